@@ -1,0 +1,32 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '#config';
+import { ServiceDatabaseModule } from '#database';
+import { Messaging } from '#messaging';
+import { databaseCheck, HEALTH_CHECKS, HealthController, PlatformModule } from '#platform';
+import { FEE_MIGRATIONS } from './migrations/index.js';
+import { QuoteEntity } from './quotes/quote.entity.js';
+import { QuotesModule } from './quotes/quotes.module.js';
+
+/** The fee service: prices deliveries by distance and keeps every quote it gave. */
+@Global()
+@Module({})
+export class FeeModule {
+  static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
+    return {
+      module: FeeModule,
+      imports: [
+        PlatformModule,
+        ServiceDatabaseModule.forRoot({ url: databaseUrl, schema: 'fee', entities: [QuoteEntity], migrations: FEE_MIGRATIONS }),
+        QuotesModule,
+      ],
+      controllers: [HealthController],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        Messaging,
+        { provide: HEALTH_CHECKS, useFactory: (ds: DataSource) => [databaseCheck(ds)], inject: [DataSource] },
+      ],
+      exports: [APP_CONFIG, Messaging],
+    };
+  }
+}

@@ -1,0 +1,55 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { FeeItem } from '#contracts';
+
+/** Every quote given, with the distance provenance it was priced on, so estimated ones can be found later. */
+@Entity({ schema: 'fee', name: 'quotes' })
+export class QuoteEntity {
+  @PrimaryColumn('uuid')
+  id: string;
+
+  @Index('IDX_fee_quotes_order_id')
+  @Column('text', { name: 'order_id', nullable: true })
+  orderId: string | null;
+
+  @Column('uuid', { name: 'agency_id', nullable: true })
+  agencyId: string | null;
+
+  @Column('double precision', { name: 'pickup_lng' })
+  pickupLng: number;
+
+  @Column('double precision', { name: 'pickup_lat' })
+  pickupLat: number;
+
+  @Column('double precision', { name: 'dropoff_lng' })
+  dropoffLng: number;
+
+  @Column('double precision', { name: 'dropoff_lat' })
+  dropoffLat: number;
+
+  @Column('integer', { name: 'distance_meters' })
+  distanceMeters: number;
+
+  @Column('integer', { name: 'duration_seconds' })
+  durationSeconds: number;
+
+  @Column('text')
+  provider: string;
+
+  @Column('boolean')
+  estimated: boolean;
+
+  @Column('numeric', { name: 'detour_factor', precision: 4, scale: 2, nullable: true })
+  detourFactor: string | null;
+
+  @Column('text')
+  tariff: string;
+
+  @Column('integer')
+  total: number;
+
+  @Column('jsonb')
+  items: FeeItem[];
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+}

@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { INestApplication } from '@nestjs/common';
+import { ClientProxyFactory, type ClientProxy } from '@nestjs/microservices';
+import { lastValueFrom } from 'rxjs';
+import request from 'supertest';
+import type { AppConfig } from '#config';
+import { PATTERNS, type FeeQuote } from '#contracts';
+import { clientOptions } from '#messaging';
+import { startService } from '#platform';
+import { createTestDatabase, queryRows } from '../../../../test/support/database.js';
+import { testConfig } from '../../../../test/support/config.js';
+import { FeeModule } from '../fee.module.js';
+
+const cityHall = { lng: 126.978, lat: 37.5665 };
+const gwanghwamun = { lng: 126.9769, lat: 37.5759 };
+
+describe('fee quotes (component, real PostgreSQL)', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let config: AppConfig;
+  let app: INestApplication;
+  let client: ClientProxy;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    config = await testConfig();
+    app = await startService({ service: 'fee', module: FeeModule.forRoot(config, db.url), config });
+    client = ClientProxyFactory.create(clientOptions(config, 'fee'));
+  });
+
+  afterAll(async () => {
+    await client?.close();
+    await app?.close();
+    await db?.drop();
+  });
+
+  it('prices a trip over HTTP with the Turf estimate and records the quote', async () => {
+    const response = await request(app.getHttpServer()).post('/v1/quotes').send({ pickup: cityHall, dropoff: gwanghwamun }).expect(200);
+    const quote = response.body as FeeQuote;
+    // ~1.05 km straight line x 1.3 = ~1.36 km: inside the base distance.
+    expect(quote).toMatchObject({ provider: 'turf', estimated: true, fee: { total: 3000, currency: 'KRW' } });
+    expect(quote.distanceMeters).toBeGreaterThan(1300);
+    expect(quote.distanceMeters).toBeLessThan(1420);
+    const rows = await queryRows(db.url, 'SELECT provider, estimated, total, detour_factor FROM fee.quotes WHERE id = $1', [quote.quoteId]);
+    expect(rows).toEqual([{ provider: 'turf', estimated: true, total: 3000, detour_factor: '1.30' }]);
+  });
+
+  it('answers fee.quote over the message transport', async () => {
+    const gangnam = { lng: 127.0276, lat: 37.4979 };
+    const quote = await lastValueFrom(client.send<FeeQuote>(PATTERNS.FEE_QUOTE, { pickup: cityHall, dropoff: gangnam, orderId: 'order-1' }));
+    expect(quote.fee.items[0]).toMatchObject({ code: 'BASE', amount: 3000 });
+    expect(quote.fee.total).toBeGreaterThan(10_000);
+    expect(await queryRows(db.url, "SELECT count(*)::int AS n FROM fee.quotes WHERE order_id = 'order-1'")).toEqual([{ n: 1 }]);
+  });
+
+  it('rejects swapped coordinates naming each field, and stores nothing', async () => {
+    const before = await queryRows(db.url, 'SELECT count(*)::int AS n FROM fee.quotes');
+    const response = await request(app.getHttpServer())
+      .post('/v1/quotes')
+      .send({ pickup: { lng: 37.5665, lat: 126.978 }, dropoff: gwanghwamun })
+      .expect(400);
+    expect(response.body.error.code).toBe('VALIDATION_FAILED');
+    expect(response.body.error.details).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ field: 'pickup.lng', value: 37.5665, reason: expect.stringContaining('swapped') }),
+        expect.objectContaining({ field: 'pickup.lat', value: 126.978 }),
+      ]),
+    );
+    expect(await queryRows(db.url, 'SELECT count(*)::int AS n FROM fee.quotes')).toEqual(before);
+  });
+
+  it('rejects a bad fee.quote payload with the same field errors', async () => {
+    await expect(lastValueFrom(client.send(PATTERNS.FEE_QUOTE, { pickup: cityHall }))).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [expect.objectContaining({ field: 'dropoff' })],
+    });
+  });
+
+  it('reports database and itself healthy', async () => {
+    const response = await request(app.getHttpServer()).get('/health').expect(200);
+    expect(response.body).toMatchObject({ status: 'ok', checks: [expect.objectContaining({ name: 'database', status: 'up' })] });
+  });
+});

@@ -1,0 +1,138 @@
+/**
+ * The one place that reads `process.env`. Every variable is validated once at start; a bad value stops the
+ * service with a message naming the variable, and secrets never appear in that message.
+ */
+/** Nest injection token for the validated AppConfig. */
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+export type Transport = 'tcp' | 'rmq';
+export type ServiceName = 'intake' | 'dispatch' | 'fee';
+
+export interface AppConfig {
+  /** Unset: an embedded PostgreSQL is started under `dataDir`. */
+  databaseUrl?: string;
+  dataDir: string;
+  embeddedPostgresPort?: number;
+  transport: Transport;
+  rabbitmqUrl?: string;
+  /** Loopback host the TCP transport binds and dials. */
+  rpcHost: string;
+  httpPorts: Record<ServiceName, number>;
+  rpcPorts: Record<ServiceName, number>;
+  maps: { detourFactor: number };
+  intake: { webhookToleranceSeconds: number; maxBodyBytes: number };
+  dispatch: { offerTimeoutSeconds: number; sweepIntervalMs: number };
+  outbox: { pollIntervalMs: number };
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  string(name: string, fallback?: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value === '' ? fallback : value;
+  }
+
+  int(name: string, fallback: number | undefined, min: number, max: number): number | undefined {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      this.problems.push(`${name}=${JSON.stringify(raw)}: must be an integer from ${min} to ${max}`);
+      return fallback;
+    }
+    return value;
+  }
+
+  number(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < min || value > max) {
+      this.problems.push(`${name}=${JSON.stringify(raw)}: must be a number from ${min} to ${max}`);
+      return fallback;
+    }
+    return value;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    if (!(allowed as readonly string[]).includes(raw)) {
+      this.problems.push(`${name}=${JSON.stringify(raw)}: must be one of ${allowed.join(', ')}`);
+      return fallback;
+    }
+    return raw as T;
+  }
+
+  /** URLs may carry passwords, so a bad one is reported without its value. */
+  url(name: string, protocols: string[]): string | undefined {
+    const raw = this.string(name);
+    if (raw === undefined) return undefined;
+    try {
+      const parsed = new URL(raw);
+      if (!protocols.includes(parsed.protocol)) {
+        this.problems.push(`${name}: protocol must be ${protocols.join(' or ')}, got ${parsed.protocol}`);
+      }
+    } catch {
+      this.problems.push(`${name}: not a valid URL`);
+    }
+    return raw;
+  }
+}
+
+const PORT = [1, 65535] as const;
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const r = new Reader(env);
+  const transport = r.oneOf('TRANSPORT', ['tcp', 'rmq'] as const, 'tcp');
+  const rabbitmqUrl = r.url('RABBITMQ_URL', ['amqp:', 'amqps:']);
+  if (transport === 'rmq' && !rabbitmqUrl) r.problems.push('RABBITMQ_URL: required when TRANSPORT=rmq');
+
+  const config: AppConfig = {
+    databaseUrl: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    dataDir: r.string('DATA_DIR', '.data')!,
+    embeddedPostgresPort: r.int('EMBEDDED_POSTGRES_PORT', undefined, ...PORT),
+    transport,
+    rabbitmqUrl,
+    rpcHost: r.string('RPC_HOST', '127.0.0.1')!,
+    httpPorts: {
+      intake: r.int('INTAKE_PORT', 3000, ...PORT)!,
+      dispatch: r.int('DISPATCH_PORT', 3001, ...PORT)!,
+      fee: r.int('FEE_PORT', 3002, ...PORT)!,
+    },
+    rpcPorts: {
+      intake: r.int('INTAKE_RPC_PORT', 4000, ...PORT)!,
+      dispatch: r.int('DISPATCH_RPC_PORT', 4001, ...PORT)!,
+      fee: r.int('FEE_RPC_PORT', 4002, ...PORT)!,
+    },
+    maps: { detourFactor: r.number('TURF_DETOUR_FACTOR', 1.3, 1, 3) },
+    intake: {
+      webhookToleranceSeconds: r.int('WEBHOOK_TOLERANCE_SECONDS', 300, 1, 3600)!,
+      maxBodyBytes: r.int('WEBHOOK_MAX_BODY_BYTES', 64 * 1024, 1024, 1024 * 1024)!,
+    },
+    dispatch: {
+      offerTimeoutSeconds: r.number('OFFER_TIMEOUT_SECONDS', 30, 0.1, 600),
+      sweepIntervalMs: r.int('DISPATCH_SWEEP_INTERVAL_MS', 1000, 10, 60_000)!,
+    },
+    outbox: { pollIntervalMs: r.int('OUTBOX_POLL_INTERVAL_MS', 500, 10, 60_000)! },
+    logLevel: r.oneOf('LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, 'info'),
+  };
+
+  const all = Object.values(config.httpPorts).concat(Object.values(config.rpcPorts));
+  if (new Set(all).size !== all.length) r.problems.push(`ports must be distinct, got ${all.join(', ')}`);
+
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return config;
+}

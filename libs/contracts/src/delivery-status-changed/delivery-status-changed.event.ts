@@ -1,0 +1,57 @@
+import { Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Min, ValidateNested } from 'class-validator';
+import { EventEnvelope } from '../common/event.js';
+
+/** Emitted by dispatch when a delivery moves; order-intake mirrors it on the restaurant's order. */
+export const DELIVERY_STATUS_CHANGED = 'delivery.status-changed';
+
+export const DELIVERY_EVENT_STATUSES = ['quoted', 'assigned', 'picked_up', 'delivered', 'cancelled'] as const;
+export type DeliveryEventStatus = (typeof DELIVERY_EVENT_STATUSES)[number];
+
+export class DeliveryFee {
+  @IsInt()
+  @Min(0)
+  total: number;
+
+  @IsString()
+  currency: 'KRW';
+
+  @IsInt()
+  @Min(0)
+  distanceMeters: number;
+
+  @IsString()
+  provider: string;
+
+  @IsBoolean()
+  estimated: boolean;
+}
+
+export class DeliveryRider {
+  @IsUUID()
+  id: string;
+
+  @IsString()
+  name: string;
+}
+
+export class DeliveryStatusChangedEvent extends EventEnvelope {
+  @IsUUID()
+  orderId: string;
+
+  @IsUUID()
+  deliveryId: string;
+
+  @IsIn(DELIVERY_EVENT_STATUSES)
+  status: DeliveryEventStatus;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => DeliveryFee)
+  fee?: DeliveryFee;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => DeliveryRider)
+  rider?: DeliveryRider;
+}

@@ -1,0 +1,53 @@
+import { Type } from 'class-transformer';
+import { IsDefined, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min, ValidateNested } from 'class-validator';
+import { EventEnvelope } from '../common/event.js';
+import { GeoPoint } from '../common/geo-point.js';
+
+/** Emitted by order-intake when a restaurant's order is accepted; dispatch turns it into a delivery. */
+export const ORDER_CREATED = 'order.created';
+
+export class OrderLocation extends GeoPoint {
+  @IsString()
+  @MaxLength(300)
+  address: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(300)
+  detail?: string;
+}
+
+export class OrderCreatedEvent extends EventEnvelope {
+  @IsUUID()
+  orderId: string;
+
+  @IsUUID()
+  agencyId: string;
+
+  @IsUUID()
+  restaurantId: string;
+
+  @IsString()
+  restaurantName: string;
+
+  @IsString()
+  externalOrderId: string;
+
+  @IsDefined({ message: 'is required' })
+  @ValidateNested()
+  @Type(() => OrderLocation)
+  pickup: OrderLocation;
+
+  @IsDefined({ message: 'is required' })
+  @ValidateNested()
+  @Type(() => OrderLocation)
+  dropoff: OrderLocation;
+
+  @IsInt()
+  @Min(0)
+  orderAmount: number;
+
+  @IsOptional()
+  @IsString()
+  note?: string;
+}

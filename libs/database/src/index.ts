@@ -1,0 +1,5 @@
+export * from './data-source.js';
+export * from './embedded-postgres.js';
+export * from './outbox.js';
+export * from './database-url.js';
+export * from './database.module.js';

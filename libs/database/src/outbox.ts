@@ -1,0 +1,152 @@
+import type { EntityManager, DataSource } from 'typeorm';
+
+/** SQL that creates a service's outbox and inbox tables; each service's first migration runs it. */
+export function messagingTablesSql(schema: string): string[] {
+  return [
+    `CREATE TABLE "${schema}".outbox (
+      id bigserial PRIMARY KEY,
+      event_id uuid NOT NULL,
+      pattern text NOT NULL,
+      payload jsonb NOT NULL,
+      created_at timestamptz NOT NULL DEFAULT now(),
+      attempts integer NOT NULL DEFAULT 0,
+      next_attempt_at timestamptz NOT NULL DEFAULT now(),
+      last_error text,
+      published_at timestamptz,
+      CONSTRAINT "UQ_${schema}_outbox_event_id" UNIQUE (event_id)
+    )`,
+    `CREATE INDEX "IDX_${schema}_outbox_unpublished" ON "${schema}".outbox (id) WHERE published_at IS NULL`,
+    `CREATE TABLE "${schema}".inbox (
+      event_id uuid PRIMARY KEY,
+      pattern text NOT NULL,
+      handled_at timestamptz NOT NULL DEFAULT now()
+    )`,
+  ];
+}
+
+export interface OutboxMessage<T = unknown> {
+  eventId: string;
+  pattern: string;
+  payload: T;
+}
+
+/** Adds an event to the outbox inside the caller's transaction, so it leaves only if the state change commits. */
+export async function addToOutbox(manager: EntityManager, schema: string, message: OutboxMessage): Promise<void> {
+  await manager.query(`INSERT INTO "${schema}".outbox (event_id, pattern, payload) VALUES ($1, $2, $3)`, [
+    message.eventId,
+    message.pattern,
+    JSON.stringify(message.payload),
+  ]);
+}
+
+/**
+ * Records an event as handled inside the caller's transaction. Returns false when it was handled before, so a
+ * redelivered event changes nothing.
+ */
+export async function claimInboxEvent(manager: EntityManager, schema: string, eventId: string, pattern: string): Promise<boolean> {
+  const rows: unknown[] = await manager.query(
+    `INSERT INTO "${schema}".inbox (event_id, pattern) VALUES ($1, $2) ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
+    [eventId, pattern],
+  );
+  return rows.length === 1;
+}
+
+export type Publish = (message: OutboxMessage) => Promise<void>;
+
+export interface OutboxRelayOptions {
+  dataSource: DataSource;
+  schema: string;
+  publish: Publish;
+  pollIntervalMs: number;
+  batchSize?: number;
+  onError?: (message: OutboxMessage, error: unknown) => void;
+}
+
+/**
+ * Publishes committed outbox rows in order, at least once. Rows are locked with SKIP LOCKED so several
+ * instances can relay side by side; a failed publish stops the batch (keeping order) and is retried with
+ * exponential backoff capped at a minute.
+ */
+export class OutboxRelay {
+  private timer?: NodeJS.Timeout;
+  private running = false;
+  private again = false;
+  private stopped = true;
+
+  constructor(private readonly options: OutboxRelayOptions) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    while (this.running) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+
+  /** Call after a commit that added to the outbox, so the event leaves now rather than at the next poll. */
+  poke(): void {
+    if (this.stopped) return;
+    if (this.running) this.again = true;
+    else this.schedule(0);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.tick(), delayMs);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.running || this.stopped) return;
+    this.running = true;
+    let full = false;
+    try {
+      full = await this.relayBatch();
+    } catch (error) {
+      this.options.onError?.({ eventId: '', pattern: '(relay)', payload: null }, error);
+    } finally {
+      this.running = false;
+    }
+    const more = full || this.again;
+    this.again = false;
+    this.schedule(more ? 0 : this.options.pollIntervalMs);
+  }
+
+  /** Returns true when the batch was full, i.e. more rows may be waiting. */
+  async relayBatch(): Promise<boolean> {
+    const { dataSource, schema, publish } = this.options;
+    const batchSize = this.options.batchSize ?? 100;
+    return dataSource.transaction(async (manager) => {
+      const rows: Array<{ id: string; event_id: string; pattern: string; payload: unknown }> = await manager.query(
+        `SELECT id, event_id, pattern, payload FROM "${schema}".outbox
+          WHERE published_at IS NULL AND next_attempt_at <= now()
+          ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [batchSize],
+      );
+      const published: string[] = [];
+      for (const row of rows) {
+        const message = { eventId: row.event_id, pattern: row.pattern, payload: row.payload };
+        try {
+          await publish(message);
+          published.push(row.id);
+        } catch (error) {
+          this.options.onError?.(message, error);
+          await manager.query(
+            `UPDATE "${schema}".outbox SET attempts = attempts + 1, last_error = $2,
+               next_attempt_at = now() + least(interval '60 seconds', interval '100 milliseconds' * power(2, attempts))
+             WHERE id = $1`,
+            [row.id, String((error as Error)?.message ?? error).slice(0, 500)],
+          );
+          break;
+        }
+      }
+      if (published.length > 0) {
+        await manager.query(`UPDATE "${schema}".outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [published]);
+      }
+      return rows.length === batchSize && published.length === rows.length;
+    });
+  }
+}

@@ -1,0 +1,2 @@
+export * from './routing.js';
+export * from './turf-estimate.js';

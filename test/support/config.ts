@@ -1,0 +1,28 @@
+import { loadConfig, type AppConfig } from '../../libs/config/src/config.js';
+import { freePort } from '../../libs/database/src/embedded-postgres.js';
+
+/** Configuration for a test: free ports for every listener, quiet logs, and the given overrides. */
+export async function testConfig(env: Record<string, string> = {}): Promise<AppConfig> {
+  const ports: Record<string, string> = {};
+  for (const name of ['INTAKE_PORT', 'DISPATCH_PORT', 'FEE_PORT', 'INTAKE_RPC_PORT', 'DISPATCH_RPC_PORT', 'FEE_RPC_PORT']) {
+    ports[name] = String(await freePort());
+  }
+  return loadConfig({ LOG_LEVEL: 'warn', OUTBOX_POLL_INTERVAL_MS: '50', ...ports, ...env });
+}
+
+/** The environment a spawned service process gets for the same configuration. */
+export function envFor(config: AppConfig, databaseUrl: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    DATABASE_URL: databaseUrl,
+    TRANSPORT: config.transport,
+    ...(config.rabbitmqUrl ? { RABBITMQ_URL: config.rabbitmqUrl } : {}),
+    INTAKE_PORT: String(config.httpPorts.intake),
+    DISPATCH_PORT: String(config.httpPorts.dispatch),
+    FEE_PORT: String(config.httpPorts.fee),
+    INTAKE_RPC_PORT: String(config.rpcPorts.intake),
+    DISPATCH_RPC_PORT: String(config.rpcPorts.dispatch),
+    FEE_RPC_PORT: String(config.rpcPorts.fee),
+    LOG_LEVEL: config.logLevel,
+    ...extra,
+  };
+}
