@@ -4,8 +4,7 @@ import { APP_CONFIG, type AppConfig } from '#config';
 import { ServiceDatabaseModule } from '#database';
 import { Messaging } from '#messaging';
 import { databaseCheck, HEALTH_CHECKS, HealthController, PlatformModule } from '#platform';
-import { FEE_MIGRATIONS } from './migrations/index.js';
-import { QuoteEntity } from './quotes/quote.entity.js';
+import { FEE_DATABASE } from './fee.database.js';
 import { QuotesModule } from './quotes/quotes.module.js';
 
 /** The fee service: prices deliveries by distance and keeps every quote it gave. */
@@ -17,7 +16,7 @@ export class FeeModule {
       module: FeeModule,
       imports: [
         PlatformModule,
-        ServiceDatabaseModule.forRoot({ url: databaseUrl, schema: 'fee', entities: [QuoteEntity], migrations: FEE_MIGRATIONS }),
+        ServiceDatabaseModule.forRoot({ url: databaseUrl, ...FEE_DATABASE }),
         QuotesModule,
       ],
       controllers: [HealthController],

@@ -1,0 +1,5 @@
+import { FEE_MIGRATIONS } from './migrations/index.js';
+import { QuoteEntity } from './quotes/quote.entity.js';
+
+/** The fee service's schema, entities and migrations: used by the service and by `npm run migrate`. */
+export const FEE_DATABASE = { schema: 'fee', entities: [QuoteEntity], migrations: FEE_MIGRATIONS };

@@ -1,0 +1,55 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DataSource, type EntityManager } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '#config';
+import { CONSUMER_OF } from '#contracts';
+import { addToOutbox, OutboxRelay } from '#database';
+import { Messaging } from './messaging.js';
+
+/** Injection token: the schema whose outbox this service relays. */
+export const OUTBOX_SCHEMA = Symbol('OUTBOX_SCHEMA');
+
+/**
+ * A service's outgoing events. `add` writes an event inside the caller's transaction; once that commits, the
+ * relay publishes it at least once, in order. Call `poke` after the commit to send it at once.
+ */
+@Injectable()
+export class EventOutbox implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('outbox');
+  private readonly relay: OutboxRelay;
+
+  constructor(
+    dataSource: DataSource,
+    messaging: Messaging,
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(OUTBOX_SCHEMA) private readonly schema: string,
+  ) {
+    this.relay = new OutboxRelay({
+      dataSource,
+      schema,
+      pollIntervalMs: config.outbox.pollIntervalMs,
+      publish: (message) => messaging.publish(message.pattern as keyof typeof CONSUMER_OF, message.payload),
+      onError: (message, error) =>
+        this.logger.warn(`publishing ${message.pattern} ${message.eventId} failed, will retry: ${(error as Error)?.message ?? JSON.stringify(error)}`),
+    });
+  }
+
+  /** Adds an event with a fresh id and time; returns the full payload as it will be published. */
+  async add<T extends object>(manager: EntityManager, pattern: keyof typeof CONSUMER_OF, payload: T): Promise<T & { eventId: string; occurredAt: string }> {
+    const event = { eventId: randomUUID(), occurredAt: new Date().toISOString(), ...payload };
+    await addToOutbox(manager, this.schema, { eventId: event.eventId, pattern, payload: event });
+    return event;
+  }
+
+  poke(): void {
+    this.relay.poke();
+  }
+
+  onApplicationBootstrap(): void {
+    this.relay.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.relay.stop();
+  }
+}
