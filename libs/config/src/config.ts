@@ -15,6 +15,8 @@ export interface AppConfig {
   embeddedPostgresPort?: number;
   transport: Transport;
   rabbitmqUrl?: string;
+  /** Prepended to every queue name, so separate stacks can share one broker. */
+  queuePrefix: string;
   /** Loopback host the TCP transport binds and dials. */
   rpcHost: string;
   httpPorts: Record<ServiceName, number>;
@@ -24,6 +26,8 @@ export interface AppConfig {
   dispatch: { offerTimeoutSeconds: number; sweepIntervalMs: number };
   outbox: { pollIntervalMs: number };
   logLevel: string;
+  /** Create the demo agency, restaurant and riders on start when `.data/demo.json` is missing. */
+  seedDemo: boolean;
 }
 
 export class ConfigError extends Error {
@@ -106,6 +110,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     embeddedPostgresPort: r.int('EMBEDDED_POSTGRES_PORT', undefined, ...PORT),
     transport,
     rabbitmqUrl,
+    queuePrefix: r.string('RMQ_QUEUE_PREFIX', '')!,
     rpcHost: r.string('RPC_HOST', '127.0.0.1')!,
     httpPorts: {
       intake: r.int('INTAKE_PORT', 3000, ...PORT)!,
@@ -127,6 +132,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       sweepIntervalMs: r.int('DISPATCH_SWEEP_INTERVAL_MS', 1000, 10, 60_000)!,
     },
     outbox: { pollIntervalMs: r.int('OUTBOX_POLL_INTERVAL_MS', 500, 10, 60_000)! },
+    seedDemo: r.oneOf('SEED_DEMO', ['true', 'false'] as const, 'true') === 'true',
     logLevel: r.oneOf('LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, 'info'),
   };
 

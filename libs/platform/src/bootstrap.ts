@@ -1,7 +1,7 @@
 import { Logger, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { AppConfig, ServiceName } from '#config';
-import { serverOptions } from '#messaging';
+import { declareDeadLetterQueue, serverOptions } from '#messaging';
 import { createLogger, PinoNestLogger } from './logger.js';
 
 export interface ServiceOptions {
@@ -20,6 +20,7 @@ export interface ServiceOptions {
  */
 export async function startService(options: ServiceOptions): Promise<INestApplication> {
   const { service, config } = options;
+  await declareDeadLetterQueue(config, service);
   const logger = new PinoNestLogger(createLogger(service, config.logLevel));
   const app = await NestFactory.create(options.module, { logger, bodyParser: options.bodyParser ?? true });
   app.enableShutdownHooks();

@@ -1,0 +1,128 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AppConfig, ServiceName } from '../../libs/config/src/config.js';
+import { openServiceDatabases } from '../../tools/service-databases.js';
+import { createTestDatabase } from './database.js';
+import { envFor, testConfig } from './config.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const MAIN: Record<ServiceName, string> = {
+  intake: path.join(root, 'dist/apps/order-intake/src/main.js'),
+  dispatch: path.join(root, 'dist/apps/dispatch/src/main.js'),
+  fee: path.join(root, 'dist/apps/fee/src/main.js'),
+};
+
+export interface Stack {
+  config: AppConfig;
+  databaseUrl: string;
+  url(service: ServiceName): string;
+  databases: Awaited<ReturnType<typeof openServiceDatabases>>;
+  start(service: ServiceName): Promise<void>;
+  /** Sends a signal (SIGKILL for a crash) and waits for the process to be gone. */
+  kill(service: ServiceName, signal?: NodeJS.Signals): Promise<void>;
+  logs(service: ServiceName): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The three services as separate processes from the built code, on a fresh database, with free ports; the
+ * way `npm start` runs them, driven only over their public interfaces.
+ */
+export async function startStack(options: { transport: 'tcp' | 'rmq'; env?: Record<string, string> }): Promise<Stack> {
+  const db = await createTestDatabase();
+  const queuePrefix = `test_${randomBytes(4).toString('hex')}_`;
+  const config = await testConfig({
+    TRANSPORT: options.transport,
+    ...(options.transport === 'rmq' ? { RABBITMQ_URL: process.env.RABBITMQ_URL!, RMQ_QUEUE_PREFIX: queuePrefix } : {}),
+    ...options.env,
+  });
+  const env = envFor(config, db.url, { RMQ_QUEUE_PREFIX: queuePrefix, LOG_LEVEL: 'info', ...options.env });
+  const databases = await openServiceDatabases(db.url);
+  const children = new Map<ServiceName, ChildProcess>();
+  const output: Record<ServiceName, string[]> = { intake: [], dispatch: [], fee: [] };
+  const url = (service: ServiceName) => `http://127.0.0.1:${config.httpPorts[service]}`;
+
+  const start = async (service: ServiceName) => {
+    const child = spawn(process.execPath, [MAIN[service]], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.set(service, child);
+    const keep = (chunk: Buffer) => {
+      output[service].push(chunk.toString());
+      if (output[service].length > 2000) output[service].splice(0, 1000);
+    };
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`${service} exited with ${child.exitCode}:\n${output[service].join('')}`);
+      const healthy = await fetch(`${url(service)}/health`).then((r) => r.status === 200 || r.status === 503, () => false);
+      if (healthy) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`${service} did not answer /health within 30 s:\n${output[service].join('')}`);
+  };
+
+  const kill = async (service: ServiceName, signal: NodeJS.Signals = 'SIGTERM') => {
+    const child = children.get(service);
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill(signal);
+    });
+    children.delete(service);
+  };
+
+  const stack: Stack = {
+    config,
+    databaseUrl: db.url,
+    url,
+    databases,
+    start,
+    kill,
+    logs: (service) => output[service].join(''),
+    stop: async () => {
+      await Promise.all((['intake', 'dispatch', 'fee'] as const).map((s) => kill(s)));
+      await databases.close();
+      await db.drop();
+      if (options.transport === 'rmq') await deleteQueues(process.env.RABBITMQ_URL!, queuePrefix);
+    },
+  };
+  try {
+    // fee first: dispatch asks it for quotes as soon as an order arrives.
+    await start('fee');
+    await start('dispatch');
+    await start('intake');
+  } catch (error) {
+    await stack.stop();
+    throw error;
+  }
+  return stack;
+}
+
+async function deleteQueues(url: string, prefix: string): Promise<void> {
+  const amqp = await import('amqplib');
+  const connection = await amqp.connect(url);
+  const channel = await connection.createChannel();
+  for (const service of ['intake', 'dispatch', 'fee']) {
+    await channel.deleteQueue(`${prefix}${service}`).catch(() => undefined);
+    await channel.deleteQueue(`${prefix}${service}.dead`).catch(() => undefined);
+  }
+  await connection.close().catch(() => undefined);
+}
+
+/** Polls until `probe` returns a value other than undefined, or fails after `ms`. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, ms = 15_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}

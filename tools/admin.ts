@@ -1,0 +1,93 @@
+import 'reflect-metadata';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '#config';
+import { resolveDatabase } from '#database';
+import { DomainError, runMain } from '#platform';
+import { provisionAgency } from '../apps/dispatch/src/agencies/agencies.provisioning.js';
+import { provisionRider } from '../apps/dispatch/src/riders/riders.provisioning.js';
+import { provisionRestaurant } from '../apps/order-intake/src/restaurants/restaurants.provisioning.js';
+import { openServiceDatabases } from './service-databases.js';
+
+const USAGE = `usage: npm run admin -- <command> [options]
+
+  agency create --name <name>
+  restaurant create --agency <agencyId> --name <name> --address <address> --lng <lng> --lat <lat>
+  rider create --agency <agencyId> --name <name> [--capacity <n>]
+
+Prints the new ids with their secrets as JSON; secrets are shown only once.
+Uses DATABASE_URL, or the embedded PostgreSQL under .data/ (started if not running).`;
+
+const OPTIONS = {
+  name: { type: 'string' },
+  agency: { type: 'string' },
+  address: { type: 'string' },
+  lng: { type: 'string' },
+  lat: { type: 'string' },
+  capacity: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+class UsageError extends Error {}
+
+function required(values: Record<string, unknown>, name: string): string {
+  const value = values[name];
+  if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`--${name} is required`);
+  return value.trim();
+}
+
+function number(values: Record<string, unknown>, name: string): number {
+  const raw = required(values, name);
+  const value = Number(raw);
+  if (!Number.isFinite(value)) throw new UsageError(`--${name} must be a number, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+runMain(async () => {
+  const { values, positionals } = parseArgs({ options: OPTIONS, allowPositionals: true, strict: true });
+  const command = positionals.join(' ');
+  if (values.help || !['agency create', 'restaurant create', 'rider create'].includes(command)) {
+    console.log(USAGE);
+    process.exitCode = values.help ? 0 : 2;
+    return;
+  }
+  const config = loadConfig();
+  const database = await resolveDatabase(config);
+  const databases = await openServiceDatabases(database.url);
+  try {
+    let result: object;
+    if (command === 'agency create') {
+      result = await provisionAgency(databases.dispatch, { name: required(values, 'name') });
+    } else if (command === 'restaurant create') {
+      const agencyId = required(values, 'agency');
+      const known: unknown[] = await databases.dispatch.query(
+        'SELECT 1 FROM dispatch.agencies WHERE id::text = $1',
+        [agencyId],
+      );
+      if (known.length === 0) throw new UsageError(`--agency ${agencyId}: no such agency`);
+      result = await provisionRestaurant(databases.intake, {
+        agencyId,
+        name: required(values, 'name'),
+        address: required(values, 'address'),
+        lng: number(values, 'lng'),
+        lat: number(values, 'lat'),
+      });
+    } else {
+      const capacity = values.capacity === undefined ? undefined : number(values, 'capacity');
+      result = await provisionRider(databases.dispatch, { agencyId: required(values, 'agency'), name: required(values, 'name'), capacity });
+    }
+    console.log(JSON.stringify(result, null, 2));
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`${error.message}\n\n${USAGE}`);
+      process.exitCode = 2;
+    } else if (error instanceof DomainError) {
+      console.error(`${error.code}: ${error.message}${error.details ? `\n${JSON.stringify(error.details, null, 2)}` : ''}`);
+      process.exitCode = 1;
+    } else {
+      throw error;
+    }
+  } finally {
+    await databases.close();
+    await database.stop();
+  }
+});
