@@ -1,0 +1,83 @@
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { io, type Socket } from 'socket.io-client';
+
+/** Standard Webhooks signing, written out here rather than borrowed from the code under test. */
+export function signedHeaders(secret: string, body: string): Record<string, string> {
+  const id = `msg_${randomBytes(8).toString('hex')}`;
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
+  const signature = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
+  return { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': `v1,${signature}` };
+}
+
+export interface RestaurantCredentials {
+  restaurantId: string;
+  webhookSecret: string;
+  apiKey: string;
+}
+
+/** A restaurant's POS as the system sees it: it signs and sends orders and reads them back. */
+export class Restaurant {
+  constructor(
+    private readonly intakeUrl: string,
+    private readonly credentials: RestaurantCredentials,
+  ) {}
+
+  async send(order: Record<string, unknown> = {}): Promise<{ status: number; body: { orderId: string; status: string } }> {
+    const body = JSON.stringify({
+      externalOrderId: `pos-${randomUUID()}`,
+      dropoff: { address: '서울특별시 종로구 세종대로 172', lng: 126.9769, lat: 37.5759 },
+      items: [{ name: '라면', quantity: 1, unitPrice: 5000 }],
+      orderAmount: 5000,
+      ...order,
+    });
+    const response = await fetch(`${this.intakeUrl}/v1/restaurants/${this.credentials.restaurantId}/orders`, {
+      method: 'POST',
+      headers: signedHeaders(this.credentials.webhookSecret, body),
+      body,
+    });
+    return { status: response.status, body: (await response.json()) as { orderId: string; status: string } };
+  }
+
+  async order<T = { status: string }>(orderId: string): Promise<T> {
+    const response = await fetch(`${this.intakeUrl}/v1/restaurants/${this.credentials.restaurantId}/orders/${orderId}`, {
+      headers: { authorization: `Bearer ${this.credentials.apiKey}` },
+    });
+    return (await response.json()) as T;
+  }
+}
+
+export interface Offer {
+  offerId: string;
+  deliveryId: string;
+  fee: number;
+  distanceMeters: number;
+}
+
+/** A rider's companion client: one socket, every offer it received kept in order. */
+export class Rider {
+  readonly offers: Offer[] = [];
+
+  private constructor(readonly socket: Socket) {
+    socket.on('offer', (offer: Offer) => this.offers.push(offer));
+  }
+
+  static async connect(dispatchUrl: string, token: string): Promise<Rider> {
+    const socket = io(`${dispatchUrl}/riders`, { auth: { token }, transports: ['websocket'], reconnection: false });
+    const rider = new Rider(socket);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', reject);
+    });
+    return rider;
+  }
+
+  /** Emits and waits for the server's acknowledgement. */
+  ask<T = { ok: boolean; code?: string }>(event: string, payload: unknown): Promise<T> {
+    return this.socket.timeout(5000).emitWithAck(event, payload) as Promise<T>;
+  }
+
+  disconnect(): void {
+    this.socket.disconnect();
+  }
+}
