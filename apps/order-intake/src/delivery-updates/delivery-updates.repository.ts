@@ -1,0 +1,73 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { claimInboxEvent } from '#database';
+import type { OrderStatus } from '../orders/order-status.js';
+import type { OrderFee } from '../orders/order.entity.js';
+
+export interface OrderProgress {
+  status: OrderStatus;
+  hasFee: boolean;
+  hasRider: boolean;
+}
+
+export interface DeliveryDetails {
+  fee?: OrderFee;
+  rider?: { id: string; name: string };
+}
+
+/** Writes that delivery events make to orders, each inside the event's transaction. */
+@Injectable()
+export class DeliveryUpdatesRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
+  }
+
+  /** False when the event was handled before. */
+  claim(manager: EntityManager, eventId: string, pattern: string): Promise<boolean> {
+    return claimInboxEvent(manager, 'intake', eventId, pattern);
+  }
+
+  /** The order's progress, locked until the transaction ends so events for one order apply one at a time. */
+  async lockOrder(manager: EntityManager, orderId: string): Promise<OrderProgress | null> {
+    const rows: Array<{ status: OrderStatus; has_fee: boolean; has_rider: boolean }> = await manager.query(
+      `SELECT status, fee IS NOT NULL AS has_fee, rider_id IS NOT NULL AS has_rider
+         FROM intake.orders WHERE id = $1 FOR UPDATE`,
+      [orderId],
+    );
+    return rows.length === 0 ? null : { status: rows[0].status, hasFee: rows[0].has_fee, hasRider: rows[0].has_rider };
+  }
+
+  /** Moves the order to a status reached at `at`, keeping the fee or rider the event carries. */
+  async advance(manager: EntityManager, orderId: string, status: OrderStatus, at: Date, details: DeliveryDetails): Promise<void> {
+    await manager.query(
+      `UPDATE intake.orders
+          SET status = $2,
+              fee = coalesce($3::jsonb, fee),
+              rider_id = coalesce($4::uuid, rider_id),
+              rider_name = coalesce($5, rider_name),
+              updated_at = now()
+        WHERE id = $1`,
+      [orderId, status, details.fee ? JSON.stringify(details.fee) : null, details.rider?.id ?? null, details.rider?.name ?? null],
+    );
+    await manager.query(
+      `INSERT INTO intake.order_status_changes (order_id, status, at) VALUES ($1, $2, $3)
+       ON CONFLICT ON CONSTRAINT "PK_intake_order_status_changes" DO NOTHING`,
+      [orderId, status, at],
+    );
+  }
+
+  /** Records a fee or rider the order lacks, without touching its status. */
+  async fillDetails(manager: EntityManager, orderId: string, details: DeliveryDetails): Promise<void> {
+    await manager.query(
+      `UPDATE intake.orders
+          SET fee = coalesce(fee, $2::jsonb),
+              rider_id = coalesce(rider_id, $3::uuid),
+              rider_name = CASE WHEN rider_id IS NULL THEN $4 ELSE rider_name END,
+              updated_at = now()
+        WHERE id = $1`,
+      [orderId, details.fee ? JSON.stringify(details.fee) : null, details.rider?.id ?? null, details.rider?.name ?? null],
+    );
+  }
+}

@@ -1,0 +1,48 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PATTERNS, type DeliveryStatusChangedEvent } from '#contracts';
+import { DomainError } from '#platform';
+import { INTAKE_LOG, type IntakeLog } from '../intake-log.js';
+import { movesForward } from '../orders/order-status.js';
+import { DeliveryUpdatesRepository, type DeliveryDetails } from './delivery-updates.repository.js';
+
+export type DeliveryUpdateOutcome = 'applied' | 'late' | 'duplicate';
+
+@Injectable()
+export class DeliveryUpdatesService {
+  constructor(
+    @Inject(INTAKE_LOG) private readonly log: IntakeLog,
+    private readonly updates: DeliveryUpdatesRepository,
+  ) {}
+
+  /**
+   * Mirrors a delivery's status on the restaurant's order, once per event. Statuses only move forward: an
+   * event older than the order's status is recorded as handled and changes nothing but details the order
+   * still lacks (a fee quoted before an assignment that overtook it).
+   */
+  async apply(event: DeliveryStatusChangedEvent): Promise<DeliveryUpdateOutcome> {
+    const { fee, rider } = event;
+    const details: DeliveryDetails = {
+      fee: fee && { total: fee.total, currency: fee.currency, distanceMeters: fee.distanceMeters, provider: fee.provider, estimated: fee.estimated },
+      rider: rider && { id: rider.id, name: rider.name },
+    };
+    const outcome = await this.updates.transaction(async (manager): Promise<DeliveryUpdateOutcome> => {
+      if (!(await this.updates.claim(manager, event.eventId, PATTERNS.DELIVERY_STATUS_CHANGED))) return 'duplicate';
+      const order = await this.updates.lockOrder(manager, event.orderId);
+      // Dispatch only knows orders intake sent it, so this is a bug; failing keeps the event for a retry.
+      if (!order) throw new DomainError('ORDER_NOT_FOUND', `delivery ${event.deliveryId} names unknown order ${event.orderId}`);
+      if (movesForward(order.status, event.status)) {
+        await this.updates.advance(manager, event.orderId, event.status, new Date(event.occurredAt), details);
+        return 'applied';
+      }
+      if ((details.fee && !order.hasFee) || (details.rider && !order.hasRider)) {
+        await this.updates.fillDetails(manager, event.orderId, details);
+      }
+      return 'late';
+    });
+    this.log.info(
+      { orderId: event.orderId, deliveryId: event.deliveryId, eventId: event.eventId, status: event.status, outcome },
+      'delivery status',
+    );
+    return outcome;
+  }
+}

@@ -1,0 +1,41 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '#config';
+import { ServiceDatabaseModule } from '#database';
+import { EventOutbox, Messaging, OUTBOX_SCHEMA } from '#messaging';
+import { createLogger, databaseCheck, HEALTH_CHECKS, HealthController, PlatformModule } from '#platform';
+import { DeliveryUpdatesModule } from './delivery-updates/delivery-updates.module.js';
+import { INTAKE_DATABASE } from './intake.database.js';
+import { INTAKE_LOG } from './intake-log.js';
+import { OrdersModule } from './orders/orders.module.js';
+
+/** The order-intake service: restaurants' signed orders in, `order.created` out, delivery status mirrored back. */
+@Global()
+@Module({})
+export class IntakeModule {
+  static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
+    return {
+      module: IntakeModule,
+      imports: [
+        PlatformModule,
+        ServiceDatabaseModule.forRoot({ url: databaseUrl, ...INTAKE_DATABASE }),
+        OrdersModule,
+        DeliveryUpdatesModule,
+      ],
+      controllers: [HealthController],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: INTAKE_LOG, useValue: createLogger('intake', config.logLevel) },
+        Messaging,
+        { provide: OUTBOX_SCHEMA, useValue: 'intake' },
+        EventOutbox,
+        {
+          provide: HEALTH_CHECKS,
+          useFactory: (ds: DataSource, messaging: Messaging) => [databaseCheck(ds), ...messaging.healthChecks(['dispatch'])],
+          inject: [DataSource, Messaging],
+        },
+      ],
+      exports: [APP_CONFIG, INTAKE_LOG, Messaging, EventOutbox],
+    };
+  }
+}

@@ -1,0 +1,102 @@
+import { Type } from 'class-transformer';
+import { IsDefined, IsOptional, ValidateNested } from 'class-validator';
+import { validateContract, type FieldError, type Validated } from '#contracts';
+import { IsIntegerFrom, IsKoreanLat, IsKoreanLng, IsKoreanPhone, IsList, IsText } from './field-rules.js';
+
+/*
+ * The body of POST /v1/restaurants/{restaurantId}/orders. Limits are no looser than the `order.created` event's,
+ * so an accepted order always makes a valid event.
+ */
+
+export class OrderDropoffRequest {
+  @IsText(1, 300)
+  address: string;
+
+  /** Both or neither; see validateOrderRequest. */
+  @IsOptional()
+  @IsKoreanLng()
+  lng?: number;
+
+  @IsOptional()
+  @IsKoreanLat()
+  lat?: number;
+
+  /** Floor, door code, "leave at the door". */
+  @IsOptional()
+  @IsText(1, 300)
+  detail?: string;
+}
+
+export class OrderCustomerRequest {
+  @IsOptional()
+  @IsKoreanPhone()
+  phone?: string;
+}
+
+export class OrderItemRequest {
+  @IsText(1, 200)
+  name: string;
+
+  @IsIntegerFrom(1)
+  quantity: number;
+
+  /** KRW. */
+  @IsIntegerFrom(0)
+  unitPrice: number;
+}
+
+export class CreateOrderRequest {
+  /** The restaurant's (or its POS's) own id for the order; unique per restaurant. */
+  @IsText(1, 100)
+  externalOrderId: string;
+
+  @IsDefined({ message: 'is required' })
+  @ValidateNested({ message: 'must be an object' })
+  @Type(() => OrderDropoffRequest)
+  dropoff: OrderDropoffRequest;
+
+  @IsOptional()
+  @ValidateNested({ message: 'must be an object' })
+  @Type(() => OrderCustomerRequest)
+  customer?: OrderCustomerRequest;
+
+  @IsList(1, 100)
+  @ValidateNested({ each: true, message: 'must be an object' })
+  @Type(() => OrderItemRequest)
+  items: OrderItemRequest[];
+
+  /** What the customer pays for the food, in KRW. */
+  @IsIntegerFrom(0)
+  orderAmount: number;
+
+  @IsOptional()
+  @IsText(1, 500)
+  note?: string;
+}
+
+const GEOCODING_PENDING = 'is required: addresses without coordinates are accepted once geocoding arrives with the map providers';
+
+/** Rules across fields of the dropoff: coordinates come as a pair, and (until geocoding exists) must come. */
+function dropoffPointErrors(plain: unknown): FieldError[] {
+  const dropoff = (plain as { dropoff?: unknown } | null)?.dropoff;
+  if (dropoff === null || typeof dropoff !== 'object' || Array.isArray(dropoff)) return [];
+  const { lng, lat } = dropoff as { lng?: unknown; lat?: unknown };
+  const hasLng = lng !== undefined && lng !== null;
+  const hasLat = lat !== undefined && lat !== null;
+  if (!hasLng && !hasLat) {
+    return [
+      { field: 'dropoff.lng', value: lng, reason: GEOCODING_PENDING },
+      { field: 'dropoff.lat', value: lat, reason: GEOCODING_PENDING },
+    ];
+  }
+  if (!hasLng) return [{ field: 'dropoff.lng', value: lng, reason: 'is required together with dropoff.lat' }];
+  if (!hasLat) return [{ field: 'dropoff.lat', value: lat, reason: 'is required together with dropoff.lng' }];
+  return [];
+}
+
+/** Validates an order body, listing every bad field once. */
+export function validateOrderRequest(plain: unknown): Validated<CreateOrderRequest> {
+  const result = validateContract(CreateOrderRequest, plain);
+  const errors = (result.ok ? [] : result.errors).concat(dropoffPointErrors(plain));
+  return errors.length === 0 ? result : { ok: false, errors };
+}

@@ -1,0 +1,104 @@
+import { ValidateBy, type ValidationArguments, type ValidationOptions } from 'class-validator';
+import { KOREA_BOUNDS, lngLatReasons } from '#contracts';
+
+/*
+ * One rule per field, each with one reason a restaurant's developer can act on ("is required", "must be an
+ * integer of at least 1"), instead of class-validator's stacked defaults.
+ */
+
+const requiredOr = (reason: string) => (args: ValidationArguments) => (args.value === undefined ? 'is required' : reason);
+
+/** A string of `min` to `max` characters. */
+export function IsText(min: number, max: number, options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isText',
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && value.length >= min && value.length <= max,
+        defaultMessage: requiredOr(`must be a string of ${min} to ${max} characters`),
+      },
+    },
+    options,
+  );
+}
+
+/** An integer no smaller than `min`, e.g. an amount of KRW. */
+export function IsIntegerFrom(min: number, options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isIntegerFrom',
+      validator: {
+        validate: (value: unknown) => Number.isSafeInteger(value) && (value as number) >= min,
+        defaultMessage: requiredOr(`must be an integer of at least ${min}`),
+      },
+    },
+    options,
+  );
+}
+
+/** A list of `min` to `max` entries. */
+export function IsList(min: number, max: number, options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isList',
+      validator: {
+        validate: (value: unknown) => Array.isArray(value) && value.length >= min && value.length <= max,
+        defaultMessage: requiredOr(`must be a list of ${min} to ${max} entries`),
+      },
+    },
+    options,
+  );
+}
+
+const inRange = (value: unknown, min: number, max: number) =>
+  typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max;
+
+/** A longitude inside South Korea; the reason is the shared GeoPoint one, which suggests a swap. */
+export function IsKoreanLng(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isKoreanLng',
+      validator: {
+        validate: (value: unknown) => inRange(value, KOREA_BOUNDS.minLng, KOREA_BOUNDS.maxLng),
+        defaultMessage: (args) => (typeof args?.value === 'number' ? lngLatReasons.lng : 'must be a number'),
+      },
+    },
+    options,
+  );
+}
+
+export function IsKoreanLat(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isKoreanLat',
+      validator: {
+        validate: (value: unknown) => inRange(value, KOREA_BOUNDS.minLat, KOREA_BOUNDS.maxLat),
+        defaultMessage: (args) => (typeof args?.value === 'number' ? lngLatReasons.lat : 'must be a number'),
+      },
+    },
+    options,
+  );
+}
+
+/**
+ * A Korean phone number as restaurants' systems write it: mobile (010-1234-5678), landline (02-123-4567),
+ * safe numbers (0504-1234-5678) or +82 form; digits with single dashes, 9 to 13 digits in all.
+ */
+export function isKoreanPhone(value: unknown): boolean {
+  if (typeof value !== 'string' || !/^(?:\+82-?|0)\d+(?:-\d+)*$/.test(value)) return false;
+  const digits = value.replace(/\D/g, '').length;
+  return digits >= 9 && digits <= 13;
+}
+
+export function IsKoreanPhone(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isKoreanPhone',
+      validator: {
+        validate: isKoreanPhone,
+        defaultMessage: () => 'must be a Korean phone number: 9 to 13 digits, dashes allowed, e.g. 010-1234-5678',
+      },
+    },
+    options,
+  );
+}

@@ -1,0 +1,78 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn, Unique, UpdateDateColumn } from 'typeorm';
+import type { OrderStatus } from './order-status.js';
+
+export interface OrderItem {
+  name: string;
+  quantity: number;
+  unitPrice: number;
+}
+
+/** The delivery fee as dispatch quoted it, with the provenance of its distance. */
+export interface OrderFee {
+  total: number;
+  currency: 'KRW';
+  distanceMeters: number;
+  provider: string;
+  estimated: boolean;
+}
+
+/** A restaurant's order as it was accepted, and where its delivery stands. */
+@Entity({ schema: 'intake', name: 'orders' })
+@Unique('UQ_intake_orders_restaurant_external_order_id', ['restaurantId', 'externalOrderId'])
+export class OrderEntity {
+  @PrimaryColumn('uuid')
+  id: string;
+
+  @Column('uuid', { name: 'restaurant_id' })
+  restaurantId: string;
+
+  @Column('text', { name: 'external_order_id' })
+  externalOrderId: string;
+
+  /** sha256 of the canonical JSON of the accepted body: tells a resend from a conflicting reuse of the id. */
+  @Column('text', { name: 'request_hash' })
+  requestHash: string;
+
+  @Column('text')
+  status: OrderStatus;
+
+  @Column('text', { name: 'dropoff_address' })
+  dropoffAddress: string;
+
+  /** Null only until geocoding exists: an order may then arrive with an address alone. */
+  @Column('double precision', { name: 'dropoff_lng', nullable: true })
+  dropoffLng: number | null;
+
+  @Column('double precision', { name: 'dropoff_lat', nullable: true })
+  dropoffLat: number | null;
+
+  @Column('text', { name: 'dropoff_detail', nullable: true })
+  dropoffDetail: string | null;
+
+  @Column('text', { name: 'customer_phone', nullable: true })
+  customerPhone: string | null;
+
+  @Column('jsonb')
+  items: OrderItem[];
+
+  @Column('integer', { name: 'order_amount' })
+  orderAmount: number;
+
+  @Column('text', { nullable: true })
+  note: string | null;
+
+  @Column('jsonb', { nullable: true })
+  fee: OrderFee | null;
+
+  @Column('uuid', { name: 'rider_id', nullable: true })
+  riderId: string | null;
+
+  @Column('text', { name: 'rider_name', nullable: true })
+  riderName: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { RestaurantsModule } from '../restaurants/restaurants.module.js';
+import { OrdersController } from './orders.controller.js';
+import { OrdersRepository } from './orders.repository.js';
+import { OrdersService } from './orders.service.js';
+
+/** Restaurants' orders: signed webhooks in, status out. */
+@Module({
+  imports: [RestaurantsModule],
+  controllers: [OrdersController],
+  providers: [OrdersService, OrdersRepository],
+})
+export class OrdersModule {}

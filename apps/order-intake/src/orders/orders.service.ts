@@ -1,0 +1,176 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { APP_CONFIG, type AppConfig } from '#config';
+import { PATTERNS, type OrderCreatedEvent } from '#contracts';
+import { isUniqueViolation } from '#database';
+import { EventOutbox } from '#messaging';
+import { DomainError, maskPhone } from '#platform';
+import { INTAKE_LOG, type IntakeLog } from '../intake-log.js';
+import type { RestaurantEntity } from '../restaurants/restaurant.entity.js';
+import { isUuid, RestaurantsService } from '../restaurants/restaurants.service.js';
+import { verifyWebhook, type WebhookHeaders } from '../webhooks/webhook-signature.js';
+import { contentHash } from './canonical-json.js';
+import { validateOrderRequest, type CreateOrderRequest } from './dto/create-order.request.js';
+import type { OrderAccepted, OrderView } from './dto/order.view.js';
+import { OrdersRepository, type StoredAnswer } from './orders.repository.js';
+
+type Decoded = { ok: true; value: CreateOrderRequest } | { ok: false; error: DomainError };
+
+/** The body as a valid order, or the 400 to answer: INVALID_JSON, or VALIDATION_FAILED listing every bad field. */
+function decodeOrder(body: Buffer): Decoded {
+  let plain: unknown;
+  try {
+    plain = JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    return { ok: false, error: new DomainError('INVALID_JSON', `the body is not JSON: ${(error as Error).message}`) };
+  }
+  const validated = validateOrderRequest(plain);
+  return validated.ok ? validated : { ok: false, error: DomainError.validation(validated.errors) };
+}
+
+@Injectable()
+export class OrdersService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(INTAKE_LOG) private readonly log: IntakeLog,
+    private readonly restaurants: RestaurantsService,
+    private readonly orders: OrdersRepository,
+    private readonly outbox: EventOutbox,
+  ) {}
+
+  /**
+   * Handles a restaurant's signed order webhook. Its webhook-id is the idempotency key: a redelivery gets the
+   * first answer and creates nothing. The checks run in the documented order; to save a round trip, whether
+   * the id was seen before is learnt from the receipt's key when storing, and looked up only for a body that
+   * will not be stored.
+   */
+  async receive(restaurantId: string, headers: WebhookHeaders, body: Buffer): Promise<StoredAnswer> {
+    const restaurant = await this.restaurants.forWebhook(restaurantId);
+    const verified = verifyWebhook(restaurant.webhookSecret, headers, body, { toleranceSeconds: this.config.intake.webhookToleranceSeconds });
+    if (!verified.ok) throw new DomainError(verified.code, verified.message);
+    const webhookId = verified.id;
+
+    const decoded = decodeOrder(body);
+    if (!decoded.ok) {
+      const first = await this.orders.findReceipt(restaurant.id, webhookId);
+      if (first) return this.replay(restaurant, webhookId, first);
+      throw decoded.error;
+    }
+
+    const request = decoded.value;
+    const requestHash = contentHash(request);
+    try {
+      return await this.accept(restaurant, webhookId, request, requestHash);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      // A concurrent or earlier delivery won; answer as its redelivery or duplicate.
+      return this.answerRepeat(restaurant, webhookId, request, requestHash, error);
+    }
+  }
+
+  /** An order as its restaurant sees it; another restaurant's order, or a bad id, is simply not found. */
+  async find(authorization: string | undefined, restaurantId: string, orderId: string): Promise<OrderView> {
+    const restaurant = await this.restaurants.authenticate(authorization);
+    const notFound = new DomainError('ORDER_NOT_FOUND', `no order ${orderId}`);
+    if (restaurantId.toLowerCase() !== restaurant.id || !isUuid(orderId)) throw notFound;
+    const found = await this.orders.findWithHistory(restaurant.id, orderId.toLowerCase());
+    if (!found) throw notFound;
+    const { order, history } = found;
+    return {
+      orderId: order.id,
+      externalOrderId: order.externalOrderId,
+      status: order.status,
+      orderAmount: order.orderAmount,
+      dropoff: { address: order.dropoffAddress, lng: order.dropoffLng, lat: order.dropoffLat, detail: order.dropoffDetail },
+      fee: order.fee,
+      rider: order.riderId ? { id: order.riderId, name: order.riderName ?? '' } : null,
+      statusHistory: history.map((h) => ({ status: h.status, at: h.at.toISOString() })),
+      createdAt: order.createdAt.toISOString(),
+      updatedAt: order.updatedAt.toISOString(),
+    };
+  }
+
+  /** Stores the order, its first status, the webhook's answer and the `order.created` event in one transaction. */
+  private async accept(restaurant: RestaurantEntity, webhookId: string, request: CreateOrderRequest, requestHash: string): Promise<StoredAnswer> {
+    const orderId = randomUUID();
+    const { dropoff } = request;
+    const accepted: OrderAccepted = { orderId, status: 'received' };
+
+    const event: Omit<OrderCreatedEvent, 'eventId' | 'occurredAt'> = {
+      orderId,
+      agencyId: restaurant.agencyId,
+      restaurantId: restaurant.id,
+      restaurantName: restaurant.name,
+      externalOrderId: request.externalOrderId,
+      pickup: { lng: restaurant.lng, lat: restaurant.lat, address: restaurant.address },
+      dropoff: { lng: dropoff.lng!, lat: dropoff.lat!, address: dropoff.address, detail: dropoff.detail },
+      orderAmount: request.orderAmount,
+      note: request.note,
+    };
+    const answer = await this.orders.transaction(async (manager) => {
+      const stored = await this.orders.insertAccepted(
+        manager,
+        {
+          id: orderId,
+          restaurantId: restaurant.id,
+          externalOrderId: request.externalOrderId,
+          requestHash,
+          dropoffAddress: dropoff.address,
+          dropoffLng: dropoff.lng ?? null,
+          dropoffLat: dropoff.lat ?? null,
+          dropoffDetail: dropoff.detail ?? null,
+          customerPhone: request.customer?.phone ?? null,
+          items: request.items.map(({ name, quantity, unitPrice }) => ({ name, quantity, unitPrice })),
+          orderAmount: request.orderAmount,
+          note: request.note ?? null,
+        },
+        webhookId,
+        { status: 202, body: accepted },
+      );
+      await this.outbox.add(manager, PATTERNS.ORDER_CREATED, event);
+      return stored;
+    });
+    this.outbox.poke();
+    this.log.info(
+      {
+        orderId,
+        restaurantId: restaurant.id,
+        externalOrderId: request.externalOrderId,
+        webhookId,
+        customerPhone: maskPhone(request.customer?.phone),
+        orderAmount: request.orderAmount,
+      },
+      'order received',
+    );
+    return answer;
+  }
+
+  private async answerRepeat(
+    restaurant: RestaurantEntity,
+    webhookId: string,
+    request: CreateOrderRequest,
+    requestHash: string,
+    violation: unknown,
+  ): Promise<StoredAnswer> {
+    const first = await this.orders.findReceipt(restaurant.id, webhookId);
+    if (first) return this.replay(restaurant, webhookId, first);
+    const existing = await this.orders.findByExternalId(restaurant.id, request.externalOrderId);
+    if (!existing) throw violation;
+    if (existing.requestHash !== requestHash) {
+      throw new DomainError(
+        'ORDER_CONFLICT',
+        `externalOrderId ${request.externalOrderId} was already used for order ${existing.id} with different content`,
+        { orderId: existing.id, externalOrderId: request.externalOrderId },
+      );
+    }
+    this.log.info({ orderId: existing.id, restaurantId: restaurant.id, webhookId }, 'order sent again under a new webhook-id');
+    const accepted: OrderAccepted = { orderId: existing.id, status: existing.status };
+    return { status: 202, body: accepted };
+  }
+
+  private replay(restaurant: RestaurantEntity, webhookId: string, first: StoredAnswer): StoredAnswer {
+    const orderId = (first.body as Partial<OrderAccepted>)?.orderId;
+    this.log.info({ orderId, restaurantId: restaurant.id, webhookId }, 'webhook redelivered; first answer given again');
+    return first;
+  }
+}

@@ -1,0 +1,36 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, Unique } from 'typeorm';
+
+/** A restaurant that sends orders; its agency lives in dispatch, so only the agency's id is kept here. */
+@Entity({ schema: 'intake', name: 'restaurants' })
+@Unique('UQ_intake_restaurants_api_key_hash', ['apiKeyHash'])
+export class RestaurantEntity {
+  @PrimaryColumn('uuid')
+  id: string;
+
+  @Index('IDX_intake_restaurants_agency_id')
+  @Column('uuid', { name: 'agency_id' })
+  agencyId: string;
+
+  @Column('text')
+  name: string;
+
+  @Column('text')
+  address: string;
+
+  @Column('double precision')
+  lng: number;
+
+  @Column('double precision')
+  lat: number;
+
+  /** Kept retrievable: verifying an HMAC needs the key itself. */
+  @Column('text', { name: 'webhook_secret' })
+  webhookSecret: string;
+
+  /** sha256 hex of the API key; the key itself is shown once and never stored. */
+  @Column('text', { name: 'api_key_hash' })
+  apiKeyHash: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+}

@@ -1,0 +1,42 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { validateContract } from '#contracts';
+import { DomainError } from '#platform';
+import { ProvisionRestaurantInput } from './dto/provision-restaurant.input.js';
+import { hashApiKey, newApiKey, newWebhookSecret } from './restaurant-credentials.js';
+import { RestaurantsRepository } from './restaurants.repository.js';
+
+export interface ProvisionedRestaurant {
+  restaurantId: string;
+  /** Signs the restaurant's order webhooks; it can be shown again later. */
+  webhookSecret: string;
+  /** Reads the restaurant's orders; shown only now, only its hash is kept. */
+  apiKey: string;
+}
+
+/**
+ * Registers a restaurant with fresh credentials. Used by the admin CLI and the demo seeding with a data source
+ * built from INTAKE_DATABASE and migrated. Throws VALIDATION_FAILED naming each bad field.
+ */
+export async function provisionRestaurant(
+  dataSource: DataSource,
+  input: { agencyId: string; name: string; address: string; lng: number; lat: number },
+): Promise<ProvisionedRestaurant> {
+  const validated = validateContract(ProvisionRestaurantInput, input);
+  if (!validated.ok) throw DomainError.validation(validated.errors);
+  const { agencyId, name, address, lng, lat } = validated.value;
+  const restaurantId = randomUUID();
+  const webhookSecret = newWebhookSecret();
+  const apiKey = newApiKey();
+  await new RestaurantsRepository(dataSource).insert({
+    id: restaurantId,
+    agencyId,
+    name,
+    address,
+    lng,
+    lat,
+    webhookSecret,
+    apiKeyHash: hashApiKey(apiKey),
+  });
+  return { restaurantId, webhookSecret, apiKey };
+}

@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '#platform';
+import { hashApiKey } from './restaurant-credentials.js';
+import type { RestaurantEntity } from './restaurant.entity.js';
+import { RestaurantsRepository } from './restaurants.repository.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const isUuid = (value: string | undefined): value is string => typeof value === 'string' && UUID.test(value);
+
+/**
+ * How long a restaurant stays cached for webhooks. Every order looks its restaurant up, and restaurants
+ * change rarely; a rotated secret takes effect within this time. Unknown ids are not cached, so a restaurant
+ * is usable the moment it is provisioned.
+ */
+const CACHE_MS = 10_000;
+const CACHE_MAX = 10_000;
+
+@Injectable()
+export class RestaurantsService {
+  private readonly cache = new Map<string, { restaurant: RestaurantEntity; until: number }>();
+
+  constructor(private readonly restaurants: RestaurantsRepository) {}
+
+  /** The restaurant a webhook is addressed to, or RESTAURANT_NOT_FOUND. */
+  async forWebhook(restaurantId: string): Promise<RestaurantEntity> {
+    const id = restaurantId.toLowerCase();
+    const cached = this.cache.get(id);
+    if (cached && cached.until > Date.now()) return cached.restaurant;
+    const restaurant = isUuid(id) ? await this.restaurants.findById(id) : null;
+    if (!restaurant) throw new DomainError('RESTAURANT_NOT_FOUND', `no restaurant ${restaurantId}`);
+    if (this.cache.size >= CACHE_MAX) this.cache.clear();
+    this.cache.set(id, { restaurant, until: Date.now() + CACHE_MS });
+    return restaurant;
+  }
+
+  /** The restaurant owning the API key in an `Authorization: Bearer <key>` header, or UNAUTHENTICATED. */
+  async authenticate(authorization: string | undefined): Promise<RestaurantEntity> {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+    const restaurant = match ? await this.restaurants.findByApiKeyHash(hashApiKey(match[1])) : null;
+    if (!restaurant) {
+      throw new DomainError('UNAUTHENTICATED', 'send the restaurant API key as "Authorization: Bearer <key>"');
+    }
+    return restaurant;
+  }
+}
