@@ -96,7 +96,7 @@ export class OrdersRepository {
   async findWithHistory(restaurantId: string, orderId: string): Promise<OrderWithHistory | null> {
     const order = await this.dataSource.getRepository(OrderEntity).findOneBy({ id: orderId, restaurantId });
     if (!order) return null;
-    const history = await this.dataSource.getRepository(OrderStatusChangeEntity).find({ where: { orderId }, order: { at: 'ASC' } });
+    const history = await this.dataSource.getRepository(OrderStatusChangeEntity).find({ where: { orderId } });
     return { order, history: history.map(({ status, at }) => ({ status, at })) };
   }
 }

@@ -12,6 +12,7 @@ import { verifyWebhook, type WebhookHeaders } from '../webhooks/webhook-signatur
 import { contentHash } from './canonical-json.js';
 import { validateOrderRequest, type CreateOrderRequest } from './dto/create-order.request.js';
 import type { OrderAccepted, OrderView } from './dto/order.view.js';
+import { statusRank } from './order-status.js';
 import { OrdersRepository, type StoredAnswer } from './orders.repository.js';
 
 type Decoded = { ok: true; value: CreateOrderRequest } | { ok: false; error: DomainError };
@@ -84,7 +85,10 @@ export class OrdersService {
       dropoff: { address: order.dropoffAddress, lng: order.dropoffLng, lat: order.dropoffLat, detail: order.dropoffDetail },
       fee: order.fee,
       rider: order.riderId ? { id: order.riderId, name: order.riderName ?? '' } : null,
-      statusHistory: history.map((h) => ({ status: h.status, at: h.at.toISOString() })),
+      // Statuses only move forward, so their rank is the order they were reached in, whatever the senders' clocks.
+      statusHistory: history
+        .sort((a, b) => statusRank(a.status) - statusRank(b.status))
+        .map((h) => ({ status: h.status, at: h.at.toISOString() })),
       createdAt: order.createdAt.toISOString(),
       updatedAt: order.updatedAt.toISOString(),
     };
