@@ -3,7 +3,7 @@ import { pino, type Logger } from 'pino';
 
 /** Structured JSON logs, one line per event; `orderId` is the correlation id carried across services. */
 export function createLogger(service: string, level: string): Logger {
-  return pino({ name: service, level, base: { service }, timestamp: pino.stdTimeFunctions.isoTime });
+  return pino({ name: service, level, base: { service, pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime });
 }
 
 /** Lets Nest's own logging go through pino. */
