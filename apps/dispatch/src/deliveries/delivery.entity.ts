@@ -1,0 +1,100 @@
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, Unique, UpdateDateColumn } from 'typeorm';
+import type { FeeItem } from '#contracts';
+import type { DeliveryStatus } from './delivery-status.js';
+
+/** The fee service's whole answer, kept with its provenance (which provider, estimated or not). */
+export interface DeliveryQuote {
+  quoteId: string;
+  total: number;
+  currency: 'KRW';
+  items: FeeItem[];
+  distanceMeters: number;
+  durationSeconds: number;
+  provider: string;
+  estimated: boolean;
+}
+
+/** One order to carry from a restaurant to a customer, from its arrival until delivered or cancelled. */
+@Entity({ schema: 'dispatch', name: 'deliveries' })
+@Unique('UQ_dispatch_deliveries_order_id', ['orderId'])
+@Check('CHK_dispatch_deliveries_rider', `(rider_id IS NOT NULL) = (status IN ('assigned', 'picked_up', 'delivered'))`)
+@Check('CHK_dispatch_deliveries_priced', `fee IS NOT NULL OR status IN ('pending', 'cancelled')`)
+@Index('IDX_dispatch_deliveries_waiting', ['createdAt'], { where: `status = 'pending'` })
+@Index('IDX_dispatch_deliveries_agency_created', ['agencyId', 'createdAt'])
+@Index('IDX_dispatch_deliveries_rider_active', ['riderId'], { where: `status IN ('assigned', 'picked_up')` })
+export class DeliveryEntity {
+  @PrimaryColumn('uuid')
+  id: string;
+
+  @Column('uuid', { name: 'order_id' })
+  orderId: string;
+
+  @Column('uuid', { name: 'agency_id' })
+  agencyId: string;
+
+  @Column('uuid', { name: 'restaurant_id' })
+  restaurantId: string;
+
+  @Column('text', { name: 'restaurant_name' })
+  restaurantName: string;
+
+  @Column('double precision', { name: 'pickup_lng' })
+  pickupLng: number;
+
+  @Column('double precision', { name: 'pickup_lat' })
+  pickupLat: number;
+
+  @Column('text', { name: 'pickup_address' })
+  pickupAddress: string;
+
+  @Column('double precision', { name: 'dropoff_lng' })
+  dropoffLng: number;
+
+  @Column('double precision', { name: 'dropoff_lat' })
+  dropoffLat: number;
+
+  @Column('text', { name: 'dropoff_address' })
+  dropoffAddress: string;
+
+  @Column('text', { name: 'dropoff_detail', nullable: true })
+  dropoffDetail: string | null;
+
+  @Column('text', { default: 'pending' })
+  status: DeliveryStatus;
+
+  /** Null until the fee service has priced the trip. */
+  @Column('jsonb', { nullable: true })
+  fee: DeliveryQuote | null;
+
+  /** Set exactly while assigned, picked up or delivered. */
+  @Column('uuid', { name: 'rider_id', nullable: true })
+  riderId: string | null;
+
+  /** Failed requests to the fee service so far; the next is not tried before `nextQuoteAt`. */
+  @Column('integer', { name: 'quote_attempts', default: 0 })
+  quoteAttempts: number;
+
+  @Column('timestamptz', { name: 'next_quote_at' })
+  nextQuoteAt: Date;
+
+  @Column('timestamptz', { name: 'quoted_at', nullable: true })
+  quotedAt: Date | null;
+
+  @Column('timestamptz', { name: 'assigned_at', nullable: true })
+  assignedAt: Date | null;
+
+  @Column('timestamptz', { name: 'picked_up_at', nullable: true })
+  pickedUpAt: Date | null;
+
+  @Column('timestamptz', { name: 'delivered_at', nullable: true })
+  deliveredAt: Date | null;
+
+  @Column('timestamptz', { name: 'cancelled_at', nullable: true })
+  cancelledAt: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

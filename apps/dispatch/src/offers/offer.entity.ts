@@ -1,0 +1,40 @@
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, Unique } from 'typeorm';
+
+export const OFFER_STATUSES = ['pending', 'accepted', 'declined', 'expired', 'taken', 'withdrawn'] as const;
+/**
+ * `pending` waits for the rider; `accepted`, `declined` and `expired` are the rider's answer (or silence);
+ * `taken` means another offer of the delivery was accepted; `withdrawn` that the delivery was cancelled.
+ */
+export type OfferStatus = (typeof OFFER_STATUSES)[number];
+
+/** A delivery offered to one rider. A rider is offered a delivery at most once, so a decline is remembered. */
+@Entity({ schema: 'dispatch', name: 'offers' })
+@Unique('UQ_dispatch_offers_delivery_rider', ['deliveryId', 'riderId'])
+@Index('UQ_dispatch_offers_one_pending', ['deliveryId'], { unique: true, where: `status = 'pending'` })
+@Index('UQ_dispatch_offers_one_accepted', ['deliveryId'], { unique: true, where: `status = 'accepted'` })
+@Index('IDX_dispatch_offers_rider_pending', ['riderId'], { where: `status = 'pending'` })
+@Index('IDX_dispatch_offers_pending_expiry', ['expiresAt'], { where: `status = 'pending'` })
+@Check('CHK_dispatch_offers_responded', `(status = 'pending') = (responded_at IS NULL)`)
+export class OfferEntity {
+  @PrimaryColumn('uuid')
+  id: string;
+
+  @Column('uuid', { name: 'delivery_id' })
+  deliveryId: string;
+
+  @Column('uuid', { name: 'rider_id' })
+  riderId: string;
+
+  @Column('text', { default: 'pending' })
+  status: OfferStatus;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @Column('timestamptz', { name: 'expires_at' })
+  expiresAt: Date;
+
+  /** When the offer stopped being pending: answered, expired, taken or withdrawn. */
+  @Column('timestamptz', { name: 'responded_at', nullable: true })
+  respondedAt: Date | null;
+}

@@ -1,0 +1,28 @@
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, Unique } from 'typeorm';
+
+/** A rider of one agency. Online state and position are not here: they live in memory while connected. */
+@Entity({ schema: 'dispatch', name: 'riders' })
+@Unique('UQ_dispatch_riders_token_hash', ['tokenHash'])
+@Check('CHK_dispatch_riders_capacity', 'capacity > 0')
+export class RiderEntity {
+  @PrimaryColumn('uuid')
+  id: string;
+
+  @Index('IDX_dispatch_riders_agency_id')
+  @Column('uuid', { name: 'agency_id' })
+  agencyId: string;
+
+  @Column('text')
+  name: string;
+
+  /** sha256 hex of the rider's socket token. */
+  @Column('text', { name: 'token_hash' })
+  tokenHash: string;
+
+  /** How many deliveries the rider carries at once (assigned or picked up). */
+  @Column('integer', { default: 3 })
+  capacity: number;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+}

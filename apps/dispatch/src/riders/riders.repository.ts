@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { RiderEntity } from './rider.entity.js';
+
+/** What a rider is carrying and has been offered: together they are held against the rider's capacity. */
+export interface RiderLoad {
+  riderId: string;
+  capacity: number;
+  /** Deliveries assigned or picked up. */
+  active: number;
+  /** Offers waiting for the rider's answer. */
+  offered: number;
+}
+
+const LOAD_SQL = `
+  SELECT r.id AS "riderId", r.capacity,
+    (SELECT count(*) FROM dispatch.deliveries d WHERE d.rider_id = r.id AND d.status IN ('assigned', 'picked_up'))::int AS active,
+    (SELECT count(*) FROM dispatch.offers o WHERE o.rider_id = r.id AND o.status = 'pending')::int AS offered
+  FROM dispatch.riders r`;
+
+@Injectable()
+export class RidersRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async insert(rider: Omit<RiderEntity, 'createdAt'>): Promise<void> {
+    await this.dataSource.getRepository(RiderEntity).insert(rider);
+  }
+
+  findByTokenHash(tokenHash: string): Promise<RiderEntity | null> {
+    return this.dataSource.getRepository(RiderEntity).findOneBy({ tokenHash });
+  }
+
+  findByAgency(agencyId: string): Promise<RiderEntity[]> {
+    return this.dataSource.getRepository(RiderEntity).find({ where: { agencyId }, order: { name: 'ASC', id: 'ASC' } });
+  }
+
+  /** Locks the rider's row for the rest of the transaction: capacity checks on one rider run one at a time. */
+  lock(manager: EntityManager, id: string): Promise<RiderEntity | null> {
+    return manager.getRepository(RiderEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  async loads(riderIds: string[], manager: EntityManager = this.dataSource.manager): Promise<Map<string, RiderLoad>> {
+    if (riderIds.length === 0) return new Map();
+    const rows: RiderLoad[] = await manager.query(`${LOAD_SQL} WHERE r.id = ANY($1::uuid[])`, [riderIds]);
+    return new Map(rows.map((row) => [row.riderId, row]));
+  }
+
+  async load(manager: EntityManager, riderId: string): Promise<RiderLoad | undefined> {
+    return (await this.loads([riderId], manager)).get(riderId);
+  }
+}
