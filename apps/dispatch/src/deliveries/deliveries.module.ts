@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { AgenciesModule } from '../agencies/agencies.module.js';
+import { RidersModule } from '../riders/riders.module.js';
+import { DeliveriesConsumer } from './deliveries.consumer.js';
+import { DeliveriesController } from './deliveries.controller.js';
+import { DeliveriesRepository } from './deliveries.repository.js';
+import { DeliveriesService } from './deliveries.service.js';
+import { DeliveryEvents } from './delivery-events.js';
+import { DeliveryPricing } from './delivery-pricing.service.js';
+
+@Module({
+  imports: [AgenciesModule, RidersModule],
+  controllers: [DeliveriesController, DeliveriesConsumer],
+  providers: [DeliveriesRepository, DeliveriesService, DeliveryEvents, DeliveryPricing],
+  exports: [DeliveriesRepository, DeliveriesService, DeliveryEvents, DeliveryPricing],
+})
+export class DeliveriesModule {}

@@ -1,0 +1,129 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager, type QueryDeepPartialEntity } from 'typeorm';
+import { DeliveryEntity } from './delivery.entity.js';
+import type { DeliveryStatus } from './delivery-status.js';
+
+export type NewDelivery = Pick<
+  DeliveryEntity,
+  | 'id'
+  | 'orderId'
+  | 'agencyId'
+  | 'restaurantId'
+  | 'restaurantName'
+  | 'pickupLng'
+  | 'pickupLat'
+  | 'pickupAddress'
+  | 'dropoffLng'
+  | 'dropoffLat'
+  | 'dropoffAddress'
+  | 'dropoffDetail'
+>;
+
+/** The database's clock, so every status time of a delivery (and of its offers) comes from one clock. */
+export const NOW = () => 'now()';
+
+@Injectable()
+export class DeliveriesRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Inserts a delivery for an order; false when the order already has one. */
+  async insert(manager: EntityManager, delivery: NewDelivery): Promise<boolean> {
+    const rows: unknown[] = await manager.query(
+      `INSERT INTO dispatch.deliveries (id, order_id, agency_id, restaurant_id, restaurant_name,
+         pickup_lng, pickup_lat, pickup_address, dropoff_lng, dropoff_lat, dropoff_address, dropoff_detail)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+       ON CONFLICT (order_id) DO NOTHING RETURNING id`,
+      [
+        delivery.id,
+        delivery.orderId,
+        delivery.agencyId,
+        delivery.restaurantId,
+        delivery.restaurantName,
+        delivery.pickupLng,
+        delivery.pickupLat,
+        delivery.pickupAddress,
+        delivery.dropoffLng,
+        delivery.dropoffLat,
+        delivery.dropoffAddress,
+        delivery.dropoffDetail,
+      ],
+    );
+    return rows.length === 1;
+  }
+
+  /**
+   * Locks the delivery's row for the rest of the transaction. Every change to a delivery and to its offers
+   * happens under this lock, so each sees the one before it.
+   */
+  lock(manager: EntityManager, id: string): Promise<DeliveryEntity | null> {
+    return manager.getRepository(DeliveryEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  findById(id: string, manager: EntityManager = this.dataSource.manager): Promise<DeliveryEntity | null> {
+    return manager.getRepository(DeliveryEntity).findOneBy({ id });
+  }
+
+  findByIds(ids: string[]): Promise<DeliveryEntity[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.dataSource.getRepository(DeliveryEntity).createQueryBuilder('d').where('d.id IN (:...ids)', { ids }).getMany();
+  }
+
+  /** Writes a locked delivery's changed fields and returns it as stored. `NOW` stamps the database's time. */
+  async update(manager: EntityManager, delivery: DeliveryEntity, changes: QueryDeepPartialEntity<DeliveryEntity>): Promise<DeliveryEntity> {
+    await manager.getRepository(DeliveryEntity).update({ id: delivery.id }, changes);
+    return (await this.findById(delivery.id, manager))!;
+  }
+
+  /** Withdraws the delivery's pending offers (it was cancelled); returns who held them. */
+  async withdrawPendingOffers(manager: EntityManager, deliveryId: string): Promise<Array<{ offerId: string; riderId: string }>> {
+    const [rows] = (await manager.query(
+      `UPDATE dispatch.offers SET status = 'withdrawn', responded_at = now()
+        WHERE delivery_id = $1 AND status = 'pending' RETURNING id AS "offerId", rider_id AS "riderId"`,
+      [deliveryId],
+    )) as [Array<{ offerId: string; riderId: string }>, number];
+    return rows;
+  }
+
+  /** Pending deliveries without a price whose next attempt at the fee service is due, oldest first. */
+  dueForPricing(limit: number): Promise<DeliveryEntity[]> {
+    return this.dataSource
+      .getRepository(DeliveryEntity)
+      .createQueryBuilder('d')
+      .where(`d.status = 'pending' AND d.fee IS NULL AND d.nextQuoteAt <= now()`)
+      .orderBy('d.createdAt', 'ASC')
+      .limit(limit)
+      .getMany();
+  }
+
+  async postponePricing(id: string, delayMs: number): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE dispatch.deliveries SET quote_attempts = quote_attempts + 1,
+         next_quote_at = now() + make_interval(secs => $2::double precision / 1000)
+       WHERE id = $1 AND fee IS NULL`,
+      [id, delayMs],
+    );
+  }
+
+  /** Priced deliveries of these agencies waiting for a rider, oldest first. */
+  waitingForRider(agencyIds: string[], limit: number): Promise<DeliveryEntity[]> {
+    return this.dataSource
+      .getRepository(DeliveryEntity)
+      .createQueryBuilder('d')
+      .where(`d.status = 'pending' AND d.fee IS NOT NULL AND d.agencyId IN (:...agencyIds)`, { agencyIds })
+      .orderBy('d.createdAt', 'ASC')
+      .limit(limit)
+      .getMany();
+  }
+
+  listForAgency(agencyId: string, options: { status?: DeliveryStatus; limit: number }): Promise<DeliveryEntity[]> {
+    const query = this.dataSource
+      .getRepository(DeliveryEntity)
+      .createQueryBuilder('d')
+      .where('d.agencyId = :agencyId', { agencyId })
+      .orderBy('d.createdAt', 'DESC')
+      .addOrderBy('d.id', 'ASC')
+      .limit(options.limit);
+    if (options.status) query.andWhere('d.status = :status', { status: options.status });
+    return query.getMany();
+  }
+}

@@ -1,0 +1,170 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { isUUID } from 'class-validator';
+import { randomUUID } from 'node:crypto';
+import { DataSource, type EntityManager, type QueryDeepPartialEntity } from 'typeorm';
+import { PATTERNS, type FeeQuote, type OrderCreatedEvent } from '#contracts';
+import { claimInboxEvent } from '#database';
+import { DomainError } from '#platform';
+import { DispatchWakeup } from '../offers/dispatch-wakeup.js';
+import { RiderChannel } from '../riders/rider-channel.js';
+import { RidersService } from '../riders/riders.service.js';
+import { DeliveriesRepository, NOW } from './deliveries.repository.js';
+import type { DeliveryEntity } from './delivery.entity.js';
+import { DeliveryEvents } from './delivery-events.js';
+import { assertTransition, type DeliveryStatus } from './delivery-status.js';
+
+@Injectable()
+export class DeliveriesService {
+  private readonly logger = new Logger('deliveries');
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly deliveries: DeliveriesRepository,
+    private readonly events: DeliveryEvents,
+    private readonly riders: RidersService,
+    private readonly channel: RiderChannel,
+    private readonly wakeup: DispatchWakeup,
+  ) {}
+
+  /**
+   * Turns an accepted order into a pending delivery, once per event: a redelivered event, or a second event
+   * for the same order, changes nothing. Returns whether a delivery was created.
+   */
+  async createFromOrder(event: OrderCreatedEvent): Promise<boolean> {
+    const created = await this.dataSource.transaction(async (manager) => {
+      if (!(await claimInboxEvent(manager, 'dispatch', event.eventId, PATTERNS.ORDER_CREATED))) return false;
+      const inserted = await this.deliveries.insert(manager, {
+        id: randomUUID(),
+        orderId: event.orderId,
+        agencyId: event.agencyId,
+        restaurantId: event.restaurantId,
+        restaurantName: event.restaurantName,
+        pickupLng: event.pickup.lng,
+        pickupLat: event.pickup.lat,
+        pickupAddress: event.pickup.address,
+        dropoffLng: event.dropoff.lng,
+        dropoffLat: event.dropoff.lat,
+        dropoffAddress: event.dropoff.address,
+        dropoffDetail: event.dropoff.detail ?? null,
+      });
+      if (!inserted) this.logger.warn(`order ${event.orderId} already has a delivery; event ${event.eventId} ignored`);
+      return inserted;
+    });
+    if (created) {
+      this.logger.log(`delivery created for order ${event.orderId}`);
+      this.wakeup.wake();
+    }
+    return created;
+  }
+
+  /** Deliveries whose price should be asked for now. */
+  dueForPricing(limit: number): Promise<DeliveryEntity[]> {
+    return this.deliveries.dueForPricing(limit);
+  }
+
+  /** Stores the fee service's quote on a pending delivery and tells the restaurant's side its price. */
+  async recordQuote(deliveryId: string, quote: FeeQuote): Promise<boolean> {
+    const priced = await this.dataSource.transaction(async (manager) => {
+      const delivery = await this.deliveries.lock(manager, deliveryId);
+      // Cancelled meanwhile, or priced by an earlier attempt that answered late.
+      if (!delivery || delivery.status !== 'pending' || delivery.fee) return false;
+      const updated = await this.deliveries.update(manager, delivery, {
+        fee: {
+          quoteId: quote.quoteId,
+          total: quote.fee.total,
+          currency: 'KRW',
+          items: quote.fee.items,
+          distanceMeters: quote.distanceMeters,
+          durationSeconds: quote.durationSeconds,
+          provider: quote.provider,
+          estimated: quote.estimated,
+        },
+        quotedAt: NOW,
+      });
+      await this.events.record(manager, updated, 'quoted');
+      return true;
+    });
+    if (priced) this.events.flush();
+    return priced;
+  }
+
+  /** The fee service did not answer: the delivery waits and is priced again after `delayMs`. */
+  postponePricing(deliveryId: string, delayMs: number): Promise<void> {
+    return this.deliveries.postponePricing(deliveryId, delayMs);
+  }
+
+  /** The assigned rider has collected the order. */
+  pickUp(riderId: string, deliveryId: string): Promise<DeliveryEntity> {
+    return this.advance(riderId, deliveryId, 'picked_up', { pickedUpAt: NOW });
+  }
+
+  /** The assigned rider has handed the order over; the rider's capacity frees up. */
+  async deliver(riderId: string, deliveryId: string): Promise<DeliveryEntity> {
+    const delivery = await this.advance(riderId, deliveryId, 'delivered', { deliveredAt: NOW });
+    this.wakeup.wake();
+    return delivery;
+  }
+
+  private async advance(
+    riderId: string,
+    deliveryId: string,
+    to: 'picked_up' | 'delivered',
+    changes: QueryDeepPartialEntity<DeliveryEntity>,
+  ): Promise<DeliveryEntity> {
+    const { delivery, changed } = await this.dataSource.transaction(async (manager) => {
+      const current = await this.lockOwnDelivery(manager, riderId, deliveryId);
+      // A report sent again because its answer was lost on a bad connection: already done, nothing to change.
+      if (current.status === to) return { delivery: current, changed: false };
+      assertTransition(current.status, to);
+      const updated = await this.deliveries.update(manager, current, { status: to, ...changes });
+      await this.events.record(manager, updated, to);
+      return { delivery: updated, changed: true };
+    });
+    if (changed) {
+      this.events.flush();
+      this.logger.log(`delivery ${deliveryId} ${to} by rider ${riderId}`);
+    }
+    return delivery;
+  }
+
+  /** A rider sees only the deliveries assigned to it: anyone else's is not found, not forbidden. */
+  private async lockOwnDelivery(manager: EntityManager, riderId: string, deliveryId: string): Promise<DeliveryEntity> {
+    const delivery = isUUID(deliveryId) ? await this.deliveries.lock(manager, deliveryId) : null;
+    if (!delivery || delivery.riderId !== riderId) {
+      throw new DomainError('DELIVERY_NOT_FOUND', `no delivery ${deliveryId} assigned to this rider`);
+    }
+    return delivery;
+  }
+
+  /**
+   * The agency calls a delivery off before it is picked up. A pending offer is withdrawn, an assigned rider is
+   * released, both are told, and the restaurant's side gets a `cancelled` event.
+   */
+  async cancel(agencyId: string, deliveryId: string): Promise<DeliveryEntity> {
+    const { delivery, notify } = await this.dataSource.transaction(async (manager) => {
+      const current = isUUID(deliveryId) ? await this.deliveries.lock(manager, deliveryId) : null;
+      if (!current || current.agencyId !== agencyId) throw new DomainError('DELIVERY_NOT_FOUND', `no delivery ${deliveryId}`);
+      assertTransition(current.status, 'cancelled');
+      const withdrawn = await this.deliveries.withdrawPendingOffers(manager, current.id);
+      const updated = await this.deliveries.update(manager, current, { status: 'cancelled', riderId: null, cancelledAt: NOW });
+      await this.events.record(manager, updated, 'cancelled');
+      const riders = new Set(withdrawn.map((offer) => offer.riderId));
+      if (current.riderId) riders.add(current.riderId);
+      return { delivery: updated, notify: [...riders] };
+    });
+    this.events.flush();
+    for (const riderId of notify) this.channel.send(riderId, 'delivery:cancelled', { deliveryId });
+    this.wakeup.wake();
+    this.logger.log(`delivery ${deliveryId} cancelled by its agency`);
+    return delivery;
+  }
+
+  /** The agency's board, newest first, with each assigned rider's name. */
+  async listForAgency(agencyId: string, options: { status?: DeliveryStatus; limit: number }) {
+    const [deliveries, riders] = await Promise.all([
+      this.deliveries.listForAgency(agencyId, options),
+      this.riders.namesByAgency(agencyId),
+    ]);
+    return deliveries.map((delivery) => ({ delivery, riderName: delivery.riderId ? riders.get(delivery.riderId) : undefined }));
+  }
+}

@@ -1,0 +1,109 @@
+import { beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { Test } from '@nestjs/testing';
+import { APP_CONFIG, loadConfig } from '#config';
+import type { FeeQuote } from '#contracts';
+import { Messaging } from '#messaging';
+import { DispatchWakeup } from '../offers/dispatch-wakeup.js';
+import { DeliveriesService } from './deliveries.service.js';
+import type { DeliveryEntity } from './delivery.entity.js';
+import { DeliveryPricing } from './delivery-pricing.service.js';
+
+const delivery = {
+  id: '6f1c9a4e-3d3b-4f7e-9a51-2f0b6f0c1a01',
+  orderId: '0b7e7c1c-7a0e-4b8e-8f59-0d0e5c9d4a02',
+  agencyId: '4a1d0f2e-5c6b-4e7d-8a9f-1b2c3d4e5f03',
+  pickupLng: 126.978,
+  pickupLat: 37.5665,
+  dropoffLng: 126.9769,
+  dropoffLat: 37.5759,
+  quoteAttempts: 0,
+} as DeliveryEntity;
+
+const quote: FeeQuote = {
+  quoteId: '9c8b7a6d-5e4f-4a3b-8c2d-1e0f9a8b7c04',
+  distanceMeters: 1362,
+  durationSeconds: 245,
+  provider: 'turf',
+  estimated: true,
+  fee: { total: 3000, currency: 'KRW', items: [{ code: 'BASE', label: '기본요금', amount: 3000 }] },
+};
+
+describe('DeliveryPricing', () => {
+  let sut: DeliveryPricing;
+  let request: jest.Mock<(pattern: string, payload: unknown, timeoutMs?: number) => Promise<unknown>>;
+  let deliveries: { dueForPricing: jest.Mock<(limit: number) => Promise<DeliveryEntity[]>>; recordQuote: jest.Mock<(...args: unknown[]) => Promise<boolean>>; postponePricing: jest.Mock<(id: string, delayMs: number) => Promise<void>> };
+  let wakeup: DispatchWakeup;
+
+  beforeEach(async () => {
+    request = jest.fn<(pattern: string, payload: unknown, timeoutMs?: number) => Promise<unknown>>();
+    deliveries = {
+      dueForPricing: jest.fn<(limit: number) => Promise<DeliveryEntity[]>>().mockResolvedValue([delivery]),
+      recordQuote: jest.fn<(...args: unknown[]) => Promise<boolean>>().mockResolvedValue(true),
+      postponePricing: jest.fn<(id: string, delayMs: number) => Promise<void>>().mockResolvedValue(undefined),
+    };
+    const module = await Test.createTestingModule({
+      providers: [
+        DeliveryPricing,
+        DispatchWakeup,
+        { provide: APP_CONFIG, useValue: loadConfig({ DISPATCH_SWEEP_INTERVAL_MS: '1000' }) },
+        { provide: Messaging, useValue: { request } },
+        { provide: DeliveriesService, useValue: deliveries },
+      ],
+    }).compile();
+    sut = module.get(DeliveryPricing);
+    wakeup = module.get(DispatchWakeup);
+  });
+
+  it('asks fee.quote for the trip and stores the answer, then wakes the dispatcher to offer it', async () => {
+    request.mockResolvedValue(quote);
+    const woken = jest.fn();
+    wakeup.onWake(woken);
+
+    await expect(sut.priceDue()).resolves.toBe(1);
+
+    expect(request).toHaveBeenCalledWith(
+      'fee.quote',
+      { pickup: { lng: 126.978, lat: 37.5665 }, dropoff: { lng: 126.9769, lat: 37.5759 }, agencyId: delivery.agencyId, orderId: delivery.orderId },
+      expect.any(Number),
+    );
+    expect(deliveries.recordQuote).toHaveBeenCalledWith(delivery.id, expect.objectContaining({ quoteId: quote.quoteId, fee: expect.objectContaining({ total: 3000 }) }));
+    expect(deliveries.postponePricing).not.toHaveBeenCalled();
+    expect(woken).toHaveBeenCalledTimes(1);
+  });
+
+  it('keeps the delivery and tries later when fee does not answer', async () => {
+    request.mockRejectedValue(new Error('connect ECONNREFUSED'));
+    const woken = jest.fn();
+    wakeup.onWake(woken);
+
+    await expect(sut.priceDue()).resolves.toBe(0);
+
+    expect(deliveries.recordQuote).not.toHaveBeenCalled();
+    expect(deliveries.postponePricing).toHaveBeenCalledWith(delivery.id, 1000);
+    expect(woken).not.toHaveBeenCalled();
+  });
+
+  it('does not trust a reply that is not a quote', async () => {
+    request.mockResolvedValue({ quoteId: 'x', fee: { total: -1 } });
+    await sut.priceDue();
+    expect(deliveries.recordQuote).not.toHaveBeenCalled();
+    expect(deliveries.postponePricing).toHaveBeenCalledTimes(1);
+  });
+
+  it('doubles the wait after each failure, up to 32 sweep intervals', () => {
+    expect([0, 1, 2, 3, 4, 5, 6, 20].map((failures) => sut.backoffMs(failures))).toEqual([1000, 2000, 4000, 8000, 16_000, 32_000, 32_000, 32_000]);
+  });
+
+  it('runs one pricing pass at a time however often it is kicked', async () => {
+    let answer!: (value: unknown) => void;
+    request.mockReturnValue(new Promise((resolve) => (answer = resolve)));
+    sut.kick();
+    sut.kick();
+    sut.kick();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(deliveries.dueForPricing).toHaveBeenCalledTimes(1);
+    answer(quote);
+    await sut.idle();
+    expect(deliveries.recordQuote).toHaveBeenCalledTimes(1);
+  });
+});

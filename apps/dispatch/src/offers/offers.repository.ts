@@ -1,0 +1,124 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { OfferEntity, type OfferStatus } from './offer.entity.js';
+
+interface OfferRow {
+  id: string;
+  delivery_id: string;
+  rider_id: string;
+  status: OfferStatus;
+  created_at: Date;
+  expires_at: Date;
+  responded_at: Date | null;
+}
+
+function toOffer(row: OfferRow): OfferEntity {
+  return Object.assign(new OfferEntity(), {
+    id: row.id,
+    deliveryId: row.delivery_id,
+    riderId: row.rider_id,
+    status: row.status,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    respondedAt: row.responded_at,
+  });
+}
+
+/** An UPDATE's RETURNING rows: TypeORM answers `[rows, count]` for updates on PostgreSQL. */
+function updated(result: unknown): OfferRow[] {
+  return (result as [OfferRow[], number])[0];
+}
+
+@Injectable()
+export class OffersRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  findById(id: string, manager: EntityManager = this.dataSource.manager): Promise<OfferEntity | null> {
+    return manager.getRepository(OfferEntity).findOneBy({ id });
+  }
+
+  /** The offer as stored now, and whether its time is still running by the database's clock. */
+  async current(manager: EntityManager, id: string): Promise<{ offer: OfferEntity; live: boolean } | undefined> {
+    const [row]: Array<OfferRow & { live: boolean }> = await manager.query(
+      `SELECT *, expires_at > clock_timestamp() AS live FROM dispatch.offers WHERE id = $1`,
+      [id],
+    );
+    return row ? { offer: toOffer(row), live: row.live } : undefined;
+  }
+
+  async insert(manager: EntityManager, offer: { id: string; deliveryId: string; riderId: string; timeoutSeconds: number }): Promise<OfferEntity> {
+    const [row]: OfferRow[] = await manager.query(
+      `INSERT INTO dispatch.offers (id, delivery_id, rider_id, expires_at)
+       VALUES ($1, $2, $3, now() + make_interval(secs => $4::double precision)) RETURNING *`,
+      [offer.id, offer.deliveryId, offer.riderId, offer.timeoutSeconds],
+    );
+    return toOffer(row);
+  }
+
+  async wasOffered(manager: EntityManager, deliveryId: string, riderId: string): Promise<boolean> {
+    const rows: unknown[] = await manager.query('SELECT 1 FROM dispatch.offers WHERE delivery_id = $1 AND rider_id = $2', [deliveryId, riderId]);
+    return rows.length > 0;
+  }
+
+  /**
+   * Of the given riders of an agency, those who may be offered the delivery: never offered it before (a decline
+   * or a missed offer is remembered), and with room for one more job counting the offers they are holding.
+   */
+  async eligibleRiders(agencyId: string, deliveryId: string, riderIds: string[]): Promise<Set<string>> {
+    if (riderIds.length === 0) return new Set();
+    const rows: Array<{ id: string }> = await this.dataSource.query(
+      `SELECT r.id FROM dispatch.riders r
+        WHERE r.id = ANY($3::uuid[]) AND r.agency_id = $1
+          AND NOT EXISTS (SELECT 1 FROM dispatch.offers o WHERE o.delivery_id = $2 AND o.rider_id = r.id)
+          AND r.capacity > (SELECT count(*) FROM dispatch.deliveries d WHERE d.rider_id = r.id AND d.status IN ('assigned', 'picked_up'))
+                         + (SELECT count(*) FROM dispatch.offers o WHERE o.rider_id = r.id AND o.status = 'pending')`,
+      [agencyId, deliveryId, riderIds],
+    );
+    return new Set(rows.map((row) => row.id));
+  }
+
+  /** Answers or closes a pending offer; returns false when it was no longer pending. */
+  async close(manager: EntityManager, id: string, status: Exclude<OfferStatus, 'pending'>): Promise<boolean> {
+    const result = await manager.query(
+      `UPDATE dispatch.offers SET status = $2, responded_at = now() WHERE id = $1 AND status = 'pending' RETURNING *`,
+      [id, status],
+    );
+    return updated(result).length === 1;
+  }
+
+  /** Expires a pending offer whose time is up; returns false when it was answered first. */
+  async expire(manager: EntityManager, id: string): Promise<boolean> {
+    const result = await manager.query(
+      `UPDATE dispatch.offers SET status = 'expired', responded_at = now()
+        WHERE id = $1 AND status = 'pending' AND expires_at <= clock_timestamp() RETURNING *`,
+      [id],
+    );
+    return updated(result).length === 1;
+  }
+
+  /** Closes the delivery's other pending offers as taken; returns them so their riders can be told. */
+  async takeOthers(manager: EntityManager, deliveryId: string, acceptedId: string): Promise<OfferEntity[]> {
+    const result = await manager.query(
+      `UPDATE dispatch.offers SET status = 'taken', responded_at = now()
+        WHERE delivery_id = $1 AND id <> $2 AND status = 'pending' RETURNING *`,
+      [deliveryId, acceptedId],
+    );
+    return updated(result).map(toOffer);
+  }
+
+  async dueToExpire(limit: number): Promise<OfferEntity[]> {
+    const rows: OfferRow[] = await this.dataSource.query(
+      `SELECT * FROM dispatch.offers WHERE status = 'pending' AND expires_at <= clock_timestamp() ORDER BY expires_at LIMIT $1`,
+      [limit],
+    );
+    return rows.map(toOffer);
+  }
+
+  async livePendingFor(riderId: string): Promise<OfferEntity[]> {
+    const rows: OfferRow[] = await this.dataSource.query(
+      `SELECT * FROM dispatch.offers WHERE rider_id = $1 AND status = 'pending' AND expires_at > clock_timestamp() ORDER BY created_at`,
+      [riderId],
+    );
+    return rows.map(toOffer);
+  }
+}
