@@ -1,0 +1,50 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '#config';
+import { ServiceDatabaseModule } from '#database';
+import { EventOutbox, Messaging, OUTBOX_SCHEMA } from '#messaging';
+import { databaseCheck, HEALTH_CHECKS, HealthController, PlatformModule } from '#platform';
+import { AgenciesModule } from './agencies/agencies.module.js';
+import { DeliveriesModule } from './deliveries/deliveries.module.js';
+import { DISPATCH_DATABASE } from './dispatch.database.js';
+import { DispatchWakeup } from './offers/dispatch-wakeup.js';
+import { OffersModule } from './offers/offers.module.js';
+import { RidersGatewayModule } from './riders/riders-gateway.module.js';
+import { RidersModule } from './riders/riders.module.js';
+
+/**
+ * The dispatch service: riders and their sockets, deliveries from orders, offers and assignments, and the
+ * agency's read API. Consumes `order.created`, asks `fee.quote`, emits `delivery.status-changed`.
+ */
+@Global()
+@Module({})
+export class DispatchModule {
+  static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
+    return {
+      module: DispatchModule,
+      imports: [
+        PlatformModule,
+        ServiceDatabaseModule.forRoot({ url: databaseUrl, ...DISPATCH_DATABASE }),
+        AgenciesModule,
+        RidersModule,
+        DeliveriesModule,
+        OffersModule,
+        RidersGatewayModule,
+      ],
+      controllers: [HealthController],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        Messaging,
+        { provide: OUTBOX_SCHEMA, useValue: 'dispatch' },
+        EventOutbox,
+        DispatchWakeup,
+        {
+          provide: HEALTH_CHECKS,
+          useFactory: (ds: DataSource, messaging: Messaging) => [databaseCheck(ds), ...messaging.healthChecks(['fee', 'intake'])],
+          inject: [DataSource, Messaging],
+        },
+      ],
+      exports: [APP_CONFIG, Messaging, EventOutbox, DispatchWakeup],
+    };
+  }
+}

@@ -1,0 +1,147 @@
+import { Logger } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  SubscribeMessage,
+  WebSocketGateway,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+  type OnGatewayInit,
+} from '@nestjs/websockets';
+import type { ClassConstructor } from 'class-transformer';
+// Types only: a socket parameter whose design type were a class would be handed to the global ContractPipe.
+import type { Namespace, Socket } from 'socket.io';
+import { GeoPoint, validateContract } from '#contracts';
+import { DomainError } from '#platform';
+import { DeliveriesService } from '../deliveries/deliveries.service.js';
+import { riderDeliveryView, type RiderDeliveryView } from '../deliveries/delivery.views.js';
+import { DispatchWakeup } from '../offers/dispatch-wakeup.js';
+import { OffersService } from '../offers/offers.service.js';
+import { DeliveryReport, OfferAnswer } from './dto/rider-messages.js';
+import { RiderChannel, riderRoom } from './rider-channel.js';
+import { RiderPresenceStore } from './rider-presence.store.js';
+import { RidersService, type RiderSession } from './riders.service.js';
+
+/** Every client message is answered through its ack callback with one of these. */
+export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; code: string; message: string; details?: unknown };
+
+/**
+ * Rider protocol v1 (docs/rider-protocol.md). A thin edge: it authenticates the socket, keeps presence, checks
+ * each message and hands it to one service call, and turns every outcome, errors included, into an ack.
+ */
+@WebSocketGateway({ namespace: '/riders', cors: { origin: true } })
+export class RidersGateway implements OnGatewayInit<Namespace>, OnGatewayConnection<Socket>, OnGatewayDisconnect<Socket> {
+  private readonly logger = new Logger('riders');
+
+  constructor(
+    private readonly riders: RidersService,
+    private readonly presence: RiderPresenceStore,
+    private readonly channel: RiderChannel,
+    private readonly offers: OffersService,
+    private readonly deliveries: DeliveriesService,
+    private readonly wakeup: DispatchWakeup,
+  ) {}
+
+  afterInit(namespace: Namespace): void {
+    this.channel.attach(namespace);
+    // Refused before the connection exists: the client sees `connect_error` with the message.
+    namespace.use((socket, next) => {
+      this.riders.authenticate(socket.handshake.auth?.token).then(
+        (rider) => {
+          if (!rider) return next(new Error('UNAUTHENTICATED'));
+          socket.data.rider = rider;
+          next();
+        },
+        (error: unknown) => {
+          this.logger.error(`could not check a rider token: ${(error as Error)?.message ?? String(error)}`);
+          next(new Error('UNAVAILABLE'));
+        },
+      );
+    });
+  }
+
+  async handleConnection(socket: Socket): Promise<void> {
+    const rider = session(socket);
+    void socket.join(riderRoom(rider.id));
+    this.presence.connected(rider, socket.id);
+    this.logger.log(`rider ${rider.id} connected (socket ${socket.id})`);
+    // A reconnect loses nothing: the offers still waiting for an answer come again.
+    try {
+      for (const offer of await this.offers.liveOffersFor(rider.id)) socket.emit('offer', offer);
+    } catch (error) {
+      this.logger.error(`could not resend offers to rider ${rider.id}: ${(error as Error)?.message ?? String(error)}`);
+    }
+    this.wakeup.wake();
+  }
+
+  handleDisconnect(socket: Socket): void {
+    const rider = socket.data.rider as RiderSession | undefined;
+    if (!rider) return;
+    const stillOnline = this.presence.disconnected(rider.id, socket.id);
+    this.logger.log(`rider ${rider.id} disconnected (socket ${socket.id})${stillOnline ? '; still online on another socket' : ''}`);
+  }
+
+  @SubscribeMessage('location')
+  location(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<Ack> {
+    return answer(async () => {
+      const point = parse(GeoPoint, body);
+      // A rider's first position makes it a candidate, so waiting deliveries may now be offered.
+      if (this.presence.moved(session(socket).id, point)) this.wakeup.wake();
+      return {};
+    }, this.logger);
+  }
+
+  @SubscribeMessage('offer:accept')
+  accept(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<Ack<{ delivery: RiderDeliveryView }>> {
+    return answer(async () => {
+      const { offerId } = parse(OfferAnswer, body);
+      return { delivery: riderDeliveryView(await this.offers.accept(session(socket).id, offerId)) };
+    }, this.logger);
+  }
+
+  @SubscribeMessage('offer:decline')
+  decline(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<Ack> {
+    return answer(async () => {
+      const { offerId } = parse(OfferAnswer, body);
+      await this.offers.decline(session(socket).id, offerId);
+      return {};
+    }, this.logger);
+  }
+
+  @SubscribeMessage('delivery:pickedUp')
+  pickedUp(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<Ack<{ delivery: RiderDeliveryView }>> {
+    return answer(async () => {
+      const { deliveryId } = parse(DeliveryReport, body);
+      return { delivery: riderDeliveryView(await this.deliveries.pickUp(session(socket).id, deliveryId)) };
+    }, this.logger);
+  }
+
+  @SubscribeMessage('delivery:delivered')
+  delivered(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<Ack<{ delivery: RiderDeliveryView }>> {
+    return answer(async () => {
+      const { deliveryId } = parse(DeliveryReport, body);
+      return { delivery: riderDeliveryView(await this.deliveries.deliver(session(socket).id, deliveryId)) };
+    }, this.logger);
+  }
+}
+
+function session(socket: Socket): RiderSession {
+  return socket.data.rider as RiderSession;
+}
+
+function parse<T extends object>(type: ClassConstructor<T>, body: unknown): T {
+  const result = validateContract(type, body);
+  if (!result.ok) throw DomainError.validation(result.errors);
+  return result.value;
+}
+
+/** Runs a handler and always produces an ack: the global error filter cannot answer a socket's callback. */
+async function answer<T extends object>(work: () => Promise<T>, logger: Logger): Promise<Ack<T>> {
+  try {
+    return { ok: true, ...(await work()) };
+  } catch (error) {
+    if (error instanceof DomainError) return { ok: false, ...error.toJSON() };
+    logger.error(`rider message failed: ${(error as Error)?.stack ?? String(error)}`);
+    return { ok: false, code: 'INTERNAL', message: 'internal error, try again' };
+  }
+}
