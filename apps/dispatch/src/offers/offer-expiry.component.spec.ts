@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { NEAR_CITY_HALL, orderEvent, startDispatch, type DispatchHarness } from '../../test/dispatch-harness.js';
+
+describe('an offer nobody answers (component, OFFER_TIMEOUT_SECONDS=0.5)', () => {
+  let h: DispatchHarness;
+
+  beforeAll(async () => {
+    h = await startDispatch({ env: { OFFER_TIMEOUT_SECONDS: '0.5' } });
+  });
+
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('expires, tells the silent rider, goes to the next rider, and refuses a late accept', async () => {
+    const { agencyId } = await h.agency();
+    const silent = await h.online((await h.rider(agencyId, '무응답')).token, NEAR_CITY_HALL.m300);
+    const next = await h.online((await h.rider(agencyId, '다음 라이더')).token, NEAR_CITY_HALL.m1500);
+    const event = orderEvent(agencyId);
+    await h.publish(event);
+
+    const missed = await silent.waitForOffer();
+    const secondsToAnswer = (Date.parse(missed.expiresAt) - Date.now()) / 1000;
+    expect(secondsToAnswer).toBeLessThanOrEqual(0.5);
+
+    await expect(silent.waitFor('offer:expired', (e: { offerId: string }) => e.offerId === missed.offerId)).resolves.toEqual({
+      offerId: missed.offerId,
+    });
+    const passedOn = await next.waitForOffer(missed.deliveryId);
+    await expect(silent.send('offer:accept', { offerId: missed.offerId })).resolves.toMatchObject({ ok: false, code: 'OFFER_EXPIRED' });
+
+    // The next rider answers in time and gets the job; the silent one is never offered it again.
+    await expect(next.send('offer:accept', { offerId: passedOn.offerId })).resolves.toMatchObject({ ok: true });
+    expect(silent.offers().map((o) => o.offerId)).toEqual([missed.offerId]);
+    const offers = await h.query('SELECT status FROM dispatch.offers WHERE delivery_id = $1 ORDER BY created_at', [missed.deliveryId]);
+    expect(offers).toEqual([{ status: 'expired' }, { status: 'accepted' }]);
+  });
+
+  it('puts the delivery back to waiting when the only rider lets its offer lapse', async () => {
+    const { agencyId } = await h.agency();
+    const only = await h.online((await h.rider(agencyId, '혼자')).token, NEAR_CITY_HALL.m300);
+    const event = orderEvent(agencyId);
+    await h.publish(event);
+    const offer = await only.waitForOffer();
+    await only.waitFor('offer:expired', (e: { offerId: string }) => e.offerId === offer.offerId);
+    await expect(h.deliveryOf(event.orderId)).resolves.toMatchObject({ status: 'pending' });
+    // Declining after the fact is refused too, and the rider still holds nothing.
+    await expect(only.send('offer:decline', { offerId: offer.offerId })).resolves.toMatchObject({ ok: false, code: 'OFFER_EXPIRED' });
+  });
+});

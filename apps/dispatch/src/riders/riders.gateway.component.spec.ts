@@ -1,0 +1,147 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { io } from 'socket.io-client';
+import request from 'supertest';
+import { CITY_HALL, NEAR_CITY_HALL, eventually, orderEvent, startDispatch, type DispatchHarness } from '../../test/dispatch-harness.js';
+
+describe('rider sockets (component, real PostgreSQL)', () => {
+  let h: DispatchHarness;
+
+  beforeAll(async () => {
+    h = await startDispatch();
+  });
+
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const refusal = (auth: Record<string, unknown>) =>
+    new Promise<Error>((resolve, reject) => {
+      const socket = io(`${h.dispatchUrl}/riders`, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
+      socket.once('connect', () => (socket.disconnect(), reject(new Error('connected without a valid token'))));
+      socket.once('connect_error', (error) => (socket.disconnect(), resolve(error)));
+    });
+
+  it('refuses a socket with an unknown, malformed or missing token', async () => {
+    const { agencyId } = await h.agency();
+    const { token } = await h.rider(agencyId, '정상 라이더');
+    expect((await refusal({ token: `${token.slice(0, -2)}xx` })).message).toBe('UNAUTHENTICATED');
+    expect((await refusal({ token: 12345 })).message).toBe('UNAUTHENTICATED');
+    expect((await refusal({})).message).toBe('UNAUTHENTICATED');
+    // The same server lets the real token in.
+    const rider = await h.connect(token);
+    expect(rider.socket.connected).toBe(true);
+  });
+
+  it('answers bad location payloads with the fields at fault, and keeps the socket usable', async () => {
+    const { agencyId } = await h.agency();
+    const rider = await h.connect((await h.rider(agencyId, '위치 라이더')).token);
+
+    const swapped = await rider.send('location', { lng: 37.5665, lat: 126.978 });
+    expect(swapped).toMatchObject({ ok: false, code: 'VALIDATION_FAILED' });
+    expect(swapped.details).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ field: 'lng', value: 37.5665, reason: expect.stringContaining('swapped') }),
+        expect.objectContaining({ field: 'lat', value: 126.978 }),
+      ]),
+    );
+
+    const missing = await rider.send('location', { lng: 126.978 });
+    expect(missing).toMatchObject({ ok: false, code: 'VALIDATION_FAILED', details: [expect.objectContaining({ field: 'lat' })] });
+
+    const text = await rider.send('location', { lng: '126.978', lat: 37.5665 });
+    expect(text).toMatchObject({ ok: false, code: 'VALIDATION_FAILED', details: [expect.objectContaining({ field: 'lng', reason: expect.stringContaining('number') })] });
+
+    const notAnObject = await rider.send('location', 'here');
+    expect(notAnObject).toMatchObject({ ok: false, code: 'VALIDATION_FAILED', details: [expect.objectContaining({ field: '(body)' })] });
+
+    await expect(rider.send('location', CITY_HALL)).resolves.toEqual({ ok: true });
+  });
+
+  it('answers malformed and unknown offer and delivery references with their codes', async () => {
+    const { agencyId } = await h.agency();
+    const rider = await h.connect((await h.rider(agencyId, '참조 라이더')).token);
+    await expect(rider.send('offer:accept', { offerId: 'nope' })).resolves.toMatchObject({
+      ok: false,
+      code: 'VALIDATION_FAILED',
+      details: [expect.objectContaining({ field: 'offerId' })],
+    });
+    await expect(rider.send('offer:accept', { offerId: randomUUID() })).resolves.toMatchObject({ ok: false, code: 'OFFER_NOT_FOUND' });
+    await expect(rider.send('offer:decline', { offerId: randomUUID() })).resolves.toMatchObject({ ok: false, code: 'OFFER_NOT_FOUND' });
+    await expect(rider.send('delivery:pickedUp', {})).resolves.toMatchObject({ ok: false, code: 'VALIDATION_FAILED' });
+    await expect(rider.send('delivery:delivered', { deliveryId: randomUUID() })).resolves.toMatchObject({ ok: false, code: 'DELIVERY_NOT_FOUND' });
+  });
+
+  it("sends an offer to every socket of the rider, and again to a socket that connects while it waits", async () => {
+    const { agencyId } = await h.agency();
+    const { token } = await h.rider(agencyId, '두 대 라이더');
+    const phone = await h.online(token, NEAR_CITY_HALL.m300);
+    const tablet = await h.connect(token);
+    const event = orderEvent(agencyId);
+    await h.publish(event);
+
+    const offer = await phone.waitForOffer();
+    await expect(tablet.waitForOffer()).resolves.toEqual(offer);
+    expect(offer).toMatchObject({ deliveryId: (await h.deliveryOf(event.orderId)).id, restaurantName: '시청앞 김밥' });
+
+    // Losing the connection loses nothing: the pending offer comes again on reconnect.
+    phone.disconnect();
+    tablet.disconnect();
+    const again = await h.connect(token);
+    await expect(again.waitForOffer()).resolves.toEqual(offer);
+    await expect(again.send('offer:accept', { offerId: offer.offerId })).resolves.toMatchObject({
+      ok: true,
+      delivery: { id: offer.deliveryId, status: 'assigned' },
+    });
+  });
+
+  it("shows the agency its riders: online or not, last position and load; never another agency's", async () => {
+    const { agencyId, apiKey } = await h.agency('보드 대행');
+    const busy = await h.rider(agencyId, '가나다 라이더', 2);
+    const idle = await h.rider(agencyId, '라마바 라이더');
+    const other = await h.agency('남의 대행');
+
+    const rider = await h.online(busy.token, NEAR_CITY_HALL.m300);
+    const event = orderEvent(agencyId);
+    await h.publish(event);
+    const offer = await rider.waitForOffer();
+    expect((await rider.send('offer:accept', { offerId: offer.offerId })).ok).toBe(true);
+
+    const board = await request(h.dispatchUrl).get(`/v1/agencies/${agencyId}/riders`).set('authorization', `Bearer ${apiKey}`).expect(200);
+    expect(board.body.riders).toEqual([
+      {
+        id: busy.riderId,
+        name: '가나다 라이더',
+        capacity: 2,
+        online: true,
+        position: { ...NEAR_CITY_HALL.m300, at: expect.any(String) },
+        load: { active: 1, offered: 0 },
+      },
+      { id: idle.riderId, name: '라마바 라이더', capacity: 3, online: false, position: null, load: { active: 0, offered: 0 } },
+    ]);
+
+    rider.disconnect();
+    await eventually(async () => {
+      const r = await request(h.dispatchUrl).get(`/v1/agencies/${agencyId}/riders`).set('authorization', `Bearer ${apiKey}`);
+      return r.body.riders[0].online === false ? r : undefined;
+    }, 'the rider to show offline');
+
+    await request(h.dispatchUrl).get(`/v1/agencies/${agencyId}/riders`).expect(401);
+    await request(h.dispatchUrl).get(`/v1/agencies/${agencyId}/riders`).set('authorization', 'Bearer ak_wrong').expect(401);
+    const foreign = await request(h.dispatchUrl).get(`/v1/agencies/${agencyId}/riders`).set('authorization', `Bearer ${other.apiKey}`).expect(404);
+    expect(foreign.body.error.code).toBe('AGENCY_NOT_FOUND');
+  });
+
+  it('reports its database up', async () => {
+    const response = await request(h.dispatchUrl).get('/health');
+    expect(response.body.checks).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'database', status: 'up' }),
+        expect.objectContaining({ name: 'transport:fee', status: 'up' }),
+        // order-intake is not running in this test.
+        expect.objectContaining({ name: 'transport:intake', status: 'down' }),
+      ]),
+    );
+    expect(response.body.status).toBe('degraded');
+  });
+});

@@ -1,0 +1,202 @@
+import type { INestApplication } from '@nestjs/common';
+import { ClientProxyFactory, type ClientProxy } from '@nestjs/microservices';
+import { randomUUID } from 'node:crypto';
+import { lastValueFrom } from 'rxjs';
+import { io, type Socket } from 'socket.io-client';
+import { DataSource } from 'typeorm';
+import type { AppConfig } from '#config';
+import { PATTERNS, type LngLat, type OrderCreatedEvent } from '#contracts';
+import { clientOptions } from '#messaging';
+import { startService } from '#platform';
+import { createTestDatabase, queryRows } from '../../../test/support/database.js';
+import { testConfig } from '../../../test/support/config.js';
+import { FeeModule } from '../../fee/src/fee.module.js';
+import { provisionAgency } from '../src/agencies/agencies.provisioning.js';
+import { DispatchModule } from '../src/dispatch.module.js';
+import { provisionRider } from '../src/riders/riders.provisioning.js';
+
+/** Seoul City Hall, where the test restaurant is, and points at known straight-line distances from it. */
+export const CITY_HALL = { lng: 126.978, lat: 37.5665 };
+export const GWANGHWAMUN = { lng: 126.9769, lat: 37.5759 };
+export const NEAR_CITY_HALL = {
+  m300: { lng: 126.978, lat: 37.5692 },
+  m1500: { lng: 126.978, lat: 37.58 },
+  m4000: { lng: 127.023, lat: 37.5665 },
+};
+
+export type AckReply = { ok: boolean; code?: string; message?: string; details?: unknown; [key: string]: unknown };
+
+export interface OfferPayload {
+  offerId: string;
+  deliveryId: string;
+  restaurantName: string;
+  pickup: { lng: number; lat: number; address: string };
+  dropoff: { lng: number; lat: number; address: string; detail?: string };
+  fee: number;
+  distanceMeters: number;
+  expiresAt: string;
+}
+
+/** Polls until `probe` returns something other than undefined; fails after a bounded deadline. */
+export async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+/** A rider's socket that records every event the server sends it. */
+export class RiderClient {
+  readonly received: Array<{ event: string; payload: any }> = [];
+
+  constructor(readonly socket: Socket) {
+    socket.onAny((event: string, payload: unknown) => this.received.push({ event, payload }));
+  }
+
+  events<T = any>(event: string): T[] {
+    return this.received.filter((r) => r.event === event).map((r) => r.payload as T);
+  }
+
+  offers(): OfferPayload[] {
+    return this.events<OfferPayload>('offer');
+  }
+
+  /** Waits for an event of this name matching `match`, received at any time since connecting. */
+  waitFor<T = any>(event: string, match: (payload: T) => boolean = () => true, timeoutMs?: number): Promise<T> {
+    return eventually(() => this.events<T>(event).find(match), `${event} event`, timeoutMs);
+  }
+
+  waitForOffer(deliveryId?: string): Promise<OfferPayload> {
+    return this.waitFor<OfferPayload>('offer', (offer) => deliveryId === undefined || offer.deliveryId === deliveryId);
+  }
+
+  send(event: string, payload?: unknown): Promise<AckReply> {
+    return this.socket.timeout(5000).emitWithAck(event, payload) as Promise<AckReply>;
+  }
+
+  async at(point: LngLat): Promise<void> {
+    const reply = await this.send('location', point);
+    if (!reply.ok) throw new Error(`location refused: ${JSON.stringify(reply)}`);
+  }
+
+  disconnect(): void {
+    this.socket.disconnect();
+  }
+}
+
+export interface DispatchHarness {
+  config: AppConfig;
+  databaseUrl: string;
+  dispatch: INestApplication;
+  dispatchUrl: string;
+  dataSource: DataSource;
+  startFee(): Promise<void>;
+  agency(name?: string): Promise<{ agencyId: string; apiKey: string }>;
+  rider(agencyId: string, name: string, capacity?: number): Promise<{ riderId: string; token: string }>;
+  /** Connects a rider's socket and waits until the server accepted it. */
+  connect(token: string): Promise<RiderClient>;
+  /** Connects and reports a position. */
+  online(token: string, at: LngLat): Promise<RiderClient>;
+  /** Sends order.created to dispatch the way order-intake's relay does; resolves with dispatch's reply. */
+  publish(event: OrderCreatedEvent): Promise<unknown>;
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** The delivery of an order once dispatch has stored it. */
+  deliveryOf(orderId: string): Promise<{ id: string; status: string; fee: { total: number } | null; rider_id: string | null }>;
+  /** The delivery.status-changed events in dispatch's outbox for an order, in the order they were written. */
+  statusEvents(orderId: string): Promise<Array<Record<string, any>>>;
+  close(): Promise<void>;
+}
+
+export function orderEvent(agencyId: string, overrides: Partial<OrderCreatedEvent> = {}): OrderCreatedEvent {
+  return {
+    eventId: randomUUID(),
+    occurredAt: new Date().toISOString(),
+    orderId: randomUUID(),
+    agencyId,
+    restaurantId: randomUUID(),
+    restaurantName: '시청앞 김밥',
+    externalOrderId: `pos-${randomUUID()}`,
+    pickup: { ...CITY_HALL, address: '서울특별시 중구 세종대로 110' },
+    dropoff: { ...GWANGHWAMUN, address: '서울특별시 종로구 세종대로 172', detail: '3층' },
+    orderAmount: 9000,
+    ...overrides,
+  } as OrderCreatedEvent;
+}
+
+/**
+ * Dispatch booted with its real module on a fresh database, with the real fee service beside it (unless
+ * `withFee: false`; start it later with `startFee`). Order-intake is not running: its events stay in
+ * dispatch's outbox, where tests read them.
+ */
+export async function startDispatch(options: { env?: Record<string, string>; withFee?: boolean } = {}): Promise<DispatchHarness> {
+  const db = await createTestDatabase();
+  const config = await testConfig({ DISPATCH_SWEEP_INTERVAL_MS: '50', ...options.env });
+  const apps: INestApplication[] = [];
+  const clients: ClientProxy[] = [];
+  const sockets: RiderClient[] = [];
+
+  const startFee = async () => {
+    apps.push(await startService({ service: 'fee', module: FeeModule.forRoot(config, db.url), config }));
+  };
+  if (options.withFee !== false) await startFee();
+  const dispatch = await startService({ service: 'dispatch', module: DispatchModule.forRoot(config, db.url), config });
+  apps.push(dispatch);
+  const dataSource = dispatch.get(DataSource);
+  const dispatchUrl = `http://127.0.0.1:${config.httpPorts.dispatch}`;
+  const publisher = ClientProxyFactory.create(clientOptions(config, 'dispatch'));
+  clients.push(publisher);
+  const query = <T>(sql: string, params: unknown[] = []) => queryRows<T>(db.url, sql, params);
+
+  const connect = async (token: string) => {
+    const socket = io(`${dispatchUrl}/riders`, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+    const client = new RiderClient(socket);
+    sockets.push(client);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', reject);
+    });
+    return client;
+  };
+
+  return {
+    config,
+    databaseUrl: db.url,
+    dispatch,
+    dispatchUrl,
+    dataSource,
+    startFee,
+    agency: (name = '테스트 대행') => provisionAgency(dataSource, { name }),
+    rider: (agencyId, name, capacity) => provisionRider(dataSource, { agencyId, name, capacity }),
+    connect,
+    online: async (token, at) => {
+      const client = await connect(token);
+      await client.at(at);
+      return client;
+    },
+    publish: (event) => lastValueFrom(publisher.send(PATTERNS.ORDER_CREATED, event)),
+    query,
+    deliveryOf: (orderId) =>
+      eventually(async () => (await query<any>('SELECT * FROM dispatch.deliveries WHERE order_id = $1', [orderId]))[0], `delivery of order ${orderId}`),
+    statusEvents: async (orderId) =>
+      (
+        await query<{ payload: Record<string, any> }>(
+          `SELECT payload FROM dispatch.outbox WHERE pattern = $1 AND payload->>'orderId' = $2 ORDER BY id`,
+          [PATTERNS.DELIVERY_STATUS_CHANGED, orderId],
+        )
+      ).map((row) => row.payload),
+    close: async () => {
+      sockets.forEach((s) => s.disconnect());
+      await Promise.all(clients.map((c) => c.close()));
+      for (const app of apps.reverse()) await app.close();
+      await db.drop();
+    },
+  };
+}
