@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { DeliveryPricing } from '../deliveries/delivery-pricing.service.js';
 import { DispatchWakeup } from './dispatch-wakeup.js';
@@ -11,7 +11,7 @@ import { OffersService } from './offers.service.js';
  * resumes; one sweep runs at a time in this process, and the database's locks and unique indexes guard the rest.
  */
 @Injectable()
-export class Dispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('dispatcher');
   private timer?: NodeJS.Timeout;
   private running = false;
@@ -32,7 +32,8 @@ export class Dispatcher implements OnApplicationBootstrap, OnApplicationShutdown
     this.schedule(0);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Stops before the database and transport close, letting a running sweep and pricing pass finish. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     while (this.running) await new Promise((resolve) => setTimeout(resolve, 10));
