@@ -44,9 +44,12 @@ describe('offering deliveries to riders (component, real PostgreSQL and fee serv
       distanceMeters: quote.distance_meters,
       expiresAt: expect.any(String),
     });
-    const secondsToAnswer = (Date.parse(offer.expiresAt) - Date.now()) / 1000;
-    expect(secondsToAnswer).toBeGreaterThan(20);
-    expect(secondsToAnswer).toBeLessThanOrEqual(30);
+    // The rider has OFFER_TIMEOUT_SECONDS (30 by default) from the offer to answer.
+    const [timing] = await h.query<{ created_at: Date; expires_at: Date }>('SELECT created_at, expires_at FROM dispatch.offers WHERE id = $1', [
+      offer.offerId,
+    ]);
+    expect(timing.expires_at.getTime() - timing.created_at.getTime()).toBe(30_000);
+    expect(new Date(offer.expiresAt)).toEqual(timing.expires_at);
     expect(await offersOf(delivery.id)).toEqual([{ rider_id: expect.any(String), status: 'pending' }]);
     expect(far.offers()).toEqual([]);
     expect(middle.offers()).toEqual([]);
