@@ -24,5 +24,5 @@ export default async function globalSetup() {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'baecha-test-'));
   const db = await startEmbeddedPostgres({ dataDir, database: 'postgres' });
   process.env.TEST_ADMIN_DATABASE_URL = db.url;
-  globalThis.__embeddedPostgres = db;
+  globalThis.__embeddedPostgres = { stop: db.stop, dataDir };
 }

@@ -1,3 +1,8 @@
+import { rm } from 'node:fs/promises';
+
 export default async function globalTeardown() {
-  await globalThis.__embeddedPostgres?.stop();
+  const embedded = globalThis.__embeddedPostgres;
+  if (!embedded) return;
+  await embedded.stop();
+  await rm(embedded.dataDir, { recursive: true, force: true });
 }
