@@ -30,13 +30,17 @@ export interface OutboxMessage<T = unknown> {
   payload: T;
 }
 
+/**
+ * The outbox INSERT with the given placeholders for event_id, pattern and payload (JSON text), for a caller
+ * that writes its state change and its event in one statement (a data-modifying CTE) to save round trips.
+ */
+export function outboxInsertSql(schema: string, placeholders: [eventId: string, pattern: string, payload: string]): string {
+  return `INSERT INTO "${schema}".outbox (event_id, pattern, payload) VALUES (${placeholders.join(', ')})`;
+}
+
 /** Adds an event to the outbox inside the caller's transaction, so it leaves only if the state change commits. */
 export async function addToOutbox(manager: EntityManager, schema: string, message: OutboxMessage): Promise<void> {
-  await manager.query(`INSERT INTO "${schema}".outbox (event_id, pattern, payload) VALUES ($1, $2, $3)`, [
-    message.eventId,
-    message.pattern,
-    JSON.stringify(message.payload),
-  ]);
+  await manager.query(outboxInsertSql(schema, ['$1', '$2', '$3']), [message.eventId, message.pattern, JSON.stringify(message.payload)]);
 }
 
 /**

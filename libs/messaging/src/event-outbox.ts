@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { CONSUMER_OF } from '#contracts';
-import { addToOutbox, OutboxRelay } from '#database';
+import { addToOutbox, OutboxRelay, type OutboxMessage } from '#database';
 import { Messaging } from './messaging.js';
 
 /** Injection token: the schema whose outbox this service relays. */
@@ -36,9 +36,18 @@ export class EventOutbox implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** Adds an event with a fresh id and time; returns the full payload as it will be published. */
   async add<T extends object>(manager: EntityManager, pattern: keyof typeof CONSUMER_OF, payload: T): Promise<T & { eventId: string; occurredAt: string }> {
+    const message = this.prepare(pattern, payload);
+    await addToOutbox(manager, this.schema, message);
+    return message.payload;
+  }
+
+  /**
+   * An event with a fresh id and time, not yet written: for a hot path that writes it with its state change in
+   * one statement (`outboxInsertSql` from #database). Call `poke` after that commits.
+   */
+  prepare<T extends object>(pattern: keyof typeof CONSUMER_OF, payload: T): OutboxMessage<T & { eventId: string; occurredAt: string }> {
     const event = { eventId: randomUUID(), occurredAt: new Date().toISOString(), ...payload };
-    await addToOutbox(manager, this.schema, { eventId: event.eventId, pattern, payload: event });
-    return event;
+    return { eventId: event.eventId, pattern, payload: event };
   }
 
   poke(): void {
