@@ -94,12 +94,11 @@ export class OrdersService {
     };
   }
 
-  /** Stores the order, its first status, the webhook's answer and the `order.created` event in one transaction. */
+  /** Stores the order, its first status, the webhook's answer and the `order.created` event atomically. */
   private async accept(restaurant: RestaurantEntity, webhookId: string, request: CreateOrderRequest, requestHash: string): Promise<StoredAnswer> {
     const orderId = randomUUID();
     const { dropoff } = request;
     const accepted: OrderAccepted = { orderId, status: 'received' };
-
     const event: Omit<OrderCreatedEvent, 'eventId' | 'occurredAt'> = {
       orderId,
       agencyId: restaurant.agencyId,
@@ -111,29 +110,26 @@ export class OrdersService {
       orderAmount: request.orderAmount,
       note: request.note,
     };
-    const answer = await this.orders.transaction(async (manager) => {
-      const stored = await this.orders.insertAccepted(
-        manager,
-        {
-          id: orderId,
-          restaurantId: restaurant.id,
-          externalOrderId: request.externalOrderId,
-          requestHash,
-          dropoffAddress: dropoff.address,
-          dropoffLng: dropoff.lng ?? null,
-          dropoffLat: dropoff.lat ?? null,
-          dropoffDetail: dropoff.detail ?? null,
-          customerPhone: request.customer?.phone ?? null,
-          items: request.items.map(({ name, quantity, unitPrice }) => ({ name, quantity, unitPrice })),
-          orderAmount: request.orderAmount,
-          note: request.note ?? null,
-        },
-        webhookId,
-        { status: 202, body: accepted },
-      );
-      await this.outbox.add(manager, PATTERNS.ORDER_CREATED, event);
-      return stored;
-    });
+    const message = this.outbox.prepare(PATTERNS.ORDER_CREATED, event);
+    const answer = await this.orders.insertAccepted(
+      {
+        id: orderId,
+        restaurantId: restaurant.id,
+        externalOrderId: request.externalOrderId,
+        requestHash,
+        dropoffAddress: dropoff.address,
+        dropoffLng: dropoff.lng ?? null,
+        dropoffLat: dropoff.lat ?? null,
+        dropoffDetail: dropoff.detail ?? null,
+        customerPhone: request.customer?.phone ?? null,
+        items: request.items.map(({ name, quantity, unitPrice }) => ({ name, quantity, unitPrice })),
+        orderAmount: request.orderAmount,
+        note: request.note ?? null,
+      },
+      webhookId,
+      { status: 202, body: accepted },
+      message,
+    );
     this.outbox.poke();
     this.log.info(
       {
