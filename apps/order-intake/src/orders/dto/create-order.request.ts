@@ -1,7 +1,10 @@
 import { Type } from 'class-transformer';
 import { IsDefined, IsOptional, ValidateNested } from 'class-validator';
 import { validateContract, type FieldError, type Validated } from '#contracts';
-import { IsIntegerFrom, IsKoreanLat, IsKoreanLng, IsKoreanPhone, IsList, IsText } from './field-rules.js';
+import { IsIntegerIn, IsKoreanLat, IsKoreanLng, IsKoreanPhone, IsList, IsText } from './field-rules.js';
+
+/** 100 million KRW: far above any delivery order, far below the database's integer limit. */
+const MAX_KRW = 100_000_000;
 
 /*
  * The body of POST /v1/restaurants/{restaurantId}/orders. Limits are no looser than the `order.created` event's,
@@ -37,11 +40,11 @@ export class OrderItemRequest {
   @IsText(1, 200)
   name: string;
 
-  @IsIntegerFrom(1)
+  @IsIntegerIn(1, 1000)
   quantity: number;
 
   /** KRW. */
-  @IsIntegerFrom(0)
+  @IsIntegerIn(0, MAX_KRW)
   unitPrice: number;
 }
 
@@ -66,7 +69,7 @@ export class CreateOrderRequest {
   items: OrderItemRequest[];
 
   /** What the customer pays for the food, in KRW. */
-  @IsIntegerFrom(0)
+  @IsIntegerIn(0, MAX_KRW)
   orderAmount: number;
 
   @IsOptional()

@@ -8,28 +8,28 @@ import { KOREA_BOUNDS, lngLatReasons } from '#contracts';
 
 const requiredOr = (reason: string) => (args: ValidationArguments) => (args.value === undefined ? 'is required' : reason);
 
-/** A string of `min` to `max` characters. */
+/** A string of `min` to `max` characters. NUL is refused: PostgreSQL cannot store it in text or jsonb. */
 export function IsText(min: number, max: number, options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
       name: 'isText',
       validator: {
-        validate: (value: unknown) => typeof value === 'string' && value.length >= min && value.length <= max,
-        defaultMessage: requiredOr(`must be a string of ${min} to ${max} characters`),
+        validate: (value: unknown) => typeof value === 'string' && value.length >= min && value.length <= max && !value.includes('\u0000'),
+        defaultMessage: requiredOr(`must be a string of ${min} to ${max} characters, without NUL`),
       },
     },
     options,
   );
 }
 
-/** An integer no smaller than `min`, e.g. an amount of KRW. */
-export function IsIntegerFrom(min: number, options?: ValidationOptions): PropertyDecorator {
+/** An integer from `min` to `max`, e.g. an amount of KRW; the bound keeps it inside the database's integer. */
+export function IsIntegerIn(min: number, max: number, options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
-      name: 'isIntegerFrom',
+      name: 'isIntegerIn',
       validator: {
-        validate: (value: unknown) => Number.isSafeInteger(value) && (value as number) >= min,
-        defaultMessage: requiredOr(`must be an integer of at least ${min}`),
+        validate: (value: unknown) => Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= max,
+        defaultMessage: requiredOr(`must be an integer from ${min} to ${max}`),
       },
     },
     options,
