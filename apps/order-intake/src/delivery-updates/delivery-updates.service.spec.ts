@@ -1,0 +1,88 @@
+import 'reflect-metadata';
+import { beforeEach, describe, expect, it } from '@jest/globals';
+import { Test } from '@nestjs/testing';
+import { randomUUID } from 'node:crypto';
+import { pino } from 'pino';
+import type { DeliveryEventStatus, DeliveryStatusChangedEvent } from '#contracts';
+import { INTAKE_LOG } from '../intake-log.js';
+import type { OrderStatus } from '../orders/order-status.js';
+import { DeliveryUpdatesRepository, type DeliveryDetails, type OrderProgress } from './delivery-updates.repository.js';
+import { DeliveryUpdatesService } from './delivery-updates.service.js';
+
+/** Records what the service asked of the database; each test sets the order it finds. */
+class FakeRepository {
+  handled = new Set<string>();
+  order: OrderProgress | null = { status: 'received', hasFee: false, hasRider: false };
+  calls: Array<[string, ...unknown[]]> = [];
+
+  transaction<T>(work: (manager: unknown) => Promise<T>): Promise<T> {
+    return work({});
+  }
+  async claim(_: unknown, eventId: string): Promise<boolean> {
+    if (this.handled.has(eventId)) return false;
+    this.handled.add(eventId);
+    return true;
+  }
+  async lockOrder(): Promise<OrderProgress | null> {
+    return this.order;
+  }
+  async advance(_: unknown, orderId: string, status: OrderStatus, at: Date, details: DeliveryDetails): Promise<void> {
+    this.calls.push(['advance', status, at.toISOString(), details]);
+  }
+  async fillDetails(_: unknown, orderId: string, details: DeliveryDetails): Promise<void> {
+    this.calls.push(['fillDetails', details]);
+  }
+}
+
+const FEE = { total: 4500, currency: 'KRW' as const, distanceMeters: 2710, provider: 'turf', estimated: true };
+const RIDER = { id: randomUUID(), name: '김배달' };
+
+function event(status: DeliveryEventStatus, extra: Partial<DeliveryStatusChangedEvent> = {}): DeliveryStatusChangedEvent {
+  return { eventId: randomUUID(), occurredAt: '2026-01-15T12:00:00.000Z', orderId: randomUUID(), deliveryId: randomUUID(), status, ...extra };
+}
+
+describe('DeliveryUpdatesService', () => {
+  let sut: DeliveryUpdatesService;
+  let repository: FakeRepository;
+
+  beforeEach(async () => {
+    repository = new FakeRepository();
+    const moduleRef = await Test.createTestingModule({
+      providers: [
+        DeliveryUpdatesService,
+        { provide: DeliveryUpdatesRepository, useValue: repository },
+        { provide: INTAKE_LOG, useValue: pino({ level: 'silent' }) },
+      ],
+    }).compile();
+    sut = moduleRef.get(DeliveryUpdatesService);
+  });
+
+  it('moves the order forward at the time the event happened, with the fee it carries', async () => {
+    await expect(sut.apply(event('quoted', { fee: FEE }))).resolves.toBe('applied');
+    expect(repository.calls).toEqual([['advance', 'quoted', '2026-01-15T12:00:00.000Z', { fee: FEE, rider: undefined }]]);
+  });
+
+  it('does nothing for an event it handled before', async () => {
+    const quoted = event('quoted', { fee: FEE });
+    await sut.apply(quoted);
+    await expect(sut.apply(quoted)).resolves.toBe('duplicate');
+    expect(repository.calls).toHaveLength(1);
+  });
+
+  it('keeps a newer status, but fills in a fee the order lacks', async () => {
+    repository.order = { status: 'assigned', hasFee: false, hasRider: true };
+    await expect(sut.apply(event('quoted', { fee: FEE }))).resolves.toBe('late');
+    expect(repository.calls).toEqual([['fillDetails', { fee: FEE, rider: undefined }]]);
+  });
+
+  it('writes nothing for a late event whose details the order already has', async () => {
+    repository.order = { status: 'picked_up', hasFee: true, hasRider: true };
+    await expect(sut.apply(event('assigned', { rider: RIDER }))).resolves.toBe('late');
+    expect(repository.calls).toEqual([]);
+  });
+
+  it('fails for an order it does not know, so the event is retried', async () => {
+    repository.order = null;
+    await expect(sut.apply(event('quoted', { fee: FEE }))).rejects.toMatchObject({ code: 'ORDER_NOT_FOUND' });
+  });
+});
