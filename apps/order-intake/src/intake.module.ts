@@ -6,7 +6,7 @@ import { EventOutbox, Messaging, OUTBOX_SCHEMA } from '#messaging';
 import { createLogger, databaseCheck, HEALTH_CHECKS, HealthController, PlatformModule } from '#platform';
 import { DeliveryUpdatesModule } from './delivery-updates/delivery-updates.module.js';
 import { INTAKE_DATABASE } from './intake.database.js';
-import { INTAKE_LOG } from './intake-log.js';
+import { INTAKE_LOG } from './intake.logger.js';
 import { OrdersModule } from './orders/orders.module.js';
 
 /** The order-intake service: restaurants' signed orders in, `order.created` out, delivery status mirrored back. */

@@ -4,7 +4,7 @@ import { Test } from '@nestjs/testing';
 import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import type { DeliveryEventStatus, DeliveryStatusChangedEvent } from '#contracts';
-import { INTAKE_LOG } from '../intake-log.js';
+import { INTAKE_LOG } from '../intake.logger.js';
 import type { OrderStatus } from '../orders/order-status.js';
 import { DeliveryUpdatesRepository, type DeliveryDetails, type OrderProgress } from './delivery-updates.repository.js';
 import { DeliveryUpdatesService } from './delivery-updates.service.js';

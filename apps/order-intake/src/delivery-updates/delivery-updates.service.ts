@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PATTERNS, type DeliveryStatusChangedEvent } from '#contracts';
 import { DomainError } from '#platform';
-import { INTAKE_LOG, type IntakeLog } from '../intake-log.js';
+import { INTAKE_LOG, type IntakeLog } from '../intake.logger.js';
 import { movesForward } from '../orders/order-status.js';
 import { DeliveryUpdatesRepository, type DeliveryDetails } from './delivery-updates.repository.js';
 

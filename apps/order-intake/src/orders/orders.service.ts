@@ -5,7 +5,7 @@ import { PATTERNS, type OrderCreatedEvent } from '#contracts';
 import { isUniqueViolation } from '#database';
 import { EventOutbox } from '#messaging';
 import { DomainError, maskPhone } from '#platform';
-import { INTAKE_LOG, type IntakeLog } from '../intake-log.js';
+import { INTAKE_LOG, type IntakeLog } from '../intake.logger.js';
 import type { RestaurantEntity } from '../restaurants/restaurant.entity.js';
 import { isUuid, RestaurantsService } from '../restaurants/restaurants.service.js';
 import { verifyWebhook, type WebhookHeaders } from '../webhooks/webhook-signature.js';
