@@ -1,21 +1,11 @@
-/** Tests run as ESM from the TypeScript sources; `#lib` imports resolve to each lib's source. */
-const swc = [
-  '@swc/jest',
-  {
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      target: 'es2022',
-      keepClassNames: true,
-      transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
-    },
-    module: { type: 'es6' },
-  },
-];
-
+/**
+ * Tests run as ESM from the TypeScript sources (ts-jest, transpile only: `npm test` type-checks everything
+ * first); `#lib` imports resolve to each lib's source.
+ */
 export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
-  transform: { '^.+\\.ts$': swc },
+  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
   moduleNameMapper: {
     '^#(config|contracts|database|maps|messaging|platform)$': '<rootDir>/libs/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
