@@ -3,3 +3,4 @@ export * from './embedded-postgres.js';
 export * from './outbox.js';
 export * from './database-url.js';
 export * from './database.module.js';
+export * from './group-commit.js';

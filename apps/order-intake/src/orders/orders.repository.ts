@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { DataSource } from 'typeorm';
-import { outboxInsertSql, type OutboxMessage } from '#database';
+import { GroupCommit, type OutboxMessage } from '#database';
 import type { OrderStatus } from './order-status.js';
 import { OrderStatusChangeEntity } from './order-status-change.entity.js';
 import { OrderEntity, type OrderItem } from './order.entity.js';
@@ -27,6 +27,13 @@ export interface AcceptedOrder {
   note: string | null;
 }
 
+interface Acceptance {
+  order: AcceptedOrder;
+  webhookId: string;
+  answer: StoredAnswer;
+  event: OutboxMessage;
+}
+
 export interface OrderWithHistory {
   order: OrderEntity;
   history: Array<{ status: OrderStatus; at: Date }>;
@@ -42,53 +49,76 @@ export class OrdersRepository {
   }
 
   /**
-   * Stores an accepted order, its first status, the answer given to its webhook and its event in ONE
-   * statement: atomic like a transaction, in one round trip instead of six, as this is the hot path. The
-   * statement is prepared once per connection (a named statement on TypeORM's own pg pool), which spares
-   * PostgreSQL parsing and planning four inserts for every order. A webhook-id or externalOrderId seen before
-   * fails the whole statement on its unique key. Returns the answer as stored, which the caller should give:
-   * jsonb orders keys its own way, and replays must be byte-identical.
+   * Stores an accepted order, its first status, the answer given to its webhook and its event atomically.
+   * This is the hot path, so orders arriving together are group-committed: one statement and one commit for
+   * the batch (see GroupCommit). A webhook-id or externalOrderId seen before fails the statement on its unique
+   * key; the batch is then written again order by order, so only the repeat gets the error. Returns the answer
+   * as stored, which the caller should give: jsonb orders keys its own way, and replays must be byte-identical.
    */
-  async insertAccepted(order: AcceptedOrder, webhookId: string, answer: StoredAnswer, event: OutboxMessage): Promise<StoredAnswer> {
-    const { rows } = await this.pool().query<{ status_code: number; response_body: unknown }>({
-      name: 'intake_accept_order',
-      text: `WITH receipt AS (
+  insertAccepted(order: AcceptedOrder, webhookId: string, answer: StoredAnswer, event: OutboxMessage): Promise<StoredAnswer> {
+    return this.acceptances.submit({ order, webhookId, answer, event });
+  }
+
+  private readonly acceptances = new GroupCommit<Acceptance, StoredAnswer>(
+    (batch) => this.insertAcceptances(batch),
+    (one) => this.insertAcceptances([one]).then(([answer]) => answer),
+    { maxBatch: 64, maxInFlight: 4 },
+  );
+
+  /**
+   * One statement for any number of orders: the columns arrive as arrays and are unnested, so the statement
+   * is prepared once per connection (a named statement on TypeORM's own pg pool) whatever the batch size.
+   */
+  private async insertAcceptances(batch: Acceptance[]): Promise<StoredAnswer[]> {
+    const column = <V>(pick: (a: Acceptance) => V) => batch.map(pick);
+    const { rows } = await this.pool().query<{ order_id: string; status_code: number; response_body: unknown }>({
+      name: 'intake_accept_orders',
+      text: `WITH input AS (
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::float8[],
+                              $8::text[], $9::text[], $10::jsonb[], $11::int[], $12::text[], $13::text[], $14::int[],
+                              $15::jsonb[], $16::uuid[], $17::text[], $18::jsonb[])
+           WITH ORDINALITY AS t(id, restaurant_id, external_order_id, request_hash, dropoff_address, dropoff_lng,
+             dropoff_lat, dropoff_detail, customer_phone, items, order_amount, note, webhook_id, status_code,
+             response_body, event_id, pattern, payload, position)
+       ), receipt AS (
          INSERT INTO intake.webhook_receipts (restaurant_id, webhook_id, status_code, response_body, order_id)
-         VALUES ($2, $13, $14, $15, $1)
-         RETURNING status_code, response_body
+         SELECT restaurant_id, webhook_id, status_code, response_body, id FROM input
+         RETURNING order_id, status_code, response_body
        ), created AS (
          INSERT INTO intake.orders (id, restaurant_id, external_order_id, request_hash, status, dropoff_address,
            dropoff_lng, dropoff_lat, dropoff_detail, customer_phone, items, order_amount, note)
-         VALUES ($1, $2, $3, $4, 'received', $5, $6, $7, $8, $9, $10, $11, $12)
+         SELECT id, restaurant_id, external_order_id, request_hash, 'received', dropoff_address, dropoff_lng,
+           dropoff_lat, dropoff_detail, customer_phone, items, order_amount, note FROM input
          RETURNING id, created_at
        ), first_status AS (
          INSERT INTO intake.order_status_changes (order_id, status, at) SELECT id, 'received', created_at FROM created
        ), event AS (
-         ${outboxInsertSql('intake', ['$16', '$17', '$18'])}
+         INSERT INTO intake.outbox (event_id, pattern, payload) SELECT event_id, pattern, payload FROM input ORDER BY position
        )
-       SELECT status_code, response_body FROM receipt`,
+       SELECT order_id, status_code, response_body FROM receipt`,
       values: [
-        order.id,
-        order.restaurantId,
-        order.externalOrderId,
-        order.requestHash,
-        order.dropoffAddress,
-        order.dropoffLng,
-        order.dropoffLat,
-        order.dropoffDetail,
-        order.customerPhone,
-        JSON.stringify(order.items),
-        order.orderAmount,
-        order.note,
-        webhookId,
-        answer.status,
-        JSON.stringify(answer.body),
-        event.eventId,
-        event.pattern,
-        JSON.stringify(event.payload),
+        column((a) => a.order.id),
+        column((a) => a.order.restaurantId),
+        column((a) => a.order.externalOrderId),
+        column((a) => a.order.requestHash),
+        column((a) => a.order.dropoffAddress),
+        column((a) => a.order.dropoffLng),
+        column((a) => a.order.dropoffLat),
+        column((a) => a.order.dropoffDetail),
+        column((a) => a.order.customerPhone),
+        column((a) => JSON.stringify(a.order.items)),
+        column((a) => a.order.orderAmount),
+        column((a) => a.order.note),
+        column((a) => a.webhookId),
+        column((a) => a.answer.status),
+        column((a) => JSON.stringify(a.answer.body)),
+        column((a) => a.event.eventId),
+        column((a) => a.event.pattern),
+        column((a) => JSON.stringify(a.event.payload)),
       ],
     });
-    return { status: rows[0].status_code, body: rows[0].response_body };
+    const byOrder = new Map(rows.map((row) => [row.order_id, { status: row.status_code, body: row.response_body }]));
+    return batch.map((a) => byOrder.get(a.order.id)!);
   }
 
   async findReceipt(restaurantId: string, webhookId: string): Promise<StoredAnswer | null> {

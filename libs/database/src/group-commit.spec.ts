@@ -1,0 +1,71 @@
+import { describe, expect, it } from '@jest/globals';
+import { GroupCommit } from './group-commit.js';
+
+/** A fake store with a unique key, whose writes complete when the test says so. */
+function store() {
+  const keys = new Set<string>();
+  const batches: string[][] = [];
+  const gates: Array<() => void> = [];
+  const gate = () => new Promise<void>((resolve) => gates.push(resolve));
+  const insert = (key: string) => {
+    if (keys.has(key)) throw new Error(`duplicate ${key}`);
+    keys.add(key);
+    return `id-${key}`;
+  };
+  return {
+    batches,
+    open: () => gates.splice(0).forEach((g) => g()),
+    writeMany: async (items: string[]) => {
+      await gate();
+      batches.push(items);
+      const snapshot = new Set(keys);
+      try {
+        return items.map(insert);
+      } catch (error) {
+        keys.clear();
+        snapshot.forEach((k) => keys.add(k)); // all or nothing
+        throw error;
+      }
+    },
+    writeOne: async (item: string) => {
+      await gate();
+      batches.push([item]);
+      return insert(item);
+    },
+  };
+}
+
+const flush = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('GroupCommit', () => {
+  it('writes a lone item at once, and batches what arrives while a write is in flight', async () => {
+    const s = store();
+    const sut = new GroupCommit(s.writeMany, s.writeOne, { maxBatch: 3, maxInFlight: 1 });
+    const first = sut.submit('a');
+    const rest = ['b', 'c', 'd', 'e'].map((k) => sut.submit(k));
+    s.open();
+    await expect(first).resolves.toBe('id-a');
+    await flush();
+    s.open();
+    await flush();
+    s.open();
+    await expect(Promise.all(rest)).resolves.toEqual(['id-b', 'id-c', 'id-d', 'id-e']);
+    expect(s.batches).toEqual([['a'], ['b', 'c', 'd'], ['e']]);
+  });
+
+  it('gives each caller its own error when a batch fails, and stores the others', async () => {
+    const s = store();
+    const sut = new GroupCommit(s.writeMany, s.writeOne, { maxBatch: 10, maxInFlight: 1 });
+    const first = sut.submit('x');
+    const results = ['y', 'x', 'z'].map((k) => sut.submit(k).then((id) => ({ id }), (error: Error) => ({ error: error.message })));
+    s.open();
+    await first;
+    for (let i = 0; i < 5; i++) {
+      await flush();
+      s.open();
+    }
+    await expect(Promise.all(results)).resolves.toEqual([{ id: 'id-y' }, { error: 'duplicate x' }, { id: 'id-z' }]);
+    // The failed batch was undone whole, then each item was written alone.
+    expect(s.batches).toEqual([['x'], ['y', 'x', 'z'], ['y'], ['x'], ['z']]);
+  });
+});

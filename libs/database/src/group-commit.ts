@@ -1,0 +1,64 @@
+export interface GroupCommitOptions {
+  /** Most items written by one statement. */
+  maxBatch: number;
+  /** Batches committing at once; more overlap the waits on the disk, fewer make bigger batches. */
+  maxInFlight: number;
+}
+
+interface Pending<T, R> {
+  item: T;
+  resolve(result: R): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Group commit for a hot write path: items that arrive while earlier writes are committing are written
+ * together by one statement in one commit, so the database parses, plans, locks and flushes once per batch
+ * instead of once per item. A lone item is written at once, so an idle service adds no delay.
+ *
+ * A batch is all-or-nothing. When it fails (most often one item's unique key), every item of it is written
+ * again on its own through `writeOne`, so each caller gets exactly its own item's result or error.
+ */
+export class GroupCommit<T, R> {
+  private readonly queue: Array<Pending<T, R>> = [];
+  private inFlight = 0;
+
+  constructor(
+    private readonly writeMany: (items: T[]) => Promise<R[]>,
+    private readonly writeOne: (item: T) => Promise<R>,
+    private readonly options: GroupCommitOptions,
+  ) {}
+
+  submit(item: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      this.drain();
+    });
+  }
+
+  private drain(): void {
+    while (this.inFlight < this.options.maxInFlight && this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.options.maxBatch);
+      this.inFlight++;
+      void this.write(batch).finally(() => {
+        this.inFlight--;
+        this.drain();
+      });
+    }
+  }
+
+  private async write(batch: Array<Pending<T, R>>): Promise<void> {
+    if (batch.length === 1) {
+      await this.writeOne(batch[0].item).then(batch[0].resolve, batch[0].reject);
+      return;
+    }
+    let results: R[];
+    try {
+      results = await this.writeMany(batch.map((p) => p.item));
+    } catch {
+      await Promise.all(batch.map((p) => this.writeOne(p.item).then(p.resolve, p.reject)));
+      return;
+    }
+    batch.forEach((p, i) => p.resolve(results[i]));
+  }
+}
