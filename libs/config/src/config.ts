@@ -11,6 +11,8 @@ export type ServiceName = 'intake' | 'dispatch' | 'fee';
 export interface AppConfig {
   /** Unset: an embedded PostgreSQL is started under `dataDir`. */
   databaseUrl?: string;
+  /** Connections each service keeps to PostgreSQL. Commits wait on the disk, so more connections commit more at once. */
+  databasePoolSize: number;
   dataDir: string;
   embeddedPostgresPort?: number;
   transport: Transport;
@@ -24,7 +26,7 @@ export interface AppConfig {
   maps: { detourFactor: number };
   intake: { webhookToleranceSeconds: number; maxBodyBytes: number };
   dispatch: { offerTimeoutSeconds: number; sweepIntervalMs: number };
-  outbox: { pollIntervalMs: number };
+  outbox: { pollIntervalMs: number; coalesceMs: number };
   logLevel: string;
   /** Create the demo agency, restaurant and riders on start when `.data/demo.json` is missing. */
   seedDemo: boolean;
@@ -106,6 +108,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   const config: AppConfig = {
     databaseUrl: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    databasePoolSize: r.int('DATABASE_POOL_SIZE', 20, 1, 500)!,
     dataDir: r.string('DATA_DIR', '.data')!,
     embeddedPostgresPort: r.int('EMBEDDED_POSTGRES_PORT', undefined, ...PORT),
     transport,
@@ -131,7 +134,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       offerTimeoutSeconds: r.number('OFFER_TIMEOUT_SECONDS', 30, 0.1, 600),
       sweepIntervalMs: r.int('DISPATCH_SWEEP_INTERVAL_MS', 1000, 10, 60_000)!,
     },
-    outbox: { pollIntervalMs: r.int('OUTBOX_POLL_INTERVAL_MS', 500, 10, 60_000)! },
+    outbox: {
+      pollIntervalMs: r.int('OUTBOX_POLL_INTERVAL_MS', 500, 10, 60_000)!,
+      coalesceMs: r.int('OUTBOX_COALESCE_MS', 5, 0, 1000)!,
+    },
     seedDemo: r.oneOf('SEED_DEMO', ['true', 'false'] as const, 'true') === 'true',
     logLevel: r.oneOf('LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, 'info'),
   };

@@ -63,6 +63,11 @@ export interface OutboxRelayOptions {
   publish: Publish;
   pollIntervalMs: number;
   batchSize?: number;
+  /**
+   * How long a poke waits for more events before relaying. Under load every commit pokes; a few milliseconds
+   * let a burst leave in one relay transaction instead of one each.
+   */
+  coalesceMs?: number;
   onError?: (message: OutboxMessage, error: unknown) => void;
 }
 
@@ -76,6 +81,8 @@ export class OutboxRelay {
   private running = false;
   private again = false;
   private stopped = true;
+  /** True while a tick is due within the coalescing window, so pokes in a burst share one relay transaction. */
+  private soon = false;
 
   constructor(private readonly options: OutboxRelayOptions) {}
 
@@ -94,13 +101,17 @@ export class OutboxRelay {
   poke(): void {
     if (this.stopped) return;
     if (this.running) this.again = true;
-    else this.schedule(0);
+    else if (!this.soon) this.schedule(this.options.coalesceMs ?? 0);
   }
 
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.tick(), delayMs);
+    this.soon = delayMs <= (this.options.coalesceMs ?? 0);
+    this.timer = setTimeout(() => {
+      this.soon = false;
+      void this.tick();
+    }, delayMs);
   }
 
   private async tick(): Promise<void> {

@@ -28,6 +28,7 @@ export class EventOutbox implements OnApplicationBootstrap, OnApplicationShutdow
       dataSource,
       schema,
       pollIntervalMs: config.outbox.pollIntervalMs,
+      coalesceMs: config.outbox.coalesceMs,
       publish: (message) => messaging.publish(message.pattern as keyof typeof CONSUMER_OF, message.payload),
       onError: (message, error) =>
         this.logger.warn(`publishing ${message.pattern} ${message.eventId} failed, will retry: ${(error as Error)?.message ?? JSON.stringify(error)}`),
