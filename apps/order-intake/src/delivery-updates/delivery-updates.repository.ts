@@ -51,6 +51,11 @@ export class DeliveryUpdatesRepository {
         WHERE id = $1`,
       [orderId, status, details.fee ? JSON.stringify(details.fee) : null, details.rider?.id ?? null, details.rider?.name ?? null],
     );
+    await this.recordStatus(manager, orderId, status, at);
+  }
+
+  /** Adds a status the order went through, at the time it happened, to its history (once). */
+  async recordStatus(manager: EntityManager, orderId: string, status: OrderStatus, at: Date): Promise<void> {
     await manager.query(
       `INSERT INTO intake.order_status_changes (order_id, status, at) VALUES ($1, $2, $3)
        ON CONFLICT ON CONSTRAINT "PK_intake_order_status_changes" DO NOTHING`,

@@ -29,6 +29,9 @@ class FakeRepository {
   async advance(_: unknown, orderId: string, status: OrderStatus, at: Date, details: DeliveryDetails): Promise<void> {
     this.calls.push(['advance', status, at.toISOString(), details]);
   }
+  async recordStatus(_: unknown, orderId: string, status: OrderStatus, at: Date): Promise<void> {
+    this.calls.push(['recordStatus', status, at.toISOString()]);
+  }
   async fillDetails(_: unknown, orderId: string, details: DeliveryDetails): Promise<void> {
     this.calls.push(['fillDetails', details]);
   }
@@ -72,12 +75,21 @@ describe('DeliveryUpdatesService', () => {
   it('keeps a newer status, but fills in a fee the order lacks', async () => {
     repository.order = { status: 'assigned', hasFee: false, hasRider: true };
     await expect(sut.apply(event('quoted', { fee: FEE }))).resolves.toBe('late');
-    expect(repository.calls).toEqual([['fillDetails', { fee: FEE, rider: undefined }]]);
+    expect(repository.calls).toEqual([
+      ['recordStatus', 'quoted', '2026-01-15T12:00:00.000Z'],
+      ['fillDetails', { fee: FEE, rider: undefined }],
+    ]);
   });
 
-  it('writes nothing for a late event whose details the order already has', async () => {
-    repository.order = { status: 'picked_up', hasFee: true, hasRider: true };
-    await expect(sut.apply(event('assigned', { rider: RIDER }))).resolves.toBe('late');
+  it('only adds a late status to the history when the order already has its details', async () => {
+    repository.order = { status: 'delivered', hasFee: true, hasRider: true };
+    await expect(sut.apply(event('picked_up'))).resolves.toBe('late');
+    expect(repository.calls).toEqual([['recordStatus', 'picked_up', '2026-01-15T12:00:00.000Z']]);
+  });
+
+  it('never records a cancellation that arrives after delivery', async () => {
+    repository.order = { status: 'delivered', hasFee: true, hasRider: true };
+    await expect(sut.apply(event('cancelled'))).resolves.toBe('late');
     expect(repository.calls).toEqual([]);
   });
 

@@ -16,8 +16,10 @@ export class DeliveryUpdatesService {
 
   /**
    * Mirrors a delivery's status on the restaurant's order, once per event. Statuses only move forward: an
-   * event older than the order's status is recorded as handled and changes nothing but details the order
-   * still lacks (a fee quoted before an assignment that overtook it).
+   * event that arrives after a newer one (consumers may run events of one order concurrently, and a requeued
+   * message comes back later) does not move the order back, but the order did pass through that status, so it
+   * joins the history at the time it happened, and fills in details the order still lacks (a fee quoted before
+   * an assignment that overtook it). A late cancellation is the exception: an order delivered was not cancelled.
    */
   async apply(event: DeliveryStatusChangedEvent): Promise<DeliveryUpdateOutcome> {
     const { fee, rider } = event;
@@ -34,6 +36,7 @@ export class DeliveryUpdatesService {
         await this.updates.advance(manager, event.orderId, event.status, new Date(event.occurredAt), details);
         return 'applied';
       }
+      if (event.status !== 'cancelled') await this.updates.recordStatus(manager, event.orderId, event.status, new Date(event.occurredAt));
       if ((details.fee && !order.hasFee) || (details.rider && !order.hasRider)) {
         await this.updates.fillDetails(manager, event.orderId, details);
       }
