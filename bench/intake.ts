@@ -240,7 +240,8 @@ async function main(): Promise<void> {
   for (const name of ['INTAKE_PORT', 'DISPATCH_PORT', 'FEE_PORT', 'INTAKE_RPC_PORT', 'DISPATCH_RPC_PORT', 'FEE_RPC_PORT']) {
     ports[name] = String(await freePort());
   }
-  const config = loadConfig({ ...ports, LOG_LEVEL: process.env.LOG_LEVEL ?? 'error' });
+  // The service's own settings (pool size, outbox) may be tuned from the environment; ports and database are the bench's.
+  const config = loadConfig({ ...process.env, DATABASE_URL: undefined, TRANSPORT: 'tcp', ...ports, LOG_LEVEL: process.env.LOG_LEVEL ?? 'error' });
   const dispatch = await startStubDispatch(config);
   const app = await startService({ service: 'intake', module: IntakeModule.forRoot(config, db.url), config, bodyParser: false });
   const restaurant = await provisionRestaurant(app.get(DataSource), {

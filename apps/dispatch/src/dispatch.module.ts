@@ -24,7 +24,7 @@ export class DispatchModule {
       module: DispatchModule,
       imports: [
         PlatformModule,
-        ServiceDatabaseModule.forRoot({ url: databaseUrl, ...DISPATCH_DATABASE }),
+        ServiceDatabaseModule.forRoot({ url: databaseUrl, ...DISPATCH_DATABASE, poolSize: config.databasePoolSize }),
         AgenciesModule,
         RidersModule,
         DeliveriesModule,

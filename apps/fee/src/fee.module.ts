@@ -16,7 +16,7 @@ export class FeeModule {
       module: FeeModule,
       imports: [
         PlatformModule,
-        ServiceDatabaseModule.forRoot({ url: databaseUrl, ...FEE_DATABASE }),
+        ServiceDatabaseModule.forRoot({ url: databaseUrl, ...FEE_DATABASE, poolSize: config.databasePoolSize }),
         QuotesModule,
       ],
       controllers: [HealthController],

@@ -18,7 +18,7 @@ export class IntakeModule {
       module: IntakeModule,
       imports: [
         PlatformModule,
-        ServiceDatabaseModule.forRoot({ url: databaseUrl, ...INTAKE_DATABASE }),
+        ServiceDatabaseModule.forRoot({ url: databaseUrl, ...INTAKE_DATABASE, poolSize: config.databasePoolSize }),
         OrdersModule,
         DeliveryUpdatesModule,
       ],
