@@ -1,0 +1,3 @@
+export * from './fake-kakao.server.js';
+export * from './fake-map-server.js';
+export * from './fake-naver.server.js';
