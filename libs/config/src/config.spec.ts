@@ -40,4 +40,44 @@ describe('loadConfig', () => {
   it('refuses two services on one port', () => {
     expect(() => loadConfig({ FEE_PORT: '3000' })).toThrow(/ports must be distinct/);
   });
+
+  it('gives the documented map defaults: Kakao, Naver, Turf, no keys', () => {
+    const { maps } = loadConfig({});
+    expect(maps.providers).toEqual(['kakao', 'naver', 'turf']);
+    expect(maps.kakao).toEqual({ restApiKey: undefined, mobilityBaseUrl: 'https://apis-navi.kakaomobility.com', localBaseUrl: 'https://dapi.kakao.com' });
+    expect(maps.naver).toEqual({ clientId: undefined, clientSecret: undefined, baseUrl: 'https://maps.apigw.ntruss.com' });
+    expect(maps.providerTimeoutMs).toBe(1500);
+    expect(maps.chainDeadlineMs).toBe(3000);
+    expect(maps.providerConcurrency).toBe(32);
+    expect(maps.breaker).toEqual({ errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeoutMs: 10_000, rollingWindowMs: 10_000 });
+    expect(maps.routeCache.ttlMs).toBe(900_000);
+  });
+
+  it('reads the map order and appends turf, which always answers', () => {
+    expect(loadConfig({ MAP_PROVIDERS: 'naver, kakao' }).maps.providers).toEqual(['naver', 'kakao', 'turf']);
+    expect(loadConfig({ MAP_PROVIDERS: 'turf' }).maps.providers).toEqual(['turf']);
+  });
+
+  it('refuses an unknown provider, a repeated one, or turf before a real provider', () => {
+    expect(() => loadConfig({ MAP_PROVIDERS: 'kakao,google' })).toThrow(/MAP_PROVIDERS="kakao,google"/);
+    expect(() => loadConfig({ MAP_PROVIDERS: 'kakao,kakao' })).toThrow(/twice/);
+    expect(() => loadConfig({ MAP_PROVIDERS: 'turf,kakao' })).toThrow(/turf must come last/);
+  });
+
+  it('never echoes a map key in its error', () => {
+    try {
+      loadConfig({ NAVER_MAPS_CLIENT_ID: 'id-s3cret', KAKAO_REST_API_KEY: 'kakao-s3cret', MAP_PROVIDER_TIMEOUT_MS: '0' });
+      throw new Error('expected a ConfigError');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(String(error)).toContain('NAVER_MAPS_CLIENT_ID and NAVER_MAPS_CLIENT_SECRET');
+      expect(String(error)).toContain('MAP_PROVIDER_TIMEOUT_MS');
+      expect(String(error)).not.toContain('s3cret');
+    }
+  });
+
+  it('refuses a chain deadline shorter than one provider call, and a base URL that is not http', () => {
+    expect(() => loadConfig({ MAP_PROVIDER_TIMEOUT_MS: '2000', MAP_CHAIN_DEADLINE_MS: '1000' })).toThrow(/MAP_CHAIN_DEADLINE_MS=1000/);
+    expect(() => loadConfig({ KAKAO_MOBILITY_BASE_URL: 'ftp://navi' })).toThrow(/KAKAO_MOBILITY_BASE_URL: protocol/);
+  });
 });

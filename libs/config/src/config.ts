@@ -23,13 +23,36 @@ export interface AppConfig {
   rpcHost: string;
   httpPorts: Record<ServiceName, number>;
   rpcPorts: Record<ServiceName, number>;
-  maps: { detourFactor: number };
+  maps: MapsConfig;
   intake: { webhookToleranceSeconds: number; maxBodyBytes: number };
   dispatch: { offerTimeoutSeconds: number; sweepIntervalMs: number };
   outbox: { pollIntervalMs: number; coalesceMs: number };
   logLevel: string;
   /** Create the demo agency, restaurant and riders on start when `.data/demo.json` is missing. */
   seedDemo: boolean;
+}
+
+export type MapProviderName = 'kakao' | 'naver' | 'turf';
+
+/** The map adapter layer: provider keys and hosts, the chain's order, and its resilience knobs. */
+export interface MapsConfig {
+  /** Road distance ÷ straight line used by the Turf estimate where no calibration exists yet. */
+  detourFactor: number;
+  /** Chain order; always ends with `turf`, which always answers. */
+  providers: MapProviderName[];
+  kakao: { restApiKey?: string; mobilityBaseUrl: string; localBaseUrl: string };
+  naver: { clientId?: string; clientSecret?: string; baseUrl: string };
+  /** Per HTTP call; the request is aborted when it passes. */
+  providerTimeoutMs: number;
+  /** For a whole route or geocode through the chain, all providers included. */
+  chainDeadlineMs: number;
+  /** In-flight calls allowed per provider; beyond it the provider is skipped as busy. */
+  providerConcurrency: number;
+  breaker: { errorThresholdPercentage: number; volumeThreshold: number; resetTimeoutMs: number; rollingWindowMs: number };
+  /** How long a rate-limited provider is left alone when it gave no Retry-After. */
+  rateLimitBackoffMs: number;
+  routeCache: { ttlMs: number; maxEntries: number };
+  calibration: { minSamples: number };
 }
 
 export class ConfigError extends Error {
@@ -82,6 +105,29 @@ class Reader {
     return raw as T;
   }
 
+  /** A comma-separated chain order; `turf` must come last and is appended when left out, since it always answers. */
+  mapProviders(name: string, fallback: MapProviderName[]): MapProviderName[] {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    const names = raw.split(',').map((part) => part.trim().toLowerCase()).filter((part) => part !== '');
+    const allowed: readonly string[] = ['kakao', 'naver', 'turf'];
+    const unknown = names.filter((part) => !allowed.includes(part));
+    if (unknown.length > 0 || names.length === 0) {
+      this.problems.push(`${name}=${JSON.stringify(raw)}: must list kakao, naver and turf, comma-separated`);
+      return fallback;
+    }
+    if (new Set(names).size !== names.length) {
+      this.problems.push(`${name}=${JSON.stringify(raw)}: names a provider twice`);
+      return fallback;
+    }
+    const turf = names.indexOf('turf');
+    if (turf !== -1 && turf !== names.length - 1) {
+      this.problems.push(`${name}=${JSON.stringify(raw)}: turf must come last (it is the estimate that always answers)`);
+      return fallback;
+    }
+    return (turf === -1 ? [...names, 'turf'] : names) as MapProviderName[];
+  }
+
   /** URLs may carry passwords, so a bad one is reported without its value. */
   url(name: string, protocols: string[]): string | undefined {
     const raw = this.string(name);
@@ -99,6 +145,48 @@ class Reader {
 }
 
 const PORT = [1, 65535] as const;
+
+function readMaps(r: Reader): MapsConfig {
+  const providers = r.mapProviders('MAP_PROVIDERS', ['kakao', 'naver', 'turf']);
+  const naverId = r.string('NAVER_MAPS_CLIENT_ID');
+  const naverSecret = r.string('NAVER_MAPS_CLIENT_SECRET');
+  if ((naverId === undefined) !== (naverSecret === undefined)) {
+    r.problems.push('NAVER_MAPS_CLIENT_ID and NAVER_MAPS_CLIENT_SECRET: set both or neither');
+  }
+  const maps: MapsConfig = {
+    detourFactor: r.number('TURF_DETOUR_FACTOR', 1.3, 1, 3),
+    providers,
+    kakao: {
+      restApiKey: r.string('KAKAO_REST_API_KEY'),
+      mobilityBaseUrl: r.url('KAKAO_MOBILITY_BASE_URL', ['http:', 'https:']) ?? 'https://apis-navi.kakaomobility.com',
+      localBaseUrl: r.url('KAKAO_LOCAL_BASE_URL', ['http:', 'https:']) ?? 'https://dapi.kakao.com',
+    },
+    naver: {
+      clientId: naverId,
+      clientSecret: naverSecret,
+      baseUrl: r.url('NAVER_MAPS_BASE_URL', ['http:', 'https:']) ?? 'https://maps.apigw.ntruss.com',
+    },
+    providerTimeoutMs: r.int('MAP_PROVIDER_TIMEOUT_MS', 1500, 10, 60_000)!,
+    chainDeadlineMs: r.int('MAP_CHAIN_DEADLINE_MS', 3000, 10, 120_000)!,
+    providerConcurrency: r.int('MAP_PROVIDER_CONCURRENCY', 32, 1, 10_000)!,
+    breaker: {
+      errorThresholdPercentage: r.int('MAP_BREAKER_ERROR_PERCENT', 50, 1, 100)!,
+      volumeThreshold: r.int('MAP_BREAKER_VOLUME', 5, 1, 10_000)!,
+      resetTimeoutMs: r.int('MAP_BREAKER_RESET_MS', 10_000, 10, 3_600_000)!,
+      rollingWindowMs: r.int('MAP_BREAKER_WINDOW_MS', 10_000, 100, 3_600_000)!,
+    },
+    rateLimitBackoffMs: r.int('MAP_RATE_LIMIT_BACKOFF_MS', 1000, 0, 3_600_000)!,
+    routeCache: {
+      ttlMs: r.int('MAP_ROUTE_CACHE_TTL_MS', 900_000, 0, 86_400_000)!,
+      maxEntries: r.int('MAP_ROUTE_CACHE_MAX', 50_000, 0, 10_000_000)!,
+    },
+    calibration: { minSamples: r.int('MAP_CALIBRATION_MIN_SAMPLES', 10, 1, 100_000)! },
+  };
+  if (maps.chainDeadlineMs < maps.providerTimeoutMs) {
+    r.problems.push(`MAP_CHAIN_DEADLINE_MS=${maps.chainDeadlineMs}: must be at least MAP_PROVIDER_TIMEOUT_MS (${maps.providerTimeoutMs})`);
+  }
+  return maps;
+}
 
 export function loadConfig(env: Env = process.env): AppConfig {
   const r = new Reader(env);
@@ -125,7 +213,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       dispatch: r.int('DISPATCH_RPC_PORT', 4001, ...PORT)!,
       fee: r.int('FEE_RPC_PORT', 4002, ...PORT)!,
     },
-    maps: { detourFactor: r.number('TURF_DETOUR_FACTOR', 1.3, 1, 3) },
+    maps: readMaps(r),
     intake: {
       webhookToleranceSeconds: r.int('WEBHOOK_TOLERANCE_SECONDS', 300, 1, 3600)!,
       maxBodyBytes: r.int('WEBHOOK_MAX_BODY_BYTES', 64 * 1024, 1024, 1024 * 1024)!,
