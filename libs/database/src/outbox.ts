@@ -72,9 +72,10 @@ export interface OutboxRelayOptions {
 }
 
 /**
- * Publishes committed outbox rows in order, at least once. Rows are locked with SKIP LOCKED so several
- * instances can relay side by side; a failed publish stops the batch (keeping order) and is retried with
- * exponential backoff capped at a minute.
+ * Publishes committed outbox rows, oldest first, at least once. Rows are locked with SKIP LOCKED so several
+ * instances can relay side by side; a failed publish ends the batch and that event is retried with exponential
+ * backoff capped at a minute. Consumers must tolerate duplicates and reordering (they keep an inbox, and
+ * statuses only move forward).
  */
 export class OutboxRelay {
   private timer?: NodeJS.Timeout;
@@ -83,6 +84,7 @@ export class OutboxRelay {
   private stopped = true;
   /** True while a tick is due within the coalescing window, so pokes in a burst share one relay transaction. */
   private soon = false;
+  private failing = false;
 
   constructor(private readonly options: OutboxRelayOptions) {}
 
@@ -100,6 +102,7 @@ export class OutboxRelay {
   /** Call after a commit that added to the outbox, so the event leaves now rather than at the next poll. */
   poke(): void {
     if (this.stopped) return;
+    if (this.failing) return;
     if (this.running) this.again = true;
     else if (!this.soon) this.schedule(this.options.coalesceMs ?? 0);
   }
@@ -130,7 +133,7 @@ export class OutboxRelay {
     this.schedule(more ? 0 : this.options.pollIntervalMs);
   }
 
-  /** Returns true when the batch was full, i.e. more rows may be waiting. */
+  /** Returns true when the batch was full and fully published, i.e. more rows may be waiting. */
   async relayBatch(): Promise<boolean> {
     const { dataSource, schema, publish } = this.options;
     const batchSize = this.options.batchSize ?? 100;
@@ -142,6 +145,9 @@ export class OutboxRelay {
         [batchSize],
       );
       const published: string[] = [];
+      const failed: Array<{ id: string; error: string }> = [];
+      // One at a time, oldest first: the first failure ends the batch, and a consumer sees events in order
+      // unless a retry reorders them (consumers keep an inbox, and statuses only move forward).
       for (const row of rows) {
         const message = { eventId: row.event_id, pattern: row.pattern, payload: row.payload };
         try {
@@ -149,19 +155,25 @@ export class OutboxRelay {
           published.push(row.id);
         } catch (error) {
           this.options.onError?.(message, error);
-          await manager.query(
-            `UPDATE "${schema}".outbox SET attempts = attempts + 1, last_error = $2,
-               next_attempt_at = now() + least(interval '60 seconds', interval '100 milliseconds' * power(2, attempts))
-             WHERE id = $1`,
-            [row.id, String((error as Error)?.message ?? error).slice(0, 500)],
-          );
+          failed.push({ id: row.id, error: String((error as Error)?.message ?? JSON.stringify(error)).slice(0, 500) });
           break;
         }
       }
       if (published.length > 0) {
         await manager.query(`UPDATE "${schema}".outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [published]);
       }
-      return rows.length === batchSize && published.length === rows.length;
+      if (failed.length > 0) {
+        await manager.query(
+          `UPDATE "${schema}".outbox SET attempts = attempts + 1, last_error = f.error,
+             next_attempt_at = now() + least(interval '15 seconds', interval '100 milliseconds' * power(2, attempts))
+             FROM unnest($1::bigint[], $2::text[]) AS f(id, error)
+            WHERE outbox.id = f.id`,
+          [failed.map((f) => f.id), failed.map((f) => f.error)],
+        );
+      }
+      // While the consumer fails, pokes wait for the next poll instead of each retrying at once.
+      this.failing = failed.length > 0;
+      return rows.length === batchSize && failed.length === 0;
     });
   }
 }
