@@ -17,6 +17,7 @@ describe('TurfEstimate', () => {
     expect(route.provider).toBe('turf');
     expect(route.estimated).toBe(true);
     expect(route.detourFactor).toBe(1.3);
+    expect(route.factorSource).toBe('default');
     expect(route.distanceMeters).toBe(Math.round(straightLineMeters(cityHall, gangnam) * 1.3));
     expect(route.durationSeconds).toBe(Math.round(route.distanceMeters / (20_000 / 3600)));
   });

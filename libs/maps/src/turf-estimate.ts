@@ -22,13 +22,19 @@ export class TurfEstimate implements RoutingProvider {
   ) {}
 
   async route(from: LngLat, to: LngLat): Promise<Route> {
-    const distanceMeters = Math.round(straightLineMeters(from, to) * this.detourFactor);
+    return this.estimate(from, to, this.detourFactor, 'default');
+  }
+
+  /** The estimate with a given factor (e.g. the pickup area's calibrated one), saying where the factor came from. */
+  estimate(from: LngLat, to: LngLat, detourFactor: number, factorSource: 'calibrated' | 'default'): Route {
+    const distanceMeters = Math.round(straightLineMeters(from, to) * detourFactor);
     return {
       distanceMeters,
       durationSeconds: Math.round(distanceMeters / ((this.speedKmh * 1000) / 3600)),
       provider: this.name,
       estimated: true,
-      detourFactor: this.detourFactor,
+      detourFactor,
+      factorSource,
     };
   }
 }

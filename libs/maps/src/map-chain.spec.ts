@@ -1,0 +1,280 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { loadConfig } from '#config';
+import { createMapChain, type MapChainDeps } from './create-map-chain.js';
+import { GeocodeFailedError, type MapChain } from './map-chain.js';
+import { FakeKakao, FakeNaver } from './testing/index.js';
+import { straightLineMeters } from './turf-estimate.js';
+
+const cityHall = { lng: 126.978, lat: 37.5665 };
+const gangnam = { lng: 127.0276, lat: 37.4979 };
+const ADDRESS = '서울특별시 중구 세종대로 110';
+
+const kakao = new FakeKakao('kakao-key');
+const naver = new FakeNaver('naver-id', 'naver-secret');
+let sut: MapChain;
+
+function chain(env: Record<string, string> = {}, deps: MapChainDeps = {}): MapChain {
+  const config = loadConfig({
+    KAKAO_REST_API_KEY: 'kakao-key',
+    KAKAO_MOBILITY_BASE_URL: kakao.url,
+    KAKAO_LOCAL_BASE_URL: kakao.url,
+    NAVER_MAPS_CLIENT_ID: 'naver-id',
+    NAVER_MAPS_CLIENT_SECRET: 'naver-secret',
+    NAVER_MAPS_BASE_URL: naver.url,
+    MAP_PROVIDER_TIMEOUT_MS: '150',
+    MAP_CHAIN_DEADLINE_MS: '400',
+    MAP_BREAKER_VOLUME: '3',
+    MAP_BREAKER_ERROR_PERCENT: '50',
+    MAP_BREAKER_RESET_MS: '150',
+    MAP_CALIBRATION_MIN_SAMPLES: '3',
+    ...env,
+  });
+  sut = createMapChain(config.maps, deps);
+  return sut;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A different trip each time, so the route cache stays out of the way. */
+let trip = 0;
+function nextDropoff() {
+  trip += 1;
+  return { lng: 127.0276 + trip * 0.001, lat: 37.4979 };
+}
+
+beforeAll(async () => {
+  await Promise.all([kakao.start(), naver.start()]);
+});
+afterAll(() => Promise.all([kakao.stop(), naver.stop()]));
+beforeEach(() => {
+  kakao.reset();
+  naver.reset();
+  kakao.places.set(ADDRESS, { lng: 126.9784147, lat: 37.5666805 });
+  naver.places.set(ADDRESS, { lng: 126.97842, lat: 37.56668 });
+});
+afterEach(() => sut?.close());
+
+describe('MapChain routing', () => {
+  it('answers from Kakao when it is healthy, with provenance', async () => {
+    const route = await chain().route(cityHall, gangnam);
+    expect(route).toMatchObject({ provider: 'kakao', estimated: false, cached: false });
+    expect(route.attempts).toEqual([{ provider: 'kakao', outcome: 'ok', ms: expect.any(Number) }]);
+    expect(naver.count()).toBe(0);
+  });
+
+  it.each([
+    ['hang', { kind: 'hang' }, 'timeout'],
+    ['5xx', { kind: 'server_error' }, 'unavailable'],
+    ['429', { kind: 'rate_limit' }, 'rate_limited'],
+    ['401', { kind: 'unauthorized' }, 'bad_credentials'],
+    ['malformed JSON', { kind: 'malformed' }, 'malformed'],
+    ['no route (result_code 1)', { kind: 'route_failure', code: 1 }, 'no_route'],
+    ['start not near a road (result_code 102)', { kind: 'route_failure', code: 102 }, 'not_near_road'],
+  ] as Array<[string, FakeKakao['fault'], string]>)('Kakao %s: Naver answers and the attempt says why', async (_name, fault, outcome) => {
+    kakao.fault = fault;
+    const route = await chain().route(cityHall, gangnam);
+    expect(route).toMatchObject({ provider: 'naver', estimated: false, cached: false });
+    expect(route.attempts.map((a) => [a.provider, a.outcome])).toEqual([
+      ['kakao', outcome],
+      ['naver', 'ok'],
+    ]);
+    expect(route.attempts[0].message).toEqual(expect.any(String));
+  });
+
+  it('falls back to the Turf estimate when both are down, and says so', async () => {
+    kakao.fault = { kind: 'server_error' };
+    naver.fault = { kind: 'server_error' };
+    const route = await chain().route(cityHall, gangnam);
+    expect(route).toMatchObject({ provider: 'turf', estimated: true, detourFactor: 1.3, factorSource: 'default', cached: false });
+    expect(route.distanceMeters).toBe(Math.round(straightLineMeters(cityHall, gangnam) * 1.3));
+    expect(route.attempts.map((a) => [a.provider, a.outcome])).toEqual([
+      ['kakao', 'unavailable'],
+      ['naver', 'unavailable'],
+      ['turf', 'ok'],
+    ]);
+  });
+
+  it('opens the breaker after the configured failures, sends nothing while open, and recovers through half-open', async () => {
+    chain();
+    kakao.fault = { kind: 'server_error' };
+    for (let i = 0; i < 3; i++) await sut.route(cityHall, nextDropoff());
+    expect(kakao.count()).toBe(3);
+    expect(sut.health().find((h) => h.provider === 'kakao' && h.capability === 'routing')?.state).toBe('open');
+
+    for (let i = 0; i < 5; i++) {
+      const route = await sut.route(cityHall, nextDropoff());
+      expect(route.provider).toBe('naver');
+      expect(route.attempts[0]).toMatchObject({ provider: 'kakao', outcome: 'breaker_open', skipped: true, ms: 0 });
+    }
+    expect(kakao.count()).toBe(3);
+
+    kakao.fault = { kind: 'none' };
+    await sleep(200);
+    expect(sut.health().find((h) => h.provider === 'kakao' && h.capability === 'routing')?.state).toBe('half_open');
+    const probe = await sut.route(cityHall, nextDropoff());
+    expect(probe.provider).toBe('kakao');
+    expect(kakao.count()).toBe(4);
+    expect(sut.health().find((h) => h.provider === 'kakao' && h.capability === 'routing')?.state).toBe('closed');
+  });
+
+  it('re-opens when the half-open probe fails', async () => {
+    chain();
+    kakao.fault = { kind: 'server_error' };
+    for (let i = 0; i < 3; i++) await sut.route(cityHall, nextDropoff());
+    await sleep(200);
+    await sut.route(cityHall, nextDropoff());
+    expect(kakao.count()).toBe(4);
+    expect(sut.health().find((h) => h.provider === 'kakao' && h.capability === 'routing')?.state).toBe('open');
+    await sut.route(cityHall, nextDropoff());
+    expect(kakao.count()).toBe(4);
+  });
+
+  it('never opens the breaker for "too close", and estimates such a trip without asking Naver', async () => {
+    chain();
+    kakao.fault = { kind: 'route_failure', code: 104 };
+    for (let i = 0; i < 8; i++) {
+      const route = await sut.route(cityHall, nextDropoff());
+      expect(route.provider).toBe('turf');
+      expect(route.attempts.map((a) => a.outcome)).toEqual(['too_close', 'ok']);
+    }
+    expect(kakao.count()).toBe(8);
+    expect(naver.count()).toBe(0);
+    const health = sut.health().find((h) => h.provider === 'kakao' && h.capability === 'routing');
+    expect(health).toMatchObject({ state: 'closed', counts: { too_close: 8 } });
+    expect(health?.lastError).toBeUndefined();
+  });
+
+  it('never opens the breaker for rate limits, and skips the provider until Retry-After has passed', async () => {
+    let clock = Date.parse('2026-11-22T10:00:00Z');
+    chain({}, { now: () => clock });
+    kakao.fault = { kind: 'rate_limit', retryAfterSeconds: 30 };
+    const first = await sut.route(cityHall, nextDropoff());
+    expect(first.attempts.map((a) => [a.provider, a.outcome])).toEqual([
+      ['kakao', 'rate_limited'],
+      ['naver', 'ok'],
+    ]);
+    kakao.fault = { kind: 'none' };
+    clock += 29_000;
+    for (let i = 0; i < 5; i++) {
+      const route = await sut.route(cityHall, nextDropoff());
+      expect(route.attempts[0]).toMatchObject({ provider: 'kakao', outcome: 'rate_limited', skipped: true });
+    }
+    expect(kakao.count()).toBe(1);
+    clock += 1_001;
+    expect((await sut.route(cityHall, nextDropoff())).provider).toBe('kakao');
+    expect(sut.health().find((h) => h.provider === 'kakao' && h.capability === 'routing')?.state).toBe('closed');
+  });
+
+  it('aborts a hung provider at its timeout: the request is really cancelled', async () => {
+    kakao.fault = { kind: 'hang' };
+    const route = await chain().route(cityHall, gangnam);
+    expect(route.attempts[0]).toMatchObject({ provider: 'kakao', outcome: 'timeout' });
+    expect(route.attempts[0].message).toContain('150 ms');
+    await sleep(20);
+    expect(kakao.aborted).toBe(1);
+  });
+
+  it('holds the chain deadline: the second provider gets only what is left', async () => {
+    kakao.fault = { kind: 'hang' };
+    naver.fault = { kind: 'hang' };
+    const route = await chain({ MAP_PROVIDER_TIMEOUT_MS: '150', MAP_CHAIN_DEADLINE_MS: '200' }).route(cityHall, gangnam);
+    expect(route.provider).toBe('turf');
+    expect(route.attempts.map((a) => a.outcome)).toEqual(['timeout', 'timeout', 'ok']);
+    expect(route.attempts[1].message).toContain('chain deadline');
+    await sleep(20);
+    expect(kakao.aborted + naver.aborted).toBe(2);
+  });
+
+  it('skips a provider at its concurrency bound as busy, without counting it as a failure', async () => {
+    chain({ MAP_PROVIDER_CONCURRENCY: '1', MAP_BREAKER_VOLUME: '1' });
+    kakao.latencyMs = 60;
+    const [slow, skipped] = await Promise.all([sut.route(cityHall, nextDropoff()), sut.route(cityHall, nextDropoff())]);
+    expect(slow.provider).toBe('kakao');
+    expect(skipped.provider).toBe('naver');
+    expect(skipped.attempts[0]).toMatchObject({ provider: 'kakao', outcome: 'busy', skipped: true });
+    expect(kakao.count()).toBe(1);
+    expect(sut.health().find((h) => h.provider === 'kakao' && h.capability === 'routing')).toMatchObject({ state: 'closed', counts: { ok: 1, busy: 1 } });
+  });
+
+  it('lists a provider without keys as skipped', async () => {
+    const route = await chain({ KAKAO_REST_API_KEY: '' }).route(cityHall, gangnam);
+    expect(route.provider).toBe('naver');
+    expect(route.attempts[0]).toEqual({ provider: 'kakao', outcome: 'no_credentials', ms: 0, skipped: true });
+    expect(kakao.count()).toBe(0);
+  });
+
+  it('follows MAP_PROVIDERS order', async () => {
+    const route = await chain({ MAP_PROVIDERS: 'naver,kakao,turf' }).route(cityHall, gangnam);
+    expect(route.provider).toBe('naver');
+    expect(kakao.count()).toBe(0);
+  });
+
+  it('serves a trip within ~10 m of one seen before from the cache, saying so', async () => {
+    chain();
+    const first = await sut.route(cityHall, gangnam);
+    const again = await sut.route({ lng: 126.97802, lat: 37.56652 }, { lng: 127.02762, lat: 37.49788 });
+    expect(again).toEqual({ ...first, cached: true, attempts: [] });
+    expect(kakao.count()).toBe(1);
+  });
+
+  it('learns the area detour factor from real routes and the estimate uses it', async () => {
+    chain();
+    for (let i = 0; i < 3; i++) await sut.route(cityHall, nextDropoff());
+    kakao.fault = { kind: 'server_error' };
+    naver.fault = { kind: 'server_error' };
+    const to = nextDropoff();
+    const route = await sut.route(cityHall, to);
+    expect(route).toMatchObject({ provider: 'turf', estimated: true, detourFactor: 1.4, factorSource: 'calibrated' });
+    expect(route.distanceMeters).toBe(Math.round(straightLineMeters(cityHall, to) * 1.4));
+    const elsewhere = await sut.route({ lng: 129.0756, lat: 35.1796 }, { lng: 129.06, lat: 35.16 });
+    expect(elsewhere).toMatchObject({ detourFactor: 1.3, factorSource: 'default' });
+  });
+
+  it('reports each provider for operators', async () => {
+    chain();
+    kakao.fault = { kind: 'server_error' };
+    await sut.route(cityHall, gangnam);
+    const kakaoHealth = sut.health().find((h) => h.provider === 'kakao' && h.capability === 'routing');
+    expect(kakaoHealth).toMatchObject({ state: 'closed', counts: { unavailable: 1 }, lastError: { outcome: 'unavailable' } });
+    expect(kakaoHealth?.lastError?.message).toContain('HTTP 500');
+    expect(sut.health().find((h) => h.provider === 'naver' && h.capability === 'routing')?.counts).toEqual({ ok: 1 });
+  });
+});
+
+describe('MapChain geocoding', () => {
+  it('asks Kakao Local first and remembers the answer', async () => {
+    chain();
+    const point = await sut.geocode(ADDRESS);
+    expect(point).toEqual({ lng: 126.9784147, lat: 37.5666805, provider: 'kakao', cached: false, attempts: [expect.objectContaining({ provider: 'kakao', outcome: 'ok' })] });
+    kakao.fault = { kind: 'server_error' };
+    naver.fault = { kind: 'server_error' };
+    expect(await sut.geocode(`  ${ADDRESS.replace(' ', '  ')} `)).toEqual({ lng: 126.9784147, lat: 37.5666805, provider: 'kakao', cached: true, attempts: [] });
+    expect(kakao.count()).toBe(1);
+  });
+
+  it('falls over to Naver when Kakao is down, and to Naver when Kakao finds nothing', async () => {
+    chain();
+    kakao.fault = { kind: 'server_error' };
+    expect(await sut.geocode(ADDRESS)).toMatchObject({ provider: 'naver', lng: 126.97842, lat: 37.56668 });
+    kakao.fault = { kind: 'geocode_empty' };
+    const other = '서울특별시 종로구 세종대로 172';
+    naver.places.set(other, { lng: 126.9769, lat: 37.5759 });
+    const found = await sut.geocode(other);
+    expect(found.attempts.map((a) => [a.provider, a.outcome])).toEqual([
+      ['kakao', 'not_found'],
+      ['naver', 'ok'],
+    ]);
+  });
+
+  it('says not found when every provider says so, and unavailable when they are down', async () => {
+    chain();
+    kakao.fault = { kind: 'geocode_empty' };
+    naver.fault = { kind: 'geocode_empty' };
+    await expect(sut.geocode('없는 주소 1')).rejects.toMatchObject({ reason: 'not_found' });
+    kakao.fault = { kind: 'server_error' };
+    naver.fault = { kind: 'hang' };
+    const error = await sut.geocode('없는 주소 2').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GeocodeFailedError);
+    expect(error).toMatchObject({ reason: 'unavailable' });
+    expect((error as GeocodeFailedError).attempts.map((a) => a.outcome)).toEqual(['unavailable', 'timeout']);
+  });
+});

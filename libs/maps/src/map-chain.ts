@@ -1,0 +1,159 @@
+import type { LngLat } from '#contracts';
+import { DetourCalibration } from './detour-calibration.js';
+import { normaliseAddress, type GeocodeCache } from './geocode-cache.js';
+import { GuardedProvider, type Capability, type GuardOptions, type ProviderHealth } from './guarded-provider.js';
+import { isTripProblem } from './provider-outcome.js';
+import type { CallOptions } from './provider-http.js';
+import { RouteCache } from './route-cache.js';
+import type { Attempt, GeocodeResult, GeocodingProvider, Route, RouteResult, RoutingProvider } from './routing.js';
+import { TurfEstimate } from './turf-estimate.js';
+
+/** A provider in the configured order; `provider` is absent when its keys are not configured. */
+export interface ChainEntry<P> {
+  name: string;
+  provider?: P;
+}
+
+export interface MapChainOptions {
+  routers: ChainEntry<RoutingProvider>[];
+  geocoders: ChainEntry<GeocodingProvider>[];
+  turf: TurfEstimate;
+  guard: GuardOptions;
+  /** For a whole route or geocode, all providers included. */
+  deadlineMs: number;
+  routeCache: RouteCache;
+  geocodeCache: GeocodeCache;
+  calibration: DetourCalibration;
+  /** Called for every attempt and skip, e.g. to feed metrics. */
+  onAttempt?: (capability: Capability, attempt: Attempt) => void;
+  now?: () => number;
+}
+
+/** Nothing could place an address: `not_found` when every provider asked said so, else `unavailable`. */
+export class GeocodeFailedError extends Error {
+  constructor(
+    readonly reason: 'not_found' | 'unavailable',
+    readonly attempts: Attempt[],
+  ) {
+    super(`address could not be geocoded (${reason}): ${attempts.map((a) => `${a.provider} ${a.outcome}`).join(', ') || 'no provider'}`);
+    this.name = 'GeocodeFailedError';
+  }
+}
+
+/**
+ * Routes and geocodes through the configured providers in order, each behind its own breaker, timeout and
+ * concurrency bound, within one overall deadline, at most one attempt per provider; routing ends with the
+ * Turf estimate, which always answers. Every result says who answered and what was tried.
+ */
+export class MapChain implements RoutingProvider {
+  readonly name = 'chain';
+  private readonly routers: Array<{ name: string; guard?: GuardedProvider<[LngLat, LngLat], Route> }>;
+  private readonly geocoders: Array<{ name: string; guard?: GuardedProvider<[string], { lng: number; lat: number; provider: string }> }>;
+  private readonly now: () => number;
+  private turfAnswers = 0;
+
+  constructor(private readonly options: MapChainOptions) {
+    this.now = options.now ?? Date.now;
+    this.routers = options.routers.map(({ name, provider }) => ({
+      name,
+      guard: provider
+        ? new GuardedProvider(name, 'routing', (call: CallOptions, from: LngLat, to: LngLat) => provider.route(from, to, call), options.guard, this.now)
+        : undefined,
+    }));
+    this.geocoders = options.geocoders.map(({ name, provider }) => ({
+      name,
+      guard: provider
+        ? new GuardedProvider(name, 'geocoding', (call: CallOptions, address: string) => provider.geocode(address, call), options.guard, this.now)
+        : undefined,
+    }));
+  }
+
+  /** The road route from `from` to `to`, or an honest estimate when no provider can answer in time. */
+  async route(from: LngLat, to: LngLat, options?: Pick<CallOptions, 'signal'>): Promise<RouteResult> {
+    const hit = this.options.routeCache.get(from, to);
+    if (hit) return { ...hit, cached: true, attempts: [] };
+
+    const deadline = this.now() + this.options.deadlineMs;
+    const attempts: Attempt[] = [];
+    for (const { name, guard } of this.routers) {
+      if (!guard) {
+        this.record('routing', attempts, { provider: name, outcome: 'no_credentials', ms: 0, skipped: true });
+        continue;
+      }
+      const result = await guard.attempt(deadline - this.now(), options?.signal, from, to);
+      this.record('routing', attempts, result.attempt);
+      if (result.value) {
+        this.options.routeCache.set(from, to, result.value);
+        this.options.calibration.observe(from, to, result.value.distanceMeters);
+        return { ...result.value, cached: false, attempts };
+      }
+      // Within 5 m every provider will refuse alike; the estimate (a few metres) is the right answer.
+      if (result.error?.outcome === 'too_close') break;
+    }
+
+    const started = performance.now();
+    const factor = this.options.calibration.factorFor(from);
+    const estimate = this.options.turf.estimate(from, to, factor.factor, factor.source);
+    this.turfAnswers += 1;
+    this.record('routing', attempts, { provider: estimate.provider, outcome: 'ok', ms: Math.round(performance.now() - started) });
+    return { ...estimate, cached: false, attempts };
+  }
+
+  /**
+   * The point of an address. A point found before is served from the geocode cache (an address does not move,
+   * and asking again costs quota and time); otherwise providers are asked in order and the answer remembered.
+   * Rejects with `GeocodeFailedError` when nothing can place it.
+   */
+  async geocode(address: string, options?: Pick<CallOptions, 'signal'>): Promise<GeocodeResult> {
+    const key = normaliseAddress(address);
+    const cached = await this.options.geocodeCache.get(key);
+    if (cached) return { ...cached.point, provider: cached.provider, cached: true, attempts: [] };
+
+    const deadline = this.now() + this.options.deadlineMs;
+    const attempts: Attempt[] = [];
+    for (const { name, guard } of this.geocoders) {
+      if (!guard) {
+        this.record('geocoding', attempts, { provider: name, outcome: 'no_credentials', ms: 0, skipped: true });
+        continue;
+      }
+      const result = await guard.attempt(deadline - this.now(), options?.signal, address);
+      this.record('geocoding', attempts, result.attempt);
+      if (result.value) {
+        const { lng, lat, provider } = result.value;
+        await this.options.geocodeCache.set(key, { point: { lng, lat }, provider, geocodedAt: new Date(this.now()) });
+        return { lng, lat, provider, cached: false, attempts };
+      }
+    }
+    const asked = attempts.filter((a) => !a.skipped);
+    const allSaidNotFound = asked.length > 0 && asked.every((a) => isTripProblem(a.outcome));
+    throw new GeocodeFailedError(allSaidNotFound && asked.length === attempts.length ? 'not_found' : 'unavailable', attempts);
+  }
+
+  /** Per provider and capability: breaker state, last error, counts by outcome; and how often Turf answered. */
+  health(): ProviderHealth[] {
+    const entries: ProviderHealth[] = [];
+    for (const { name, guard } of this.routers) entries.push(guard ? guard.health() : idle(name, 'routing'));
+    entries.push({ provider: this.options.turf.name, capability: 'routing', state: 'closed', inFlight: 0, counts: { ok: this.turfAnswers } });
+    for (const { name, guard } of this.geocoders) entries.push(guard ? guard.health() : idle(name, 'geocoding'));
+    return entries;
+  }
+
+  /** The calibrated detour factors, by geohash-5 cell. */
+  calibration(): ReturnType<DetourCalibration['snapshot']> {
+    return this.options.calibration.snapshot();
+  }
+
+  /** Stops the breakers' timers. */
+  close(): void {
+    for (const { guard } of [...this.routers, ...this.geocoders]) guard?.shutdown();
+  }
+
+  private record(capability: Capability, attempts: Attempt[], attempt: Attempt): void {
+    attempts.push(attempt);
+    this.options.onAttempt?.(capability, attempt);
+  }
+}
+
+function idle(provider: string, capability: Capability): ProviderHealth {
+  return { provider, capability, state: 'no_credentials', inFlight: 0, counts: {} };
+}
