@@ -40,7 +40,7 @@ export class DispatchModule {
         DispatchWakeup,
         {
           provide: HEALTH_CHECKS,
-          useFactory: (ds: DataSource, messaging: Messaging) => [databaseCheck(ds), ...messaging.healthChecks(['fee', 'intake'])],
+          useFactory: (ds: DataSource, messaging: Messaging) => [databaseCheck(ds), ...messaging.healthChecks(['dispatch', 'fee', 'intake'])],
           inject: [DataSource, Messaging],
         },
       ],

@@ -23,7 +23,11 @@ export class FeeModule {
       providers: [
         { provide: APP_CONFIG, useValue: config },
         Messaging,
-        { provide: HEALTH_CHECKS, useFactory: (ds: DataSource) => [databaseCheck(ds)], inject: [DataSource] },
+        {
+          provide: HEALTH_CHECKS,
+          useFactory: (ds: DataSource, messaging: Messaging) => [databaseCheck(ds), ...messaging.healthChecks(['fee'])],
+          inject: [DataSource, Messaging],
+        },
       ],
       exports: [APP_CONFIG, Messaging],
     };

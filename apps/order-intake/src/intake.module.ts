@@ -31,7 +31,7 @@ export class IntakeModule {
         EventOutbox,
         {
           provide: HEALTH_CHECKS,
-          useFactory: (ds: DataSource, messaging: Messaging) => [databaseCheck(ds), ...messaging.healthChecks(['dispatch'])],
+          useFactory: (ds: DataSource, messaging: Messaging) => [databaseCheck(ds), ...messaging.healthChecks(['intake', 'dispatch'])],
           inject: [DataSource, Messaging],
         },
       ],

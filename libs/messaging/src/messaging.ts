@@ -48,7 +48,10 @@ export class Messaging implements OnApplicationShutdown {
     return lastValueFrom(this.client(CONSUMER_OF[pattern]).send<T>(pattern, payload).pipe(timeout(timeoutMs)));
   }
 
-  /** Whether each peer this service talks to can be reached. Peers are not critical: work waits in the outbox. */
+  /**
+   * Whether each service named can be reached over the transport: the service's own listener (its queue, or its
+   * TCP port) and the peers it sends to. Not critical: messages wait in the outbox or the queue.
+   */
   healthChecks(peers: ServiceName[]): HealthCheck[] {
     return peers.map((peer) => ({
       name: `transport:${peer}`,

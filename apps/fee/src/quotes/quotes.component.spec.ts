@@ -75,8 +75,14 @@ describe('fee quotes (component, real PostgreSQL)', () => {
     });
   });
 
-  it('reports database and itself healthy', async () => {
+  it('reports its database and its own transport listener healthy', async () => {
     const response = await request(app.getHttpServer()).get('/health').expect(200);
-    expect(response.body).toMatchObject({ status: 'ok', checks: [expect.objectContaining({ name: 'database', status: 'up' })] });
+    expect(response.body).toMatchObject({
+      status: 'ok',
+      checks: [
+        expect.objectContaining({ name: 'database', status: 'up' }),
+        expect.objectContaining({ name: 'transport:fee', status: 'up', transport: 'tcp', port: config.rpcPorts.fee }),
+      ],
+    });
   });
 });

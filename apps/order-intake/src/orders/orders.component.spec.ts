@@ -477,6 +477,7 @@ describe('order intake webhooks (component, real PostgreSQL)', () => {
       status: 'degraded',
       checks: [
         expect.objectContaining({ name: 'database', status: 'up' }),
+        expect.objectContaining({ name: 'transport:intake', status: 'up' }),
         expect.objectContaining({ name: 'transport:dispatch', status: 'down', critical: false }),
       ],
     });
