@@ -49,7 +49,7 @@ describe('loadConfig', () => {
     expect(maps.providerTimeoutMs).toBe(1500);
     expect(maps.chainDeadlineMs).toBe(3000);
     expect(maps.providerConcurrency).toBe(32);
-    expect(maps.breaker).toEqual({ errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeoutMs: 10_000, rollingWindowMs: 10_000 });
+    expect(maps.breaker).toEqual({ errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeoutMs: 10_000, rollingWindowMs: 10_000, consecutiveFailures: 5 });
     expect(maps.routeCache.ttlMs).toBe(900_000);
   });
 

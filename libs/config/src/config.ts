@@ -48,7 +48,7 @@ export interface MapsConfig {
   chainDeadlineMs: number;
   /** In-flight calls allowed per provider; beyond it the provider is skipped as busy. */
   providerConcurrency: number;
-  breaker: { errorThresholdPercentage: number; volumeThreshold: number; resetTimeoutMs: number; rollingWindowMs: number };
+  breaker: { errorThresholdPercentage: number; volumeThreshold: number; resetTimeoutMs: number; rollingWindowMs: number; consecutiveFailures: number };
   /** How long a rate-limited provider is left alone when it gave no Retry-After. */
   rateLimitBackoffMs: number;
   routeCache: { ttlMs: number; maxEntries: number };
@@ -174,6 +174,7 @@ function readMaps(r: Reader): MapsConfig {
       volumeThreshold: r.int('MAP_BREAKER_VOLUME', 5, 1, 10_000)!,
       resetTimeoutMs: r.int('MAP_BREAKER_RESET_MS', 10_000, 10, 3_600_000)!,
       rollingWindowMs: r.int('MAP_BREAKER_WINDOW_MS', 10_000, 100, 3_600_000)!,
+      consecutiveFailures: r.int('MAP_BREAKER_CONSECUTIVE', 5, 0, 10_000)!,
     },
     rateLimitBackoffMs: r.int('MAP_RATE_LIMIT_BACKOFF_MS', 1000, 0, 3_600_000)!,
     routeCache: {

@@ -47,6 +47,7 @@ export function createMapChain(config: MapsConfig, deps: MapChainDeps = {}): Map
       volumeThreshold: config.breaker.volumeThreshold,
       resetTimeoutMs: config.breaker.resetTimeoutMs,
       rollingWindowMs: config.breaker.rollingWindowMs,
+      consecutiveFailures: config.breaker.consecutiveFailures,
       rateLimitBackoffMs: config.rateLimitBackoffMs,
     },
     deadlineMs: config.chainDeadlineMs,

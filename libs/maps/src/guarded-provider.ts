@@ -11,6 +11,8 @@ export interface GuardOptions {
   volumeThreshold: number;
   resetTimeoutMs: number;
   rollingWindowMs: number;
+  /** Provider failures in a row that open the breaker whatever the window's percentage says (0: off). */
+  consecutiveFailures: number;
   rateLimitBackoffMs: number;
 }
 
@@ -47,6 +49,7 @@ export interface GuardedAttempt<R> {
 export class GuardedProvider<A extends unknown[], R> {
   private readonly breaker: CircuitBreaker<[CallOptions, ...A], R>;
   private inFlight = 0;
+  private failuresInARow = 0;
   private rateLimitedUntil = 0;
   private lastError?: ProviderHealth['lastError'];
   private readonly counts: Partial<Record<AttemptOutcome, number>> = {};
@@ -89,6 +92,7 @@ export class GuardedProvider<A extends unknown[], R> {
       const value = await this.breaker.fire({ timeoutMs, signal }, ...args);
       const ms = Math.round(performance.now() - started);
       this.count('ok');
+      this.failuresInARow = 0;
       return { value, attempt: { provider: this.provider, outcome: 'ok', ms } };
     } catch (caught) {
       const ms = Math.round(performance.now() - started);
@@ -107,6 +111,7 @@ export class GuardedProvider<A extends unknown[], R> {
         this.rateLimitedUntil = this.now() + pause;
       }
       this.count(error.outcome);
+      this.noteFailure(error.outcome);
       if (!isTripProblem(error.outcome)) this.lastError = { outcome: error.outcome, message, at: new Date().toISOString() };
       return { error, attempt: { provider: this.provider, outcome: error.outcome, ms, message } };
     } finally {
@@ -130,6 +135,22 @@ export class GuardedProvider<A extends unknown[], R> {
   /** Stops the breaker's timers. */
   shutdown(): void {
     this.breaker.shutdown();
+  }
+
+  /**
+   * A percentage over a rolling window reacts slowly right after busy healthy traffic: ten seconds of successes
+   * outvote the first timeouts of an outage while every quote pays the full timeout. Failures in a row are the
+   * quicker sign that the provider just went down, so they open the breaker too.
+   */
+  private noteFailure(outcome: AttemptOutcome): void {
+    if (isTripProblem(outcome)) {
+      this.failuresInARow = 0;
+      return;
+    }
+    if (!countsAgainstProvider(outcome)) return;
+    this.failuresInARow += 1;
+    const limit = this.options.consecutiveFailures;
+    if (limit > 0 && this.failuresInARow >= limit && !this.breaker.opened) this.breaker.open();
   }
 
   private skip(outcome: AttemptOutcome, message: string): GuardedAttempt<R> {

@@ -116,6 +116,24 @@ describe('MapChain routing', () => {
     expect(sut.health().find((h) => h.provider === 'kakao' && h.capability === 'routing')?.state).toBe('closed');
   });
 
+  it('opens on failures in a row even when the window is full of earlier successes', async () => {
+    chain({ MAP_BREAKER_CONSECUTIVE: '3', MAP_BREAKER_VOLUME: '3' });
+    for (let i = 0; i < 20; i++) await sut.route(cityHall, nextDropoff());
+    kakao.fault = { kind: 'server_error' };
+    for (let i = 0; i < 3; i++) await sut.route(cityHall, nextDropoff());
+    expect(sut.health().find((h) => h.provider === 'kakao' && h.capability === 'routing')?.state).toBe('open');
+    await sut.route(cityHall, nextDropoff());
+    expect(kakao.count()).toBe(23);
+  });
+
+  it('with failures in a row switched off, the window percentage alone decides', async () => {
+    chain({ MAP_BREAKER_CONSECUTIVE: '0', MAP_BREAKER_VOLUME: '3' });
+    for (let i = 0; i < 20; i++) await sut.route(cityHall, nextDropoff());
+    kakao.fault = { kind: 'server_error' };
+    for (let i = 0; i < 3; i++) await sut.route(cityHall, nextDropoff());
+    expect(sut.health().find((h) => h.provider === 'kakao' && h.capability === 'routing')?.state).toBe('closed');
+  });
+
   it('re-opens when the half-open probe fails', async () => {
     chain();
     kakao.fault = { kind: 'server_error' };
