@@ -2,12 +2,14 @@ import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { ServiceDatabaseModule } from '#database';
+import { MAP_CHAIN, type MapChain } from '#maps';
 import { Messaging } from '#messaging';
 import { databaseCheck, HEALTH_CHECKS, HealthController, PlatformModule } from '#platform';
 import { FEE_DATABASE } from './fee.database.js';
 import { QuotesModule } from './quotes/quotes.module.js';
+import { mapProvidersCheck, RoutingModule } from './routing/routing.module.js';
 
-/** The fee service: prices deliveries by distance and keeps every quote it gave. */
+/** The fee service: prices deliveries by road distance through the map chain and keeps every quote it gave. */
 @Global()
 @Module({})
 export class FeeModule {
@@ -17,6 +19,7 @@ export class FeeModule {
       imports: [
         PlatformModule,
         ServiceDatabaseModule.forRoot({ url: databaseUrl, ...FEE_DATABASE, poolSize: config.databasePoolSize }),
+        RoutingModule,
         QuotesModule,
       ],
       controllers: [HealthController],
@@ -25,8 +28,12 @@ export class FeeModule {
         Messaging,
         {
           provide: HEALTH_CHECKS,
-          useFactory: (ds: DataSource, messaging: Messaging) => [databaseCheck(ds), ...messaging.healthChecks(['fee'])],
-          inject: [DataSource, Messaging],
+          useFactory: (ds: DataSource, messaging: Messaging, maps: MapChain) => [
+            databaseCheck(ds),
+            ...messaging.healthChecks(['fee']),
+            mapProvidersCheck(maps),
+          ],
+          inject: [DataSource, Messaging, MAP_CHAIN],
         },
       ],
       exports: [APP_CONFIG, Messaging],

@@ -23,7 +23,9 @@ export class HealthController {
           const detail = await withTimeout(c.check(), 2000);
           return { name: c.name, critical: c.critical, status: 'up', ms: Date.now() - started, ...(detail ?? {}) };
         } catch (error) {
-          return { name: c.name, critical: c.critical, status: 'down', ms: Date.now() - started, error: (error as Error).message };
+          // A check may attach what it saw (`detail`) to its failure, e.g. which breakers are open.
+          const detail = (error as { detail?: Record<string, unknown> }).detail ?? {};
+          return { name: c.name, critical: c.critical, status: 'down', ms: Date.now() - started, error: (error as Error).message, ...detail };
         }
       }),
     );

@@ -78,6 +78,10 @@ export class DeliveriesService {
           durationSeconds: quote.durationSeconds,
           provider: quote.provider,
           estimated: quote.estimated,
+          detourFactor: quote.detourFactor,
+          factorSource: quote.factorSource,
+          cached: quote.cached,
+          attempts: quote.attempts,
         },
         quotedAt: NOW,
       });

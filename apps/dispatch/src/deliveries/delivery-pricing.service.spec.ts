@@ -25,6 +25,10 @@ const quote: FeeQuote = {
   durationSeconds: 245,
   provider: 'turf',
   estimated: true,
+  detourFactor: 1.3,
+  factorSource: 'default',
+  cached: false,
+  attempts: [{ provider: 'turf', outcome: 'ok', ms: 0 }],
   fee: { total: 3000, currency: 'KRW', items: [{ code: 'BASE', label: '기본요금', amount: 3000 }] },
 };
 

@@ -1,5 +1,5 @@
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, Unique, UpdateDateColumn } from 'typeorm';
-import type { FeeItem } from '#contracts';
+import type { FeeItem, RouteAttempt } from '#contracts';
 import type { DeliveryStatus } from './delivery-status.js';
 
 /** The fee service's whole answer, kept with its provenance (which provider, estimated or not). */
@@ -12,6 +12,11 @@ export interface DeliveryQuote {
   durationSeconds: number;
   provider: string;
   estimated: boolean;
+  /** How the distance was obtained, kept so an estimated fee can be told apart and reconciled later. */
+  detourFactor?: number;
+  factorSource?: 'calibrated' | 'default';
+  cached?: boolean;
+  attempts?: RouteAttempt[];
 }
 
 /** One order to carry from a restaurant to a customer, from its arrival until delivered or cancelled. */

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { FeeItem } from '#contracts';
+import type { FeeItem, RouteAttempt } from '#contracts';
 
 /** Every quote given, with the distance provenance it was priced on, so estimated ones can be found later. */
 @Entity({ schema: 'fee', name: 'quotes' })
@@ -40,6 +40,16 @@ export class QuoteEntity {
 
   @Column('numeric', { name: 'detour_factor', precision: 4, scale: 2, nullable: true })
   detourFactor: string | null;
+
+  @Column('text', { name: 'factor_source', nullable: true })
+  factorSource: 'calibrated' | 'default' | null;
+
+  @Column('boolean')
+  cached: boolean;
+
+  /** Every provider tried or skipped for this quote's route, with its outcome and time. */
+  @Column('jsonb')
+  attempts: RouteAttempt[];
 
   @Column('text')
   tariff: string;

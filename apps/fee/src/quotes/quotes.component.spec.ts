@@ -75,13 +75,22 @@ describe('fee quotes (component, real PostgreSQL)', () => {
     });
   });
 
-  it('reports its database and its own transport listener healthy', async () => {
+  it('reports its database, its own transport listener and its map providers healthy', async () => {
     const response = await request(app.getHttpServer()).get('/health').expect(200);
     expect(response.body).toMatchObject({
       status: 'ok',
       checks: [
         expect.objectContaining({ name: 'database', status: 'up' }),
         expect.objectContaining({ name: 'transport:fee', status: 'up', transport: 'tcp', port: config.rpcPorts.fee }),
+        // No keys configured: Kakao and Naver are skipped, and the Turf estimate answers.
+        expect.objectContaining({
+          name: 'map-providers',
+          status: 'up',
+          providers: expect.arrayContaining([
+            expect.objectContaining({ provider: 'kakao', capability: 'routing', state: 'no_credentials' }),
+            expect.objectContaining({ provider: 'turf', capability: 'routing', state: 'closed' }),
+          ]),
+        }),
       ],
     });
   });

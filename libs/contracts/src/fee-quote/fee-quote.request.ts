@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsBoolean, IsDefined, IsISO8601, IsInt, IsOptional, IsString, IsUUID, Min, ValidateNested } from 'class-validator';
+import { IsArray, IsBoolean, IsDefined, IsIn, IsInt, IsISO8601, IsNumber, IsOptional, IsString, IsUUID, Min, ValidateNested } from 'class-validator';
 import { GeoPoint } from '../common/geo-point.js';
 import { Fee } from '../common/money.js';
 
@@ -31,6 +31,28 @@ export class FeeQuoteRequest {
   at?: string;
 }
 
+/** One map provider the quote's route tried or skipped, in order, and what came of it. */
+export class RouteAttempt {
+  @IsString()
+  provider: string;
+
+  /** e.g. `ok`, `timeout`, `unavailable`, `breaker_open`, `rate_limited`, `no_route`, `no_credentials`. */
+  @IsString()
+  outcome: string;
+
+  @IsInt()
+  @Min(0)
+  ms: number;
+
+  @IsOptional()
+  @IsBoolean()
+  skipped?: boolean;
+
+  @IsOptional()
+  @IsString()
+  message?: string;
+}
+
 /** The answer: distance with its provenance, and the itemised fee. */
 export class FeeQuote {
   @IsUUID()
@@ -49,6 +71,25 @@ export class FeeQuote {
 
   @IsBoolean()
   estimated: boolean;
+
+  /** Road distance ÷ straight line applied, when estimated. */
+  @IsOptional()
+  @IsNumber()
+  detourFactor?: number;
+
+  /** Where that factor came from: the area's calibration from real routes, or the configured default. */
+  @IsOptional()
+  @IsIn(['calibrated', 'default'])
+  factorSource?: 'calibrated' | 'default';
+
+  /** True when the route came from the route cache (then `provider` answered it originally). */
+  @IsBoolean()
+  cached: boolean;
+
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => RouteAttempt)
+  attempts: RouteAttempt[];
 
   @IsDefined({ message: 'is required' })
   @ValidateNested()

@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import type { FeeQuote } from '#contracts';
+import { startService } from '#platform';
+import { FakeKakao, FakeNaver } from '../../../../libs/maps/src/testing/index.js';
+import { createTestDatabase, queryRows } from '../../../../test/support/database.js';
+import { testConfig } from '../../../../test/support/config.js';
+import { FeeModule } from '../fee.module.js';
+
+const cityHall = { lng: 126.978, lat: 37.5665 };
+// Distinct trips, so the route cache never answers for another test.
+let trip = 0;
+const nextDropoff = () => ({ lng: 127.0 + (trip++ % 500) * 0.0004, lat: 37.55 });
+
+/**
+ * The fee service with Kakao and Naver configured against local fakes that speak their formats: the quote says
+ * which provider answered, and falls back when one fails, down to the Turf estimate.
+ */
+describe('fee quotes through the map chain (component, fake Kakao and Naver)', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let app: INestApplication;
+  const kakao = new FakeKakao();
+  const naver = new FakeNaver();
+
+  beforeAll(async () => {
+    await kakao.start();
+    await naver.start();
+    db = await createTestDatabase();
+    const config = await testConfig({
+      KAKAO_REST_API_KEY: kakao.restApiKey,
+      KAKAO_MOBILITY_BASE_URL: kakao.url,
+      KAKAO_LOCAL_BASE_URL: kakao.url,
+      NAVER_MAPS_CLIENT_ID: naver.clientId,
+      NAVER_MAPS_CLIENT_SECRET: naver.clientSecret,
+      NAVER_MAPS_BASE_URL: naver.url,
+      MAP_PROVIDER_TIMEOUT_MS: '200',
+      MAP_CHAIN_DEADLINE_MS: '1000',
+      MAP_BREAKER_CONSECUTIVE: '3',
+      MAP_BREAKER_RESET_MS: '60000',
+    });
+    app = await startService({ service: 'fee', module: FeeModule.forRoot(config, db.url), config });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+    await kakao.stop();
+    await naver.stop();
+  });
+
+  beforeEach(() => {
+    kakao.reset();
+    naver.reset();
+  });
+
+  const quote = async (): Promise<FeeQuote> =>
+    (await request(app.getHttpServer()).post('/v1/quotes').send({ pickup: cityHall, dropoff: nextDropoff() }).expect(200)).body;
+
+  it('prices by Kakao road distance when Kakao answers, and keeps the provenance', async () => {
+    const q = await quote();
+    expect(q).toMatchObject({ provider: 'kakao', estimated: false, cached: false, attempts: [{ provider: 'kakao', outcome: 'ok' }] });
+    expect(q.detourFactor).toBeUndefined();
+    expect(naver.count()).toBe(0);
+    const [row] = await queryRows(db.url, 'SELECT provider, estimated, cached, attempts FROM fee.quotes WHERE id = $1', [q.quoteId]);
+    expect(row).toMatchObject({ provider: 'kakao', estimated: false, cached: false, attempts: [expect.objectContaining({ provider: 'kakao', outcome: 'ok' })] });
+  });
+
+  it('falls back to Naver when Kakao fails, saying so', async () => {
+    kakao.fault = { kind: 'server_error', status: 503 };
+    const q = await quote();
+    expect(q).toMatchObject({
+      provider: 'naver',
+      estimated: false,
+      attempts: [
+        { provider: 'kakao', outcome: 'unavailable' },
+        { provider: 'naver', outcome: 'ok' },
+      ],
+    });
+  });
+
+  it('prices by the Turf estimate when both are down, marked estimated; opens their breakers; health turns degraded', async () => {
+    kakao.fault = { kind: 'hang' };
+    naver.fault = { kind: 'server_error', status: 500 };
+    const first = await quote();
+    expect(first).toMatchObject({ provider: 'turf', estimated: true, detourFactor: 1.3, factorSource: 'default' });
+    expect(first.attempts.map((a) => [a.provider, a.outcome])).toEqual([
+      ['kakao', 'timeout'],
+      ['naver', 'unavailable'],
+      ['turf', 'ok'],
+    ]);
+    // Three failures in a row (MAP_BREAKER_CONSECUTIVE) open each breaker; every quote meanwhile is an honest estimate.
+    let quotes = 1;
+    let lastAttempts = first.attempts;
+    const bothOpen = () => (['kakao', 'naver'] as const).every((provider) => lastAttempts.find((a) => a.provider === provider)?.outcome === 'breaker_open');
+    while (!bothOpen() && quotes < 6) {
+      const q = await quote();
+      expect(q).toMatchObject({ provider: 'turf', estimated: true });
+      lastAttempts = q.attempts;
+      quotes++;
+    }
+    expect(bothOpen()).toBe(true);
+    // Both breakers are open now: the next quote does not wait on either, and they receive nothing.
+    const before = { kakao: kakao.count(), naver: naver.count() };
+    const q = await quote();
+    expect(q.attempts.map((a) => [a.provider, a.outcome])).toEqual([
+      ['kakao', 'breaker_open'],
+      ['naver', 'breaker_open'],
+      ['turf', 'ok'],
+    ]);
+    expect({ kakao: kakao.count(), naver: naver.count() }).toEqual(before);
+
+    const health = (await request(app.getHttpServer()).get('/health').expect(200)).body;
+    expect(health.status).toBe('degraded');
+    const maps = health.checks.find((c: { name: string }) => c.name === 'map-providers');
+    expect(maps).toMatchObject({ status: 'down', critical: false });
+    expect(maps.providers).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ provider: 'kakao', capability: 'routing', state: 'open' }),
+        expect.objectContaining({ provider: 'naver', capability: 'routing', state: 'open' }),
+      ]),
+    );
+    const [{ n }] = await queryRows<{ n: number }>(db.url, "SELECT count(*)::int AS n FROM fee.quotes WHERE provider = 'turf' AND estimated");
+    expect(n).toBe(quotes + 1);
+  });
+});
