@@ -148,9 +148,18 @@ export class MapChain implements RoutingProvider {
     for (const { guard } of [...this.routers, ...this.geocoders]) guard?.shutdown();
   }
 
+  /** Calls `listener` with every attempt from now on (metrics subscribe here); returns the unsubscribe. */
+  addAttemptListener(listener: (capability: Capability, attempt: Attempt) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private readonly listeners = new Set<(capability: Capability, attempt: Attempt) => void>();
+
   private record(capability: Capability, attempts: Attempt[], attempt: Attempt): void {
     attempts.push(attempt);
     this.options.onAttempt?.(capability, attempt);
+    for (const listener of this.listeners) listener(capability, attempt);
   }
 }
 

@@ -5,3 +5,4 @@ export * from './health.js';
 export * from './logger.js';
 export * from './bootstrap.js';
 export * from './platform.module.js';
+export * from './metrics.js';

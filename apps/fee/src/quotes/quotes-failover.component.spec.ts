@@ -122,5 +122,26 @@ describe('fee quotes through the map chain (component, fake Kakao and Naver)', (
     );
     const [{ n }] = await queryRows<{ n: number }>(db.url, "SELECT count(*)::int AS n FROM fee.quotes WHERE provider = 'turf' AND estimated");
     expect(n).toBe(quotes + 1);
+
+    const metrics = (await request(app.getHttpServer()).get('/metrics').expect(200)).text;
+    expect(sample(metrics, 'baecha_map_breaker_state', { provider: 'kakao', capability: 'routing' })).toBe(2);
+    expect(sample(metrics, 'baecha_map_requests_total', { provider: 'kakao', outcome: 'timeout' })).toBeGreaterThan(0);
+    expect(sample(metrics, 'baecha_map_requests_total', { provider: 'naver', outcome: 'breaker_open' })).toBeGreaterThan(0);
+    expect(sample(metrics, 'baecha_map_fallbacks_total', {})).toBe(quotes + 1);
+    // Timeouts were cut at MAP_PROVIDER_TIMEOUT_MS (200 ms): every one falls in the 0.25 s bucket.
+    const timeouts = sample(metrics, 'baecha_map_request_duration_seconds_count', { provider: 'kakao', outcome: 'timeout' });
+    expect(timeouts).toBeGreaterThan(0);
+    expect(sample(metrics, 'baecha_map_request_duration_seconds_bucket', { provider: 'kakao', outcome: 'timeout', le: '0.25' })).toBe(timeouts);
   });
 });
+
+/** The value of the Prometheus sample named `name` whose labels include `labels`, whatever their order. */
+function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
+  for (const line of text.split('\n')) {
+    const match = /^([a-z_]+)\{(.*)\} (\S+)$/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const has = Object.fromEntries([...match[2].matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    if (Object.entries(labels).every(([k, v]) => has[k] === v)) return Number(match[3]);
+  }
+  return undefined;
+}
