@@ -1,5 +1,6 @@
+import { GeocodeCacheEntity } from './geocoding/geocode-cache.entity.js';
 import { FEE_MIGRATIONS } from './migrations/index.js';
 import { QuoteEntity } from './quotes/quote.entity.js';
 
 /** The fee service's schema, entities and migrations: used by the service and by `npm run migrate`. */
-export const FEE_DATABASE = { schema: 'fee', entities: [QuoteEntity], migrations: FEE_MIGRATIONS };
+export const FEE_DATABASE = { schema: 'fee', entities: [QuoteEntity, GeocodeCacheEntity], migrations: FEE_MIGRATIONS };

@@ -6,6 +6,7 @@ import { MAP_CHAIN, type MapChain } from '#maps';
 import { Messaging } from '#messaging';
 import { databaseCheck, HEALTH_CHECKS, HealthController, PlatformModule } from '#platform';
 import { FEE_DATABASE } from './fee.database.js';
+import { GeocodingModule } from './geocoding/geocoding.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { QuotesModule } from './quotes/quotes.module.js';
 import { mapProvidersCheck, RoutingModule } from './routing/routing.module.js';
@@ -22,6 +23,7 @@ export class FeeModule {
         ServiceDatabaseModule.forRoot({ url: databaseUrl, ...FEE_DATABASE, poolSize: config.databasePoolSize }),
         RoutingModule,
         QuotesModule,
+        GeocodingModule,
         MetricsModule,
       ],
       controllers: [HealthController],

@@ -1,4 +1,5 @@
 import { DELIVERY_STATUS_CHANGED } from './delivery-status-changed/delivery-status-changed.event.js';
+import { FEE_GEOCODE } from './fee-geocode/fee-geocode.request.js';
 import { FEE_QUOTE } from './fee-quote/fee-quote.request.js';
 import { ORDER_CREATED } from './order-created/order-created.event.js';
 
@@ -7,15 +8,17 @@ export * from './common/geo-point.js';
 export * from './common/money.js';
 export * from './common/validation.js';
 export * from './delivery-status-changed/delivery-status-changed.event.js';
+export * from './fee-geocode/fee-geocode.request.js';
 export * from './fee-quote/fee-quote.request.js';
 export * from './order-created/order-created.event.js';
 
 /** Every message pattern; consumers name these, never an inline string. */
-export const PATTERNS = { ORDER_CREATED, FEE_QUOTE, DELIVERY_STATUS_CHANGED } as const;
+export const PATTERNS = { ORDER_CREATED, FEE_QUOTE, FEE_GEOCODE, DELIVERY_STATUS_CHANGED } as const;
 
 /** Which service consumes each pattern: the RabbitMQ queue it is sent to, the TCP server it is dialled on. */
 export const CONSUMER_OF = {
   [ORDER_CREATED]: 'dispatch',
   [FEE_QUOTE]: 'fee',
+  [FEE_GEOCODE]: 'fee',
   [DELIVERY_STATUS_CHANGED]: 'intake',
 } as const;

@@ -1,4 +1,5 @@
 import { FeeQuotes1763769600000 } from './1763769600000-fee-quotes.js';
 import { FeeQuoteProvenance1763856000000 } from './1763856000000-fee-quote-provenance.js';
+import { FeeGeocodeCache1763942400000 } from './1763942400000-fee-geocode-cache.js';
 
-export const FEE_MIGRATIONS = [FeeQuotes1763769600000, FeeQuoteProvenance1763856000000];
+export const FEE_MIGRATIONS = [FeeQuotes1763769600000, FeeQuoteProvenance1763856000000, FeeGeocodeCache1763942400000];

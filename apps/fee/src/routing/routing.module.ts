@@ -2,6 +2,9 @@ import { Global, Inject, Injectable, Module, type OnApplicationShutdown } from '
 import { APP_CONFIG, type AppConfig } from '#config';
 import { createMapChain, MAP_CHAIN, type MapChain } from '#maps';
 import type { HealthCheck } from '#platform';
+import { DataSource } from 'typeorm';
+import { GeocodeCacheEntity } from '../geocoding/geocode-cache.entity.js';
+import { PostgresGeocodeCache } from '../geocoding/postgres-geocode-cache.js';
 
 /** Stops the breakers' timers with the service. */
 @Injectable()
@@ -34,7 +37,16 @@ export function mapProvidersCheck(chain: MapChain): HealthCheck {
 /** One map chain per process: its breakers must see every call to a provider. */
 @Global()
 @Module({
-  providers: [{ provide: MAP_CHAIN, useFactory: (config: AppConfig) => createMapChain(config.maps), inject: [APP_CONFIG] }, MapChainShutdown],
+  providers: [
+    {
+      provide: MAP_CHAIN,
+      // Geocodes are kept in Postgres, so addresses seen before still resolve while every provider is down.
+      useFactory: (config: AppConfig, dataSource: DataSource) =>
+        createMapChain(config.maps, { geocodeCache: new PostgresGeocodeCache(dataSource.getRepository(GeocodeCacheEntity)) }),
+      inject: [APP_CONFIG, DataSource],
+    },
+    MapChainShutdown,
+  ],
   exports: [MAP_CHAIN],
 })
 export class RoutingModule {}
