@@ -43,7 +43,7 @@ describe.each(transports)('an accepted order survives a killed process (%s)', (t
   };
 
   const orderReaches = (orderId: string, status: string) =>
-    eventually(async () => ((await restaurant.order(orderId)).status === status ? true : undefined), 20_000, `order ${orderId} ${status}`);
+    eventually(async () => ((await restaurant.order(orderId)).status === status ? true : undefined), `order ${orderId} ${status}`, 20_000);
 
   it('takes orders while dispatch is killed, and dispatches each exactly once after it restarts', async () => {
     await stack.kill('dispatch', 'SIGKILL');
@@ -58,7 +58,7 @@ describe.each(transports)('an accepted order survives a killed process (%s)', (t
     const rider = await comeOnline();
     // The rider (capacity 3) is offered each in turn and accepts each.
     for (let i = 0; i < 3; i++) {
-      const offer = await eventually(async () => rider.offers[i], 20_000, `offer ${i + 1}`);
+      const offer = await eventually(async () => rider.offers[i], `offer ${i + 1}`, 20_000);
       await expect(rider.ask('offer:accept', { offerId: offer.offerId })).resolves.toMatchObject({ ok: true });
     }
     expect(new Set(rider.offers.map((o) => o.deliveryId)).size).toBe(3);
@@ -90,7 +90,7 @@ describe.each(transports)('an accepted order survives a killed process (%s)', (t
 
     // Capacity freed: the next order reaches this rider.
     const next = await restaurant.send();
-    const offer = await eventually(async () => rider.offers[0], 20_000, 'an offer once capacity freed up');
+    const offer = await eventually(async () => rider.offers[0], 'an offer once capacity freed up', 20_000);
     const [delivery] = await queryRows<{ order_id: string }>(stack.databaseUrl, 'SELECT order_id FROM dispatch.deliveries WHERE id = $1', [
       offer.deliveryId,
     ]);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../libs/database/src/embedded-postgres.js';
 import { Restaurant, Rider } from './support/actors.js';
-import { eventually } from './support/stack.js';
+import { eventually } from './support/eventually.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -49,8 +49,8 @@ describe('npm start on a fresh checkout (embedded PostgreSQL, TCP, no keys)', ()
         );
         return all.every(Boolean) ? true : undefined;
       },
-      90_000,
       'the three services to be healthy',
+      90_000,
     ).catch((error: Error) => {
       throw new Error(`${error.message}\n${output}`);
     });
@@ -84,12 +84,12 @@ describe('npm start on a fresh checkout (embedded PostgreSQL, TCP, no keys)', ()
       expect({ status: sent.status, stderr: sent.stderr }).toEqual({ status: 0, stderr: expect.any(String) });
       expect(sent.stdout).toContain('202');
 
-      const offer = await eventually(async () => rider.offers[0], 20_000, 'an offer to the demo rider');
+      const offer = await eventually(async () => rider.offers[0], 'an offer to the demo rider', 20_000);
       await expect(rider.ask('offer:accept', { offerId: offer.offerId })).resolves.toMatchObject({ ok: true });
       const restaurant = new Restaurant(demo.intakeUrl, { restaurantId: demo.restaurant.id, webhookSecret: demo.restaurant.webhookSecret, apiKey: demo.restaurant.apiKey });
       const orderId = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/.exec(sent.stdout)?.[0];
       expect(orderId).toBeDefined();
-      await eventually(async () => ((await restaurant.order(orderId!)).status === 'assigned' ? true : undefined), 20_000, 'assigned');
+      await eventually(async () => ((await restaurant.order(orderId!)).status === 'assigned' ? true : undefined), 'assigned', 20_000);
     } finally {
       rider.disconnect();
     }
@@ -101,8 +101,8 @@ describe('npm start on a fresh checkout (embedded PostgreSQL, TCP, no keys)', ()
     const pid = Number(/"pid":(\d+)/.exec(feeLine ?? '')?.[1]);
     expect(pid).toBeGreaterThan(0);
     process.kill(pid, 'SIGKILL');
-    await eventually(async () => (output.includes('fee exited') ? true : undefined), 10_000, 'the launcher to notice');
+    await eventually(async () => (output.includes('fee exited') ? true : undefined), 'the launcher to notice', 10_000);
     const feeUrl = demo.intakeUrl.replace(/:\d+$/, `:${env.FEE_PORT}`);
-    await eventually(async () => ((await fetch(`${feeUrl}/health`).then((r) => r.status, () => 0)) === 200 ? true : undefined), 20_000, 'fee back');
+    await eventually(async () => ((await fetch(`${feeUrl}/health`).then((r) => r.status, () => 0)) === 200 ? true : undefined), 'fee back', 20_000);
   });
 });

@@ -64,7 +64,7 @@ describe.each(transports)('walking skeleton over %s: a signed order travels to a
     expect(sent).toMatchObject({ status: 202, body: { status: 'received' } });
     const { orderId } = sent.body;
 
-    const offer = await eventually(async () => near.offers[0], 20_000, 'an offer to the nearest rider');
+    const offer = await eventually(async () => near.offers[0], 'an offer to the nearest rider', 20_000);
     // About 1.05 km straight line x 1.3: inside the 1.5 km base distance.
     expect(offer.fee).toBe(3000);
     expect(offer.distanceMeters).toBeGreaterThan(1000);
@@ -79,7 +79,7 @@ describe.each(transports)('walking skeleton over %s: a signed order travels to a
     const seen = await eventually(async () => {
       const order = await restaurant.order<{ status: string; statusHistory: Array<{ status: string; at: string }> }>(orderId);
       return order.status === 'delivered' ? order : undefined;
-    }, 20_000, 'the order to show delivered');
+    }, 'the order to show delivered', 20_000);
 
     expect(seen).toMatchObject({
       orderId,

@@ -14,6 +14,7 @@ import { FeeModule } from '../../fee/src/fee.module.js';
 import { provisionAgency } from '../src/agencies/agencies.provisioning.js';
 import { DispatchModule } from '../src/dispatch.module.js';
 import { provisionRider } from '../src/riders/riders.provisioning.js';
+import { eventually } from '../../../test/support/eventually.js';
 
 /** Seoul City Hall, where the test restaurant is, and points at known straight-line distances from it. */
 export const CITY_HALL = { lng: 126.978, lat: 37.5665 };
@@ -37,21 +38,8 @@ export interface OfferPayload {
   expiresAt: string;
 }
 
-/** Polls until `probe` returns something other than undefined; fails after a bounded deadline. */
-export async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
+
+export { eventually };
 
 /** A rider's socket that records every event the server sends it. */
 export class RiderClient {
