@@ -80,4 +80,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ MAP_PROVIDER_TIMEOUT_MS: '2000', MAP_CHAIN_DEADLINE_MS: '1000' })).toThrow(/MAP_CHAIN_DEADLINE_MS=1000/);
     expect(() => loadConfig({ KAKAO_MOBILITY_BASE_URL: 'ftp://navi' })).toThrow(/KAKAO_MOBILITY_BASE_URL: protocol/);
   });
+
+  it('locates address-only orders every 2 s unless LOCATE_INTERVAL_MS says otherwise, and refuses a bad interval', () => {
+    expect(loadConfig({}).intake.locateIntervalMs).toBe(2000);
+    expect(loadConfig({ LOCATE_INTERVAL_MS: '250' }).intake.locateIntervalMs).toBe(250);
+    expect(() => loadConfig({ LOCATE_INTERVAL_MS: '0' })).toThrow(/LOCATE_INTERVAL_MS="0"/);
+    expect(() => loadConfig({ LOCATE_INTERVAL_MS: 'soon' })).toThrow(/LOCATE_INTERVAL_MS="soon"/);
+  });
 });

@@ -24,7 +24,12 @@ export interface AppConfig {
   httpPorts: Record<ServiceName, number>;
   rpcPorts: Record<ServiceName, number>;
   maps: MapsConfig;
-  intake: { webhookToleranceSeconds: number; maxBodyBytes: number };
+  intake: {
+    webhookToleranceSeconds: number;
+    maxBodyBytes: number;
+    /** How often the locator looks for address-only orders due for geocoding; also the base of its backoff. */
+    locateIntervalMs: number;
+  };
   dispatch: { offerTimeoutSeconds: number; sweepIntervalMs: number };
   outbox: { pollIntervalMs: number; coalesceMs: number };
   logLevel: string;
@@ -218,6 +223,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     intake: {
       webhookToleranceSeconds: r.int('WEBHOOK_TOLERANCE_SECONDS', 300, 1, 3600)!,
       maxBodyBytes: r.int('WEBHOOK_MAX_BODY_BYTES', 64 * 1024, 1024, 1024 * 1024)!,
+      locateIntervalMs: r.int('LOCATE_INTERVAL_MS', 2000, 10, 300_000)!,
     },
     dispatch: {
       offerTimeoutSeconds: r.number('OFFER_TIMEOUT_SECONDS', 30, 0.1, 600),

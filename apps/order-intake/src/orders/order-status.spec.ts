@@ -3,6 +3,8 @@ import { movesForward, ORDER_STATUSES, type OrderStatus } from './order-status.j
 
 describe('movesForward', () => {
   it.each([
+    ['locating', 'received'],
+    ['locating', 'cancelled'],
     ['received', 'quoted'],
     ['received', 'assigned'],
     ['quoted', 'assigned'],
@@ -16,6 +18,7 @@ describe('movesForward', () => {
 
   it.each([
     ['quoted', 'received'],
+    ['received', 'locating'],
     ['assigned', 'quoted'],
     ['delivered', 'picked_up'],
     ['assigned', 'assigned'],

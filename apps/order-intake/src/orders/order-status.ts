@@ -1,8 +1,11 @@
-/** What a restaurant sees of its order, in the order it normally moves. */
-export const ORDER_STATUSES = ['received', 'quoted', 'assigned', 'picked_up', 'delivered', 'cancelled'] as const;
+/**
+ * What a restaurant sees of its order, in the order it normally moves. `locating` comes first: an order that
+ * arrived with an address and no coordinates waits in it until the map chain places it, then is `received`.
+ */
+export const ORDER_STATUSES = ['locating', 'received', 'quoted', 'assigned', 'picked_up', 'delivered', 'cancelled'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
-const RANK: Record<OrderStatus, number> = { received: 0, quoted: 1, assigned: 2, picked_up: 3, delivered: 4, cancelled: 5 };
+const RANK: Record<OrderStatus, number> = { locating: 0, received: 1, quoted: 2, assigned: 3, picked_up: 4, delivered: 5, cancelled: 6 };
 
 /**
  * Statuses only move forward, so an event that arrives late cannot undo a newer one. Cancelled is reachable

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn, Unique, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, Unique, UpdateDateColumn } from 'typeorm';
 import type { OrderStatus } from './order-status.js';
 
 export interface OrderItem {
@@ -14,6 +14,12 @@ export interface OrderFee {
   distanceMeters: number;
   provider: string;
   estimated: boolean;
+}
+
+/** Why the last try at placing an order's dropoff failed. */
+export interface LocateError {
+  code: string;
+  message: string;
 }
 
 /** A restaurant's order as it was accepted, and where its delivery stands. */
@@ -39,12 +45,28 @@ export class OrderEntity {
   @Column('text', { name: 'dropoff_address' })
   dropoffAddress: string;
 
-  /** Null only until geocoding exists: an order may then arrive with an address alone. */
+  /** Null while the order is `locating`: it arrived with an address alone and the map chain has not placed it yet. */
   @Column('double precision', { name: 'dropoff_lng', nullable: true })
   dropoffLng: number | null;
 
   @Column('double precision', { name: 'dropoff_lat', nullable: true })
   dropoffLat: number | null;
+
+  /** The map provider that placed the dropoff (`kakao`, `naver`); null when the restaurant sent coordinates. */
+  @Column('text', { name: 'dropoff_geocoded_by', nullable: true })
+  dropoffGeocodedBy: string | null;
+
+  /** Tries at placing the dropoff that failed so far. */
+  @Column('integer', { name: 'locate_attempts', default: 0 })
+  locateAttempts: number;
+
+  @Column('jsonb', { name: 'last_locate_error', nullable: true })
+  lastLocateError: LocateError | null;
+
+  /** When the locator tries again; set only while `locating`. */
+  @Index('IDX_intake_orders_locating_due', { where: "status = 'locating'" })
+  @Column('timestamptz', { name: 'next_locate_at', nullable: true })
+  nextLocateAt: Date | null;
 
   @Column('text', { name: 'dropoff_detail', nullable: true })
   dropoffDetail: string | null;

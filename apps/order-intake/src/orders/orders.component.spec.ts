@@ -274,12 +274,9 @@ describe('order intake webhooks (component, real PostgreSQL)', () => {
         [{ field: 'dropoff.lng', reason: 'is required together with dropoff.lat' }],
       ],
       [
-        'an address without coordinates (no geocoding yet)',
-        orderBody({ dropoff: { address: '서울 종로구 세종대로 172' } }),
-        [
-          { field: 'dropoff.lng', reason: expect.stringContaining('geocoding') },
-          { field: 'dropoff.lat', reason: expect.stringContaining('geocoding') },
-        ],
+        'a longitude without latitude',
+        orderBody({ dropoff: { address: '서울 종로구 세종대로 172', lng: 126.9769 } }),
+        [{ field: 'dropoff.lat', reason: 'is required together with dropoff.lng' }],
       ],
       ['a point outside Korea', orderBody({ dropoff: { address: 'Tokyo', lng: 139.69, lat: 35.68 } }), [
         { field: 'dropoff.lng', value: 139.69, reason: expect.stringContaining('longitude inside South Korea') },

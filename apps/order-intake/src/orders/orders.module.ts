@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { LocatingModule } from '../locating/locating.module.js';
 import { RestaurantsModule } from '../restaurants/restaurants.module.js';
 import { OrdersController } from './orders.controller.js';
 import { OrdersRepository } from './orders.repository.js';
@@ -6,7 +7,7 @@ import { OrdersService } from './orders.service.js';
 
 /** Restaurants' orders: signed webhooks in, status out. */
 @Module({
-  imports: [RestaurantsModule],
+  imports: [RestaurantsModule, LocatingModule],
   controllers: [OrdersController],
   providers: [OrdersService, OrdersRepository],
 })

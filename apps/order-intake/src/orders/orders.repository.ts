@@ -14,6 +14,8 @@ export interface StoredAnswer {
 
 export interface AcceptedOrder {
   id: string;
+  /** `locating` for an order that came with an address alone: it waits for the locator and has no event yet. */
+  status: Extract<OrderStatus, 'received' | 'locating'>;
   restaurantId: string;
   externalOrderId: string;
   requestHash: string;
@@ -31,7 +33,7 @@ interface Acceptance {
   order: AcceptedOrder;
   webhookId: string;
   answer: StoredAnswer;
-  event: OutboxMessage;
+  event: OutboxMessage | null;
 }
 
 export interface OrderWithHistory {
@@ -49,13 +51,14 @@ export class OrdersRepository {
   }
 
   /**
-   * Stores an accepted order, its first status, the answer given to its webhook and its event atomically.
+   * Stores an accepted order, its first status, the answer given to its webhook and its event atomically (a
+   * `locating` order has no event yet: the locator writes it once the address is placed).
    * This is the hot path, so orders arriving together are group-committed: one statement and one commit for
    * the batch (see GroupCommit). A webhook-id or externalOrderId seen before fails the statement on its unique
    * key; the batch is then written again order by order, so only the repeat gets the error. Returns the answer
    * as stored, which the caller should give: jsonb orders keys its own way, and replays must be byte-identical.
    */
-  insertAccepted(order: AcceptedOrder, webhookId: string, answer: StoredAnswer, event: OutboxMessage): Promise<StoredAnswer> {
+  insertAccepted(order: AcceptedOrder, webhookId: string, answer: StoredAnswer, event: OutboxMessage | null): Promise<StoredAnswer> {
     return this.acceptances.submit({ order, webhookId, answer, event });
   }
 
@@ -76,24 +79,26 @@ export class OrdersRepository {
       text: `WITH input AS (
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::float8[],
                               $8::text[], $9::text[], $10::jsonb[], $11::int[], $12::text[], $13::text[], $14::int[],
-                              $15::jsonb[], $16::uuid[], $17::text[], $18::jsonb[])
+                              $15::jsonb[], $16::uuid[], $17::text[], $18::jsonb[], $19::text[])
            WITH ORDINALITY AS t(id, restaurant_id, external_order_id, request_hash, dropoff_address, dropoff_lng,
              dropoff_lat, dropoff_detail, customer_phone, items, order_amount, note, webhook_id, status_code,
-             response_body, event_id, pattern, payload, position)
+             response_body, event_id, pattern, payload, status, position)
        ), receipt AS (
          INSERT INTO intake.webhook_receipts (restaurant_id, webhook_id, status_code, response_body, order_id)
          SELECT restaurant_id, webhook_id, status_code, response_body, id FROM input
          RETURNING order_id, status_code, response_body
        ), created AS (
          INSERT INTO intake.orders (id, restaurant_id, external_order_id, request_hash, status, dropoff_address,
-           dropoff_lng, dropoff_lat, dropoff_detail, customer_phone, items, order_amount, note)
-         SELECT id, restaurant_id, external_order_id, request_hash, 'received', dropoff_address, dropoff_lng,
-           dropoff_lat, dropoff_detail, customer_phone, items, order_amount, note FROM input
-         RETURNING id, created_at
+           dropoff_lng, dropoff_lat, dropoff_detail, customer_phone, items, order_amount, note, next_locate_at)
+         SELECT id, restaurant_id, external_order_id, request_hash, status, dropoff_address, dropoff_lng,
+           dropoff_lat, dropoff_detail, customer_phone, items, order_amount, note,
+           CASE WHEN status = 'locating' THEN now() END FROM input
+         RETURNING id, status, created_at
        ), first_status AS (
-         INSERT INTO intake.order_status_changes (order_id, status, at) SELECT id, 'received', created_at FROM created
+         INSERT INTO intake.order_status_changes (order_id, status, at) SELECT id, status, created_at FROM created
        ), event AS (
-         INSERT INTO intake.outbox (event_id, pattern, payload) SELECT event_id, pattern, payload FROM input ORDER BY position
+         INSERT INTO intake.outbox (event_id, pattern, payload)
+         SELECT event_id, pattern, payload FROM input WHERE event_id IS NOT NULL ORDER BY position
        )
        SELECT order_id, status_code, response_body FROM receipt`,
       values: [
@@ -112,9 +117,10 @@ export class OrdersRepository {
         column((a) => a.webhookId),
         column((a) => a.answer.status),
         column((a) => JSON.stringify(a.answer.body)),
-        column((a) => a.event.eventId),
-        column((a) => a.event.pattern),
-        column((a) => JSON.stringify(a.event.payload)),
+        column((a) => a.event?.eventId ?? null),
+        column((a) => a.event?.pattern ?? null),
+        column((a) => (a.event ? JSON.stringify(a.event.payload) : null)),
+        column((a) => a.order.status),
       ],
     });
     const byOrder = new Map(rows.map((row) => [row.order_id, { status: row.status_code, body: row.response_body }]));

@@ -1,17 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '#config';
-import { PATTERNS, type OrderCreatedEvent } from '#contracts';
+import { PATTERNS } from '#contracts';
 import { isUniqueViolation } from '#database';
 import { EventOutbox } from '#messaging';
 import { DomainError, maskPhone } from '#platform';
 import { INTAKE_LOG, type IntakeLog } from '../intake.logger.js';
+import { Locator } from '../locating/locator.service.js';
 import type { RestaurantEntity } from '../restaurants/restaurant.entity.js';
 import { isUuid, RestaurantsService } from '../restaurants/restaurants.service.js';
 import { verifyWebhook, type WebhookHeaders } from '../webhooks/webhook-signature.js';
 import { contentHash } from './canonical-json.js';
 import { validateOrderRequest, type CreateOrderRequest } from './dto/create-order.request.js';
 import type { OrderAccepted, OrderView } from './dto/order.view.js';
+import { orderCreatedPayload } from './order-created.js';
 import { statusRank } from './order-status.js';
 import { OrdersRepository, type StoredAnswer } from './orders.repository.js';
 
@@ -37,6 +39,7 @@ export class OrdersService {
     private readonly restaurants: RestaurantsService,
     private readonly orders: OrdersRepository,
     private readonly outbox: EventOutbox,
+    private readonly locator: Locator,
   ) {}
 
   /**
@@ -82,7 +85,22 @@ export class OrdersService {
       externalOrderId: order.externalOrderId,
       status: order.status,
       orderAmount: order.orderAmount,
-      dropoff: { address: order.dropoffAddress, lng: order.dropoffLng, lat: order.dropoffLat, detail: order.dropoffDetail },
+      dropoff: {
+        address: order.dropoffAddress,
+        lng: order.dropoffLng,
+        lat: order.dropoffLat,
+        detail: order.dropoffDetail,
+        ...(order.dropoffGeocodedBy ? { geocodedBy: order.dropoffGeocodedBy } : {}),
+      },
+      ...(order.status === 'locating'
+        ? {
+            locating: {
+              attempts: order.locateAttempts,
+              lastError: order.lastLocateError,
+              nextAttemptAt: order.nextLocateAt?.toISOString() ?? null,
+            },
+          }
+        : {}),
       fee: order.fee,
       rider: order.riderId ? { id: order.riderId, name: order.riderName ?? '' } : null,
       // Statuses only move forward, so their rank is the order they were reached in, whatever the senders' clocks.
@@ -94,26 +112,33 @@ export class OrdersService {
     };
   }
 
-  /** Stores the order, its first status, the webhook's answer and the `order.created` event atomically. */
+  /**
+   * Stores the order, its first status, the webhook's answer and the `order.created` event atomically. An order
+   * with an address and no coordinates is stored `locating`, without the event: the locator writes that once
+   * the map chain has placed the address.
+   */
   private async accept(restaurant: RestaurantEntity, webhookId: string, request: CreateOrderRequest, requestHash: string): Promise<StoredAnswer> {
     const orderId = randomUUID();
     const { dropoff } = request;
-    const accepted: OrderAccepted = { orderId, status: 'received' };
-    const event: Omit<OrderCreatedEvent, 'eventId' | 'occurredAt'> = {
-      orderId,
-      agencyId: restaurant.agencyId,
-      restaurantId: restaurant.id,
-      restaurantName: restaurant.name,
-      externalOrderId: request.externalOrderId,
-      pickup: { lng: restaurant.lng, lat: restaurant.lat, address: restaurant.address },
-      dropoff: { lng: dropoff.lng!, lat: dropoff.lat!, address: dropoff.address, detail: dropoff.detail },
-      orderAmount: request.orderAmount,
-      note: request.note,
-    };
-    const message = this.outbox.prepare(PATTERNS.ORDER_CREATED, event);
+    const point = dropoff.lng != null && dropoff.lat != null ? { lng: dropoff.lng, lat: dropoff.lat } : null;
+    const status = point ? ('received' as const) : ('locating' as const);
+    const accepted: OrderAccepted = { orderId, status };
+    const message = point
+      ? this.outbox.prepare(
+          PATTERNS.ORDER_CREATED,
+          orderCreatedPayload(restaurant, {
+            id: orderId,
+            externalOrderId: request.externalOrderId,
+            dropoff: { ...point, address: dropoff.address, detail: dropoff.detail },
+            orderAmount: request.orderAmount,
+            note: request.note,
+          }),
+        )
+      : null;
     const answer = await this.orders.insertAccepted(
       {
         id: orderId,
+        status,
         restaurantId: restaurant.id,
         externalOrderId: request.externalOrderId,
         requestHash,
@@ -130,7 +155,8 @@ export class OrdersService {
       { status: 202, body: accepted },
       message,
     );
-    this.outbox.poke();
+    if (message) this.outbox.poke();
+    else this.locator.wake();
     this.log.info(
       {
         orderId,
@@ -139,8 +165,9 @@ export class OrdersService {
         webhookId,
         customerPhone: maskPhone(request.customer?.phone),
         orderAmount: request.orderAmount,
+        status,
       },
-      'order received',
+      point ? 'order received' : 'order received without coordinates; locating its dropoff',
     );
     return answer;
   }

@@ -22,9 +22,15 @@ describe('validateOrderRequest', () => {
     expect(sut).toEqual({ ok: false, errors: [{ field: 'dropoff.lat', value: undefined, reason: 'is required together with dropoff.lng' }] });
   });
 
+  it('accepts an address without coordinates (the order will be located)', () => {
+    const sut = validateOrderRequest({ ...valid, dropoff: { address: '서울 종로구 세종대로 172' } });
+    expect(sut.ok).toBe(true);
+  });
+
   it('treats null coordinates as absent', () => {
-    const sut = validateOrderRequest({ ...valid, dropoff: { address: 'x', lng: null, lat: null } });
-    expect(sut.ok ? [] : sut.errors.map((e) => e.field)).toEqual(['dropoff.lng', 'dropoff.lat']);
+    expect(validateOrderRequest({ ...valid, dropoff: { address: 'x', lng: null, lat: null } }).ok).toBe(true);
+    const sut = validateOrderRequest({ ...valid, dropoff: { address: 'x', lng: 126.9, lat: null } });
+    expect(sut.ok ? [] : sut.errors.map((e) => e.field)).toEqual(['dropoff.lat']);
   });
 
   it('says "must be a number" for a coordinate given as a string', () => {

@@ -15,7 +15,7 @@ export class OrderDropoffRequest {
   @IsText(1, 300)
   address: string;
 
-  /** Both or neither; see validateOrderRequest. */
+  /** Both or neither; with neither the order is `locating` until its address is geocoded. See validateOrderRequest. */
   @IsOptional()
   @IsKoreanLng()
   lng?: number;
@@ -77,21 +77,17 @@ export class CreateOrderRequest {
   note?: string;
 }
 
-const GEOCODING_PENDING = 'is required: addresses without coordinates are accepted once geocoding arrives with the map providers';
-
-/** Rules across fields of the dropoff: coordinates come as a pair, and (until geocoding exists) must come. */
+/**
+ * Coordinates come as a pair or not at all. Without them the order waits in `locating` until the map chain
+ * places its address; given, they are used as they are.
+ */
 function dropoffPointErrors(plain: unknown): FieldError[] {
   const dropoff = (plain as { dropoff?: unknown } | null)?.dropoff;
   if (dropoff === null || typeof dropoff !== 'object' || Array.isArray(dropoff)) return [];
   const { lng, lat } = dropoff as { lng?: unknown; lat?: unknown };
   const hasLng = lng !== undefined && lng !== null;
   const hasLat = lat !== undefined && lat !== null;
-  if (!hasLng && !hasLat) {
-    return [
-      { field: 'dropoff.lng', value: lng, reason: GEOCODING_PENDING },
-      { field: 'dropoff.lat', value: lat, reason: GEOCODING_PENDING },
-    ];
-  }
+  if (!hasLng && !hasLat) return [];
   if (!hasLng) return [{ field: 'dropoff.lng', value: lng, reason: 'is required together with dropoff.lat' }];
   if (!hasLat) return [{ field: 'dropoff.lat', value: lat, reason: 'is required together with dropoff.lng' }];
   return [];

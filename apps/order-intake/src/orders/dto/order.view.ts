@@ -1,5 +1,5 @@
 import type { OrderStatus } from '../order-status.js';
-import type { OrderFee } from '../order.entity.js';
+import type { LocateError, OrderFee } from '../order.entity.js';
 
 /** GET /v1/restaurants/{restaurantId}/orders/{orderId}: an order as its restaurant sees it. */
 export interface OrderView {
@@ -7,7 +7,10 @@ export interface OrderView {
   externalOrderId: string;
   status: OrderStatus;
   orderAmount: number;
-  dropoff: { address: string; lng: number | null; lat: number | null; detail: string | null };
+  /** `geocodedBy`: the map provider that placed an address-only dropoff. */
+  dropoff: { address: string; lng: number | null; lat: number | null; detail: string | null; geocodedBy?: string };
+  /** Only while `locating`: the tries at placing the dropoff so far, the last error and when the next is due. */
+  locating?: { attempts: number; lastError: LocateError | null; nextAttemptAt: string | null };
   fee: OrderFee | null;
   rider: { id: string; name: string } | null;
   statusHistory: Array<{ status: OrderStatus; at: string }>;

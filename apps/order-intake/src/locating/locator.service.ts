@@ -1,0 +1,140 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { types } from 'node:util';
+import { APP_CONFIG, type AppConfig } from '#config';
+import { FeeGeocode, GeoPoint, PATTERNS, validateContract, type FeeGeocodeRequest } from '#contracts';
+import { EventOutbox, Messaging } from '#messaging';
+import { INTAKE_LOG, type IntakeLog } from '../intake.logger.js';
+import type { LocateError } from '../orders/order.entity.js';
+import { orderCreatedPayload } from '../orders/order-created.js';
+import { LocatingRepository, type DueOrder } from './locating.repository.js';
+
+/** Orders taken per round; small, so one slow answer holds back few others. */
+export const LOCATE_BATCH = 10;
+/** How long fee may take to answer one `fee.geocode` (its own chain deadline is shorter). */
+export const GEOCODE_TIMEOUT_MS = 5_000;
+/** How long a taken order is left to this locator before another may take it again. */
+export const LOCATE_LEASE_MS = 30_000;
+/** The longest wait between two tries at one order. */
+export const LOCATE_BACKOFF_CAP_MS = 5 * 60_000;
+
+/** Why a `fee.geocode` request failed, as the restaurant will see it. */
+export function locateError(error: unknown): LocateError {
+  if ((error as Error | null)?.name === 'TimeoutError') return { code: 'GEOCODE_TIMEOUT', message: `fee did not answer within ${GEOCODE_TIMEOUT_MS} ms` };
+  // A socket error (ECONNREFUSED and the like) is a real Error; fee's own answers are plain objects.
+  if (error instanceof Error || types.isNativeError(error)) return { code: 'FEE_UNREACHABLE', message: error.message };
+  // A domain error fee answered: `{ code, message, details }`.
+  const remote = error as { code?: unknown; message?: unknown } | null;
+  if (typeof remote?.code === 'string') return { code: remote.code, message: typeof remote.message === 'string' ? remote.message : remote.code };
+  return { code: 'FEE_UNREACHABLE', message: String(error) };
+}
+
+/**
+ * Places the dropoff of orders that arrived with an address and no coordinates. Every `LOCATE_INTERVAL_MS`, and
+ * when woken by a new such order, it takes the due ones, asks fee (`fee.geocode`: Kakao Local, Naver, then fee's
+ * geocode cache) and, in one transaction, sets the point, moves the order to `received` and writes its
+ * `order.created`. A failure is recorded on the order and retried with exponential backoff: never dropped.
+ */
+@Injectable()
+export class Locator implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private wokenWhileRunning = false;
+  private stopped = false;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(INTAKE_LOG) private readonly log: IntakeLog,
+    private readonly orders: LocatingRepository,
+    private readonly messaging: Messaging,
+    private readonly outbox: EventOutbox,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => this.wake(), this.config.intake.locateIntervalMs);
+    this.timer.unref();
+    this.wake();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Looks for due orders now; a call while a round runs makes another round follow it. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.wokenWhileRunning = true;
+      return;
+    }
+    this.running = this.drain()
+      .catch((error: unknown) => this.log.warn({ err: error }, 'locating round failed; will try again'))
+      .finally(() => {
+        this.running = undefined;
+        if (this.wokenWhileRunning) {
+          this.wokenWhileRunning = false;
+          this.wake();
+        }
+      });
+  }
+
+  /** Locates every due order, a batch at a time. */
+  private async drain(): Promise<void> {
+    while (!this.stopped) {
+      const due = await this.orders.claimDue(LOCATE_BATCH, LOCATE_LEASE_MS);
+      await Promise.all(due.map((order) => this.locate(order)));
+      if (due.length < LOCATE_BATCH) return;
+    }
+  }
+
+  private async locate(order: DueOrder): Promise<void> {
+    let point: FeeGeocode;
+    try {
+      const request: FeeGeocodeRequest = { address: order.address, orderId: order.id };
+      const reply = await this.messaging.request<FeeGeocode>(PATTERNS.FEE_GEOCODE, request, GEOCODE_TIMEOUT_MS);
+      point = this.checked(reply);
+    } catch (error) {
+      await this.recordFailure(order, locateError(error));
+      return;
+    }
+    const located = await this.orders.transaction(async (manager) => {
+      const found = await this.orders.lockLocating(manager, order.id);
+      // Another try placed it first (its lease had run out): its event is written, this one must not be.
+      if (!found) return false;
+      await this.orders.markLocated(manager, order.id, point, point.provider);
+      await this.outbox.add(
+        manager,
+        PATTERNS.ORDER_CREATED,
+        orderCreatedPayload(found.restaurant, { ...found.order, dropoff: { ...found.order.dropoff, lng: point.lng, lat: point.lat } }),
+      );
+      return true;
+    });
+    if (!located) return;
+    this.outbox.poke();
+    this.log.info(
+      { orderId: order.id, provider: point.provider, cached: point.cached, failedTries: order.attempts },
+      'order located; received',
+    );
+  }
+
+  /** The reply as a point dispatch will accept, or an error recorded like any failed try. */
+  private checked(reply: FeeGeocode): FeeGeocode {
+    const shape = validateContract(FeeGeocode, reply);
+    const inKorea = validateContract(GeoPoint, { lng: reply?.lng, lat: reply?.lat });
+    if (!shape.ok || !inKorea.ok) {
+      const fields = [...(shape.ok ? [] : shape.errors), ...(inKorea.ok ? [] : inKorea.errors)].map((e) => `${e.field} ${e.reason}`);
+      throw { code: 'INVALID_GEOCODE', message: `fee.geocode answered an unusable point: ${fields.join('; ')}` };
+    }
+    return reply;
+  }
+
+  private async recordFailure(order: DueOrder, error: LocateError): Promise<void> {
+    const next = await this.orders.recordFailure(order.id, error, this.config.intake.locateIntervalMs, LOCATE_BACKOFF_CAP_MS);
+    if (!next) return;
+    this.log.warn(
+      { orderId: order.id, attempts: next.attempts, nextAttemptAt: next.nextAt.toISOString(), code: error.code, reason: error.message },
+      'order not located yet; will try again',
+    );
+  }
+}

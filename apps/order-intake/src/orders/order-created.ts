@@ -1,0 +1,32 @@
+import type { LngLat, OrderCreatedEvent } from '#contracts';
+import type { RestaurantEntity } from '../restaurants/restaurant.entity.js';
+
+/** What `order.created` says of an order, before the outbox gives it an id and time. */
+export type OrderCreatedPayload = Omit<OrderCreatedEvent, 'eventId' | 'occurredAt'>;
+
+export interface PlacedOrder {
+  id: string;
+  externalOrderId: string;
+  dropoff: LngLat & { address: string; detail?: string };
+  orderAmount: number;
+  note?: string;
+}
+
+/**
+ * The `order.created` payload for an order whose dropoff is placed: written by intake on accepting an order with
+ * coordinates, and by the locator once it has placed an address-only one, so both say the same thing.
+ */
+export function orderCreatedPayload(restaurant: Pick<RestaurantEntity, 'id' | 'agencyId' | 'name' | 'address' | 'lng' | 'lat'>, order: PlacedOrder): OrderCreatedPayload {
+  const { dropoff } = order;
+  return {
+    orderId: order.id,
+    agencyId: restaurant.agencyId,
+    restaurantId: restaurant.id,
+    restaurantName: restaurant.name,
+    externalOrderId: order.externalOrderId,
+    pickup: { lng: restaurant.lng, lat: restaurant.lat, address: restaurant.address },
+    dropoff: { lng: dropoff.lng, lat: dropoff.lat, address: dropoff.address, detail: dropoff.detail },
+    orderAmount: order.orderAmount,
+    note: order.note,
+  };
+}
