@@ -8,6 +8,7 @@ import { OrderCreatedEvent, validateContract } from '#contracts';
 import { startService } from '#platform';
 import { FakeKakao, FakeNaver } from '../../../../libs/maps/src/testing/index.js';
 import { createTestDatabase, queryRows } from '../../../../test/support/database.js';
+import { eventually } from '../../../../test/support/eventually.js';
 import { testConfig } from '../../../../test/support/config.js';
 import { FeeModule } from '../../../fee/src/fee.module.js';
 import { IntakeModule } from '../intake.module.js';
@@ -19,19 +20,6 @@ import { LocatingRepository } from './locating.repository.js';
 const RESTAURANT = { name: '을지로 칼국수', address: '서울 중구 을지로 100', lng: 126.9882, lat: 37.5662 };
 const GWANGHWAMUN = { address: '서울 종로구 세종대로 172', point: { lng: 126.9769, lat: 37.5759 } };
 const NOWHERE = '서울 어딘가 없는로 999';
-
-/** Polls until `check` stops throwing, or rethrows its last error after `timeoutMs`. */
-async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-}
 
 /**
  * Orders that arrive with an address and no coordinates: accepted as `locating`, placed by fee's map chain over
@@ -138,12 +126,12 @@ describe('locating address-only orders (component, intake and fee on real Postgr
       const v = await view(locatingId);
       expect(v.locating?.attempts).toBeGreaterThanOrEqual(1);
       return v;
-    });
+    }, 'a first failed try');
     const later = await eventually(async () => {
       const v = await view(locatingId);
       expect(v.locating!.attempts).toBeGreaterThan(first.locating!.attempts);
       return v;
-    });
+    }, 'another failed try');
     expect(later).toMatchObject({
       status: 'locating',
       dropoff: { address: GWANGHWAMUN.address, lng: null, lat: null },
@@ -173,7 +161,7 @@ describe('locating address-only orders (component, intake and fee on real Postgr
       const v = await view(locatingId);
       expect(v.status).toBe('received');
       return v;
-    });
+    }, 'the order to be received');
     expect(located.dropoff).toEqual({ address: GWANGHWAMUN.address, ...GWANGHWAMUN.point, detail: '3층', geocodedBy: 'kakao' });
     expect(located.locating).toBeUndefined();
     expect(located.statusHistory.map((h) => h.status)).toEqual(['locating', 'received']);
@@ -207,7 +195,7 @@ describe('locating address-only orders (component, intake and fee on real Postgr
       const current = await view(unknownId);
       expect(current.locating?.lastError?.code).toBe('ADDRESS_NOT_FOUND');
       return current;
-    });
+    }, 'ADDRESS_NOT_FOUND on the order');
     expect(v.status).toBe('locating');
     expect(await eventsFor(unknownId)).toEqual([]);
   });
