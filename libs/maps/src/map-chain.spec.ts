@@ -259,14 +259,26 @@ describe('MapChain routing', () => {
 });
 
 describe('MapChain geocoding', () => {
-  it('asks Kakao Local first and remembers the answer', async () => {
+  it('asks Kakao Local first, remembers the answer, and places the address from the cache when both are down', async () => {
     chain();
     const point = await sut.geocode(ADDRESS);
     expect(point).toEqual({ lng: 126.9784147, lat: 37.5666805, provider: 'kakao', cached: false, attempts: [expect.objectContaining({ provider: 'kakao', outcome: 'ok' })] });
     kakao.fault = { kind: 'server_error' };
     naver.fault = { kind: 'server_error' };
-    expect(await sut.geocode(`  ${ADDRESS.replace(' ', '  ')} `)).toEqual({ lng: 126.9784147, lat: 37.5666805, provider: 'kakao', cached: true, attempts: [] });
-    expect(kakao.count()).toBe(1);
+    const fromCache = await sut.geocode(`  ${ADDRESS.replace(' ', '  ')} `);
+    expect(fromCache).toMatchObject({ lng: 126.9784147, lat: 37.5666805, provider: 'kakao', cached: true });
+    expect(fromCache.attempts.map((a) => [a.provider, a.outcome])).toEqual([
+      ['kakao', 'unavailable'],
+      ['naver', 'unavailable'],
+    ]);
+    expect(kakao.count()).toBe(2);
+  });
+
+  it('prefers a fresh provider answer over the cache', async () => {
+    chain();
+    await sut.geocode(ADDRESS);
+    kakao.places.set(ADDRESS, { lng: 126.9790001, lat: 37.5670002 });
+    expect(await sut.geocode(ADDRESS)).toMatchObject({ lng: 126.9790001, lat: 37.5670002, provider: 'kakao', cached: false });
   });
 
   it('falls over to Naver when Kakao is down, and to Naver when Kakao finds nothing', async () => {
@@ -294,5 +306,11 @@ describe('MapChain geocoding', () => {
     expect(error).toBeInstanceOf(GeocodeFailedError);
     expect(error).toMatchObject({ reason: 'unavailable' });
     expect((error as GeocodeFailedError).attempts.map((a) => a.outcome)).toEqual(['unavailable', 'timeout']);
+  });
+
+  it('says not found when the only provider with keys says so', async () => {
+    chain({ NAVER_MAPS_CLIENT_ID: '', NAVER_MAPS_CLIENT_SECRET: '' });
+    kakao.fault = { kind: 'geocode_empty' };
+    await expect(sut.geocode('없는 주소 3')).rejects.toMatchObject({ reason: 'not_found' });
   });
 });

@@ -100,15 +100,14 @@ export class MapChain implements RoutingProvider {
   }
 
   /**
-   * The point of an address. A point found before is served from the geocode cache (an address does not move,
-   * and asking again costs quota and time); otherwise providers are asked in order and the answer remembered.
-   * Rejects with `GeocodeFailedError` when nothing can place it.
+   * The point of an address: Kakao Local, then Naver, then the geocode cache. Providers come first so a
+   * corrected map wins over an old answer; every answer they give is remembered, and the cache places
+   * addresses seen before when no provider can (an outage), saying what was tried. Rejects with
+   * `GeocodeFailedError`: `not_found` when every provider asked said so and none was left out for being down,
+   * busy or out of time; otherwise `unavailable`.
    */
   async geocode(address: string, options?: Pick<CallOptions, 'signal'>): Promise<GeocodeResult> {
     const key = normaliseAddress(address);
-    const cached = await this.options.geocodeCache.get(key);
-    if (cached) return { ...cached.point, provider: cached.provider, cached: true, attempts: [] };
-
     const deadline = this.now() + this.options.deadlineMs;
     const attempts: Attempt[] = [];
     for (const { name, guard } of this.geocoders) {
@@ -124,9 +123,12 @@ export class MapChain implements RoutingProvider {
         return { lng, lat, provider, cached: false, attempts };
       }
     }
-    const asked = attempts.filter((a) => !a.skipped);
-    const allSaidNotFound = asked.length > 0 && asked.every((a) => isTripProblem(a.outcome));
-    throw new GeocodeFailedError(allSaidNotFound && asked.length === attempts.length ? 'not_found' : 'unavailable', attempts);
+    const cached = await this.options.geocodeCache.get(key);
+    if (cached) return { ...cached.point, provider: cached.provider, cached: true, attempts };
+    // A provider without keys was never going to answer; one skipped or failing might have.
+    const uncertain = attempts.some((a) => a.outcome !== 'no_credentials' && !isTripProblem(a.outcome));
+    const asked = attempts.some((a) => !a.skipped);
+    throw new GeocodeFailedError(asked && !uncertain ? 'not_found' : 'unavailable', attempts);
   }
 
   /** Per provider and capability: breaker state, last error, counts by outcome; and how often Turf answered. */
