@@ -8,7 +8,7 @@ export class GeocodingService {
   constructor(@Inject(MAP_CHAIN) private readonly maps: Pick<MapChain, 'geocode'>) {}
 
   /**
-   * Places an address through the map chain: the geocode cache first, then Kakao Local and Naver in order.
+   * Places an address through the map chain: Kakao Local, then Naver, then the geocode cache in Postgres.
    * Nothing placing it is a domain error carrying every attempt: ADDRESS_NOT_FOUND when the providers asked all
    * said they do not know it, UPSTREAM_UNAVAILABLE when they could not answer (the caller should try later).
    */
