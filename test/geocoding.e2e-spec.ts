@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { provisionAgency } from '../apps/dispatch/src/agencies/agencies.provisioning.js';
 import { provisionRider } from '../apps/dispatch/src/riders/riders.provisioning.js';
 import { provisionRestaurant } from '../apps/order-intake/src/restaurants/restaurants.provisioning.js';
-import { FakeKakao, FakeNaver } from '../libs/maps/src/testing/index.js';
+import { FakeKakao, FakeNaver, fakeProvidersEnv } from '../libs/maps/src/testing/index.js';
 import { Restaurant, Rider } from './support/actors.js';
 import { eventually, startStack, type Stack } from './support/stack.js';
 
@@ -35,12 +35,7 @@ describe('geocoding address-only orders over tcp (system, fake Kakao and Naver)'
     stack = await startStack({
       transport: 'tcp',
       env: {
-        KAKAO_REST_API_KEY: kakao.restApiKey,
-        KAKAO_MOBILITY_BASE_URL: kakao.url,
-        KAKAO_LOCAL_BASE_URL: kakao.url,
-        NAVER_MAPS_CLIENT_ID: naver.clientId,
-        NAVER_MAPS_CLIENT_SECRET: naver.clientSecret,
-        NAVER_MAPS_BASE_URL: naver.url,
+        ...fakeProvidersEnv({ kakao, naver }),
         LOCATE_INTERVAL_MS: '200',
       },
     });

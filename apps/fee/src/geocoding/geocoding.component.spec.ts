@@ -4,7 +4,7 @@ import request from 'supertest';
 import type { AppConfig } from '#config';
 import type { FeeGeocode } from '#contracts';
 import { startService } from '#platform';
-import { FakeKakao, FakeNaver } from '../../../../libs/maps/src/testing/index.js';
+import { FakeKakao, FakeNaver, fakeProvidersEnv } from '../../../../libs/maps/src/testing/index.js';
 import { createTestDatabase, queryRows } from '../../../../test/support/database.js';
 import { testConfig } from '../../../../test/support/config.js';
 import { FeeModule } from '../fee.module.js';
@@ -31,12 +31,7 @@ describe('fee geocoding (component, fake Kakao and Naver, Postgres geocode cache
     await naver.start();
     db = await createTestDatabase();
     config = await testConfig({
-      KAKAO_REST_API_KEY: kakao.restApiKey,
-      KAKAO_MOBILITY_BASE_URL: kakao.url,
-      KAKAO_LOCAL_BASE_URL: kakao.url,
-      NAVER_MAPS_CLIENT_ID: naver.clientId,
-      NAVER_MAPS_CLIENT_SECRET: naver.clientSecret,
-      NAVER_MAPS_BASE_URL: naver.url,
+      ...fakeProvidersEnv({ kakao, naver }),
       MAP_PROVIDER_TIMEOUT_MS: '200',
       MAP_CHAIN_DEADLINE_MS: '1000',
     });

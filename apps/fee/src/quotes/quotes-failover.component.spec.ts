@@ -3,7 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import type { FeeQuote } from '#contracts';
 import { startService } from '#platform';
-import { FakeKakao, FakeNaver } from '../../../../libs/maps/src/testing/index.js';
+import { FakeKakao, FakeNaver, fakeProvidersEnv } from '../../../../libs/maps/src/testing/index.js';
 import { createTestDatabase, queryRows } from '../../../../test/support/database.js';
 import { testConfig } from '../../../../test/support/config.js';
 import { FeeModule } from '../fee.module.js';
@@ -28,12 +28,7 @@ describe('fee quotes through the map chain (component, fake Kakao and Naver)', (
     await naver.start();
     db = await createTestDatabase();
     const config = await testConfig({
-      KAKAO_REST_API_KEY: kakao.restApiKey,
-      KAKAO_MOBILITY_BASE_URL: kakao.url,
-      KAKAO_LOCAL_BASE_URL: kakao.url,
-      NAVER_MAPS_CLIENT_ID: naver.clientId,
-      NAVER_MAPS_CLIENT_SECRET: naver.clientSecret,
-      NAVER_MAPS_BASE_URL: naver.url,
+      ...fakeProvidersEnv({ kakao, naver }),
       MAP_PROVIDER_TIMEOUT_MS: '200',
       MAP_CHAIN_DEADLINE_MS: '1000',
       MAP_BREAKER_CONSECUTIVE: '3',

@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import type { AppConfig } from '#config';
 import { OrderCreatedEvent, validateContract } from '#contracts';
 import { startService } from '#platform';
-import { FakeKakao, FakeNaver } from '../../../../libs/maps/src/testing/index.js';
+import { FakeKakao, FakeNaver, fakeProvidersEnv } from '../../../../libs/maps/src/testing/index.js';
 import { createTestDatabase, queryRows } from '../../../../test/support/database.js';
 import { eventually } from '../../../../test/support/eventually.js';
 import { testConfig } from '../../../../test/support/config.js';
@@ -65,12 +65,7 @@ describe('locating address-only orders (component, intake and fee on real Postgr
     db = await createTestDatabase();
     config = await testConfig({
       LOCATE_INTERVAL_MS: '100',
-      KAKAO_REST_API_KEY: kakao.restApiKey,
-      KAKAO_MOBILITY_BASE_URL: kakao.url,
-      KAKAO_LOCAL_BASE_URL: kakao.url,
-      NAVER_MAPS_CLIENT_ID: naver.clientId,
-      NAVER_MAPS_CLIENT_SECRET: naver.clientSecret,
-      NAVER_MAPS_BASE_URL: naver.url,
+      ...fakeProvidersEnv({ kakao, naver }),
       MAP_PROVIDER_TIMEOUT_MS: '200',
       MAP_CHAIN_DEADLINE_MS: '1000',
     });

@@ -1,3 +1,4 @@
 export * from './fake-kakao.server.js';
 export * from './fake-map-server.js';
 export * from './fake-naver.server.js';
+export * from './provider-env.js';
