@@ -51,6 +51,8 @@ export interface MapsConfig {
   providerTimeoutMs: number;
   /** For a whole route or geocode through the chain, all providers included. */
   chainDeadlineMs: number;
+  /** After this long without an answer, the next provider is asked too (0: never); the first answer wins. */
+  hedgeAfterMs: number;
   /** In-flight calls allowed per provider; beyond it the provider is skipped as busy. */
   providerConcurrency: number;
   breaker: { errorThresholdPercentage: number; volumeThreshold: number; resetTimeoutMs: number; rollingWindowMs: number; consecutiveFailures: number };
@@ -173,6 +175,7 @@ function readMaps(r: Reader): MapsConfig {
     },
     providerTimeoutMs: r.int('MAP_PROVIDER_TIMEOUT_MS', 1500, 10, 60_000)!,
     chainDeadlineMs: r.int('MAP_CHAIN_DEADLINE_MS', 3000, 10, 120_000)!,
+    hedgeAfterMs: r.int('MAP_HEDGE_AFTER_MS', 700, 0, 120_000)!,
     providerConcurrency: r.int('MAP_PROVIDER_CONCURRENCY', 32, 1, 10_000)!,
     breaker: {
       errorThresholdPercentage: r.int('MAP_BREAKER_ERROR_PERCENT', 50, 1, 100)!,

@@ -51,6 +51,7 @@ export function createMapChain(config: MapsConfig, deps: MapChainDeps = {}): Map
       rateLimitBackoffMs: config.rateLimitBackoffMs,
     },
     deadlineMs: config.chainDeadlineMs,
+    hedgeAfterMs: config.hedgeAfterMs,
     routeCache: new RouteCache(config.routeCache.ttlMs, config.routeCache.maxEntries, deps.now),
     geocodeCache: deps.geocodeCache ?? new InMemoryGeocodeCache(),
     calibration: new DetourCalibration({ defaultFactor: config.detourFactor, minSamples: config.calibration.minSamples }),

@@ -258,6 +258,49 @@ describe('MapChain routing', () => {
   });
 });
 
+describe('MapChain hedging', () => {
+  it('asks the next provider too when one is slow, takes the first answer, and asks each only once', async () => {
+    chain({ MAP_HEDGE_AFTER_MS: '30' });
+    kakao.latencyMs = 120;
+    const route = await sut.route(cityHall, nextDropoff());
+    expect(route).toMatchObject({ provider: 'naver', estimated: false });
+    expect(route.attempts.map((a) => [a.provider, a.outcome])).toEqual([
+      ['naver', 'ok'],
+      ['kakao', 'superseded'],
+    ]);
+    expect({ kakao: kakao.count(), naver: naver.count() }).toEqual({ kakao: 1, naver: 1 });
+    // The slow call was left to finish: Kakao's health counts its answer.
+    await sleep(150);
+    expect(sut.health().find((h) => h.provider === 'kakao' && h.capability === 'routing')?.counts).toEqual({ ok: 1 });
+  });
+
+  it('lets a hanging provider cost the hedge delay rather than its timeout, and still opens its breaker', async () => {
+    chain({ MAP_HEDGE_AFTER_MS: '30', MAP_BREAKER_CONSECUTIVE: '3', MAP_BREAKER_RESET_MS: '10000' });
+    kakao.fault = { kind: 'hang' };
+    for (let i = 0; i < 3; i++) {
+      const route = await sut.route(cityHall, nextDropoff());
+      expect(route.provider).toBe('naver');
+      expect(route.attempts.find((a) => a.provider === 'kakao')?.outcome).toBe('superseded');
+    }
+    // The superseded calls time out in the background (150 ms), which is what the breaker counts.
+    await sleep(200);
+    const route = await sut.route(cityHall, nextDropoff());
+    expect(route.attempts.map((a) => [a.provider, a.outcome])).toEqual([
+      ['kakao', 'breaker_open'],
+      ['naver', 'ok'],
+    ]);
+    expect(kakao.count()).toBe(3);
+  });
+
+  it('waits for a slow provider when hedging is off', async () => {
+    chain({ MAP_HEDGE_AFTER_MS: '0' });
+    kakao.latencyMs = 60;
+    const route = await sut.route(cityHall, nextDropoff());
+    expect(route.provider).toBe('kakao');
+    expect(naver.count()).toBe(0);
+  });
+});
+
 describe('MapChain geocoding', () => {
   it('asks Kakao Local first, remembers the answer, and places the address from the cache when both are down', async () => {
     chain();

@@ -1,7 +1,7 @@
 import type { LngLat } from '#contracts';
 import { DetourCalibration } from './detour-calibration.js';
 import { normaliseAddress, type GeocodeCache } from './geocode-cache.js';
-import { GuardedProvider, type Capability, type GuardOptions, type ProviderHealth } from './guarded-provider.js';
+import { GuardedProvider, type Capability, type GuardedAttempt, type GuardOptions, type ProviderHealth } from './guarded-provider.js';
 import { isTripProblem } from './provider-outcome.js';
 import type { CallOptions } from './provider-http.js';
 import { RouteCache } from './route-cache.js';
@@ -21,6 +21,8 @@ export interface MapChainOptions {
   guard: GuardOptions;
   /** For a whole route or geocode, all providers included. */
   deadlineMs: number;
+  /** After this long without an answer, the next provider is asked too (0 or unset: never). */
+  hedgeAfterMs?: number;
   routeCache: RouteCache;
   geocodeCache: GeocodeCache;
   calibration: DetourCalibration;
@@ -68,27 +70,62 @@ export class MapChain implements RoutingProvider {
     }));
   }
 
-  /** The road route from `from` to `to`, or an honest estimate when no provider can answer in time. */
+  /**
+   * The road route from `from` to `to`, or an honest estimate when no provider can answer in time. Providers
+   * are asked in order; one that has not answered after `hedgeAfterMs` is not waited for alone: the next is
+   * asked too and the first answer wins, so the first quotes of an outage cost the hedge delay rather than the
+   * timeout. Each provider is still asked at most once; one left running finishes (or times out) on its own, so
+   * its breaker still learns of the outage, and the quote lists it as `superseded`.
+   */
   async route(from: LngLat, to: LngLat, options?: Pick<CallOptions, 'signal'>): Promise<RouteResult> {
     const hit = this.options.routeCache.get(from, to);
     if (hit) return { ...hit, cached: true, attempts: [] };
 
     const deadline = this.now() + this.options.deadlineMs;
     const attempts: Attempt[] = [];
-    for (const { name, guard } of this.routers) {
-      if (!guard) {
-        this.record('routing', attempts, { provider: name, outcome: 'no_credentials', ms: 0, skipped: true });
+    type Settled = { name: string; result: GuardedAttempt<Route> };
+    const running = new Map<string, { started: number; settled: Promise<Settled> }>();
+    let next = 0;
+    let tooClose = false;
+    const startNext = (): void => {
+      while (next < this.routers.length) {
+        const { name, guard } = this.routers[next++];
+        if (!guard) {
+          this.record('routing', attempts, { provider: name, outcome: 'no_credentials', ms: 0, skipped: true });
+          continue;
+        }
+        const settled = guard.attempt(deadline - this.now(), options?.signal, from, to).then((result) => ({ name, result }));
+        running.set(name, { started: performance.now(), settled });
+        return;
+      }
+    };
+
+    startNext();
+    while (running.size > 0) {
+      const hedgeMs = this.options.hedgeAfterMs ?? 0;
+      const canHedge = hedgeMs > 0 && !tooClose && next < this.routers.length;
+      let timer: NodeJS.Timeout | undefined;
+      const hedge = canHedge ? new Promise<'hedge'>((resolve) => (timer = setTimeout(() => resolve('hedge'), hedgeMs))) : undefined;
+      const first = await Promise.race([...[...running.values()].map((r) => r.settled), ...(hedge ? [hedge] : [])]);
+      clearTimeout(timer);
+      if (first === 'hedge') {
+        startNext();
         continue;
       }
-      const result = await guard.attempt(deadline - this.now(), options?.signal, from, to);
-      this.record('routing', attempts, result.attempt);
-      if (result.value) {
-        this.options.routeCache.set(from, to, result.value);
-        this.options.calibration.observe(from, to, result.value.distanceMeters);
-        return { ...result.value, cached: false, attempts };
+      running.delete(first.name);
+      this.record('routing', attempts, first.result.attempt);
+      const value = first.result.value;
+      if (value) {
+        for (const [name, { started }] of running) {
+          this.record('routing', attempts, { provider: name, outcome: 'superseded', ms: Math.round(performance.now() - started) });
+        }
+        this.options.routeCache.set(from, to, value);
+        this.options.calibration.observe(from, to, value.distanceMeters);
+        return { ...value, cached: false, attempts };
       }
       // Within 5 m every provider will refuse alike; the estimate (a few metres) is the right answer.
-      if (result.error?.outcome === 'too_close') break;
+      if (first.result.error?.outcome === 'too_close') tooClose = true;
+      if (running.size === 0 && !tooClose) startNext();
     }
 
     const started = performance.now();

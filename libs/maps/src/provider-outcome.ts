@@ -27,7 +27,7 @@ export type CallOutcome =
   | 'malformed';
 
 /** Why the chain did not call a provider at all. */
-export type SkipOutcome = 'no_credentials' | 'breaker_open' | 'rate_limited' | 'busy' | 'deadline';
+export type SkipOutcome = 'no_credentials' | 'breaker_open' | 'rate_limited' | 'busy' | 'deadline' | 'superseded';
 
 export type AttemptOutcome = CallOutcome | SkipOutcome;
 
