@@ -53,6 +53,8 @@ export class GuardedProvider<A extends unknown[], R> {
   private rateLimitedUntil = 0;
   private lastError?: ProviderHealth['lastError'];
   private readonly counts: Partial<Record<AttemptOutcome, number>> = {};
+  /** Moving average of successful calls' time, for deciding when this provider is late. */
+  private typicalMs?: number;
 
   constructor(
     readonly provider: string,
@@ -93,6 +95,7 @@ export class GuardedProvider<A extends unknown[], R> {
       const ms = Math.round(performance.now() - started);
       this.count('ok');
       this.failuresInARow = 0;
+      this.typicalMs = this.typicalMs === undefined ? ms : 0.9 * this.typicalMs + 0.1 * ms;
       return { value, attempt: { provider: this.provider, outcome: 'ok', ms } };
     } catch (caught) {
       const ms = Math.round(performance.now() - started);
@@ -117,6 +120,11 @@ export class GuardedProvider<A extends unknown[], R> {
     } finally {
       this.inFlight -= 1;
     }
+  }
+
+  /** How long this provider usually takes to answer (moving average of successes); undefined before the first. */
+  typicalLatencyMs(): number | undefined {
+    return this.typicalMs;
   }
 
   health(): ProviderHealth {

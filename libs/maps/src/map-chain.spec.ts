@@ -292,6 +292,19 @@ describe('MapChain hedging', () => {
     expect(kakao.count()).toBe(3);
   });
 
+  it('hedges a provider sooner once it knows how fast it usually answers', async () => {
+    chain({ MAP_HEDGE_AFTER_MS: '1000' });
+    kakao.latencyMs = 5;
+    for (let i = 0; i < 5; i++) expect((await sut.route(cityHall, nextDropoff())).provider).toBe('kakao');
+    // Kakao now usually answers within a few ms, so it is hedged at 50 ms, long before the 1 s limit or its timeout.
+    kakao.latencyMs = 400;
+    const route = await sut.route(cityHall, nextDropoff());
+    expect(route.attempts.map((a) => [a.provider, a.outcome])).toEqual([
+      ['naver', 'ok'],
+      ['kakao', 'superseded'],
+    ]);
+  });
+
   it('waits for a slow provider when hedging is off', async () => {
     chain({ MAP_HEDGE_AFTER_MS: '0' });
     kakao.latencyMs = 60;

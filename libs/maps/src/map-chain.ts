@@ -21,7 +21,10 @@ export interface MapChainOptions {
   guard: GuardOptions;
   /** For a whole route or geocode, all providers included. */
   deadlineMs: number;
-  /** After this long without an answer, the next provider is asked too (0 or unset: never). */
+  /**
+   * The longest a provider is waited for alone before the next is asked too (0 or unset: never). A provider
+   * with a latency history is hedged sooner, at three times its usual answer time (never under 50 ms).
+   */
   hedgeAfterMs?: number;
   routeCache: RouteCache;
   geocodeCache: GeocodeCache;
@@ -85,6 +88,8 @@ export class MapChain implements RoutingProvider {
     const attempts: Attempt[] = [];
     type Settled = { name: string; result: GuardedAttempt<Route> };
     const running = new Map<string, { started: number; settled: Promise<Settled> }>();
+    const hedgeLimit = this.options.hedgeAfterMs ?? 0;
+    let hedgeMs = hedgeLimit;
     let next = 0;
     let tooClose = false;
     const startNext = (): void => {
@@ -96,13 +101,14 @@ export class MapChain implements RoutingProvider {
         }
         const settled = guard.attempt(deadline - this.now(), options?.signal, from, to).then((result) => ({ name, result }));
         running.set(name, { started: performance.now(), settled });
+        const typical = guard.typicalLatencyMs();
+        hedgeMs = hedgeLimit > 0 && typical !== undefined ? Math.min(hedgeLimit, Math.max(50, 3 * typical)) : hedgeLimit;
         return;
       }
     };
 
     startNext();
     while (running.size > 0) {
-      const hedgeMs = this.options.hedgeAfterMs ?? 0;
       const canHedge = hedgeMs > 0 && !tooClose && next < this.routers.length;
       let timer: NodeJS.Timeout | undefined;
       const hedge = canHedge ? new Promise<'hedge'>((resolve) => (timer = setTimeout(() => resolve('hedge'), hedgeMs))) : undefined;
