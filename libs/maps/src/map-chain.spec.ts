@@ -265,8 +265,8 @@ describe('MapChain hedging', () => {
     const route = await sut.route(cityHall, nextDropoff());
     expect(route).toMatchObject({ provider: 'naver', estimated: false });
     expect(route.attempts.map((a) => [a.provider, a.outcome])).toEqual([
-      ['naver', 'ok'],
       ['kakao', 'superseded'],
+      ['naver', 'ok'],
     ]);
     expect({ kakao: kakao.count(), naver: naver.count() }).toEqual({ kakao: 1, naver: 1 });
     // The slow call was left to finish: Kakao's health counts its answer.
@@ -300,8 +300,8 @@ describe('MapChain hedging', () => {
     kakao.latencyMs = 400;
     const route = await sut.route(cityHall, nextDropoff());
     expect(route.attempts.map((a) => [a.provider, a.outcome])).toEqual([
-      ['naver', 'ok'],
       ['kakao', 'superseded'],
+      ['naver', 'ok'],
     ]);
   });
 

@@ -127,7 +127,7 @@ export class MapChain implements RoutingProvider {
         }
         this.options.routeCache.set(from, to, value);
         this.options.calibration.observe(from, to, value.distanceMeters);
-        return { ...value, cached: false, attempts };
+        return { ...value, cached: false, attempts: this.inAskingOrder(attempts) };
       }
       // Within 5 m every provider will refuse alike; the estimate (a few metres) is the right answer.
       if (first.result.error?.outcome === 'too_close') tooClose = true;
@@ -139,7 +139,7 @@ export class MapChain implements RoutingProvider {
     const estimate = this.options.turf.estimate(from, to, factor.factor, factor.source);
     this.turfAnswers += 1;
     this.record('routing', attempts, { provider: estimate.provider, outcome: 'ok', ms: Math.round(performance.now() - started) });
-    return { ...estimate, cached: false, attempts };
+    return { ...estimate, cached: false, attempts: this.inAskingOrder(attempts) };
   }
 
   /**
@@ -191,6 +191,15 @@ export class MapChain implements RoutingProvider {
   /** Stops the breakers' timers. */
   close(): void {
     for (const { guard } of [...this.routers, ...this.geocoders]) guard?.shutdown();
+  }
+
+  /** Hedged calls settle in any order; provenance lists providers in the order they were asked (Turf last). */
+  private inAskingOrder(attempts: Attempt[]): Attempt[] {
+    const rank = (a: Attempt) => {
+      const index = this.routers.findIndex((r) => r.name === a.provider);
+      return index < 0 ? this.routers.length : index;
+    };
+    return [...attempts].sort((a, b) => rank(a) - rank(b));
   }
 
   /** Calls `listener` with every attempt from now on (metrics subscribe here); returns the unsubscribe. */
