@@ -13,7 +13,7 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { loadConfig, type AppConfig } from '#config';
 import { PATTERNS } from '#contracts';
-import { freePort, startEmbeddedPostgres } from '#database';
+import { freePorts, startEmbeddedPostgres } from '#database';
 import { serverOptions } from '#messaging';
 import { runMain, startService } from '#platform';
 import { IntakeModule } from '../apps/order-intake/src/intake.module.js';
@@ -236,10 +236,9 @@ async function main(): Promise<void> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'baecha-bench-'));
   console.log(`embedded PostgreSQL in ${dataDir}; ${seconds} s per level after a 1 s warm-up; levels ${levels.join(', ')}`);
   const db = await startEmbeddedPostgres({ dataDir, database: 'bench' });
-  const ports: Record<string, string> = {};
-  for (const name of ['INTAKE_PORT', 'DISPATCH_PORT', 'FEE_PORT', 'INTAKE_RPC_PORT', 'DISPATCH_RPC_PORT', 'FEE_RPC_PORT']) {
-    ports[name] = String(await freePort());
-  }
+  const names = ['INTAKE_PORT', 'DISPATCH_PORT', 'FEE_PORT', 'INTAKE_RPC_PORT', 'DISPATCH_RPC_PORT', 'FEE_RPC_PORT'];
+  const free = await freePorts(names.length);
+  const ports = Object.fromEntries(names.map((name, i) => [name, String(free[i])]));
   // The service's own settings (pool size, outbox) may be tuned from the environment; ports and database are the bench's.
   const config = loadConfig({ ...process.env, DATABASE_URL: undefined, TRANSPORT: 'tcp', ...ports, LOG_LEVEL: process.env.LOG_LEVEL ?? 'error' });
   const dispatch = await startStubDispatch(config);

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../libs/database/src/embedded-postgres.js';
+import { servicePortsEnv } from './support/config.js';
 import { Restaurant, Rider } from './support/actors.js';
 import { eventually } from './support/eventually.js';
 
@@ -31,10 +31,7 @@ describe('npm start on a fresh checkout (embedded PostgreSQL, TCP, no keys)', ()
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'baecha-start-'));
-    const ports: Record<string, string> = {};
-    for (const name of ['INTAKE_PORT', 'DISPATCH_PORT', 'FEE_PORT', 'INTAKE_RPC_PORT', 'DISPATCH_RPC_PORT', 'FEE_RPC_PORT']) {
-      ports[name] = String(await freePort());
-    }
+    const ports = await servicePortsEnv();
     env = { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, ...ports };
     launcher = spawn(process.execPath, [path.join(root, 'dist/tools/start.js')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     launcher.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -1,13 +1,9 @@
 import { loadConfig, type AppConfig } from '../../libs/config/src/config.js';
-import { freePort } from '../../libs/database/src/embedded-postgres.js';
+import { freePorts } from '../../libs/database/src/embedded-postgres.js';
 
 /** Configuration for a test: free ports for every listener, quiet logs, and the given overrides. */
 export async function testConfig(env: Record<string, string> = {}): Promise<AppConfig> {
-  const ports: Record<string, string> = {};
-  for (const name of ['INTAKE_PORT', 'DISPATCH_PORT', 'FEE_PORT', 'INTAKE_RPC_PORT', 'DISPATCH_RPC_PORT', 'FEE_RPC_PORT']) {
-    ports[name] = String(await freePort());
-  }
-  return loadConfig({ LOG_LEVEL: 'warn', OUTBOX_POLL_INTERVAL_MS: '50', ...ports, ...env });
+  return loadConfig({ LOG_LEVEL: 'warn', OUTBOX_POLL_INTERVAL_MS: '50', ...(await servicePortsEnv()), ...env });
 }
 
 /** The environment a spawned service process gets for the same configuration. */
@@ -25,4 +21,11 @@ export function envFor(config: AppConfig, databaseUrl: string, extra: Record<str
     LOG_LEVEL: config.logLevel,
     ...extra,
   };
+}
+
+/** Distinct free ports for every listener of the three services, as environment variables. */
+export async function servicePortsEnv(): Promise<Record<string, string>> {
+  const names = ['INTAKE_PORT', 'DISPATCH_PORT', 'FEE_PORT', 'INTAKE_RPC_PORT', 'DISPATCH_RPC_PORT', 'FEE_RPC_PORT'];
+  const ports = await freePorts(names.length);
+  return Object.fromEntries(names.map((name, i) => [name, String(ports[i])]));
 }
