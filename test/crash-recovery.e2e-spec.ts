@@ -1,7 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { provisionAgency } from '../apps/dispatch/src/agencies/agencies.provisioning.js';
-import { provisionRider } from '../apps/dispatch/src/riders/riders.provisioning.js';
-import { provisionRestaurant } from '../apps/order-intake/src/restaurants/restaurants.provisioning.js';
 import { Restaurant, Rider } from './support/actors.js';
 import { queryRows } from './support/database.js';
 import { eventually, startStack, type Stack } from './support/stack.js';
@@ -18,16 +15,9 @@ describe.each(transports)('an accepted order survives a killed process (%s)', (t
 
   beforeAll(async () => {
     stack = await startStack({ transport, env: { DISPATCH_SWEEP_INTERVAL_MS: '100' } });
-    const agency = await provisionAgency(stack.databases.dispatch, { name: '복구 테스트 대행' });
-    const credentials = await provisionRestaurant(stack.databases.intake, {
-      agencyId: agency.agencyId,
-      name: '복구 식당',
-      address: '서울특별시 중구 세종대로 110',
-      lng: 126.978,
-      lat: 37.5665,
-    });
-    restaurant = new Restaurant(stack.url('intake'), credentials);
-    token = (await provisionRider(stack.databases.dispatch, { agencyId: agency.agencyId, name: '복구 라이더' })).token;
+    const tenants = await stack.tenants('복구 테스트 대행', ['복구 라이더']);
+    restaurant = tenants.restaurant;
+    token = tenants.riders[0].token;
   }, 120_000);
 
   afterAll(async () => {

@@ -1,7 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { provisionAgency } from '../apps/dispatch/src/agencies/agencies.provisioning.js';
-import { provisionRider } from '../apps/dispatch/src/riders/riders.provisioning.js';
-import { provisionRestaurant } from '../apps/order-intake/src/restaurants/restaurants.provisioning.js';
 import { FakeKakao, FakeNaver, fakeProvidersEnv } from '../libs/maps/src/testing/index.js';
 import { Restaurant, Rider } from './support/actors.js';
 import { eventually, startStack, type Stack } from './support/stack.js';
@@ -39,16 +36,9 @@ describe('geocoding address-only orders over tcp (system, fake Kakao and Naver)'
         LOCATE_INTERVAL_MS: '200',
       },
     });
-    const agency = await provisionAgency(stack.databases.dispatch, { name: '지오코딩 테스트 대행' });
-    const credentials = await provisionRestaurant(stack.databases.intake, {
-      agencyId: agency.agencyId,
-      name: '테스트 식당',
-      address: '서울특별시 중구 세종대로 110',
-      lng: 126.978,
-      lat: 37.5665,
-    });
-    restaurant = new Restaurant(stack.url('intake'), credentials);
-    riderToken = (await provisionRider(stack.databases.dispatch, { agencyId: agency.agencyId, name: '라이더' })).token;
+    const tenants = await stack.tenants('지오코딩 테스트 대행', ['라이더']);
+    restaurant = tenants.restaurant;
+    riderToken = tenants.riders[0].token;
   }, 120_000);
 
   afterAll(async () => {

@@ -1,8 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { io } from 'socket.io-client';
-import { provisionAgency } from '../apps/dispatch/src/agencies/agencies.provisioning.js';
-import { provisionRider } from '../apps/dispatch/src/riders/riders.provisioning.js';
-import { provisionRestaurant } from '../apps/order-intake/src/restaurants/restaurants.provisioning.js';
 import { Restaurant, Rider } from './support/actors.js';
 import { eventually, startStack, type Stack } from './support/stack.js';
 
@@ -19,21 +16,10 @@ describe.each(transports)('walking skeleton over %s: a signed order travels to a
 
   beforeAll(async () => {
     stack = await startStack({ transport });
-    const agency = await provisionAgency(stack.databases.dispatch, { name: '시스템 테스트 대행' });
-    const credentials = await provisionRestaurant(stack.databases.intake, {
-      agencyId: agency.agencyId,
-      name: '테스트 식당',
-      address: '서울특별시 중구 세종대로 110',
-      lng: 126.978,
-      lat: 37.5665,
-    });
-    restaurant = new Restaurant(stack.url('intake'), credentials);
-    const provisioned = [
-      await provisionRider(stack.databases.dispatch, { agencyId: agency.agencyId, name: '가까운 라이더' }),
-      await provisionRider(stack.databases.dispatch, { agencyId: agency.agencyId, name: '먼 라이더' }),
-    ];
-    riderIds = provisioned.map((r) => r.riderId);
-    tokens = provisioned.map((r) => r.token);
+    const tenants = await stack.tenants('시스템 테스트 대행', ['가까운 라이더', '먼 라이더']);
+    restaurant = tenants.restaurant;
+    riderIds = tenants.riders.map((r) => r.riderId);
+    tokens = tenants.riders.map((r) => r.token);
   }, 120_000);
 
   afterAll(async () => {

@@ -3,7 +3,11 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AppConfig, ServiceName } from '../../libs/config/src/config.js';
+import { provisionAgency } from '../../apps/dispatch/src/agencies/agencies.provisioning.js';
+import { provisionRider } from '../../apps/dispatch/src/riders/riders.provisioning.js';
+import { provisionRestaurant } from '../../apps/order-intake/src/restaurants/restaurants.provisioning.js';
 import { openServiceDatabases } from '../../tools/service-databases.js';
+import { Restaurant } from './actors.js';
 import { createTestDatabase } from './database.js';
 import { envFor, testConfig } from './config.js';
 
@@ -23,7 +27,14 @@ export interface Stack {
   /** Sends a signal (SIGKILL for a crash) and waits for the process to be gone. */
   kill(service: ServiceName, signal?: NodeJS.Signals): Promise<void>;
   logs(service: ServiceName): string;
+  /** An agency with one restaurant at Seoul City Hall and the named riders, created through the services' own provisioning. */
+  tenants(agencyName: string, riderNames: string[]): Promise<Tenants>;
   stop(): Promise<void>;
+}
+
+export interface Tenants {
+  restaurant: Restaurant;
+  riders: Array<{ riderId: string; token: string; name: string }>;
 }
 
 /**
@@ -81,6 +92,19 @@ export async function startStack(options: { transport: 'tcp' | 'rmq'; env?: Reco
     start,
     kill,
     logs: (service) => output[service].join(''),
+    tenants: async (agencyName, riderNames) => {
+      const agency = await provisionAgency(databases.dispatch, { name: agencyName });
+      const credentials = await provisionRestaurant(databases.intake, {
+        agencyId: agency.agencyId,
+        name: '테스트 식당',
+        address: '서울특별시 중구 세종대로 110',
+        lng: 126.978,
+        lat: 37.5665,
+      });
+      const riders = [];
+      for (const name of riderNames) riders.push({ ...(await provisionRider(databases.dispatch, { agencyId: agency.agencyId, name })), name });
+      return { restaurant: new Restaurant(url('intake'), credentials), riders };
+    },
     stop: async () => {
       await Promise.all((['intake', 'dispatch', 'fee'] as const).map((s) => kill(s)));
       await databases.close();

@@ -1,21 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { KakaoLocal } from './kakao-local.adapter.js';
 import { NaverGeocoding } from './naver-geocoding.adapter.js';
-import { ProviderError } from './provider-outcome.js';
-import { FakeKakao, FakeNaver } from './testing/index.js';
+import { FakeKakao, FakeNaver, providerFailure } from './testing/index.js';
 
 const ADDRESS = '서울특별시 중구 세종대로 110';
 const call = { timeoutMs: 500 };
 
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ProviderError) return error;
-    throw error;
-  }
-  throw new Error('expected a ProviderError');
-}
+const failure = providerFailure;
 
 describe('geocoding adapters', () => {
   const kakao = new FakeKakao('k');

@@ -1,22 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { NaverDirections, naverGatewayError } from './naver-directions.adapter.js';
-import { ProviderError } from './provider-outcome.js';
-import { FakeNaver } from './testing/index.js';
+import { FakeNaver, providerFailure } from './testing/index.js';
 import { straightLineMeters } from './turf-estimate.js';
 
 const cityHall = { lng: 126.978, lat: 37.5665 };
 const gangnam = { lng: 127.0276, lat: 37.4979 };
 const call = { timeoutMs: 500 };
 
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ProviderError) return error;
-    throw error;
-  }
-  throw new Error('expected a ProviderError');
-}
+const failure = providerFailure;
 
 describe('NaverDirections against a fake NCP Directions 5', () => {
   const naver = new FakeNaver('id', 'secret');
