@@ -34,6 +34,7 @@ export interface OfferPayload {
   pickup: { lng: number; lat: number; address: string };
   dropoff: { lng: number; lat: number; address: string; detail?: string };
   fee: number;
+  riderPay: number | null;
   distanceMeters: number;
   expiresAt: string;
 }
@@ -97,9 +98,17 @@ export interface DispatchHarness {
   publish(event: OrderCreatedEvent): Promise<unknown>;
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   /** The delivery of an order once dispatch has stored it. */
-  deliveryOf(orderId: string): Promise<{ id: string; status: string; fee: { total: number } | null; rider_id: string | null }>;
+  deliveryOf(orderId: string): Promise<{
+    id: string;
+    status: string;
+    fee: { total: number; riderPay?: number; quoteId: string } | null;
+    rider_id: string | null;
+    pricing_problem: { code: string; message: string; at: string } | null;
+  }>;
   /** The delivery.status-changed events in dispatch's outbox for an order, in the order they were written. */
   statusEvents(orderId: string): Promise<Array<Record<string, any>>>;
+  /** The delivery.charge events in dispatch's outbox for an order, in the order they were written. */
+  chargeEvents(orderId: string): Promise<Array<Record<string, any>>>;
   close(): Promise<void>;
 }
 
@@ -142,6 +151,13 @@ export async function startDispatch(options: { env?: Record<string, string>; wit
   const publisher = ClientProxyFactory.create(clientOptions(config, 'dispatch'));
   clients.push(publisher);
   const query = <T>(sql: string, params: unknown[] = []) => queryRows<T>(db.url, sql, params);
+  const outboxEvents = async (pattern: string, orderId: string) =>
+    (
+      await query<{ payload: Record<string, any> }>(`SELECT payload FROM dispatch.outbox WHERE pattern = $1 AND payload->>'orderId' = $2 ORDER BY id`, [
+        pattern,
+        orderId,
+      ])
+    ).map((row) => row.payload);
 
   const connect = async (token: string) => {
     const socket = io(`${dispatchUrl}/riders`, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
@@ -173,13 +189,8 @@ export async function startDispatch(options: { env?: Record<string, string>; wit
     query,
     deliveryOf: (orderId) =>
       eventually(async () => (await query<any>('SELECT * FROM dispatch.deliveries WHERE order_id = $1', [orderId]))[0], `delivery of order ${orderId}`),
-    statusEvents: async (orderId) =>
-      (
-        await query<{ payload: Record<string, any> }>(
-          `SELECT payload FROM dispatch.outbox WHERE pattern = $1 AND payload->>'orderId' = $2 ORDER BY id`,
-          [PATTERNS.DELIVERY_STATUS_CHANGED, orderId],
-        )
-      ).map((row) => row.payload),
+    statusEvents: (orderId) => outboxEvents(PATTERNS.DELIVERY_STATUS_CHANGED, orderId),
+    chargeEvents: (orderId) => outboxEvents(PATTERNS.DELIVERY_CHARGE, orderId),
     close: async () => {
       sockets.forEach((s) => s.disconnect());
       await Promise.all(clients.map((c) => c.close()));

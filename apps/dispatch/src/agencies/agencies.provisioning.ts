@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { DomainError } from '#platform';
-import { newSecret } from '../credentials.js';
+import { PATTERNS, type AgencyRegisteredEvent } from '#contracts';
+import { addToOutbox } from '#database';
+import { DomainError, newSecret } from '#platform';
 import { AgenciesRepository } from './agencies.repository.js';
 
 /**
  * Creates an agency and its API key. The key is returned here and never again: only its hash is stored.
+ * The agency and its `agency.registered` event commit together, so the fee service learns of every agency
+ * dispatch has (and of none it has not) once the running service's outbox relay publishes it.
  * Used by the admin CLI and demo seeding on a data source built from DISPATCH_DATABASE.
  */
 export async function provisionAgency(dataSource: DataSource, input: { name: string }): Promise<{ agencyId: string; apiKey: string }> {
@@ -15,6 +18,10 @@ export async function provisionAgency(dataSource: DataSource, input: { name: str
   }
   const agencyId = randomUUID();
   const apiKey = newSecret('ak_');
-  await new AgenciesRepository(dataSource).insert({ id: agencyId, name, apiKeyHash: apiKey.hash });
+  const event: AgencyRegisteredEvent = { eventId: randomUUID(), occurredAt: new Date().toISOString(), agencyId, name, apiKeyHash: apiKey.hash };
+  await dataSource.transaction(async (manager) => {
+    await new AgenciesRepository(dataSource).insert({ id: agencyId, name, apiKeyHash: apiKey.hash }, manager);
+    await addToOutbox(manager, 'dispatch', { eventId: event.eventId, pattern: PATTERNS.AGENCY_REGISTERED, payload: event });
+  });
   return { agencyId, apiKey: apiKey.secret };
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AgencyEntity } from './agency.entity.js';
 
 @Injectable()
@@ -10,8 +10,8 @@ export class AgenciesRepository {
     return this.dataSource.getRepository(AgencyEntity);
   }
 
-  async insert(agency: Omit<AgencyEntity, 'createdAt'>): Promise<void> {
-    await this.agencies.insert(agency);
+  async insert(agency: Omit<AgencyEntity, 'createdAt'>, manager: EntityManager = this.dataSource.manager): Promise<void> {
+    await manager.getRepository(AgencyEntity).insert(agency);
   }
 
   findById(id: string): Promise<AgencyEntity | null> {

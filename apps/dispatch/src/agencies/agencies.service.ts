@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
-import { DomainError } from '#platform';
-import { hashSecret } from '../credentials.js';
+import { bearerToken, DomainError, hashSecret } from '#platform';
 import { AgenciesRepository } from './agencies.repository.js';
 import type { AgencyEntity } from './agency.entity.js';
 
@@ -15,9 +14,9 @@ export class AgenciesService {
    * reveals which other agencies exist.
    */
   async authorize(agencyId: string, authorization: string | undefined): Promise<AgencyEntity> {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
-    if (!match) throw new DomainError('UNAUTHENTICATED', 'send the agency API key as "Authorization: Bearer <key>"');
-    const agency = await this.agencies.findByApiKeyHash(hashSecret(match[1]));
+    const key = bearerToken(authorization);
+    if (!key) throw new DomainError('UNAUTHENTICATED', 'send the agency API key as "Authorization: Bearer <key>"');
+    const agency = await this.agencies.findByApiKeyHash(hashSecret(key));
     if (!agency) throw new DomainError('UNAUTHENTICATED', 'unknown API key');
     if (!isUUID(agencyId) || agency.id !== agencyId.toLowerCase()) {
       throw new DomainError('AGENCY_NOT_FOUND', `no agency ${agencyId} for this API key`);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, type QueryDeepPartialEntity } from 'typeorm';
-import { DeliveryEntity } from './delivery.entity.js';
+import { DeliveryEntity, type PricingProblem } from './delivery.entity.js';
 import type { DeliveryStatus } from './delivery-status.js';
 
 export type NewDelivery = Pick<
@@ -95,12 +95,14 @@ export class DeliveriesRepository {
       .getMany();
   }
 
-  async postponePricing(id: string, delayMs: number): Promise<void> {
+  /** Counts a failed pricing attempt and sets the next; a `problem` replaces the one shown, none keeps it. */
+  async postponePricing(id: string, delayMs: number, problem?: PricingProblem): Promise<void> {
     await this.dataSource.query(
       `UPDATE dispatch.deliveries SET quote_attempts = quote_attempts + 1,
-         next_quote_at = now() + make_interval(secs => $2::double precision / 1000)
+         next_quote_at = now() + make_interval(secs => $2::double precision / 1000),
+         pricing_problem = coalesce($3::jsonb, pricing_problem)
        WHERE id = $1 AND fee IS NULL`,
-      [id, delayMs],
+      [id, delayMs, problem ? JSON.stringify(problem) : null],
     );
   }
 

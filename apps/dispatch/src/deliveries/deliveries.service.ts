@@ -9,7 +9,7 @@ import { DispatchWakeup } from '../offers/dispatch-wakeup.js';
 import { RiderChannel } from '../riders/rider-channel.js';
 import { RidersService } from '../riders/riders.service.js';
 import { DeliveriesRepository, NOW } from './deliveries.repository.js';
-import type { DeliveryEntity } from './delivery.entity.js';
+import type { DeliveryEntity, PricingProblem } from './delivery.entity.js';
 import { DeliveryEvents } from './delivery-events.js';
 import { assertTransition, type DeliveryStatus } from './delivery-status.js';
 
@@ -82,7 +82,12 @@ export class DeliveriesService {
           factorSource: quote.factorSource,
           cached: quote.cached,
           attempts: quote.attempts,
+          riderPay: quote.riderPay.total,
+          tariffVersion: quote.tariffVersion,
+          pricedAt: quote.pricedAt,
+          distanceBasis: quote.distanceBasis,
         },
+        pricingProblem: null,
         quotedAt: NOW,
       });
       await this.events.record(manager, updated, 'quoted');
@@ -92,9 +97,12 @@ export class DeliveriesService {
     return priced;
   }
 
-  /** The fee service did not answer: the delivery waits and is priced again after `delayMs`. */
-  postponePricing(deliveryId: string, delayMs: number): Promise<void> {
-    return this.deliveries.postponePricing(deliveryId, delayMs);
+  /**
+   * No price yet: the delivery waits and is priced again after `delayMs`. With a `problem` (fee refused to
+   * price it) the agency is shown why; without one (fee did not answer) what it was shown stays.
+   */
+  postponePricing(deliveryId: string, delayMs: number, problem?: PricingProblem): Promise<void> {
+    return this.deliveries.postponePricing(deliveryId, delayMs, problem);
   }
 
   /** The assigned rider has collected the order. */
@@ -151,7 +159,7 @@ export class DeliveriesService {
       assertTransition(current.status, 'cancelled');
       const withdrawn = await this.deliveries.withdrawPendingOffers(manager, current.id);
       const updated = await this.deliveries.update(manager, current, { status: 'cancelled', riderId: null, cancelledAt: NOW });
-      await this.events.record(manager, updated, 'cancelled');
+      await this.events.record(manager, updated, 'cancelled', undefined, current.riderId ?? undefined);
       const riders = new Set(withdrawn.map((offer) => offer.riderId));
       if (current.riderId) riders.add(current.riderId);
       return { delivery: updated, notify: [...riders] };

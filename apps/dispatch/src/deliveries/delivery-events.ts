@@ -1,20 +1,45 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { PATTERNS, type DeliveryEventStatus, type DeliveryStatusChangedEvent } from '#contracts';
+import {
+  DELIVERY_CHARGE_STAGES,
+  PATTERNS,
+  type DeliveryChargeEvent,
+  type DeliveryChargeStage,
+  type DeliveryEventStatus,
+  type DeliveryStatusChangedEvent,
+} from '#contracts';
 import { EventOutbox } from '#messaging';
 import type { DeliveryEntity } from './delivery.entity.js';
 
 type StatusPayload = Omit<DeliveryStatusChangedEvent, 'eventId' | 'occurredAt'>;
+type ChargePayload = Omit<DeliveryChargeEvent, 'eventId' | 'occurredAt'>;
+
+/** When the delivery reached each stage the fee service settles on. */
+const STAGE_TIME: Record<DeliveryChargeStage, (d: DeliveryEntity) => Date | null> = {
+  assigned: (d) => d.assignedAt,
+  picked_up: (d) => d.pickedUpAt,
+  delivered: (d) => d.deliveredAt,
+  cancelled: (d) => d.cancelledAt,
+};
 
 /**
- * The `delivery.status-changed` events the restaurant's side sees. `record` writes one inside the caller's
- * transaction, so it leaves only if the state change commits; `flush` after the commit sends it at once.
+ * The events a delivery's steps cause: `delivery.status-changed` for the restaurant's side, and for a priced
+ * delivery that a rider took, `delivery.charge` for the fee service's settlement. `record` writes them inside
+ * the caller's transaction, so they leave only if the state change commits; `flush` after the commit sends
+ * them at once.
  */
 @Injectable()
 export class DeliveryEvents {
   constructor(private readonly outbox: EventOutbox) {}
 
-  async record(manager: EntityManager, delivery: DeliveryEntity, status: DeliveryEventStatus, rider?: { id: string; name: string }): Promise<void> {
+  /** `releasedRiderId`: on a cancel, the rider the delivery was taken from (the delivery no longer names one). */
+  async record(
+    manager: EntityManager,
+    delivery: DeliveryEntity,
+    status: DeliveryEventStatus,
+    rider?: { id: string; name: string },
+    releasedRiderId?: string,
+  ): Promise<void> {
     const payload: StatusPayload = { orderId: delivery.orderId, deliveryId: delivery.id, status };
     if (status === 'quoted' && delivery.fee) {
       const { total, distanceMeters, provider, estimated } = delivery.fee;
@@ -22,9 +47,33 @@ export class DeliveryEvents {
     }
     if (rider) payload.rider = { id: rider.id, name: rider.name };
     await this.outbox.add(manager, PATTERNS.DELIVERY_STATUS_CHANGED, payload);
+
+    const charge = chargeOf(delivery, status, rider?.id ?? delivery.riderId ?? releasedRiderId);
+    if (charge) await this.outbox.add(manager, PATTERNS.DELIVERY_CHARGE, charge);
   }
 
   flush(): void {
     this.outbox.poke();
   }
+}
+
+/**
+ * What the fee service settles on, for a priced delivery at a stage it charges. A cancel charges only once a
+ * rider had taken the job: called off before that, nobody did any work.
+ */
+function chargeOf(delivery: DeliveryEntity, status: DeliveryEventStatus, riderId: string | undefined): ChargePayload | undefined {
+  const stage = DELIVERY_CHARGE_STAGES.find((s) => s === status);
+  const quoteId = delivery.fee?.quoteId;
+  const at = stage && STAGE_TIME[stage](delivery);
+  if (!stage || !quoteId || !at || (stage === 'cancelled' && !delivery.assignedAt)) return undefined;
+  return {
+    deliveryId: delivery.id,
+    orderId: delivery.orderId,
+    agencyId: delivery.agencyId,
+    restaurantId: delivery.restaurantId,
+    quoteId,
+    stage,
+    ...(riderId ? { riderId } : {}),
+    at: at.toISOString(),
+  };
 }

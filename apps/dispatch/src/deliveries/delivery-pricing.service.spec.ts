@@ -21,6 +21,10 @@ const delivery = {
 
 const quote: FeeQuote = {
   quoteId: '9c8b7a6d-5e4f-4a3b-8c2d-1e0f9a8b7c04',
+  agencyId: delivery.agencyId,
+  tariffVersion: 1,
+  pricedAt: '2026-11-22T03:15:55.349Z',
+  distanceBasis: 'route',
   distanceMeters: 1362,
   durationSeconds: 245,
   provider: 'turf',
@@ -30,12 +34,13 @@ const quote: FeeQuote = {
   cached: false,
   attempts: [{ provider: 'turf', outcome: 'ok', ms: 0 }],
   fee: { total: 3000, currency: 'KRW', items: [{ code: 'BASE', label: '기본요금', amount: 3000 }] },
+  riderPay: { total: 2700, currency: 'KRW', items: [{ code: 'BASE', label: '기본요금', amount: 3000 }, { code: 'COMMISSION', label: '수수료', amount: -300 }] },
 };
 
 describe('DeliveryPricing', () => {
   let sut: DeliveryPricing;
   let request: jest.Mock<(pattern: string, payload: unknown, timeoutMs?: number) => Promise<unknown>>;
-  let deliveries: { dueForPricing: jest.Mock<(limit: number) => Promise<DeliveryEntity[]>>; recordQuote: jest.Mock<(...args: unknown[]) => Promise<boolean>>; postponePricing: jest.Mock<(id: string, delayMs: number) => Promise<void>> };
+  let deliveries: { dueForPricing: jest.Mock<(limit: number) => Promise<DeliveryEntity[]>>; recordQuote: jest.Mock<(...args: unknown[]) => Promise<boolean>>; postponePricing: jest.Mock<(id: string, delayMs: number, problem?: unknown) => Promise<void>> };
   let wakeup: DispatchWakeup;
 
   beforeEach(async () => {
@@ -43,7 +48,7 @@ describe('DeliveryPricing', () => {
     deliveries = {
       dueForPricing: jest.fn<(limit: number) => Promise<DeliveryEntity[]>>().mockResolvedValue([delivery]),
       recordQuote: jest.fn<(...args: unknown[]) => Promise<boolean>>().mockResolvedValue(true),
-      postponePricing: jest.fn<(id: string, delayMs: number) => Promise<void>>().mockResolvedValue(undefined),
+      postponePricing: jest.fn<(id: string, delayMs: number, problem?: unknown) => Promise<void>>().mockResolvedValue(undefined),
     };
     const module = await Test.createTestingModule({
       providers: [
@@ -83,8 +88,28 @@ describe('DeliveryPricing', () => {
     await expect(sut.priceDue()).resolves.toBe(0);
 
     expect(deliveries.recordQuote).not.toHaveBeenCalled();
-    expect(deliveries.postponePricing).toHaveBeenCalledWith(delivery.id, 1000);
+    expect(deliveries.postponePricing).toHaveBeenCalledWith(delivery.id, 1000, undefined);
     expect(woken).not.toHaveBeenCalled();
+  });
+
+  it.each(['NO_LOCATION', 'NO_TARIFF', 'OUTSIDE_SERVICE_AREA', 'BEYOND_MAX_DISTANCE'])(
+    'keeps fee refusing with %s as the delivery\'s pricing problem, and tries later with the same backoff',
+    async (code) => {
+      request.mockRejectedValue({ code, message: `refused: ${code}`, details: { agencyId: delivery.agencyId } });
+
+      await expect(sut.priceDue()).resolves.toBe(0);
+
+      expect(deliveries.recordQuote).not.toHaveBeenCalled();
+      expect(deliveries.postponePricing).toHaveBeenCalledWith(delivery.id, 1000, { code, message: `refused: ${code}`, at: expect.any(String) });
+    },
+  );
+
+  it('does not take an outage or another error code for a pricing problem', async () => {
+    request.mockRejectedValueOnce({ code: 'UPSTREAM_UNAVAILABLE', message: 'every map provider failed' });
+    await sut.priceDue();
+    request.mockRejectedValueOnce(Object.assign(new Error('Timeout has occurred'), { name: 'TimeoutError' }));
+    await sut.priceDue();
+    expect(deliveries.postponePricing.mock.calls.map((call) => call[2])).toEqual([undefined, undefined]);
   });
 
   it('does not trust a reply that is not a quote', async () => {

@@ -4,14 +4,15 @@ import { FeeQuote, PATTERNS, validateContract, type FeeQuoteRequest } from '#con
 import { Messaging } from '#messaging';
 import { DispatchWakeup } from '../offers/dispatch-wakeup.js';
 import { DeliveriesService } from './deliveries.service.js';
-import type { DeliveryEntity } from './delivery.entity.js';
+import { PRICING_PROBLEM_CODES, type DeliveryEntity, type PricingProblem, type PricingProblemCode } from './delivery.entity.js';
 
 /** How long one `fee.quote` may take; the fee service answers in milliseconds when it is up. */
 const FEE_TIMEOUT_MS = 5_000;
 const BATCH = 20;
 
 /**
- * Prices new deliveries through the fee service. When fee does not answer, the delivery waits and is tried
+ * Prices new deliveries through the fee service. When fee does not answer, or refuses to price (no tariff,
+ * outside the service area...: kept on the delivery as its pricing problem), the delivery waits and is tried
  * again later, with a delay that doubles per failed attempt (one sweep interval up to 32), so an outage costs
  * a request now and then rather than a hot loop, and no delivery is ever dropped.
  */
@@ -66,15 +67,26 @@ export class DeliveryPricing {
       if (!quote.ok) throw new Error(`fee answered with an invalid quote: ${quote.errors.map((e) => e.field).join(', ')}`);
       return await this.deliveries.recordQuote(delivery.id, quote.value);
     } catch (error) {
+      // A refusal is retried like an outage: the agency may fix its tariff, and a new agency's tariff appears
+      // once fee has its agency.registered. Only a refusal is shown to the agency; an outage is not its doing.
+      const problem = pricingProblem(error);
       const delay = this.backoffMs(delivery.quoteAttempts);
       this.logger.warn(
-        `no price for delivery ${delivery.id} (order ${delivery.orderId}, attempt ${delivery.quoteAttempts + 1}): ${describe(error)}; ` +
-          `it waits, next try in ${delay} ms`,
+        `no price for delivery ${delivery.id} (order ${delivery.orderId}, agency ${delivery.agencyId}, attempt ${delivery.quoteAttempts + 1}): ` +
+          `${problem ? `fee refused, ${problem.code}: ${problem.message}` : describe(error)}; it waits, next try in ${delay} ms`,
       );
-      await this.deliveries.postponePricing(delivery.id, delay);
+      await this.deliveries.postponePricing(delivery.id, delay, problem);
       return false;
     }
   }
+}
+
+/** The fee service's refusal to price, as it arrives over RPC (`{ code, message, details }`), if it is one. */
+function pricingProblem(error: unknown): PricingProblem | undefined {
+  if (!error || typeof error !== 'object') return undefined;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (!PRICING_PROBLEM_CODES.includes(code as PricingProblemCode)) return undefined;
+  return { code: code as PricingProblemCode, message: typeof message === 'string' ? message : String(code), at: new Date().toISOString() };
 }
 
 function describe(error: unknown): string {

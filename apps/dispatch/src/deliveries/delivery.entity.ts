@@ -17,6 +17,26 @@ export interface DeliveryQuote {
   factorSource?: 'calibrated' | 'default';
   cached?: boolean;
   attempts?: RouteAttempt[];
+  /**
+   * What the rider earns for the trip, in KRW, and the tariff that priced it. Absent on deliveries priced
+   * before the fee service reported them.
+   */
+  riderPay?: number;
+  tariffVersion?: number;
+  pricedAt?: string;
+  distanceBasis?: 'route' | 'straight';
+}
+
+/** Codes the fee service answers when it will not price a trip until something changes (not an outage). */
+export const PRICING_PROBLEM_CODES = ['NO_LOCATION', 'NO_TARIFF', 'OUTSIDE_SERVICE_AREA', 'BEYOND_MAX_DISTANCE'] as const;
+export type PricingProblemCode = (typeof PRICING_PROBLEM_CODES)[number];
+
+/** Why the fee service last refused to price the delivery; the agency sees it, and it is cleared once priced. */
+export interface PricingProblem {
+  code: PricingProblemCode;
+  message: string;
+  /** When fee answered so (ISO 8601). */
+  at: string;
 }
 
 /** One order to carry from a restaurant to a customer, from its arrival until delivered or cancelled. */
@@ -70,6 +90,10 @@ export class DeliveryEntity {
   /** Null until the fee service has priced the trip. */
   @Column('jsonb', { nullable: true })
   fee: DeliveryQuote | null;
+
+  /** The fee service's last refusal to price; null once priced, or while it was only unreachable. */
+  @Column('jsonb', { name: 'pricing_problem', nullable: true })
+  pricingProblem: PricingProblem | null;
 
   /** Set exactly while assigned, picked up or delivered. */
   @Column('uuid', { name: 'rider_id', nullable: true })

@@ -1,3 +1,4 @@
 import { Dispatch1763942400000 } from './1763942400000-dispatch.js';
+import { DispatchFeeAgencies1764028800000 } from './1764028800000-dispatch-fee-agencies.js';
 
-export const DISPATCH_MIGRATIONS = [Dispatch1763942400000];
+export const DISPATCH_MIGRATIONS = [Dispatch1763942400000, DispatchFeeAgencies1764028800000];

@@ -41,9 +41,14 @@ describe('offering deliveries to riders (component, real PostgreSQL and fee serv
       pickup: { ...CITY_HALL, address: '서울특별시 중구 세종대로 110' },
       dropoff: { lng: 126.9769, lat: 37.5759, address: '서울특별시 종로구 세종대로 172', detail: '3층' },
       fee: quote.total,
+      riderPay: delivery.fee!.riderPay,
       distanceMeters: quote.distance_meters,
       expiresAt: expect.any(String),
     });
+    // What the rider earns is fee's rider pay for this quote: a whole number of won, at most the fee.
+    expect(Number.isInteger(offer.riderPay)).toBe(true);
+    expect(offer.riderPay).toBeGreaterThan(0);
+    expect(offer.riderPay).toBeLessThanOrEqual(offer.fee);
     // The rider has OFFER_TIMEOUT_SECONDS (30 by default) from the offer to answer.
     const [timing] = await h.query<{ created_at: Date; expires_at: Date }>('SELECT created_at, expires_at FROM dispatch.offers WHERE id = $1', [
       offer.offerId,

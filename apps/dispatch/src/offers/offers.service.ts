@@ -33,6 +33,7 @@ export function offerMessage(offer: OfferEntity, delivery: DeliveryEntity): Offe
       ...(delivery.dropoffDetail ? { detail: delivery.dropoffDetail } : {}),
     },
     fee: delivery.fee!.total,
+    riderPay: delivery.fee!.riderPay ?? null,
     distanceMeters: delivery.fee!.distanceMeters,
     expiresAt: offer.expiresAt.toISOString(),
   };

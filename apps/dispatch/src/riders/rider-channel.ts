@@ -24,6 +24,8 @@ export interface OfferMessage {
   dropoff: PlacePayload;
   /** Total fee in KRW. */
   fee: number;
+  /** What the rider earns for the trip in KRW: the fee less the agency's commission; null if fee did not say. */
+  riderPay: number | null;
   /** The trip's distance, pickup to dropoff. */
   distanceMeters: number;
   expiresAt: string;

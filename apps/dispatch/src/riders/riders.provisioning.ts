@@ -1,10 +1,9 @@
 import { isUUID } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { DomainError } from '#platform';
+import { DomainError, newSecret } from '#platform';
 import type { FieldError } from '#contracts';
 import { AgenciesRepository } from '../agencies/agencies.repository.js';
-import { newSecret } from '../credentials.js';
 import { RidersRepository } from './riders.repository.js';
 
 /**

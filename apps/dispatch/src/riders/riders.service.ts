@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { hashSecret } from '../credentials.js';
+import { hashSecret } from '#platform';
 import type { RiderEntity } from './rider.entity.js';
 import { RiderPresenceStore } from './rider-presence.store.js';
 import { RidersRepository } from './riders.repository.js';

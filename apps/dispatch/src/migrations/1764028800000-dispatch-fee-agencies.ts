@@ -1,0 +1,36 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { PATTERNS } from '#contracts';
+
+/**
+ * Agencies and deliveries meet the fee service's tariffs: every agency created before dispatch announced new
+ * agencies is announced now, through the outbox like a new one (same event shape as `provisionAgency`), and a
+ * delivery fee refuses to price keeps the reason, for its agency to see.
+ */
+export class DispatchFeeAgencies1764028800000 implements MigrationInterface {
+  name = 'DispatchFeeAgencies1764028800000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE dispatch.deliveries ADD COLUMN pricing_problem jsonb`);
+    await q.query(`ALTER TABLE dispatch.deliveries ADD CONSTRAINT "CHK_dispatch_deliveries_pricing_problem"
+      CHECK (pricing_problem IS NULL OR (fee IS NULL AND jsonb_typeof(pricing_problem -> 'code') = 'string'))`);
+
+    // gen_random_uuid() sits in a subquery's select list, so it is drawn once per agency.
+    await q.query(
+      `INSERT INTO dispatch.outbox (event_id, pattern, payload)
+       SELECT event_id, $1, jsonb_build_object(
+                'eventId', event_id,
+                'occurredAt', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+                'agencyId', id,
+                'name', name,
+                'apiKeyHash', api_key_hash)
+         FROM (SELECT gen_random_uuid() AS event_id, id, name, api_key_hash, created_at FROM dispatch.agencies) AS a
+        ORDER BY created_at, id`,
+      [PATTERNS.AGENCY_REGISTERED],
+    );
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    // The announcements stay: fee may have them already, and takes an agency announced twice as one.
+    await q.query(`ALTER TABLE dispatch.deliveries DROP COLUMN pricing_problem`);
+  }
+}
