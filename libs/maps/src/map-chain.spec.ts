@@ -370,3 +370,75 @@ describe('MapChain geocoding', () => {
     await expect(sut.geocode('없는 주소 3')).rejects.toMatchObject({ reason: 'not_found' });
   });
 });
+
+describe('MapChain real routes (no estimate)', () => {
+  const routing = (provider: string) => sut.health().find((h) => h.provider === provider && h.capability === 'routing');
+
+  it('answers from the first real provider that can, in order, each asked once', async () => {
+    kakao.fault = { kind: 'server_error' };
+    const { route, attempts } = await chain().realRoute(cityHall, gangnam);
+    expect(route).toMatchObject({ provider: 'naver', estimated: false, cached: false });
+    expect(attempts.map((a) => [a.provider, a.outcome])).toEqual([
+      ['kakao', 'unavailable'],
+      ['naver', 'ok'],
+    ]);
+    expect([kakao.count(), naver.count()]).toEqual([1, 1]);
+  });
+
+  it('never falls back to Turf: with every provider down there is no route, and the attempts say why', async () => {
+    kakao.fault = { kind: 'server_error' };
+    naver.fault = { kind: 'hang' };
+    const { route, attempts } = await chain().realRoute(cityHall, gangnam);
+    expect(route).toBeUndefined();
+    expect(attempts.map((a) => [a.provider, a.outcome])).toEqual([
+      ['kakao', 'unavailable'],
+      ['naver', 'timeout'],
+    ]);
+    expect(sut.health().find((h) => h.provider === 'turf')?.counts).toEqual({ ok: 0 });
+  });
+
+  it('serves a real route from the cache without asking anyone; an estimate is never cached', async () => {
+    chain();
+    const first = await sut.route(cityHall, gangnam);
+    const { route, attempts } = await sut.realRoute(cityHall, gangnam);
+    expect(route).toEqual({ ...first, cached: true, attempts: [] });
+    expect(attempts).toEqual([]);
+    expect(kakao.count()).toBe(1);
+
+    kakao.fault = { kind: 'server_error' };
+    naver.fault = { kind: 'server_error' };
+    const to = nextDropoff();
+    expect((await sut.route(cityHall, to)).provider).toBe('turf');
+    expect((await sut.realRoute(cityHall, to)).route).toBeUndefined();
+  });
+
+  it('respects an open breaker and a rate-limit pause, and says when real routing is available', async () => {
+    let clock = Date.parse('2026-11-22T10:00:00Z');
+    chain({ MAP_PROVIDERS: 'kakao,turf', MAP_BREAKER_CONSECUTIVE: '3' }, { now: () => clock });
+    expect(sut.realRoutingAvailable()).toBe(true);
+
+    kakao.fault = { kind: 'rate_limit', retryAfterSeconds: 30 };
+    expect((await sut.realRoute(cityHall, nextDropoff())).attempts).toEqual([expect.objectContaining({ provider: 'kakao', outcome: 'rate_limited' })]);
+    expect(sut.realRoutingAvailable()).toBe(false);
+    kakao.fault = { kind: 'none' };
+    const paused = await sut.realRoute(cityHall, nextDropoff());
+    expect(paused).toEqual({ attempts: [expect.objectContaining({ provider: 'kakao', outcome: 'rate_limited', skipped: true })] });
+    expect(kakao.count()).toBe(1);
+    clock += 30_001;
+    expect(sut.realRoutingAvailable()).toBe(true);
+
+    kakao.fault = { kind: 'server_error' };
+    for (let i = 0; i < 3; i++) await sut.realRoute(cityHall, nextDropoff());
+    expect(routing('kakao')?.state).toBe('open');
+    expect(sut.realRoutingAvailable()).toBe(false);
+    const sent = kakao.count();
+    const open = await sut.realRoute(cityHall, nextDropoff());
+    expect(open).toEqual({ attempts: [expect.objectContaining({ provider: 'kakao', outcome: 'breaker_open', skipped: true })] });
+    expect(kakao.count()).toBe(sent);
+  });
+
+  it('is unavailable when no real provider has keys', () => {
+    chain({ KAKAO_REST_API_KEY: '', NAVER_MAPS_CLIENT_ID: '', NAVER_MAPS_CLIENT_SECRET: '' });
+    expect(sut.realRoutingAvailable()).toBe(false);
+  });
+});

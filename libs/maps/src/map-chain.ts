@@ -143,6 +143,45 @@ export class MapChain implements RoutingProvider {
   }
 
   /**
+   * The road route from the real providers only, never the Turf estimate: for re-pricing an estimated fee once a
+   * provider is back. The route cache (which only holds real answers) is consulted first; then each configured
+   * provider is asked at most once, in order, through its guard (breaker, concurrency bound, rate-limit pause).
+   * Without a route, `attempts` says why: skipped as `breaker_open` or `rate_limited`, `timeout`, and so on.
+   */
+  async realRoute(from: LngLat, to: LngLat, options?: Pick<CallOptions, 'signal'>): Promise<{ route?: RouteResult; attempts: Attempt[] }> {
+    const hit = this.options.routeCache.get(from, to);
+    if (hit) return { route: { ...hit, cached: true, attempts: [] }, attempts: [] };
+
+    const deadline = this.now() + this.options.deadlineMs;
+    const attempts: Attempt[] = [];
+    for (const { name, guard } of this.routers) {
+      if (!guard) {
+        this.record('routing', attempts, { provider: name, outcome: 'no_credentials', ms: 0, skipped: true });
+        continue;
+      }
+      const result = await guard.attempt(deadline - this.now(), options?.signal, from, to);
+      this.record('routing', attempts, result.attempt);
+      if (result.value) {
+        this.options.routeCache.set(from, to, result.value);
+        this.options.calibration.observe(from, to, result.value.distanceMeters);
+        return { route: { ...result.value, cached: false, attempts }, attempts };
+      }
+      // Within 5 m every provider refuses alike.
+      if (result.error?.outcome === 'too_close') break;
+    }
+    return { attempts };
+  }
+
+  /** True when some configured real routing provider could be asked now: its breaker not open, no rate-limit pause. */
+  realRoutingAvailable(): boolean {
+    return this.routers.some(({ guard }) => {
+      if (!guard) return false;
+      const health = guard.health();
+      return health.state !== 'open' && health.rateLimitedUntil === undefined;
+    });
+  }
+
+  /**
    * The point of an address: Kakao Local, then Naver, then the geocode cache. Providers come first so a
    * corrected map wins over an old answer; every answer they give is remembered, and the cache places
    * addresses seen before when no provider can (an outage), saying what was tried. Rejects with
