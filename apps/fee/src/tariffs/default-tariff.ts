@@ -1,0 +1,19 @@
+import { publicHolidayDates } from './korean-public-holidays.js';
+import type { Tariff } from './tariff.js';
+
+/**
+ * The tariff a newly registered agency starts with: 3,000 KRW up to 1.5 km, 500 KRW for each started 500 m
+ * beyond, rounded up to 100 KRW, no commission. Public holidays are listed but cost nothing until the agency sets
+ * an amount. Every call builds new objects, so an agency editing its copy never edits another's.
+ */
+export function defaultTariff(): Tariff {
+  return {
+    baseFee: 3000,
+    baseDistanceMeters: 1500,
+    distance: { kind: 'steps', stepMeters: 500, stepFee: 500 },
+    surcharges: { holidays: { amount: 0, dates: publicHolidayDates() } },
+    rounding: { unit: 100, mode: 'up' },
+    distanceBasis: 'route',
+    commission: { kind: 'fixed', amount: 0 },
+  };
+}
