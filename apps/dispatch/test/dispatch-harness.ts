@@ -105,6 +105,8 @@ export interface DispatchHarness {
     rider_id: string | null;
     pricing_problem: { code: string; message: string; at: string } | null;
   }>;
+  /** The delivery of an order once dispatch has failed to price it `attempts` times. */
+  afterPricingAttempts(orderId: string, attempts: number): ReturnType<DispatchHarness['deliveryOf']>;
   /** The delivery.status-changed events in dispatch's outbox for an order, in the order they were written. */
   statusEvents(orderId: string): Promise<Array<Record<string, any>>>;
   /** The delivery.charge events in dispatch's outbox for an order, in the order they were written. */
@@ -189,6 +191,11 @@ export async function startDispatch(options: { env?: Record<string, string>; wit
     query,
     deliveryOf: (orderId) =>
       eventually(async () => (await query<any>('SELECT * FROM dispatch.deliveries WHERE order_id = $1', [orderId]))[0], `delivery of order ${orderId}`),
+    afterPricingAttempts: (orderId, attempts) =>
+      eventually(async () => {
+        const [d] = await query<any>('SELECT * FROM dispatch.deliveries WHERE order_id = $1 AND quote_attempts >= $2', [orderId, attempts]);
+        return d;
+      }, `${attempts} failed pricing attempts of order ${orderId}`),
     statusEvents: (orderId) => outboxEvents(PATTERNS.DELIVERY_STATUS_CHANGED, orderId),
     chargeEvents: (orderId) => outboxEvents(PATTERNS.DELIVERY_CHARGE, orderId),
     close: async () => {

@@ -5,11 +5,13 @@ import { ServiceDatabaseModule } from '#database';
 import { MAP_CHAIN, type MapChain } from '#maps';
 import { Messaging } from '#messaging';
 import { databaseCheck, HEALTH_CHECKS, HealthController, PlatformModule } from '#platform';
+import { AgenciesModule } from './agencies/agencies.module.js';
 import { FEE_DATABASE } from './fee.database.js';
 import { GeocodingModule } from './geocoding/geocoding.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { QuotesModule } from './quotes/quotes.module.js';
 import { mapProvidersCheck, RoutingModule } from './routing/routing.module.js';
+import { TariffsModule } from './tariffs/tariffs.module.js';
 
 /** The fee service: prices deliveries by road distance through the map chain and keeps every quote it gave. */
 @Global()
@@ -22,6 +24,8 @@ export class FeeModule {
         PlatformModule,
         ServiceDatabaseModule.forRoot({ url: databaseUrl, ...FEE_DATABASE, poolSize: config.databasePoolSize }),
         RoutingModule,
+        AgenciesModule,
+        TariffsModule,
         QuotesModule,
         GeocodingModule,
         MetricsModule,

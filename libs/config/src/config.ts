@@ -31,6 +31,12 @@ export interface AppConfig {
     locateIntervalMs: number;
   };
   dispatch: { offerTimeoutSeconds: number; sweepIntervalMs: number };
+  fee: {
+    /** How often reconciliation looks for estimated fees to re-price by a real provider's road distance. */
+    reconcileIntervalMs: number;
+    /** Provider calls reconciliation may spend per minute, so catching up never eats the live quotes' quota. */
+    reconcilePerMinute: number;
+  };
   outbox: { pollIntervalMs: number; coalesceMs: number };
   logLevel: string;
   /** Create the demo agency, restaurant and riders on start when `.data/demo.json` is missing. */
@@ -231,6 +237,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dispatch: {
       offerTimeoutSeconds: r.number('OFFER_TIMEOUT_SECONDS', 30, 0.1, 600),
       sweepIntervalMs: r.int('DISPATCH_SWEEP_INTERVAL_MS', 1000, 10, 60_000)!,
+    },
+    fee: {
+      reconcileIntervalMs: r.int('RECONCILE_INTERVAL_MS', 30_000, 10, 3_600_000)!,
+      reconcilePerMinute: r.int('RECONCILE_PER_MINUTE', 30, 1, 60_000)!,
     },
     outbox: {
       pollIntervalMs: r.int('OUTBOX_POLL_INTERVAL_MS', 500, 10, 60_000)!,

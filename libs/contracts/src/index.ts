@@ -1,19 +1,23 @@
+import { AGENCY_REGISTERED } from './agency-registered/agency-registered.event.js';
+import { DELIVERY_CHARGE } from './delivery-charge/delivery-charge.event.js';
 import { DELIVERY_STATUS_CHANGED } from './delivery-status-changed/delivery-status-changed.event.js';
 import { FEE_GEOCODE } from './fee-geocode/fee-geocode.request.js';
 import { FEE_QUOTE } from './fee-quote/fee-quote.request.js';
 import { ORDER_CREATED } from './order-created/order-created.event.js';
 
+export * from './agency-registered/agency-registered.event.js';
 export * from './common/event.js';
 export * from './common/geo-point.js';
 export * from './common/money.js';
 export * from './common/validation.js';
+export * from './delivery-charge/delivery-charge.event.js';
 export * from './delivery-status-changed/delivery-status-changed.event.js';
 export * from './fee-geocode/fee-geocode.request.js';
 export * from './fee-quote/fee-quote.request.js';
 export * from './order-created/order-created.event.js';
 
 /** Every message pattern; consumers name these, never an inline string. */
-export const PATTERNS = { ORDER_CREATED, FEE_QUOTE, FEE_GEOCODE, DELIVERY_STATUS_CHANGED } as const;
+export const PATTERNS = { ORDER_CREATED, FEE_QUOTE, FEE_GEOCODE, DELIVERY_STATUS_CHANGED, AGENCY_REGISTERED, DELIVERY_CHARGE } as const;
 
 /** Which service consumes each pattern: the RabbitMQ queue it is sent to, the TCP server it is dialled on. */
 export const CONSUMER_OF = {
@@ -21,4 +25,6 @@ export const CONSUMER_OF = {
   [FEE_QUOTE]: 'fee',
   [FEE_GEOCODE]: 'fee',
   [DELIVERY_STATUS_CHANGED]: 'intake',
+  [AGENCY_REGISTERED]: 'fee',
+  [DELIVERY_CHARGE]: 'fee',
 } as const;

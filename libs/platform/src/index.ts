@@ -6,3 +6,4 @@ export * from './logger.js';
 export * from './bootstrap.js';
 export * from './platform.module.js';
 export * from './metrics.js';
+export * from './secrets.js';

@@ -38,7 +38,10 @@ describe('agencies announced to the fee service (component, real PostgreSQL)', (
     const [agency] = await dataSource.query(`SELECT name, api_key_hash, xmin::text AS xid FROM dispatch.agencies WHERE id = $1`, [agencyId]);
     expect(agency).toEqual({ name: '한강 배달대행', api_key_hash: hashSecret(apiKey), xid: expect.any(String) });
     const rows = await outbox(agencyId);
-    expect(rows).toEqual([{ event_id: expect.any(String), pattern: PATTERNS.AGENCY_REGISTERED, payload: expect.any(Object), published_at: null, xid: agency.xid }]);
+    // Same transaction id on both rows: they committed together.
+    expect(rows).toEqual([
+      { event_id: expect.any(String), pattern: PATTERNS.AGENCY_REGISTERED, payload: expect.any(Object), published_at: null, xid: agency.xid },
+    ]);
     expect(rows[0].payload).toEqual({
       eventId: rows[0].event_id,
       occurredAt: expect.any(String),
@@ -65,11 +68,15 @@ describe('agencies announced to the fee service (component, real PostgreSQL)', (
   });
 
   it('stores nothing for an invalid name', async () => {
-    const before = await dataSource.query(`SELECT (SELECT count(*) FROM dispatch.agencies) AS agencies, (SELECT count(*) FROM dispatch.outbox) AS events`);
+    const counts = () => dataSource.query(`SELECT (SELECT count(*) FROM dispatch.agencies) AS agencies, (SELECT count(*) FROM dispatch.outbox) AS events`);
+    const before = await counts();
     for (const name of ['', '   ', 'x'.repeat(201), 42 as unknown as string]) {
-      await expect(provisionAgency(dataSource, { name })).rejects.toMatchObject({ code: 'VALIDATION_FAILED', details: [expect.objectContaining({ field: 'name' })] });
+      await expect(provisionAgency(dataSource, { name })).rejects.toMatchObject({
+        code: 'VALIDATION_FAILED',
+        details: [expect.objectContaining({ field: 'name' })],
+      });
     }
-    expect(await dataSource.query(`SELECT (SELECT count(*) FROM dispatch.agencies) AS agencies, (SELECT count(*) FROM dispatch.outbox) AS events`)).toEqual(before);
+    expect(await counts()).toEqual(before);
   });
 });
 

@@ -1,6 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
+import { DeliveryChargeEvent, PATTERNS, validateContract } from '#contracts';
+import { Messaging } from '#messaging';
 import { NEAR_CITY_HALL, eventually, orderEvent, startDispatch, type DispatchHarness, type RiderClient } from '../../test/dispatch-harness.js';
 
 describe('deliveries from orders to doorsteps (component, real PostgreSQL and fee service)', () => {
@@ -174,7 +176,17 @@ describe('deliveries from orders to doorsteps (component, real PostgreSQL and fe
         id: deliveryId,
         status: 'assigned',
         restaurantName: '시청앞 김밥',
-        fee: expect.objectContaining({ total: expect.any(Number), currency: 'KRW', provider: 'turf', estimated: true }),
+        fee: expect.objectContaining({
+          total: expect.any(Number),
+          currency: 'KRW',
+          provider: 'turf',
+          estimated: true,
+          riderPay: expect.any(Number),
+          tariffVersion: expect.any(Number),
+          pricedAt: expect.any(String),
+          distanceBasis: expect.stringMatching(/^(route|straight)$/),
+        }),
+        pricingProblem: null,
         rider: { id: expect.any(String), name: '보드 라이더' },
       }),
     ]);
@@ -196,5 +208,108 @@ describe('deliveries from orders to doorsteps (component, real PostgreSQL and fe
       .post(`/v1/agencies/${agencyId}/deliveries/${(await h.deliveryOf(waiting.orderId)).id}/cancel`)
       .set('authorization', `Bearer ${apiKey}`)
       .expect(404);
+  });
+
+  it('tells the fee service what to settle: a charge at assignment, pickup and delivery, each at its own time', async () => {
+    const { agencyId } = await h.agency();
+    const mine = await h.rider(agencyId, '정산 라이더');
+    const rider = await h.online(mine.token, NEAR_CITY_HALL.m300);
+    const { event, deliveryId } = await assigned(agencyId, rider);
+    await rider.send('delivery:pickedUp', { deliveryId });
+    await rider.send('delivery:delivered', { deliveryId });
+    // Sent again: no second charge.
+    await rider.send('delivery:delivered', { deliveryId });
+
+    const [row] = await h.query<{ fee: { quoteId: string }; assigned_at: Date; picked_up_at: Date; delivered_at: Date }>(
+      'SELECT fee, assigned_at, picked_up_at, delivered_at FROM dispatch.deliveries WHERE id = $1',
+      [deliveryId],
+    );
+    const charges = await h.chargeEvents(event.orderId);
+    const common = { deliveryId, orderId: event.orderId, agencyId, restaurantId: event.restaurantId, quoteId: row.fee.quoteId, riderId: mine.riderId };
+    expect(charges).toEqual([
+      { eventId: expect.any(String), occurredAt: expect.any(String), ...common, stage: 'assigned', at: row.assigned_at.toISOString() },
+      { eventId: expect.any(String), occurredAt: expect.any(String), ...common, stage: 'picked_up', at: row.picked_up_at.toISOString() },
+      { eventId: expect.any(String), occurredAt: expect.any(String), ...common, stage: 'delivered', at: row.delivered_at.toISOString() },
+    ]);
+    for (const charge of charges) expect(validateContract(DeliveryChargeEvent, charge).ok).toBe(true);
+  });
+
+  it('charges a cancel only once a rider had taken the job, naming that rider', async () => {
+    const { agencyId, apiKey } = await h.agency();
+    const mine = await h.rider(agencyId, '취소 정산 라이더');
+    const rider = await h.online(mine.token, NEAR_CITY_HALL.m300);
+    const cancel = (deliveryId: string) =>
+      request(h.dispatchUrl).post(`/v1/agencies/${agencyId}/deliveries/${deliveryId}/cancel`).set('authorization', `Bearer ${apiKey}`).expect(200);
+
+    // Offered but not accepted, then cancelled: nobody worked, nothing to settle.
+    const offeredOnly = orderEvent(agencyId);
+    await h.publish(offeredOnly);
+    const offer = await rider.waitForOffer((await h.deliveryOf(offeredOnly.orderId)).id);
+    await cancel(offer.deliveryId);
+
+    const { event, deliveryId } = await assigned(agencyId, rider);
+    await cancel(deliveryId);
+
+    expect((await h.statusEvents(offeredOnly.orderId)).map((e) => e.status)).toEqual(['quoted', 'cancelled']);
+    expect(await h.chargeEvents(offeredOnly.orderId)).toEqual([]);
+    const [row] = await h.query<{ cancelled_at: Date }>('SELECT cancelled_at FROM dispatch.deliveries WHERE id = $1', [deliveryId]);
+    expect((await h.chargeEvents(event.orderId)).map(({ stage, riderId, at }) => ({ stage, riderId, at }))).toEqual([
+      { stage: 'assigned', riderId: mine.riderId, at: expect.any(String) },
+      { stage: 'cancelled', riderId: mine.riderId, at: row.cancelled_at.toISOString() },
+    ]);
+  });
+
+  it("shows the agency why fee will not price a delivery, retries it, and clears the reason once it is priced", async () => {
+    const { agencyId, apiKey } = await h.agency('요금표 없는 대행');
+    const messaging = h.dispatch.get(Messaging);
+    const askFee = messaging.request.bind(messaging);
+    // Fee refusing this agency's trips, as it does while it has no tariff for the agency.
+    const refusal = { code: 'NO_TARIFF', message: `agency ${agencyId} has no tariff`, details: { agencyId } };
+    const spy = jest.spyOn(messaging, 'request').mockImplementation(async (pattern, payload, timeoutMs) => {
+      if (pattern === PATTERNS.FEE_QUOTE && (payload as { agencyId?: string }).agencyId === agencyId) throw refusal;
+      return askFee(pattern, payload, timeoutMs);
+    });
+    const board = async () =>
+      (await request(h.dispatchUrl).get(`/v1/agencies/${agencyId}/deliveries`).set('authorization', `Bearer ${apiKey}`).expect(200)).body.deliveries;
+    try {
+      const event = orderEvent(agencyId);
+      await h.publish(event);
+      const refused = await h.afterPricingAttempts(event.orderId, 2);
+      expect(refused).toMatchObject({ status: 'pending', fee: null, pricing_problem: { code: 'NO_TARIFF', message: refusal.message } });
+      const [waiting] = await board();
+      expect(waiting).toMatchObject({
+        status: 'pending',
+        fee: null,
+        pricingProblem: { code: 'NO_TARIFF', message: refusal.message, at: expect.any(String) },
+      });
+      expect(Date.parse(waiting.pricingProblem.at)).not.toBeNaN();
+      expect(await h.statusEvents(event.orderId)).toEqual([]);
+
+      spy.mockRestore();
+      const priced = await eventually(async () => {
+        const d = await h.deliveryOf(event.orderId);
+        return d.fee ? d : undefined;
+      }, 'the delivery to be priced');
+      expect(priced.pricing_problem).toBeNull();
+      const [shown] = await board();
+      expect(shown).toMatchObject({ pricingProblem: null, fee: expect.objectContaining({ total: expect.any(Number) }) });
+      expect((await h.statusEvents(event.orderId)).map((e) => e.status)).toEqual(['quoted']);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('does not take a fee outage for a pricing problem', async () => {
+    const { agencyId } = await h.agency();
+    const messaging = h.dispatch.get(Messaging);
+    const spy = jest.spyOn(messaging, 'request').mockRejectedValue(Object.assign(new Error('Timeout has occurred'), { name: 'TimeoutError' }));
+    try {
+      const event = orderEvent(agencyId);
+      await h.publish(event);
+      const waiting = await h.afterPricingAttempts(event.orderId, 2);
+      expect(waiting).toMatchObject({ status: 'pending', fee: null, pricing_problem: null });
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

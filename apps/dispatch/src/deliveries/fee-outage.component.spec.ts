@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { NEAR_CITY_HALL, eventually, orderEvent, startDispatch, type DispatchHarness } from '../../test/dispatch-harness.js';
+import { NEAR_CITY_HALL, orderEvent, startDispatch, type DispatchHarness } from '../../test/dispatch-harness.js';
 
 describe('dispatch while the fee service is down (component)', () => {
   let h: DispatchHarness;
@@ -19,10 +19,7 @@ describe('dispatch while the fee service is down (component)', () => {
     await expect(h.publish(event)).resolves.toEqual({ ok: true });
 
     // Tried and failed a few times: it is kept, not priced, and never offered without a price.
-    const waiting = await eventually(async () => {
-      const d = await h.deliveryOf(event.orderId);
-      return (d as unknown as { quote_attempts: number }).quote_attempts >= 3 ? d : undefined;
-    }, 'three failed pricing attempts');
+    const waiting = await h.afterPricingAttempts(event.orderId, 3);
     expect(waiting).toMatchObject({ status: 'pending', fee: null });
     expect(rider.offers()).toEqual([]);
     expect(await h.statusEvents(event.orderId)).toEqual([]);

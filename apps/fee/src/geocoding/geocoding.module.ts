@@ -7,5 +7,6 @@ import { GeocodingService } from './geocoding.service.js';
 @Module({
   controllers: [GeocodingController, GeocodingHandler],
   providers: [GeocodingService],
+  exports: [GeocodingService],
 })
 export class GeocodingModule {}

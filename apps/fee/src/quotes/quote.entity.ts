@@ -51,14 +51,32 @@ export class QuoteEntity {
   @Column('jsonb')
   attempts: RouteAttempt[];
 
+  /** A label of the terms priced by (`version 3`); `tariffVersion` is the exact version. */
   @Column('text')
   tariff: string;
+
+  /** Null only for quotes given before agencies had tariffs. */
+  @Column('integer', { name: 'tariff_version', nullable: true })
+  tariffVersion: number | null;
+
+  /** The moment priced for (night, weather, holidays, peak, the version in force). */
+  @Column('timestamptz', { name: 'priced_at' })
+  pricedAt: Date;
+
+  @Column('text', { name: 'distance_basis' })
+  distanceBasis: 'route' | 'straight';
 
   @Column('integer')
   total: number;
 
   @Column('jsonb')
   items: FeeItem[];
+
+  @Column('integer', { name: 'rider_pay', nullable: true })
+  riderPay: number | null;
+
+  @Column('jsonb', { name: 'rider_pay_items', nullable: true })
+  riderPayItems: FeeItem[] | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
+import { ClientProxyFactory, type ClientProxy } from '@nestjs/microservices';
 import request from 'supertest';
 import type { FeeQuote } from '#contracts';
+import { clientOptions } from '#messaging';
 import { startService } from '#platform';
 import { FakeKakao, FakeNaver, fakeProvidersEnv } from '../../../../libs/maps/src/testing/index.js';
 import { createTestDatabase, queryRows } from '../../../../test/support/database.js';
 import { testConfig } from '../../../../test/support/config.js';
 import { FeeModule } from '../fee.module.js';
+import { registerAgency, type TestAgency } from '../../test/agencies.js';
 
 const cityHall = { lng: 126.978, lat: 37.5665 };
 // Distinct trips, so the route cache never answers for another test.
@@ -20,6 +23,8 @@ const nextDropoff = () => ({ lng: 127.0 + (trip++ % 500) * 0.0004, lat: 37.55 })
 describe('fee quotes through the map chain (component, fake Kakao and Naver)', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let app: INestApplication;
+  let client: ClientProxy;
+  let agency: TestAgency;
   const kakao = new FakeKakao();
   const naver = new FakeNaver();
 
@@ -35,9 +40,12 @@ describe('fee quotes through the map chain (component, fake Kakao and Naver)', (
       MAP_BREAKER_RESET_MS: '60000',
     });
     app = await startService({ service: 'fee', module: FeeModule.forRoot(config, db.url), config });
+    client = ClientProxyFactory.create(clientOptions(config, 'fee'));
+    agency = await registerAgency(client);
   });
 
   afterAll(async () => {
+    await client?.close();
     await app?.close();
     await db?.drop();
     await kakao.stop();
@@ -50,7 +58,7 @@ describe('fee quotes through the map chain (component, fake Kakao and Naver)', (
   });
 
   const quote = async (): Promise<FeeQuote> =>
-    (await request(app.getHttpServer()).post('/v1/quotes').send({ pickup: cityHall, dropoff: nextDropoff() }).expect(200)).body;
+    (await request(app.getHttpServer()).post('/v1/quotes').send({ agencyId: agency.agencyId, pickup: cityHall, dropoff: nextDropoff() }).expect(200)).body;
 
   it('prices by Kakao road distance when Kakao answers, and keeps the provenance', async () => {
     const q = await quote();

@@ -10,6 +10,7 @@ import { startService } from '#platform';
 import { createTestDatabase, queryRows } from '../../../../test/support/database.js';
 import { testConfig } from '../../../../test/support/config.js';
 import { FeeModule } from '../fee.module.js';
+import { registerAgency, type TestAgency } from '../../test/agencies.js';
 
 const cityHall = { lng: 126.978, lat: 37.5665 };
 const gwanghwamun = { lng: 126.9769, lat: 37.5759 };
@@ -19,12 +20,14 @@ describe('fee quotes (component, real PostgreSQL)', () => {
   let config: AppConfig;
   let app: INestApplication;
   let client: ClientProxy;
+  let agency: TestAgency;
 
   beforeAll(async () => {
     db = await createTestDatabase();
     config = await testConfig();
     app = await startService({ service: 'fee', module: FeeModule.forRoot(config, db.url), config });
     client = ClientProxyFactory.create(clientOptions(config, 'fee'));
+    agency = await registerAgency(client);
   });
 
   afterAll(async () => {
@@ -34,7 +37,7 @@ describe('fee quotes (component, real PostgreSQL)', () => {
   });
 
   it('prices a trip over HTTP with the Turf estimate and records the quote', async () => {
-    const response = await request(app.getHttpServer()).post('/v1/quotes').send({ pickup: cityHall, dropoff: gwanghwamun }).expect(200);
+    const response = await request(app.getHttpServer()).post('/v1/quotes').send({ agencyId: agency.agencyId, pickup: cityHall, dropoff: gwanghwamun }).expect(200);
     const quote = response.body as FeeQuote;
     // ~1.05 km straight line x 1.3 = ~1.36 km: inside the base distance.
     expect(quote).toMatchObject({ provider: 'turf', estimated: true, fee: { total: 3000, currency: 'KRW' } });
@@ -46,7 +49,7 @@ describe('fee quotes (component, real PostgreSQL)', () => {
 
   it('answers fee.quote over the message transport', async () => {
     const gangnam = { lng: 127.0276, lat: 37.4979 };
-    const quote = await lastValueFrom(client.send<FeeQuote>(PATTERNS.FEE_QUOTE, { pickup: cityHall, dropoff: gangnam, orderId: 'order-1' }));
+    const quote = await lastValueFrom(client.send<FeeQuote>(PATTERNS.FEE_QUOTE, { agencyId: agency.agencyId, pickup: cityHall, dropoff: gangnam, orderId: 'order-1' }));
     expect(quote.fee.items[0]).toMatchObject({ code: 'BASE', amount: 3000 });
     expect(quote.fee.total).toBeGreaterThan(10_000);
     expect(await queryRows(db.url, "SELECT count(*)::int AS n FROM fee.quotes WHERE order_id = 'order-1'")).toEqual([{ n: 1 }]);
@@ -56,7 +59,7 @@ describe('fee quotes (component, real PostgreSQL)', () => {
     const before = await queryRows(db.url, 'SELECT count(*)::int AS n FROM fee.quotes');
     const response = await request(app.getHttpServer())
       .post('/v1/quotes')
-      .send({ pickup: { lng: 37.5665, lat: 126.978 }, dropoff: gwanghwamun })
+      .send({ agencyId: agency.agencyId, pickup: { lng: 37.5665, lat: 126.978 }, dropoff: gwanghwamun })
       .expect(400);
     expect(response.body.error.code).toBe('VALIDATION_FAILED');
     expect(response.body.error.details).toEqual(
@@ -69,7 +72,7 @@ describe('fee quotes (component, real PostgreSQL)', () => {
   });
 
   it('rejects a bad fee.quote payload with the same field errors', async () => {
-    await expect(lastValueFrom(client.send(PATTERNS.FEE_QUOTE, { pickup: cityHall }))).rejects.toMatchObject({
+    await expect(lastValueFrom(client.send(PATTERNS.FEE_QUOTE, { agencyId: agency.agencyId, pickup: cityHall }))).rejects.toMatchObject({
       code: 'VALIDATION_FAILED',
       details: [expect.objectContaining({ field: 'dropoff' })],
     });

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { GeocodingModule } from '../geocoding/geocoding.module.js';
+import { TariffsModule } from '../tariffs/tariffs.module.js';
 import { QuoteEntity } from './quote.entity.js';
 import { QuotesController } from './quotes.controller.js';
 import { QuotesHandler } from './quotes.handler.js';
@@ -7,11 +9,9 @@ import { QuotesRepository } from './quotes.repository.js';
 import { QuotesService } from './quotes.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([QuoteEntity])],
+  imports: [TypeOrmModule.forFeature([QuoteEntity]), TariffsModule, GeocodingModule],
   controllers: [QuotesController, QuotesHandler],
-  providers: [
-    QuotesService,
-    QuotesRepository,
-  ],
+  providers: [QuotesService, QuotesRepository],
+  exports: [QuotesService],
 })
 export class QuotesModule {}

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsArray, IsBoolean, IsDefined, IsIn, IsInt, IsISO8601, IsNumber, IsOptional, IsString, IsUUID, Min, ValidateNested } from 'class-validator';
+import { IsArray, IsBoolean, IsDefined, IsIn, IsInt, IsISO8601, IsNumber, IsOptional, IsString, IsUUID, Length, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { GeoPoint } from '../common/geo-point.js';
 import { Fee } from '../common/money.js';
 
@@ -7,27 +7,43 @@ import { Fee } from '../common/money.js';
 export const FEE_QUOTE = 'fee.quote';
 
 export class FeeQuoteRequest {
+  /** The agency whose tariff prices the trip. */
   @IsDefined({ message: 'is required' })
-  @ValidateNested()
-  @Type(() => GeoPoint)
-  pickup: GeoPoint;
+  @IsUUID()
+  agencyId: string;
 
-  @IsDefined({ message: 'is required' })
+  /** Where the rider collects the order; or `pickupAddress`, which fee places on the map itself. */
+  @ValidateIf((o: FeeQuoteRequest) => o.pickupAddress === undefined)
+  @IsDefined({ message: 'is required unless pickupAddress is given' })
   @ValidateNested()
   @Type(() => GeoPoint)
-  dropoff: GeoPoint;
+  pickup?: GeoPoint;
 
   @IsOptional()
-  @IsUUID()
-  agencyId?: string;
+  @IsString()
+  @Length(1, 300)
+  pickupAddress?: string;
+
+  /** Where the customer is; or `dropoffAddress`. */
+  @ValidateIf((o: FeeQuoteRequest) => o.dropoffAddress === undefined)
+  @IsDefined({ message: 'is required unless dropoffAddress is given' })
+  @ValidateNested()
+  @Type(() => GeoPoint)
+  dropoff?: GeoPoint;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 300)
+  dropoffAddress?: string;
 
   /** Correlates the quote with an order in logs and in the fee service's records. */
   @IsOptional()
   @IsString()
   orderId?: string;
 
+  /** The moment to price for (night, weather, holidays, peak, the tariff version in force); default now. */
   @IsOptional()
-  @IsISO8601()
+  @IsISO8601({ strict: true }, { message: 'must be an ISO 8601 date-time' })
   at?: string;
 }
 
@@ -53,10 +69,26 @@ export class RouteAttempt {
   message?: string;
 }
 
-/** The answer: distance with its provenance, and the itemised fee. */
+/** The answer: distance with its provenance, the itemised fee and rider pay, and the tariff that priced it. */
 export class FeeQuote {
   @IsUUID()
   quoteId: string;
+
+  @IsUUID()
+  agencyId: string;
+
+  /** The version of the agency's tariff in force at `pricedAt`. */
+  @IsInt()
+  @Min(1)
+  tariffVersion: number;
+
+  /** The moment priced for: the request's `at`, or when the quote was made. */
+  @IsISO8601()
+  pricedAt: string;
+
+  /** `route`: road distance from the map chain; `straight`: the straight line, as the agency's tariff says. */
+  @IsIn(['route', 'straight'])
+  distanceBasis: 'route' | 'straight';
 
   @IsInt()
   @Min(0)
@@ -95,4 +127,10 @@ export class FeeQuote {
   @ValidateNested()
   @Type(() => Fee)
   fee: Fee;
+
+  /** What the rider is paid: the fee less the agency's commission, itemised. */
+  @IsDefined({ message: 'is required' })
+  @ValidateNested()
+  @Type(() => Fee)
+  riderPay: Fee;
 }

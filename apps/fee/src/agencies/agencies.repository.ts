@@ -1,0 +1,22 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { AgencyEntity } from './agency.entity.js';
+
+@Injectable()
+export class AgenciesRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Inserts the agency unless it is known; true when this call added it. */
+  async insertIfNew(manager: EntityManager, agency: AgencyEntity): Promise<boolean> {
+    const rows: unknown[] = await manager.query(
+      `INSERT INTO fee.agencies (id, name, api_key_hash, registered_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [agency.id, agency.name, agency.apiKeyHash, agency.registeredAt],
+    );
+    return rows.length === 1;
+  }
+
+  findByApiKeyHash(apiKeyHash: string): Promise<AgencyEntity | null> {
+    return this.dataSource.getRepository(AgencyEntity).findOneBy({ apiKeyHash });
+  }
+}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { TariffsController } from './tariffs.controller.js';
+import { TariffsRepository } from './tariffs.repository.js';
+import { TariffsService } from './tariffs.service.js';
+
+/** Agencies' tariffs, one version per change, and the compiled form quotes are priced with. */
+@Module({
+  controllers: [TariffsController],
+  providers: [TariffsService, TariffsRepository],
+  exports: [TariffsService],
+})
+export class TariffsModule {}

@@ -1,0 +1,68 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { Tariff } from './tariff.js';
+import { TariffVersionEntity } from './tariff-version.entity.js';
+
+@Injectable()
+export class TariffsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Adds the agency's next version. The agency row is locked first, so two changes at once get consecutive
+   * numbers instead of one failing on the key.
+   */
+  async insertNext(manager: EntityManager, agencyId: string, effectiveFrom: Date, tariff: Tariff): Promise<TariffVersionEntity> {
+    await manager.query('SELECT 1 FROM fee.agencies WHERE id = $1 FOR UPDATE', [agencyId]);
+    const [row]: TariffVersionRow[] = await manager.query(
+      `INSERT INTO fee.tariff_versions (agency_id, version, effective_from, tariff)
+       SELECT $1, coalesce(max(version), 0) + 1, $2, $3 FROM fee.tariff_versions WHERE agency_id = $1
+       RETURNING ${COLUMNS}`,
+      [agencyId, effectiveFrom, tariff],
+    );
+    return fromRow(row);
+  }
+
+  /** The version in force at `at`: the latest to take effect by then (of two taking effect at once, the newer). */
+  async inForce(agencyId: string, at: Date): Promise<TariffVersionEntity | undefined> {
+    const rows: TariffVersionRow[] = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM fee.tariff_versions WHERE agency_id = $1 AND effective_from <= $2
+       ORDER BY effective_from DESC, version DESC LIMIT 1`,
+      [agencyId, at],
+    );
+    return rows[0] && fromRow(rows[0]);
+  }
+
+  /** Versions that take effect after `at`, soonest first. */
+  async scheduledAfter(agencyId: string, at: Date): Promise<TariffVersionEntity[]> {
+    const rows: TariffVersionRow[] = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM fee.tariff_versions WHERE agency_id = $1 AND effective_from > $2 ORDER BY effective_from, version`,
+      [agencyId, at],
+    );
+    return rows.map(fromRow);
+  }
+
+  /** Every version, newest first. */
+  async history(agencyId: string): Promise<TariffVersionEntity[]> {
+    const rows: TariffVersionRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM fee.tariff_versions WHERE agency_id = $1 ORDER BY version DESC`, [agencyId]);
+    return rows.map(fromRow);
+  }
+
+  async find(agencyId: string, version: number): Promise<TariffVersionEntity | undefined> {
+    const rows: TariffVersionRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM fee.tariff_versions WHERE agency_id = $1 AND version = $2`, [agencyId, version]);
+    return rows[0] && fromRow(rows[0]);
+  }
+}
+
+const COLUMNS = 'agency_id, version, effective_from, tariff, created_at';
+
+interface TariffVersionRow {
+  agency_id: string;
+  version: number;
+  effective_from: Date;
+  tariff: Tariff;
+  created_at: Date;
+}
+
+function fromRow(row: TariffVersionRow): TariffVersionEntity {
+  return { agencyId: row.agency_id, version: row.version, effectiveFrom: row.effective_from, tariff: row.tariff, createdAt: row.created_at };
+}

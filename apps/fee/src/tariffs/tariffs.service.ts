@@ -1,0 +1,143 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { FieldError } from '#contracts';
+import { DomainError } from '#platform';
+import type { Tariff } from './tariff.js';
+import { compileTariff, type CompiledTariff } from './tariff.pricing.js';
+import { validateTariff } from './tariff.validation.js';
+import type { TariffVersionEntity } from './tariff-version.entity.js';
+import { TariffsRepository } from './tariffs.repository.js';
+
+/** The tariff API's view of one version. */
+export interface TariffView {
+  agencyId: string;
+  version: number;
+  effectiveFrom: string;
+  createdAt: string;
+  tariff: Tariff;
+}
+
+/** A tariff version ready to price with. */
+export interface TariffInForce {
+  version: number;
+  tariff: Tariff;
+  compiled: CompiledTariff;
+}
+
+/** Compiled versions kept; versions never change, so a cached one is never stale. */
+const COMPILED_CACHE_SIZE = 2_000;
+
+@Injectable()
+export class TariffsService {
+  private readonly compiled = new Map<string, CompiledTariff>();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly tariffs: TariffsRepository,
+  ) {}
+
+  /** The version in force now, and any versions already scheduled to follow it. */
+  async current(agencyId: string, now = new Date()): Promise<TariffView & { scheduled: TariffView[] }> {
+    const inForce = await this.tariffs.inForce(agencyId, now);
+    if (!inForce) throw new DomainError('NO_TARIFF', `agency ${agencyId} has no tariff in force`);
+    const scheduled = await this.tariffs.scheduledAfter(agencyId, now);
+    return { ...view(inForce), scheduled: scheduled.map(view) };
+  }
+
+  async history(agencyId: string): Promise<TariffView[]> {
+    return (await this.tariffs.history(agencyId)).map(view);
+  }
+
+  /**
+   * Replaces the agency's tariff from `effectiveFrom` (default now) with a new version. An invalid tariff is
+   * rejected naming every problem, and nothing is written: the version in force stays in force. A version may
+   * not take effect in the past, which would change the price of quotes already given.
+   */
+  async replace(agencyId: string, body: unknown, now = new Date()): Promise<TariffView> {
+    const errors: FieldError[] = [];
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      throw invalid([{ field: '(body)', value: body, reason: 'must be a JSON object { "tariff": { ... }, "effectiveFrom"?: "..." }' }]);
+    }
+    const { tariff: input, effectiveFrom: from, ...unknown } = body as Record<string, unknown>;
+    for (const field of Object.keys(unknown)) errors.push({ field, value: unknown[field], reason: 'unknown field; send { "tariff": { ... }, "effectiveFrom"?: "..." }' });
+    const effectiveFrom = from === undefined ? now : parseInstant(from);
+    if (!effectiveFrom) errors.push({ field: 'effectiveFrom', value: from, reason: 'must be an ISO 8601 date-time with a time zone' });
+    else if (effectiveFrom.getTime() < now.getTime() - CLOCK_SKEW_MS) {
+      errors.push({ field: 'effectiveFrom', value: from, reason: 'must not be in the past: quotes already given were priced by the version then in force' });
+    }
+    if (input === undefined) errors.push({ field: 'tariff', value: input, reason: 'is required' });
+    const validated = input === undefined ? undefined : validateTariff(input);
+    if (validated && !validated.ok) errors.push(...validated.errors.map((e) => ({ ...e, field: `tariff.${e.field}` })));
+    if (errors.length > 0 || !validated?.ok || !effectiveFrom) throw invalid(errors);
+    const saved = await this.dataSource.transaction((manager) => this.tariffs.insertNext(manager, agencyId, effectiveFrom, validated.value));
+    return view(saved);
+  }
+
+  /**
+   * Switches rain or snow mode on (or off, with `null`) from now: a new version, the tariff in force with only
+   * its weather surcharge changed, so every quote still names the exact terms it was priced by.
+   */
+  async setWeather(agencyId: string, weather: unknown, now = new Date()): Promise<TariffView> {
+    const inForce = await this.tariffs.inForce(agencyId, now);
+    if (!inForce) throw new DomainError('NO_TARIFF', `agency ${agencyId} has no tariff in force`);
+    const next = { ...inForce.tariff, surcharges: { ...inForce.tariff.surcharges, weather } };
+    const validated = validateTariff(next);
+    if (!validated.ok) {
+      const prefix = 'surcharges.weather';
+      throw invalid(validated.errors.map((e) => ({ ...e, field: e.field.startsWith(prefix) ? e.field.slice(prefix.length).replace(/^\./, '') || '(body)' : e.field })));
+    }
+    if (weather !== null) {
+      const until = parseInstant((weather as { until?: unknown }).until);
+      if (until && until.getTime() <= now.getTime()) throw invalid([{ field: 'until', value: (weather as { until: unknown }).until, reason: 'must be in the future' }]);
+    }
+    const saved = await this.dataSource.transaction((manager) => this.tariffs.insertNext(manager, agencyId, now, validated.value));
+    return view(saved);
+  }
+
+  /** The version in force at `at`, compiled; NO_TARIFF when the agency had none then (or is unknown here). */
+  async inForce(agencyId: string, at: Date): Promise<TariffInForce> {
+    const version = await this.tariffs.inForce(agencyId, at);
+    if (!version) throw new DomainError('NO_TARIFF', `agency ${agencyId} has no tariff in force at ${at.toISOString()}`);
+    return { version: version.version, tariff: version.tariff, compiled: this.compile(version) };
+  }
+
+  /** A given version, compiled (for re-pricing a quote by the terms it was first priced by). */
+  async version(agencyId: string, version: number): Promise<TariffInForce | undefined> {
+    const found = await this.tariffs.find(agencyId, version);
+    return found && { version: found.version, tariff: found.tariff, compiled: this.compile(found) };
+  }
+
+  private compile(version: TariffVersionEntity): CompiledTariff {
+    const key = `${version.agencyId}:${version.version}`;
+    let compiled = this.compiled.get(key);
+    if (!compiled) {
+      compiled = compileTariff(version.tariff);
+      if (this.compiled.size >= COMPILED_CACHE_SIZE) this.compiled.delete(this.compiled.keys().next().value as string);
+      this.compiled.set(key, compiled);
+    }
+    return compiled;
+  }
+}
+
+/** How far in the past an `effectiveFrom` may be and still mean "now": clocks differ by a little. */
+const CLOCK_SKEW_MS = 60_000;
+
+function parseInstant(value: unknown): Date | undefined {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value)) return undefined;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+function invalid(errors: FieldError[]): DomainError {
+  return new DomainError('TARIFF_INVALID', `the tariff was not changed: ${errors.map((e) => `${e.field} ${e.reason}`).join('; ')}`, errors);
+}
+
+function view(version: TariffVersionEntity): TariffView {
+  return {
+    agencyId: version.agencyId,
+    version: version.version,
+    effectiveFrom: version.effectiveFrom.toISOString(),
+    createdAt: version.createdAt.toISOString(),
+    tariff: version.tariff,
+  };
+}
