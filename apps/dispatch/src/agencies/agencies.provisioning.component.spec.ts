@@ -118,10 +118,13 @@ describe('migration 1764028800000 announces the agencies made before it (compone
       agencies.map((a, i) => ({ eventId: rows[i].event_id, occurredAt: expect.any(String), agencyId: a.id, name: a.name, apiKeyHash: a.apiKeyHash })),
     );
     expect(new Set(rows.map((r) => r.event_id)).size).toBe(2);
+    const created: Array<{ id: string; created_at: Date }> = await dataSource.query(`SELECT id, created_at FROM dispatch.agencies`);
     for (const row of rows) {
       expect(row.published_at).toBeNull();
       expect(validateContract(AgencyRegisteredEvent, row.payload).ok).toBe(true);
-      expect(new Date(row.payload.occurredAt as string).toISOString()).toBe(row.payload.occurredAt);
+      // Registered when the agency was created (to the millisecond), in the ISO form provisioning writes.
+      const createdAt = created.find((a) => a.id === row.payload.agencyId)!.created_at;
+      expect(row.payload.occurredAt).toBe(createdAt.toISOString());
     }
   });
 });

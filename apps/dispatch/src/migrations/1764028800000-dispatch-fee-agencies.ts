@@ -14,12 +14,14 @@ export class DispatchFeeAgencies1764028800000 implements MigrationInterface {
     await q.query(`ALTER TABLE dispatch.deliveries ADD CONSTRAINT "CHK_dispatch_deliveries_pricing_problem"
       CHECK (pricing_problem IS NULL OR (fee IS NULL AND jsonb_typeof(pricing_problem -> 'code') = 'string'))`);
 
-    // gen_random_uuid() sits in a subquery's select list, so it is drawn once per agency.
+    // The registration happened when the agency was created, so that is when the event says it occurred (fee
+    // dates the agency's first tariff from it). gen_random_uuid() sits in a subquery's select list, so it is
+    // drawn once per agency.
     await q.query(
       `INSERT INTO dispatch.outbox (event_id, pattern, payload)
        SELECT event_id, $1, jsonb_build_object(
                 'eventId', event_id,
-                'occurredAt', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+                'occurredAt', to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
                 'agencyId', id,
                 'name', name,
                 'apiKeyHash', api_key_hash)
