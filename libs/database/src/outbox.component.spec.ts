@@ -83,6 +83,36 @@ describe('outbox relay and inbox (real PostgreSQL)', () => {
     expect(await unpublished()).toBe(0);
   });
 
+  it('holds back only the failing consumer: events of other patterns still leave, in order', async () => {
+    const events: OutboxMessage[] = [];
+    await dataSource.transaction(async (manager) => {
+      for (const [i, pattern] of ['to.fee', 'to.intake', 'to.fee', 'to.intake'].entries()) {
+        const eventId = randomUUID();
+        events.push({ eventId, pattern, payload: { eventId, i } });
+        await addToOutbox(manager, 'relaytest', events.at(-1)!);
+      }
+    });
+    const delivered: string[] = [];
+    const sut = new OutboxRelay({
+      dataSource,
+      schema: 'relaytest',
+      pollIntervalMs: 50,
+      publish: async (m) => {
+        if (m.pattern === 'to.fee') throw new Error('ECONNREFUSED');
+        delivered.push(m.eventId);
+      },
+    });
+    await sut.relayBatch();
+    expect(delivered).toEqual([events[1].eventId, events[3].eventId]);
+    // The first failed and backs off; the second, held back, was not tried and waits its turn behind it.
+    const rows = await dataSource.query('SELECT event_id, attempts FROM relaytest.outbox WHERE published_at IS NULL ORDER BY id');
+    expect(rows).toEqual([
+      { event_id: events[0].eventId, attempts: 1 },
+      { event_id: events[2].eventId, attempts: 0 },
+    ]);
+    await dataSource.query("UPDATE relaytest.outbox SET published_at = now() WHERE pattern = 'to.fee'");
+  });
+
   it('lets two relays share one outbox without publishing an event twice', async () => {
     const ids = await add(60);
     const seen: string[] = [];

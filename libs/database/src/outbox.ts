@@ -74,7 +74,7 @@ export interface OutboxRelayOptions {
 /**
  * Publishes committed outbox rows, oldest first, at least once. Rows are locked with SKIP LOCKED so several
  * instances can relay side by side; a failed publish ends the batch and that event is retried with exponential
- * backoff capped at a minute. Consumers must tolerate duplicates and reordering (they keep an inbox, and
+ * backoff capped at 15 s, holding back the later events of its pattern but not those of others. Consumers must tolerate duplicates and reordering (they keep an inbox, and
  * statuses only move forward).
  */
 export class OutboxRelay {
@@ -146,9 +146,12 @@ export class OutboxRelay {
       );
       const published: string[] = [];
       const failed: Array<{ id: string; error: string }> = [];
-      // One at a time, oldest first: the first failure ends the batch, and a consumer sees events in order
-      // unless a retry reorders them (consumers keep an inbox, and statuses only move forward).
+      const failing = new Set<string>();
+      // One at a time, oldest first. A failure holds back the rest of its pattern's events in this batch, so a
+      // consumer sees them in order unless a retry reorders them (consumers keep an inbox, and statuses only
+      // move forward), but never another pattern's: one consumer down does not stop events to the others.
       for (const row of rows) {
+        if (failing.has(row.pattern)) continue;
         const message = { eventId: row.event_id, pattern: row.pattern, payload: row.payload };
         try {
           await publish(message);
@@ -156,7 +159,7 @@ export class OutboxRelay {
         } catch (error) {
           this.options.onError?.(message, error);
           failed.push({ id: row.id, error: String((error as Error)?.message ?? JSON.stringify(error)).slice(0, 500) });
-          break;
+          failing.add(row.pattern);
         }
       }
       if (published.length > 0) {
