@@ -1,0 +1,265 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { INestApplication } from '@nestjs/common';
+import { ClientProxyFactory, type ClientProxy } from '@nestjs/microservices';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { lastValueFrom } from 'rxjs';
+import request from 'supertest';
+import { PATTERNS, type FeeQuote, type LngLat } from '#contracts';
+import { MAP_CHAIN, straightLineMeters, type MapChain } from '#maps';
+import { clientOptions } from '#messaging';
+import { startService } from '#platform';
+import { FakeKakao, fakeProvidersEnv } from '../../../../libs/maps/src/testing/index.js';
+import { createTestDatabase, queryRows } from '../../../../test/support/database.js';
+import { testConfig } from '../../../../test/support/config.js';
+import { eventually } from '../../../../test/support/eventually.js';
+import { registerAgency, type TestAgency } from '../../test/agencies.js';
+import { sendCharge, testDelivery } from '../charges/testing/charge-events.js';
+import { FeeModule } from '../fee.module.js';
+import { ReconciliationService } from './reconciliation.service.js';
+
+const cityHall = { lng: 126.978, lat: 37.5665 };
+let trip = 0;
+/**
+ * Distinct trips (the route cache never answers for another) of over 7 km: Kakao's fake road (straight line x 1.4)
+ * is then over 500 m longer than the Turf estimate (x 1.3), at least one more distance step.
+ */
+const nextDropoff = (): LngLat => ({ lng: 127.0 + trip++ * 0.003, lat: 37.5 });
+/** The default tariff: 3,000 KRW to 1.5 km, 500 KRW per started 500 m beyond, no commission. */
+const defaultFee = (meters: number) => 3000 + Math.max(0, Math.ceil((meters - 1500) / 500)) * 500;
+
+/** One fee service against a fake Kakao (Naver has no keys), on its own database. */
+async function feeService(env: Record<string, string>) {
+  const kakao = await new FakeKakao().start();
+  const db = await createTestDatabase();
+  const config = await testConfig({
+    ...fakeProvidersEnv({ kakao }),
+    MAP_PROVIDER_TIMEOUT_MS: '300',
+    MAP_BREAKER_CONSECUTIVE: '1',
+    MAP_BREAKER_RESET_MS: '1000',
+    RECONCILE_INTERVAL_MS: '3600000',
+    ...env,
+  });
+  const app = await startService({ service: 'fee', module: FeeModule.forRoot(config, db.url), config });
+  const client = ClientProxyFactory.create(clientOptions(config, 'fee'));
+  const agency = await registerAgency(client);
+  const maps = app.get<MapChain>(MAP_CHAIN);
+  return {
+    kakao,
+    db,
+    app,
+    client,
+    agency,
+    sut: app.get(ReconciliationService),
+    quote: (dropoff = nextDropoff()) => lastValueFrom(client.send<FeeQuote>(PATTERNS.FEE_QUOTE, { agencyId: agency.agencyId, pickup: cityHall, dropoff })),
+    /** Quotes while Kakao is down: each is a Turf estimate. */
+    estimatedQuotes: async (n: number) => {
+      kakao.fault = { kind: 'server_error' };
+      const quotes: FeeQuote[] = [];
+      for (let i = 0; i < n; i++) quotes.push(await lastValueFrom(client.send<FeeQuote>(PATTERNS.FEE_QUOTE, { agencyId: agency.agencyId, pickup: cityHall, dropoff: nextDropoff() })));
+      for (const q of quotes) expect(q).toMatchObject({ provider: 'turf', estimated: true });
+      return quotes;
+    },
+    /** Kakao answers again and its breaker has let go. */
+    kakaoBack: async () => {
+      kakao.fault = { kind: 'none' };
+      await eventually(() => maps.realRoutingAvailable() || undefined, "Kakao's breaker to half-open");
+    },
+    directions: () => kakao.count('/v1/directions'),
+    close: async () => {
+      await client.close();
+      await app.close();
+      await db.drop();
+      await kakao.stop();
+    },
+  };
+}
+type FeeService = Awaited<ReturnType<typeof feeService>>;
+
+/** Starts a fee service for the enclosing describe block and stops it after; use the returned getter in its tests. */
+function usingFeeService(env: Record<string, string> = {}): () => FeeService {
+  let fee: FeeService | undefined;
+  beforeAll(async () => {
+    fee = await feeService(env);
+  });
+  afterAll(() => fee?.close());
+  return () => fee as FeeService;
+}
+
+const delivered = async (fee: FeeService, q: FeeQuote, restaurantId = randomUUID()) => {
+  const delivery = testDelivery(fee.agency.agencyId, q.quoteId, { restaurantId });
+  const riderId = randomUUID();
+  await sendCharge(fee.client, delivery, 'assigned', new Date(Date.now() - 30 * 60_000), { riderId });
+  await sendCharge(fee.client, delivery, 'delivered', new Date(), { riderId });
+  return { ...delivery, riderId };
+};
+
+const adjustmentRows = (fee: FeeService, agency: TestAgency = fee.agency) =>
+  queryRows<Record<string, unknown>>(fee.db.url, 'SELECT * FROM fee.quote_adjustments WHERE agency_id = $1 ORDER BY created_at', [agency.agencyId]);
+
+describe('reconciliation of estimated fees (component, fake Kakao, real PostgreSQL)', () => {
+  const service = usingFeeService();
+
+  it('re-prices charged estimates by Kakao once it is back, beside the quote, and reports the adjustments', async () => {
+    const fee = service();
+    const [first, second, cancelledOne, neverCharged] = await fee.estimatedQuotes(4);
+    const restaurantId = randomUUID();
+    const d1 = await delivered(fee, first, restaurantId);
+    const d2 = await delivered(fee, second, restaurantId);
+    const cancelled = testDelivery(fee.agency.agencyId, cancelledOne.quoteId);
+    await sendCharge(fee.client, cancelled, 'assigned', new Date(), { riderId: randomUUID() });
+    await sendCharge(fee.client, cancelled, 'cancelled', new Date());
+    const originals = await queryRows(fee.db.url, 'SELECT * FROM fee.quotes WHERE id = ANY($1) ORDER BY created_at', [[first.quoteId, second.quoteId]]);
+
+    // Kakao's breaker is open: nothing is asked, nothing reconciled.
+    const asked = fee.directions();
+    await expect(fee.sut.reconcileNow()).resolves.toEqual({ repriced: 0, stoppedBecause: 'real_routing_unavailable' });
+    expect(fee.directions()).toBe(asked);
+    expect(await adjustmentRows(fee)).toEqual([]);
+
+    await fee.kakaoBack();
+    await expect(fee.sut.reconcileNow()).resolves.toEqual({ repriced: 2 });
+    expect(fee.directions()).toBe(asked + 2);
+
+    const rows = await adjustmentRows(fee);
+    expect(rows.map((r) => r.quote_id)).toEqual([first.quoteId, second.quoteId]);
+    for (const [row, q] of [[rows[0], first], [rows[1], second]] as const) {
+      const original = originals.find((o) => o.id === q.quoteId) as Record<string, number>;
+      const kakaoMeters = row.distance_meters as number;
+      expect(kakaoMeters).toBe(Math.round(straightLineMeters(cityHall, { lng: original.dropoff_lng, lat: original.dropoff_lat }) * 1.4));
+      expect(kakaoMeters).toBeGreaterThan(q.distanceMeters);
+      expect(row).toMatchObject({
+        provider: 'kakao',
+        total: defaultFee(kakaoMeters),
+        rider_pay: defaultFee(kakaoMeters),
+        fee_difference: defaultFee(kakaoMeters) - q.fee.total,
+        rider_pay_difference: defaultFee(kakaoMeters) - q.riderPay.total,
+        attempts: [expect.objectContaining({ provider: 'kakao', outcome: 'ok' })],
+        items: expect.arrayContaining([expect.objectContaining({ code: 'BASE', amount: 3000 })]),
+      });
+      expect(row.fee_difference).toBeGreaterThanOrEqual(500);
+    }
+    // The quotes themselves are never rewritten.
+    expect(await queryRows(fee.db.url, 'SELECT * FROM fee.quotes WHERE id = ANY($1) ORDER BY created_at', [[first.quoteId, second.quoteId]])).toEqual(originals);
+    expect(await queryRows(fee.db.url, 'SELECT count(*)::int AS n FROM fee.quote_adjustments WHERE quote_id = ANY($1)', [[cancelledOne.quoteId, neverCharged.quoteId]])).toEqual([{ n: 0 }]);
+
+    // Nothing is left: the next pass asks nobody.
+    await expect(fee.sut.reconcileNow()).resolves.toEqual({ repriced: 0 });
+    expect(fee.directions()).toBe(asked + 2);
+
+    const from = new Date(Date.now() - 3_600_000).toISOString();
+    const to = new Date(Date.now() + 3_600_000).toISOString();
+    const url = `/v1/agencies/${fee.agency.agencyId}/adjustments`;
+    const json = (await request(fee.app.getHttpServer()).get(url).query({ from, to }).set('Authorization', fee.agency.authorization).expect(200)).body;
+    const feeDifference = (rows[0].fee_difference as number) + (rows[1].fee_difference as number);
+    expect(json).toEqual({
+      agencyId: fee.agency.agencyId,
+      from,
+      to,
+      adjustments: [first, second].map((q, i) => ({
+        quoteId: q.quoteId,
+        deliveryId: [d1, d2][i].deliveryId,
+        orderId: [d1, d2][i].orderId,
+        restaurantId,
+        riderId: [d1, d2][i].riderId,
+        pricedAt: q.pricedAt,
+        adjustedAt: (rows[i].created_at as Date).toISOString(),
+        original: { provider: 'turf', distanceMeters: q.distanceMeters, total: q.fee.total, riderPay: q.riderPay.total },
+        reconciled: { provider: 'kakao', distanceMeters: rows[i].distance_meters, total: rows[i].total, riderPay: rows[i].rider_pay },
+        feeDifference: rows[i].fee_difference,
+        riderPayDifference: rows[i].rider_pay_difference,
+      })),
+      totals: { count: 2, feeDifference, riderPayDifference: feeDifference },
+    });
+
+    const csv = await request(fee.app.getHttpServer()).get(url).query({ from, to }).set('Authorization', fee.agency.authorization).set('Accept', 'text/csv').expect(200);
+    expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(csv.headers['content-disposition']).toBe(`attachment; filename="adjustments-${from}-${to}.csv"`);
+    const lines = csv.text.split('\r\n');
+    expect(lines[0]).toBe(
+      'quoteId,deliveryId,orderId,restaurantId,riderId,pricedAt,adjustedAt,originalProvider,originalDistanceMeters,originalTotal,originalRiderPay,' +
+        'reconciledProvider,reconciledDistanceMeters,reconciledTotal,reconciledRiderPay,feeDifference,riderPayDifference',
+    );
+    expect(lines[1].split(',')).toEqual([
+      first.quoteId, d1.deliveryId, d1.orderId, restaurantId, d1.riderId, first.pricedAt, (rows[0].created_at as Date).toISOString(),
+      'turf', String(first.distanceMeters), String(first.fee.total), String(first.riderPay.total),
+      'kakao', String(rows[0].distance_meters), String(rows[0].total), String(rows[0].rider_pay),
+      String(rows[0].fee_difference), String(rows[0].rider_pay_difference),
+    ]);
+    expect(lines.slice(3)).toEqual(['']);
+    // An empty period has the header only.
+    const empty = await request(fee.app.getHttpServer()).get(url).query({ from: to, to: new Date(Date.now() + 7_200_000).toISOString(), format: 'csv' }).set('Authorization', fee.agency.authorization).expect(200);
+    expect(empty.text.split('\r\n')).toEqual([lines[0], '']);
+  });
+
+  it('leaves the pass to the instance holding the lock', async () => {
+    const fee = service();
+    const [q] = await fee.estimatedQuotes(1);
+    await delivered(fee, q);
+    await fee.kakaoBack();
+    const other = new pg.Client({ connectionString: fee.db.url });
+    await other.connect();
+    try {
+      await other.query("SELECT pg_advisory_lock(hashtext('baecha-fee-reconcile'))");
+      const asked = fee.directions();
+      await expect(fee.sut.reconcileNow()).resolves.toEqual({ repriced: 0, stoppedBecause: 'locked' });
+      expect(fee.directions()).toBe(asked);
+    } finally {
+      await other.end();
+    }
+    await expect(fee.sut.reconcileNow()).resolves.toEqual({ repriced: 1 });
+  });
+
+  it('stops the pass when Kakao rate-limits it, and asks nothing until the pause is over', async () => {
+    const fee = service();
+    const [q] = await fee.estimatedQuotes(1);
+    await delivered(fee, q);
+    await fee.kakaoBack();
+    fee.kakao.fault = { kind: 'rate_limit', retryAfterSeconds: 1 };
+    const asked = fee.directions();
+    await expect(fee.sut.reconcileNow()).resolves.toEqual({ repriced: 0, stoppedBecause: 'kakao rate_limited' });
+    expect(fee.directions()).toBe(asked + 1);
+    await expect(fee.sut.reconcileNow()).resolves.toEqual({ repriced: 0, stoppedBecause: 'real_routing_unavailable' });
+    expect(fee.directions()).toBe(asked + 1);
+    expect(await queryRows(fee.db.url, 'SELECT count(*)::int AS n FROM fee.quote_adjustments WHERE quote_id = $1', [q.quoteId])).toEqual([{ n: 0 }]);
+
+    await fee.kakaoBack();
+    await expect(fee.sut.reconcileNow()).resolves.toEqual({ repriced: 1 });
+  });
+});
+
+describe('reconciliation budget (RECONCILE_PER_MINUTE=2)', () => {
+  const service = usingFeeService({ RECONCILE_PER_MINUTE: '2' });
+
+  it('spends at most the budget on provider calls, oldest quotes first', async () => {
+    const fee = service();
+    const quotes = await fee.estimatedQuotes(5);
+    for (const q of quotes) await delivered(fee, q);
+    await fee.kakaoBack();
+    const asked = fee.directions();
+
+    await expect(fee.sut.reconcileNow()).resolves.toEqual({ repriced: 2, stoppedBecause: 'budget' });
+    expect(fee.directions()).toBe(asked + 2);
+    expect((await adjustmentRows(fee)).map((r) => r.quote_id)).toEqual([quotes[0].quoteId, quotes[1].quoteId]);
+
+    // The minute's budget is spent: the next pass asks nobody.
+    await expect(fee.sut.reconcileNow()).resolves.toEqual({ repriced: 0, stoppedBecause: 'budget' });
+    expect(fee.directions()).toBe(asked + 2);
+  });
+});
+
+describe('reconciliation in the background', () => {
+  const service = usingFeeService({ RECONCILE_INTERVAL_MS: '100' });
+
+  it('reconciles by itself once Kakao is back', async () => {
+    const fee = service();
+    const [q] = await fee.estimatedQuotes(1);
+    await delivered(fee, q);
+    fee.kakao.fault = { kind: 'none' };
+    const [row] = await eventually(async () => {
+      const rows = await adjustmentRows(fee);
+      return rows.length > 0 ? rows : undefined;
+    }, 'the background pass to reconcile the quote');
+    expect(row).toMatchObject({ quote_id: q.quoteId, provider: 'kakao' });
+  });
+});

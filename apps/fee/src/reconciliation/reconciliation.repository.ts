@@ -1,0 +1,137 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { FeeItem, RouteAttempt } from '#contracts';
+
+/** An estimated quote a delivery was charged at, not yet reconciled. */
+export interface PendingQuote {
+  id: string;
+  agencyId: string;
+  tariffVersion: number;
+  pricedAt: Date;
+  createdAt: Date;
+  pickup: { lng: number; lat: number };
+  dropoff: { lng: number; lat: number };
+  provider: string;
+  distanceMeters: number;
+  total: number;
+  riderPay: number;
+}
+
+export interface NewAdjustment {
+  quoteId: string;
+  agencyId: string;
+  provider: string;
+  distanceMeters: number;
+  durationSeconds: number;
+  attempts: RouteAttempt[];
+  total: number;
+  items: FeeItem[];
+  riderPay: number;
+  riderPayItems: FeeItem[];
+  feeDifference: number;
+  riderPayDifference: number;
+}
+
+/** Named like the migration lock (`baecha-migrate-<schema>`), hashed to the advisory lock's key. */
+const RECONCILE_LOCK = 'baecha-fee-reconcile';
+
+@Injectable()
+export class ReconciliationRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Runs `work` while this process holds the reconciliation lock, on a connection held for the whole pass, so
+   * that one instance at a time reconciles; `{ locked: false }` when another holds it. The lock goes with the
+   * connection, so a crashed instance never leaves it taken.
+   */
+  async whileLocked<T>(work: () => Promise<T>): Promise<{ locked: true; value: T } | { locked: false }> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      const [{ locked }]: Array<{ locked: boolean }> = await runner.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [RECONCILE_LOCK]);
+      if (!locked) return { locked: false };
+      try {
+        return { locked: true, value: await work() };
+      } finally {
+        await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [RECONCILE_LOCK]);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /**
+   * Estimated quotes charged to a delivery that was not cancelled and not yet reconciled, oldest first, after
+   * the `after` cursor (so a pass can step over a quote it could not re-price).
+   */
+  async pending(limit: number, after?: { createdAt: Date; id: string }): Promise<PendingQuote[]> {
+    const rows: PendingRow[] = await this.dataSource.query(
+      `SELECT q.id, q.agency_id, q.tariff_version, q.priced_at, q.created_at, q.pickup_lng, q.pickup_lat, q.dropoff_lng, q.dropoff_lat,
+              q.provider, q.distance_meters, q.total, coalesce(q.rider_pay, 0) AS rider_pay
+       FROM fee.quotes q
+       WHERE q.estimated AND q.agency_id IS NOT NULL AND q.tariff_version IS NOT NULL
+         AND EXISTS (SELECT 1 FROM fee.charges c WHERE c.quote_id = q.id AND c.stage <> 'cancelled')
+         AND NOT EXISTS (SELECT 1 FROM fee.quote_adjustments a WHERE a.quote_id = q.id)
+         AND ($2::timestamptz IS NULL OR (q.created_at, q.id) > ($2::timestamptz, $3::uuid))
+       ORDER BY q.created_at, q.id
+       LIMIT $1`,
+      [limit, after?.createdAt ?? null, after?.id ?? null],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      agencyId: row.agency_id,
+      tariffVersion: row.tariff_version,
+      pricedAt: row.priced_at,
+      createdAt: row.created_at,
+      pickup: { lng: row.pickup_lng, lat: row.pickup_lat },
+      dropoff: { lng: row.dropoff_lng, lat: row.dropoff_lat },
+      provider: row.provider,
+      distanceMeters: row.distance_meters,
+      total: row.total,
+      riderPay: row.rider_pay,
+    }));
+  }
+
+  /** Adds the adjustment beside the quote (never touching the quote); false when one was already there. */
+  async insertAdjustment(adjustment: NewAdjustment): Promise<boolean> {
+    const a = adjustment;
+    const rows: unknown[] = await this.dataSource.query(
+      `INSERT INTO fee.quote_adjustments
+         (quote_id, agency_id, provider, distance_meters, duration_seconds, attempts, total, items, rider_pay, rider_pay_items,
+          fee_difference, rider_pay_difference)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+       ON CONFLICT (quote_id) DO NOTHING RETURNING quote_id`,
+      [
+        a.quoteId,
+        a.agencyId,
+        a.provider,
+        a.distanceMeters,
+        a.durationSeconds,
+        JSON.stringify(a.attempts),
+        a.total,
+        JSON.stringify(a.items),
+        a.riderPay,
+        JSON.stringify(a.riderPayItems),
+        a.feeDifference,
+        a.riderPayDifference,
+      ],
+    );
+    return rows.length === 1;
+  }
+}
+
+interface PendingRow {
+  id: string;
+  agency_id: string;
+  tariff_version: number;
+  priced_at: Date;
+  created_at: Date;
+  pickup_lng: number;
+  pickup_lat: number;
+  dropoff_lng: number;
+  dropoff_lat: number;
+  provider: string;
+  distance_meters: number;
+  total: number;
+  rider_pay: number;
+}
