@@ -6,11 +6,14 @@ import { MAP_CHAIN, type MapChain } from '#maps';
 import { Messaging } from '#messaging';
 import { databaseCheck, HEALTH_CHECKS, HealthController, PlatformModule } from '#platform';
 import { AgenciesModule } from './agencies/agencies.module.js';
+import { ChargesModule } from './charges/charges.module.js';
 import { FEE_DATABASE } from './fee.database.js';
 import { GeocodingModule } from './geocoding/geocoding.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { QuotesModule } from './quotes/quotes.module.js';
+import { ReconciliationModule } from './reconciliation/reconciliation.module.js';
 import { mapProvidersCheck, RoutingModule } from './routing/routing.module.js';
+import { SettlementsModule } from './settlements/settlements.module.js';
 import { TariffsModule } from './tariffs/tariffs.module.js';
 
 /** The fee service: prices deliveries by road distance through the map chain and keeps every quote it gave. */
@@ -29,6 +32,9 @@ export class FeeModule {
         QuotesModule,
         GeocodingModule,
         MetricsModule,
+        ChargesModule,
+        ReconciliationModule,
+        SettlementsModule,
       ],
       controllers: [HealthController],
       providers: [

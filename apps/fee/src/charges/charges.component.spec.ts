@@ -1,40 +1,29 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { INestApplication } from '@nestjs/common';
-import { ClientProxyFactory, type ClientProxy } from '@nestjs/microservices';
+import type { ClientProxy } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
 import { lastValueFrom } from 'rxjs';
 import { PATTERNS, type FeeQuote } from '#contracts';
-import { clientOptions } from '#messaging';
-import { startService } from '#platform';
-import { createTestDatabase, queryRows } from '../../../../test/support/database.js';
-import { testConfig } from '../../../../test/support/config.js';
-import { registerAgency, type TestAgency } from '../../test/agencies.js';
-import { FeeModule } from '../fee.module.js';
+import { queryRows } from '../../../../test/support/database.js';
+import type { TestAgency } from '../../test/agencies.js';
 import { sendCharge, testDelivery } from './testing/charge-events.js';
+import { startFeeService, type TestFeeService } from './testing/fee-service.js';
 
 const cityHall = { lng: 126.978, lat: 37.5665 };
 const gwanghwamun = { lng: 126.9769, lat: 37.5759 };
 
 /** `delivery.charge` from dispatch, on the real fee module and PostgreSQL: the quote freezes, the stage only moves forward. */
 describe('delivery charges (component, real PostgreSQL)', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  let app: INestApplication;
+  let fee: TestFeeService;
+  let db: TestFeeService['db'];
   let client: ClientProxy;
   let agency: TestAgency;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const config = await testConfig();
-    app = await startService({ service: 'fee', module: FeeModule.forRoot(config, db.url), config });
-    client = ClientProxyFactory.create(clientOptions(config, 'fee'));
-    agency = await registerAgency(client);
+    fee = await startFeeService();
+    ({ db, client, agency } = fee);
   });
 
-  afterAll(async () => {
-    await client?.close();
-    await app?.close();
-    await db?.drop();
-  });
+  afterAll(() => fee?.close());
 
   const quote = async (): Promise<FeeQuote> => lastValueFrom(client.send<FeeQuote>(PATTERNS.FEE_QUOTE, { agencyId: agency.agencyId, pickup: cityHall, dropoff: gwanghwamun }));
   const charge = async (deliveryId: string) =>
