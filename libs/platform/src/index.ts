@@ -7,3 +7,4 @@ export * from './bootstrap.js';
 export * from './platform.module.js';
 export * from './metrics.js';
 export * from './secrets.js';
+export * from './agency-key.guard.js';

@@ -1,7 +1,6 @@
 import { Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { validateContract } from '#contracts';
-import { DomainError } from '#platform';
-import { AgencyKeyGuard } from '../agencies/agency-key.guard.js';
+import { AgencyKeyGuard, DomainError } from '#platform';
 import { DeliveriesService } from './deliveries.service.js';
 import { agencyDeliveryView } from './delivery.views.js';
 import { ListDeliveriesQuery } from './dto/list-deliveries.query.js';

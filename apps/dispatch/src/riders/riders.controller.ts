@@ -1,6 +1,6 @@
 import { Controller, Get, Param, UseGuards } from '@nestjs/common';
-import { AgencyKeyGuard } from '../agencies/agency-key.guard.js';
 import { RidersService } from './riders.service.js';
+import { AgencyKeyGuard } from '#platform';
 
 @Controller('v1/agencies/:agencyId/riders')
 @UseGuards(AgencyKeyGuard)

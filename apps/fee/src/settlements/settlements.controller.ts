@@ -1,8 +1,8 @@
 import { Controller, Get, Headers, Param, Query, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
-import { AgencyKeyGuard } from '../agencies/agency-key.guard.js';
 import { parsePeriodQuery, parseSettlementQuery } from './settlement-query.js';
 import { SettlementsService, type Report } from './settlements.service.js';
+import { AgencyKeyGuard } from '#platform';
 
 /** An agency's settlement reports, as JSON or CSV (`format=csv` or `Accept: text/csv`). */
 @Controller('v1/agencies/:agencyId')

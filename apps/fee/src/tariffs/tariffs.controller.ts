@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Put, UseGuards } from '@nestjs/common';
-import { AgencyKeyGuard } from '../agencies/agency-key.guard.js';
 import { TariffsService, type TariffView } from './tariffs.service.js';
+import { AgencyKeyGuard } from '#platform';
 
 /** An agency reads and replaces its own tariff with its API key. */
 @Controller('v1/agencies/:agencyId/tariff')
