@@ -33,6 +33,7 @@ export interface Stack {
 }
 
 export interface Tenants {
+  agency: { agencyId: string; apiKey: string };
   restaurant: Restaurant;
   riders: Array<{ riderId: string; token: string; name: string }>;
 }
@@ -103,7 +104,7 @@ export async function startStack(options: { transport: 'tcp' | 'rmq'; env?: Reco
       });
       const riders = [];
       for (const name of riderNames) riders.push({ ...(await provisionRider(databases.dispatch, { agencyId: agency.agencyId, name })), name });
-      return { restaurant: new Restaurant(url('intake'), credentials), riders };
+      return { agency, restaurant: new Restaurant(url('intake'), credentials), riders };
     },
     stop: async () => {
       await Promise.all((['intake', 'dispatch', 'fee'] as const).map((s) => kill(s)));
