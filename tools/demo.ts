@@ -72,5 +72,6 @@ export function describeDemo(demo: Demo, file: string, withSecrets: boolean): st
     `              API key        ${secret(demo.restaurant.apiKey)}`,
     ...demo.riders.map((r) => `  rider       ${r.id}  ${r.name}  token ${secret(r.token)}`),
     `send an order with: npm run order:send`,
+    `the agency's tariff: curl -H "Authorization: Bearer <agency API key>" ${demo.feeUrl}/v1/agencies/${demo.agency.id}/tariff (docs/fees.md)`,
   ].join('\n');
 }
