@@ -7,11 +7,13 @@ import { DeliveriesRepository } from './deliveries.repository.js';
 import { DeliveriesService } from './deliveries.service.js';
 import { DeliveryEvents } from './delivery-events.js';
 import { DeliveryPricing } from './delivery-pricing.service.js';
+import { DeliveryTransitionsRepository } from './delivery-transitions.repository.js';
+import { DeliveryTransitions } from './delivery-transitions.service.js';
 
 @Module({
   imports: [AgenciesModule, RidersModule],
   controllers: [DeliveriesController, DeliveriesConsumer],
-  providers: [DeliveriesRepository, DeliveriesService, DeliveryEvents, DeliveryPricing],
-  exports: [DeliveriesRepository, DeliveriesService, DeliveryEvents, DeliveryPricing],
+  providers: [DeliveriesRepository, DeliveriesService, DeliveryEvents, DeliveryPricing, DeliveryTransitionsRepository, DeliveryTransitions],
+  exports: [DeliveriesRepository, DeliveriesService, DeliveryEvents, DeliveryPricing, DeliveryTransitions],
 })
 export class DeliveriesModule {}

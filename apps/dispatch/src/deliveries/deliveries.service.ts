@@ -11,7 +11,8 @@ import { RidersService } from '../riders/riders.service.js';
 import { DeliveriesRepository, NOW } from './deliveries.repository.js';
 import type { DeliveryEntity, PricingProblem } from './delivery.entity.js';
 import { DeliveryEvents } from './delivery-events.js';
-import { assertTransition, type DeliveryStatus } from './delivery-status.js';
+import type { DeliveryStatus } from './delivery-status.js';
+import { DeliveryTransitions } from './delivery-transitions.service.js';
 
 @Injectable()
 export class DeliveriesService {
@@ -24,6 +25,7 @@ export class DeliveriesService {
     private readonly riders: RidersService,
     private readonly channel: RiderChannel,
     private readonly wakeup: DispatchWakeup,
+    private readonly transitions: DeliveryTransitions,
   ) {}
 
   /**
@@ -33,8 +35,9 @@ export class DeliveriesService {
   async createFromOrder(event: OrderCreatedEvent): Promise<boolean> {
     const created = await this.dataSource.transaction(async (manager) => {
       if (!(await claimInboxEvent(manager, 'dispatch', event.eventId, PATTERNS.ORDER_CREATED))) return false;
+      const id = randomUUID();
       const inserted = await this.deliveries.insert(manager, {
-        id: randomUUID(),
+        id,
         orderId: event.orderId,
         agencyId: event.agencyId,
         restaurantId: event.restaurantId,
@@ -48,6 +51,7 @@ export class DeliveriesService {
         dropoffDetail: event.dropoff.detail ?? null,
       });
       if (!inserted) this.logger.warn(`order ${event.orderId} already has a delivery; event ${event.eventId} ignored`);
+      else await this.transitions.created(manager, id, { type: 'restaurant', id: event.restaurantId });
       return inserted;
     });
     if (created) {
@@ -127,8 +131,7 @@ export class DeliveriesService {
       const current = await this.lockOwnDelivery(manager, riderId, deliveryId);
       // A report sent again because its answer was lost on a bad connection: already done, nothing to change.
       if (current.status === to) return { delivery: current, changed: false };
-      assertTransition(current.status, to);
-      const updated = await this.deliveries.update(manager, current, { status: to, ...changes });
+      const updated = await this.transitions.apply(manager, current, to, { type: 'rider', id: riderId }, changes);
       await this.events.record(manager, updated, to);
       return { delivery: updated, changed: true };
     });
@@ -156,9 +159,8 @@ export class DeliveriesService {
     const { delivery, notify } = await this.dataSource.transaction(async (manager) => {
       const current = isUUID(deliveryId) ? await this.deliveries.lock(manager, deliveryId) : null;
       if (!current || current.agencyId !== agencyId) throw new DomainError('DELIVERY_NOT_FOUND', `no delivery ${deliveryId}`);
-      assertTransition(current.status, 'cancelled');
       const withdrawn = await this.deliveries.withdrawPendingOffers(manager, current.id);
-      const updated = await this.deliveries.update(manager, current, { status: 'cancelled', riderId: null, cancelledAt: NOW });
+      const updated = await this.transitions.apply(manager, current, 'cancelled', { type: 'agency', id: agencyId });
       await this.events.record(manager, updated, 'cancelled', undefined, current.riderId ?? undefined);
       const riders = new Set(withdrawn.map((offer) => offer.riderId));
       if (current.riderId) riders.add(current.riderId);

@@ -46,6 +46,7 @@ export class DeliveryEvents {
       payload.fee = { total, currency: 'KRW', distanceMeters, provider, estimated };
     }
     if (rider) payload.rider = { id: rider.id, name: rider.name };
+    if (status === 'failed' && delivery.failureReason) payload.reason = delivery.failureReason;
     await this.outbox.add(manager, PATTERNS.DELIVERY_STATUS_CHANGED, payload);
 
     const charge = chargeOf(delivery, status, rider?.id ?? delivery.riderId ?? releasedRiderId);
@@ -59,12 +60,13 @@ export class DeliveryEvents {
 
 /**
  * What the fee service settles on, for a priced delivery at a stage it charges. A cancel charges only once a
- * rider had taken the job: called off before that, nobody did any work.
+ * rider had taken the job: called off before that, nobody did any work. A failed trip (always after a rider took
+ * it) is settled as a cancel after assignment, at the time it failed.
  */
 function chargeOf(delivery: DeliveryEntity, status: DeliveryEventStatus, riderId: string | undefined): ChargePayload | undefined {
-  const stage = DELIVERY_CHARGE_STAGES.find((s) => s === status);
+  const stage = status === 'failed' ? 'cancelled' : DELIVERY_CHARGE_STAGES.find((s) => s === status);
   const quoteId = delivery.fee?.quoteId;
-  const at = stage && STAGE_TIME[stage](delivery);
+  const at = status === 'failed' ? delivery.failedAt : stage && STAGE_TIME[stage](delivery);
   if (!stage || !quoteId || !at || (stage === 'cancelled' && !delivery.assignedAt)) return undefined;
   return {
     deliveryId: delivery.id,

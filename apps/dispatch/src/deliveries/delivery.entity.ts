@@ -42,7 +42,7 @@ export interface PricingProblem {
 /** One order to carry from a restaurant to a customer, from its arrival until delivered or cancelled. */
 @Entity({ schema: 'dispatch', name: 'deliveries' })
 @Unique('UQ_dispatch_deliveries_order_id', ['orderId'])
-@Check('CHK_dispatch_deliveries_rider', `(rider_id IS NOT NULL) = (status IN ('assigned', 'picked_up', 'delivered'))`)
+@Check('CHK_dispatch_deliveries_rider', `(rider_id IS NOT NULL) = (status IN ('assigned', 'picked_up', 'delivered', 'failed'))`)
 @Check('CHK_dispatch_deliveries_priced', `fee IS NOT NULL OR status IN ('pending', 'cancelled')`)
 @Index('IDX_dispatch_deliveries_waiting', ['createdAt'], { where: `status = 'pending'` })
 @Index('IDX_dispatch_deliveries_agency_created', ['agencyId', 'createdAt'])
@@ -95,7 +95,7 @@ export class DeliveryEntity {
   @Column('jsonb', { name: 'pricing_problem', nullable: true })
   pricingProblem: PricingProblem | null;
 
-  /** Set exactly while assigned, picked up or delivered. */
+  /** Set exactly while assigned, picked up, delivered or failed (the rider who failed it). */
   @Column('uuid', { name: 'rider_id', nullable: true })
   riderId: string | null;
 
@@ -120,6 +120,17 @@ export class DeliveryEntity {
 
   @Column('timestamptz', { name: 'cancelled_at', nullable: true })
   cancelledAt: Date | null;
+
+  @Column('timestamptz', { name: 'failed_at', nullable: true })
+  failedAt: Date | null;
+
+  /** Why the trip could not be finished, as the rider or the agency said. */
+  @Column('text', { name: 'failure_reason', nullable: true })
+  failureReason: string | null;
+
+  /** Set by the agency: automatic dispatch leaves the delivery alone until it is released or assigned by hand. */
+  @Column('boolean', { name: 'dispatch_hold', default: false })
+  dispatchHold: boolean;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -4,10 +4,10 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { DomainError } from '#platform';
-import { DeliveriesRepository, NOW } from '../deliveries/deliveries.repository.js';
+import { DeliveriesRepository } from '../deliveries/deliveries.repository.js';
 import type { DeliveryEntity } from '../deliveries/delivery.entity.js';
 import { DeliveryEvents } from '../deliveries/delivery-events.js';
-import { assertTransition } from '../deliveries/delivery-status.js';
+import { DeliveryTransitions, SYSTEM } from '../deliveries/delivery-transitions.service.js';
 import { RiderChannel, type OfferMessage } from '../riders/rider-channel.js';
 import { RiderPresenceStore } from '../riders/rider-presence.store.js';
 import { RidersRepository } from '../riders/riders.repository.js';
@@ -58,6 +58,7 @@ export class OffersService {
     private readonly presence: RiderPresenceStore,
     private readonly channel: RiderChannel,
     private readonly wakeup: DispatchWakeup,
+    private readonly transitions: DeliveryTransitions,
   ) {}
 
   /** Offers each priced, waiting delivery to the nearest online rider who may take it; returns how many. */
@@ -103,14 +104,14 @@ export class OffersService {
     const load = await this.riders.load(manager, riderId);
     if (!load || load.active + load.offered >= rider.capacity) return undefined;
     if (await this.offers.wasOffered(manager, deliveryId, riderId)) return undefined;
-    assertTransition(delivery.status, 'offered');
+    const offered = await this.transitions.apply(manager, delivery, 'offered', SYSTEM);
     const offer = await this.offers.insert(manager, {
       id: randomUUID(),
       deliveryId,
       riderId,
       timeoutSeconds: this.config.dispatch.offerTimeoutSeconds,
     });
-    return { offer, delivery: await this.deliveries.update(manager, delivery, { status: 'offered' }) };
+    return { offer, delivery: offered };
   }
 
   /** Closes offers nobody answered in time; each delivery goes back to waiting for the next rider. */
@@ -121,7 +122,7 @@ export class OffersService {
         .transaction(async (manager) => {
           const delivery = await this.deliveries.lock(manager, due.deliveryId);
           if (!delivery || !(await this.offers.expire(manager, due.id))) return false;
-          if (delivery.status === 'offered') await this.deliveries.update(manager, delivery, { status: 'pending' });
+          if (delivery.status === 'offered') await this.transitions.apply(manager, delivery, 'pending', { ...SYSTEM, reason: 'offer expired' });
           return true;
         })
         .catch((error: unknown) => {
@@ -154,11 +155,10 @@ export class OffersService {
             capacity: rider.capacity,
           });
         }
-        assertTransition(delivery.status, 'assigned');
         // Under the delivery's lock this cannot fail; if it ever did, assigning twice would be worse.
         if (!(await this.offers.close(manager, offer.id, 'accepted'))) throw new DomainError('OFFER_TAKEN', `offer ${offer.id} is no longer open`);
         const taken = await this.offers.takeOthers(manager, delivery.id, offer.id);
-        const assigned = await this.deliveries.update(manager, delivery, { status: 'assigned', riderId, assignedAt: NOW });
+        const assigned = await this.transitions.apply(manager, delivery, 'assigned', { type: 'rider', id: riderId }, { riderId });
         await this.events.record(manager, assigned, 'assigned', { id: rider.id, name: rider.name });
         return { delivery: assigned, taken };
       });
@@ -181,7 +181,7 @@ export class OffersService {
       // Declining a pending offer whose time just ran out is still a clear answer: take it.
       this.assertOpen(current.offer, current.offer.status === 'pending');
       if (!(await this.offers.close(manager, offer.id, 'declined'))) throw new DomainError('OFFER_CLOSED', `offer ${offer.id} is no longer open`);
-      if (delivery.status === 'offered') await this.deliveries.update(manager, delivery, { status: 'pending' });
+      if (delivery.status === 'offered') await this.transitions.apply(manager, delivery, 'pending', { type: 'rider', id: riderId, reason: 'offer declined' });
     });
     this.logger.log(`offer ${offerId} declined by rider ${riderId}`);
     this.wakeup.wake();

@@ -12,6 +12,9 @@ describe('movesForward', () => {
     ['picked_up', 'delivered'],
     ['received', 'cancelled'],
     ['picked_up', 'cancelled'],
+    ['assigned', 'failed'],
+    ['picked_up', 'failed'],
+    ['quoted', 'failed'],
   ] as Array<[OrderStatus, OrderStatus]>)('%s -> %s moves forward', (from, to) => {
     expect(movesForward(from, to)).toBe(true);
   });
@@ -23,11 +26,17 @@ describe('movesForward', () => {
     ['delivered', 'picked_up'],
     ['assigned', 'assigned'],
     ['delivered', 'cancelled'],
+    ['delivered', 'failed'],
+    ['cancelled', 'failed'],
   ] as Array<[OrderStatus, OrderStatus]>)('%s -> %s does not', (from, to) => {
     expect(movesForward(from, to)).toBe(false);
   });
 
   it('lets nothing follow a cancellation', () => {
     for (const to of ORDER_STATUSES) expect(movesForward('cancelled', to)).toBe(false);
+  });
+
+  it('lets nothing follow a failure', () => {
+    for (const to of ORDER_STATUSES) expect(movesForward('failed', to)).toBe(false);
   });
 });

@@ -1,11 +1,15 @@
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Min, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min, ValidateNested } from 'class-validator';
 import { EventEnvelope } from '../common/event.js';
 
 /** Emitted by dispatch when a delivery moves; order-intake mirrors it on the restaurant's order. */
 export const DELIVERY_STATUS_CHANGED = 'delivery.status-changed';
 
-export const DELIVERY_EVENT_STATUSES = ['quoted', 'assigned', 'picked_up', 'delivered', 'cancelled'] as const;
+/**
+ * `failed`: the trip was under way (assigned or picked up) and could not be finished; final, like `cancelled`.
+ * `assigned` comes again, with the new rider, when the agency reassigns the delivery.
+ */
+export const DELIVERY_EVENT_STATUSES = ['quoted', 'assigned', 'picked_up', 'delivered', 'cancelled', 'failed'] as const;
 export type DeliveryEventStatus = (typeof DELIVERY_EVENT_STATUSES)[number];
 
 export class DeliveryFee {
@@ -54,4 +58,10 @@ export class DeliveryStatusChangedEvent extends EventEnvelope {
   @ValidateNested()
   @Type(() => DeliveryRider)
   rider?: DeliveryRider;
+
+  /** Why, on `failed` (as the rider or the agency said) and on a `cancelled` that gives one. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  reason?: string;
 }

@@ -1,0 +1,84 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { DeliveryStatus } from './delivery-status.js';
+
+export const TRANSITION_ACTOR_TYPES = ['system', 'rider', 'agency', 'restaurant'] as const;
+/** Who made a delivery move: the dispatcher itself, a rider, the agency's operator, or the restaurant's order. */
+export type TransitionActorType = (typeof TRANSITION_ACTOR_TYPES)[number];
+
+/** One step of a delivery's life (a row of `dispatch.delivery_transitions`). */
+export interface DeliveryTransition {
+  id: string;
+  deliveryId: string;
+  /** Null on the step that records the delivery's creation. */
+  from: DeliveryStatus | null;
+  to: DeliveryStatus;
+  actorType: TransitionActorType;
+  /** The rider, agency or restaurant that acted; null for the system. */
+  actorId: string | null;
+  /** The rider the delivery names after the step (null when none). */
+  riderId: string | null;
+  reason: string | null;
+  at: Date;
+}
+
+export type NewTransition = Omit<DeliveryTransition, 'id' | 'at'>;
+
+interface TransitionRow {
+  id: string;
+  delivery_id: string;
+  from_status: DeliveryStatus | null;
+  to_status: DeliveryStatus;
+  actor_type: TransitionActorType;
+  actor_id: string | null;
+  rider_id: string | null;
+  reason: string | null;
+  at: Date;
+}
+
+const toTransition = (row: TransitionRow): DeliveryTransition => ({
+  id: row.id,
+  deliveryId: row.delivery_id,
+  from: row.from_status,
+  to: row.to_status,
+  actorType: row.actor_type,
+  actorId: row.actor_id,
+  riderId: row.rider_id,
+  reason: row.reason,
+  at: row.at,
+});
+
+/** The log of delivery steps. Plain SQL: the log is only appended to and read back, never loaded as entities. */
+@Injectable()
+export class DeliveryTransitionsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Logs a step at the database's transaction time, the clock the delivery's status times come from. */
+  async insert(manager: EntityManager, t: NewTransition): Promise<void> {
+    await manager.query(
+      `INSERT INTO dispatch.delivery_transitions (id, delivery_id, from_status, to_status, actor_type, actor_id, rider_id, reason, at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())`,
+      [randomUUID(), t.deliveryId, t.from, t.to, t.actorType, t.actorId, t.riderId, t.reason],
+    );
+  }
+
+  /** A delivery's steps in the order they were made. */
+  async listFor(deliveryId: string): Promise<DeliveryTransition[]> {
+    const rows: TransitionRow[] = await this.dataSource.query(
+      `SELECT * FROM dispatch.delivery_transitions WHERE delivery_id = $1 ORDER BY seq`,
+      [deliveryId],
+    );
+    return rows.map(toTransition);
+  }
+
+  /** When each delivery last changed status (its creation counts). */
+  async lastAt(deliveryIds: string[]): Promise<Map<string, Date>> {
+    if (deliveryIds.length === 0) return new Map();
+    const rows: Array<{ delivery_id: string; at: Date }> = await this.dataSource.query(
+      `SELECT delivery_id, max(at) AS at FROM dispatch.delivery_transitions WHERE delivery_id = ANY($1::uuid[]) GROUP BY delivery_id`,
+      [deliveryIds],
+    );
+    return new Map(rows.map((row) => [row.delivery_id, row.at]));
+  }
+}
