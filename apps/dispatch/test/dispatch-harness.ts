@@ -111,6 +111,10 @@ export interface DispatchHarness {
   statusEvents(orderId: string): Promise<Array<Record<string, any>>>;
   /** The delivery.charge events in dispatch's outbox for an order, in the order they were written. */
   chargeEvents(orderId: string): Promise<Array<Record<string, any>>>;
+  /** The agency's riders as its board shows them (`GET /v1/agencies/:agencyId/riders`). */
+  agencyRiders(agencyId: string, apiKey: string): Promise<Array<Record<string, any>>>;
+  /** Stops dispatch (its riders' sockets drop) and starts it again on the same database, ports and fee service. */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -146,9 +150,10 @@ export async function startDispatch(options: { env?: Record<string, string>; wit
     apps.push(await startService({ service: 'fee', module: FeeModule.forRoot(config, db.url), config }));
   };
   if (options.withFee !== false) await startFee();
-  const dispatch = await startService({ service: 'dispatch', module: DispatchModule.forRoot(config, db.url), config });
+  const startDispatchApp = () => startService({ service: 'dispatch', module: DispatchModule.forRoot(config, db.url), config });
+  let dispatch = await startDispatchApp();
   apps.push(dispatch);
-  const dataSource = dispatch.get(DataSource);
+  let dataSource = dispatch.get(DataSource);
   const dispatchUrl = `http://127.0.0.1:${config.httpPorts.dispatch}`;
   const publisher = ClientProxyFactory.create(clientOptions(config, 'dispatch'));
   clients.push(publisher);
@@ -175,9 +180,13 @@ export async function startDispatch(options: { env?: Record<string, string>; wit
   return {
     config,
     databaseUrl: db.url,
-    dispatch,
+    get dispatch() {
+      return dispatch;
+    },
     dispatchUrl,
-    dataSource,
+    get dataSource() {
+      return dataSource;
+    },
     startFee,
     agency: (name = '테스트 대행') => provisionAgency(dataSource, { name }),
     rider: (agencyId, name, capacity) => provisionRider(dataSource, { agencyId, name, capacity }),
@@ -198,6 +207,18 @@ export async function startDispatch(options: { env?: Record<string, string>; wit
       }, `${attempts} failed pricing attempts of order ${orderId}`),
     statusEvents: (orderId) => outboxEvents(PATTERNS.DELIVERY_STATUS_CHANGED, orderId),
     chargeEvents: (orderId) => outboxEvents(PATTERNS.DELIVERY_CHARGE, orderId),
+    agencyRiders: async (agencyId, apiKey) => {
+      const response = await fetch(`${dispatchUrl}/v1/agencies/${agencyId}/riders`, { headers: { authorization: `Bearer ${apiKey}` } });
+      if (response.status !== 200) throw new Error(`rider list answered ${response.status}: ${await response.text()}`);
+      return ((await response.json()) as { riders: Array<Record<string, any>> }).riders;
+    },
+    restart: async () => {
+      apps.splice(apps.indexOf(dispatch), 1);
+      await dispatch.close();
+      dispatch = await startDispatchApp();
+      apps.push(dispatch);
+      dataSource = dispatch.get(DataSource);
+    },
     close: async () => {
       sockets.forEach((s) => s.disconnect());
       await Promise.all(clients.map((c) => c.close()));

@@ -9,6 +9,28 @@ describe('loadConfig', () => {
     expect(sut.httpPorts).toEqual({ intake: 3000, dispatch: 3001, fee: 3002 });
     expect(sut.maps.detourFactor).toBe(1.3);
     expect(sut.dispatch.offerTimeoutSeconds).toBe(30);
+    expect(sut.dispatch).toMatchObject({
+      offerPolicy: 'sequential',
+      broadcastSize: 3,
+      candidateLimit: 30,
+      maxPickupMeters: 5000,
+      stackPickupRadiusMeters: 500,
+      stackMaxDelaySeconds: 600,
+      manualAfterSeconds: 300,
+      feePendingOfferAfterMs: 3000,
+    });
+  });
+
+  it('names a bad dispatch policy setting', () => {
+    expect(() => loadConfig({ DISPATCH_OFFER_POLICY: 'lottery' })).toThrow(/DISPATCH_OFFER_POLICY="lottery"/);
+    expect(() => loadConfig({ STACK_PICKUP_RADIUS_METERS: '-1' })).toThrow(/STACK_PICKUP_RADIUS_METERS="-1"/);
+  });
+
+  it('gives the documented rider presence defaults and names a bad one', () => {
+    expect(loadConfig({}).dispatch).toMatchObject({ riderHeartbeatTimeoutMs: 30_000, riderMaxSpeedKmh: 200, riderPositionFlushMs: 5000 });
+    expect(() => loadConfig({ RIDER_HEARTBEAT_TIMEOUT_MS: '0' })).toThrow(/RIDER_HEARTBEAT_TIMEOUT_MS="0"/);
+    expect(() => loadConfig({ RIDER_MAX_SPEED_KMH: 'fast' })).toThrow(/RIDER_MAX_SPEED_KMH="fast"/);
+    expect(() => loadConfig({ RIDER_POSITION_FLUSH_MS: '5' })).toThrow(/RIDER_POSITION_FLUSH_MS="5"/);
   });
 
   it('names every bad variable at once', () => {
@@ -86,5 +108,23 @@ describe('loadConfig', () => {
     expect(loadConfig({ LOCATE_INTERVAL_MS: '250' }).intake.locateIntervalMs).toBe(250);
     expect(() => loadConfig({ LOCATE_INTERVAL_MS: '0' })).toThrow(/LOCATE_INTERVAL_MS="0"/);
     expect(() => loadConfig({ LOCATE_INTERVAL_MS: 'soon' })).toThrow(/LOCATE_INTERVAL_MS="soon"/);
+  });
+
+  it('gives the documented callback defaults and reads fractions of an hour for their lifetime', () => {
+    expect(loadConfig({}).intake.callbacks).toEqual({
+      timeoutMs: 5000,
+      maxAgeHours: 24,
+      pollIntervalMs: 1000,
+      backoffBaseMs: 5000,
+      backoffCapMs: 1_800_000,
+    });
+    expect(loadConfig({ CALLBACK_MAX_AGE_HOURS: '0.5' }).intake.callbacks.maxAgeHours).toBe(0.5);
+  });
+
+  it('refuses bad callback settings, naming each', () => {
+    expect(() => loadConfig({ CALLBACK_TIMEOUT_MS: '0' })).toThrow(/CALLBACK_TIMEOUT_MS="0"/);
+    expect(() => loadConfig({ CALLBACK_MAX_AGE_HOURS: '-1' })).toThrow(/CALLBACK_MAX_AGE_HOURS="-1"/);
+    expect(() => loadConfig({ CALLBACK_POLL_INTERVAL_MS: 'often' })).toThrow(/CALLBACK_POLL_INTERVAL_MS="often"/);
+    expect(() => loadConfig({ CALLBACK_BACKOFF_BASE_MS: '60000', CALLBACK_BACKOFF_CAP_MS: '1000' })).toThrow(/CALLBACK_BACKOFF_CAP_MS=1000/);
   });
 });

@@ -29,8 +29,33 @@ export interface AppConfig {
     maxBodyBytes: number;
     /** How often the locator looks for address-only orders due for geocoding; also the base of its backoff. */
     locateIntervalMs: number;
+    /** Signed status callbacks to restaurants: see docs/webhooks.md. */
+    callbacks: CallbacksConfig;
   };
-  dispatch: { offerTimeoutSeconds: number; sweepIntervalMs: number };
+  dispatch: {
+    offerTimeoutSeconds: number;
+    sweepIntervalMs: number;
+    /** A connected rider silent this long (no message at all) is left out of matching until its next message. */
+    riderHeartbeatTimeoutMs: number;
+    /** A reported move faster than this from the last accepted position is refused as implausible; 0: no check. */
+    riderMaxSpeedKmh: number;
+    /** How often the positions riders reported since the last write are written to the database, in one statement. */
+    riderPositionFlushMs: number;
+    /** Offer policy of an agency that has not chosen one. */
+    offerPolicy: 'sequential' | 'broadcast';
+    /** Riders a broadcast offer goes to at once, for an agency that has not chosen. */
+    broadcastSize: number;
+    /** Riders asked of the spatial index per delivery, and how far from the pickup they may be. */
+    candidateLimit: number;
+    maxPickupMeters: number;
+    /** Stacking (묶음배차): a rider carrying jobs is offered a new one only this near one of them, and this little later. */
+    stackPickupRadiusMeters: number;
+    stackMaxDelaySeconds: number;
+    /** A delivery still unassigned this long after it arrived is flagged for the agency to dispatch by hand. */
+    manualAfterSeconds: number;
+    /** An unpriced delivery is offered without its fee after this long (at once once a pricing attempt failed). */
+    feePendingOfferAfterMs: number;
+  };
   fee: {
     /** How often reconciliation looks for estimated fees to re-price by a real provider's road distance. */
     reconcileIntervalMs: number;
@@ -41,6 +66,19 @@ export interface AppConfig {
   logLevel: string;
   /** Create the demo agency, restaurant and riders on start when `.data/demo.json` is missing. */
   seedDemo: boolean;
+}
+
+/** How order-intake sends restaurants their status callbacks and retries them. */
+export interface CallbacksConfig {
+  /** Per HTTP request; the request is aborted when it passes. */
+  timeoutMs: number;
+  /** How long a callback is retried, from when it was queued (or requeued), before it is given up as undeliverable. */
+  maxAgeHours: number;
+  /** How often the sender looks for callbacks that are due. */
+  pollIntervalMs: number;
+  /** The wait after the first failure; it doubles with every failure after it, up to `backoffCapMs`. */
+  backoffBaseMs: number;
+  backoffCapMs: number;
 }
 
 export type MapProviderName = 'kakao' | 'naver' | 'turf';
@@ -233,10 +271,28 @@ export function loadConfig(env: Env = process.env): AppConfig {
       webhookToleranceSeconds: r.int('WEBHOOK_TOLERANCE_SECONDS', 300, 1, 3600)!,
       maxBodyBytes: r.int('WEBHOOK_MAX_BODY_BYTES', 64 * 1024, 1024, 1024 * 1024)!,
       locateIntervalMs: r.int('LOCATE_INTERVAL_MS', 2000, 10, 300_000)!,
+      callbacks: {
+        timeoutMs: r.int('CALLBACK_TIMEOUT_MS', 5000, 10, 120_000)!,
+        maxAgeHours: r.number('CALLBACK_MAX_AGE_HOURS', 24, 0.0001, 720),
+        pollIntervalMs: r.int('CALLBACK_POLL_INTERVAL_MS', 1000, 10, 60_000)!,
+        backoffBaseMs: r.int('CALLBACK_BACKOFF_BASE_MS', 5000, 1, 3_600_000)!,
+        backoffCapMs: r.int('CALLBACK_BACKOFF_CAP_MS', 30 * 60_000, 1, 24 * 3_600_000)!,
+      },
     },
     dispatch: {
       offerTimeoutSeconds: r.number('OFFER_TIMEOUT_SECONDS', 30, 0.1, 600),
       sweepIntervalMs: r.int('DISPATCH_SWEEP_INTERVAL_MS', 1000, 10, 60_000)!,
+      riderHeartbeatTimeoutMs: r.int('RIDER_HEARTBEAT_TIMEOUT_MS', 30_000, 50, 3_600_000)!,
+      riderMaxSpeedKmh: r.number('RIDER_MAX_SPEED_KMH', 200, 0, 2000),
+      riderPositionFlushMs: r.int('RIDER_POSITION_FLUSH_MS', 5000, 10, 3_600_000)!,
+      offerPolicy: r.oneOf('DISPATCH_OFFER_POLICY', ['sequential', 'broadcast'] as const, 'sequential'),
+      broadcastSize: r.int('DISPATCH_BROADCAST_SIZE', 3, 1, 20)!,
+      candidateLimit: r.int('DISPATCH_CANDIDATES', 30, 1, 500)!,
+      maxPickupMeters: r.int('DISPATCH_MAX_PICKUP_METERS', 5000, 100, 100_000)!,
+      stackPickupRadiusMeters: r.int('STACK_PICKUP_RADIUS_METERS', 500, 0, 10_000)!,
+      stackMaxDelaySeconds: r.int('STACK_MAX_DELAY_SECONDS', 600, 0, 7200)!,
+      manualAfterSeconds: r.number('DISPATCH_MANUAL_AFTER_SECONDS', 300, 0.1, 86_400),
+      feePendingOfferAfterMs: r.int('FEE_PENDING_OFFER_AFTER_MS', 3000, 0, 600_000)!,
     },
     fee: {
       reconcileIntervalMs: r.int('RECONCILE_INTERVAL_MS', 30_000, 10, 3_600_000)!,
@@ -249,6 +305,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     seedDemo: r.oneOf('SEED_DEMO', ['true', 'false'] as const, 'true') === 'true',
     logLevel: r.oneOf('LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, 'info'),
   };
+
+  const { callbacks } = config.intake;
+  if (callbacks.backoffCapMs < callbacks.backoffBaseMs) {
+    r.problems.push(`CALLBACK_BACKOFF_CAP_MS=${callbacks.backoffCapMs}: must be at least CALLBACK_BACKOFF_BASE_MS (${callbacks.backoffBaseMs})`);
+  }
 
   const all = Object.values(config.httpPorts).concat(Object.values(config.rpcPorts));
   if (new Set(all).size !== all.length) r.problems.push(`ports must be distinct, got ${all.join(', ')}`);

@@ -1,25 +1,57 @@
 import { describe, expect, it } from '@jest/globals';
+import { DomainError } from '#platform';
+import { LinearRiderIndex } from '../matching/linear-rider-index.js';
 import { RiderPresenceStore } from './rider-presence.store.js';
 
 const rider = { id: 'r1', agencyId: 'a1' };
 const here = { lng: 126.978, lat: 37.5665 };
+/** About 1 km and 5 km north of `here`. */
+const km1North = { lng: 126.978, lat: 37.5755 };
+const km5North = { lng: 126.978, lat: 37.6115 };
+const T0 = Date.parse('2026-11-22T03:00:00.000Z');
+
+function setup() {
+  let now = T0;
+  const index = new LinearRiderIndex();
+  const sut = new RiderPresenceStore({ heartbeatTimeoutMs: 30_000, maxSpeedKmh: 200 }, index, () => now);
+  return { sut, index, advance: (ms: number) => (now += ms), at: (msFromT0: number) => new Date(T0 + msFromT0) };
+}
+
+function refusal(work: () => unknown): DomainError {
+  try {
+    work();
+  } catch (error) {
+    if (error instanceof DomainError) return error;
+    throw error;
+  }
+  throw new Error('expected a refusal');
+}
 
 describe('RiderPresenceStore', () => {
-  it('makes a rider a candidate only while online and once it has said where it is', () => {
-    const sut = new RiderPresenceStore();
+  it('makes a rider a candidate only while online and once it has said where it is, and feeds the index', () => {
+    const { sut, index, advance } = setup();
     sut.connected(rider, 's1');
     expect(sut.isOnline('r1')).toBe(true);
+    expect(sut.state('r1')).toBe('online');
+    expect(sut.isAvailable('r1')).toBe(false);
     expect(sut.locatedOnline('a1')).toEqual([]);
     expect(sut.agenciesWithLocatedRiders()).toEqual([]);
     expect(sut.moved('r1', here)).toBe(true);
     expect(sut.moved('r1', here)).toBe(false);
+    expect(sut.isAvailable('r1')).toBe(true);
     expect(sut.agenciesWithLocatedRiders()).toEqual(['a1']);
-    expect(sut.locatedOnline('a1')).toEqual([{ riderId: 'r1', position: expect.objectContaining(here) }]);
+    expect(sut.availableIn('a1')).toEqual([{ riderId: 'r1', position: expect.objectContaining(here) }]);
+    expect(sut.locatedOnline('a1')).toEqual(sut.availableIn('a1'));
     expect(sut.locatedOnline('another agency')).toEqual([]);
+    expect(index.nearest('a1', here, 5)).toEqual([expect.objectContaining({ riderId: 'r1', point: here })]);
+
+    advance(20_000); // 1 km in 20 s: 180 km/h
+    sut.moved('r1', km1North);
+    expect(index.nearest('a1', here, 5)).toEqual([expect.objectContaining({ riderId: 'r1', point: km1North })]);
   });
 
-  it('keeps a rider online until its last socket goes, then forgets where it is but remembers where it was', () => {
-    const sut = new RiderPresenceStore();
+  it('keeps a rider online until its last socket goes, then takes it out of matching but remembers where it was', () => {
+    const { sut, index, advance } = setup();
     sut.connected(rider, 's1');
     sut.connected(rider, 's2');
     sut.moved('r1', here);
@@ -27,18 +59,168 @@ describe('RiderPresenceStore', () => {
     expect(sut.locatedOnline('a1')).toHaveLength(1);
     expect(sut.disconnected('r1', 's2')).toBe(false);
     expect(sut.isOnline('r1')).toBe(false);
+    expect(sut.state('r1')).toBe('offline');
     expect(sut.locatedOnline('a1')).toEqual([]);
+    expect(index.size()).toBe(0);
     expect(sut.lastPosition('r1')).toMatchObject(here);
 
-    // Back online, it must report again before it is offered work: its old position may be stale.
+    // Back within a minute of its last position, it is matched there until it reports a fresh one.
+    advance(59_000);
     sut.connected(rider, 's3');
-    expect(sut.locatedOnline('a1')).toEqual([]);
+    expect(sut.availableIn('a1')).toEqual([{ riderId: 'r1', position: expect.objectContaining(here) }]);
+
+    // Back later than that, it must report again: where it was may be far from where it is.
+    sut.disconnected('r1', 's3');
+    advance(2_000);
+    sut.connected(rider, 's4');
+    expect(sut.isAvailable('r1')).toBe(false);
     expect(sut.moved('r1', here)).toBe(true);
   });
 
   it('ignores positions from a rider that is not online', () => {
-    const sut = new RiderPresenceStore();
+    const { sut } = setup();
     expect(sut.moved('ghost', here)).toBe(false);
     expect(sut.lastPosition('ghost')).toBeUndefined();
+  });
+
+  it('hides a rider on break from matching while it stays connected, and brings it back where it last reported', () => {
+    const { sut, index, advance } = setup();
+    sut.connected(rider, 's1');
+    sut.moved('r1', here);
+    expect(sut.startBreak('r1')).toBe('on_break');
+    expect(sut.isOnline('r1')).toBe(true);
+    expect(sut.isAvailable('r1')).toBe(false);
+    expect(sut.availableIn('a1')).toEqual([]);
+    expect(sut.agenciesWithLocatedRiders()).toEqual([]);
+    expect(index.size()).toBe(0);
+
+    // Positions during the break are kept for the board, but do not put the rider back.
+    advance(20_000);
+    expect(sut.moved('r1', km1North)).toBe(false);
+    expect(index.size()).toBe(0);
+    expect(sut.lastPosition('r1')).toMatchObject(km1North);
+
+    // A break survives a reconnect: only break:end ends it.
+    sut.disconnected('r1', 's1');
+    sut.connected(rider, 's2');
+    expect(sut.state('r1')).toBe('on_break');
+
+    expect(sut.endBreak('r1')).toEqual({ state: 'online', available: true });
+    expect(index.nearest('a1', here, 5)).toEqual([expect.objectContaining({ riderId: 'r1', point: km1North })]);
+  });
+
+  it('takes a silent rider out of matching without disconnecting it, and back at its next message', () => {
+    const { sut, index, advance } = setup();
+    sut.connected(rider, 's1');
+    sut.moved('r1', here);
+
+    advance(30_000);
+    expect(sut.state('r1')).toBe('online');
+    expect(sut.dropSilent()).toBe(0);
+    advance(1);
+    expect(sut.state('r1')).toBe('silent');
+    expect(sut.isOnline('r1')).toBe(true);
+    // Out of matching at once, and out of the index at the next check.
+    expect(sut.availableIn('a1')).toEqual([]);
+    expect(sut.agenciesWithLocatedRiders()).toEqual([]);
+    expect(index.size()).toBe(1);
+    expect(sut.dropSilent()).toBe(1);
+    expect(index.size()).toBe(0);
+
+    expect(sut.seen('r1')).toBe(true);
+    expect(sut.state('r1')).toBe('online');
+    expect(sut.lastSeenAt('r1')).toEqual(new Date(T0 + 30_001));
+    expect(sut.availableIn('a1')).toEqual([{ riderId: 'r1', position: expect.objectContaining(here) }]);
+    expect(index.size()).toBe(1);
+    expect(sut.seen('r1')).toBe(false);
+  });
+
+  it('refuses a move faster than a rider can go, keeping the last position, and takes a plausible one', () => {
+    const { sut, index, advance, at } = setup();
+    sut.connected(rider, 's1');
+    sut.moved('r1', here, at(0));
+    advance(60_000);
+
+    const error = refusal(() => sut.moved('r1', km5North, at(60_000)));
+    expect(error.code).toBe('IMPLAUSIBLE_LOCATION');
+    expect(error.message).toMatch(/30\d km\/h/);
+    expect(error.details).toEqual({ speedKmh: expect.any(Number), fromLastMeters: expect.any(Number), seconds: 60 });
+    const details = error.details as { speedKmh: number; fromLastMeters: number };
+    expect(details.speedKmh).toBeGreaterThanOrEqual(299);
+    expect(details.speedKmh).toBeLessThanOrEqual(302);
+    expect(details.fromLastMeters).toBeGreaterThan(4990);
+    expect(sut.lastPosition('r1')).toMatchObject({ ...here, at: at(0) });
+    expect(index.nearest('a1', here, 1)[0].point).toEqual(here);
+
+    // 1 km in a minute is 60 km/h: taken.
+    sut.moved('r1', km1North, at(60_000));
+    expect(sut.lastPosition('r1')).toMatchObject({ ...km1North, at: at(60_000) });
+  });
+
+  it('checks no speed when the limit is 0', () => {
+    const index = new LinearRiderIndex();
+    const sut = new RiderPresenceStore({ heartbeatTimeoutMs: 30_000, maxSpeedKmh: 0 }, index, () => T0);
+    sut.connected(rider, 's1');
+    sut.moved('r1', here);
+    sut.moved('r1', km5North);
+    expect(sut.lastPosition('r1')).toMatchObject(km5North);
+  });
+
+  it('refuses a position dated ahead of the server by more than 5 s, or before the last one taken', () => {
+    const { sut, at } = setup();
+    sut.connected(rider, 's1');
+
+    const ahead = refusal(() => sut.moved('r1', here, at(5_001)));
+    expect(ahead).toMatchObject({ code: 'STALE_LOCATION', details: { at: at(5_001).toISOString(), serverTime: at(0).toISOString() } });
+    expect(sut.lastPosition('r1')).toBeUndefined();
+    expect(sut.isAvailable('r1')).toBe(false);
+
+    // A phone clock a little ahead is fine.
+    expect(sut.moved('r1', here, at(4_000))).toBe(true);
+    const older = refusal(() => sut.moved('r1', km1North, at(3_000)));
+    expect(older).toMatchObject({ code: 'STALE_LOCATION', details: { lastAt: at(4_000).toISOString() } });
+    expect(sut.lastPosition('r1')).toMatchObject({ ...here, at: at(4_000) });
+  });
+
+  it('hands out for writing only the riders that moved since the last time, each at its latest position', () => {
+    const { sut, advance } = setup();
+    sut.connected(rider, 's1');
+    sut.connected({ id: 'r2', agencyId: 'a1' }, 's2');
+    sut.moved('r1', here);
+    advance(20_000);
+    sut.moved('r1', km1North);
+    sut.moved('r2', here);
+    expect(sut.takeUnsaved()).toEqual([
+      { riderId: 'r1', position: { ...km1North, at: new Date(T0 + 20_000) } },
+      { riderId: 'r2', position: { ...here, at: new Date(T0 + 20_000) } },
+    ]);
+    expect(sut.takeUnsaved()).toEqual([]);
+
+    advance(20_000);
+    sut.moved('r2', km1North);
+    expect(sut.takeUnsaved().map((u) => u.riderId)).toEqual(['r2']);
+    // A failed write is retried with the next one.
+    sut.keepUnsaved(['r2']);
+    expect(sut.takeUnsaved().map((u) => u.riderId)).toEqual(['r2']);
+  });
+
+  it('shows restored positions as last known, and matches a rider reconnecting within a minute of one there', () => {
+    const { sut, at } = setup();
+    sut.restore([
+      { riderId: 'r1', agencyId: 'a1', position: { ...here, at: at(-20_000) } },
+      { riderId: 'r2', agencyId: 'a1', position: { ...km1North, at: at(-600_000) } },
+    ]);
+    expect(sut.state('r1')).toBe('offline');
+    expect(sut.lastPosition('r1')).toEqual({ ...here, at: at(-20_000) });
+    expect(sut.lastSeenAt('r2')).toEqual(at(-600_000));
+    expect(sut.availableIn('a1')).toEqual([]);
+    expect(sut.takeUnsaved()).toEqual([]);
+
+    sut.connected(rider, 's1');
+    sut.connected({ id: 'r2', agencyId: 'a1' }, 's2');
+    expect(sut.availableIn('a1')).toEqual([{ riderId: 'r1', position: { ...here, at: at(-20_000) } }]);
+
+    // The speed check starts from the restored position too.
+    expect(refusal(() => sut.moved('r1', km5North)).code).toBe('IMPLAUSIBLE_LOCATION');
   });
 });

@@ -1,33 +1,70 @@
-import { Injectable } from '@nestjs/common';
 import type { LngLat } from '#contracts';
+import { straightLineMeters } from '#maps';
+import { DomainError } from '#platform';
+import type { RiderIndex } from '../matching/rider-index.js';
 
 export interface RiderPosition extends LngLat {
   at: Date;
 }
 
+/** How the agency's board and the rider's app name where a rider stands. */
+export type RiderState = 'online' | 'on_break' | 'silent' | 'offline';
+
+export interface PresenceSettings {
+  /** A connected rider with no message for longer than this is silent: out of matching until it speaks again. */
+  heartbeatTimeoutMs: number;
+  /** Faster than this from the last accepted position, a reported position is refused; 0: no check. */
+  maxSpeedKmh: number;
+}
+
+/** Milliseconds since the epoch. Injected so tests move time themselves instead of waiting for it. */
+export type Clock = () => number;
+export const systemClock: Clock = () => Date.now();
+
+/** A last known position this young stands in for a fresh one when its rider reconnects. */
+export const RESUME_POSITION_MS = 60_000;
+/** How far ahead of the server's clock a reported `at` may be: phone clocks drift a little. */
+export const FUTURE_AT_TOLERANCE_MS = 5_000;
+
 interface Presence {
   agencyId: string;
   sockets: Set<string>;
-  /** Reported since the rider came online; unknown again once it goes offline. */
+  onBreak: boolean;
+  /** When the rider last sent anything (or connected). */
+  lastSeenAt?: number;
+  /** Where the rider is matched: reported since it came online, or a young last known one it came back with. */
   position?: RiderPosition;
-  /** The last position ever reported, for the agency's board. */
+  /** The last position accepted, ever (restored from the database after a restart): the board's and the speed check's. */
   lastPosition?: RiderPosition;
 }
 
 /**
- * Who is online and where, in memory: positions arrive every few seconds per rider and are worthless after a
- * restart (riders reconnect and report again), so they never touch the database. A rider is online while at
- * least one of its sockets is connected, and is a candidate for offers once it has reported where it is.
- * One process owns all riders; sharing zones between instances would move this to Redis GEO.
+ * Who is connected, on break or silent, and where, in memory: positions arrive every few seconds per rider.
+ * The store feeds the RIDER_INDEX with exactly the riders who may be offered work now (connected, not on
+ * break, not silent, located) and keeps the positions accepted since the last write for RiderPresenceKeeper
+ * to persist in batches. One process owns all riders; sharing zones between instances would move this to Redis GEO.
  */
-@Injectable()
 export class RiderPresenceStore {
   private readonly riders = new Map<string, Presence>();
+  /** The riders in the index, by agency. */
+  private readonly indexed = new Map<string, Set<string>>();
+  /** Riders whose accepted position has not been written yet. */
+  private readonly unsaved = new Set<string>();
 
+  constructor(
+    private readonly settings: PresenceSettings,
+    private readonly index: RiderIndex,
+    readonly now: Clock = systemClock,
+  ) {}
+
+  /** A socket of the rider connected. A last known position younger than a minute is used until a fresh one comes. */
   connected(rider: { id: string; agencyId: string }, socketId: string): void {
-    const presence = this.riders.get(rider.id) ?? { agencyId: rider.agencyId, sockets: new Set<string>() };
+    const presence = this.presenceOf(rider.id, rider.agencyId);
     presence.sockets.add(socketId);
-    this.riders.set(rider.id, presence);
+    presence.lastSeenAt = this.now();
+    const last = presence.lastPosition;
+    if (!presence.position && last && this.now() - last.at.getTime() < RESUME_POSITION_MS) presence.position = last;
+    this.sync(rider.id, presence);
   }
 
   /** Returns whether the rider is still online through another socket. */
@@ -37,19 +74,98 @@ export class RiderPresenceStore {
     presence.sockets.delete(socketId);
     if (presence.sockets.size > 0) return true;
     presence.position = undefined;
+    this.sync(riderId, presence);
     return false;
   }
 
-  /** Records where an online rider is; returns true when it is its first position since coming online. */
-  moved(riderId: string, point: LngLat, at = new Date()): boolean {
+  /** Any message from the rider: a sign of life. Returns true when it brings a silent rider back to matching. */
+  seen(riderId: string): boolean {
     const presence = this.riders.get(riderId);
     if (!presence || presence.sockets.size === 0) return false;
-    const first = presence.position === undefined;
-    presence.position = { lng: point.lng, lat: point.lat, at };
-    presence.lastPosition = presence.position;
-    return first;
+    presence.lastSeenAt = this.now();
+    return this.indexed.get(presence.agencyId)?.has(riderId) ? false : this.sync(riderId, presence);
   }
 
+  /**
+   * Takes a connected rider's position, reported at `at` (by default now). Refuses, keeping the old position,
+   * one dated in the future or before the last accepted (STALE_LOCATION) and one implying a speed no rider
+   * reaches (IMPLAUSIBLE_LOCATION). Returns true when the rider just became available for offers.
+   */
+  moved(riderId: string, point: LngLat, at = new Date(this.now())): boolean {
+    const presence = this.riders.get(riderId);
+    if (!presence || presence.sockets.size === 0) return false;
+    presence.lastSeenAt = this.now();
+    this.assertPlausible(presence.lastPosition, point, at);
+    presence.position = { lng: point.lng, lat: point.lat, at };
+    presence.lastPosition = presence.position;
+    this.unsaved.add(riderId);
+    return this.sync(riderId, presence);
+  }
+
+  /** The rider stays connected but is offered nothing until the break ends, on every device. */
+  startBreak(riderId: string): RiderState {
+    const presence = this.riders.get(riderId);
+    if (!presence) return 'offline';
+    presence.onBreak = true;
+    this.sync(riderId, presence);
+    return this.state(riderId);
+  }
+
+  /** Ends the break; `available` is true when the rider may be offered work again at once. */
+  endBreak(riderId: string): { state: RiderState; available: boolean } {
+    const presence = this.riders.get(riderId);
+    if (!presence) return { state: 'offline', available: false };
+    presence.onBreak = false;
+    return { available: this.sync(riderId, presence), state: this.state(riderId) };
+  }
+
+  /** Takes the silent riders out of matching; returns how many. Their sockets stay open. */
+  dropSilent(): number {
+    let dropped = 0;
+    for (const riderIds of this.indexed.values()) {
+      for (const riderId of riderIds) {
+        const presence = this.riders.get(riderId)!;
+        if (this.isSilent(presence)) {
+          this.sync(riderId, presence);
+          dropped++;
+        }
+      }
+    }
+    return dropped;
+  }
+
+  state(riderId: string): RiderState {
+    const presence = this.riders.get(riderId);
+    if (!presence || presence.sockets.size === 0) return 'offline';
+    if (presence.onBreak) return 'on_break';
+    return this.isSilent(presence) ? 'silent' : 'online';
+  }
+
+  /** Online, not on break, not silent and located: a rider that may be offered work now. */
+  isAvailable(riderId: string): boolean {
+    return this.state(riderId) === 'online' && this.riders.get(riderId)!.position !== undefined;
+  }
+
+  /** The agency's riders that may be offered work now, where they are. */
+  availableIn(agencyId: string): Array<{ riderId: string; position: RiderPosition }> {
+    const available: Array<{ riderId: string; position: RiderPosition }> = [];
+    for (const riderId of this.indexed.get(agencyId) ?? []) {
+      if (this.isAvailable(riderId)) available.push({ riderId, position: this.riders.get(riderId)!.position! });
+    }
+    return available;
+  }
+
+  /** The same as availableIn: the only riders that can be offered a delivery. */
+  locatedOnline(agencyId: string): Array<{ riderId: string; position: RiderPosition }> {
+    return this.availableIn(agencyId);
+  }
+
+  /** Agencies with at least one rider who could be offered a delivery now. */
+  agenciesWithLocatedRiders(): string[] {
+    return [...this.indexed.keys()].filter((agencyId) => [...this.indexed.get(agencyId)!].some((riderId) => this.isAvailable(riderId)));
+  }
+
+  /** At least one socket connected, whether on break or silent. */
   isOnline(riderId: string): boolean {
     return (this.riders.get(riderId)?.sockets.size ?? 0) > 0;
   }
@@ -58,23 +174,92 @@ export class RiderPresenceStore {
     return this.riders.get(riderId)?.lastPosition;
   }
 
-  /** Agencies with at least one rider who could be offered a delivery now. */
-  agenciesWithLocatedRiders(): string[] {
-    const agencies = new Set<string>();
-    for (const presence of this.riders.values()) {
-      if (presence.sockets.size > 0 && presence.position) agencies.add(presence.agencyId);
-    }
-    return [...agencies];
+  lastSeenAt(riderId: string): Date | undefined {
+    const at = this.riders.get(riderId)?.lastSeenAt;
+    return at === undefined ? undefined : new Date(at);
   }
 
-  /** The agency's online riders whose position is known: the only ones that can be offered a delivery. */
-  locatedOnline(agencyId: string): Array<{ riderId: string; position: RiderPosition }> {
-    const located: Array<{ riderId: string; position: RiderPosition }> = [];
-    for (const [riderId, presence] of this.riders) {
-      if (presence.agencyId === agencyId && presence.sockets.size > 0 && presence.position) {
-        located.push({ riderId, position: presence.position });
-      }
+  /** The positions accepted since the last call, one per rider (its latest); they count as saved from now on. */
+  takeUnsaved(): Array<{ riderId: string; position: RiderPosition }> {
+    const unsaved = [...this.unsaved].map((riderId) => ({ riderId, position: this.riders.get(riderId)!.lastPosition! }));
+    this.unsaved.clear();
+    return unsaved;
+  }
+
+  /** Positions whose write failed: they go with the next one (as the rider's latest by then). */
+  keepUnsaved(riderIds: string[]): void {
+    for (const riderId of riderIds) this.unsaved.add(riderId);
+  }
+
+  /** Last known positions read back after a restart: shown on the board, never newer ones overwritten. */
+  restore(known: Array<{ riderId: string; agencyId: string; position: RiderPosition }>): void {
+    for (const { riderId, agencyId, position } of known) {
+      const presence = this.presenceOf(riderId, agencyId);
+      if (presence.lastPosition && presence.lastPosition.at >= position.at) continue;
+      presence.lastPosition = position;
+      // It was alive when it reported; that is the latest this process can tell.
+      presence.lastSeenAt = Math.max(presence.lastSeenAt ?? 0, position.at.getTime());
     }
-    return located;
+  }
+
+  private presenceOf(riderId: string, agencyId: string): Presence {
+    let presence = this.riders.get(riderId);
+    if (!presence) {
+      presence = { agencyId, sockets: new Set(), onBreak: false };
+      this.riders.set(riderId, presence);
+    }
+    return presence;
+  }
+
+  private isSilent(presence: Presence): boolean {
+    return presence.lastSeenAt === undefined || this.now() - presence.lastSeenAt > this.settings.heartbeatTimeoutMs;
+  }
+
+  private assertPlausible(last: RiderPosition | undefined, point: LngLat, at: Date): void {
+    const now = this.now();
+    if (at.getTime() > now + FUTURE_AT_TOLERANCE_MS) {
+      throw new DomainError('STALE_LOCATION', `at ${at.toISOString()} is ahead of the server's clock (${new Date(now).toISOString()}); position not taken`, {
+        at: at.toISOString(),
+        serverTime: new Date(now).toISOString(),
+      });
+    }
+    if (!last) return;
+    if (at < last.at) {
+      throw new DomainError('STALE_LOCATION', `at ${at.toISOString()} is older than your last position (${last.at.toISOString()}); position not taken`, {
+        at: at.toISOString(),
+        lastAt: last.at.toISOString(),
+      });
+    }
+    const fromLastMeters = straightLineMeters(last, point);
+    const seconds = (at.getTime() - last.at.getTime()) / 1000;
+    // Reports less than a second apart are timed as a second, so GPS jitter between them is not read as speed.
+    const speedKmh = (fromLastMeters / Math.max(seconds, 1)) * 3.6;
+    if (this.settings.maxSpeedKmh > 0 && speedKmh > this.settings.maxSpeedKmh) {
+      throw new DomainError(
+        'IMPLAUSIBLE_LOCATION',
+        `${Math.round(fromLastMeters)} m from your last position in ${seconds.toFixed(1)} s is ${Math.round(speedKmh)} km/h, ` +
+          `over the ${this.settings.maxSpeedKmh} km/h a rider can go; position not taken`,
+        { speedKmh: Math.round(speedKmh), fromLastMeters: Math.round(fromLastMeters), seconds: Math.round(seconds * 10) / 10 },
+      );
+    }
+  }
+
+  /** Puts the rider in the index, or takes it out, by whether it may be offered work; true when it just went in. */
+  private sync(riderId: string, presence: Presence): boolean {
+    const agencyRiders = this.indexed.get(presence.agencyId);
+    const wasIndexed = agencyRiders?.has(riderId) ?? false;
+    const available = presence.position !== undefined && presence.sockets.size > 0 && !presence.onBreak && !this.isSilent(presence);
+    if (available) {
+      this.index.upsert(riderId, presence.agencyId, presence.position!);
+      if (!agencyRiders) this.indexed.set(presence.agencyId, new Set([riderId]));
+      else agencyRiders.add(riderId);
+      return !wasIndexed;
+    }
+    if (wasIndexed) {
+      this.index.remove(riderId);
+      agencyRiders!.delete(riderId);
+      if (agencyRiders!.size === 0) this.indexed.delete(presence.agencyId);
+    }
+    return false;
   }
 }

@@ -95,7 +95,7 @@ describe('rider sockets (component, real PostgreSQL)', () => {
     });
   });
 
-  it("shows the agency its riders: online or not, last position and load; never another agency's", async () => {
+  it("shows the agency its riders: state, last position and its age, load and when last seen; never another agency's", async () => {
     const { agencyId, apiKey } = await h.agency('보드 대행');
     const busy = await h.rider(agencyId, '가나다 라이더', 2);
     const idle = await h.rider(agencyId, '라마바 라이더');
@@ -107,24 +107,39 @@ describe('rider sockets (component, real PostgreSQL)', () => {
     const offer = await rider.waitForOffer();
     expect((await rider.send('offer:accept', { offerId: offer.offerId })).ok).toBe(true);
 
-    const board = await request(h.dispatchUrl).get(`/v1/agencies/${agencyId}/riders`).set('authorization', `Bearer ${apiKey}`).expect(200);
-    expect(board.body.riders).toEqual([
+    const board = await h.agencyRiders(agencyId, apiKey);
+    expect(board).toEqual([
       {
         id: busy.riderId,
         name: '가나다 라이더',
         capacity: 2,
+        state: 'online',
         online: true,
-        position: { ...NEAR_CITY_HALL.m300, at: expect.any(String) },
-        load: { active: 1, offered: 0 },
+        position: { ...NEAR_CITY_HALL.m300, at: expect.any(String), ageSeconds: expect.any(Number) },
+        load: { active: 1, offered: 0, capacity: 2 },
+        lastSeenAt: expect.any(String),
       },
-      { id: idle.riderId, name: '라마바 라이더', capacity: 3, online: false, position: null, load: { active: 0, offered: 0 } },
+      {
+        id: idle.riderId,
+        name: '라마바 라이더',
+        capacity: 3,
+        state: 'offline',
+        online: false,
+        position: null,
+        load: { active: 0, offered: 0, capacity: 3 },
+        lastSeenAt: null,
+      },
     ]);
+    expect(board[0].position.ageSeconds).toBeLessThan(60);
+    expect(Date.parse(board[0].lastSeenAt)).toBeGreaterThanOrEqual(Date.parse(board[0].position.at));
 
     rider.disconnect();
-    await eventually(async () => {
-      const r = await request(h.dispatchUrl).get(`/v1/agencies/${agencyId}/riders`).set('authorization', `Bearer ${apiKey}`);
-      return r.body.riders[0].online === false ? r : undefined;
+    const offline = await eventually(async () => {
+      const [first] = await h.agencyRiders(agencyId, apiKey);
+      return first.state === 'offline' ? first : undefined;
     }, 'the rider to show offline');
+    // Its last position stays on the board, and its delivery stays assigned to it.
+    expect(offline).toMatchObject({ online: false, position: NEAR_CITY_HALL.m300, load: { active: 1 } });
 
     await request(h.dispatchUrl).get(`/v1/agencies/${agencyId}/riders`).expect(401);
     await request(h.dispatchUrl).get(`/v1/agencies/${agencyId}/riders`).set('authorization', 'Bearer ak_wrong').expect(401);

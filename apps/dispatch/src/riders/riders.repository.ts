@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, In, type EntityManager } from 'typeorm';
+import { DeliveryEntity } from '../deliveries/delivery.entity.js';
 import { RiderEntity } from './rider.entity.js';
 
 /** What a rider is carrying and has been offered: together they are held against the rider's capacity. */
@@ -43,6 +44,13 @@ export class RidersRepository {
     if (riderIds.length === 0) return new Map();
     const rows: RiderLoad[] = await manager.query(`${LOAD_SQL} WHERE r.id = ANY($1::uuid[])`, [riderIds]);
     return new Map(rows.map((row) => [row.riderId, row]));
+  }
+
+  /** The deliveries the rider carries now (assigned or picked up), in the order it got them. */
+  activeDeliveries(riderId: string): Promise<DeliveryEntity[]> {
+    return this.dataSource
+      .getRepository(DeliveryEntity)
+      .find({ where: { riderId, status: In(['assigned', 'picked_up']) }, order: { assignedAt: 'ASC', id: 'ASC' } });
   }
 
   async load(manager: EntityManager, riderId: string): Promise<RiderLoad | undefined> {

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { hashSecret } from '#platform';
+import { riderDeliveryView, type RiderDeliveryView } from '../deliveries/delivery.views.js';
 import type { RiderEntity } from './rider.entity.js';
-import { RiderPresenceStore } from './rider-presence.store.js';
+import { RiderChannel } from './rider-channel.js';
+import { RiderPresenceStore, type RiderState } from './rider-presence.store.js';
 import { RidersRepository } from './riders.repository.js';
 
 /** What a rider's socket carries once its token has been checked. */
@@ -16,6 +18,7 @@ export class RidersService {
   constructor(
     private readonly riders: RidersRepository,
     private readonly presence: RiderPresenceStore,
+    private readonly channel: RiderChannel,
   ) {}
 
   /** The rider a socket token belongs to, or undefined for a missing or unknown token. */
@@ -25,15 +28,35 @@ export class RidersService {
     return rider ? { id: rider.id, agencyId: rider.agencyId, name: rider.name } : undefined;
   }
 
+  /** What the rider carries now, as its app shows it: sent on every (re)connect so nothing is lost. */
+  async jobsOf(riderId: string): Promise<RiderDeliveryView[]> {
+    return (await this.riders.activeDeliveries(riderId)).map(riderDeliveryView);
+  }
+
+  /** The rider stays connected but gets no offers; each of its devices is told. */
+  startBreak(riderId: string): RiderState {
+    const state = this.presence.startBreak(riderId);
+    this.channel.send(riderId, 'presence', { state });
+    return state;
+  }
+
+  /** Back to work; `available` when the rider may be offered something at once. */
+  endBreak(riderId: string): { state: RiderState; available: boolean } {
+    const ended = this.presence.endBreak(riderId);
+    this.channel.send(riderId, 'presence', { state: ended.state });
+    return ended;
+  }
+
   async namesByAgency(agencyId: string): Promise<Map<string, string>> {
     const riders = await this.riders.findByAgency(agencyId);
     return new Map(riders.map((rider) => [rider.id, rider.name]));
   }
 
-  /** The agency's riders as its board shows them: online or not, where last seen, and how loaded. */
+  /** The agency's riders as its board shows them: their state, where last seen and how long ago, and how loaded. */
   async listForAgency(agencyId: string) {
     const riders = await this.riders.findByAgency(agencyId);
     const loads = await this.riders.loads(riders.map((rider) => rider.id));
+    const now = this.presence.now();
     return riders.map((rider: RiderEntity) => {
       const position = this.presence.lastPosition(rider.id);
       const load = loads.get(rider.id);
@@ -41,9 +64,19 @@ export class RidersService {
         id: rider.id,
         name: rider.name,
         capacity: rider.capacity,
+        state: this.presence.state(rider.id),
+        /** Connected at all, on break and silent included. */
         online: this.presence.isOnline(rider.id),
-        position: position ? { lng: position.lng, lat: position.lat, at: position.at.toISOString() } : null,
-        load: { active: load?.active ?? 0, offered: load?.offered ?? 0 },
+        position: position
+          ? {
+              lng: position.lng,
+              lat: position.lat,
+              at: position.at.toISOString(),
+              ageSeconds: Math.max(0, Math.floor((now - position.at.getTime()) / 1000)),
+            }
+          : null,
+        load: { active: load?.active ?? 0, offered: load?.offered ?? 0, capacity: rider.capacity },
+        lastSeenAt: this.presence.lastSeenAt(rider.id)?.toISOString() ?? null,
       };
     });
   }
