@@ -1,6 +1,9 @@
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, Unique } from 'typeorm';
 
-/** A rider of one agency. Online state and position are not here: they live in memory while connected. */
+/**
+ * A rider of one agency. Its presence lives in memory (RiderPresenceStore); its last position is also written,
+ * in batches, to `dispatch.rider_positions` (raw SQL in RiderPositionsRepository, no entity).
+ */
 @Entity({ schema: 'dispatch', name: 'riders' })
 @Unique('UQ_dispatch_riders_token_hash', ['tokenHash'])
 @Check('CHK_dispatch_riders_capacity', 'capacity > 0')
