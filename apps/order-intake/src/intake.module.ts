@@ -4,6 +4,7 @@ import { APP_CONFIG, type AppConfig } from '#config';
 import { ServiceDatabaseModule } from '#database';
 import { EventOutbox, Messaging, OUTBOX_SCHEMA } from '#messaging';
 import { createLogger, databaseCheck, HEALTH_CHECKS, HealthController, PlatformModule } from '#platform';
+import { CallbacksModule } from './callbacks/callbacks.module.js';
 import { DeliveryUpdatesModule } from './delivery-updates/delivery-updates.module.js';
 import { INTAKE_DATABASE } from './intake.database.js';
 import { INTAKE_LOG } from './intake.logger.js';
@@ -21,6 +22,7 @@ export class IntakeModule {
         ServiceDatabaseModule.forRoot({ url: databaseUrl, ...INTAKE_DATABASE, poolSize: config.databasePoolSize }),
         OrdersModule,
         DeliveryUpdatesModule,
+        CallbacksModule,
       ],
       controllers: [HealthController],
       providers: [
@@ -35,7 +37,9 @@ export class IntakeModule {
           inject: [DataSource, Messaging],
         },
       ],
-      exports: [APP_CONFIG, INTAKE_LOG, Messaging, EventOutbox],
+      // Callbacks are queued by whatever changes an order's status (delivery updates, the locator), so every
+      // feature module can inject CallbacksService.
+      exports: [APP_CONFIG, INTAKE_LOG, Messaging, EventOutbox, CallbacksModule],
     };
   }
 }

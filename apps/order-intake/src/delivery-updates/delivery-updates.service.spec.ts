@@ -4,6 +4,8 @@ import { Test } from '@nestjs/testing';
 import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import type { DeliveryEventStatus, DeliveryStatusChangedEvent } from '#contracts';
+import { CallbacksService } from '../callbacks/callbacks.service.js';
+import type { StatusChange } from '../callbacks/status-callback.js';
 import { INTAKE_LOG } from '../intake.logger.js';
 import type { OrderStatus } from '../orders/order-status.js';
 import { DeliveryUpdatesRepository, type DeliveryDetails, type OrderProgress } from './delivery-updates.repository.js';
@@ -37,6 +39,19 @@ class FakeRepository {
   }
 }
 
+/** Records the status callbacks the service queued, and whether it woke the sender. */
+class FakeCallbacks {
+  queued: StatusChange[] = [];
+  woken = 0;
+  async enqueue(_: unknown, change: StatusChange): Promise<boolean> {
+    this.queued.push(change);
+    return true;
+  }
+  wake(): void {
+    this.woken++;
+  }
+}
+
 const FEE = { total: 4500, currency: 'KRW' as const, distanceMeters: 2710, provider: 'turf', estimated: true };
 const RIDER = { id: randomUUID(), name: '김배달' };
 
@@ -47,13 +62,16 @@ function event(status: DeliveryEventStatus, extra: Partial<DeliveryStatusChanged
 describe('DeliveryUpdatesService', () => {
   let sut: DeliveryUpdatesService;
   let repository: FakeRepository;
+  let callbacks: FakeCallbacks;
 
   beforeEach(async () => {
     repository = new FakeRepository();
+    callbacks = new FakeCallbacks();
     const moduleRef = await Test.createTestingModule({
       providers: [
         DeliveryUpdatesService,
         { provide: DeliveryUpdatesRepository, useValue: repository },
+        { provide: CallbacksService, useValue: callbacks },
         { provide: INTAKE_LOG, useValue: pino({ level: 'silent' }) },
       ],
     }).compile();
@@ -63,6 +81,22 @@ describe('DeliveryUpdatesService', () => {
   it('moves the order forward at the time the event happened, with the fee it carries', async () => {
     await expect(sut.apply(event('quoted', { fee: FEE }))).resolves.toBe('applied');
     expect(repository.calls).toEqual([['advance', 'quoted', '2026-01-15T12:00:00.000Z', { fee: FEE, rider: undefined }]]);
+  });
+
+  it('queues a status callback for a change it applies, from the status the order had, and wakes the sender', async () => {
+    const quoted = event('quoted', { fee: FEE });
+    await sut.apply(quoted);
+    expect(callbacks.queued).toEqual([{ orderId: quoted.orderId, status: 'quoted', previousStatus: 'received', at: new Date(quoted.occurredAt) }]);
+    expect(callbacks.woken).toBe(1);
+  });
+
+  it('queues no callback for a late status or a repeated event: the order did not change', async () => {
+    repository.order = { status: 'assigned', hasFee: false, hasRider: true };
+    const quoted = event('quoted', { fee: FEE });
+    await sut.apply(quoted);
+    await sut.apply(quoted);
+    expect(callbacks.queued).toEqual([]);
+    expect(callbacks.woken).toBe(0);
   });
 
   it('does nothing for an event it handled before', async () => {

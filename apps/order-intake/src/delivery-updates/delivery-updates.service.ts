@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PATTERNS, type DeliveryStatusChangedEvent } from '#contracts';
 import { DomainError } from '#platform';
+import { CallbacksService } from '../callbacks/callbacks.service.js';
 import { INTAKE_LOG, type IntakeLog } from '../intake.logger.js';
 import { movesForward } from '../orders/order-status.js';
 import { DeliveryUpdatesRepository, type DeliveryDetails } from './delivery-updates.repository.js';
@@ -12,6 +13,7 @@ export class DeliveryUpdatesService {
   constructor(
     @Inject(INTAKE_LOG) private readonly log: IntakeLog,
     private readonly updates: DeliveryUpdatesRepository,
+    private readonly callbacks: CallbacksService,
   ) {}
 
   /**
@@ -34,6 +36,8 @@ export class DeliveryUpdatesService {
       if (!order) throw new DomainError('ORDER_NOT_FOUND', `delivery ${event.deliveryId} names unknown order ${event.orderId}`);
       if (movesForward(order.status, event.status)) {
         await this.updates.advance(manager, event.orderId, event.status, new Date(event.occurredAt), details);
+        // The restaurant hears of the change only if it commits, and surely if it does.
+        await this.callbacks.enqueue(manager, { orderId: event.orderId, status: event.status, previousStatus: order.status, at: new Date(event.occurredAt) });
         return 'applied';
       }
       if (event.status !== 'cancelled') await this.updates.recordStatus(manager, event.orderId, event.status, new Date(event.occurredAt));
@@ -42,6 +46,7 @@ export class DeliveryUpdatesService {
       }
       return 'late';
     });
+    if (outcome === 'applied') this.callbacks.wake();
     this.log.info(
       { orderId: event.orderId, deliveryId: event.deliveryId, eventId: event.eventId, status: event.status, outcome },
       'delivery status',

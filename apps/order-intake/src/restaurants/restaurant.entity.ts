@@ -31,6 +31,10 @@ export class RestaurantEntity {
   @Column('text', { name: 'api_key_hash' })
   apiKeyHash: string;
 
+  /** Where signed status callbacks are sent; null: none are sent (nor queued). */
+  @Column('text', { name: 'callback_url', nullable: true })
+  callbackUrl: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { validateContract } from '#contracts';
 import { DomainError } from '#platform';
+import { normalizeCallbackUrl } from '../callbacks/callback-url.js';
 import { ProvisionRestaurantInput } from './dto/provision-restaurant.input.js';
 import { hashApiKey, newApiKey, newWebhookSecret } from './restaurant-credentials.js';
 import { RestaurantsRepository } from './restaurants.repository.js';
@@ -16,15 +17,16 @@ export interface ProvisionedRestaurant {
 
 /**
  * Registers a restaurant with fresh credentials. Used by the admin CLI and the demo seeding with a data source
- * built from INTAKE_DATABASE and migrated. Throws VALIDATION_FAILED naming each bad field.
+ * built from INTAKE_DATABASE and migrated. Throws VALIDATION_FAILED naming each bad field. With a `callbackUrl`
+ * the restaurant is sent a signed callback for every status change of its orders.
  */
 export async function provisionRestaurant(
   dataSource: DataSource,
-  input: { agencyId: string; name: string; address: string; lng: number; lat: number },
+  input: { agencyId: string; name: string; address: string; lng: number; lat: number; callbackUrl?: string },
 ): Promise<ProvisionedRestaurant> {
   const validated = validateContract(ProvisionRestaurantInput, input);
   if (!validated.ok) throw DomainError.validation(validated.errors);
-  const { agencyId, name, address, lng, lat } = validated.value;
+  const { agencyId, name, address, lng, lat, callbackUrl } = validated.value;
   const restaurantId = randomUUID();
   const webhookSecret = newWebhookSecret();
   const apiKey = newApiKey();
@@ -37,6 +39,7 @@ export async function provisionRestaurant(
     lat,
     webhookSecret,
     apiKeyHash: hashApiKey(apiKey),
+    callbackUrl: callbackUrl === undefined ? null : normalizeCallbackUrl(callbackUrl),
   });
   return { restaurantId, webhookSecret, apiKey };
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { RestaurantEntity } from './restaurant.entity.js';
 
 export type NewRestaurant = Omit<RestaurantEntity, 'createdAt'>;
@@ -18,5 +18,10 @@ export class RestaurantsRepository {
 
   findByApiKeyHash(apiKeyHash: string): Promise<RestaurantEntity | null> {
     return this.dataSource.getRepository(RestaurantEntity).findOneBy({ apiKeyHash });
+  }
+
+  /** Sets (or, with null, removes) where the restaurant's status callbacks go, inside the caller's transaction. */
+  async setCallbackUrl(manager: EntityManager, id: string, callbackUrl: string | null): Promise<void> {
+    await manager.getRepository(RestaurantEntity).update({ id }, { callbackUrl });
   }
 }

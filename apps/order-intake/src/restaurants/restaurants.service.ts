@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { DomainError } from '#platform';
 import { hashApiKey } from './restaurant-credentials.js';
 import type { RestaurantEntity } from './restaurant.entity.js';
@@ -42,5 +43,20 @@ export class RestaurantsService {
       throw new DomainError('UNAUTHENTICATED', 'send the restaurant API key as "Authorization: Bearer <key>"');
     }
     return restaurant;
+  }
+
+  /**
+   * The restaurant owning the API key, which must be the restaurant named in the path: another restaurant's
+   * path is RESTAURANT_NOT_FOUND, so a key does not tell which other restaurants exist.
+   */
+  async authenticateAs(authorization: string | undefined, restaurantId: string): Promise<RestaurantEntity> {
+    const restaurant = await this.authenticate(authorization);
+    if (restaurantId.toLowerCase() !== restaurant.id) throw new DomainError('RESTAURANT_NOT_FOUND', `no restaurant ${restaurantId}`);
+    return restaurant;
+  }
+
+  /** Sets or removes the restaurant's callback URL inside the caller's transaction. */
+  setCallbackUrl(manager: EntityManager, restaurantId: string, callbackUrl: string | null): Promise<void> {
+    return this.restaurants.setCallbackUrl(manager, restaurantId, callbackUrl);
   }
 }

@@ -1,5 +1,6 @@
-import { IsUUID } from 'class-validator';
+import { IsOptional, IsUUID } from 'class-validator';
 import { GeoPoint } from '#contracts';
+import { IsCallbackUrl } from '../../callbacks/callback-url.js';
 import { IsText } from '../../orders/dto/field-rules.js';
 
 /** A restaurant as an operator registers it; its location is where riders pick orders up. */
@@ -12,4 +13,9 @@ export class ProvisionRestaurantInput extends GeoPoint {
 
   @IsText(1, 300)
   address: string;
+
+  /** Where the restaurant's signed status callbacks go; without one, none are sent. */
+  @IsOptional()
+  @IsCallbackUrl()
+  callbackUrl?: string;
 }

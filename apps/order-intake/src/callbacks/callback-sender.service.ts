@@ -1,0 +1,173 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '#config';
+import { INTAKE_LOG, type IntakeLog } from '../intake.logger.js';
+import { webhookHeaders } from '../webhooks/webhook-signature.js';
+import { CallbacksRepository, type AttemptOutcome, type DueCallback } from './callbacks.repository.js';
+import { backoffMs, retryAfterMs } from './retry-schedule.js';
+
+/** Callbacks sent per round, at once; each round holds one connection until its slowest answer (or timeout). */
+export const CALLBACK_BATCH = 50;
+/** How much of a refusing answer's body is kept as the last error, for the restaurant to see why. */
+const ERROR_BODY_CHARS = 200;
+
+/** Thrown inside a round when the service stops: the round's transaction rolls back and nothing is recorded. */
+class Stopping extends Error {}
+
+/** Up to `max` characters of a response body, never reading more than that from the wire. */
+async function bodySnippet(response: Response, max: number): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  try {
+    while (text.length < max) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+  } catch {
+    // A body cut short still leaves the status to go by.
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return text.slice(0, max).replace(/\s+/g, ' ').trim();
+}
+
+/** Why a request got no answer, in words a restaurant's developer can act on. */
+function unreachable(error: unknown, timeoutMs: number): string {
+  const failure = error as { name?: string; message?: string; cause?: { code?: string; message?: string } } | null;
+  if (failure?.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
+  const cause = failure?.cause;
+  return `could not reach the callback URL: ${cause?.code ?? cause?.message ?? failure?.message ?? String(error)}`;
+}
+
+/**
+ * Sends queued status callbacks. Every CALLBACK_POLL_INTERVAL_MS, and when woken after a commit that queued one,
+ * it takes the due callbacks with FOR UPDATE SKIP LOCKED (so several instances send side by side and never the
+ * same one), posts each signed with its restaurant's secret, and records the outcome before the lock is let go.
+ * A 2xx answer delivers a callback; anything else is retried with exponential backoff and jitter (honouring
+ * `Retry-After` on 429 and 503) until CALLBACK_MAX_AGE_HOURS, after which it is undeliverable. One order's
+ * callbacks leave one at a time, in order (see CallbacksRepository.claimDue).
+ */
+@Injectable()
+export class CallbackSender implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private wokenWhileRunning = false;
+  private stopped = false;
+  /** Aborts requests in flight when the service stops; they are tried again later, here or by another instance. */
+  private readonly stopping = new AbortController();
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(INTAKE_LOG) private readonly log: IntakeLog,
+    private readonly callbacks: CallbacksRepository,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => this.wake(), this.config.intake.callbacks.pollIntervalMs);
+    this.timer.unref();
+    this.wake();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    this.stopping.abort();
+    await this.running;
+  }
+
+  /** Sends what is due now; a call while a round runs makes another round follow it. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.wokenWhileRunning = true;
+      return;
+    }
+    this.running = this.drain()
+      .catch((error: unknown) => {
+        if (!(error instanceof Stopping)) this.log.warn({ err: error }, 'callback round failed; will try again');
+      })
+      .finally(() => {
+        this.running = undefined;
+        if (this.wokenWhileRunning) {
+          this.wokenWhileRunning = false;
+          this.wake();
+        }
+      });
+  }
+
+  /**
+   * Rounds until nothing is due. A delivered callback may make its order's next one due, so a round that
+   * delivered anything is followed by another at once.
+   */
+  private async drain(): Promise<void> {
+    while (!this.stopped) {
+      const { taken, delivered } = await this.callbacks.claimDue(CALLBACK_BATCH, async (due, manager) => {
+        const outcomes = await Promise.all(due.map((callback) => this.attempt(callback)));
+        if (this.stopped) throw new Stopping();
+        let delivered = 0;
+        for (const [i, callback] of due.entries()) {
+          const outcome = outcomes[i];
+          if (outcome === 'no-url') {
+            await this.callbacks.giveUp(manager, callback.id, 'the restaurant has no callback URL');
+            continue;
+          }
+          const record = await this.callbacks.record(manager, callback.id, outcome, this.config.intake.callbacks.maxAgeHours * 3_600_000);
+          const context = { restaurantId: callback.restaurantId, orderId: callback.orderId, callbackId: callback.id, status: callback.payload.status, attempts: record.attempts };
+          if (outcome.delivered) {
+            delivered++;
+            this.log.info({ ...context, responseStatus: outcome.responseStatus }, 'status callback delivered');
+          } else if (record.state === 'undeliverable') {
+            this.log.warn({ ...context, error: outcome.error }, 'status callback undeliverable; given up');
+          } else {
+            this.log.warn({ ...context, error: outcome.error, nextAttemptAt: record.nextAttemptAt?.toISOString() }, 'status callback failed; will retry');
+          }
+        }
+        return { taken: due.length, delivered };
+      });
+      if (taken < CALLBACK_BATCH && delivered === 0) return;
+    }
+  }
+
+  /** One signed POST. The timestamp and signature are fresh on every try; the webhook-id and body are not. */
+  private async attempt(callback: DueCallback): Promise<AttemptOutcome | 'no-url'> {
+    // Removed after this callback was queued, by a request that committed while its status change was in flight.
+    if (!callback.url) return 'no-url';
+    const { timeoutMs } = this.config.intake.callbacks;
+    const failures = callback.attempts + 1;
+    const body = JSON.stringify(callback.payload);
+    let response: Response;
+    try {
+      response = await fetch(callback.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'user-agent': 'baecha-callbacks/1', ...webhookHeaders(callback.secret, body, { id: callback.webhookId }) },
+        body,
+        // A redirect is not followed: a signed POST should not be replayed to wherever another server points.
+        redirect: 'manual',
+        signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), this.stopping.signal]),
+      });
+    } catch (error) {
+      return { delivered: false, responseStatus: null, error: unreachable(error, timeoutMs), retryInMs: this.backoff(failures) };
+    }
+    if (response.status >= 200 && response.status < 300) {
+      await response.body?.cancel().catch(() => undefined);
+      return { delivered: true, responseStatus: response.status };
+    }
+    const snippet = await bodySnippet(response, ERROR_BODY_CHARS);
+    const redirect = response.status >= 300 && response.status < 400 ? ' (redirects are not followed: set the final URL)' : '';
+    const asked = response.status === 429 || response.status === 503 ? retryAfterMs(response.headers.get('retry-after')) : undefined;
+    return {
+      delivered: false,
+      responseStatus: response.status,
+      error: `HTTP ${response.status}${redirect}${snippet ? `: ${snippet}` : ''}`,
+      // Never sooner than the server asked, nor sooner than the backoff would have waited anyway.
+      retryInMs: Math.max(asked ?? 0, this.backoff(failures)),
+    };
+  }
+
+  private backoff(failures: number): number {
+    const { backoffBaseMs, backoffCapMs } = this.config.intake.callbacks;
+    return backoffMs(failures, { baseMs: backoffBaseMs, capMs: backoffCapMs });
+  }
+}

@@ -1,0 +1,224 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { OrderStatus } from '../orders/order-status.js';
+import type { OrderFee } from '../orders/order.entity.js';
+import type { OrderForCallback, OrderStatusChangedCallback } from './status-callback.js';
+
+export type CallbackState = 'pending' | 'delivered' | 'undeliverable';
+export const CALLBACK_STATES: readonly CallbackState[] = ['pending', 'delivered', 'undeliverable'];
+
+/** A callback due now, locked for the sender's transaction, with where to send it and what to sign it with. */
+export interface DueCallback {
+  id: string;
+  webhookId: string;
+  restaurantId: string;
+  orderId: string;
+  payload: OrderStatusChangedCallback;
+  /** Tries so far, this one not included. */
+  attempts: number;
+  /** The restaurant's URL and secret now: a moved endpoint or a rotated secret applies to retries too. */
+  url: string | null;
+  secret: string;
+}
+
+/** How one try ended. */
+export type AttemptOutcome =
+  | { delivered: true; responseStatus: number }
+  | { delivered: false; responseStatus: number | null; error: string; retryInMs: number };
+
+/** A callback as its restaurant sees it. */
+export interface CallbackRecord {
+  id: string;
+  webhookId: string;
+  orderId: string;
+  status: OrderStatus;
+  state: CallbackState;
+  attempts: number;
+  lastAttemptAt: Date | null;
+  lastResponseStatus: number | null;
+  lastError: string | null;
+  nextAttemptAt: Date | null;
+  deliveredAt: Date | null;
+  createdAt: Date;
+  payload: OrderStatusChangedCallback;
+}
+
+const RECORD_COLUMNS = `id, webhook_id, order_id, status, state, attempts, last_attempt_at, last_response_status, last_error,
+  next_attempt_at, delivered_at, created_at, payload`;
+
+function toRecord(r: Record<string, unknown>): CallbackRecord {
+  return {
+    id: r.id as string,
+    webhookId: r.webhook_id as string,
+    orderId: r.order_id as string,
+    status: r.status as OrderStatus,
+    state: r.state as CallbackState,
+    attempts: r.attempts as number,
+    lastAttemptAt: r.last_attempt_at as Date | null,
+    lastResponseStatus: r.last_response_status as number | null,
+    lastError: r.last_error as string | null,
+    nextAttemptAt: r.next_attempt_at as Date | null,
+    deliveredAt: r.delivered_at as Date | null,
+    createdAt: r.created_at as Date,
+    payload: r.payload as OrderStatusChangedCallback,
+  };
+}
+
+/** The queue of status callbacks (`intake.status_callbacks`). */
+@Injectable()
+export class CallbacksRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
+  }
+
+  /** The order as a callback tells it, when its restaurant wants callbacks; null when it has no callback URL. */
+  async orderForCallback(manager: EntityManager, orderId: string): Promise<OrderForCallback | null> {
+    const rows: Array<{ restaurant_id: string; external_order_id: string; fee: OrderFee | null; rider_id: string | null; rider_name: string | null }> =
+      await manager.query(
+        `SELECT o.restaurant_id, o.external_order_id, o.fee, o.rider_id, o.rider_name
+           FROM intake.orders o JOIN intake.restaurants r ON r.id = o.restaurant_id
+          WHERE o.id = $1 AND r.callback_url IS NOT NULL`,
+        [orderId],
+      );
+    if (rows.length === 0) return null;
+    const [r] = rows;
+    return {
+      restaurantId: r.restaurant_id,
+      externalOrderId: r.external_order_id,
+      fee: r.fee,
+      rider: r.rider_id ? { id: r.rider_id, name: r.rider_name ?? '' } : null,
+    };
+  }
+
+  /** Queues a callback inside the caller's transaction: it exists only if the change it reports commits. */
+  async insert(
+    manager: EntityManager,
+    callback: { id: string; webhookId: string; restaurantId: string; payload: OrderStatusChangedCallback },
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO intake.status_callbacks (id, webhook_id, restaurant_id, order_id, status, payload)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb)`,
+      [callback.id, callback.webhookId, callback.restaurantId, callback.payload.orderId, callback.payload.status, JSON.stringify(callback.payload)],
+    );
+  }
+
+  /**
+   * Takes up to `limit` due callbacks, locked until `work` ends, skipping those another sender holds. A
+   * callback is due only when no earlier callback of its order is still pending, so one order's callbacks
+   * leave in the order its status changed. `work` sends them and writes each outcome through `record`.
+   */
+  claimDue<T>(limit: number, work: (due: DueCallback[], manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows: Array<Record<string, unknown>> = await manager.query(
+        `SELECT c.id, c.webhook_id, c.restaurant_id, c.order_id, c.payload, c.attempts, r.callback_url, r.webhook_secret
+           FROM intake.status_callbacks c JOIN intake.restaurants r ON r.id = c.restaurant_id
+          WHERE c.state = 'pending' AND c.next_attempt_at <= now()
+            AND NOT EXISTS (SELECT 1 FROM intake.status_callbacks earlier
+                             WHERE earlier.order_id = c.order_id AND earlier.state = 'pending' AND earlier.seq < c.seq)
+          ORDER BY c.next_attempt_at
+          LIMIT $1
+            FOR UPDATE OF c SKIP LOCKED`,
+        [limit],
+      );
+      const due = rows.map(
+        (r): DueCallback => ({
+          id: r.id as string,
+          webhookId: r.webhook_id as string,
+          restaurantId: r.restaurant_id as string,
+          orderId: r.order_id as string,
+          payload: r.payload as OrderStatusChangedCallback,
+          attempts: r.attempts as number,
+          url: r.callback_url as string | null,
+          secret: r.webhook_secret as string,
+        }),
+      );
+      return work(due, manager);
+    });
+  }
+
+  /**
+   * Writes how a try ended, inside the claiming transaction. A failure is retried `retryInMs` later, but never
+   * later than `maxAgeMs` after the callback was queued (or requeued): at that moment it has its last try, and a
+   * failure then makes it undeliverable. Returns the callback as it now stands.
+   */
+  async record(manager: EntityManager, id: string, outcome: AttemptOutcome, maxAgeMs: number): Promise<CallbackRecord> {
+    const giveUpAt = `pending_since + make_interval(secs => $3::float8 / 1000)`;
+    // An UPDATE answers [rows, count] through TypeORM.
+    const [rows]: [Array<Record<string, unknown>>, number] = outcome.delivered
+      ? await manager.query(
+          `UPDATE intake.status_callbacks
+              SET state = 'delivered', attempts = attempts + 1, delivered_at = now(), last_attempt_at = now(),
+                  last_response_status = $2, last_error = NULL, next_attempt_at = NULL, updated_at = now()
+            WHERE id = $1
+        RETURNING ${RECORD_COLUMNS}`,
+          [id, outcome.responseStatus],
+        )
+      : await manager.query(
+          `UPDATE intake.status_callbacks
+              SET attempts = attempts + 1, last_attempt_at = now(), last_response_status = $2, last_error = $4,
+                  state = CASE WHEN now() >= ${giveUpAt} THEN 'undeliverable' ELSE 'pending' END,
+                  next_attempt_at = CASE WHEN now() >= ${giveUpAt} THEN NULL
+                                         ELSE least(now() + make_interval(secs => $5::float8 / 1000), ${giveUpAt}) END,
+                  updated_at = now()
+            WHERE id = $1
+        RETURNING ${RECORD_COLUMNS}`,
+          [id, outcome.responseStatus, maxAgeMs, outcome.error, outcome.retryInMs],
+        );
+    return toRecord(rows[0]);
+  }
+
+  /** Gives up a pending callback at once, e.g. when its restaurant has removed its callback URL. */
+  async giveUp(manager: EntityManager, id: string, error: string): Promise<void> {
+    await manager.query(
+      `UPDATE intake.status_callbacks SET state = 'undeliverable', last_error = $2, next_attempt_at = NULL, updated_at = now()
+        WHERE id = $1 AND state = 'pending'`,
+      [id, error],
+    );
+  }
+
+  /** Gives up every pending callback of a restaurant, inside the caller's transaction. */
+  async giveUpPending(manager: EntityManager, restaurantId: string, error: string): Promise<number> {
+    const [, count]: [unknown, number] = await manager.query(
+      `UPDATE intake.status_callbacks SET state = 'undeliverable', last_error = $2, next_attempt_at = NULL, updated_at = now()
+        WHERE restaurant_id = $1 AND state = 'pending'`,
+      [restaurantId, error],
+    );
+    return count;
+  }
+
+  /** A restaurant's callbacks, newest first, optionally of one state or one order. */
+  async list(restaurantId: string, filter: { state?: CallbackState; orderId?: string; limit: number }): Promise<CallbackRecord[]> {
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+      `SELECT ${RECORD_COLUMNS} FROM intake.status_callbacks
+        WHERE restaurant_id = $1 AND ($2::text IS NULL OR state = $2) AND ($3::uuid IS NULL OR order_id = $3)
+        ORDER BY seq DESC LIMIT $4`,
+      [restaurantId, filter.state ?? null, filter.orderId ?? null, filter.limit],
+    );
+    return rows.map(toRecord);
+  }
+
+  async find(restaurantId: string, id: string): Promise<CallbackRecord | null> {
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+      `SELECT ${RECORD_COLUMNS} FROM intake.status_callbacks WHERE restaurant_id = $1 AND id = $2`,
+      [restaurantId, id],
+    );
+    return rows.length === 0 ? null : toRecord(rows[0]);
+  }
+
+  /**
+   * Puts an undeliverable callback back in the queue, due now, with a fresh lifetime and its backoff started
+   * over. Null when the restaurant has no such callback, or it is not undeliverable.
+   */
+  async requeue(restaurantId: string, id: string): Promise<CallbackRecord | null> {
+    const [rows]: [Array<Record<string, unknown>>, number] = await this.dataSource.query(
+      `UPDATE intake.status_callbacks
+          SET state = 'pending', attempts = 0, next_attempt_at = now(), pending_since = now(), updated_at = now()
+        WHERE restaurant_id = $1 AND id = $2 AND state = 'undeliverable'
+    RETURNING ${RECORD_COLUMNS}`,
+      [restaurantId, id],
+    );
+    return rows.length === 0 ? null : toRecord(rows[0]);
+  }
+}
