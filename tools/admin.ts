@@ -11,10 +11,11 @@ import { openServiceDatabases } from './service-databases.js';
 const USAGE = `usage: npm run admin -- <command> [options]
 
   agency create --name <name>
-  restaurant create --agency <agencyId> --name <name> --address <address> --lng <lng> --lat <lat>
+  restaurant create --agency <agencyId> --name <name> --address <address> --lng <lng> --lat <lat> [--callback-url <url>]
   rider create --agency <agencyId> --name <name> [--capacity <n>]
 
-Prints the new ids with their secrets as JSON; secrets are shown only once.
+Prints the new ids with their secrets as JSON; secrets are shown only once. With --callback-url the restaurant
+is sent a signed callback for every status change of its orders (docs/webhooks.md).
 Uses DATABASE_URL, or the embedded PostgreSQL under .data/ (started if not running).`;
 
 const OPTIONS = {
@@ -24,6 +25,7 @@ const OPTIONS = {
   lng: { type: 'string' },
   lat: { type: 'string' },
   capacity: { type: 'string' },
+  'callback-url': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -70,6 +72,7 @@ runMain(async () => {
         address: required(values, 'address'),
         lng: number(values, 'lng'),
         lat: number(values, 'lat'),
+        callbackUrl: values['callback-url'],
       });
     } else {
       const capacity = values.capacity === undefined ? undefined : number(values, 'capacity');

@@ -27,8 +27,11 @@ export interface Stack {
   /** Sends a signal (SIGKILL for a crash) and waits for the process to be gone. */
   kill(service: ServiceName, signal?: NodeJS.Signals): Promise<void>;
   logs(service: ServiceName): string;
-  /** An agency with one restaurant at Seoul City Hall and the named riders, created through the services' own provisioning. */
-  tenants(agencyName: string, riderNames: string[]): Promise<Tenants>;
+  /**
+   * An agency with one restaurant at Seoul City Hall and the named riders, created through the services' own
+   * provisioning; with `callbackUrl` the restaurant is sent status callbacks there.
+   */
+  tenants(agencyName: string, riderNames: string[], restaurant?: { callbackUrl?: string }): Promise<Tenants>;
   stop(): Promise<void>;
 }
 
@@ -93,7 +96,7 @@ export async function startStack(options: { transport: 'tcp' | 'rmq'; env?: Reco
     start,
     kill,
     logs: (service) => output[service].join(''),
-    tenants: async (agencyName, riderNames) => {
+    tenants: async (agencyName, riderNames, restaurant = {}) => {
       const agency = await provisionAgency(databases.dispatch, { name: agencyName });
       const credentials = await provisionRestaurant(databases.intake, {
         agencyId: agency.agencyId,
@@ -101,6 +104,7 @@ export async function startStack(options: { transport: 'tcp' | 'rmq'; env?: Reco
         address: '서울특별시 중구 세종대로 110',
         lng: 126.978,
         lat: 37.5665,
+        callbackUrl: restaurant.callbackUrl,
       });
       const riders = [];
       for (const name of riderNames) riders.push({ ...(await provisionRider(databases.dispatch, { agencyId: agency.agencyId, name })), name });

@@ -429,6 +429,7 @@ describe('restaurant status callbacks (component, real PostgreSQL, local HTTP re
       lat: 37.56,
       callbackUrl: 'https://pos.example/baecha',
     });
+    expect(provisioned.callbackUrl).toBe('https://pos.example/baecha');
     expect(await queryRows(db.url, 'SELECT callback_url FROM intake.restaurants WHERE id = $1', [provisioned.restaurantId])).toEqual([
       { callback_url: 'https://pos.example/baecha' },
     ]);

@@ -18,6 +18,13 @@ describe('provisionRestaurant input', () => {
     });
   });
 
+  it('refuses a callback URL that is not an absolute http(s) URL, naming callbackUrl', async () => {
+    for (const callbackUrl of ['ftp://pos.example/cb', '/baecha/callbacks', 'https://user:pw@pos.example/cb']) {
+      const sut = provisionRestaurant(untouchable, { agencyId: '2f1c7a52-3f0e-4a51-9a51-0b7b7f0f3a10', name: '식당', address: '서울', lng: 126.98, lat: 37.56, callbackUrl });
+      await expect(sut).rejects.toMatchObject({ code: 'VALIDATION_FAILED', details: [expect.objectContaining({ field: 'callbackUrl', value: callbackUrl })] });
+    }
+  });
+
   it('refuses an empty name', async () => {
     const sut = provisionRestaurant(untouchable, { agencyId: '2f1c7a52-3f0e-4a51-9a51-0b7b7f0f3a10', name: '', address: '서울', lng: 126.98, lat: 37.56 });
     await expect(sut).rejects.toMatchObject({ code: 'VALIDATION_FAILED', details: [expect.objectContaining({ field: 'name' })] });

@@ -13,6 +13,8 @@ export interface ProvisionedRestaurant {
   webhookSecret: string;
   /** Reads the restaurant's orders; shown only now, only its hash is kept. */
   apiKey: string;
+  /** Where its status callbacks go, as stored; null: none are sent. */
+  callbackUrl: string | null;
 }
 
 /**
@@ -30,6 +32,7 @@ export async function provisionRestaurant(
   const restaurantId = randomUUID();
   const webhookSecret = newWebhookSecret();
   const apiKey = newApiKey();
+  const storedCallbackUrl = callbackUrl === undefined ? null : normalizeCallbackUrl(callbackUrl);
   await new RestaurantsRepository(dataSource).insert({
     id: restaurantId,
     agencyId,
@@ -39,7 +42,7 @@ export async function provisionRestaurant(
     lat,
     webhookSecret,
     apiKeyHash: hashApiKey(apiKey),
-    callbackUrl: callbackUrl === undefined ? null : normalizeCallbackUrl(callbackUrl),
+    callbackUrl: storedCallbackUrl,
   });
-  return { restaurantId, webhookSecret, apiKey };
+  return { restaurantId, webhookSecret, apiKey, callbackUrl: storedCallbackUrl };
 }
