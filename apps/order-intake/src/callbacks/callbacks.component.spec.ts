@@ -362,7 +362,7 @@ describe('restaurant status callbacks (component, real PostgreSQL, local HTTP re
     expect(receiver.received.map((r) => r.json.status)).toEqual(['assigned']);
   });
 
-  it('gives up pending callbacks when the restaurant removes its URL', async () => {
+  it('gives up pending callbacks when the restaurant removes its URL, and sends them once it retries them with a URL again', async () => {
     const { restaurant, receiver } = await restaurantWithReceiver();
     const { orderId } = await newOrder(restaurant);
     receiver.respond = () => ({ status: 500 });
@@ -373,7 +373,25 @@ describe('restaurant status callbacks (component, real PostgreSQL, local HTTP re
       .set('authorization', `Bearer ${restaurant.apiKey}`)
       .expect(200);
     expect(removed.body).toEqual({ url: null, pendingGivenUp: 1 });
-    expect(await callbacksOf(orderId)).toEqual([expect.objectContaining({ state: 'undeliverable', last_error: 'the callback URL was removed' })]);
+    const [row] = await callbacksOf(orderId);
+    expect(row).toMatchObject({ state: 'undeliverable', last_error: 'the callback URL was removed' });
+    const triesBefore = receiver.received.length;
+
+    // It can be retried once there is a URL again, and is then sent there.
+    const retry = () =>
+      request(app.getHttpServer())
+        .post(`/v1/restaurants/${restaurant.restaurantId}/callbacks/${row.id}/retry`)
+        .set('authorization', `Bearer ${restaurant.apiKey}`);
+    expect((await retry().expect(409)).body.error).toMatchObject({ code: 'INVALID_TRANSITION', details: { callbackUrl: null } });
+    receiver.respond = () => ({ status: 204 });
+    await request(app.getHttpServer())
+      .put(`/v1/restaurants/${restaurant.restaurantId}/callback`)
+      .set('authorization', `Bearer ${restaurant.apiKey}`)
+      .send(JSON.stringify({ url: receiver.url }))
+      .expect(200);
+    await retry().expect(202);
+    await settled(orderId, 1);
+    expect(receiver.received.slice(triesBefore).map((r) => [r.webhookId, r.answer])).toEqual([[row.webhook_id, 204]]);
   });
 
   it('queues a callback only with a status change that commits', async () => {

@@ -110,6 +110,12 @@ export class CallbacksService {
     const notFound = new DomainError('NOT_FOUND', `no callback ${callbackId}`);
     if (!isUuid(callbackId)) throw notFound;
     const id = callbackId.toLowerCase();
+    if (!restaurant.callbackUrl) {
+      if (!(await this.callbacks.find(restaurant.id, id))) throw notFound;
+      throw new DomainError('INVALID_TRANSITION', 'there is no callback URL to send it to: set one first (PUT /v1/restaurants/{restaurantId}/callback)', {
+        callbackUrl: null,
+      });
+    }
     const requeued = await this.callbacks.requeue(restaurant.id, id);
     if (!requeued) {
       const existing = await this.callbacks.find(restaurant.id, id);
