@@ -33,9 +33,11 @@ export interface OfferPayload {
   restaurantName: string;
   pickup: { lng: number; lat: number; address: string };
   dropoff: { lng: number; lat: number; address: string; detail?: string };
-  fee: number;
+  /** Null, like distanceMeters, while feePending. */
+  fee: number | null;
   riderPay: number | null;
-  distanceMeters: number;
+  distanceMeters: number | null;
+  feePending: boolean;
   expiresAt: string;
 }
 

@@ -286,7 +286,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       riderMaxSpeedKmh: r.number('RIDER_MAX_SPEED_KMH', 200, 0, 2000),
       riderPositionFlushMs: r.int('RIDER_POSITION_FLUSH_MS', 5000, 10, 3_600_000)!,
       offerPolicy: r.oneOf('DISPATCH_OFFER_POLICY', ['sequential', 'broadcast'] as const, 'sequential'),
-      broadcastSize: r.int('DISPATCH_BROADCAST_SIZE', 3, 1, 20)!,
+      broadcastSize: r.int('DISPATCH_BROADCAST_SIZE', 3, 1, 50)!,
       candidateLimit: r.int('DISPATCH_CANDIDATES', 30, 1, 500)!,
       maxPickupMeters: r.int('DISPATCH_MAX_PICKUP_METERS', 5000, 100, 100_000)!,
       stackPickupRadiusMeters: r.int('STACK_PICKUP_RADIUS_METERS', 500, 0, 10_000)!,

@@ -1,10 +1,13 @@
 import { Module } from '@nestjs/common';
 import { AGENCY_KEYS, AgencyKeyGuard } from '#platform';
 import { AgenciesRepository } from './agencies.repository.js';
+import { DispatchSettingsController } from './dispatch-settings.controller.js';
+import { DispatchSettingsService } from './dispatch-settings.service.js';
 
-/** Dispatch's agencies: their keys guard every `/v1/agencies/:agencyId/...` route here. */
+/** Dispatch's agencies: their keys guard every `/v1/agencies/:agencyId/...` route here, and their dispatch settings. */
 @Module({
-  providers: [AgenciesRepository, { provide: AGENCY_KEYS, useExisting: AgenciesRepository }, AgencyKeyGuard],
-  exports: [AGENCY_KEYS, AgencyKeyGuard],
+  controllers: [DispatchSettingsController],
+  providers: [AgenciesRepository, { provide: AGENCY_KEYS, useExisting: AgenciesRepository }, AgencyKeyGuard, DispatchSettingsService],
+  exports: [AGENCY_KEYS, AgencyKeyGuard, DispatchSettingsService],
 })
 export class AgenciesModule {}

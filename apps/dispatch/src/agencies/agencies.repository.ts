@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { AgencyEntity } from './agency.entity.js';
+import { AgencyEntity, type OfferPolicy } from './agency.entity.js';
+
+/** An agency's own dispatch settings; null where it follows the service's default. */
+export interface StoredDispatchSettings {
+  offerPolicy: OfferPolicy | null;
+  broadcastSize: number | null;
+  offerTimeoutSeconds: number | null;
+}
 
 @Injectable()
 export class AgenciesRepository {
@@ -10,12 +17,35 @@ export class AgenciesRepository {
     return this.dataSource.getRepository(AgencyEntity);
   }
 
-  async insert(agency: Omit<AgencyEntity, 'createdAt'>, manager: EntityManager = this.dataSource.manager): Promise<void> {
+  async insert(agency: Pick<AgencyEntity, 'id' | 'name' | 'apiKeyHash'>, manager: EntityManager = this.dataSource.manager): Promise<void> {
     await manager.getRepository(AgencyEntity).insert(agency);
   }
 
   findById(id: string): Promise<AgencyEntity | null> {
     return this.agencies.findOneBy({ id });
+  }
+
+  async dispatchSettings(id: string): Promise<StoredDispatchSettings | undefined> {
+    return (await this.dispatchSettingsOf([id])).get(id);
+  }
+
+  async dispatchSettingsOf(ids: string[]): Promise<Map<string, StoredDispatchSettings>> {
+    if (ids.length === 0) return new Map();
+    const rows: Array<StoredDispatchSettings & { id: string }> = await this.dataSource.query(
+      `SELECT id, offer_policy AS "offerPolicy", broadcast_size AS "broadcastSize", offer_timeout_seconds AS "offerTimeoutSeconds"
+         FROM dispatch.agencies WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    return new Map(rows.map(({ id, ...settings }) => [id, settings]));
+  }
+
+  /** Returns false when there is no such agency. */
+  async replaceDispatchSettings(id: string, settings: StoredDispatchSettings): Promise<boolean> {
+    const [, count] = (await this.dataSource.query(
+      `UPDATE dispatch.agencies SET offer_policy = $2, broadcast_size = $3, offer_timeout_seconds = $4 WHERE id = $1`,
+      [id, settings.offerPolicy, settings.broadcastSize, settings.offerTimeoutSeconds],
+    )) as [unknown, number];
+    return count === 1;
   }
 
   findByApiKeyHash(apiKeyHash: string): Promise<AgencyEntity | null> {

@@ -53,6 +53,17 @@ export class DeliveryEvents {
     if (charge) await this.outbox.add(manager, PATTERNS.DELIVERY_CHARGE, charge);
   }
 
+  /**
+   * A delivery taken while its fee was pending reached stages with no quote to charge at. Once it is priced,
+   * the charges of those stages are written, in the order they happened and with the times they happened.
+   */
+  async recordLateCharges(manager: EntityManager, delivery: DeliveryEntity): Promise<void> {
+    for (const stage of DELIVERY_CHARGE_STAGES) {
+      const charge = chargeOf(delivery, stage, delivery.riderId ?? undefined);
+      if (charge) await this.outbox.add(manager, PATTERNS.DELIVERY_CHARGE, charge);
+    }
+  }
+
   flush(): void {
     this.outbox.poke();
   }

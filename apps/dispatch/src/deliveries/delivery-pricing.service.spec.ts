@@ -80,7 +80,7 @@ describe('DeliveryPricing', () => {
     expect(woken).toHaveBeenCalledTimes(1);
   });
 
-  it('keeps the delivery and tries later when fee does not answer', async () => {
+  it('keeps the delivery, tries later, and wakes the dispatcher to offer it with its fee pending when fee does not answer', async () => {
     request.mockRejectedValue(new Error('connect ECONNREFUSED'));
     const woken = jest.fn();
     wakeup.onWake(woken);
@@ -89,7 +89,7 @@ describe('DeliveryPricing', () => {
 
     expect(deliveries.recordQuote).not.toHaveBeenCalled();
     expect(deliveries.postponePricing).toHaveBeenCalledWith(delivery.id, 1000, undefined);
-    expect(woken).not.toHaveBeenCalled();
+    expect(woken).toHaveBeenCalledTimes(1);
   });
 
   it.each(['NO_LOCATION', 'NO_TARIFF', 'OUTSIDE_SERVICE_AREA', 'BEYOND_MAX_DISTANCE'])(

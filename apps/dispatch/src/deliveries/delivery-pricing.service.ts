@@ -11,7 +11,7 @@ const FEE_TIMEOUT_MS = 5_000;
 const BATCH = 20;
 
 /**
- * Prices new deliveries through the fee service. When fee does not answer, or refuses to price (no tariff,
+ * Prices new deliveries (and those offered or taken with their fee pending) through the fee service. When fee does not answer, or refuses to price (no tariff,
  * outside the service area...: kept on the delivery as its pricing problem), the delivery waits and is tried
  * again later, with a delay that doubles per failed attempt (one sweep interval up to 32), so an outage costs
  * a request now and then rather than a hot loop, and no delivery is ever dropped.
@@ -76,6 +76,8 @@ export class DeliveryPricing {
           `${problem ? `fee refused, ${problem.code}: ${problem.message}` : describe(error)}; it waits, next try in ${delay} ms`,
       );
       await this.deliveries.postponePricing(delivery.id, delay, problem);
+      // Fee did not answer: the delivery may be offered at once with its fee pending, rather than wait.
+      if (!problem) this.wakeup.wake();
       return false;
     }
   }

@@ -43,7 +43,7 @@ export interface PricingProblem {
 @Entity({ schema: 'dispatch', name: 'deliveries' })
 @Unique('UQ_dispatch_deliveries_order_id', ['orderId'])
 @Check('CHK_dispatch_deliveries_rider', `(rider_id IS NOT NULL) = (status IN ('assigned', 'picked_up', 'delivered', 'failed'))`)
-@Check('CHK_dispatch_deliveries_priced', `fee IS NOT NULL OR status IN ('pending', 'cancelled')`)
+@Check('CHK_dispatch_deliveries_priced', `fee IS NOT NULL OR status IN ('pending', 'cancelled') OR fee_pending_since IS NOT NULL`)
 @Index('IDX_dispatch_deliveries_waiting', ['createdAt'], { where: `status = 'pending'` })
 @Index('IDX_dispatch_deliveries_agency_created', ['agencyId', 'createdAt'])
 @Index('IDX_dispatch_deliveries_rider_active', ['riderId'], { where: `status IN ('assigned', 'picked_up')` })
@@ -108,6 +108,14 @@ export class DeliveryEntity {
 
   @Column('timestamptz', { name: 'quoted_at', nullable: true })
   quotedAt: Date | null;
+
+  /** When the delivery was first offered before fee had priced it (riders saw `feePending`); null if priced first. */
+  @Column('timestamptz', { name: 'fee_pending_since', nullable: true })
+  feePendingSince: Date | null;
+
+  /** Since when nobody has taken it for DISPATCH_MANUAL_AFTER_SECONDS: the agency should dispatch it by hand. */
+  @Column('timestamptz', { name: 'manual_dispatch_since', nullable: true })
+  manualDispatchSince: Date | null;
 
   @Column('timestamptz', { name: 'assigned_at', nullable: true })
   assignedAt: Date | null;

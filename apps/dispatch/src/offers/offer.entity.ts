@@ -1,4 +1,5 @@
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, Unique } from 'typeorm';
+import type { ScoreBreakdown } from '../matching/scoring.js';
 
 export const OFFER_STATUSES = ['pending', 'accepted', 'declined', 'expired', 'taken', 'withdrawn'] as const;
 /**
@@ -10,7 +11,8 @@ export type OfferStatus = (typeof OFFER_STATUSES)[number];
 /** A delivery offered to one rider. A rider is offered a delivery at most once, so a decline is remembered. */
 @Entity({ schema: 'dispatch', name: 'offers' })
 @Unique('UQ_dispatch_offers_delivery_rider', ['deliveryId', 'riderId'])
-@Index('UQ_dispatch_offers_one_pending', ['deliveryId'], { unique: true, where: `status = 'pending'` })
+@Index('UQ_dispatch_offers_one_pending_sequential', ['deliveryId'], { unique: true, where: `status = 'pending' AND NOT broadcast` })
+@Index('IDX_dispatch_offers_delivery_pending', ['deliveryId'], { where: `status = 'pending'` })
 @Index('UQ_dispatch_offers_one_accepted', ['deliveryId'], { unique: true, where: `status = 'accepted'` })
 @Index('IDX_dispatch_offers_rider_pending', ['riderId'], { where: `status = 'pending'` })
 @Index('IDX_dispatch_offers_pending_expiry', ['expiresAt'], { where: `status = 'pending'` })
@@ -33,6 +35,14 @@ export class OfferEntity {
 
   @Column('timestamptz', { name: 'expires_at' })
   expiresAt: Date;
+
+  /** One of several open at once (the agency broadcasts); a sequential offer is its delivery's only open one. */
+  @Column('boolean', { default: false })
+  broadcast: boolean;
+
+  /** Why this rider was chosen: the score and its parts (see matching/scoring.ts). */
+  @Column('jsonb', { nullable: true })
+  score: ScoreBreakdown | null;
 
   /** When the offer stopped being pending: answered, expired, taken or withdrawn. */
   @Column('timestamptz', { name: 'responded_at', nullable: true })

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AgenciesModule } from '../agencies/agencies.module.js';
 import { DeliveriesModule } from '../deliveries/deliveries.module.js';
 import { RidersModule } from '../riders/riders.module.js';
 import { Dispatcher } from './dispatcher.service.js';
@@ -6,7 +7,7 @@ import { OffersRepository } from './offers.repository.js';
 import { OffersService } from './offers.service.js';
 
 @Module({
-  imports: [DeliveriesModule, RidersModule],
+  imports: [AgenciesModule, DeliveriesModule, RidersModule],
   providers: [OffersRepository, OffersService, Dispatcher],
   exports: [OffersService],
 })

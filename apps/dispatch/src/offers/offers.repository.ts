@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { RIDER_CAPACITY_CONSTRAINT } from '../migrations/1764201700000-dispatch-offer-policies.js';
+import type { RiderJob } from '../matching/scoring.js';
 import { OfferEntity, type OfferStatus } from './offer.entity.js';
+import type { ScoreBreakdown } from '../matching/scoring.js';
 
 interface OfferRow {
   id: string;
@@ -10,6 +13,29 @@ interface OfferRow {
   created_at: Date;
   expires_at: Date;
   responded_at: Date | null;
+  broadcast: boolean;
+  score: ScoreBreakdown | null;
+}
+
+/** What matching needs of a rider beyond where it is: room, the jobs it carries, how long it has been idle. */
+export interface RiderContext {
+  riderId: string;
+  capacity: number;
+  offered: number;
+  jobs: RiderJob[];
+  /** Since its last assignment or delivery, by the database's clock; null when it never had one. */
+  idleSeconds: number | null;
+}
+
+/** Whether a database error is the capacity trigger refusing an assignment; its `{ active, capacity }` if so. */
+export function capacityRefusal(error: unknown): { active: number; capacity: number } | undefined {
+  const driver = (error as { driverError?: { constraint?: string; detail?: string } })?.driverError ?? (error as { constraint?: string; detail?: string });
+  if (driver?.constraint !== RIDER_CAPACITY_CONSTRAINT) return undefined;
+  try {
+    return JSON.parse(driver.detail ?? '') as { active: number; capacity: number };
+  } catch {
+    return { active: NaN, capacity: NaN };
+  }
 }
 
 function toOffer(row: OfferRow): OfferEntity {
@@ -21,6 +47,8 @@ function toOffer(row: OfferRow): OfferEntity {
     createdAt: row.created_at,
     expiresAt: row.expires_at,
     respondedAt: row.responded_at,
+    broadcast: row.broadcast,
+    score: row.score,
   });
 }
 
@@ -46,13 +74,83 @@ export class OffersRepository {
     return row ? { offer: toOffer(row), live: row.live } : undefined;
   }
 
-  async insert(manager: EntityManager, offer: { id: string; deliveryId: string; riderId: string; timeoutSeconds: number }): Promise<OfferEntity> {
+  async insert(
+    manager: EntityManager,
+    offer: { id: string; deliveryId: string; riderId: string; timeoutSeconds: number; broadcast?: boolean; score?: ScoreBreakdown },
+  ): Promise<OfferEntity> {
     const [row]: OfferRow[] = await manager.query(
-      `INSERT INTO dispatch.offers (id, delivery_id, rider_id, expires_at)
-       VALUES ($1, $2, $3, now() + make_interval(secs => $4::double precision)) RETURNING *`,
-      [offer.id, offer.deliveryId, offer.riderId, offer.timeoutSeconds],
+      `INSERT INTO dispatch.offers (id, delivery_id, rider_id, expires_at, broadcast, score)
+       VALUES ($1, $2, $3, now() + make_interval(secs => $4::double precision), $5, $6) RETURNING *`,
+      [offer.id, offer.deliveryId, offer.riderId, offer.timeoutSeconds, offer.broadcast ?? false, offer.score ? JSON.stringify(offer.score) : null],
     );
     return toOffer(row);
+  }
+
+  /** Offers of the delivery still waiting for an answer. */
+  async pendingOf(manager: EntityManager, deliveryId: string): Promise<OfferEntity[]> {
+    const rows: OfferRow[] = await manager.query(`SELECT * FROM dispatch.offers WHERE delivery_id = $1 AND status = 'pending'`, [deliveryId]);
+    return rows.map(toOffer);
+  }
+
+  /** For each rider: capacity, offers held, active jobs and idle time. */
+  async riderContexts(riderIds: string[]): Promise<Map<string, RiderContext>> {
+    if (riderIds.length === 0) return new Map();
+    const riders: Array<{ id: string; capacity: number; offered: number; idle_seconds: string | null }> = await this.dataSource.query(
+      `SELECT r.id, r.capacity,
+              (SELECT count(*) FROM dispatch.offers o WHERE o.rider_id = r.id AND o.status = 'pending')::int AS offered,
+              extract(epoch FROM clock_timestamp() - (SELECT max(greatest(d.assigned_at, d.delivered_at)) FROM dispatch.deliveries d WHERE d.rider_id = r.id))
+                AS idle_seconds
+         FROM dispatch.riders r WHERE r.id = ANY($1::uuid[])`,
+      [riderIds],
+    );
+    const jobs: Array<{
+      id: string;
+      rider_id: string;
+      pickup_lng: number;
+      pickup_lat: number;
+      dropoff_lng: number;
+      dropoff_lat: number;
+      status: string;
+      assigned_at: Date;
+    }> = await this.dataSource.query(
+      `SELECT id, rider_id, pickup_lng, pickup_lat, dropoff_lng, dropoff_lat, status, assigned_at FROM dispatch.deliveries
+        WHERE rider_id = ANY($1::uuid[]) AND status IN ('assigned', 'picked_up')`,
+      [riderIds],
+    );
+    return new Map(
+      riders.map((rider) => [
+        rider.id,
+        {
+          riderId: rider.id,
+          capacity: rider.capacity,
+          offered: rider.offered,
+          idleSeconds: rider.idle_seconds === null ? null : Number(rider.idle_seconds),
+          jobs: jobs
+            .filter((job) => job.rider_id === rider.id)
+            .map((job) => ({
+              deliveryId: job.id,
+              pickup: { lng: job.pickup_lng, lat: job.pickup_lat },
+              dropoff: { lng: job.dropoff_lng, lat: job.dropoff_lat },
+              pickedUp: job.status === 'picked_up',
+              assignedAt: job.assigned_at,
+            })),
+        },
+      ]),
+    );
+  }
+
+  /**
+   * Flags deliveries nobody has taken within `afterSeconds` of arriving for the agency to dispatch by hand;
+   * returns how many were flagged now. Automatic offers go on regardless.
+   */
+  async flagForManualDispatch(afterSeconds: number): Promise<number> {
+    const [, count] = (await this.dataSource.query(
+      `UPDATE dispatch.deliveries SET manual_dispatch_since = now()
+        WHERE status IN ('pending', 'offered') AND manual_dispatch_since IS NULL
+          AND created_at <= now() - make_interval(secs => $1::double precision)`,
+      [afterSeconds],
+    )) as [unknown, number];
+    return count;
   }
 
   async wasOffered(manager: EntityManager, deliveryId: string, riderId: string): Promise<boolean> {

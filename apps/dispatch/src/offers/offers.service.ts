@@ -3,23 +3,29 @@ import { isUUID } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '#config';
+import type { LngLat } from '#contracts';
 import { DomainError } from '#platform';
-import { DeliveriesRepository } from '../deliveries/deliveries.repository.js';
+import { DispatchSettingsService, type DispatchSettings } from '../agencies/dispatch-settings.service.js';
+import { DeliveriesRepository, NOW } from '../deliveries/deliveries.repository.js';
 import type { DeliveryEntity } from '../deliveries/delivery.entity.js';
 import { DeliveryEvents } from '../deliveries/delivery-events.js';
 import { DeliveryTransitions, SYSTEM } from '../deliveries/delivery-transitions.service.js';
+import { RIDER_INDEX, type RiderIndex } from '../matching/rider-index.js';
+import { scoreCandidates, type ScoreBreakdown } from '../matching/scoring.js';
 import { RiderChannel, type OfferMessage } from '../riders/rider-channel.js';
 import { RiderPresenceStore } from '../riders/rider-presence.store.js';
 import { RidersRepository } from '../riders/riders.repository.js';
 import { DispatchWakeup } from './dispatch-wakeup.js';
-import { nearestRider } from './nearest-rider.js';
 import type { OfferEntity } from './offer.entity.js';
-import { OffersRepository } from './offers.repository.js';
+import { capacityRefusal, OffersRepository } from './offers.repository.js';
 
 const BATCH = 100;
 const WAITING_BATCH = 500;
 
-/** What the rider is shown: where to collect, where to bring it, what it pays, and until when to answer. */
+/**
+ * What the rider is shown: where to collect, where to bring it, what it pays, and until when to answer. A
+ * delivery offered before fee priced it has `feePending` and no fee yet; `delivery:fee` follows.
+ */
 export function offerMessage(offer: OfferEntity, delivery: DeliveryEntity): OfferMessage {
   return {
     offerId: offer.id,
@@ -32,17 +38,21 @@ export function offerMessage(offer: OfferEntity, delivery: DeliveryEntity): Offe
       address: delivery.dropoffAddress,
       ...(delivery.dropoffDetail ? { detail: delivery.dropoffDetail } : {}),
     },
-    fee: delivery.fee!.total,
-    riderPay: delivery.fee!.riderPay ?? null,
-    distanceMeters: delivery.fee!.distanceMeters,
+    fee: delivery.fee?.total ?? null,
+    riderPay: delivery.fee?.riderPay ?? null,
+    distanceMeters: delivery.fee?.distanceMeters ?? null,
+    feePending: !delivery.fee,
     expiresAt: offer.expiresAt.toISOString(),
   };
 }
 
 /**
- * Offers deliveries to riders one at a time and settles the answers. Every step locks the delivery's row
- * first (then the rider's), so concurrent accepts, declines, expiries and new offers of one delivery run one
- * after another, and the unique indexes on offers are the last guard.
+ * Offers deliveries to riders by the agency's policy — one rider at a time (`sequential`) or the best few at
+ * once (`broadcast`, first accept wins) — and settles the answers. Candidates come from the rider index, are
+ * ranked by matching/scoring.ts and never include a rider who was offered the delivery before. Every step locks
+ * the delivery's row first (then the riders'), so concurrent accepts, declines, expiries and new offers of one
+ * delivery run one after another; the offers' unique indexes and the capacity trigger on deliveries are the
+ * database's own guard behind that.
  */
 @Injectable()
 export class OffersService {
@@ -59,16 +69,25 @@ export class OffersService {
     private readonly channel: RiderChannel,
     private readonly wakeup: DispatchWakeup,
     private readonly transitions: DeliveryTransitions,
+    private readonly settings: DispatchSettingsService,
+    @Inject(RIDER_INDEX) private readonly index: RiderIndex,
   ) {}
 
-  /** Offers each priced, waiting delivery to the nearest online rider who may take it; returns how many. */
+  /**
+   * Flags deliveries nobody took in time for manual dispatch, then offers each waiting delivery (priced, or
+   * with its fee pending) by its agency's policy; returns how many deliveries got offers.
+   */
   async offerWaiting(): Promise<number> {
+    const flagged = await this.offers.flagForManualDispatch(this.config.dispatch.manualAfterSeconds);
+    if (flagged > 0) this.logger.warn(`${flagged} deliveries waited ${this.config.dispatch.manualAfterSeconds} s without a rider: flagged for manual dispatch`);
     let offered = 0;
     const agencies = this.presence.agenciesWithLocatedRiders();
     if (agencies.length === 0) return 0;
-    for (const delivery of await this.deliveries.waitingForRider(agencies, WAITING_BATCH)) {
+    const waiting = await this.deliveries.waitingForRider(agencies, WAITING_BATCH, this.config.dispatch.feePendingOfferAfterMs);
+    const settings = await this.settings.effective([...new Set(waiting.map((d) => d.agencyId))]);
+    for (const delivery of waiting) {
       try {
-        if (await this.offerToNearest(delivery)) offered++;
+        if (await this.offer(delivery, settings.get(delivery.agencyId)!)) offered++;
       } catch (error) {
         // One delivery that fails must not hold up the ones behind it; it is tried again next sweep.
         this.logger.error(`could not offer delivery ${delivery.id}: ${(error as Error)?.message ?? String(error)}`);
@@ -77,44 +96,80 @@ export class OffersService {
     return offered;
   }
 
-  private async offerToNearest(delivery: DeliveryEntity): Promise<boolean> {
-    const located = this.presence.locatedOnline(delivery.agencyId);
-    if (located.length === 0) return false;
+  private async offer(delivery: DeliveryEntity, settings: DispatchSettings): Promise<boolean> {
+    const pickup = { lng: delivery.pickupLng, lat: delivery.pickupLat };
+    const nearby = this.nearby(delivery.agencyId, pickup);
+    if (nearby.length === 0) return false;
     const eligible = await this.offers.eligibleRiders(
       delivery.agencyId,
       delivery.id,
-      located.map((rider) => rider.riderId),
+      nearby.map((rider) => rider.riderId),
     );
-    const pickup = { lng: delivery.pickupLng, lat: delivery.pickupLat };
-    const choice = nearestRider(pickup, located.filter((rider) => eligible.has(rider.riderId)));
-    if (!choice) return false;
-    const made = await this.dataSource.transaction((manager) => this.makeOffer(manager, delivery.id, choice.riderId));
+    const contexts = await this.offers.riderContexts([...eligible]);
+    const candidates = nearby.filter((rider) => contexts.has(rider.riderId)).map((rider) => ({ ...contexts.get(rider.riderId)!, position: rider.position }));
+    const { ranked, refused } = scoreCandidates(pickup, candidates, this.config.dispatch);
+    if (refused.length > 0) {
+      this.logger.debug(`delivery ${delivery.id}: ${refused.map((r) => `rider ${r.riderId} left out, ${r.reason} (${r.detail})`).join('; ')}`);
+    }
+    const chosen = ranked.slice(0, settings.offerPolicy === 'broadcast' ? settings.broadcastSize : 1);
+    if (chosen.length === 0) return false;
+    const made = await this.dataSource.transaction((manager) => this.makeOffers(manager, delivery.id, chosen, settings));
     if (!made) return false;
-    this.channel.send(choice.riderId, 'offer', offerMessage(made.offer, made.delivery));
-    this.logger.log(`delivery ${delivery.id} offered to rider ${choice.riderId} (${Math.round(choice.distanceMeters)} m from pickup)`);
+    for (const offer of made.offers) {
+      this.channel.send(offer.riderId, 'offer', offerMessage(offer, made.delivery));
+      this.logger.log(
+        `delivery ${delivery.id} offered (${settings.offerPolicy}${made.delivery.fee ? '' : ', fee pending'}) to rider ${offer.riderId}: ${describeScore(offer.score)}`,
+      );
+    }
     return true;
   }
 
-  /** Re-checks everything under the locks, since the choice was made from a snapshot. */
-  private async makeOffer(manager: EntityManager, deliveryId: string, riderId: string) {
-    const delivery = await this.deliveries.lock(manager, deliveryId);
-    if (!delivery || delivery.status !== 'pending' || !delivery.fee) return undefined;
-    const rider = await this.riders.lock(manager, riderId);
-    if (!rider || rider.agencyId !== delivery.agencyId) return undefined;
-    const load = await this.riders.load(manager, riderId);
-    if (!load || load.active + load.offered >= rider.capacity) return undefined;
-    if (await this.offers.wasOffered(manager, deliveryId, riderId)) return undefined;
-    const offered = await this.transitions.apply(manager, delivery, 'offered', SYSTEM);
-    const offer = await this.offers.insert(manager, {
-      id: randomUUID(),
-      deliveryId,
-      riderId,
-      timeoutSeconds: this.config.dispatch.offerTimeoutSeconds,
-    });
-    return { offer, delivery: offered };
+  /**
+   * The agency's riders who may be offered work now (online, not on break, not silent, located), nearest
+   * first, within DISPATCH_MAX_PICKUP_METERS of the pickup, from the rider index: no map provider is asked.
+   */
+  private nearby(agencyId: string, pickup: LngLat): Array<{ riderId: string; position: LngLat }> {
+    const { candidateLimit, maxPickupMeters } = this.config.dispatch;
+    return this.index
+      .nearest(agencyId, pickup, candidateLimit, maxPickupMeters)
+      .filter((rider) => this.presence.isAvailable(rider.riderId))
+      .map((rider) => ({ riderId: rider.riderId, position: rider.point }));
   }
 
-  /** Closes offers nobody answered in time; each delivery goes back to waiting for the next rider. */
+  /** Re-checks everything under the locks, since the choice was made from a snapshot. Riders are locked in id order. */
+  private async makeOffers(
+    manager: EntityManager,
+    deliveryId: string,
+    chosen: Array<{ riderId: string; score: ScoreBreakdown }>,
+    settings: DispatchSettings,
+  ): Promise<{ offers: OfferEntity[]; delivery: DeliveryEntity } | undefined> {
+    const delivery = await this.deliveries.lock(manager, deliveryId);
+    // Unpriced is fine unless fee refused to price it: that waits for the agency to fix its tariff.
+    if (!delivery || delivery.status !== 'pending' || (!delivery.fee && delivery.pricingProblem)) return undefined;
+    const made: OfferEntity[] = [];
+    for (const { riderId, score } of [...chosen].sort((a, b) => (a.riderId < b.riderId ? -1 : 1))) {
+      const rider = await this.riders.lock(manager, riderId);
+      if (!rider || rider.agencyId !== delivery.agencyId) continue;
+      const load = await this.riders.load(manager, riderId);
+      if (!load || load.active + load.offered >= rider.capacity) continue;
+      if (await this.offers.wasOffered(manager, deliveryId, riderId)) continue;
+      made.push(
+        await this.offers.insert(manager, {
+          id: randomUUID(),
+          deliveryId,
+          riderId,
+          timeoutSeconds: settings.offerTimeoutSeconds,
+          broadcast: settings.offerPolicy === 'broadcast',
+          score,
+        }),
+      );
+    }
+    if (made.length === 0) return undefined;
+    const offered = await this.transitions.apply(manager, delivery, 'offered', SYSTEM, !delivery.fee && !delivery.feePendingSince ? { feePendingSince: NOW } : {});
+    return { offers: made, delivery: offered };
+  }
+
+  /** Closes offers nobody answered in time; a delivery with no offer left open goes back to waiting. */
   async expireDue(): Promise<number> {
     let expired = 0;
     for (const due of await this.offers.dueToExpire(BATCH)) {
@@ -122,7 +177,7 @@ export class OffersService {
         .transaction(async (manager) => {
           const delivery = await this.deliveries.lock(manager, due.deliveryId);
           if (!delivery || !(await this.offers.expire(manager, due.id))) return false;
-          if (delivery.status === 'offered') await this.transitions.apply(manager, delivery, 'pending', { ...SYSTEM, reason: 'offer expired' });
+          await this.reopenIfNoneOpen(manager, delivery, { ...SYSTEM, reason: 'offer expired' });
           return true;
         })
         .catch((error: unknown) => {
@@ -138,8 +193,9 @@ export class OffersService {
   }
 
   /**
-   * The rider takes the job. However many accepts arrive at once (from several devices), one assigns the
-   * delivery and the others are refused with OFFER_TAKEN.
+   * The rider takes the job. However many accepts arrive at once (from several devices, or from every rider of
+   * a broadcast), one assigns the delivery and the others are refused with OFFER_TAKEN; their holders are told
+   * with `offer:taken`. A rider is never assigned beyond its capacity: checked here, and by the database.
    */
   async accept(riderId: string, offerId: string): Promise<DeliveryEntity> {
     try {
@@ -149,31 +205,31 @@ export class OffersService {
         const current = (await this.offers.current(manager, offer.id))!;
         this.assertOpen(current.offer, current.live);
         const load = await this.riders.load(manager, riderId);
-        if ((load?.active ?? 0) >= rider.capacity) {
-          throw new DomainError('RIDER_AT_CAPACITY', `you are carrying ${load?.active} of ${rider.capacity} deliveries; finish one first`, {
-            active: load?.active ?? 0,
-            capacity: rider.capacity,
-          });
-        }
+        if ((load?.active ?? 0) >= rider.capacity) throw atCapacity(load?.active ?? 0, rider.capacity);
         // Under the delivery's lock this cannot fail; if it ever did, assigning twice would be worse.
         if (!(await this.offers.close(manager, offer.id, 'accepted'))) throw new DomainError('OFFER_TAKEN', `offer ${offer.id} is no longer open`);
         const taken = await this.offers.takeOthers(manager, delivery.id, offer.id);
-        const assigned = await this.transitions.apply(manager, delivery, 'assigned', { type: 'rider', id: riderId }, { riderId });
+        const assigned = await this.transitions.apply(manager, delivery, 'assigned', { type: 'rider', id: riderId }, { riderId, manualDispatchSince: null });
         await this.events.record(manager, assigned, 'assigned', { id: rider.id, name: rider.name });
         return { delivery: assigned, taken };
       });
       this.events.flush();
       for (const other of taken) this.channel.send(other.riderId, 'offer:taken', { offerId: other.id });
-      this.logger.log(`delivery ${delivery.id} assigned to rider ${riderId}`);
+      this.logger.log(`delivery ${delivery.id} assigned to rider ${riderId}${taken.length > 0 ? `; ${taken.length} other offers taken` : ''}`);
       return delivery;
     } catch (error) {
+      const refusal = capacityRefusal(error);
+      if (refusal) throw atCapacity(refusal.active, refusal.capacity);
       // An accept that came too late: the sweep has not closed the offer yet, so do it now.
       if (error instanceof DomainError && error.code === 'OFFER_EXPIRED') this.wakeup.wake();
       throw error;
     }
   }
 
-  /** The rider passes: the delivery goes to the next nearest rider, and never to this one again. */
+  /**
+   * The rider passes, and is never offered the delivery again. Sequentially the delivery goes to the next
+   * rider; in a broadcast only this rider's offer closes, and the delivery waits again once none is open.
+   */
   async decline(riderId: string, offerId: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const { delivery, offer } = await this.lockOffer(manager, riderId, offerId);
@@ -181,17 +237,23 @@ export class OffersService {
       // Declining a pending offer whose time just ran out is still a clear answer: take it.
       this.assertOpen(current.offer, current.offer.status === 'pending');
       if (!(await this.offers.close(manager, offer.id, 'declined'))) throw new DomainError('OFFER_CLOSED', `offer ${offer.id} is no longer open`);
-      if (delivery.status === 'offered') await this.transitions.apply(manager, delivery, 'pending', { type: 'rider', id: riderId, reason: 'offer declined' });
+      await this.reopenIfNoneOpen(manager, delivery, { type: 'rider', id: riderId, reason: 'offer declined' });
     });
     this.logger.log(`offer ${offerId} declined by rider ${riderId}`);
     this.wakeup.wake();
+  }
+
+  private async reopenIfNoneOpen(manager: EntityManager, delivery: DeliveryEntity, actor: Parameters<DeliveryTransitions['apply']>[3]): Promise<void> {
+    if (delivery.status !== 'offered') return;
+    if ((await this.offers.pendingOf(manager, delivery.id)).length > 0) return;
+    await this.transitions.apply(manager, delivery, 'pending', actor);
   }
 
   /** The rider's offers still waiting for an answer, to send again when it reconnects. */
   async liveOffersFor(riderId: string): Promise<OfferMessage[]> {
     const offers = await this.offers.livePendingFor(riderId);
     const deliveries = new Map((await this.deliveries.findByIds(offers.map((o) => o.deliveryId))).map((d) => [d.id, d]));
-    return offers.filter((offer) => deliveries.get(offer.deliveryId)?.fee).map((offer) => offerMessage(offer, deliveries.get(offer.deliveryId)!));
+    return offers.filter((offer) => deliveries.has(offer.deliveryId)).map((offer) => offerMessage(offer, deliveries.get(offer.deliveryId)!));
   }
 
   /** Finds the rider's offer and locks its delivery: from here on nothing else changes either. */
@@ -223,4 +285,17 @@ export class OffersService {
         throw new DomainError('OFFER_CLOSED', `offer ${offer.id} was withdrawn: the delivery was cancelled`);
     }
   }
+}
+
+function atCapacity(active: number, capacity: number): DomainError {
+  return new DomainError('RIDER_AT_CAPACITY', `you are carrying ${active} of ${capacity} deliveries; finish one first`, { active, capacity });
+}
+
+function describeScore(score: ScoreBreakdown | null): string {
+  if (!score) return 'unscored';
+  const stack = score.stack ? `, stacked ${score.stack.nearMeters} m from a job, first drop-off +${score.stack.delaySeconds} s` : '';
+  return (
+    `score ${score.total} (distance ${score.distance} at ${score.distanceMeters} m, load ${score.load} with ${score.active}/${score.capacity}, ` +
+    `stacking ${score.stacking}, fairness ${score.fairness}${score.idleSeconds === null ? ' never assigned' : ` idle ${score.idleSeconds} s`}${stack})`
+  );
 }
