@@ -181,6 +181,18 @@ describe('restaurant status callbacks (component, real PostgreSQL, local HTTP re
     });
   });
 
+  it('tells the restaurant why a delivery failed', async () => {
+    const { restaurant, receiver } = await restaurantWithReceiver();
+    const { orderId } = await newOrder(restaurant);
+    await publish(orderId, 'assigned', { rider: RIDER });
+    await publish(orderId, 'failed', { reason: '고객 연락 두절' });
+    await settled(orderId, 2);
+    expect(receiver.received.map((r) => r.json)).toEqual([
+      expect.not.objectContaining({ reason: expect.anything() }),
+      expect.objectContaining({ status: 'failed', previousStatus: 'assigned', reason: '고객 연락 두절', rider: RIDER }),
+    ]);
+  });
+
   it('retries a failing server with growing waits under the same webhook-id, each try signed afresh, until it answers 2xx', async () => {
     const { restaurant, receiver } = await restaurantWithReceiver();
     const { orderId } = await newOrder(restaurant);

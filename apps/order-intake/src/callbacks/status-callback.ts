@@ -13,6 +13,8 @@ export interface OrderStatusChangedCallback {
   previousStatus?: OrderStatus;
   /** When the order reached `status` (ISO 8601). */
   at: string;
+  /** Why, on `failed` and on a `cancelled` that gives one, as the rider or the agency said. */
+  reason?: string;
   fee?: OrderFee;
   rider?: { id: string; name: string };
 }
@@ -30,6 +32,7 @@ export interface StatusChange {
   status: OrderStatus;
   previousStatus?: OrderStatus;
   at: Date;
+  reason?: string;
 }
 
 export function statusChangedCallback(order: OrderForCallback, change: StatusChange): OrderStatusChangedCallback {
@@ -41,6 +44,7 @@ export function statusChangedCallback(order: OrderForCallback, change: StatusCha
     status: change.status,
     ...(change.previousStatus ? { previousStatus: change.previousStatus } : {}),
     at: change.at.toISOString(),
+    ...(change.reason ? { reason: change.reason } : {}),
     ...(fee ? { fee: { total: fee.total, currency: fee.currency, distanceMeters: fee.distanceMeters, provider: fee.provider, estimated: fee.estimated } } : {}),
     ...(rider ? { rider: { id: rider.id, name: rider.name } } : {}),
   };

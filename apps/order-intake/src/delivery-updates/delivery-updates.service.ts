@@ -37,7 +37,13 @@ export class DeliveryUpdatesService {
       if (movesForward(order.status, event.status)) {
         await this.updates.advance(manager, event.orderId, event.status, new Date(event.occurredAt), details);
         // The restaurant hears of the change only if it commits, and surely if it does.
-        await this.callbacks.enqueue(manager, { orderId: event.orderId, status: event.status, previousStatus: order.status, at: new Date(event.occurredAt) });
+        await this.callbacks.enqueue(manager, {
+          orderId: event.orderId,
+          status: event.status,
+          previousStatus: order.status,
+          at: new Date(event.occurredAt),
+          reason: event.reason,
+        });
         return 'applied';
       }
       if (event.status !== 'cancelled') await this.updates.recordStatus(manager, event.orderId, event.status, new Date(event.occurredAt));
