@@ -149,6 +149,8 @@ describe('locating address-only orders (component, intake and fee on real Postgr
   });
 
   it('once fee is up, places the order: coordinates, received, exactly one order.created', async () => {
+    // The restaurant listens for status callbacks (nothing answers there; the callback is queued all the same).
+    await queryRows(db.url, `UPDATE intake.restaurants SET callback_url = 'http://127.0.0.1:9/callbacks' WHERE id = $1`, [restaurant.restaurantId]);
     fee = await startService({ service: 'fee', module: FeeModule.forRoot(config, db.url), config });
     // The backoff may have grown while fee was down; bring the next try forward rather than sleep through it.
     await queryRows(db.url, `UPDATE intake.orders SET next_locate_at = now() WHERE id = $1`, [locatingId]);
@@ -175,6 +177,9 @@ describe('locating address-only orders (component, intake and fee on real Postgr
       orderAmount: 18000,
       note: '문 앞',
     });
+    // The restaurant is told the order is received, in the same transaction that placed it.
+    const callbacks = await queryRows<{ payload: Record<string, unknown> }>(db.url, 'SELECT payload FROM intake.status_callbacks WHERE order_id = $1', [locatingId]);
+    expect(callbacks.map((c) => c.payload)).toEqual([expect.objectContaining({ orderId: locatingId, status: 'received', previousStatus: 'locating' })]);
     const [{ geocoded }] = await queryRows<{ geocoded: number }>(db.url, 'SELECT count(*)::int AS geocoded FROM fee.geocode_cache');
     expect(geocoded).toBeGreaterThanOrEqual(1);
 

@@ -7,6 +7,7 @@ import { INTAKE_LOG, type IntakeLog } from '../intake.logger.js';
 import type { LocateError } from '../orders/order.entity.js';
 import { orderCreatedPayload } from '../orders/order-created.js';
 import { LocatingRepository, type DueOrder } from './locating.repository.js';
+import { CallbacksService } from '../callbacks/callbacks.service.js';
 
 /** Orders taken per round; small, so one slow answer holds back few others. */
 export const LOCATE_BATCH = 10;
@@ -47,6 +48,7 @@ export class Locator implements OnApplicationBootstrap, OnApplicationShutdown {
     private readonly orders: LocatingRepository,
     private readonly messaging: Messaging,
     private readonly outbox: EventOutbox,
+    private readonly callbacks: CallbacksService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -103,6 +105,7 @@ export class Locator implements OnApplicationBootstrap, OnApplicationShutdown {
       // Another try placed it first (its lease had run out): its event is written, this one must not be.
       if (!found) return false;
       await this.orders.markLocated(manager, order.id, point, point.provider);
+      await this.callbacks.enqueue(manager, { orderId: order.id, status: 'received', previousStatus: 'locating', at: new Date() });
       await this.outbox.add(
         manager,
         PATTERNS.ORDER_CREATED,
@@ -112,6 +115,7 @@ export class Locator implements OnApplicationBootstrap, OnApplicationShutdown {
     });
     if (!located) return;
     this.outbox.poke();
+    this.callbacks.wake();
     this.log.info(
       { orderId: order.id, provider: point.provider, cached: point.cached, failedTries: order.attempts },
       'order located; received',
