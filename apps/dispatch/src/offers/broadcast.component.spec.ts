@@ -49,6 +49,14 @@ describe('dispatch settings and broadcast offers (component, real PostgreSQL and
     const replaced = { offerPolicy: 'broadcast', broadcastSize: 4, offerTimeoutSeconds: 12.5, effective: { offerPolicy: 'broadcast', broadcastSize: 4, offerTimeoutSeconds: 12.5 } };
     await expect(put.json()).resolves.toEqual(replaced);
     await expect((await settings(agencyId, apiKey, 'GET')).json()).resolves.toEqual(replaced);
+    // The agency's own timeout is what its offers get.
+    const rider = await h.online((await h.rider(agencyId, '시간 재는 라이더')).token, NEAR_CITY_HALL.m300);
+    await h.publish(orderEvent(agencyId));
+    const timed = await rider.waitForOffer();
+    const [timing] = await h.query<{ created_at: Date; expires_at: Date }>('SELECT created_at, expires_at FROM dispatch.offers WHERE id = $1', [
+      timed.offerId,
+    ]);
+    expect(timing.expires_at.getTime() - timing.created_at.getTime()).toBe(12_500);
 
     const bad = await settings(agencyId, apiKey, 'PUT', { offerPolicy: 'lottery', broadcastSize: 0, offerTimeoutSeconds: 'soon' });
     expect(bad.status).toBe(400);
