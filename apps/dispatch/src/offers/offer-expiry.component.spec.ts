@@ -38,6 +38,32 @@ describe('an offer nobody answers (component, OFFER_TIMEOUT_SECONDS=0.5)', () =>
     expect(offers).toEqual([{ status: 'expired' }, { status: 'accepted' }]);
   });
 
+  it('in a broadcast, closes each lapsed offer on its own and offers the delivery again only once none is open', async () => {
+    const { agencyId, apiKey } = await h.agency();
+    const put = await fetch(`${h.dispatchUrl}/v1/agencies/${agencyId}/dispatch-settings`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ offerPolicy: 'broadcast', broadcastSize: 2, offerTimeoutSeconds: 0.5 }),
+    });
+    expect(put.status).toBe(200);
+    const quiet = await h.online((await h.rider(agencyId, '조용한')).token, NEAR_CITY_HALL.m300);
+    const slow = await h.online((await h.rider(agencyId, '느린')).token, NEAR_CITY_HALL.m1500);
+    const event = orderEvent(agencyId);
+    await h.publish(event);
+    const [toQuiet, toSlow] = await Promise.all([quiet.waitForOffer(), slow.waitForOffer()]);
+
+    await quiet.waitFor('offer:expired', (e: { offerId: string }) => e.offerId === toQuiet.offerId);
+    await slow.waitFor('offer:expired', (e: { offerId: string }) => e.offerId === toSlow.offerId);
+    await expect(slow.send('offer:accept', { offerId: toSlow.offerId })).resolves.toMatchObject({ ok: false, code: 'OFFER_EXPIRED' });
+    await expect(h.deliveryOf(event.orderId)).resolves.toMatchObject({ status: 'pending' });
+
+    // A newcomer gets it; neither rider who let it lapse is offered it again.
+    const late = await h.online((await h.rider(agencyId, '새로 온')).token, NEAR_CITY_HALL.m4000);
+    await late.waitForOffer(toQuiet.deliveryId);
+    expect(quiet.offers()).toHaveLength(1);
+    expect(slow.offers()).toHaveLength(1);
+  });
+
   it('puts the delivery back to waiting when the only rider lets its offer lapse', async () => {
     const { agencyId } = await h.agency();
     const only = await h.online((await h.rider(agencyId, '혼자')).token, NEAR_CITY_HALL.m300);
