@@ -108,8 +108,13 @@ export class OffersService {
     const contexts = await this.offers.riderContexts([...eligible]);
     const candidates = nearby.filter((rider) => contexts.has(rider.riderId)).map((rider) => ({ ...contexts.get(rider.riderId)!, position: rider.position }));
     const { ranked, refused } = scoreCandidates(pickup, candidates, this.config.dispatch);
-    if (refused.length > 0) {
-      this.logger.debug(`delivery ${delivery.id}: ${refused.map((r) => `rider ${r.riderId} left out, ${r.reason} (${r.detail})`).join('; ')}`);
+    if (ranked.length > 0 || refused.length > 0) {
+      this.logger.debug(
+        `delivery ${delivery.id} candidates: ${[
+          ...ranked.map((r) => `rider ${r.riderId} ${describeScore(r.score)}`),
+          ...refused.map((r) => `rider ${r.riderId} left out, ${r.reason} (${r.detail})`),
+        ].join('; ')}`,
+      );
     }
     const chosen = ranked.slice(0, settings.offerPolicy === 'broadcast' ? settings.broadcastSize : 1);
     if (chosen.length === 0) return false;
