@@ -64,7 +64,9 @@ describe('exactly-once assignment and rider capacity (component, real PostgreSQL
     await h.publish(a);
     await h.publish(b);
     const [first, second] = [await h.deliveryOf(a.orderId), await h.deliveryOf(b.orderId)];
-    const assign = `UPDATE dispatch.deliveries SET status = 'assigned', rider_id = $1, assigned_at = now(), fee = coalesce(fee, '{"total": 0}')
+    // Priced by hand if fee has not priced them yet (a new agency's tariff may still be on its way to fee).
+    const assign = `UPDATE dispatch.deliveries SET status = 'assigned', rider_id = $1, assigned_at = now(),
+                       fee = coalesce(fee, '{"total": 0}'), pricing_problem = NULL
                      WHERE id = $2`;
 
     // Two transactions each assign one delivery to the rider with room for one: the second waits for the
