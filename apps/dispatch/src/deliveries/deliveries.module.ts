@@ -6,6 +6,8 @@ import { DeliveriesController } from './deliveries.controller.js';
 import { DeliveriesRepository } from './deliveries.repository.js';
 import { DeliveriesService } from './deliveries.service.js';
 import { DeliveryEvents } from './delivery-events.js';
+import { DeliveryOperationsRepository } from './delivery-operations.repository.js';
+import { DeliveryOperations } from './delivery-operations.service.js';
 import { DeliveryPricing } from './delivery-pricing.service.js';
 import { DeliveryTransitionsRepository } from './delivery-transitions.repository.js';
 import { DeliveryTransitions } from './delivery-transitions.service.js';
@@ -13,7 +15,7 @@ import { DeliveryTransitions } from './delivery-transitions.service.js';
 @Module({
   imports: [AgenciesModule, RidersModule],
   controllers: [DeliveriesController, DeliveriesConsumer],
-  providers: [DeliveriesRepository, DeliveriesService, DeliveryEvents, DeliveryPricing, DeliveryTransitionsRepository, DeliveryTransitions],
-  exports: [DeliveriesRepository, DeliveriesService, DeliveryEvents, DeliveryPricing, DeliveryTransitions],
+  providers: [DeliveriesRepository, DeliveriesService, DeliveryEvents, DeliveryPricing, DeliveryTransitionsRepository, DeliveryTransitions, DeliveryOperationsRepository, DeliveryOperations],
+  exports: [DeliveriesRepository, DeliveriesService, DeliveryEvents, DeliveryPricing, DeliveryTransitions, DeliveryOperations],
 })
 export class DeliveriesModule {}

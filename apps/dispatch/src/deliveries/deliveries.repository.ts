@@ -74,6 +74,14 @@ export class DeliveriesRepository {
     return (await this.findById(delivery.id, manager))!;
   }
 
+  /** Riders holding an open offer of the delivery. */
+  async pendingOfferRiders(manager: EntityManager, deliveryId: string): Promise<string[]> {
+    const rows: Array<{ rider_id: string }> = await manager.query(`SELECT rider_id FROM dispatch.offers WHERE delivery_id = $1 AND status = 'pending'`, [
+      deliveryId,
+    ]);
+    return rows.map((row) => row.rider_id);
+  }
+
   /** Withdraws the delivery's pending offers (it was cancelled); returns who held them. */
   async withdrawPendingOffers(manager: EntityManager, deliveryId: string): Promise<Array<{ offerId: string; riderId: string }>> {
     const [rows] = (await manager.query(
@@ -84,12 +92,16 @@ export class DeliveriesRepository {
     return rows;
   }
 
-  /** Pending deliveries without a price whose next attempt at the fee service is due, oldest first. */
+  /**
+   * Deliveries without a price whose next attempt at the fee service is due, oldest first: waiting ones, and
+   * ones offered or taken while their fee was pending (settling needs their quote), but none called off before
+   * a rider took it.
+   */
   dueForPricing(limit: number): Promise<DeliveryEntity[]> {
     return this.dataSource
       .getRepository(DeliveryEntity)
       .createQueryBuilder('d')
-      .where(`d.status = 'pending' AND d.fee IS NULL AND d.nextQuoteAt <= now()`)
+      .where(`d.fee IS NULL AND d.nextQuoteAt <= now() AND (d.status = 'pending' OR (d.fee_pending_since IS NOT NULL AND (d.status NOT IN ('cancelled', 'failed') OR d.assigned_at IS NOT NULL)))`)
       .orderBy('d.createdAt', 'ASC')
       .limit(limit)
       .getMany();
@@ -106,18 +118,29 @@ export class DeliveriesRepository {
     );
   }
 
-  /** Priced deliveries of these agencies waiting for a rider, oldest first. */
-  waitingForRider(agencyIds: string[], limit: number): Promise<DeliveryEntity[]> {
+  /**
+   * Deliveries of these agencies waiting for a rider, oldest first: priced ones, and unpriced ones fee has not
+   * refused to price that waited `feePendingAfterMs` for a price or whose pricing attempt already failed (they
+   * are offered with their fee pending).
+   */
+  waitingForRider(agencyIds: string[], limit: number, feePendingAfterMs = Infinity): Promise<DeliveryEntity[]> {
+    const feePending = Number.isFinite(feePendingAfterMs)
+      ? ` OR (d.pricing_problem IS NULL AND (d.quote_attempts > 0 OR d.created_at <= now() - make_interval(secs => CAST(:afterMs AS double precision) / 1000)))`
+      : '';
     return this.dataSource
       .getRepository(DeliveryEntity)
       .createQueryBuilder('d')
-      .where(`d.status = 'pending' AND d.fee IS NOT NULL AND d.agencyId IN (:...agencyIds)`, { agencyIds })
+      // A delivery the agency holds waits for its hand, not the dispatcher's.
+      .where(`d.status = 'pending' AND NOT d.dispatch_hold AND (d.fee IS NOT NULL${feePending}) AND d.agencyId IN (:...agencyIds)`, {
+        agencyIds,
+        afterMs: feePendingAfterMs,
+      })
       .orderBy('d.createdAt', 'ASC')
       .limit(limit)
       .getMany();
   }
 
-  listForAgency(agencyId: string, options: { status?: DeliveryStatus; limit: number }): Promise<DeliveryEntity[]> {
+  listForAgency(agencyId: string, options: { statuses?: readonly DeliveryStatus[]; limit: number }): Promise<DeliveryEntity[]> {
     const query = this.dataSource
       .getRepository(DeliveryEntity)
       .createQueryBuilder('d')
@@ -125,7 +148,7 @@ export class DeliveriesRepository {
       .orderBy('d.createdAt', 'DESC')
       .addOrderBy('d.id', 'ASC')
       .limit(options.limit);
-    if (options.status) query.andWhere('d.status = :status', { status: options.status });
+    if (options.statuses?.length) query.andWhere('d.status IN (:...statuses)', { statuses: options.statuses });
     return query.getMany();
   }
 }

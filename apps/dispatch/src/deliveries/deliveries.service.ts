@@ -7,11 +7,9 @@ import { claimInboxEvent } from '#database';
 import { DomainError } from '#platform';
 import { DispatchWakeup } from '../offers/dispatch-wakeup.js';
 import { RiderChannel } from '../riders/rider-channel.js';
-import { RidersService } from '../riders/riders.service.js';
 import { DeliveriesRepository, NOW } from './deliveries.repository.js';
 import type { DeliveryEntity, PricingProblem } from './delivery.entity.js';
 import { DeliveryEvents } from './delivery-events.js';
-import type { DeliveryStatus } from './delivery-status.js';
 import { DeliveryTransitions } from './delivery-transitions.service.js';
 
 @Injectable()
@@ -22,7 +20,6 @@ export class DeliveriesService {
     private readonly dataSource: DataSource,
     private readonly deliveries: DeliveriesRepository,
     private readonly events: DeliveryEvents,
-    private readonly riders: RidersService,
     private readonly channel: RiderChannel,
     private readonly wakeup: DispatchWakeup,
     private readonly transitions: DeliveryTransitions,
@@ -66,12 +63,17 @@ export class DeliveriesService {
     return this.deliveries.dueForPricing(limit);
   }
 
-  /** Stores the fee service's quote on a pending delivery and tells the restaurant's side its price. */
+  /**
+   * Stores the fee service's quote on a delivery and tells the restaurant's side its price. A delivery offered
+   * or taken while its fee was pending is priced too: its riders (those holding an open offer, and the one it is
+   * assigned to) get `delivery:fee`, and the charges of the stages it reached unpriced are written now.
+   */
   async recordQuote(deliveryId: string, quote: FeeQuote): Promise<boolean> {
-    const priced = await this.dataSource.transaction(async (manager) => {
+    const { priced, notify, delivery: pricedDelivery } = await this.dataSource.transaction(async (manager) => {
       const delivery = await this.deliveries.lock(manager, deliveryId);
       // Cancelled meanwhile, or priced by an earlier attempt that answered late.
-      if (!delivery || delivery.status !== 'pending' || delivery.fee) return false;
+      const none = { priced: false, notify: [] as string[], delivery: undefined };
+      if (!delivery || delivery.fee || (delivery.status !== 'pending' && !delivery.feePendingSince)) return none;
       const updated = await this.deliveries.update(manager, delivery, {
         fee: {
           quoteId: quote.quoteId,
@@ -95,9 +97,17 @@ export class DeliveriesService {
         quotedAt: NOW,
       });
       await this.events.record(manager, updated, 'quoted');
-      return true;
+      if (!updated.feePendingSince) return { priced: true, notify: [] as string[], delivery: updated };
+      await this.events.recordLateCharges(manager, updated);
+      const notify = new Set(await this.deliveries.pendingOfferRiders(manager, updated.id));
+      if (updated.riderId && (updated.status === 'assigned' || updated.status === 'picked_up')) notify.add(updated.riderId);
+      return { priced: true, notify: [...notify], delivery: updated };
     });
     if (priced) this.events.flush();
+    if (pricedDelivery?.fee) {
+      const { total, riderPay, distanceMeters } = pricedDelivery.fee;
+      for (const riderId of notify) this.channel.send(riderId, 'delivery:fee', { deliveryId, fee: total, riderPay: riderPay ?? null, distanceMeters });
+    }
     return priced;
   }
 
@@ -171,14 +181,5 @@ export class DeliveriesService {
     this.wakeup.wake();
     this.logger.log(`delivery ${deliveryId} cancelled by its agency`);
     return delivery;
-  }
-
-  /** The agency's board, newest first, with each assigned rider's name. */
-  async listForAgency(agencyId: string, options: { status?: DeliveryStatus; limit: number }) {
-    const [deliveries, riders] = await Promise.all([
-      this.deliveries.listForAgency(agencyId, options),
-      this.riders.namesByAgency(agencyId),
-    ]);
-    return deliveries.map((delivery) => ({ delivery, riderName: delivery.riderId ? riders.get(delivery.riderId) : undefined }));
   }
 }

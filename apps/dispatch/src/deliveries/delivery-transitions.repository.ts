@@ -72,13 +72,15 @@ export class DeliveryTransitionsRepository {
     return rows.map(toTransition);
   }
 
-  /** When each delivery last changed status (its creation counts). */
-  async lastAt(deliveryIds: string[]): Promise<Map<string, Date>> {
+  /** For each delivery, when it last changed status (its creation counts) and who made its last assignment. */
+  async lastSteps(deliveryIds: string[]): Promise<Map<string, { lastAt: Date; assignedBy: TransitionActorType | null }>> {
     if (deliveryIds.length === 0) return new Map();
-    const rows: Array<{ delivery_id: string; at: Date }> = await this.dataSource.query(
-      `SELECT delivery_id, max(at) AS at FROM dispatch.delivery_transitions WHERE delivery_id = ANY($1::uuid[]) GROUP BY delivery_id`,
+    const rows: Array<{ delivery_id: string; last_at: Date; assigned_by: TransitionActorType | null }> = await this.dataSource.query(
+      `SELECT delivery_id, max(at) AS last_at,
+              (array_agg(actor_type ORDER BY seq DESC) FILTER (WHERE to_status = 'assigned'))[1] AS assigned_by
+         FROM dispatch.delivery_transitions WHERE delivery_id = ANY($1::uuid[]) GROUP BY delivery_id`,
       [deliveryIds],
     );
-    return new Map(rows.map((row) => [row.delivery_id, row.at]));
+    return new Map(rows.map((row) => [row.delivery_id, { lastAt: row.last_at, assignedBy: row.assigned_by }]));
   }
 }

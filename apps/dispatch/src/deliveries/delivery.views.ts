@@ -1,4 +1,6 @@
 import type { DeliveryEntity } from './delivery.entity.js';
+import type { BoardRow } from './delivery-operations.service.js';
+import type { DeliveryTransition } from './delivery-transitions.repository.js';
 
 /** A delivery as its rider sees it (answers to accept, pickup and delivered). */
 export function riderDeliveryView(d: DeliveryEntity) {
@@ -20,8 +22,12 @@ export function riderDeliveryView(d: DeliveryEntity) {
 
 export type RiderDeliveryView = ReturnType<typeof riderDeliveryView>;
 
+/** Whole seconds from `from` to `now`, never negative (the database's and the process's clocks may differ slightly). */
+const secondsSince = (from: Date, now: Date) => Math.max(0, Math.floor((now.getTime() - from.getTime()) / 1000));
+
 /** A delivery on the agency's board: everything, the fee with its provenance, or why it is not priced yet. */
-export function agencyDeliveryView(d: DeliveryEntity, riderName?: string) {
+export function agencyDeliveryView(row: BoardRow, now: Date = new Date()) {
+  const { delivery: d, riderName } = row;
   return {
     id: d.id,
     orderId: d.orderId,
@@ -33,12 +39,38 @@ export function agencyDeliveryView(d: DeliveryEntity, riderName?: string) {
     fee: d.fee,
     /** Why fee would not price it yet (the delivery waits and is tried again); null once priced. */
     pricingProblem: d.pricingProblem,
+    /** Offered before fee priced it; the fee shows here once it has. */
+    feePending: d.fee === null && d.feePendingSince !== null,
+    /** Nobody took it within DISPATCH_MANUAL_AFTER_SECONDS: dispatch it by hand (automatic offers go on). */
+    needsManualDispatch:
+      d.manualDispatchSince && (d.status === 'pending' || d.status === 'offered') ? { since: d.manualDispatchSince.toISOString() } : null,
     rider: d.riderId ? { id: d.riderId, name: riderName ?? null } : null,
+    /** Who made the current assignment: `rider` (accepted an offer) or `agency` (by hand); null without a rider. */
+    assignedBy: row.assignedBy,
+    /** Held by the agency: automatic dispatch leaves it alone until released or assigned by hand. */
+    dispatchHold: d.dispatchHold,
+    failureReason: d.failureReason,
+    /** Seconds since the order arrived, and since the delivery's last change of status. */
+    waitingSeconds: secondsSince(d.createdAt, now),
+    inStatusSeconds: secondsSince(row.lastChangeAt, now),
     createdAt: d.createdAt.toISOString(),
     quotedAt: d.quotedAt?.toISOString() ?? null,
     assignedAt: d.assignedAt?.toISOString() ?? null,
     pickedUpAt: d.pickedUpAt?.toISOString() ?? null,
     deliveredAt: d.deliveredAt?.toISOString() ?? null,
     cancelledAt: d.cancelledAt?.toISOString() ?? null,
+    failedAt: d.failedAt?.toISOString() ?? null,
+  };
+}
+
+/** One step of a delivery's life as the agency reads it. */
+export function transitionView(t: DeliveryTransition) {
+  return {
+    from: t.from,
+    to: t.to,
+    actor: { type: t.actorType, id: t.actorId },
+    riderId: t.riderId,
+    reason: t.reason,
+    at: t.at.toISOString(),
   };
 }

@@ -1,5 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Namespace } from 'socket.io';
+import type { RiderDeliveryView } from '../deliveries/delivery.views.js';
+import type { RiderState } from './rider-presence.store.js';
 
 /** Events the server sends riders (protocol v1, docs/rider-protocol.md). */
 export interface RiderEvents {
@@ -7,6 +9,18 @@ export interface RiderEvents {
   'offer:expired': { offerId: string };
   'offer:taken': { offerId: string };
   'delivery:cancelled': { deliveryId: string };
+  /** The agency assigned (or reassigned) a delivery to the rider by hand. */
+  'delivery:assigned': RiderDeliveryView;
+  /** The agency took an assigned delivery back from the rider (unassigned, or reassigned to another). */
+  'delivery:unassigned': { deliveryId: string; reason: string };
+  /** The agency marked the rider's delivery failed: drop it. */
+  'delivery:failed': { deliveryId: string; reason: string };
+  /** On connecting, and to every device when a break starts or ends: whether the rider is offered work. */
+  presence: { state: RiderState };
+  /** On connecting: the deliveries the rider carries (assigned or picked up). */
+  jobs: { deliveries: RiderDeliveryView[] };
+  /** The price of a delivery offered or assigned while its fee was pending. */
+  'delivery:fee': { deliveryId: string; fee: number; riderPay: number | null; distanceMeters: number };
 }
 
 export interface PlacePayload {
@@ -22,12 +36,14 @@ export interface OfferMessage {
   restaurantName: string;
   pickup: PlacePayload;
   dropoff: PlacePayload;
-  /** Total fee in KRW. */
-  fee: number;
+  /** Total fee in KRW; null while `feePending`. */
+  fee: number | null;
   /** What the rider earns for the trip in KRW: the fee less the agency's commission; null if fee did not say. */
   riderPay: number | null;
-  /** The trip's distance, pickup to dropoff. */
-  distanceMeters: number;
+  /** The trip's distance, pickup to dropoff; null while `feePending`. */
+  distanceMeters: number | null;
+  /** The fee service has not priced it yet: `delivery:fee` follows once it has. */
+  feePending: boolean;
   expiresAt: string;
 }
 

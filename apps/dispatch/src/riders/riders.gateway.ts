@@ -11,15 +11,17 @@ import {
 import type { ClassConstructor } from 'class-transformer';
 // Types only: a socket parameter whose design type were a class would be handed to the global ContractPipe.
 import type { Namespace, Socket } from 'socket.io';
-import { GeoPoint, validateContract } from '#contracts';
+import { validateContract } from '#contracts';
 import { DomainError } from '#platform';
 import { DeliveriesService } from '../deliveries/deliveries.service.js';
+import { DeliveryOperations } from '../deliveries/delivery-operations.service.js';
+import { DeliveryFailureReport } from '../deliveries/dto/manual-dispatch.request.js';
 import { riderDeliveryView, type RiderDeliveryView } from '../deliveries/delivery.views.js';
 import { DispatchWakeup } from '../offers/dispatch-wakeup.js';
 import { OffersService } from '../offers/offers.service.js';
-import { DeliveryReport, OfferAnswer } from './dto/rider-messages.js';
+import { DeliveryReport, LocationReport, OfferAnswer } from './dto/rider-messages.js';
 import { RiderChannel, riderRoom } from './rider-channel.js';
-import { RiderPresenceStore } from './rider-presence.store.js';
+import { RiderPresenceStore, type RiderState } from './rider-presence.store.js';
 import { RidersService, type RiderSession } from './riders.service.js';
 
 /** Every client message is answered through its ack callback with one of these. */
@@ -40,6 +42,7 @@ export class RidersGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
     private readonly offers: OffersService,
     private readonly deliveries: DeliveriesService,
     private readonly wakeup: DispatchWakeup,
+    private readonly operations: DeliveryOperations,
   ) {}
 
   afterInit(namespace: Namespace): void {
@@ -63,13 +66,20 @@ export class RidersGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
   async handleConnection(socket: Socket): Promise<void> {
     const rider = session(socket);
     void socket.join(riderRoom(rider.id));
+    // Any message at all is a sign of life; one from a silent rider brings it back to matching.
+    socket.use((_packet, next) => {
+      if (this.presence.seen(rider.id)) this.wakeup.wake();
+      next();
+    });
     this.presence.connected(rider, socket.id);
     this.logger.log(`rider ${rider.id} connected (socket ${socket.id})`);
-    // A reconnect loses nothing: the offers still waiting for an answer come again.
+    socket.emit('presence', { state: this.presence.state(rider.id) });
+    // A reconnect loses nothing: the rider's jobs, and the offers still waiting for an answer, come again.
     try {
+      socket.emit('jobs', { deliveries: await this.riders.jobsOf(rider.id) });
       for (const offer of await this.offers.liveOffersFor(rider.id)) socket.emit('offer', offer);
     } catch (error) {
-      this.logger.error(`could not resend offers to rider ${rider.id}: ${(error as Error)?.message ?? String(error)}`);
+      this.logger.error(`could not resend jobs and offers to rider ${rider.id}: ${(error as Error)?.message ?? String(error)}`);
     }
     this.wakeup.wake();
   }
@@ -84,10 +94,30 @@ export class RidersGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
   @SubscribeMessage('location')
   location(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<Ack> {
     return answer(async () => {
-      const point = parse(GeoPoint, body);
+      const { lng, lat, at } = parse(LocationReport, body);
       // A rider's first position makes it a candidate, so waiting deliveries may now be offered.
-      if (this.presence.moved(session(socket).id, point)) this.wakeup.wake();
+      if (this.presence.moved(session(socket).id, { lng, lat }, at === undefined ? undefined : new Date(at))) this.wakeup.wake();
       return {};
+    }, this.logger);
+  }
+
+  /** Only says the rider is there: the sign of life itself is taken for every message, before its handler. */
+  @SubscribeMessage('heartbeat')
+  heartbeat(): Promise<Ack<{ serverTime: string }>> {
+    return answer(async () => ({ serverTime: new Date(this.presence.now()).toISOString() }), this.logger);
+  }
+
+  @SubscribeMessage('break:start')
+  startBreak(@ConnectedSocket() socket: Socket): Promise<Ack<{ state: RiderState }>> {
+    return answer(async () => ({ state: this.riders.startBreak(session(socket).id) }), this.logger);
+  }
+
+  @SubscribeMessage('break:end')
+  endBreak(@ConnectedSocket() socket: Socket): Promise<Ack<{ state: RiderState }>> {
+    return answer(async () => {
+      const { state, available } = this.riders.endBreak(session(socket).id);
+      if (available) this.wakeup.wake();
+      return { state };
     }, this.logger);
   }
 
@@ -121,6 +151,15 @@ export class RidersGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
     return answer(async () => {
       const { deliveryId } = parse(DeliveryReport, body);
       return { delivery: riderDeliveryView(await this.deliveries.deliver(session(socket).id, deliveryId)) };
+    }, this.logger);
+  }
+
+  /** The rider cannot finish the trip (the customer cannot be reached, an accident): it fails and frees the rider. */
+  @SubscribeMessage('delivery:failed')
+  failed(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<Ack<{ delivery: RiderDeliveryView }>> {
+    return answer(async () => {
+      const { deliveryId, reason } = parse(DeliveryFailureReport, body);
+      return { delivery: riderDeliveryView(await this.operations.failByRider(session(socket).id, deliveryId, reason)) };
     }, this.logger);
   }
 }

@@ -149,6 +149,23 @@ describe('delivery status from dispatch (component, real PostgreSQL, TCP)', () =
     expect((await read(delivered)).status).toBe('delivered');
   });
 
+  it('ends the order in failed when its delivery fails, whatever arrives after', async () => {
+    const orderId = await newOrder();
+    await publish(event(orderId, 'picked_up', at(600), { rider: RIDER }));
+    expect(await publish(event(orderId, 'failed', at(900), { reason: '고객 연락 두절' }))).toEqual({ ok: true });
+    // The assignment's event overtaken by the failure, and a cancel that came too late.
+    await publish(event(orderId, 'assigned', at(20), { rider: RIDER }));
+    await publish(event(orderId, 'cancelled', at(1000)));
+    const order = await read(orderId);
+    expect(order).toMatchObject({ status: 'failed', rider: RIDER });
+    expect(order.statusHistory).toEqual([
+      expect.objectContaining({ status: 'received' }),
+      { status: 'assigned', at: at(20).toISOString() },
+      { status: 'picked_up', at: at(600).toISOString() },
+      { status: 'failed', at: at(900).toISOString() },
+    ]);
+  });
+
   it('fails an event for an unknown order and leaves it unclaimed for a retry', async () => {
     const unknown = event(randomUUID(), 'quoted', at(10), { fee: FEE });
     await expect(publish(unknown)).rejects.toMatchObject({ code: 'ORDER_NOT_FOUND' });
