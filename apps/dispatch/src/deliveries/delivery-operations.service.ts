@@ -7,7 +7,7 @@ import type { RiderEntity } from '../riders/rider.entity.js';
 import { RiderChannel } from '../riders/rider-channel.js';
 import { RidersRepository } from '../riders/riders.repository.js';
 import { RidersService } from '../riders/riders.service.js';
-import { DeliveriesRepository } from './deliveries.repository.js';
+import { DeliveriesRepository, NOW } from './deliveries.repository.js';
 import type { DeliveryEntity } from './delivery.entity.js';
 import { DeliveryEvents } from './delivery-events.js';
 import { DeliveryOperationsRepository, type ClosedOffer } from './delivery-operations.repository.js';
@@ -69,10 +69,20 @@ export class DeliveryOperations {
       if (current.status !== 'pending' && current.status !== 'offered') {
         throw refused(current.status, 'assigned', current.status === 'assigned' ? 'reassign it instead' : undefined);
       }
-      if (!current.fee) throw new DomainError('DELIVERY_NOT_PRICED', `delivery ${deliveryId} has no price yet; it can be assigned once priced`);
+      // Fee merely slow or unreachable: the rider gets it with its fee pending, and `delivery:fee` once priced. Fee
+      // refusing to price it (no tariff, out of area) is for the agency to fix first.
+      if (!current.fee && current.pricingProblem) {
+        throw new DomainError('DELIVERY_NOT_PRICED', `delivery ${deliveryId} cannot be priced (${current.pricingProblem.code}); fix that first`, {
+          pricingProblem: current.pricingProblem.code,
+        });
+      }
       const rider = await this.lockRiderWithRoom(manager, agencyId, riderId);
       const closed = await this.operations.closeOffersFor(manager, current.id, rider.id);
-      const assigned = await this.transitions.apply(manager, current, 'assigned', agency, { riderId: rider.id });
+      const assigned = await this.transitions.apply(manager, current, 'assigned', agency, {
+        riderId: rider.id,
+        manualDispatchSince: null,
+        ...(!current.fee && !current.feePendingSince ? { feePendingSince: NOW } : {}),
+      });
       await this.events.record(manager, assigned, 'assigned', { id: rider.id, name: rider.name });
       return { delivery: assigned, notify: [...takenNotices(closed, rider.id), { riderId: rider.id, event: 'delivery:assigned', delivery: assigned }] };
     });

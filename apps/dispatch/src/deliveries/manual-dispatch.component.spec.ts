@@ -193,16 +193,37 @@ describe('the agency dispatching by hand, and the delivery lifecycle log (compon
     });
     expect((await a.post(`/${second.deliveryId}/assign`, {}).expect(400)).body.error).toMatchObject({ code: 'VALIDATION_FAILED' });
 
-    // A delivery fee has not priced (yet): nothing to tell the rider it pays, so it is not assigned.
-    const { event: unpricedEvent } = await waiting(a.agencyId);
-    const unpriced = await h.deliveryOf(unpricedEvent.orderId);
-    await h.query(`UPDATE dispatch.deliveries SET fee = NULL, quoted_at = NULL, next_quote_at = now() + interval '1 hour' WHERE id = $1`, [unpriced.id]);
+    // A delivery fee refuses to price (no tariff, out of area): the agency must fix that before a rider can carry it.
+    const { event: refusedEvent } = await waiting(a.agencyId);
+    const refused = await h.deliveryOf(refusedEvent.orderId);
+    await h.query(
+      `UPDATE dispatch.deliveries SET fee = NULL, quoted_at = NULL, next_quote_at = now() + interval '1 hour',
+         pricing_problem = '{"code": "OUTSIDE_SERVICE_AREA", "message": "outside", "at": "2026-11-22T00:00:00Z"}' WHERE id = $1`,
+      [refused.id],
+    );
     const free = await idleRider(a.agencyId, '빈 라이더');
-    expect((await a.post(`/${unpriced.id}/assign`, { riderId: free.riderId }).expect(409)).body.error).toMatchObject({ code: 'DELIVERY_NOT_PRICED' });
+    expect((await a.post(`/${refused.id}/assign`, { riderId: free.riderId }).expect(409)).body.error).toMatchObject({
+      code: 'DELIVERY_NOT_PRICED',
+      details: { pricingProblem: 'OUTSIDE_SERVICE_AREA' },
+    });
 
     expect(await statusOf(second.deliveryId)).toMatchObject({ status: 'pending', rider_id: null });
-    expect(await statusOf(unpriced.id)).toMatchObject({ status: 'pending', rider_id: null });
+    expect(await statusOf(refused.id)).toMatchObject({ status: 'pending', rider_id: null });
     expect(free.client.events('delivery:assigned')).toEqual([]);
+  });
+
+  it('assigns a delivery fee has not priced yet with its fee pending; the rider gets the price once fee answers', async () => {
+    const a = await agency();
+    const { event } = await waiting(a.agencyId);
+    const { id: deliveryId, fee } = await h.deliveryOf(event.orderId);
+    // As if fee had not answered yet: no price, the next try in a moment.
+    await h.query(`UPDATE dispatch.deliveries SET fee = NULL, quoted_at = NULL, next_quote_at = now() + interval '1 second' WHERE id = $1`, [deliveryId]);
+    const rider = await idleRider(a.agencyId, '요금 대기 라이더');
+    const { body } = await a.post(`/${deliveryId}/assign`, { riderId: rider.riderId }).expect(200);
+    expect(body).toMatchObject({ status: 'assigned', fee: null, feePending: true, rider: { id: rider.riderId } });
+    expect(await rider.client.waitFor('delivery:assigned')).toMatchObject({ id: deliveryId, fee: null });
+    expect(await rider.client.waitFor('delivery:fee')).toMatchObject({ deliveryId, fee: fee!.total });
+    expect((await a.get(`/${deliveryId}`)).body).toMatchObject({ status: 'assigned', feePending: false, fee: { total: fee!.total } });
   });
 
   it('reassigns before pickup: the old rider is told why, the new one gets it, the restaurant sees the new rider', async () => {
