@@ -39,6 +39,7 @@ export class DeliveryEvents {
     status: DeliveryEventStatus,
     rider?: { id: string; name: string },
     releasedRiderId?: string,
+    reason?: string,
   ): Promise<void> {
     const payload: StatusPayload = { orderId: delivery.orderId, deliveryId: delivery.id, status };
     if (status === 'quoted' && delivery.fee) {
@@ -47,6 +48,7 @@ export class DeliveryEvents {
     }
     if (rider) payload.rider = { id: rider.id, name: rider.name };
     if (status === 'failed' && delivery.failureReason) payload.reason = delivery.failureReason;
+    if (reason) payload.reason = reason;
     await this.outbox.add(manager, PATTERNS.DELIVERY_STATUS_CHANGED, payload);
 
     const charge = chargeOf(delivery, status, rider?.id ?? delivery.riderId ?? releasedRiderId);

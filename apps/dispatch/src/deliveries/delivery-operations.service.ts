@@ -127,6 +127,8 @@ export class DeliveryOperations {
       const previous = current.riderId!;
       await this.operations.releaseRider(manager, current.id, previous);
       const pending = await this.transitions.apply(manager, current, 'pending', { type: 'agency', id: agencyId, reason: hold ? `${reason} (held)` : reason }, { dispatchHold: hold });
+      // The restaurant is told its order waits for a rider again.
+      await this.events.record(manager, pending, 'unassigned', undefined, undefined, reason);
       return { delivery: pending, notify: [{ riderId: previous, event: 'delivery:unassigned', deliveryId: current.id, reason }] };
     });
   }

@@ -258,12 +258,15 @@ describe('the agency dispatching by hand, and the delivery lifecycle log (compon
 
   it('unassigns: the rider is told, the delivery goes to another rider, and never back to the one it was taken from', async () => {
     const a = await agency();
-    const { client: nearClient, deliveryId } = await acceptedBy(a.agencyId, '가까운 라이더');
+    const { client: nearClient, deliveryId, event } = await acceptedBy(a.agencyId, '가까운 라이더');
     const far = await h.online((await h.rider(a.agencyId, '먼 라이더')).token, NEAR_CITY_HALL.m4000);
 
     const { body } = await a.post(`/${deliveryId}/unassign`).expect(200);
     expect(body).toMatchObject({ status: 'pending', rider: null, dispatchHold: false });
     expect(await nearClient.waitFor('delivery:unassigned')).toEqual({ deliveryId, reason: 'taken back by the agency' });
+    // The restaurant is told its order waits for a rider again.
+    expect((await h.statusEvents(event.orderId)).map((e) => e.status)).toEqual(['quoted', 'assigned', 'unassigned']);
+    expect((await h.statusEvents(event.orderId)).at(-1)).toMatchObject({ status: 'unassigned', reason: 'taken back by the agency' });
     // The nearer rider is online, located and free, yet the delivery goes to the farther one.
     await far.waitForOffer(deliveryId);
     expect(nearClient.offers().filter((o) => o.deliveryId === deliveryId)).toHaveLength(1);

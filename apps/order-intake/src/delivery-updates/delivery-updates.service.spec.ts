@@ -14,7 +14,7 @@ import { DeliveryUpdatesService } from './delivery-updates.service.js';
 /** Records what the service asked of the database; each test sets the order it finds. */
 class FakeRepository {
   handled = new Set<string>();
-  order: OrderProgress | null = { status: 'received', hasFee: false, hasRider: false };
+  order: OrderProgress | null = { status: 'received', hasFee: false, riderId: null, riderChangedAt: null };
   calls: Array<[string, ...unknown[]]> = [];
 
   transaction<T>(work: (manager: unknown) => Promise<T>): Promise<T> {
@@ -36,6 +36,9 @@ class FakeRepository {
   }
   async fillDetails(_: unknown, orderId: string, details: DeliveryDetails): Promise<void> {
     this.calls.push(['fillDetails', details]);
+  }
+  async changeRider(_: unknown, orderId: string, status: OrderStatus, rider: { id: string; name: string } | undefined, at: Date): Promise<void> {
+    this.calls.push(['changeRider', status, rider, at.toISOString()]);
   }
 }
 
@@ -91,7 +94,7 @@ describe('DeliveryUpdatesService', () => {
   });
 
   it('queues no callback for a late status or a repeated event: the order did not change', async () => {
-    repository.order = { status: 'assigned', hasFee: false, hasRider: true };
+    repository.order = { status: 'assigned', hasFee: false, riderId: RIDER.id, riderChangedAt: null };
     const quoted = event('quoted', { fee: FEE });
     await sut.apply(quoted);
     await sut.apply(quoted);
@@ -107,7 +110,7 @@ describe('DeliveryUpdatesService', () => {
   });
 
   it('keeps a newer status, but fills in a fee the order lacks', async () => {
-    repository.order = { status: 'assigned', hasFee: false, hasRider: true };
+    repository.order = { status: 'assigned', hasFee: false, riderId: RIDER.id, riderChangedAt: null };
     await expect(sut.apply(event('quoted', { fee: FEE }))).resolves.toBe('late');
     expect(repository.calls).toEqual([
       ['recordStatus', 'quoted', '2026-01-15T12:00:00.000Z'],
@@ -116,15 +119,49 @@ describe('DeliveryUpdatesService', () => {
   });
 
   it('only adds a late status to the history when the order already has its details', async () => {
-    repository.order = { status: 'delivered', hasFee: true, hasRider: true };
+    repository.order = { status: 'delivered', hasFee: true, riderId: RIDER.id, riderChangedAt: null };
     await expect(sut.apply(event('picked_up'))).resolves.toBe('late');
     expect(repository.calls).toEqual([['recordStatus', 'picked_up', '2026-01-15T12:00:00.000Z']]);
   });
 
   it('never records a cancellation that arrives after delivery', async () => {
-    repository.order = { status: 'delivered', hasFee: true, hasRider: true };
+    repository.order = { status: 'delivered', hasFee: true, riderId: RIDER.id, riderChangedAt: null };
     await expect(sut.apply(event('cancelled'))).resolves.toBe('late');
     expect(repository.calls).toEqual([]);
+  });
+
+  describe('rider changes the agency makes by hand', () => {
+    const OTHER = { id: randomUUID(), name: '이배달' };
+    const assignedAt = new Date('2026-01-15T11:00:00.000Z');
+
+    it('moves the order to the new rider on a reassignment, and tells the restaurant', async () => {
+      repository.order = { status: 'assigned', hasFee: true, riderId: RIDER.id, riderChangedAt: assignedAt };
+      const reassigned = event('assigned', { rider: OTHER });
+      await expect(sut.apply(reassigned)).resolves.toBe('applied');
+      expect(repository.calls).toEqual([['changeRider', 'assigned', OTHER, '2026-01-15T12:00:00.000Z']]);
+      expect(callbacks.queued).toEqual([expect.objectContaining({ status: 'assigned', previousStatus: 'assigned' })]);
+    });
+
+    it('puts an order taken back from its rider back to quoted, with no rider, saying why', async () => {
+      repository.order = { status: 'assigned', hasFee: true, riderId: RIDER.id, riderChangedAt: assignedAt };
+      await expect(sut.apply(event('unassigned', { reason: '라이더 사고' }))).resolves.toBe('applied');
+      expect(repository.calls).toEqual([['changeRider', 'quoted', undefined, '2026-01-15T12:00:00.000Z']]);
+      expect(callbacks.queued).toEqual([expect.objectContaining({ status: 'quoted', previousStatus: 'assigned', reason: '라이더 사고' })]);
+    });
+
+    it('never brings back a rider with an assignment older than the last change', async () => {
+      // Taken back at 12:30; the first assignment's event (12:00) arrives only now.
+      repository.order = { status: 'quoted', hasFee: true, riderId: null, riderChangedAt: new Date('2026-01-15T12:30:00.000Z') };
+      await expect(sut.apply(event('assigned', { rider: RIDER }))).resolves.toBe('late');
+      expect(repository.calls).toEqual([['recordStatus', 'assigned', '2026-01-15T12:00:00.000Z']]);
+      expect(callbacks.queued).toEqual([]);
+    });
+
+    it('ignores an unassignment overtaken by the reassignment that followed it', async () => {
+      repository.order = { status: 'assigned', hasFee: true, riderId: OTHER.id, riderChangedAt: new Date('2026-01-15T12:30:00.000Z') };
+      await expect(sut.apply(event('unassigned'))).resolves.toBe('late');
+      expect(repository.calls).toEqual([]);
+    });
   });
 
   it('fails for an order it does not know, so the event is retried', async () => {

@@ -3,8 +3,8 @@ import { PATTERNS, type DeliveryStatusChangedEvent } from '#contracts';
 import { DomainError } from '#platform';
 import { CallbacksService } from '../callbacks/callbacks.service.js';
 import { INTAKE_LOG, type IntakeLog } from '../intake.logger.js';
-import { movesForward } from '../orders/order-status.js';
-import { DeliveryUpdatesRepository, type DeliveryDetails } from './delivery-updates.repository.js';
+import { movesForward, type OrderStatus } from '../orders/order-status.js';
+import { DeliveryUpdatesRepository, type DeliveryDetails, type OrderProgress } from './delivery-updates.repository.js';
 
 export type DeliveryUpdateOutcome = 'applied' | 'late' | 'duplicate';
 
@@ -25,6 +25,7 @@ export class DeliveryUpdatesService {
    */
   async apply(event: DeliveryStatusChangedEvent): Promise<DeliveryUpdateOutcome> {
     const { fee, rider } = event;
+    const at = new Date(event.occurredAt);
     const details: DeliveryDetails = {
       fee: fee && { total: fee.total, currency: fee.currency, distanceMeters: fee.distanceMeters, provider: fee.provider, estimated: fee.estimated },
       rider: rider && { id: rider.id, name: rider.name },
@@ -34,21 +35,29 @@ export class DeliveryUpdatesService {
       const order = await this.updates.lockOrder(manager, event.orderId);
       // Dispatch only knows orders intake sent it, so this is a bug; failing keeps the event for a retry.
       if (!order) throw new DomainError('ORDER_NOT_FOUND', `delivery ${event.deliveryId} names unknown order ${event.orderId}`);
-      if (movesForward(order.status, event.status)) {
-        await this.updates.advance(manager, event.orderId, event.status, new Date(event.occurredAt), details);
+      const enqueue = (status: OrderStatus) =>
         // The restaurant hears of the change only if it commits, and surely if it does.
-        await this.callbacks.enqueue(manager, {
-          orderId: event.orderId,
-          status: event.status,
-          previousStatus: order.status,
-          at: new Date(event.occurredAt),
-          reason: event.reason,
-        });
+        this.callbacks.enqueue(manager, { orderId: event.orderId, status, previousStatus: order.status, at, reason: event.reason });
+
+      if (isRiderChange(order, event, at)) {
+        // The agency took the order back from its rider (it waits for another) or gave it to another rider.
+        const status: OrderStatus = event.status === 'unassigned' ? (order.hasFee ? 'quoted' : 'received') : 'assigned';
+        await this.updates.changeRider(manager, event.orderId, status, event.status === 'unassigned' ? undefined : details.rider, at);
+        await enqueue(status);
         return 'applied';
       }
-      if (event.status !== 'cancelled') await this.updates.recordStatus(manager, event.orderId, event.status, new Date(event.occurredAt));
-      if ((details.fee && !order.hasFee) || (details.rider && !order.hasRider)) {
-        await this.updates.fillDetails(manager, event.orderId, details);
+      if (event.status === 'unassigned') return 'late';
+      // An assignment from before the rider last changed is history, not news: it must not bring that rider back.
+      const superseded = event.status === 'assigned' && order.riderChangedAt !== null && at <= order.riderChangedAt;
+      if (!superseded && movesForward(order.status, event.status)) {
+        await this.updates.advance(manager, event.orderId, event.status, at, details);
+        await enqueue(event.status);
+        return 'applied';
+      }
+      if (event.status !== 'cancelled') await this.updates.recordStatus(manager, event.orderId, event.status, at);
+      const fillRider = details.rider && !order.riderId && !superseded;
+      if ((details.fee && !order.hasFee) || fillRider) {
+        await this.updates.fillDetails(manager, event.orderId, { fee: details.fee, rider: fillRider ? details.rider : undefined }, at);
       }
       return 'late';
     });
@@ -59,4 +68,14 @@ export class DeliveryUpdatesService {
     );
     return outcome;
   }
+}
+
+/**
+ * A change of rider made by the agency on an assigned order, newer than the rider the order has: taken back
+ * (`unassigned`) or given to another rider (`assigned` again, naming someone else).
+ */
+function isRiderChange(order: OrderProgress, event: DeliveryStatusChangedEvent, at: Date): boolean {
+  if (order.status !== 'assigned' || (order.riderChangedAt !== null && at <= order.riderChangedAt)) return false;
+  if (event.status === 'unassigned') return true;
+  return event.status === 'assigned' && event.rider !== undefined && event.rider.id !== order.riderId;
 }

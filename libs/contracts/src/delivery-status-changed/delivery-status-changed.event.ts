@@ -7,9 +7,10 @@ export const DELIVERY_STATUS_CHANGED = 'delivery.status-changed';
 
 /**
  * `failed`: the trip was under way (assigned or picked up) and could not be finished; final, like `cancelled`.
- * `assigned` comes again, with the new rider, when the agency reassigns the delivery.
+ * `assigned` comes again, with the new rider, when the agency reassigns the delivery; `unassigned` when the agency
+ * takes it back from its rider before pickup, so it waits for another.
  */
-export const DELIVERY_EVENT_STATUSES = ['quoted', 'assigned', 'picked_up', 'delivered', 'cancelled', 'failed'] as const;
+export const DELIVERY_EVENT_STATUSES = ['quoted', 'assigned', 'unassigned', 'picked_up', 'delivered', 'cancelled', 'failed'] as const;
 export type DeliveryEventStatus = (typeof DELIVERY_EVENT_STATUSES)[number];
 
 export class DeliveryFee {
@@ -59,7 +60,7 @@ export class DeliveryStatusChangedEvent extends EventEnvelope {
   @Type(() => DeliveryRider)
   rider?: DeliveryRider;
 
-  /** Why, on `failed` (as the rider or the agency said) and on a `cancelled` that gives one. */
+  /** Why, on `failed` (as the rider or the agency said), on `unassigned`, and on a `cancelled` that gives one. */
   @IsOptional()
   @IsString()
   @MaxLength(500)
