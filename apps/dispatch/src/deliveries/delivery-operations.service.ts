@@ -15,6 +15,7 @@ import { nextStatuses, type DeliveryStatus } from './delivery-status.js';
 import { DeliveryTransitionsRepository, type DeliveryTransition } from './delivery-transitions.repository.js';
 import { DeliveryTransitions, type TransitionActor } from './delivery-transitions.service.js';
 import { riderDeliveryView } from './delivery.views.js';
+import { capacityRefusal } from '../offers/offers.repository.js';
 
 const REASSIGNED = 'reassigned to another rider by the agency';
 const UNASSIGNED = 'taken back by the agency';
@@ -203,7 +204,12 @@ export class DeliveryOperations {
     what: string,
     step: (manager: EntityManager) => Promise<{ delivery: DeliveryEntity; notify: RiderMessage[]; unchanged?: boolean }>,
   ): Promise<DeliveryEntity> {
-    const { delivery, notify, unchanged } = await this.dataSource.transaction(step);
+    const { delivery, notify, unchanged } = await this.dataSource.transaction(step).catch((error: unknown) => {
+      // The database's own capacity check, should another assignment have won the race for the rider's last place.
+      const full = capacityRefusal(error);
+      if (full) throw new DomainError('RIDER_AT_CAPACITY', `the rider is carrying ${full.active} of ${full.capacity} deliveries`, full);
+      throw error;
+    });
     if (unchanged) return delivery;
     this.events.flush();
     for (const message of notify) this.tell(message);
