@@ -87,4 +87,44 @@ describe.each(transports)('an accepted order survives a killed process (%s)', (t
     expect(delivery.order_id).toBe(next.body.orderId);
     await orderReaches(first.order_id, 'delivered');
   });
+
+  it('resumes an offer in flight across a crash: the rider sees it again, accepts once, and after another crash sees its job', async () => {
+    const other = await stack.tenants('재시작 테스트 대행', ['재시작 라이더']);
+    const connect = async () => {
+      const rider = await Rider.connect(stack.url('dispatch'), other.riders[0].token);
+      riders.push(rider);
+      await expect(rider.ask('location', { lng: 126.9785, lat: 37.567 })).resolves.toMatchObject({ ok: true });
+      return rider;
+    };
+    const before = await connect();
+    const sent = await other.restaurant.send();
+    const offer = await eventually(async () => before.offers[0], 'an offer before the crash', 20_000);
+
+    await stack.kill('dispatch', 'SIGKILL');
+    before.disconnect();
+    await stack.start('dispatch');
+    const after = await connect();
+    // The same offer, still open, comes back on reconnect; nothing new was made while dispatch was down.
+    const again = await eventually(async () => after.offers.find((o) => o.offerId === offer.offerId), 'the offer again after the restart', 20_000);
+    await expect(after.ask('offer:accept', { offerId: again.offerId })).resolves.toMatchObject({ ok: true });
+    await expect(after.ask('offer:accept', { offerId: again.offerId })).resolves.toMatchObject({ ok: false, code: 'OFFER_TAKEN' });
+    const rows = await queryRows(
+      stack.databaseUrl,
+      `SELECT d.status, d.rider_id, count(o.*) FILTER (WHERE o.status = 'accepted')::int AS accepted
+         FROM dispatch.deliveries d JOIN dispatch.offers o ON o.delivery_id = d.id
+        WHERE d.order_id = $1 GROUP BY d.id`,
+      [sent.body.orderId],
+    );
+    expect(rows).toEqual([{ status: 'assigned', rider_id: other.riders[0].riderId, accepted: 1 }]);
+
+    // Another crash: on reconnect the rider is told the truth, its active job, without asking.
+    await stack.kill('dispatch', 'SIGKILL');
+    after.disconnect();
+    await stack.start('dispatch');
+    const later = await connect();
+    const jobs = await eventually(async () => later.events<{ deliveries: Array<{ id: string; status: string }> }>('jobs')[0], 'jobs on reconnect', 20_000);
+    expect(jobs.deliveries).toEqual([expect.objectContaining({ id: offer.deliveryId, status: 'assigned', riderPay: 3000 })]);
+    expect(later.offers).toEqual([]);
+    await eventually(async () => ((await other.restaurant.order(sent.body.orderId)).status === 'assigned' ? true : undefined), 'the order assigned', 20_000);
+  });
 });

@@ -57,9 +57,17 @@ export interface Offer {
 /** A rider's companion client: one socket, every offer it received kept in order. */
 export class Rider {
   readonly offers: Offer[] = [];
+  /** Every event the server sent, in order. */
+  readonly received: Array<{ event: string; payload: any }> = [];
 
   private constructor(readonly socket: Socket) {
     socket.on('offer', (offer: Offer) => this.offers.push(offer));
+    socket.onAny((event: string, payload: unknown) => this.received.push({ event, payload }));
+  }
+
+  /** The payloads of every `event` received so far. */
+  events<T = any>(event: string): T[] {
+    return this.received.filter((r) => r.event === event).map((r) => r.payload as T);
   }
 
   static async connect(dispatchUrl: string, token: string): Promise<Rider> {
