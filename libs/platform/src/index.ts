@@ -8,3 +8,4 @@ export * from './platform.module.js';
 export * from './metrics.js';
 export * from './secrets.js';
 export * from './agency-key.guard.js';
+export * from './rounds.js';

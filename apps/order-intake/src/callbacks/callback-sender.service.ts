@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '#config';
+import { Rounds } from '#platform';
 import { INTAKE_LOG, type IntakeLog } from '../intake.logger.js';
 import { webhookHeaders } from '../webhooks/webhook-signature.js';
 import { CallbacksRepository, type AttemptOutcome, type DueCallback } from './callbacks.repository.js';
@@ -51,10 +52,7 @@ function unreachable(error: unknown, timeoutMs: number): string {
  */
 @Injectable()
 export class CallbackSender implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private wokenWhileRunning = false;
-  private stopped = false;
+  private readonly rounds: Rounds;
   /** Aborts requests in flight when the service stops; they are tried again later, here or by another instance. */
   private readonly stopping = new AbortController();
 
@@ -62,39 +60,25 @@ export class CallbackSender implements OnApplicationBootstrap, OnApplicationShut
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(INTAKE_LOG) private readonly log: IntakeLog,
     private readonly callbacks: CallbacksRepository,
-  ) {}
+  ) {
+    this.rounds = new Rounds(() => this.drain(), config.intake.callbacks.pollIntervalMs, (error) => {
+      if (!(error instanceof Stopping)) this.log.warn({ err: error }, 'callback round failed; will try again');
+    });
+  }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.wake(), this.config.intake.callbacks.pollIntervalMs);
-    this.timer.unref();
-    this.wake();
+    this.rounds.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
+    const stopped = this.rounds.stop();
     this.stopping.abort();
-    await this.running;
+    await stopped;
   }
 
   /** Sends what is due now; a call while a round runs makes another round follow it. */
   wake(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.wokenWhileRunning = true;
-      return;
-    }
-    this.running = this.drain()
-      .catch((error: unknown) => {
-        if (!(error instanceof Stopping)) this.log.warn({ err: error }, 'callback round failed; will try again');
-      })
-      .finally(() => {
-        this.running = undefined;
-        if (this.wokenWhileRunning) {
-          this.wokenWhileRunning = false;
-          this.wake();
-        }
-      });
+    this.rounds.wake();
   }
 
   /**
@@ -102,10 +86,10 @@ export class CallbackSender implements OnApplicationBootstrap, OnApplicationShut
    * delivered anything is followed by another at once.
    */
   private async drain(): Promise<void> {
-    while (!this.stopped) {
+    while (!this.rounds.stopped) {
       const { taken, delivered } = await this.callbacks.claimDue(CALLBACK_BATCH, async (due, manager) => {
         const outcomes = await Promise.all(due.map((callback) => this.attempt(callback)));
-        if (this.stopped) throw new Stopping();
+        if (this.rounds.stopped) throw new Stopping();
         let delivered = 0;
         for (const [i, callback] of due.entries()) {
           const outcome = outcomes[i];

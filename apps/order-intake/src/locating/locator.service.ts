@@ -3,6 +3,7 @@ import { types } from 'node:util';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { FeeGeocode, GeoPoint, PATTERNS, validateContract, type FeeGeocodeRequest } from '#contracts';
 import { EventOutbox, Messaging } from '#messaging';
+import { Rounds } from '#platform';
 import { INTAKE_LOG, type IntakeLog } from '../intake.logger.js';
 import type { LocateError } from '../orders/order.entity.js';
 import { orderCreatedPayload } from '../orders/order-created.js';
@@ -37,10 +38,7 @@ export function locateError(error: unknown): LocateError {
  */
 @Injectable()
 export class Locator implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private wokenWhileRunning = false;
-  private stopped = false;
+  private readonly rounds: Rounds;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -49,41 +47,28 @@ export class Locator implements OnApplicationBootstrap, OnApplicationShutdown {
     private readonly messaging: Messaging,
     private readonly outbox: EventOutbox,
     private readonly callbacks: CallbacksService,
-  ) {}
+  ) {
+    this.rounds = new Rounds(() => this.drain(), config.intake.locateIntervalMs, (error) =>
+      this.log.warn({ err: error }, 'locating round failed; will try again'),
+    );
+  }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.wake(), this.config.intake.locateIntervalMs);
-    this.timer.unref();
-    this.wake();
+    this.rounds.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.running;
+    await this.rounds.stop();
   }
 
   /** Looks for due orders now; a call while a round runs makes another round follow it. */
   wake(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.wokenWhileRunning = true;
-      return;
-    }
-    this.running = this.drain()
-      .catch((error: unknown) => this.log.warn({ err: error }, 'locating round failed; will try again'))
-      .finally(() => {
-        this.running = undefined;
-        if (this.wokenWhileRunning) {
-          this.wokenWhileRunning = false;
-          this.wake();
-        }
-      });
+    this.rounds.wake();
   }
 
   /** Locates every due order, a batch at a time. */
   private async drain(): Promise<void> {
-    while (!this.stopped) {
+    while (!this.rounds.stopped) {
       const due = await this.orders.claimDue(LOCATE_BATCH, LOCATE_LEASE_MS);
       await Promise.all(due.map((order) => this.locate(order)));
       if (due.length < LOCATE_BATCH) return;

@@ -1,0 +1,53 @@
+/**
+ * Background work done in rounds: every `intervalMs`, and at once when woken. One round runs at a time; a wake
+ * during a round makes another follow it, so nothing woken for waits a whole interval. A failed round is
+ * reported and the next one tries again.
+ */
+export class Rounds {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private wokenWhileRunning = false;
+  private halted = false;
+
+  constructor(
+    private readonly round: () => Promise<void>,
+    private readonly intervalMs: number,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  /** True once `stop` was called: a long round should end early. */
+  get stopped(): boolean {
+    return this.halted;
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.wake(), this.intervalMs);
+    this.timer.unref();
+    this.wake();
+  }
+
+  /** Runs a round now, or right after the one running. */
+  wake(): void {
+    if (this.halted) return;
+    if (this.running) {
+      this.wokenWhileRunning = true;
+      return;
+    }
+    this.running = this.round()
+      .catch((error: unknown) => this.onError(error))
+      .finally(() => {
+        this.running = undefined;
+        if (this.wokenWhileRunning) {
+          this.wokenWhileRunning = false;
+          this.wake();
+        }
+      });
+  }
+
+  /** No more rounds; resolves when the one running has finished. */
+  async stop(): Promise<void> {
+    this.halted = true;
+    clearInterval(this.timer);
+    await this.running;
+  }
+}
