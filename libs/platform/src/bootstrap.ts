@@ -1,5 +1,9 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { Logger, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
 import type { AppConfig, ServiceName } from '#config';
 import { declareDeadLetterQueue, serverOptions } from '#messaging';
 import { createLogger, PinoNestLogger } from './logger.js';
@@ -12,6 +16,18 @@ export interface ServiceOptions {
   bodyParser?: boolean;
   /** 0 picks a free port (tests). */
   httpPort?: number;
+  /** Built browser apps to serve over HTTP (dispatch serves the rider client and the agency dashboard). */
+  staticSites?: StaticSite[];
+}
+
+/**
+ * Files in `dir` served at `prefix`, e.g. `/rider`. A single-page app (`spa`, the default) holds an `index.html`
+ * that answers every path under the prefix naming no file; otherwise (shared hashed assets) a missing file is a 404.
+ */
+export interface StaticSite {
+  prefix: string;
+  dir: string;
+  spa?: boolean;
 }
 
 /**
@@ -24,12 +40,42 @@ export async function startService(options: ServiceOptions): Promise<INestApplic
   const logger = new PinoNestLogger(createLogger(service, config.logLevel));
   const app = await NestFactory.create(options.module, { logger, bodyParser: options.bodyParser ?? true });
   app.enableShutdownHooks();
+  if (options.staticSites) serveStaticSites(app as NestExpressApplication, options.staticSites);
   app.connectMicroservice(serverOptions(config, service), { inheritAppConfig: true });
   await app.startAllMicroservices();
   const port = options.httpPort ?? config.httpPorts[service];
   await app.listen(port);
   new Logger(service).log(`listening: http ${port}, messages over ${config.transport}`);
   return app;
+}
+
+/**
+ * Serves built single-page apps. Hashed assets may be cached for good; `index.html` never is, so a new build
+ * reaches browsers on their next load. A path under a prefix that names no file (a client-side route) gets the
+ * app's `index.html`; a missing file with an extension stays a 404. A site whose build is missing is skipped
+ * with a warning, so a service started from its sources (tests) still runs.
+ */
+function serveStaticSites(app: NestExpressApplication, sites: StaticSite[]): void {
+  const logger = new Logger('StaticSites');
+  const setHeaders = (res: Response, file: string) => {
+    if (path.basename(file) === 'index.html') res.setHeader('Cache-Control', 'no-cache');
+    else if (file.includes(`${path.sep}assets${path.sep}`)) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+  };
+  for (const site of sites) {
+    const spa = site.spa ?? true;
+    const index = path.join(site.dir, 'index.html');
+    if (!existsSync(spa ? index : site.dir)) {
+      logger.warn(`not serving ${site.prefix}: ${spa ? index : site.dir} is missing (run npm run build)`);
+      continue;
+    }
+    app.useStaticAssets(site.dir, { prefix: site.prefix, setHeaders });
+    if (!spa) continue;
+    app.use(site.prefix, (req: Request, res: Response, next: NextFunction) => {
+      if ((req.method !== 'GET' && req.method !== 'HEAD') || path.extname(req.path) !== '') return next();
+      res.setHeader('Cache-Control', 'no-cache');
+      res.sendFile(index);
+    });
+  }
 }
 
 /** Runs a service's main, turning a configuration error into one clear line and exit code 1. */

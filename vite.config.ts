@@ -1,0 +1,26 @@
+import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+const web = (page: string) => fileURLToPath(new URL(`./web/${page}`, import.meta.url));
+
+/**
+ * The browser apps: one multi-page build of `web/`, into `dist/web/<page>/index.html` with the hashed assets they
+ * share in `dist/web/assets/`. Dispatch serves `/rider`, `/agency` and `/assets` from there (see
+ * `apps/dispatch/src/main.ts`); `npm run build` runs this after tsc, so `npm start` serves fresh pages.
+ */
+export default defineConfig({
+  root: web(''),
+  base: '/',
+  plugins: [react()],
+  build: {
+    outDir: fileURLToPath(new URL('./dist/web', import.meta.url)),
+    emptyOutDir: true,
+    target: 'es2022',
+    reportCompressedSize: false,
+    rollupOptions: {
+      input: { rider: web('rider/index.html'), agency: web('agency/index.html') },
+    },
+  },
+  server: { port: 5173, proxy: { '/socket.io': { target: 'http://127.0.0.1:3001', ws: true }, '/v1': 'http://127.0.0.1:3001' } },
+});
