@@ -7,6 +7,7 @@ import { databaseCheck, HEALTH_CHECKS, HealthController, PlatformModule } from '
 import { AgenciesModule } from './agencies/agencies.module.js';
 import { DeliveriesModule } from './deliveries/deliveries.module.js';
 import { DISPATCH_DATABASE } from './dispatch.database.js';
+import { FeeProxyModule } from './fee-proxy/fee-proxy.module.js';
 import { DispatchWakeup } from './offers/dispatch-wakeup.js';
 import { OffersModule } from './offers/offers.module.js';
 import { RidersGatewayModule } from './riders/riders-gateway.module.js';
@@ -30,6 +31,7 @@ export class DispatchModule {
         DeliveriesModule,
         OffersModule,
         RidersGatewayModule,
+        FeeProxyModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -21,6 +21,14 @@ describe('loadConfig', () => {
     });
   });
 
+  it('sends the dashboard\'s fee proxy to fee on this machine unless FEE_URL says otherwise, and names a bad one', () => {
+    expect(loadConfig({}).dispatch).toMatchObject({ feeUrl: 'http://127.0.0.1:3002', feeProxyTimeoutMs: 5000 });
+    expect(loadConfig({ FEE_PORT: '4102', FEE_RPC_PORT: '4202' }).dispatch.feeUrl).toBe('http://127.0.0.1:4102');
+    expect(loadConfig({ FEE_URL: 'http://fee.internal:8080/' }).dispatch.feeUrl).toBe('http://fee.internal:8080');
+    expect(() => loadConfig({ FEE_URL: 'ftp://fee' })).toThrow(/FEE_URL: protocol must be http: or https:/);
+    expect(() => loadConfig({ FEE_PROXY_TIMEOUT_MS: '0' })).toThrow(/FEE_PROXY_TIMEOUT_MS="0"/);
+  });
+
   it('names a bad dispatch policy setting', () => {
     expect(() => loadConfig({ DISPATCH_OFFER_POLICY: 'lottery' })).toThrow(/DISPATCH_OFFER_POLICY="lottery"/);
     expect(() => loadConfig({ STACK_PICKUP_RADIUS_METERS: '-1' })).toThrow(/STACK_PICKUP_RADIUS_METERS="-1"/);

@@ -55,6 +55,10 @@ export interface AppConfig {
     manualAfterSeconds: number;
     /** An unpriced delivery is offered without its fee after this long (at once once a pricing attempt failed). */
     feePendingOfferAfterMs: number;
+    /** The fee service's HTTP base URL, for the agency dashboard's same-origin proxy (`/fee/...` on dispatch). */
+    feeUrl: string;
+    /** How long the proxy waits for fee before answering 504 FEE_UNAVAILABLE. */
+    feeProxyTimeoutMs: number;
   };
   fee: {
     /** How often reconciliation looks for estimated fees to re-price by a real provider's road distance. */
@@ -293,6 +297,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
       stackMaxDelaySeconds: r.int('STACK_MAX_DELAY_SECONDS', 600, 0, 7200)!,
       manualAfterSeconds: r.number('DISPATCH_MANUAL_AFTER_SECONDS', 300, 0.1, 86_400),
       feePendingOfferAfterMs: r.int('FEE_PENDING_OFFER_AFTER_MS', 3000, 0, 600_000)!,
+      // Filled in below from FEE_PORT when unset: fee on this machine.
+      feeUrl: r.url('FEE_URL', ['http:', 'https:']) ?? '',
+      feeProxyTimeoutMs: r.int('FEE_PROXY_TIMEOUT_MS', 5000, 10, 120_000)!,
     },
     fee: {
       reconcileIntervalMs: r.int('RECONCILE_INTERVAL_MS', 30_000, 10, 3_600_000)!,
@@ -305,6 +312,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     seedDemo: r.oneOf('SEED_DEMO', ['true', 'false'] as const, 'true') === 'true',
     logLevel: r.oneOf('LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, 'info'),
   };
+
+  config.dispatch.feeUrl = (config.dispatch.feeUrl || `http://127.0.0.1:${config.httpPorts.fee}`).replace(/\/+$/, '');
 
   const { callbacks } = config.intake;
   if (callbacks.backoffCapMs < callbacks.backoffBaseMs) {

@@ -263,3 +263,35 @@ describe('reconciliation in the background', () => {
     expect(row).toMatchObject({ quote_id: q.quoteId, provider: 'kakao' });
   });
 });
+
+describe("an agency's reconciliation status (GET /v1/agencies/:agencyId/reconciliation)", () => {
+  const service = usingFeeService();
+  const status = (fee: FeeService, agency: TestAgency = fee.agency) =>
+    request(fee.app.getHttpServer()).get(`/v1/agencies/${agency.agencyId}/reconciliation`).set('Authorization', agency.authorization);
+
+  it('counts charged estimated fees awaiting a real route, the oldest, and the adjustments made today', async () => {
+    const fee = service();
+    await status(fee).expect(200, { pending: 0, oldestPricedAt: null, adjustedToday: 0 });
+
+    const [first, second, neverCharged, cancelledOne] = await fee.estimatedQuotes(4);
+    await delivered(fee, first);
+    const assigned = testDelivery(fee.agency.agencyId, second.quoteId);
+    await sendCharge(fee.client, assigned, 'assigned', new Date(), { riderId: randomUUID() });
+    const cancelled = testDelivery(fee.agency.agencyId, cancelledOne.quoteId);
+    await sendCharge(fee.client, cancelled, 'assigned', new Date(), { riderId: randomUUID() });
+    await sendCharge(fee.client, cancelled, 'cancelled', new Date());
+    expect(neverCharged.estimated).toBe(true);
+
+    await status(fee).expect(200, { pending: 2, oldestPricedAt: first.pricedAt, adjustedToday: 0 });
+
+    // Another agency sees only its own, and its key opens nothing of this one.
+    const other = await registerAgency(fee.client);
+    await status(fee, other).expect(200, { pending: 0, oldestPricedAt: null, adjustedToday: 0 });
+    await request(fee.app.getHttpServer()).get(`/v1/agencies/${fee.agency.agencyId}/reconciliation`).set('Authorization', other.authorization).expect(404);
+    await request(fee.app.getHttpServer()).get(`/v1/agencies/${fee.agency.agencyId}/reconciliation`).expect(401);
+
+    await fee.kakaoBack();
+    await expect(fee.sut.reconcileNow()).resolves.toEqual({ repriced: 2 });
+    await status(fee).expect(200, { pending: 0, oldestPricedAt: null, adjustedToday: 2 });
+  });
+});

@@ -32,6 +32,16 @@ export interface NewAdjustment {
   riderPayDifference: number;
 }
 
+/** Where an agency's reconciliation stands, for its dashboard. */
+export interface ReconciliationStatus {
+  /** Estimated quotes charged to a delivery (not cancelled) that reconciliation has not re-priced yet. */
+  pending: number;
+  /** When the oldest of those was priced; null when none is pending. */
+  oldestPricedAt: Date | null;
+  /** Adjustments made since midnight in Seoul. */
+  adjustedToday: number;
+}
+
 /** Named like the migration lock (`baecha-migrate-<schema>`), hashed to the advisory lock's key. */
 const RECONCILE_LOCK = 'baecha-fee-reconcile';
 
@@ -90,6 +100,24 @@ export class ReconciliationRepository {
       total: row.total,
       riderPay: row.rider_pay,
     }));
+  }
+
+  /** The agency's estimated fees still awaiting a real route (the same ones `pending` pages through) and today's adjustments. */
+  async status(agencyId: string, now: Date): Promise<ReconciliationStatus> {
+    const [row]: Array<{ pending: number; oldest_priced_at: Date | null; adjusted_today: number }> = await this.dataSource.query(
+      `WITH waiting AS (
+         SELECT q.priced_at FROM fee.quotes q
+         WHERE q.agency_id = $1 AND q.estimated AND q.tariff_version IS NOT NULL
+           AND EXISTS (SELECT 1 FROM fee.charges c WHERE c.quote_id = q.id AND c.stage <> 'cancelled')
+           AND NOT EXISTS (SELECT 1 FROM fee.quote_adjustments a WHERE a.quote_id = q.id))
+       SELECT (SELECT count(*)::int FROM waiting) AS pending,
+              (SELECT min(priced_at) FROM waiting) AS oldest_priced_at,
+              (SELECT count(*)::int FROM fee.quote_adjustments a
+               WHERE a.agency_id = $1
+                 AND a.created_at >= (date_trunc('day', $2::timestamptz AT TIME ZONE 'Asia/Seoul') AT TIME ZONE 'Asia/Seoul')) AS adjusted_today`,
+      [agencyId, now],
+    );
+    return { pending: row.pending, oldestPricedAt: row.oldest_priced_at, adjustedToday: row.adjusted_today };
   }
 
   /** Adds the adjustment beside the quote (never touching the quote); false when one was already there. */

@@ -45,6 +45,12 @@ export class ReconciliationService {
     return this.running;
   }
 
+  /** What the agency's dashboard shows: estimated fees awaiting a real route, the oldest, and today's adjustments. */
+  async status(agencyId: string, now = new Date()): Promise<{ pending: number; oldestPricedAt: string | null; adjustedToday: number }> {
+    const status = await this.reconciliation.status(agencyId, now);
+    return { pending: status.pending, oldestPricedAt: status.oldestPricedAt?.toISOString() ?? null, adjustedToday: status.adjustedToday };
+  }
+
   /** Resolves once no pass is running (for shutdown). */
   async idle(): Promise<void> {
     await this.running?.catch(() => undefined);
