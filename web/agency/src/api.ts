@@ -1,0 +1,123 @@
+import type { FieldError } from './types';
+
+/** Who is signed in: kept in sessionStorage only, so closing the tab signs out. */
+export interface Session {
+  agencyId: string;
+  apiKey: string;
+}
+
+const SESSION_KEY = 'baecha.agency.session';
+
+export function loadSession(): Session | null {
+  try {
+    const raw = sessionStorage.getItem(SESSION_KEY);
+    const parsed = raw ? (JSON.parse(raw) as Partial<Session>) : null;
+    return parsed?.agencyId && parsed.apiKey ? { agencyId: parsed.agencyId, apiKey: parsed.apiKey } : null;
+  } catch {
+    return null;
+  }
+}
+
+export function saveSession(session: Session | null): void {
+  if (session) sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
+  else sessionStorage.removeItem(SESSION_KEY);
+}
+
+/** An error answer `{ error: { code, message, details } }`, or the network failing (`code: NETWORK`). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  /** `details` as field errors, when the answer listed them (TARIFF_INVALID, VALIDATION_FAILED). */
+  get fieldErrors(): FieldError[] {
+    return Array.isArray(this.details) ? (this.details as FieldError[]).filter((d) => d && typeof d.field === 'string') : [];
+  }
+
+  /** Fee could not be reached through dispatch's proxy. */
+  get feeUnavailable(): boolean {
+    return this.code === 'FEE_UNAVAILABLE' || (this.status >= 502 && this.status <= 504);
+  }
+}
+
+/** The agency's API on this origin: dispatch at `/v1/...`, fee through dispatch's proxy at `/fee/...`. */
+export class AgencyApi {
+  constructor(readonly session: Session) {}
+
+  /** `/v1/agencies/<id>` + path, on dispatch. */
+  dispatch<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.call<T>(method, `/v1/agencies/${encodeURIComponent(this.session.agencyId)}${path}`, body);
+  }
+
+  /** `/fee/v1/agencies/<id>` + path, on fee through the proxy. */
+  fee<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.call<T>(method, `/fee/v1/agencies/${encodeURIComponent(this.session.agencyId)}${path}`, body);
+  }
+
+  /** Fee's /health: answered 503 when fee is down, which still carries the checks. */
+  feeHealth<T>(): Promise<T> {
+    return this.call<T>('GET', '/fee/health', undefined, [503]);
+  }
+
+  private async call<T>(method: string, url: string, body?: unknown, alsoOk: number[] = []): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers: { authorization: `Bearer ${this.session.apiKey}`, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (error) {
+      throw new ApiError(0, 'NETWORK', `서버에 연결할 수 없습니다 (${(error as Error).message})`);
+    }
+    const text = await response.text();
+    let json: unknown = undefined;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON: reported below by status
+    }
+    if (response.ok || alsoOk.includes(response.status)) {
+      const error = (json as { error?: { code?: string } } | undefined)?.error;
+      if (error?.code === 'FEE_UNAVAILABLE') throw new ApiError(response.status, error.code, '요금 서비스 응답 없음');
+      return json as T;
+    }
+    const error = (json as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
+    throw new ApiError(response.status, error?.code ?? `HTTP_${response.status}`, error?.message ?? (text.slice(0, 200) || response.statusText), error?.details);
+  }
+}
+
+/** Korean wording for the errors an operator can meet, with the server's message kept beside it. */
+const ERROR_TEXT: Record<string, string> = {
+  RIDER_AT_CAPACITY: '라이더가 더 받을 수 없습니다',
+  INVALID_TRANSITION: '지금 상태에서는 할 수 없는 작업입니다',
+  DELIVERY_NOT_PRICED: '요금이 정해지지 않은 배달입니다',
+  RIDER_NOT_FOUND: '라이더를 찾을 수 없습니다',
+  DELIVERY_NOT_FOUND: '배달을 찾을 수 없습니다',
+  VALIDATION_FAILED: '입력값이 올바르지 않습니다',
+  UNAUTHENTICATED: 'API 키가 올바르지 않습니다',
+  AGENCY_NOT_FOUND: '이 API 키로 열 수 없는 대행사입니다',
+  TARIFF_INVALID: '요금표에 잘못된 값이 있습니다',
+  FEE_UNAVAILABLE: '요금 서비스 응답 없음',
+  NETWORK: '서버에 연결할 수 없습니다',
+};
+
+export function describeError(error: unknown): string {
+  if (!(error instanceof ApiError)) return error instanceof Error ? error.message : String(error);
+  const korean = ERROR_TEXT[error.code];
+  if (error.code === 'INVALID_TRANSITION') {
+    const d = error.details as { from?: string; to?: string } | undefined;
+    return `${korean} (${error.code}: ${d?.from ?? '?'} → ${d?.to ?? '?'}) ${error.message}`;
+  }
+  if (error.code === 'RIDER_AT_CAPACITY') {
+    const d = error.details as { active?: number; capacity?: number } | undefined;
+    return `${korean} (${error.code}: ${d?.active ?? '?'}/${d?.capacity ?? '?'}) ${error.message}`;
+  }
+  return korean ? `${korean} (${error.code}) ${error.message === korean ? '' : error.message}`.trim() : `${error.code}: ${error.message}`;
+}

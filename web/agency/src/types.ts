@@ -1,0 +1,80 @@
+/** The shapes the dashboard reads, as docs/agency-api.md and docs/fees.md describe them. */
+
+export type DeliveryStatus = 'pending' | 'offered' | 'assigned' | 'picked_up' | 'delivered' | 'cancelled' | 'failed';
+
+export interface LngLat {
+  lng: number;
+  lat: number;
+}
+
+export interface Delivery {
+  id: string;
+  orderId: string;
+  restaurantName: string | null;
+  status: DeliveryStatus;
+  pickup: LngLat & { address?: string | null };
+  dropoff: LngLat & { address?: string | null; detail?: string | null };
+  fee: { total: number; riderPay?: number; provider?: string; estimated?: boolean; distanceMeters?: number } | null;
+  pricingProblem: string | null;
+  feePending: boolean;
+  needsManualDispatch: { since: string } | null;
+  rider: { id: string; name: string } | null;
+  assignedBy: 'rider' | 'agency' | null;
+  dispatchHold: boolean;
+  failureReason: string | null;
+  waitingSeconds: number;
+  inStatusSeconds: number;
+  createdAt: string;
+}
+
+export type RiderState = 'online' | 'on_break' | 'silent' | 'offline';
+
+export interface Rider {
+  id: string;
+  name: string;
+  capacity: number;
+  state: RiderState;
+  online: boolean;
+  position: (LngLat & { at: string; ageSeconds: number }) | null;
+  load: { active: number; offered: number; capacity: number };
+  lastSeenAt: string | null;
+}
+
+export interface ProviderHealth {
+  provider: string;
+  capability: 'routing' | 'geocoding';
+  state: 'closed' | 'half_open' | 'open' | 'no_credentials';
+  inFlight?: number;
+  rateLimitedUntil?: string;
+  lastError?: { outcome: string; message: string; at: string };
+  counts: Record<string, number>;
+}
+
+export interface FeeHealth {
+  status: 'ok' | 'degraded' | 'down';
+  checks: Array<{ name: string; status: 'up' | 'down'; error?: string; providers?: ProviderHealth[] }>;
+}
+
+export interface ReconciliationStatus {
+  pending: number;
+  oldestPricedAt: string | null;
+  adjustedToday: number;
+}
+
+/** The tariff is edited as loose JSON: the form knows the main fields, the JSON editor everything. */
+export type Tariff = Record<string, unknown>;
+
+export interface TariffView {
+  agencyId: string;
+  version: number;
+  effectiveFrom: string;
+  createdAt: string;
+  tariff: Tariff;
+  scheduled?: TariffView[];
+}
+
+export interface FieldError {
+  field: string;
+  value?: unknown;
+  reason: string;
+}
