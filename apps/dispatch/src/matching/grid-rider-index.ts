@@ -54,27 +54,27 @@ const cellKey = (ix: number, iy: number) => (ix + 0x100000) * 0x200000 + (iy + 0
  * more than its own riders. Distances are `straightLineMeters`, as the linear scan measures them, and ties go to
  * the smaller riderId: results equal `LinearRiderIndex`'s, rider for rider, in the same order.
  *
- * Chosen by measurement (`BENCH_MODE=index npm run bench:dispatch`, 2026-11-22, one thread on the 2-core
- * reference machine while other test runs kept it loaded, so p99s carry scheduling and GC pauses; one agency's
- * riders spread over 30 × 30 km of Seoul, moves of up to ~40 m, nearest(limit 30) from random points):
+ * Chosen by measurement (`npm run bench:dispatch`, part 1, 2026-11-22: one thread on the 2-core reference
+ * machine; one agency's riders spread over 30 × 30 km of Seoul, moves of up to ~40 m, nearest(limit 30) from
+ * random points):
  *
  * | riders | structure | upserts/s | nearest p50 | nearest p99 |
  * |--:|---|--:|--:|--:|
- * | 1,000 | linear | 2.83 M | 318 µs | 8,503 µs |
- * | 1,000 | grid 250 m | 1.23 M | 45 µs | 4,135 µs |
- * | 10,000 | linear | 0.95 M | 15,696 µs | 50,104 µs |
- * | 10,000 | grid 250 m | 0.78 M | 56 µs | 3,379 µs |
- * | 100,000 | linear | 0.61 M | 258,038 µs | 510,955 µs |
- * | 100,000 | grid 250 m | 0.36 M | 88 µs | 4,187 µs |
+ * | 1,000 | linear | 15.5 M | 283 µs | 1,585 µs |
+ * | 1,000 | grid 125 / 250 / 500 m | 6.6 / 9.3 / 8.9 M | 101 / 43 / 21 µs | 285 / 282 / 63 µs |
+ * | 10,000 | linear | 12.5 M | 4,528 µs | 7,806 µs |
+ * | 10,000 | grid 125 / 250 / 500 m | 2.6 / 4.7 / 8.9 M | 46 / 30 / 28 µs | 103 / 69 / 82 µs |
+ * | 100,000 | linear | 1.3 M | 90,113 µs | 183,932 µs |
+ * | 100,000 | grid 125 / 250 / 500 m | 1.0 / 1.6 / 2.0 M | 71 / 79 / 111 µs | 142 / 264 / 773 µs |
  *
- * The linear scan measures every rider per query: at 10,000 riders a query costs ~16 ms, so 100 deliveries a
- * second would need 1.6 s of CPU every second; the grid stays under 0.1 ms (p50) from 1,000 to 100,000 riders
- * because a query visits a few dozen cells whatever the total. Updates cost the grid up to twice a bare Map.set
- * (a cell crossing moves the rider between arrays), still hundreds of thousands a second against the ~2,000 a
- * second that 10,000 riders reporting every 5 s send. 250 m cells are the middle of the three sizes measured:
- * 125 m cells make sparse fleets walk many empty rings (1,000 riders: 134 µs p50) and 500 m cells make dense
- * ones measure many riders per cell (100,000 riders: 145 µs p50). Not built: a k-d tree answers as fast but must
- * be rebuilt to absorb moves, and geohash buckets are this grid with non-square cells of fixed sizes.
+ * The linear scan measures every rider per query: at 10,000 riders a query costs ~4.5 ms, so 100 deliveries a
+ * second would spend almost half a core on finding riders alone, and at 100,000 it cannot keep up at all. The
+ * grid stays under 0.1 ms (p50) from 1,000 to 100,000 riders, because a query visits a few dozen cells whatever
+ * the total. Updates cost the grid more than a bare Map.set (a rider crossing a cell moves between arrays), still
+ * a million or more a second against the ~2,000 a second that 10,000 riders reporting every 5 s send. 250 m cells
+ * are never more than twice the best of the three sizes measured: 125 m cells make a sparse fleet walk many
+ * empty rings, 500 m cells make a dense one measure many riders per cell. Not built: a k-d tree answers as fast
+ * but must be rebuilt to absorb moves, and geohash buckets are this grid with non-square cells of fixed sizes.
  */
 export class GridRiderIndex implements RiderIndex {
   private readonly riders = new Map<string, Rider>();

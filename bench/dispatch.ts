@@ -1,0 +1,607 @@
+import 'reflect-metadata';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { openSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { ClientProxyFactory } from '@nestjs/microservices';
+import pg from 'pg';
+import { lastValueFrom } from 'rxjs';
+import { io, type Socket } from 'socket.io-client';
+import { loadConfig, type AppConfig } from '#config';
+import { PATTERNS, type LngLat, type OrderCreatedEvent } from '#contracts';
+import { freePorts, startEmbeddedPostgres } from '#database';
+import { clientOptions } from '#messaging';
+import { newSecret, runMain } from '#platform';
+import { GridRiderIndex } from '../apps/dispatch/src/matching/grid-rider-index.js';
+import { LinearRiderIndex } from '../apps/dispatch/src/matching/linear-rider-index.js';
+import type { RiderIndex } from '../apps/dispatch/src/matching/rider-index.js';
+import { provisionAgency } from '../apps/dispatch/src/agencies/agencies.provisioning.js';
+import { envFor } from '../test/support/config.js';
+import { openServiceDatabases } from '../tools/service-databases.js';
+
+/**
+ * `npm run bench:dispatch`: how fast dispatch turns an order into an offer on a rider's phone, with thousands of
+ * riders streaming their positions. Two parts.
+ *
+ * 1. The rider index in process, single thread (BENCH_MODE=index runs only this): for 1,000, 10,000 and 100,000
+ *    riders of one agency spread over 30 × 30 km of Seoul, position updates per second (moves of up to ~40 m, as
+ *    a rider reporting every 5 s makes) and nearest(limit 30) latency from random points, for the linear scan
+ *    and the uniform grid at three cell sizes: the figures the index was chosen by.
+ * 2. The service (BENCH_MODE=service runs only this): an embedded PostgreSQL in a temporary directory with the
+ *    real migrations; fee and dispatch each started as their own process from `dist` (no map keys: fees are the
+ *    Turf estimate), so dispatch's RSS is its own. Per level, an agency with N riders (one INSERT of them all,
+ *    tokens hashed as `provisionRider` does); the riders are real socket.io clients in 2–4 worker threads of
+ *    this process, connected to `/riders` with their tokens, each reporting a `location` every 5 s (first one
+ *    staggered over 5 s), accepting every `offer`, then reporting `delivery:pickedUp` and `delivery:delivered`
+ *    so its capacity frees. Orders arrive at a steady rate as `order.created` over dispatch's TCP RPC port, as
+ *    order-intake's relay sends them (order-intake itself is a stub on its RPC port that acknowledges what
+ *    dispatch publishes), each picked up near the riders and carrying its send time in the
+ *    restaurant's name, which the offer repeats: the rider's thread measures order → offer from it. Each level
+ *    runs with DISPATCH_RIDER_INDEX=grid and again with =linear, the same-run baseline.
+ *
+ * BENCH_MODE (index|service|all, default all), BENCH_INDEX_SIZES (default 1000,10000,100000),
+ * BENCH_RIDERS (default 1000,10000), BENCH_ORDERS_PER_SECOND (default 100), BENCH_SECONDS (default 20) measured
+ * per level after BENCH_WARMUP_SECONDS (default 10), BENCH_INDEXES (default grid,linear), BENCH_WORKERS
+ * (default 2 up to 2,500 riders, then one more per 2,500 up to 4).
+ */
+
+const SEOUL = { lng: 126.985, lat: 37.56 };
+/** Half the side of the square riders and pickups are spread over: about 15 km each way. */
+const HALF_LNG = 0.17;
+const HALF_LAT = 0.135;
+const AGENCY = 'bench-agency';
+
+/** Deterministic, so every run places the same riders and asks the same queries. */
+function rng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const inSeoul = (random: () => number): LngLat => ({
+  lng: SEOUL.lng + (random() * 2 - 1) * HALF_LNG,
+  lat: SEOUL.lat + (random() * 2 - 1) * HALF_LAT,
+});
+
+/** A step of up to ~40 m each way: a rider at ~30 km/h between two reports 5 s apart. */
+const step = (point: LngLat, random: () => number): LngLat => ({
+  lng: point.lng + (random() * 2 - 1) * 0.00045,
+  lat: point.lat + (random() * 2 - 1) * 0.00036,
+});
+
+const percentile = (sorted: ArrayLike<number>, p: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]);
+const fmt = (value: number, digits = 0) => (Number.isFinite(value) ? value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '-');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Milliseconds since the epoch with sub-millisecond precision, comparable between threads. */
+const epochMs = () => performance.timeOrigin + performance.now();
+
+// ---------------------------------------------------------------------------------------------------------
+// Part 1: the index in process
+
+const STRUCTURES: Array<{ name: string; make: () => RiderIndex }> = [
+  { name: 'linear', make: () => new LinearRiderIndex() },
+  { name: 'grid 125 m', make: () => new GridRiderIndex({ cellMeters: 125 }) },
+  { name: 'grid 250 m', make: () => new GridRiderIndex({ cellMeters: 250 }) },
+  { name: 'grid 500 m', make: () => new GridRiderIndex({ cellMeters: 500 }) },
+];
+
+function indexPart(sizes: number[]): string[] {
+  const rows: string[] = [];
+  for (const size of sizes) {
+    const random = rng(size);
+    const ids = Array.from({ length: size }, (_, i) => `rider-${i}`);
+    const start = ids.map(() => inSeoul(random));
+    const queries = Array.from({ length: 4096 }, () => inSeoul(random));
+    for (const structure of STRUCTURES) {
+      const index = structure.make();
+      for (let i = 0; i < size; i++) index.upsert(ids[i], AGENCY, start[i]);
+      // Moves: every rider takes steps in turn, so every position stays near where it started.
+      const at = start.map((p) => ({ ...p }));
+      let upserts = 0;
+      const moveRandom = rng(7);
+      const t0 = performance.now();
+      while (performance.now() - t0 < 1000) {
+        for (let k = 0; k < 4096; k++) {
+          const i = (upserts + k) % size;
+          at[i] = step(at[i], moveRandom);
+          index.upsert(ids[i], AGENCY, at[i]);
+        }
+        upserts += 4096;
+      }
+      const upsertsPerSecond = upserts / ((performance.now() - t0) / 1000);
+      // Queries, each timed, for up to 1 s (at least 50 of them).
+      const samples: number[] = [];
+      let checksum = 0;
+      const q0 = performance.now();
+      for (let i = 0; samples.length < 50 || (performance.now() - q0 < 1000 && samples.length < 20_000); i++) {
+        const t = performance.now();
+        const found = index.nearest(AGENCY, queries[i % queries.length], 30);
+        samples.push((performance.now() - t) * 1000);
+        checksum += found.length === 30 ? found[29].distanceMeters : -1;
+      }
+      samples.sort((a, b) => a - b);
+      const line = `| ${fmt(size)} | ${structure.name} | ${fmt(upsertsPerSecond / 1e6, 2)} M | ${fmt(percentile(samples, 50), 1)} µs | ${fmt(percentile(samples, 99), 1)} µs |`;
+      console.log(`${line} (${samples.length} queries, checksum ${checksum.toFixed(0)})`);
+      rows.push(line);
+    }
+  }
+  return rows;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Part 2: the service, riders in worker threads
+
+interface RiderJob {
+  mode: 'riders';
+  url: string;
+  riders: Array<{ token: string; start: LngLat }>;
+  seed: number;
+}
+
+/** What a riders thread reports at the end of a level. */
+interface RiderTally {
+  latenciesMs: number[];
+  offers: number;
+  offersInWindow: number;
+  acceptFailed: number;
+  completed: number;
+  firstError?: string;
+  locationsSent: number;
+  locationsAcked: number;
+  locationsRefused: number;
+}
+
+type ToRiders = { type: 'start'; windowStart: number; windowEnd: number } | { type: 'finish' };
+type FromRiders = { type: 'connected'; connected: number; failed: number; firstError?: string } | { type: 'tally'; tally: RiderTally };
+
+async function ridersThread(job: RiderJob): Promise<void> {
+  const random = rng(job.seed);
+  const sockets: Socket[] = [];
+  const tally: RiderTally = { latenciesMs: [], offers: 0, offersInWindow: 0, acceptFailed: 0, completed: 0, locationsSent: 0, locationsAcked: 0, locationsRefused: 0 };
+  let window = { start: Infinity, end: -Infinity };
+  const inWindow = (t: number) => t >= window.start && t < window.end;
+  const fail = (message: string) => (tally.firstError ??= message);
+
+  const ask = async (socket: Socket, event: string, payload: unknown) => {
+    const reply = (await socket.timeout(30_000).emitWithAck(event, payload)) as { ok: boolean; code?: string; message?: string };
+    if (!reply.ok) throw new Error(`${event}: ${reply.code} ${reply.message}`);
+  };
+
+  const connectOne = (token: string) =>
+    new Promise<Socket>((resolve, reject) => {
+      const socket = io(job.url, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true, timeout: 60_000 });
+      socket.once('connect', () => resolve(socket));
+      socket.once('connect_error', (error) => reject(error));
+    });
+
+  // Connect at most 100 at a time: a real fleet does not connect in one instant, and the handshake checks a token in the database.
+  let connected = 0;
+  let failed = 0;
+  let firstConnectError: string | undefined;
+  let next = 0;
+  const slots = Array.from({ length: Math.min(100, job.riders.length) }, async () => {
+    while (next < job.riders.length) {
+      const i = next++;
+      try {
+        const socket = await connectOne(job.riders[i].token);
+        sockets[i] = socket;
+        connected++;
+      } catch (error) {
+        failed++;
+        firstConnectError ??= (error as Error).message;
+      }
+    }
+  });
+  await Promise.all(slots);
+
+  for (const socket of sockets) {
+    if (!socket) continue;
+    socket.on('offer', async (offer: { offerId: string; deliveryId: string; restaurantName: string }) => {
+      const received = epochMs();
+      tally.offers++;
+      const sentAt = Number(/^bench (\d+(?:\.\d+)?)$/.exec(offer.restaurantName)?.[1]);
+      if (inWindow(sentAt)) {
+        tally.offersInWindow++;
+        tally.latenciesMs.push(received - sentAt);
+      }
+      try {
+        await ask(socket, 'offer:accept', { offerId: offer.offerId });
+        await ask(socket, 'delivery:pickedUp', { deliveryId: offer.deliveryId });
+        await ask(socket, 'delivery:delivered', { deliveryId: offer.deliveryId });
+        tally.completed++;
+      } catch (error) {
+        tally.acceptFailed++;
+        fail((error as Error).message);
+      }
+    });
+  }
+  parentPort!.postMessage({ type: 'connected', connected, failed, firstError: firstConnectError } satisfies FromRiders);
+
+  const timers: NodeJS.Timeout[] = [];
+  const report = (socket: Socket, point: LngLat) => {
+    const sentAt = epochMs();
+    const counted = inWindow(sentAt);
+    if (counted) tally.locationsSent++;
+    socket.timeout(30_000).emit('location', point, (error: Error | null, reply?: { ok: boolean; code?: string; message?: string }) => {
+      if (!counted) return;
+      if (!error && reply?.ok) tally.locationsAcked++;
+      else {
+        tally.locationsRefused++;
+        fail(error ? `location: ${error.message}` : `location: ${reply?.code} ${reply?.message}`);
+      }
+    });
+  };
+
+  parentPort!.on('message', (message: ToRiders) => {
+    if (message.type === 'start') {
+      window = { start: message.windowStart, end: message.windowEnd };
+      sockets.forEach((socket, i) => {
+        if (!socket) return;
+        let at = job.riders[i].start;
+        // First report somewhere in the first 5 s, then every 5 s: the fleet's updates spread evenly over time.
+        timers.push(
+          setTimeout(() => {
+            report(socket, at);
+            timers.push(
+              setInterval(() => {
+                at = step(at, random);
+                report(socket, at);
+              }, 5000),
+            );
+          }, random() * 5000),
+        );
+      });
+    } else {
+      timers.forEach((timer) => clearTimeout(timer));
+      for (const socket of sockets) socket?.disconnect();
+      parentPort!.postMessage({ type: 'tally', tally } satisfies FromRiders);
+    }
+  });
+}
+
+/** The RSS of another process, from /proc (Linux), in MB. */
+function rssMb(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : NaN;
+}
+
+function serviceEnv(config: AppConfig, databaseUrl: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...envFor(config, databaseUrl, extra) };
+  // No map keys: route-basis fees are the Turf estimate, so no provider's latency is in the figures.
+  delete env.KAKAO_REST_API_KEY;
+  delete env.NAVER_MAPS_CLIENT_ID;
+  delete env.NAVER_MAPS_CLIENT_SECRET;
+  return env;
+}
+
+/**
+ * Stands in for order-intake on its RPC port: dispatch's outbox relay publishes every delivery's status changes
+ * and charges there and, on TCP, waits for the consumer's reply. This answers every request at once, as a
+ * consumer that committed, in Nest's TCP framing (`<length>#<json>`), so the relay runs as in production
+ * instead of retrying against a closed port.
+ */
+function startStubIntake(port: number): Promise<net.Server> {
+  const server = net.createServer((socket) => {
+    let buffered = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      buffered += chunk;
+      for (;;) {
+        // Nest counts the length in UTF-16 code units of the JSON string, not in bytes.
+        const hash = buffered.indexOf('#');
+        if (hash < 0) return;
+        const length = Number(buffered.slice(0, hash));
+        if (buffered.length < hash + 1 + length) return;
+        const packet = JSON.parse(buffered.slice(hash + 1, hash + 1 + length)) as { id?: string };
+        buffered = buffered.slice(hash + 1 + length);
+        if (packet.id === undefined) continue;
+        const reply = JSON.stringify({ id: packet.id, response: { ok: true }, isDisposed: true });
+        socket.write(`${reply.length}#${reply}`);
+      }
+    });
+    socket.on('error', () => undefined);
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** Starts a service from its production entry point and waits until it answers /health. */
+async function startProcess(service: 'dispatch' | 'fee', port: number, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  const entry = path.resolve(here, `../apps/${service}/src/main.js`);
+  // BENCH_SERVICE_LOGS=<dir> keeps each service's log (stdout) there, to see where an order's time goes.
+  const logs = process.env.BENCH_SERVICE_LOGS;
+  const stdout = logs ? openSync(path.join(logs, `${service}-${Date.now()}.log`), 'w') : 'ignore';
+  const child = spawn(process.execPath, [entry], { env, stdio: ['ignore', stdout, 'inherit'] });
+  // A bench that dies must not leave services behind.
+  const orphaned = () => child.kill('SIGKILL');
+  process.once('exit', orphaned);
+  child.once('exit', () => process.off('exit', orphaned));
+  let exited: string | undefined;
+  child.once('exit', (code, signal) => (exited = `${service} exited (${signal ?? code})`));
+  for (let i = 0; i < 600; i++) {
+    if (exited) throw new Error(exited);
+    const ok = await fetch(`http://127.0.0.1:${port}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return child;
+    await sleep(100);
+  }
+  throw new Error(`${service} did not become healthy in 60 s`);
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await Promise.race([exited, sleep(10_000).then(() => child.kill('SIGKILL'))]);
+}
+
+interface LevelResult {
+  riders: number;
+  index: string;
+  connected: number;
+  connectSeconds: number;
+  ordersSent: number;
+  ordersInWindow: number;
+  offersInWindow: number;
+  p50: number;
+  p99: number;
+  offersPerSecond: number;
+  locationsPerSecond: number;
+  locationsSentPerSecond: number;
+  locationsRefused: number;
+  acceptFailed: number;
+  completed: number;
+  rssIdleMb: number;
+  rssConnectedMb: number;
+  rssPeakMb: number;
+  firstError?: string;
+}
+
+async function runLevel(options: {
+  riders: number;
+  index: string;
+  config: AppConfig;
+  databaseUrl: string;
+  admin: pg.Client;
+  provisioning: Awaited<ReturnType<typeof openServiceDatabases>>;
+  ordersPerSecond: number;
+  seconds: number;
+  warmupSeconds: number;
+  workers: number;
+}): Promise<LevelResult> {
+  const { riders: count, config, admin } = options;
+  // A fresh agency per level: its riders, and its deliveries, are the level's alone.
+  const { agencyId } = await provisionAgency(options.provisioning.dispatch, { name: `벤치마크 대행 ${count} ${options.index}` });
+  const random = rng(count);
+  const riders = Array.from({ length: count }, (_, i) => ({ id: randomUUID(), name: `라이더 ${i + 1}`, token: newSecret('rt_'), start: inSeoul(random) }));
+  const t0 = performance.now();
+  await admin.query(
+    `INSERT INTO dispatch.riders (id, agency_id, name, token_hash, capacity)
+     SELECT id, $1, name, token_hash, 3 FROM unnest($2::uuid[], $3::text[], $4::text[]) AS r(id, name, token_hash)`,
+    [agencyId, riders.map((r) => r.id), riders.map((r) => r.name), riders.map((r) => r.token.hash)],
+  );
+  console.log(`  ${count} riders provisioned in ${((performance.now() - t0) / 1000).toFixed(2)} s (one INSERT)`);
+
+  const dispatch = await startProcess('dispatch', config.httpPorts.dispatch, serviceEnv(config, options.databaseUrl, { DISPATCH_RIDER_INDEX: options.index }));
+  const pid = dispatch.pid!;
+  try {
+    await sleep(1000);
+    const rssIdleMb = rssMb(pid);
+    const url = `http://127.0.0.1:${config.httpPorts.dispatch}/riders`;
+    const workers = Array.from({ length: options.workers }, (_, w) => {
+      const mine = riders.filter((_, i) => i % options.workers === w).map((r) => ({ token: r.token.secret, start: r.start }));
+      return new Worker(fileURLToPath(import.meta.url), { workerData: { mode: 'riders', url, riders: mine, seed: count + w } satisfies RiderJob });
+    });
+    const nextMessage = (worker: Worker) =>
+      new Promise<FromRiders>((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      });
+    const connectStarted = performance.now();
+    const connectedReplies = await Promise.all(workers.map(nextMessage));
+    const connectSeconds = (performance.now() - connectStarted) / 1000;
+    let connected = 0;
+    let connectFailed = 0;
+    let firstError: string | undefined;
+    for (const reply of connectedReplies) {
+      if (reply.type !== 'connected') continue;
+      connected += reply.connected;
+      connectFailed += reply.failed;
+      firstError ??= reply.firstError;
+    }
+    const rssConnectedMb = rssMb(pid);
+    console.log(`  ${connected} riders connected in ${connectSeconds.toFixed(1)} s${connectFailed ? `, ${connectFailed} failed (${firstError})` : ''}; dispatch RSS ${fmt(rssIdleMb)} MB idle, ${fmt(rssConnectedMb)} MB connected`);
+
+    const windowStart = epochMs() + options.warmupSeconds * 1000;
+    const windowEnd = windowStart + options.seconds * 1000;
+    for (const worker of workers) worker.postMessage({ type: 'start', windowStart, windowEnd } satisfies ToRiders);
+
+    // Orders at a steady rate, as order-intake's relay sends them.
+    const publisher = ClientProxyFactory.create(clientOptions(config, 'dispatch'));
+    await publisher.connect();
+    const orderRandom = rng(count * 31);
+    let ordersSent = 0;
+    let ordersInWindow = 0;
+    let publishFailed = 0;
+    let rssPeakMb = rssConnectedMb;
+    const sendOrder = () => {
+      const pickup = inSeoul(orderRandom);
+      const dropoff = { lng: pickup.lng + (orderRandom() * 2 - 1) * 0.02, lat: pickup.lat + (orderRandom() * 2 - 1) * 0.015 };
+      const sentAt = epochMs();
+      const event: OrderCreatedEvent = {
+        eventId: randomUUID(),
+        occurredAt: new Date().toISOString(),
+        orderId: randomUUID(),
+        agencyId,
+        restaurantId: randomUUID(),
+        // The offer repeats the restaurant's name: the rider's thread reads the send time back from it.
+        restaurantName: `bench ${sentAt.toFixed(3)}`,
+        externalOrderId: `bench-${randomUUID()}`,
+        pickup: { ...pickup, address: '서울특별시 중구 세종대로 110' },
+        dropoff: { ...dropoff, address: '서울특별시 종로구 세종대로 172', detail: '3층' },
+        orderAmount: 18000,
+      } as OrderCreatedEvent;
+      ordersSent++;
+      if (sentAt >= windowStart && sentAt < windowEnd) ordersInWindow++;
+      lastValueFrom(publisher.send(PATTERNS.ORDER_CREATED, event)).catch((error: unknown) => {
+        publishFailed++;
+        firstError ??= `order.created: ${(error as Error)?.message ?? JSON.stringify(error)}`;
+      });
+    };
+    const sendStarted = epochMs();
+    const drainUntil = windowEnd + 5000;
+    while (epochMs() < windowEnd) {
+      const due = Math.floor(((epochMs() - sendStarted) / 1000) * options.ordersPerSecond);
+      while (ordersSent < due) sendOrder();
+      rssPeakMb = Math.max(rssPeakMb, rssMb(pid));
+      await sleep(10);
+    }
+    // Orders sent near the end may still be in flight: give their offers time to arrive.
+    while (epochMs() < drainUntil) {
+      rssPeakMb = Math.max(rssPeakMb, rssMb(pid));
+      await sleep(100);
+    }
+    await publisher.close();
+
+    const tallies = await Promise.all(
+      workers.map(async (worker) => {
+        const reply = nextMessage(worker);
+        worker.postMessage({ type: 'finish' } satisfies ToRiders);
+        const message = await reply;
+        await worker.terminate();
+        return message.type === 'tally' ? message.tally : undefined;
+      }),
+    );
+    const latencies: number[] = [];
+    const sum = { offersInWindow: 0, locationsSent: 0, locationsAcked: 0, locationsRefused: 0, acceptFailed: 0, completed: 0 };
+    for (const tally of tallies) {
+      if (!tally) continue;
+      for (const l of tally.latenciesMs) latencies.push(l);
+      for (const key of Object.keys(sum) as Array<keyof typeof sum>) sum[key] += tally[key];
+      firstError ??= tally.firstError;
+    }
+    latencies.sort((a, b) => a - b);
+    if (publishFailed) firstError = `${publishFailed} order.created failed: ${firstError}`;
+    return {
+      riders: count,
+      index: options.index,
+      connected,
+      connectSeconds,
+      ordersSent,
+      ordersInWindow,
+      offersInWindow: sum.offersInWindow,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      offersPerSecond: sum.offersInWindow / options.seconds,
+      locationsPerSecond: sum.locationsAcked / options.seconds,
+      locationsSentPerSecond: sum.locationsSent / options.seconds,
+      locationsRefused: sum.locationsRefused,
+      acceptFailed: sum.acceptFailed,
+      completed: sum.completed,
+      rssIdleMb,
+      rssConnectedMb,
+      rssPeakMb,
+      firstError,
+    };
+  } finally {
+    await stopProcess(dispatch);
+  }
+}
+
+async function servicePart(): Promise<string[]> {
+  const levels = (process.env.BENCH_RIDERS ?? '1000,10000').split(',').map(Number);
+  const indexes = (process.env.BENCH_INDEXES ?? 'grid,linear').split(',');
+  const ordersPerSecond = Number(process.env.BENCH_ORDERS_PER_SECOND ?? 100);
+  const seconds = Number(process.env.BENCH_SECONDS ?? 20);
+  const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 10);
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'baecha-bench-'));
+  console.log(
+    `\npart 2: embedded PostgreSQL in ${dataDir}; riders ${levels.join(', ')} × index ${indexes.join(', ')}; ` +
+      `${ordersPerSecond} orders/s; ${seconds} s measured after ${warmupSeconds} s of warm-up`,
+  );
+  const db = await startEmbeddedPostgres({ dataDir, database: 'bench' });
+  const names = ['INTAKE_PORT', 'DISPATCH_PORT', 'FEE_PORT', 'INTAKE_RPC_PORT', 'DISPATCH_RPC_PORT', 'FEE_RPC_PORT'];
+  const free = await freePorts(names.length);
+  const ports = Object.fromEntries(names.map((name, i) => [name, String(free[i])]));
+  const config = loadConfig({ ...process.env, DATABASE_URL: undefined, TRANSPORT: 'tcp', ...ports, LOG_LEVEL: process.env.LOG_LEVEL ?? 'error' });
+  // The real migrations of every schema, as `npm start` applies them.
+  const provisioning = await openServiceDatabases(db.url);
+  const admin = new pg.Client({ connectionString: db.url });
+  await admin.connect();
+  const intake = await startStubIntake(config.rpcPorts.intake);
+  const fee = await startProcess('fee', config.httpPorts.fee, serviceEnv(config, db.url));
+  const results: LevelResult[] = [];
+  try {
+    for (const riders of levels) {
+      for (const index of indexes) {
+        const workers = Number(process.env.BENCH_WORKERS ?? Math.min(4, Math.max(2, Math.ceil(riders / 2500))));
+        console.log(`level: ${riders} riders, DISPATCH_RIDER_INDEX=${index}, ${workers} rider threads`);
+        const r = await runLevel({ riders, index, config, databaseUrl: db.url, admin, provisioning, ordersPerSecond, seconds, warmupSeconds, workers });
+        console.log(
+          `  order→offer p50 ${fmt(r.p50, 1)} ms, p99 ${fmt(r.p99, 1)} ms; ${fmt(r.offersPerSecond, 1)} offers/s (${r.offersInWindow} of ${r.ordersInWindow} orders sent in the window); ` +
+            `${fmt(r.locationsPerSecond)} positions/s acked of ${fmt(r.locationsSentPerSecond)} sent; dispatch RSS peak ${fmt(r.rssPeakMb)} MB; ` +
+            `${r.completed} delivered, ${r.acceptFailed} accept/pickup/deliver failed${r.locationsRefused ? `, ${r.locationsRefused} positions refused` : ''}` +
+            `${r.firstError ? ` (first error: ${r.firstError})` : ''}`,
+        );
+        results.push(r);
+      }
+    }
+  } finally {
+    await stopProcess(fee);
+    await new Promise((resolve) => intake.close(resolve));
+    await admin.end();
+    await provisioning.close();
+    await db.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+
+  const rows = [
+    '| riders | index | connected | order→offer p50 ms | p99 ms | offers/s | orders in window | positions/s acked (sent) | dispatch RSS idle / connected / peak MB | failed |',
+    '|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|',
+    ...results.map(
+      (r) =>
+        `| ${fmt(r.riders)} | ${r.index} | ${fmt(r.connected)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.offersPerSecond, 1)} | ${fmt(r.ordersInWindow)} | ` +
+        `${fmt(r.locationsPerSecond)} (${fmt(r.locationsSentPerSecond)}) | ${fmt(r.rssIdleMb)} / ${fmt(r.rssConnectedMb)} / ${fmt(r.rssPeakMb)} | ${r.acceptFailed + r.locationsRefused} |`,
+    ),
+  ];
+  // The goal: 10,000 riders, 100 orders/s, order→offer p99 under 200 ms, dispatch RSS under 500 MB.
+  for (const r of results.filter((r) => r.riders === 10_000)) {
+    const met = r.p99 < 200 && r.rssPeakMb < 500 && r.offersInWindow >= 0.99 * r.ordersInWindow && ordersPerSecond >= 100;
+    rows.push(
+      `\n${met ? 'PASS' : 'FAIL'} (${r.index}): 10,000 riders at ${ordersPerSecond} orders/s: p99 ${fmt(r.p99, 1)} ms (goal < 200), ` +
+        `peak RSS ${fmt(r.rssPeakMb)} MB (goal < 500), ${r.offersInWindow} of ${r.ordersInWindow} orders offered`,
+    );
+  }
+  return rows;
+}
+
+async function main(): Promise<void> {
+  const mode = process.env.BENCH_MODE ?? 'all';
+  const out: string[] = [];
+  if (mode === 'index' || mode === 'all') {
+    const sizes = (process.env.BENCH_INDEX_SIZES ?? '1000,10000,100000').split(',').map(Number);
+    console.log('part 1: the rider index in process, single thread; one agency over 30 × 30 km of Seoul; nearest(limit 30) from random points');
+    out.push('| riders | structure | upserts/s | nearest p50 | nearest p99 |', '|--:|---|--:|--:|--:|', ...indexPart(sizes));
+  }
+  if (mode === 'service' || mode === 'all') out.push('', ...(await servicePart()));
+  console.log(`\n${out.join('\n')}`);
+}
+
+if (isMainThread) runMain(main);
+else void ridersThread(workerData as RiderJob);
