@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { describeInBrowser, launchBrowser, pageErrors, phoneContext, saveScreenshot } from '../support/browser.js';
+import { eventually, startStack, type Stack, type Tenants } from '../support/stack.js';
+
+/**
+ * The rider companion client as a rider uses it: the page dispatch serves at /rider, in headless Chromium,
+ * against the three services running as processes. A restaurant's order reaches the rider's screen as an offer
+ * with its pay and a running countdown; the rider takes it through pickup to delivery, and the restaurant sees
+ * it delivered. When dispatch is killed, the open page reconnects by itself and shows the rider's job again.
+ */
+describeInBrowser('rider client in a browser (system)', () => {
+  let stack: Stack;
+  let tenants: Tenants;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let errors: string[];
+
+  const connection = () => page.getByRole('status', { name: '연결 상태' });
+  const offer = () => page.getByRole('article', { name: /^배차 제안/ });
+  const job = () => page.getByRole('article', { name: /^배달:/ });
+  const seen = (locator: ReturnType<Page['locator']>, what: string, timeout = 20_000) =>
+    locator.waitFor({ state: 'visible', timeout }).catch((error: Error) => {
+      throw new Error(`${what}: ${error.message}\npage errors: ${errors.join('\n') || 'none'}`);
+    });
+  const orderStatus = (orderId: string, status: string) =>
+    eventually(async () => ((await tenants.restaurant.order(orderId)).status === status ? true : undefined), `the restaurant to see ${status}`, 20_000);
+
+  beforeAll(async () => {
+    stack = await startStack({ transport: 'tcp', env: { DISPATCH_SWEEP_INTERVAL_MS: '200' } });
+    tenants = await stack.tenants('브라우저 대행', ['브라우저 라이더']);
+    // Let fee learn of the new agency's tariff first, so the offer comes priced.
+    await eventually(async () => {
+      const response = await fetch(`${stack.url('fee')}/v1/agencies/${tenants.agency.agencyId}/tariff`, {
+        headers: { authorization: `Bearer ${tenants.agency.apiKey}` },
+      });
+      return response.status === 200 ? true : undefined;
+    }, 'fee to know the agency', 20_000);
+    browser = await launchBrowser();
+    // Near Seoul City Hall, where the test restaurant is.
+    context = await phoneContext(browser, { geolocation: { latitude: 37.567, longitude: 126.9785 } });
+    page = await context.newPage();
+    errors = pageErrors(page);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it('serves the page: index.html uncached, client-side paths fall back to it, assets with their content type', async () => {
+    const index = await fetch(`${stack.url('dispatch')}/rider/`);
+    expect(index.status).toBe(200);
+    expect(index.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(index.headers.get('cache-control')).toBe('no-cache');
+    const html = await index.text();
+    const script = html.match(/src="(\/assets\/[^"]+\.js)"/)?.[1];
+    expect(script).toBeDefined();
+    const asset = await fetch(`${stack.url('dispatch')}${script}`);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('content-type')).toMatch(/javascript/);
+    expect((await fetch(`${stack.url('dispatch')}/rider/some/screen`)).status).toBe(200);
+    expect((await fetch(`${stack.url('dispatch')}/rider/missing.js`)).status).toBe(404);
+    expect((await fetch(`${stack.url('dispatch')}/agency/`)).status).toBe(200);
+  });
+
+  it('signs in, shares its position, takes an offer through pickup to delivery; the restaurant sees it delivered', async () => {
+    await page.goto(`${stack.url('dispatch')}/rider`);
+    await page.getByLabel('라이더 토큰').fill(tenants.riders[0].token);
+    await page.getByRole('button', { name: '로그인' }).click();
+    await seen(connection().filter({ hasText: '연결됨' }), 'connected after signing in');
+    await page.getByRole('button', { name: '내 위치 공유' }).click();
+    await seen(page.getByLabel('위치').filter({ hasText: '전송됨' }), 'the position sent');
+
+    const sent = await tenants.restaurant.send();
+    expect(sent.status).toBe(202);
+    await seen(offer(), 'the offer on the screen');
+    await expect(offer().getByLabel('수입').textContent()).resolves.toMatch(/^[\d,]+원$/);
+    await expect(offer().textContent()).resolves.toContain('서울특별시 종로구 세종대로 172');
+    const secondsLeft = async () => {
+      const text = (await offer().getByRole('timer').textContent()) ?? '';
+      const [, minutes = '0', seconds] = text.match(/^(?:(\d+)분 )?(\d+)초$/) ?? [];
+      return Number(minutes) * 60 + Number(seconds);
+    };
+    const first = await secondsLeft();
+    expect(first).toBeGreaterThan(5);
+    await page.waitForTimeout(1500);
+    expect(await secondsLeft()).toBeLessThan(first);
+    await saveScreenshot(page, 'rider-offer');
+
+    await offer().getByRole('button', { name: '수락' }).click();
+    await seen(job().getByRole('button', { name: '픽업 완료' }), 'the accepted job with its next step');
+    expect(await offer().count()).toBe(0);
+    await orderStatus(sent.body.orderId, 'assigned');
+    await saveScreenshot(page, 'rider-job');
+
+    await job().getByRole('button', { name: '픽업 완료' }).click();
+    await seen(job().getByRole('button', { name: '배달 완료' }), 'the job picked up');
+    await orderStatus(sent.body.orderId, 'picked_up');
+    await job().getByRole('button', { name: '배달 완료' }).click();
+    await seen(page.getByText('진행 중인 배달이 없습니다.'), 'no job left after delivering');
+    await orderStatus(sent.body.orderId, 'delivered');
+  }, 120_000);
+
+  it('reconnects by itself after dispatch is killed and shows the job again, without a reload', async () => {
+    const sent = await tenants.restaurant.send();
+    expect(sent.status).toBe(202);
+    await seen(offer(), 'the second offer');
+    await offer().getByRole('button', { name: '수락' }).click();
+    await seen(job().getByRole('button', { name: '픽업 완료' }), 'the second job');
+    await page.evaluate(() => Object.assign(globalThis, { __sameDocument: true }));
+
+    await stack.kill('dispatch', 'SIGKILL');
+    await seen(connection().filter({ hasText: '다시 연결 중' }), 'the lost connection shown');
+    await stack.start('dispatch');
+    await seen(connection().filter({ hasText: '연결됨' }), 'connected again', 30_000);
+    await seen(job().getByRole('button', { name: '픽업 완료' }), 'the job shown after reconnecting');
+    expect(await page.evaluate(() => (globalThis as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+    await saveScreenshot(page, 'rider-reconnected');
+
+    // The job is live on the new connection: the steps go through to the restaurant.
+    await job().getByRole('button', { name: '픽업 완료' }).click();
+    await seen(job().getByRole('button', { name: '배달 완료' }), 'the job picked up after reconnecting');
+    await job().getByRole('button', { name: '배달 완료' }).click();
+    await orderStatus(sent.body.orderId, 'delivered');
+    expect(errors.filter((e) => !/WebSocket|ERR_CONNECTION_REFUSED|net::/.test(e))).toEqual([]);
+  }, 120_000);
+});

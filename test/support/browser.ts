@@ -1,0 +1,68 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe } from '@jest/globals';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+
+/** Debian's Chromium (`apt-get install chromium`); playwright-core never downloads a browser of its own. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const hasChromium = existsSync(CHROMIUM_PATH);
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** Screenshots and other things a person may want to look at after a run (gitignored). */
+export const ARTIFACTS_DIR = path.join(root, 'test-artifacts');
+
+/**
+ * `describe` for tests that drive a real browser; without Chromium they are skipped, loudly, like the
+ * RabbitMQ tests without a broker.
+ */
+export function describeInBrowser(name: string, body: () => void): void {
+  if (hasChromium) return describe(name, body);
+  console.warn(`\n*** ${CHROMIUM_PATH} is missing: the browser tests "${name}" are SKIPPED. Install it with apt-get install chromium. ***\n`);
+  describe.skip(name, body);
+}
+
+/**
+ * Headless Chromium with a fresh, empty profile (playwright makes a new user data dir for every launch). The
+ * flags keep it from reaching out to Google's services, which this machine's closed network refuses.
+ */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** A phone-sized Korean browser context; pass `geolocation` to grant the permission and fix the position. */
+export function phoneContext(browser: Browser, options: BrowserContextOptions = {}): Promise<BrowserContext> {
+  return browser.newContext({
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale: 'ko-KR',
+    timezoneId: 'Asia/Seoul',
+    ...(options.geolocation ? { permissions: ['geolocation'] } : {}),
+    ...options,
+  });
+}
+
+/** Saves a full-page screenshot as `test-artifacts/<name>.png` and returns its path. */
+export async function saveScreenshot(page: Page, name: string): Promise<string> {
+  await mkdir(ARTIFACTS_DIR, { recursive: true });
+  const file = path.join(ARTIFACTS_DIR, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/** Collects the page's console errors and uncaught exceptions, for a failing test's message. */
+export function pageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+  });
+  return errors;
+}

@@ -1,0 +1,42 @@
+import { distance } from '../../../shared/format';
+import type { Delivery } from '../protocol';
+import { pay } from './offer-card';
+
+const STEP = {
+  assigned: { label: '픽업 대기', next: '픽업 완료', event: 'delivery:pickedUp' },
+  picked_up: { label: '배달 중', next: '배달 완료', event: 'delivery:delivered' },
+} as const;
+
+/** A delivery the rider carries, with its next step. */
+export function JobCard(props: { job: Delivery; busy: boolean; onStep: (event: 'delivery:pickedUp' | 'delivery:delivered') => void }) {
+  const { job, busy } = props;
+  const step = job.status === 'assigned' || job.status === 'picked_up' ? STEP[job.status] : undefined;
+  return (
+    <article className="card job" aria-label={`배달: ${job.restaurantName}`}>
+      <header>
+        <h3>{job.restaurantName}</h3>
+        <span className={`chip ${job.status}`}>{step?.label ?? job.status}</span>
+      </header>
+      <dl>
+        <dt>픽업</dt>
+        <dd>{job.pickup.address}</dd>
+        <dt>배달지</dt>
+        <dd>
+          {job.dropoff.address}
+          {job.dropoff.detail ? ` ${job.dropoff.detail}` : ''}
+        </dd>
+        <dt>거리</dt>
+        <dd>{job.distanceMeters === null ? '산정 중' : distance(job.distanceMeters)}</dd>
+        <dt>수입</dt>
+        <dd className="pay">{pay(job.riderPay, job.fee)}</dd>
+      </dl>
+      {step && (
+        <div className="actions">
+          <button type="button" className="primary" disabled={busy} onClick={() => props.onStep(step.event)}>
+            {step.next}
+          </button>
+        </div>
+      )}
+    </article>
+  );
+}

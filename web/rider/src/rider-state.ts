@@ -1,0 +1,107 @@
+import type { Delivery, FeeUpdate, Offer, Presence } from './protocol';
+
+/**
+ * What the rider's screen shows, changed only by the reducer below: every server event and every answer goes
+ * through it, so a reconnect (which re-sends presence, jobs and live offers) rebuilds the truth without a reload.
+ */
+export type Connection =
+  | 'idle' // not started (offline by choice)
+  | 'connecting'
+  | 'connected'
+  | 'reconnecting'
+  | 'unauthorized'; // the token was refused: nothing retries until the rider signs in again
+
+export interface Notice {
+  id: number;
+  text: string;
+  tone: 'info' | 'warn';
+}
+
+export interface RiderState {
+  connection: Connection;
+  presence: Presence | null;
+  offers: Offer[];
+  jobs: Delivery[];
+  notices: Notice[];
+  /** Server clock minus this device's, from `heartbeat`: countdowns run on the server's clock. */
+  clockOffsetMs: number;
+}
+
+export const initialState: RiderState = { connection: 'idle', presence: null, offers: [], jobs: [], notices: [], clockOffsetMs: 0 };
+
+export type RiderAction =
+  | { type: 'connection'; connection: Connection }
+  | { type: 'connected' }
+  | { type: 'presence'; presence: Presence }
+  | { type: 'jobs'; deliveries: Delivery[] }
+  | { type: 'offer'; offer: Offer }
+  | { type: 'offer:gone'; offerId: string; notice?: string }
+  | { type: 'delivery'; delivery: Delivery; notice?: string }
+  | { type: 'delivery:gone'; deliveryId: string; notice?: string }
+  | { type: 'fee'; update: FeeUpdate }
+  | { type: 'clock'; offsetMs: number }
+  | { type: 'notice'; text: string; tone?: Notice['tone'] }
+  | { type: 'dismiss'; id: number };
+
+let nextNotice = 1;
+const withNotice = (state: RiderState, text: string | undefined, tone: Notice['tone'] = 'info'): RiderState =>
+  text ? { ...state, notices: [...state.notices.slice(-3), { id: nextNotice++, text, tone }] } : state;
+
+const ACTIVE = new Set(['assigned', 'picked_up']);
+
+export function riderReducer(state: RiderState, action: RiderAction): RiderState {
+  switch (action.type) {
+    case 'connection':
+      return { ...state, connection: action.connection, ...(action.connection === 'idle' ? { offers: [], presence: null } : {}) };
+    case 'connected':
+      // The server re-sends every offer still open right after this; one it does not send is gone.
+      return { ...state, connection: 'connected', offers: [] };
+    case 'presence':
+      return { ...state, presence: action.presence };
+    case 'jobs':
+      return { ...state, jobs: action.deliveries.filter((d) => ACTIVE.has(d.status)) };
+    case 'offer': {
+      const others = state.offers.filter((o) => o.offerId !== action.offer.offerId);
+      // An offer for a delivery already carried (say the accept's answer was lost) is not a new offer.
+      if (state.jobs.some((j) => j.id === action.offer.deliveryId)) return state;
+      return { ...state, offers: [...others, action.offer] };
+    }
+    case 'offer:gone': {
+      if (!state.offers.some((o) => o.offerId === action.offerId)) return state;
+      return withNotice({ ...state, offers: state.offers.filter((o) => o.offerId !== action.offerId) }, action.notice, 'warn');
+    }
+    case 'delivery': {
+      const { delivery } = action;
+      const offers = state.offers.filter((o) => o.deliveryId !== delivery.id);
+      const jobs = ACTIVE.has(delivery.status)
+        ? state.jobs.some((j) => j.id === delivery.id)
+          ? state.jobs.map((j) => (j.id === delivery.id ? delivery : j))
+          : [...state.jobs, delivery]
+        : state.jobs.filter((j) => j.id !== delivery.id);
+      return withNotice({ ...state, offers, jobs }, action.notice);
+    }
+    case 'delivery:gone': {
+      const known = state.jobs.some((j) => j.id === action.deliveryId) || state.offers.some((o) => o.deliveryId === action.deliveryId);
+      const next = {
+        ...state,
+        offers: state.offers.filter((o) => o.deliveryId !== action.deliveryId),
+        jobs: state.jobs.filter((j) => j.id !== action.deliveryId),
+      };
+      return known ? withNotice(next, action.notice, 'warn') : next;
+    }
+    case 'fee': {
+      const { deliveryId, fee, riderPay, distanceMeters } = action.update;
+      return {
+        ...state,
+        offers: state.offers.map((o) => (o.deliveryId === deliveryId ? { ...o, fee, riderPay, distanceMeters, feePending: false } : o)),
+        jobs: state.jobs.map((j) => (j.id === deliveryId ? { ...j, fee, riderPay, distanceMeters } : j)),
+      };
+    }
+    case 'clock':
+      return { ...state, clockOffsetMs: action.offsetMs };
+    case 'notice':
+      return withNotice(state, action.text, action.tone);
+    case 'dismiss':
+      return { ...state, notices: state.notices.filter((n) => n.id !== action.id) };
+  }
+}
