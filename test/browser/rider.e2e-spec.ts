@@ -29,7 +29,7 @@ describeInBrowser('rider client in a browser (system)', () => {
 
   beforeAll(async () => {
     stack = await startStack({ transport: 'tcp', env: { DISPATCH_SWEEP_INTERVAL_MS: '200' } });
-    tenants = await stack.tenants('브라우저 대행', ['브라우저 라이더']);
+    tenants = await stack.tenants('브라우저 대행', ['브라우저 라이더', '모의 라이더']);
     // Let fee learn of the new agency's tariff first, so the offer comes priced.
     await eventually(async () => {
       const response = await fetch(`${stack.url('fee')}/v1/agencies/${tenants.agency.agencyId}/tariff`, {
@@ -126,4 +126,36 @@ describeInBrowser('rider client in a browser (system)', () => {
     await orderStatus(sent.body.orderId, 'delivered');
     expect(errors.filter((e) => !/WebSocket|ERR_CONNECTION_REFUSED|net::/.test(e))).toEqual([]);
   }, 120_000);
+
+  it('walks the simulated route: the agency sees the rider move around City Hall at a plausible pace', async () => {
+    const desk = await context.newPage();
+    await desk.goto(`${stack.url('dispatch')}/rider`);
+    // The context shares storage: sign the first rider out on this page and sign in as the second one.
+    await desk.getByRole('button', { name: '로그아웃' }).click();
+    await desk.getByLabel('라이더 토큰').fill(tenants.riders[1].token);
+    await desk.getByRole('button', { name: '로그인' }).click();
+    await desk.getByRole('status', { name: '연결 상태' }).filter({ hasText: '연결됨' }).waitFor({ timeout: 20_000 });
+    await desk.getByRole('button', { name: '모의 주행' }).click();
+
+    type Seen = { riders: Array<{ id: string; position: { lng: number; lat: number } | null }> };
+    const positionOf = async () => {
+      const response = await fetch(`${stack.url('dispatch')}/v1/agencies/${tenants.agency.agencyId}/riders`, {
+        headers: { authorization: `Bearer ${tenants.agency.apiKey}` },
+      });
+      return ((await response.json()) as Seen).riders.find((r) => r.id === tenants.riders[1].riderId)?.position ?? undefined;
+    };
+    const start = await eventually(positionOf, 'the simulated rider on the agency board', 20_000);
+    expect(start.lng).toBeCloseTo(126.978, 2);
+    expect(start.lat).toBeCloseTo(37.5665, 2);
+    const moved = await eventually(async () => {
+      const now = await positionOf();
+      return now && (now.lng !== start.lng || now.lat !== start.lat) ? now : undefined;
+    }, 'the simulated rider to move', 20_000);
+    // One step every 3 s at scooter pace: tens of metres, never a jump.
+    const metres = Math.hypot((moved.lng - start.lng) * 88_000, (moved.lat - start.lat) * 111_000);
+    expect(metres).toBeGreaterThan(5);
+    expect(metres).toBeLessThan(100);
+    await expect(desk.getByLabel('위치').textContent()).resolves.toMatch(/모의 주행 .* · 전송됨$/);
+    await desk.close();
+  }, 60_000);
 });
