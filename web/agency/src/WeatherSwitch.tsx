@@ -54,7 +54,7 @@ export function WeatherSwitch({ api, view, onChanged }: { api: AgencyApi; view: 
           </select>
         </label>
         <label>
-          할증 금액 (원)
+          날씨 할증 금액 (원)
           <input type="number" value={amount} onChange={(e) => setAmount(e.target.value)} aria-invalid={problem('amount') ? true : undefined} aria-describedby={problem('amount') ? `${ids}-amount` : undefined} />
         </label>
         {problem('amount') && (
