@@ -24,7 +24,8 @@ export function TariffEditor({ api, view, onSaved }: EditorProps) {
   const [dirty, setDirty] = useState(false);
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [saving, setSaving] = useState(false);
-  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  // A success names its version, and is shown only while that version is the one in force here.
+  const [message, setMessage] = useState<{ text: string; error: boolean; version?: number } | null>(null);
 
   // A new version from elsewhere (weather mode, another operator) replaces an untouched draft.
   useEffect(() => {
@@ -65,7 +66,7 @@ export function TariffEditor({ api, view, onSaved }: EditorProps) {
       setDirty(false);
       setDraft(saved.tariff);
       setJson(JSON.stringify(saved.tariff, null, 2));
-      setMessage({ text: `v${saved.version} 저장됨`, error: false });
+      setMessage({ text: `v${saved.version} 저장됨`, error: false, version: saved.version });
       onSaved(saved);
     } catch (e) {
       if (e instanceof ApiError && e.code === 'TARIFF_INVALID') {
@@ -287,7 +288,7 @@ export function TariffEditor({ api, view, onSaved }: EditorProps) {
           <button type="button" onClick={revert} disabled={saving || !dirty}>
             되돌리기
           </button>
-          {message && (
+          {message && (message.error || message.version === view.version) && (
             <span role="status" className={message.error ? 'error' : 'ok'}>
               {message.text}
             </span>
