@@ -19,7 +19,7 @@ describeInBrowser('agency dashboard (/agency) in Chromium, against the whole sta
   beforeAll(async () => {
     // A delivery nobody can take is flagged for manual dispatch after 2 s rather than 5 minutes.
     stack = await startStack({ transport: 'tcp', env: { DISPATCH_MANUAL_AFTER_SECONDS: '2' } });
-    tenants = await stack.tenants('대시보드 대행', ['김배달']);
+    tenants = await stack.tenants('대시보드 대행', ['김배달', '이배달']);
     browser = await launchBrowser();
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'ko-KR', timezoneId: 'Asia/Seoul' });
     page = await context.newPage();
@@ -63,7 +63,7 @@ describeInBrowser('agency dashboard (/agency) in Chromium, against the whole sta
     expect(stored.local).not.toContain(tenants.agency.apiKey);
   });
 
-  it('shows a waiting delivery with its alert, and assigns it by hand to the rider picked from the list', async () => {
+  it('shows a waiting delivery with its alert, assigns it by hand to the rider picked from the list, and moves it to another', async () => {
     const [riderAccount] = tenants.riders;
     const rider = await Rider.connect(stack.url('dispatch'), riderAccount.token);
     riders.push(rider);
@@ -92,6 +92,15 @@ describeInBrowser('agency dashboard (/agency) in Chromium, against the whole sta
     await eventually(async () => rider.events<{ id: string; status: string }>('delivery:assigned').find((e) => e.id === delivery.id && e.status === 'assigned'), 'the rider told of the assignment');
     await eventually(async () => ((await riderRow.textContent())?.includes('1/3') ? true : undefined), 'the rider carrying one delivery');
     await saveScreenshot(page, 'agency-board-assigned');
+
+    // Moved to another rider (offline riders may be given deliveries by hand): the first is told to drop it.
+    const other = tenants.riders[1];
+    await card(delivery.id).getByLabel('라이더 선택').selectOption(other.riderId);
+    await card(delivery.id).getByRole('button', { name: '재배차' }).click();
+    await eventually(async () => ((await card(delivery.id).textContent())?.includes('이배달 (수동)') ? true : undefined), 'the card naming the new rider');
+    await eventually(async () => rider.events<{ deliveryId: string }>('delivery:unassigned').find((e) => e.deliveryId === delivery.id), 'the first rider told to drop it');
+    await eventually(async () => ((await riderRow.textContent())?.includes('0/3') ? true : undefined), 'the first rider free again');
+    expect(await page.getByRole('row', { name: '라이더 이배달' }).textContent()).toContain('1/3');
   });
 
   it("shows the server's refusal (RIDER_AT_CAPACITY) on the card, and cancels only once confirmed", async () => {
