@@ -28,7 +28,7 @@ describeInBrowser('rider client in a browser (system)', () => {
     eventually(async () => ((await tenants.restaurant.order(orderId)).status === status ? true : undefined), `the restaurant to see ${status}`, 20_000);
 
   beforeAll(async () => {
-    stack = await startStack({ transport: 'tcp', env: { DISPATCH_SWEEP_INTERVAL_MS: '200' } });
+    stack = await startStack({ transport: 'tcp', env: { DISPATCH_SWEEP_INTERVAL_MS: '200', FEE_PENDING_OFFER_AFTER_MS: '300' } });
     tenants = await stack.tenants('브라우저 대행', ['브라우저 라이더', '모의 라이더']);
     // Let fee learn of the new agency's tariff first, so the offer comes priced.
     await eventually(async () => {
@@ -70,6 +70,10 @@ describeInBrowser('rider client in a browser (system)', () => {
     await page.getByLabel('라이더 토큰').fill(tenants.riders[0].token);
     await page.getByRole('button', { name: '로그인' }).click();
     await seen(connection().filter({ hasText: '연결됨' }), 'connected after signing in');
+    await page.getByRole('button', { name: '휴식 시작' }).click();
+    await seen(page.getByLabel('운행 상태').filter({ hasText: '휴식 중' }), 'on break');
+    await page.getByRole('button', { name: '휴식 종료' }).click();
+    await seen(page.getByLabel('운행 상태').filter({ hasText: '운행 중' }), 'back from the break');
     await page.getByRole('button', { name: '내 위치 공유' }).click();
     await seen(page.getByLabel('위치').filter({ hasText: '전송됨' }), 'the position sent');
 
@@ -125,6 +129,25 @@ describeInBrowser('rider client in a browser (system)', () => {
     await job().getByRole('button', { name: '배달 완료' }).click();
     await orderStatus(sent.body.orderId, 'delivered');
     expect(errors.filter((e) => !/WebSocket|ERR_CONNECTION_REFUSED|net::/.test(e))).toEqual([]);
+  }, 120_000);
+
+  it('shows 요금 산정 중 while fee is down and the pay once it is back; a trip reported 배달 불가 fails for the restaurant', async () => {
+    await stack.kill('fee', 'SIGKILL');
+    const sent = await tenants.restaurant.send();
+    expect(sent.status).toBe(202);
+    await seen(offer(), 'an offer with the fee pending');
+    await expect(offer().getByLabel('수입').textContent()).resolves.toBe('요금 산정 중');
+    await offer().getByRole('button', { name: '수락' }).click();
+    await seen(job().filter({ hasText: '요금 산정 중' }), 'the job with its fee pending');
+
+    await stack.start('fee');
+    await seen(job().filter({ hasText: /[\d,]+원/ }), 'the pay once fee is back', 30_000);
+
+    await job().getByRole('button', { name: '배달 불가' }).click();
+    await job().getByLabel('배달 불가 사유').fill('고객 연락 안 됨');
+    await job().getByRole('button', { name: '실패 보고' }).click();
+    await seen(page.getByText('진행 중인 배달이 없습니다.'), 'no job left after reporting it failed');
+    await orderStatus(sent.body.orderId, 'failed');
   }, 120_000);
 
   it('walks the simulated route: the agency sees the rider move around City Hall at a plausible pace', async () => {

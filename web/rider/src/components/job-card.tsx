@@ -1,3 +1,4 @@
+import { useState, type FormEvent } from 'react';
 import { distance } from '../../../shared/format';
 import type { Delivery } from '../protocol';
 import { pay } from './offer-card';
@@ -8,9 +9,20 @@ const STEP = {
 } as const;
 
 /** A delivery the rider carries, with its next step. */
-export function JobCard(props: { job: Delivery; busy: boolean; onStep: (event: 'delivery:pickedUp' | 'delivery:delivered') => void }) {
+export function JobCard(props: {
+  job: Delivery;
+  busy: boolean;
+  onStep: (event: 'delivery:pickedUp' | 'delivery:delivered') => void;
+  onFail: (reason: string) => void;
+}) {
   const { job, busy } = props;
   const step = job.status === 'assigned' || job.status === 'picked_up' ? STEP[job.status] : undefined;
+  const [failing, setFailing] = useState(false);
+  const [reason, setReason] = useState('');
+  const fail = (event: FormEvent) => {
+    event.preventDefault();
+    if (reason.trim()) props.onFail(reason.trim());
+  };
   return (
     <article className="card job" aria-label={`배달: ${job.restaurantName}`}>
       <header>
@@ -30,12 +42,29 @@ export function JobCard(props: { job: Delivery; busy: boolean; onStep: (event: '
         <dt>수입</dt>
         <dd className="pay">{pay(job.riderPay, job.fee)}</dd>
       </dl>
-      {step && (
+      {step && !failing && (
         <div className="actions">
           <button type="button" className="primary" disabled={busy} onClick={() => props.onStep(step.event)}>
             {step.next}
           </button>
+          <button type="button" className="secondary" disabled={busy} onClick={() => setFailing(true)}>
+            배달 불가
+          </button>
         </div>
+      )}
+      {failing && (
+        <form className="fail" onSubmit={fail}>
+          <label htmlFor={`fail-${job.id}`}>배달 불가 사유</label>
+          <input id={`fail-${job.id}`} value={reason} maxLength={500} onChange={(event) => setReason(event.target.value)} placeholder="예: 고객 연락 안 됨" />
+          <div className="actions">
+            <button type="submit" className="danger" disabled={busy || !reason.trim()}>
+              실패 보고
+            </button>
+            <button type="button" onClick={() => setFailing(false)}>
+              취소
+            </button>
+          </div>
+        </form>
       )}
     </article>
   );

@@ -129,6 +129,15 @@ export function RiderScreen({ token, onSignOut }: { token: string; onSignOut: (r
         if (answer.code === 'DELIVERY_NOT_FOUND') dispatch({ type: 'delivery:gone', deliveryId: job.id });
       },
     );
+  const fail = (job: Delivery, reason: string) =>
+    act<{ delivery: Delivery }>(
+      job.id,
+      (rider) => rider.ask('delivery:failed', { deliveryId: job.id, reason }),
+      ({ delivery }) => dispatch({ type: 'delivery', delivery, notice: `배달 불가로 보고했습니다: ${delivery.restaurantName}` }),
+      (answer) => {
+        if (answer.code === 'DELIVERY_NOT_FOUND') dispatch({ type: 'delivery:gone', deliveryId: job.id });
+      },
+    );
   const setBreak = (on: boolean) =>
     act<{ state: 'online' | 'on_break' }>('break', (rider) => rider.ask(on ? 'break:start' : 'break:end'), ({ state: presence }) => dispatch({ type: 'presence', presence }));
 
@@ -228,7 +237,9 @@ export function RiderScreen({ token, onSignOut }: { token: string; onSignOut: (r
         {state.jobs.length === 0 ? (
           <p className="empty">진행 중인 배달이 없습니다.</p>
         ) : (
-          state.jobs.map((job) => <JobCard key={job.id} job={job} busy={!connected || busy.has(job.id)} onStep={(event) => void step(job, event)} />)
+          state.jobs.map((job) => (
+            <JobCard key={job.id} job={job} busy={!connected || busy.has(job.id)} onStep={(event) => void step(job, event)} onFail={(reason) => void fail(job, reason)} />
+          ))
         )}
       </section>
 
