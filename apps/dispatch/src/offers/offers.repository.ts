@@ -92,50 +92,52 @@ export class OffersRepository {
     return rows.map(toOffer);
   }
 
-  /** For each rider: capacity, offers held, active jobs and idle time. */
-  async riderContexts(riderIds: string[]): Promise<Map<string, RiderContext>> {
+  /**
+   * Of the given riders of an agency, those who may be offered the delivery, with what matching needs of each
+   * (capacity, offers held, active jobs, idle time), in one query: never offered it before (a decline or a
+   * missed offer is remembered), and with room for one more job counting the offers they are holding.
+   */
+  async candidateContexts(agencyId: string, deliveryId: string, riderIds: string[]): Promise<Map<string, RiderContext>> {
     if (riderIds.length === 0) return new Map();
-    const riders: Array<{ id: string; capacity: number; offered: number; idle_seconds: string | null }> = await this.dataSource.query(
+    const rows: Array<{
+      id: string;
+      capacity: number;
+      offered: number;
+      idle_seconds: string | null;
+      jobs: Array<{ id: string; pickup_lng: number; pickup_lat: number; dropoff_lng: number; dropoff_lat: number; status: string; assigned_at: string }>;
+    }> = await this.dataSource.query(
       `SELECT r.id, r.capacity,
               (SELECT count(*) FROM dispatch.offers o WHERE o.rider_id = r.id AND o.status = 'pending')::int AS offered,
               extract(epoch FROM clock_timestamp() - (SELECT max(greatest(d.assigned_at, d.delivered_at)) FROM dispatch.deliveries d WHERE d.rider_id = r.id))
-                AS idle_seconds
-         FROM dispatch.riders r WHERE r.id = ANY($1::uuid[])`,
-      [riderIds],
-    );
-    const jobs: Array<{
-      id: string;
-      rider_id: string;
-      pickup_lng: number;
-      pickup_lat: number;
-      dropoff_lng: number;
-      dropoff_lat: number;
-      status: string;
-      assigned_at: Date;
-    }> = await this.dataSource.query(
-      `SELECT id, rider_id, pickup_lng, pickup_lat, dropoff_lng, dropoff_lat, status, assigned_at FROM dispatch.deliveries
-        WHERE rider_id = ANY($1::uuid[]) AND status IN ('assigned', 'picked_up')`,
-      [riderIds],
+                AS idle_seconds,
+              coalesce((SELECT json_agg(json_build_object('id', d.id, 'pickup_lng', d.pickup_lng, 'pickup_lat', d.pickup_lat,
+                                                          'dropoff_lng', d.dropoff_lng, 'dropoff_lat', d.dropoff_lat,
+                                                          'status', d.status, 'assigned_at', d.assigned_at))
+                          FROM dispatch.deliveries d WHERE d.rider_id = r.id AND d.status IN ('assigned', 'picked_up')), '[]'::json) AS jobs
+         FROM dispatch.riders r
+        WHERE r.id = ANY($3::uuid[]) AND r.agency_id = $1
+          AND NOT EXISTS (SELECT 1 FROM dispatch.offers o WHERE o.delivery_id = $2 AND o.rider_id = r.id)`,
+      [agencyId, deliveryId, riderIds],
     );
     return new Map(
-      riders.map((rider) => [
-        rider.id,
-        {
-          riderId: rider.id,
-          capacity: rider.capacity,
-          offered: rider.offered,
-          idleSeconds: rider.idle_seconds === null ? null : Number(rider.idle_seconds),
-          jobs: jobs
-            .filter((job) => job.rider_id === rider.id)
-            .map((job) => ({
+      rows
+        .filter((rider) => rider.capacity > rider.jobs.length + rider.offered)
+        .map((rider) => [
+          rider.id,
+          {
+            riderId: rider.id,
+            capacity: rider.capacity,
+            offered: rider.offered,
+            idleSeconds: rider.idle_seconds === null ? null : Number(rider.idle_seconds),
+            jobs: rider.jobs.map((job) => ({
               deliveryId: job.id,
-              pickup: { lng: job.pickup_lng, lat: job.pickup_lat },
-              dropoff: { lng: job.dropoff_lng, lat: job.dropoff_lat },
+              pickup: { lng: Number(job.pickup_lng), lat: Number(job.pickup_lat) },
+              dropoff: { lng: Number(job.dropoff_lng), lat: Number(job.dropoff_lat) },
               pickedUp: job.status === 'picked_up',
-              assignedAt: job.assigned_at,
+              assignedAt: new Date(job.assigned_at),
             })),
-        },
-      ]),
+          },
+        ]),
     );
   }
 
@@ -156,23 +158,6 @@ export class OffersRepository {
   async wasOffered(manager: EntityManager, deliveryId: string, riderId: string): Promise<boolean> {
     const rows: unknown[] = await manager.query('SELECT 1 FROM dispatch.offers WHERE delivery_id = $1 AND rider_id = $2', [deliveryId, riderId]);
     return rows.length > 0;
-  }
-
-  /**
-   * Of the given riders of an agency, those who may be offered the delivery: never offered it before (a decline
-   * or a missed offer is remembered), and with room for one more job counting the offers they are holding.
-   */
-  async eligibleRiders(agencyId: string, deliveryId: string, riderIds: string[]): Promise<Set<string>> {
-    if (riderIds.length === 0) return new Set();
-    const rows: Array<{ id: string }> = await this.dataSource.query(
-      `SELECT r.id FROM dispatch.riders r
-        WHERE r.id = ANY($3::uuid[]) AND r.agency_id = $1
-          AND NOT EXISTS (SELECT 1 FROM dispatch.offers o WHERE o.delivery_id = $2 AND o.rider_id = r.id)
-          AND r.capacity > (SELECT count(*) FROM dispatch.deliveries d WHERE d.rider_id = r.id AND d.status IN ('assigned', 'picked_up'))
-                         + (SELECT count(*) FROM dispatch.offers o WHERE o.rider_id = r.id AND o.status = 'pending')`,
-      [agencyId, deliveryId, riderIds],
-    );
-    return new Set(rows.map((row) => row.id));
   }
 
   /** Answers or closes a pending offer; returns false when it was no longer pending. */

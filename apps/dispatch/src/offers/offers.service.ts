@@ -21,6 +21,9 @@ import { capacityRefusal, OffersRepository } from './offers.repository.js';
 
 const BATCH = 100;
 const WAITING_BATCH = 500;
+/** Deliveries offered at once in a sweep; each holds one pooled connection (10 by default) while it offers. */
+const OFFER_CONCURRENCY = 4;
+const FLAG_EVERY_MS = 1000;
 
 /**
  * What the rider is shown: where to collect, where to bring it, what it pays, and until when to answer. A
@@ -57,6 +60,7 @@ export function offerMessage(offer: OfferEntity, delivery: DeliveryEntity): Offe
 @Injectable()
 export class OffersService {
   private readonly logger = new Logger('offers');
+  private flaggedAt = -Infinity;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -75,40 +79,63 @@ export class OffersService {
 
   /**
    * Flags deliveries nobody took in time for manual dispatch, then offers each waiting delivery (priced, or
-   * with its fee pending) by its agency's policy; returns how many deliveries got offers.
+   * with its fee pending) by its agency's policy; returns how many deliveries got offers. Up to
+   * OFFER_CONCURRENCY deliveries are offered at once: each offer waits on the database for most of its time, so
+   * one after another dispatch offers only as many a second as round trips allow. Riders offered a delivery in
+   * this sweep are passed over for the next ones while another rider fits, so concurrent offers spread over
+   * riders as sequential ones did (each saw the offers before it); capacity is still checked under the rider's
+   * lock and by the database.
    */
   async offerWaiting(): Promise<number> {
-    const flagged = await this.offers.flagForManualDispatch(this.config.dispatch.manualAfterSeconds);
-    if (flagged > 0) this.logger.warn(`${flagged} deliveries waited ${this.config.dispatch.manualAfterSeconds} s without a rider: flagged for manual dispatch`);
-    let offered = 0;
+    await this.flagLongWaits();
     const agencies = this.presence.agenciesWithLocatedRiders();
     if (agencies.length === 0) return 0;
     const waiting = await this.deliveries.waitingForRider(agencies, WAITING_BATCH, this.config.dispatch.feePendingOfferAfterMs);
+    if (waiting.length === 0) return 0;
     const settings = await this.settings.effective([...new Set(waiting.map((d) => d.agencyId))]);
-    for (const delivery of waiting) {
-      try {
-        if (await this.offer(delivery, settings.get(delivery.agencyId)!)) offered++;
-      } catch (error) {
-        // One delivery that fails must not hold up the ones behind it; it is tried again next sweep.
-        this.logger.error(`could not offer delivery ${delivery.id}: ${(error as Error)?.message ?? String(error)}`);
+    const reserved = new Set<string>();
+    let offered = 0;
+    let next = 0;
+    const worker = async () => {
+      while (next < waiting.length) {
+        const delivery = waiting[next++]!;
+        try {
+          if (await this.offer(delivery, settings.get(delivery.agencyId)!, reserved)) offered++;
+        } catch (error) {
+          // One delivery that fails must not hold up the ones behind it; it is tried again next sweep.
+          this.logger.error(`could not offer delivery ${delivery.id}: ${(error as Error)?.message ?? String(error)}`);
+        }
       }
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(OFFER_CONCURRENCY, waiting.length) }, worker));
     return offered;
   }
 
-  private async offer(delivery: DeliveryEntity, settings: DispatchSettings): Promise<boolean> {
+  /**
+   * The manual-dispatch flag, at most every FLAG_EVERY_MS (or a quarter of the wait, if shorter): under load the
+   * dispatcher sweeps many times a second, and a flag a fraction of a second late changes nothing.
+   */
+  private async flagLongWaits(): Promise<void> {
+    const afterSeconds = this.config.dispatch.manualAfterSeconds;
+    const now = Date.now();
+    if (now - this.flaggedAt < Math.min(FLAG_EVERY_MS, afterSeconds * 250)) return;
+    this.flaggedAt = now;
+    const flagged = await this.offers.flagForManualDispatch(afterSeconds);
+    if (flagged > 0) this.logger.warn(`${flagged} deliveries waited ${afterSeconds} s without a rider: flagged for manual dispatch`);
+  }
+
+  private async offer(delivery: DeliveryEntity, settings: DispatchSettings, reserved: Set<string>): Promise<boolean> {
     const pickup = { lng: delivery.pickupLng, lat: delivery.pickupLat };
     const nearby = this.nearby(delivery.agencyId, pickup);
     if (nearby.length === 0) return false;
-    const eligible = await this.offers.eligibleRiders(
+    const contexts = await this.offers.candidateContexts(
       delivery.agencyId,
       delivery.id,
       nearby.map((rider) => rider.riderId),
     );
-    const contexts = await this.offers.riderContexts([...eligible]);
     const candidates = nearby.filter((rider) => contexts.has(rider.riderId)).map((rider) => ({ ...contexts.get(rider.riderId)!, position: rider.position }));
     const { ranked, refused } = scoreCandidates(pickup, candidates, this.config.dispatch);
-    if (ranked.length > 0 || refused.length > 0) {
+    if ((ranked.length > 0 || refused.length > 0)) {
       this.logger.debug(
         `delivery ${delivery.id} candidates: ${[
           ...ranked.map((r) => `rider ${r.riderId} ${describeScore(r.score)}`),
@@ -116,8 +143,11 @@ export class OffersService {
         ].join('; ')}`,
       );
     }
-    const chosen = ranked.slice(0, settings.offerPolicy === 'broadcast' ? settings.broadcastSize : 1);
+    const size = settings.offerPolicy === 'broadcast' ? settings.broadcastSize : 1;
+    // Riders not yet offered anything this sweep first, each group in rank order.
+    const chosen = [...ranked.filter((r) => !reserved.has(r.riderId)), ...ranked.filter((r) => reserved.has(r.riderId))].slice(0, size);
     if (chosen.length === 0) return false;
+    for (const { riderId } of chosen) reserved.add(riderId);
     const made = await this.dataSource.transaction((manager) => this.makeOffers(manager, delivery.id, chosen, settings));
     if (!made) return false;
     for (const offer of made.offers) {
