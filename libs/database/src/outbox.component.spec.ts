@@ -113,6 +113,34 @@ describe('outbox relay and inbox (real PostgreSQL)', () => {
     await dataSource.query("UPDATE relaytest.outbox SET published_at = now() WHERE pattern = 'to.fee'");
   });
 
+  it('does not make other consumers wait for one that never answers', async () => {
+    const events: OutboxMessage[] = [];
+    await dataSource.transaction(async (manager) => {
+      for (const [i, pattern] of ['to.intake', 'to.fee', 'to.fee'].entries()) {
+        const eventId = randomUUID();
+        events.push({ eventId, pattern, payload: { eventId, i } });
+        await addToOutbox(manager, 'relaytest', events.at(-1)!);
+      }
+    });
+    const deliveredAt = new Map<string, number>();
+    const started = Date.now();
+    const sut = new OutboxRelay({
+      dataSource,
+      schema: 'relaytest',
+      pollIntervalMs: 50,
+      publish: async (m) => {
+        // Intake accepted the connection and is silent: the publish ends only at its timeout.
+        if (m.pattern === 'to.intake') return new Promise((_, reject) => setTimeout(() => reject(new Error('Timeout has occurred')), 1500));
+        deliveredAt.set(m.eventId, Date.now() - started);
+      },
+    });
+    await sut.relayBatch();
+    expect([...deliveredAt.keys()]).toEqual([events[1].eventId, events[2].eventId]);
+    expect(Math.max(...deliveredAt.values())).toBeLessThan(1000);
+    expect(await unpublished()).toBe(1);
+    await dataSource.query("UPDATE relaytest.outbox SET published_at = now() WHERE pattern = 'to.intake'");
+  });
+
   it('lets two relays share one outbox without publishing an event twice', async () => {
     const ids = await add(60);
     const seen: string[] = [];

@@ -74,8 +74,9 @@ export interface OutboxRelayOptions {
 /**
  * Publishes committed outbox rows, oldest first, at least once. Rows are locked with SKIP LOCKED so several
  * instances can relay side by side; a failed publish ends the batch and that event is retried with exponential
- * backoff capped at 15 s, holding back the later events of its pattern but not those of others. Consumers must tolerate duplicates and reordering (they keep an inbox, and
- * statuses only move forward).
+ * backoff capped at 15 s, holding back the later events of its pattern but not those of others: patterns are
+ * published side by side, so a consumer that is down or silent delays only its own events. Consumers must
+ * tolerate duplicates and reordering (they keep an inbox, and statuses only move forward).
  */
 export class OutboxRelay {
   private timer?: NodeJS.Timeout;
@@ -146,22 +147,32 @@ export class OutboxRelay {
       );
       const published: string[] = [];
       const failed: Array<{ id: string; error: string }> = [];
-      const failing = new Set<string>();
-      // One at a time, oldest first. A failure holds back the rest of its pattern's events in this batch, so a
-      // consumer sees them in order unless a retry reorders them (consumers keep an inbox, and statuses only
-      // move forward), but never another pattern's: one consumer down does not stop events to the others.
+      // Each pattern's events one at a time, oldest first, and the patterns side by side. A failure holds back
+      // the rest of its pattern's events in this batch, so a consumer sees them in order unless a retry
+      // reorders them (consumers keep an inbox, and statuses only move forward). A consumer that is down, or
+      // that accepts the connection and never answers, holds up only its own patterns: the others' events
+      // do not wait behind its timeouts.
+      const byPattern = new Map<string, typeof rows>();
       for (const row of rows) {
-        if (failing.has(row.pattern)) continue;
-        const message = { eventId: row.event_id, pattern: row.pattern, payload: row.payload };
-        try {
-          await publish(message);
-          published.push(row.id);
-        } catch (error) {
-          this.options.onError?.(message, error);
-          failed.push({ id: row.id, error: String((error as Error)?.message ?? JSON.stringify(error)).slice(0, 500) });
-          failing.add(row.pattern);
-        }
+        const sequence = byPattern.get(row.pattern);
+        if (sequence) sequence.push(row);
+        else byPattern.set(row.pattern, [row]);
       }
+      await Promise.all(
+        [...byPattern.values()].map(async (sequence) => {
+          for (const row of sequence) {
+            const message = { eventId: row.event_id, pattern: row.pattern, payload: row.payload };
+            try {
+              await publish(message);
+              published.push(row.id);
+            } catch (error) {
+              this.options.onError?.(message, error);
+              failed.push({ id: row.id, error: String((error as Error)?.message ?? JSON.stringify(error)).slice(0, 500) });
+              return;
+            }
+          }
+        }),
+      );
       if (published.length > 0) {
         await manager.query(`UPDATE "${schema}".outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [published]);
       }
