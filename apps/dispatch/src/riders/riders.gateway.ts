@@ -31,7 +31,15 @@ export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; c
  * Rider protocol v1 (docs/rider-protocol.md). A thin edge: it authenticates the socket, keeps presence, checks
  * each message and hands it to one service call, and turns every outcome, errors included, into an ack.
  */
-@WebSocketGateway({ namespace: '/riders', cors: { origin: true } })
+@WebSocketGateway({
+  namespace: '/riders',
+  cors: { origin: true },
+  // Riders connect over WebSocket only (docs/rider-protocol.md): no long-polling sessions or upgrades to keep per
+  // connection, and no per-message or HTTP compression state for thousands of small messages.
+  transports: ['websocket'],
+  perMessageDeflate: false,
+  httpCompression: false,
+})
 export class RidersGateway implements OnGatewayInit<Namespace>, OnGatewayConnection<Socket>, OnGatewayDisconnect<Socket> {
   private readonly logger = new Logger('riders');
 
