@@ -47,7 +47,9 @@ import { openServiceDatabases } from '../tools/service-databases.js';
  * BENCH_MODE (index|service|all, default all), BENCH_INDEX_SIZES (default 1000,10000,100000),
  * BENCH_RIDERS (default 1000,10000), BENCH_ORDERS_PER_SECOND (default 100), BENCH_SECONDS (default 20) measured
  * per level after BENCH_WARMUP_SECONDS (default 10), BENCH_INDEXES (default grid,linear), BENCH_WORKERS
- * (default 2 up to 2,500 riders, then one more per 2,500 up to 4).
+ * (default 2 up to 2,500 riders, then one more per 2,500 up to 4), BENCH_INTAKE=down (no order-intake stub: its
+ * RPC port stays closed), BENCH_DISPATCH_NODE_ARGS (more node flags for
+ * dispatch, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  */
 
 const SEOUL = { lng: 126.985, lat: 37.56 };
@@ -325,7 +327,9 @@ async function startProcess(service: 'dispatch' | 'fee', port: number, env: Node
   // BENCH_SERVICE_LOGS=<dir> keeps each service's log (stdout) there, to see where an order's time goes.
   const logs = process.env.BENCH_SERVICE_LOGS;
   const stdout = logs ? openSync(path.join(logs, `${service}-${Date.now()}.log`), 'w') : 'ignore';
-  const child = spawn(process.execPath, [entry], { env, stdio: ['ignore', stdout, 'inherit'] });
+  // BENCH_DISPATCH_NODE_ARGS gives dispatch node flags (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see where its time goes).
+  const flags = service === 'dispatch' ? (process.env.BENCH_DISPATCH_NODE_ARGS ?? '').split(' ').filter(Boolean) : [];
+  const child = spawn(process.execPath, [...flags, entry], { env, stdio: ['ignore', stdout, 'inherit'] });
   // A bench that dies must not leave services behind.
   const orphaned = () => child.kill('SIGKILL');
   process.once('exit', orphaned);
@@ -544,7 +548,8 @@ async function servicePart(): Promise<string[]> {
   const provisioning = await openServiceDatabases(db.url);
   const admin = new pg.Client({ connectionString: db.url });
   await admin.connect();
-  const intake = await startStubIntake(config.rpcPorts.intake);
+  // BENCH_INTAKE=down leaves order-intake's RPC port closed: dispatch's events to it fail and wait in the outbox.
+  const intake = process.env.BENCH_INTAKE === 'down' ? undefined : await startStubIntake(config.rpcPorts.intake);
   const fee = await startProcess('fee', config.httpPorts.fee, serviceEnv(config, db.url));
   const results: LevelResult[] = [];
   try {
@@ -564,7 +569,7 @@ async function servicePart(): Promise<string[]> {
     }
   } finally {
     await stopProcess(fee);
-    await new Promise((resolve) => intake.close(resolve));
+    if (intake) await new Promise((resolve) => intake.close(resolve));
     await admin.end();
     await provisioning.close();
     await db.stop();
