@@ -22,5 +22,5 @@ export default defineConfig({
       input: { rider: web('rider/index.html'), agency: web('agency/index.html') },
     },
   },
-  server: { port: 5173, proxy: { '/socket.io': { target: 'http://127.0.0.1:3001', ws: true }, '/v1': 'http://127.0.0.1:3001' } },
+  server: { port: 5173, proxy: { '/socket.io': { target: 'http://127.0.0.1:3001', ws: true }, '/v1': 'http://127.0.0.1:3001', '/fee': 'http://127.0.0.1:3001' } },
 });
