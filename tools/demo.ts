@@ -71,6 +71,8 @@ export function describeDemo(demo: Demo, file: string, withSecrets: boolean): st
     `              webhook secret ${secret(demo.restaurant.webhookSecret)}`,
     `              API key        ${secret(demo.restaurant.apiKey)}`,
     ...demo.riders.map((r) => `  rider       ${r.id}  ${r.name}  token ${secret(r.token)}`),
+    `rider app:        ${demo.dispatchUrl}/rider   (sign in with a rider token above)`,
+    `agency dashboard: ${demo.dispatchUrl}/agency  (agency id and API key above)`,
     `send an order with: npm run order:send`,
     `the agency's tariff: curl -H "Authorization: Bearer <agency API key>" ${demo.feeUrl}/v1/agencies/${demo.agency.id}/tariff (docs/fees.md)`,
   ].join('\n');
