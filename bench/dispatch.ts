@@ -44,7 +44,11 @@ import { openServiceDatabases } from '../tools/service-databases.js';
  *    restaurant's name, which the offer repeats: the rider's thread measures order → offer from it. Each level
  *    runs with DISPATCH_RIDER_INDEX=grid and again with =linear, the same-run baseline.
  *
- * BENCH_MODE (index|service|all, default all), BENCH_INDEX_SIZES (default 1000,10000,100000),
+ * 3. Connections only (BENCH_MODE=sockets, not part of `all`): the service's levels with no orders (BENCH_INDEXES
+ *    default grid, BENCH_SECONDS 1, BENCH_WARMUP_SECONDS 0): dispatch's RSS before and after N riders connect, and
+ *    so its memory per rider connection.
+ *
+ * BENCH_MODE (index|service|sockets|all, default all), BENCH_INDEX_SIZES (default 1000,10000,100000),
  * BENCH_RIDERS (default 1000,10000), BENCH_ORDERS_PER_SECOND (default 100), BENCH_SECONDS (default 20) measured
  * per level after BENCH_WARMUP_SECONDS (default 10), BENCH_INDEXES (default grid,linear), BENCH_WORKERS
  * (default 2 up to 2,500 riders, then one more per 2,500 up to 4), BENCH_INTAKE=down (no order-intake stub: its
@@ -528,12 +532,13 @@ async function runLevel(options: {
   }
 }
 
-async function servicePart(): Promise<string[]> {
+/** `socketsOnly` (BENCH_MODE=sockets): riders connect and report positions, no orders; for dispatch's RSS per connection. */
+async function servicePart(socketsOnly = false): Promise<string[]> {
   const levels = (process.env.BENCH_RIDERS ?? '1000,10000').split(',').map(Number);
-  const indexes = (process.env.BENCH_INDEXES ?? 'grid,linear').split(',');
-  const ordersPerSecond = Number(process.env.BENCH_ORDERS_PER_SECOND ?? 100);
-  const seconds = Number(process.env.BENCH_SECONDS ?? 20);
-  const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 10);
+  const indexes = (process.env.BENCH_INDEXES ?? (socketsOnly ? 'grid' : 'grid,linear')).split(',');
+  const ordersPerSecond = socketsOnly ? 0 : Number(process.env.BENCH_ORDERS_PER_SECOND ?? 100);
+  const seconds = Number(process.env.BENCH_SECONDS ?? (socketsOnly ? 1 : 20));
+  const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? (socketsOnly ? 0 : 10));
   const dataDir = await mkdtemp(path.join(tmpdir(), 'baecha-bench-'));
   console.log(
     `\npart 2: embedded PostgreSQL in ${dataDir}; riders ${levels.join(', ')} × index ${indexes.join(', ')}; ` +
@@ -585,6 +590,17 @@ async function servicePart(): Promise<string[]> {
         `${fmt(r.locationsPerSecond)} (${fmt(r.locationsSentPerSecond)}) | ${fmt(r.rssIdleMb)} / ${fmt(r.rssConnectedMb)} / ${fmt(r.rssPeakMb)} | ${r.acceptFailed + r.locationsRefused} |`,
     ),
   ];
+  if (socketsOnly) {
+    return [
+      '| riders | connected | connect s | dispatch RSS idle / connected MB | per connection KB | positions/s acked (sent) |',
+      '|--:|--:|--:|--:|--:|--:|',
+      ...results.map(
+        (r) =>
+          `| ${fmt(r.riders)} | ${fmt(r.connected)} | ${fmt(r.connectSeconds, 1)} | ${fmt(r.rssIdleMb)} / ${fmt(r.rssConnectedMb)} | ` +
+          `${fmt(((r.rssConnectedMb - r.rssIdleMb) * 1024) / r.connected, 1)} | ${fmt(r.locationsPerSecond)} (${fmt(r.locationsSentPerSecond)}) |`,
+      ),
+    ];
+  }
   // The goal: 10,000 riders, 100 orders/s, order→offer p99 under 200 ms, dispatch RSS under 500 MB.
   for (const r of results.filter((r) => r.riders === 10_000)) {
     const met = r.p99 < 200 && r.rssPeakMb < 500 && r.offersInWindow >= 0.99 * r.ordersInWindow && ordersPerSecond >= 100;
@@ -605,6 +621,7 @@ async function main(): Promise<void> {
     out.push('| riders | structure | upserts/s | nearest p50 | nearest p99 |', '|--:|---|--:|--:|--:|', ...indexPart(sizes));
   }
   if (mode === 'service' || mode === 'all') out.push('', ...(await servicePart()));
+  if (mode === 'sockets') out.push('', ...(await servicePart(true)));
   console.log(`\n${out.join('\n')}`);
 }
 
