@@ -137,10 +137,11 @@ describe('offering deliveries to riders (component, real PostgreSQL and fee serv
     const other = await h.online((await h.rider(agencyId, '다음')).token, NEAR_CITY_HALL.m4000);
 
     const [a, b] = [orderEvent(agencyId), orderEvent(agencyId)];
+    // One after the other: offered in one sweep, the second would be spread to the other rider.
     await h.publish(a);
+    const offerA = await client.waitForOffer((await h.deliveryOf(a.orderId)).id);
     await h.publish(b);
     const deliveryB = await h.deliveryOf(b.orderId);
-    const offerA = await client.waitForOffer((await h.deliveryOf(a.orderId)).id);
     const offerB = await client.waitForOffer(deliveryB.id);
     await expect(client.send('offer:accept', { offerId: offerA.offerId })).resolves.toMatchObject({ ok: true });
 
