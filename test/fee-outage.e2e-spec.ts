@@ -22,13 +22,6 @@ describe('dispatch through a fee outage (system)', () => {
   });
 
   it('offers with the fee pending while fee is killed, then fills the price in for the rider and the restaurant', async () => {
-    // Let fee learn of the agency before it goes down, so the price it gives later is the agency's.
-    await eventually(async () => {
-      const response = await fetch(`${stack.url('fee')}/v1/agencies/${tenants.agency.agencyId}/tariff`, {
-        headers: { authorization: `Bearer ${tenants.agency.apiKey}` },
-      });
-      return response.status === 200 ? true : undefined;
-    }, 'fee to know the agency', 20_000);
     await stack.kill('fee', 'SIGKILL');
 
     rider = await Rider.connect(stack.url('dispatch'), tenants.riders[0].token);

@@ -25,12 +25,6 @@ describeInBrowser('rider page and agency board together (system, Chromium)', () 
   beforeAll(async () => {
     stack = await startStack({ transport: 'tcp', env: { DISPATCH_SWEEP_INTERVAL_MS: '200' } });
     tenants = await stack.tenants('하루 흐름 대행', ['흐름 라이더']);
-    await eventually(async () => {
-      const response = await fetch(`${stack.url('fee')}/v1/agencies/${tenants.agency.agencyId}/tariff`, {
-        headers: { authorization: `Bearer ${tenants.agency.apiKey}` },
-      });
-      return response.status === 200 ? true : undefined;
-    }, 'fee to know the agency', 20_000);
     browser = await launchBrowser();
     rider = await (await phoneContext(browser, { geolocation: { latitude: 37.567, longitude: 126.9785 } })).newPage();
     board = await (await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'ko-KR', timezoneId: 'Asia/Seoul' })).newPage();

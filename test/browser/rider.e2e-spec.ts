@@ -30,13 +30,6 @@ describeInBrowser('rider client in a browser (system)', () => {
   beforeAll(async () => {
     stack = await startStack({ transport: 'tcp', env: { DISPATCH_SWEEP_INTERVAL_MS: '200', FEE_PENDING_OFFER_AFTER_MS: '300' } });
     tenants = await stack.tenants('브라우저 대행', ['브라우저 라이더', '모의 라이더']);
-    // Let fee learn of the new agency's tariff first, so the offer comes priced.
-    await eventually(async () => {
-      const response = await fetch(`${stack.url('fee')}/v1/agencies/${tenants.agency.agencyId}/tariff`, {
-        headers: { authorization: `Bearer ${tenants.agency.apiKey}` },
-      });
-      return response.status === 200 ? true : undefined;
-    }, 'fee to know the agency', 20_000);
     browser = await launchBrowser();
     // Near Seoul City Hall, where the test restaurant is.
     context = await phoneContext(browser, { geolocation: { latitude: 37.567, longitude: 126.9785 } });

@@ -10,6 +10,7 @@ import { openServiceDatabases } from '../../tools/service-databases.js';
 import { Restaurant } from './actors.js';
 import { createTestDatabase } from './database.js';
 import { envFor, testConfig } from './config.js';
+import { eventually } from './eventually.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const MAIN: Record<ServiceName, string> = {
@@ -108,6 +109,11 @@ export async function startStack(options: { transport: 'tcp' | 'rmq'; env?: Reco
       });
       const riders = [];
       for (const name of riderNames) riders.push({ ...(await provisionRider(databases.dispatch, { agencyId: agency.agencyId, name })), name });
+      // Dispatch announces the agency to fee through its outbox; until fee has it, quotes say NO_TARIFF.
+      await eventually(async () => {
+        const response = await fetch(`${url('fee')}/v1/agencies/${agency.agencyId}/tariff`, { headers: { authorization: `Bearer ${agency.apiKey}` } });
+        return response.status === 200 ? true : undefined;
+      }, 'fee to know the new agency', 20_000);
       return { agency, restaurant: new Restaurant(url('intake'), credentials), riders };
     },
     stop: async () => {
