@@ -24,12 +24,14 @@ export class TariffsRepository {
 
   /** The version in force at `at`: the latest to take effect by then (of two taking effect at once, the newer). */
   async inForce(agencyId: string, at: Date): Promise<TariffVersionEntity | undefined> {
-    const rows: TariffVersionRow[] = await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM fee.tariff_versions WHERE agency_id = $1 AND effective_from <= $2
-       ORDER BY effective_from DESC, version DESC LIMIT 1`,
-      [agencyId, at],
-    );
+    const rows: TariffVersionRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM fee.tariff_versions WHERE ${IN_FORCE}`, [agencyId, at]);
     return rows[0] && fromRow(rows[0]);
+  }
+
+  /** Only the number of the version in force at `at`, for a caller that keeps versions' terms itself. */
+  async versionInForce(agencyId: string, at: Date): Promise<number | undefined> {
+    const rows: Array<{ version: number }> = await this.dataSource.query(`SELECT version FROM fee.tariff_versions WHERE ${IN_FORCE}`, [agencyId, at]);
+    return rows[0]?.version;
   }
 
   /** Versions that take effect after `at`, soonest first. */
@@ -54,6 +56,9 @@ export class TariffsRepository {
 }
 
 const COLUMNS = 'agency_id, version, effective_from, tariff, created_at';
+
+/** The version in force at $2 for agency $1 (uses IDX_fee_tariff_versions_in_force). */
+const IN_FORCE = 'agency_id = $1 AND effective_from <= $2 ORDER BY effective_from DESC, version DESC LIMIT 1';
 
 interface TariffVersionRow {
   agency_id: string;

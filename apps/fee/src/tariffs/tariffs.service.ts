@@ -29,7 +29,7 @@ const COMPILED_CACHE_SIZE = 2_000;
 
 @Injectable()
 export class TariffsService {
-  private readonly compiled = new Map<string, CompiledTariff>();
+  private readonly compiled = new Map<string, TariffInForce>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -94,28 +94,28 @@ export class TariffsService {
     return view(saved);
   }
 
-  /** The version in force at `at`, compiled; NO_TARIFF when the agency had none then (or is unknown here). */
+  /**
+   * The version in force at `at`, compiled; NO_TARIFF when the agency had none then (or is unknown here). Only
+   * the version number is read per quote: a version never changes, so its terms are read and compiled once.
+   */
   async inForce(agencyId: string, at: Date): Promise<TariffInForce> {
-    const version = await this.tariffs.inForce(agencyId, at);
-    if (!version) throw new DomainError('NO_TARIFF', `agency ${agencyId} has no tariff in force at ${at.toISOString()}`);
-    return { version: version.version, tariff: version.tariff, compiled: this.compile(version) };
+    const version = await this.tariffs.versionInForce(agencyId, at);
+    const found = version === undefined ? undefined : await this.version(agencyId, version);
+    if (!found) throw new DomainError('NO_TARIFF', `agency ${agencyId} has no tariff in force at ${at.toISOString()}`);
+    return found;
   }
 
   /** A given version, compiled (for re-pricing a quote by the terms it was first priced by). */
   async version(agencyId: string, version: number): Promise<TariffInForce | undefined> {
+    const key = `${agencyId}:${version}`;
+    const cached = this.compiled.get(key);
+    if (cached) return cached;
     const found = await this.tariffs.find(agencyId, version);
-    return found && { version: found.version, tariff: found.tariff, compiled: this.compile(found) };
-  }
-
-  private compile(version: TariffVersionEntity): CompiledTariff {
-    const key = `${version.agencyId}:${version.version}`;
-    let compiled = this.compiled.get(key);
-    if (!compiled) {
-      compiled = compileTariff(version.tariff);
-      if (this.compiled.size >= COMPILED_CACHE_SIZE) this.compiled.delete(this.compiled.keys().next().value as string);
-      this.compiled.set(key, compiled);
-    }
-    return compiled;
+    if (!found) return undefined;
+    const ready: TariffInForce = { version: found.version, tariff: found.tariff, compiled: compileTariff(found.tariff) };
+    if (this.compiled.size >= COMPILED_CACHE_SIZE) this.compiled.delete(this.compiled.keys().next().value as string);
+    this.compiled.set(key, ready);
+    return ready;
   }
 }
 
