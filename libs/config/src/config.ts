@@ -41,6 +41,8 @@ export interface AppConfig {
     riderMaxSpeedKmh: number;
     /** How often the positions riders reported since the last write are written to the database, in one statement. */
     riderPositionFlushMs: number;
+    /** The spatial index of online riders: `grid` (see GridRiderIndex for why) or `linear`, the baseline benchmarks compare. */
+    riderIndex: 'grid' | 'linear';
     /** Offer policy of an agency that has not chosen one. */
     offerPolicy: 'sequential' | 'broadcast';
     /** Riders a broadcast offer goes to at once, for an agency that has not chosen. */
@@ -289,6 +291,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       riderHeartbeatTimeoutMs: r.int('RIDER_HEARTBEAT_TIMEOUT_MS', 30_000, 50, 3_600_000)!,
       riderMaxSpeedKmh: r.number('RIDER_MAX_SPEED_KMH', 200, 0, 2000),
       riderPositionFlushMs: r.int('RIDER_POSITION_FLUSH_MS', 5000, 10, 3_600_000)!,
+      riderIndex: r.oneOf('DISPATCH_RIDER_INDEX', ['grid', 'linear'] as const, 'grid'),
       offerPolicy: r.oneOf('DISPATCH_OFFER_POLICY', ['sequential', 'broadcast'] as const, 'sequential'),
       broadcastSize: r.int('DISPATCH_BROADCAST_SIZE', 3, 1, 50)!,
       candidateLimit: r.int('DISPATCH_CANDIDATES', 30, 1, 500)!,

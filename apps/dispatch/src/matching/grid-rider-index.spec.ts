@@ -4,7 +4,8 @@ import type { LngLat } from '#contracts';
 import { GridRiderIndex } from './grid-rider-index.js';
 import { LinearRiderIndex } from './linear-rider-index.js';
 import type { RiderIndex } from './rider-index.js';
-import { riderIndexFromEnv } from './rider-index.choice.js';
+import { loadConfig } from '#config';
+import { createRiderIndex } from './rider-index.choice.js';
 
 const CITY_HALL = { lng: 126.978, lat: 37.5665 };
 const AGENCIES = ['agency-a', 'agency-b', 'agency-c'];
@@ -120,7 +121,10 @@ describe('GridRiderIndex', () => {
   });
 });
 
-describe('riderIndexFromEnv', () => {
+/** The index the configuration names, as the riders module builds it. */
+const riderIndexFromEnv = (env: Record<string, string>) => createRiderIndex(loadConfig(env).dispatch.riderIndex);
+
+describe('the configured rider index', () => {
   it('is the grid unless DISPATCH_RIDER_INDEX says linear, and refuses anything else by name', () => {
     expect(riderIndexFromEnv({})).toBeInstanceOf(GridRiderIndex);
     expect(riderIndexFromEnv({ DISPATCH_RIDER_INDEX: 'linear' })).toBeInstanceOf(LinearRiderIndex);

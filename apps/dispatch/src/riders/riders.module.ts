@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { AgenciesModule } from '../agencies/agencies.module.js';
-import { riderIndexFromEnv } from '../matching/rider-index.choice.js';
+import { createRiderIndex } from '../matching/rider-index.choice.js';
 import { RIDER_INDEX, type RiderIndex } from '../matching/rider-index.js';
 import { RiderChannel } from './rider-channel.js';
 import { RiderPositionsRepository } from './rider-positions.repository.js';
@@ -15,7 +15,7 @@ import { RidersService } from './riders.service.js';
   imports: [AgenciesModule],
   controllers: [RidersController],
   providers: [
-    { provide: RIDER_INDEX, useFactory: () => riderIndexFromEnv() },
+    { provide: RIDER_INDEX, useFactory: (config: AppConfig) => createRiderIndex(config.dispatch.riderIndex), inject: [APP_CONFIG] },
     {
       provide: RiderPresenceStore,
       useFactory: (config: AppConfig, index: RiderIndex) =>
