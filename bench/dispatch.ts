@@ -23,6 +23,7 @@ import type { RiderIndex } from '../apps/dispatch/src/matching/rider-index.js';
 import { provisionAgency } from '../apps/dispatch/src/agencies/agencies.provisioning.js';
 import { envFor } from '../test/support/config.js';
 import { openServiceDatabases } from '../tools/service-databases.js';
+import { percentile, rng } from './support.js';
 
 /**
  * `npm run bench:dispatch`: how fast dispatch turns an order into an offer on a rider's phone, with thousands of
@@ -62,18 +63,6 @@ const HALF_LNG = 0.17;
 const HALF_LAT = 0.135;
 const AGENCY = 'bench-agency';
 
-/** Deterministic, so every run places the same riders and asks the same queries. */
-function rng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const inSeoul = (random: () => number): LngLat => ({
   lng: SEOUL.lng + (random() * 2 - 1) * HALF_LNG,
   lat: SEOUL.lat + (random() * 2 - 1) * HALF_LAT,
@@ -85,7 +74,6 @@ const step = (point: LngLat, random: () => number): LngLat => ({
   lat: point.lat + (random() * 2 - 1) * 0.00036,
 });
 
-const percentile = (sorted: ArrayLike<number>, p: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]);
 const fmt = (value: number, digits = 0) => (Number.isFinite(value) ? value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '-');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Milliseconds since the epoch with sub-millisecond precision, comparable between threads. */

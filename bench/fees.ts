@@ -4,8 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { ClientProxyFactory } from '@nestjs/microservices';
 import pg from 'pg';
 import { lastValueFrom } from 'rxjs';
@@ -18,6 +17,7 @@ import { hashSecret, newSecret, runMain, startService } from '#platform';
 import { FeeModule } from '../apps/fee/src/fee.module.js';
 import type { Tariff } from '../apps/fee/src/tariffs/tariff.js';
 import { compileTariff, type CompiledTariff, type Trip } from '../apps/fee/src/tariffs/tariff.pricing.js';
+import { drive, driveInserts, fmt, inWorker, percentile, rng, summarise, withPeakRss, type LevelResult } from './support.js';
 
 /**
  * `npm run bench:fees`: what pricing a delivery costs, in two parts.
@@ -42,18 +42,6 @@ import { compileTariff, type CompiledTariff, type Trip } from '../apps/fee/src/t
 
 // ---------------------------------------------------------------------------------------------------------
 // Tariffs and trips
-
-/** Deterministic, so every run prices the same trips in the same order. */
-function rng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const METRES_PER_DEGREE_LAT = 111_000;
 const METRES_PER_DEGREE_LNG = 88_000; // at Seoul's latitude
@@ -190,8 +178,6 @@ interface EvalResult {
   peakRssMb: number;
 }
 
-const percentile = (sorted: ArrayLike<number>, p: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]);
-
 /**
  * Prices the trips round and round for `seconds` untimed (throughput), then again timing each evaluation on its
  * own (latency, at most 200,000 samples or `seconds`), after a short warm-up. Every fee and rider pay is added
@@ -318,14 +304,6 @@ interface Job {
   row?: { items: string; riderPayItems: string };
 }
 
-interface LevelResult {
-  completed: number;
-  failed: number;
-  seconds: number;
-  latenciesMs: number[];
-  firstError?: string;
-}
-
 async function runQuotes(job: Job): Promise<LevelResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: job.concurrency });
   const target = new URL(job.url);
@@ -355,96 +333,21 @@ async function runQuotes(job: Job): Promise<LevelResult> {
   return result;
 }
 
-async function runCeiling(job: Job): Promise<LevelResult> {
-  const clients = await Promise.all(
-    Array.from({ length: job.concurrency }, async () => {
-      const client = new pg.Client({ connectionString: job.url });
-      await client.connect();
-      return client;
-    }),
-  );
+function runCeiling(job: Job): Promise<LevelResult> {
   const agencyId = randomUUID();
-  const result = await drive(job, async (loop) => {
-    const client = clients[loop];
-    await client.query('BEGIN');
-    await client.query(
-      `INSERT INTO bench.ceiling_quotes (id, order_id, agency_id, pickup_lng, pickup_lat, dropoff_lng, dropoff_lat, distance_meters,
-         duration_seconds, provider, estimated, detour_factor, factor_source, cached, attempts, tariff, tariff_version, priced_at,
-         distance_basis, total, items, rider_pay, rider_pay_items)
-       VALUES ($1, NULL, $2, 126.978, 37.5665, 127.0276, 37.4979, 4120, 741, 'turf', true, '1.30', 'default', false, $3, 'version 2', 2, now(),
-         'route', 6100, $4, 5899, $5)`,
-      [randomUUID(), agencyId, JSON.stringify([{ provider: 'kakao', outcome: 'no_credentials', ms: 0, skipped: true }]), job.row!.items, job.row!.riderPayItems],
-    );
-    await client.query('COMMIT');
-  });
-  await Promise.all(clients.map((c) => c.end()));
-  return result;
-}
-
-/** Runs `concurrency` loops of `once` (told its loop's index) for the level's duration after a 1 s warm-up. */
-async function drive(job: Job, once: (loop: number) => Promise<void>): Promise<LevelResult> {
-  const warmUntil = Date.now() + 1000;
-  const until = warmUntil + job.seconds * 1000;
-  const latenciesMs: number[] = [];
-  let completed = 0;
-  let failed = 0;
-  let firstError: string | undefined;
-  await Promise.all(
-    Array.from({ length: job.concurrency }, async (_, loop) => {
-      while (Date.now() < until) {
-        const t0 = performance.now();
-        try {
-          await once(loop);
-          const now = Date.now();
-          if (now >= warmUntil && now < until) {
-            completed++;
-            latenciesMs.push(performance.now() - t0);
-          }
-        } catch (error) {
-          failed++;
-          firstError ??= (error as Error).message;
-        }
-      }
-    }),
+  return driveInserts(
+    job,
+    `INSERT INTO bench.ceiling_quotes (id, order_id, agency_id, pickup_lng, pickup_lat, dropoff_lng, dropoff_lat, distance_meters,
+       duration_seconds, provider, estimated, detour_factor, factor_source, cached, attempts, tariff, tariff_version, priced_at,
+       distance_basis, total, items, rider_pay, rider_pay_items)
+     VALUES ($1, NULL, $2, 126.978, 37.5665, 127.0276, 37.4979, 4120, 741, 'turf', true, '1.30', 'default', false, $3, 'version 2', 2, now(),
+       'route', 6100, $4, 5899, $5)`,
+    () => [randomUUID(), agencyId, JSON.stringify([{ provider: 'kakao', outcome: 'no_credentials', ms: 0, skipped: true }]), job.row!.items, job.row!.riderPayItems],
   );
-  return { completed, failed, seconds: job.seconds, latenciesMs, firstError };
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // Main thread: database, service, agencies
-
-function inWorker(job: Job): Promise<LevelResult> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(fileURLToPath(import.meta.url), { workerData: job });
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
-}
-
-function summarise(result: LevelResult) {
-  const sorted = Float64Array.from(result.latenciesMs).sort();
-  return {
-    perSecond: result.completed / result.seconds,
-    p50: percentile(sorted, 50),
-    p99: percentile(sorted, 99),
-    failed: result.failed,
-    firstError: result.firstError,
-  };
-}
-
-/** Runs a level in a worker while sampling this process's RSS; returns the peak. */
-async function withPeakRss<T>(run: () => Promise<T>): Promise<[T, number]> {
-  let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 200);
-  try {
-    const result = await run();
-    return [result, Math.max(peak, process.memoryUsage().rss) / 2 ** 20];
-  } finally {
-    clearInterval(timer);
-  }
-}
-
-const fmt = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
 
 async function main(): Promise<void> {
   const evalSeconds = Number(process.env.BENCH_EVAL_SECONDS ?? 2);
@@ -549,7 +452,7 @@ async function main(): Promise<void> {
     const measured: Record<string, ReturnType<typeof summarise> & { rssMb: number }> = {};
     for (const basis of ['route', 'straight'] as const) {
       const [run, rssMb] = await withPeakRss(() =>
-        inWorker({ mode: 'quotes', concurrency, seconds, url, agencyId: agencies[basis], tariff: tariffs[basis], weekStart, seed: 1000 + concurrency }),
+        inWorker<Job>(import.meta.url, { mode: 'quotes', concurrency, seconds, url, agencyId: agencies[basis], tariff: tariffs[basis], weekStart, seed: 1000 + concurrency }),
       );
       const s = (measured[basis] = { ...summarise(run), rssMb });
       console.log(
@@ -557,7 +460,7 @@ async function main(): Promise<void> {
           `${s.failed ? `, ${s.failed} failed (${s.firstError})` : ''}`,
       );
     }
-    const [ceilingRun, ceilingRssMb] = await withPeakRss(() => inWorker({ mode: 'ceiling', concurrency, seconds, url: db.url, row }));
+    const [ceilingRun, ceilingRssMb] = await withPeakRss(() => inWorker<Job>(import.meta.url, { mode: 'ceiling', concurrency, seconds, url: db.url, row }));
     const ceiling = summarise(ceilingRun);
     console.log(
       `ceiling         c=${concurrency}: ${fmt(ceiling.perSecond)} inserts/s, p50 ${fmt(ceiling.p50, 1)} ms, p99 ${fmt(ceiling.p99, 1)} ms` +

@@ -19,6 +19,7 @@ import { runMain, startService } from '#platform';
 import { IntakeModule } from '../apps/order-intake/src/intake.module.js';
 import { provisionRestaurant } from '../apps/order-intake/src/restaurants/restaurants.provisioning.js';
 import { webhookHeaders } from '../apps/order-intake/src/webhooks/webhook-signature.js';
+import { drive, driveInserts, fmt, inWorker, summarise, withPeakRss, type LevelResult } from './support.js';
 
 /**
  * `npm run bench:intake`: how many orders per second order-intake accepts, against the ceiling of the same
@@ -38,14 +39,6 @@ interface Job {
   secret?: string;
   /** The HTTP status every request must get (intake: 202). */
   expectStatus?: number;
-}
-
-interface LevelResult {
-  completed: number;
-  failed: number;
-  seconds: number;
-  latenciesMs: number[];
-  firstError?: string;
 }
 
 const DROPOFF = { address: '서울특별시 종로구 세종대로 172 광화문빌딩', lng: 126.9769, lat: 37.5759, detail: '3층 302호' };
@@ -100,57 +93,15 @@ async function runIntake(job: Job): Promise<LevelResult> {
   return result;
 }
 
-async function runCeiling(job: Job): Promise<LevelResult> {
-  const clients = await Promise.all(
-    Array.from({ length: job.concurrency }, async () => {
-      const client = new pg.Client({ connectionString: job.url });
-      await client.connect();
-      return client;
-    }),
-  );
+function runCeiling(job: Job): Promise<LevelResult> {
   const restaurantId = randomUUID();
-  const result = await drive(job, async (loop) => {
-    const client = clients[loop];
-    await client.query('BEGIN');
-    await client.query(
-      `INSERT INTO bench.ceiling_orders (id, restaurant_id, external_order_id, request_hash, status, dropoff_address,
-         dropoff_lng, dropoff_lat, dropoff_detail, customer_phone, items, order_amount, note)
-       VALUES ($1, $2, $3, $4, 'received', $5, $6, $7, $8, $9, $10, $11, $12)`,
-      [randomUUID(), restaurantId, `bench-${randomUUID()}`, 'f'.repeat(64), DROPOFF.address, DROPOFF.lng, DROPOFF.lat, DROPOFF.detail, '010-1234-5678', JSON.stringify(ITEMS), 27000, 'note'],
-    );
-    await client.query('COMMIT');
-  });
-  await Promise.all(clients.map((c) => c.end()));
-  return result;
-}
-
-/** Runs `concurrency` loops of `once` (told its loop's index) for the level's duration after a 1 s warm-up. */
-async function drive(job: Job, once: (loop: number) => Promise<void>): Promise<LevelResult> {
-  const warmUntil = Date.now() + 1000;
-  const until = warmUntil + job.seconds * 1000;
-  const latenciesMs: number[] = [];
-  let completed = 0;
-  let failed = 0;
-  let firstError: string | undefined;
-  await Promise.all(
-    Array.from({ length: job.concurrency }, async (_, loop) => {
-      while (Date.now() < until) {
-        const t0 = performance.now();
-        try {
-          await once(loop);
-          const now = Date.now();
-          if (now >= warmUntil && now < until) {
-            completed++;
-            latenciesMs.push(performance.now() - t0);
-          }
-        } catch (error) {
-          failed++;
-          firstError ??= (error as Error).message;
-        }
-      }
-    }),
+  return driveInserts(
+    job,
+    `INSERT INTO bench.ceiling_orders (id, restaurant_id, external_order_id, request_hash, status, dropoff_address,
+       dropoff_lng, dropoff_lat, dropoff_detail, customer_phone, items, order_amount, note)
+     VALUES ($1, $2, $3, $4, 'received', $5, $6, $7, $8, $9, $10, $11, $12)`,
+    () => [randomUUID(), restaurantId, `bench-${randomUUID()}`, 'f'.repeat(64), DROPOFF.address, DROPOFF.lng, DROPOFF.lat, DROPOFF.detail, '010-1234-5678', JSON.stringify(ITEMS), 27000, 'note'],
   );
-  return { completed, failed, seconds: job.seconds, latenciesMs, firstError };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -184,39 +135,6 @@ async function runStubDispatch(config: AppConfig): Promise<INestMicroservice> {
   return stub;
 }
 
-function inWorker(job: Job): Promise<LevelResult> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(fileURLToPath(import.meta.url), { workerData: job });
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
-}
-
-const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]);
-
-function summarise(result: LevelResult) {
-  const sorted = Float64Array.from(result.latenciesMs).sort();
-  return {
-    perSecond: result.completed / result.seconds,
-    p50: percentile(Array.from(sorted), 50),
-    p99: percentile(Array.from(sorted), 99),
-    failed: result.failed,
-    firstError: result.firstError,
-  };
-}
-
-/** Runs a level in a worker while sampling this process's RSS; returns the peak. */
-async function withPeakRss<T>(run: () => Promise<T>): Promise<[T, number]> {
-  let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 200);
-  try {
-    const result = await run();
-    return [result, Math.max(peak, process.memoryUsage().rss) / 2 ** 20];
-  } finally {
-    clearInterval(timer);
-  }
-}
-
 /** Seconds until every accepted order's event has left the outbox, i.e. the relay kept up (or caught up). */
 async function drainSeconds(admin: pg.Client, timeoutSeconds = 120): Promise<number> {
   const started = Date.now();
@@ -227,8 +145,6 @@ async function drainSeconds(admin: pg.Client, timeoutSeconds = 120): Promise<num
   }
   return Infinity;
 }
-
-const fmt = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
 
 async function main(): Promise<void> {
   const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -267,16 +183,16 @@ async function main(): Promise<void> {
   const floorUrl = url.replace(restaurant.restaurantId, 'not-a-restaurant');
   const rows: string[] = [];
   for (const concurrency of levels) {
-    const [intakeRun, rssMb] = await withPeakRss(() => inWorker({ mode: 'intake', concurrency, seconds, url, secret: restaurant.webhookSecret }));
+    const [intakeRun, rssMb] = await withPeakRss(() => inWorker<Job>(import.meta.url, { mode: 'intake', concurrency, seconds, url, secret: restaurant.webhookSecret }));
     const intake = summarise(intakeRun);
     const drained = await drainSeconds(admin);
     console.log(
       `intake   c=${concurrency}: ${fmt(intake.perSecond)} orders/s, p50 ${fmt(intake.p50, 1)} ms, p99 ${fmt(intake.p99, 1)} ms, ` +
         `peak RSS ${fmt(rssMb)} MB, outbox drained ${fmt(drained, 1)} s later${intake.failed ? `, ${intake.failed} failed (${intake.firstError})` : ''}`,
     );
-    const floor = summarise(await inWorker({ mode: 'intake', concurrency, seconds, url: floorUrl, secret: restaurant.webhookSecret, expectStatus: 404 }));
+    const floor = summarise(await inWorker<Job>(import.meta.url, { mode: 'intake', concurrency, seconds, url: floorUrl, secret: restaurant.webhookSecret, expectStatus: 404 }));
     console.log(`floor    c=${concurrency}: ${fmt(floor.perSecond)} requests/s, p50 ${fmt(floor.p50, 1)} ms, p99 ${fmt(floor.p99, 1)} ms`);
-    const ceiling = summarise(await inWorker({ mode: 'ceiling', concurrency, seconds, url: db.url }));
+    const ceiling = summarise(await inWorker<Job>(import.meta.url, { mode: 'ceiling', concurrency, seconds, url: db.url }));
     console.log(
       `ceiling  c=${concurrency}: ${fmt(ceiling.perSecond)} inserts/s, p50 ${fmt(ceiling.p50, 1)} ms, p99 ${fmt(ceiling.p99, 1)} ms` +
         `${ceiling.failed ? `, ${ceiling.failed} failed (${ceiling.firstError})` : ''}`,

@@ -13,6 +13,7 @@ import {
   type RouteResult,
 } from '#maps';
 import { FakeKakao, FakeNaver, type Fault } from '../libs/maps/src/testing/index.js';
+import { percentile, rng } from './support.js';
 
 /**
  * `npm run bench:maps`: quotes routed through the map chain against fake Kakao and Naver servers that answer
@@ -51,18 +52,6 @@ async function runFakes(): Promise<void> {
 
 // ---------------------------------------------------------------------------------------------------------
 // Trips
-
-/** Deterministic so two chains see the same trips in the same order. */
-function rng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const HUBS = (() => {
   const random = rng(20221015);
@@ -130,11 +119,6 @@ interface PhaseResult {
   byProvider: Record<string, number>;
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
 async function runPhase(
   route: (from: LngLat, to: LngLat) => Promise<Route & { cached: boolean }>,
   trips: Array<[LngLat, LngLat]>,
@@ -163,7 +147,7 @@ async function runPhase(
   );
   const elapsed = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  return { quotes: latencies.length, seconds: elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), cacheHits, byProvider };
+  return { quotes: latencies.length, seconds: elapsed, p50: percentile(latencies, 50, 0), p99: percentile(latencies, 99, 0), cacheHits, byProvider };
 }
 
 async function main(): Promise<void> {
