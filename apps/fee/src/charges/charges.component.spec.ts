@@ -6,7 +6,7 @@ import { PATTERNS, type FeeQuote } from '#contracts';
 import { queryRows } from '../../../../test/support/database.js';
 import type { TestAgency } from '../../test/agencies.js';
 import { sendCharge, testDelivery } from './testing/charge-events.js';
-import { startFeeService, type TestFeeService } from './testing/fee-service.js';
+import { startFeeService, type TestFeeService } from '../../test/fee-service.js';
 
 const cityHall = { lng: 126.978, lat: 37.5665 };
 const gwanghwamun = { lng: 126.9769, lat: 37.5759 };

@@ -1,15 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
-import { ClientProxyFactory, type ClientProxy } from '@nestjs/microservices';
 import request from 'supertest';
 import type { FeeQuote } from '#contracts';
-import { clientOptions } from '#messaging';
-import { startService } from '#platform';
 import { FakeKakao, FakeNaver, fakeProvidersEnv } from '../../../../libs/maps/src/testing/index.js';
-import { createTestDatabase, queryRows } from '../../../../test/support/database.js';
-import { testConfig } from '../../../../test/support/config.js';
-import { FeeModule } from '../fee.module.js';
-import { registerAgency, type TestAgency } from '../../test/agencies.js';
+import { queryRows } from '../../../../test/support/database.js';
+import { startFeeService, type TestFeeService } from '../../test/fee-service.js';
+import type { TestAgency } from '../../test/agencies.js';
 
 const cityHall = { lng: 126.978, lat: 37.5665 };
 // Distinct trips, so the route cache never answers for another test.
@@ -21,9 +17,9 @@ const nextDropoff = () => ({ lng: 127.0 + (trip++ % 500) * 0.0004, lat: 37.55 })
  * which provider answered, and falls back when one fails, down to the Turf estimate.
  */
 describe('fee quotes through the map chain (component, fake Kakao and Naver)', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let fee: TestFeeService;
+  let db: TestFeeService['db'];
   let app: INestApplication;
-  let client: ClientProxy;
   let agency: TestAgency;
   const kakao = new FakeKakao();
   const naver = new FakeNaver();
@@ -31,23 +27,18 @@ describe('fee quotes through the map chain (component, fake Kakao and Naver)', (
   beforeAll(async () => {
     await kakao.start();
     await naver.start();
-    db = await createTestDatabase();
-    const config = await testConfig({
+    fee = await startFeeService({
       ...fakeProvidersEnv({ kakao, naver }),
       MAP_PROVIDER_TIMEOUT_MS: '200',
       MAP_CHAIN_DEADLINE_MS: '1000',
       MAP_BREAKER_CONSECUTIVE: '3',
       MAP_BREAKER_RESET_MS: '60000',
     });
-    app = await startService({ service: 'fee', module: FeeModule.forRoot(config, db.url), config });
-    client = ClientProxyFactory.create(clientOptions(config, 'fee'));
-    agency = await registerAgency(client);
+    ({ db, app, agency } = fee);
   });
 
   afterAll(async () => {
-    await client?.close();
-    await app?.close();
-    await db?.drop();
+    await fee?.close();
     await kakao.stop();
     await naver.stop();
   });

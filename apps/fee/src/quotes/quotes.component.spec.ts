@@ -1,39 +1,32 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
-import { ClientProxyFactory, type ClientProxy } from '@nestjs/microservices';
+import type { ClientProxy } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
 import request from 'supertest';
 import type { AppConfig } from '#config';
 import { PATTERNS, type FeeQuote } from '#contracts';
-import { clientOptions } from '#messaging';
-import { startService } from '#platform';
-import { createTestDatabase, queryRows } from '../../../../test/support/database.js';
-import { testConfig } from '../../../../test/support/config.js';
-import { FeeModule } from '../fee.module.js';
-import { registerAgency, type TestAgency } from '../../test/agencies.js';
+import { queryRows } from '../../../../test/support/database.js';
+import { startFeeService, type TestFeeService } from '../../test/fee-service.js';
+import type { TestAgency } from '../../test/agencies.js';
 
 const cityHall = { lng: 126.978, lat: 37.5665 };
 const gwanghwamun = { lng: 126.9769, lat: 37.5759 };
 
 describe('fee quotes (component, real PostgreSQL)', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let fee: TestFeeService;
+  let db: TestFeeService['db'];
   let config: AppConfig;
   let app: INestApplication;
   let client: ClientProxy;
   let agency: TestAgency;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    config = await testConfig();
-    app = await startService({ service: 'fee', module: FeeModule.forRoot(config, db.url), config });
-    client = ClientProxyFactory.create(clientOptions(config, 'fee'));
-    agency = await registerAgency(client);
+    fee = await startFeeService();
+    ({ db, config, app, client, agency } = fee);
   });
 
   afterAll(async () => {
-    await client?.close();
-    await app?.close();
-    await db?.drop();
+    await fee?.close();
   });
 
   it('prices a trip over HTTP with the Turf estimate and records the quote', async () => {

@@ -7,7 +7,7 @@ import { PATTERNS, type FeeQuote, type LngLat } from '#contracts';
 import { queryRows } from '../../../../test/support/database.js';
 import { registerAgency, type TestAgency } from '../../test/agencies.js';
 import { sendCharge, testDelivery } from '../charges/testing/charge-events.js';
-import { startFeeService, type TestFeeService } from '../charges/testing/fee-service.js';
+import { startFeeService, type TestFeeService } from '../../test/fee-service.js';
 
 const cityHall = { lng: 126.978, lat: 37.5665 };
 const gwanghwamun = { lng: 126.9769, lat: 37.5759 };

@@ -1,14 +1,16 @@
 import type { INestApplication } from '@nestjs/common';
+import type { AppConfig } from '#config';
 import { ClientProxyFactory, type ClientProxy } from '@nestjs/microservices';
 import { clientOptions } from '#messaging';
 import { startService } from '#platform';
-import { createTestDatabase } from '../../../../../test/support/database.js';
-import { testConfig } from '../../../../../test/support/config.js';
-import { registerAgency, type TestAgency } from '../../../test/agencies.js';
-import { FeeModule } from '../../fee.module.js';
+import { createTestDatabase } from '../../../test/support/database.js';
+import { testConfig } from '../../../test/support/config.js';
+import { registerAgency, type TestAgency } from './agencies.js';
+import { FeeModule } from '../src/fee.module.js';
 
 export interface TestFeeService {
   db: Awaited<ReturnType<typeof createTestDatabase>>;
+  config: AppConfig;
   app: INestApplication;
   /** The fee service's message transport, as dispatch reaches it. */
   client: ClientProxy;
@@ -26,6 +28,7 @@ export async function startFeeService(env: Record<string, string> = {}): Promise
   const agency = await registerAgency(client);
   return {
     db,
+    config,
     app,
     client,
     agency,
