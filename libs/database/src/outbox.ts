@@ -38,9 +38,23 @@ export function outboxInsertSql(schema: string, placeholders: [eventId: string, 
   return `INSERT INTO "${schema}".outbox (event_id, pattern, payload) VALUES (${placeholders.join(', ')})`;
 }
 
-/** Adds an event to the outbox inside the caller's transaction, so it leaves only if the state change commits. */
-export async function addToOutbox(manager: EntityManager, schema: string, message: OutboxMessage): Promise<void> {
-  await manager.query(outboxInsertSql(schema, ['$1', '$2', '$3']), [message.eventId, message.pattern, JSON.stringify(message.payload)]);
+/**
+ * Adds events to the outbox inside the caller's transaction, in one statement, so they leave only if the state
+ * change commits; the relay publishes them in the order given.
+ */
+export async function addToOutbox(manager: EntityManager, schema: string, ...messages: OutboxMessage[]): Promise<void> {
+  if (messages.length === 0) return;
+  const params = messages.flatMap((message) => [message.eventId, message.pattern, JSON.stringify(message.payload)]);
+  const rows = messages.map((_, i) => `($${i * 3 + 1}::uuid, $${i * 3 + 2}, $${i * 3 + 3}::jsonb)`);
+  await manager.query(`INSERT INTO "${schema}".outbox (event_id, pattern, payload) VALUES ${rows.join(', ')}`, params);
+}
+
+/**
+ * The inbox INSERT with the given placeholders for event_id and pattern, `RETURNING event_id` only when the event
+ * is new: for a caller that claims the event and writes its effect in one statement (a data-modifying CTE).
+ */
+export function inboxClaimSql(schema: string, placeholders: [eventId: string, pattern: string]): string {
+  return `INSERT INTO "${schema}".inbox (event_id, pattern) VALUES (${placeholders[0]}::uuid, ${placeholders[1]}) ON CONFLICT (event_id) DO NOTHING RETURNING event_id`;
 }
 
 /**
@@ -48,10 +62,7 @@ export async function addToOutbox(manager: EntityManager, schema: string, messag
  * redelivered event changes nothing.
  */
 export async function claimInboxEvent(manager: EntityManager, schema: string, eventId: string, pattern: string): Promise<boolean> {
-  const rows: unknown[] = await manager.query(
-    `INSERT INTO "${schema}".inbox (event_id, pattern) VALUES ($1, $2) ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
-    [eventId, pattern],
-  );
+  const rows: unknown[] = await manager.query(inboxClaimSql(schema, ['$1', '$2']), [eventId, pattern]);
   return rows.length === 1;
 }
 

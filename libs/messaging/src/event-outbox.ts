@@ -42,6 +42,11 @@ export class EventOutbox implements OnApplicationBootstrap, OnApplicationShutdow
     return message.payload;
   }
 
+  /** Adds several events, each with a fresh id and time, in one statement; they are published in this order. */
+  async addAll(manager: EntityManager, events: Array<{ pattern: keyof typeof CONSUMER_OF; payload: object }>): Promise<void> {
+    await addToOutbox(manager, this.schema, ...events.map(({ pattern, payload }) => this.prepare(pattern, payload)));
+  }
+
   /**
    * An event with a fresh id and time, not yet written: for a hot path that writes it with its state change in
    * one statement (`outboxInsertSql` from #database). Call `poke` after that commits.

@@ -1,7 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, type QueryDeepPartialEntity } from 'typeorm';
+
+type ColumnMetadata = ReturnType<DataSource['getMetadata']>['columns'][number];
 import { DeliveryEntity, type PricingProblem } from './delivery.entity.js';
 import type { DeliveryStatus } from './delivery-status.js';
+
+export type DeliveryPatch = QueryDeepPartialEntity<DeliveryEntity>;
 
 export type NewDelivery = Pick<
   DeliveryEntity,
@@ -22,45 +26,113 @@ export type NewDelivery = Pick<
 /** The database's clock, so every status time of a delivery (and of its offers) comes from one clock. */
 export const NOW = () => 'now()';
 
+/**
+ * Deliveries are read and written here. The steps every delivery takes (lock, change, read back) are plain SQL
+ * mapped through the entity's own column metadata: a delivery's life is a dozen of them, and building each
+ * through the query builder cost more than the database's work. Lists and searches use the query builder.
+ */
 @Injectable()
 export class DeliveriesRepository {
+  private columnsByProperty?: Map<string, ColumnMetadata>;
+
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Inserts a delivery for an order; false when the order already has one. */
-  async insert(manager: EntityManager, delivery: NewDelivery): Promise<boolean> {
-    const rows: unknown[] = await manager.query(
-      `INSERT INTO dispatch.deliveries (id, order_id, agency_id, restaurant_id, restaurant_name,
-         pickup_lng, pickup_lat, pickup_address, dropoff_lng, dropoff_lat, dropoff_address, dropoff_detail)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-       ON CONFLICT (order_id) DO NOTHING RETURNING id`,
-      [
-        delivery.id,
-        delivery.orderId,
-        delivery.agencyId,
-        delivery.restaurantId,
-        delivery.restaurantName,
-        delivery.pickupLng,
-        delivery.pickupLat,
-        delivery.pickupAddress,
-        delivery.dropoffLng,
-        delivery.dropoffLat,
-        delivery.dropoffAddress,
-        delivery.dropoffDetail,
-      ],
+  private get columns(): Map<string, ColumnMetadata> {
+    this.columnsByProperty ??= new Map(this.dataSource.getMetadata(DeliveryEntity).columns.map((column) => [column.propertyName, column]));
+    return this.columnsByProperty;
+  }
+
+  /** The column of an entity property. */
+  columnName(property: keyof DeliveryEntity): string {
+    const column = this.columns.get(property);
+    if (!column) throw new Error(`deliveries have no column for ${property}`);
+    return column.databaseName;
+  }
+
+  /** A `dispatch.deliveries` row (`SELECT *` or `RETURNING *`) as the entity. */
+  toEntity(row: Record<string, unknown>): DeliveryEntity {
+    const delivery = new DeliveryEntity() as unknown as Record<string, unknown>;
+    for (const [property, column] of this.columns) delivery[property] = row[column.databaseName];
+    return delivery as unknown as DeliveryEntity;
+  }
+
+  /**
+   * The SET list for `changes` (entity properties; `NOW` stamps the database's time), with `updated_at`, its
+   * values appended to `params`.
+   */
+  setList(changes: DeliveryPatch, params: unknown[]): string {
+    const assignments = ['updated_at = now()'];
+    for (const [property, value] of Object.entries(changes)) {
+      const column = this.columns.get(property);
+      if (!column) throw new Error(`deliveries have no column for ${property}`);
+      if (value === undefined) continue;
+      if (typeof value === 'function') {
+        assignments.push(`${column.databaseName} = ${(value as () => string)()}`);
+        continue;
+      }
+      const json = column.type === 'jsonb' && value !== null;
+      params.push(json ? JSON.stringify(value) : value);
+      assignments.push(`${column.databaseName} = $${params.length}${json ? '::jsonb' : ''}`);
+    }
+    return assignments.join(', ');
+  }
+
+  /**
+   * Inserts a delivery for an order, with the first step of its log, once per event: `sources` are SQL for the
+   * rows it may be created from (a CTE claiming the event in the inbox, say) and their `params`, to which this
+   * appends its own. Returns `{ claimed, created }`: whether the event was new, and whether the order got its
+   * delivery now (false when it already had one). One statement, so all of it or none.
+   */
+  async insertFrom(
+    manager: EntityManager,
+    source: { cte: string; params: unknown[] },
+    delivery: NewDelivery,
+    logStep: (source: string, params: unknown[]) => string,
+  ): Promise<{ claimed: boolean; created: boolean }> {
+    const params = [...source.params];
+    const at = params.length;
+    params.push(
+      delivery.id,
+      delivery.orderId,
+      delivery.agencyId,
+      delivery.restaurantId,
+      delivery.restaurantName,
+      delivery.pickupLng,
+      delivery.pickupLat,
+      delivery.pickupAddress,
+      delivery.dropoffLng,
+      delivery.dropoffLat,
+      delivery.dropoffAddress,
+      delivery.dropoffDetail,
     );
-    return rows.length === 1;
+    const p = (i: number, type: string) => `$${at + i}::${type}`;
+    const [row]: Array<{ claimed: number; created: number }> = await manager.query(
+      `WITH source AS (${source.cte}),
+            created AS (
+              INSERT INTO dispatch.deliveries (id, order_id, agency_id, restaurant_id, restaurant_name,
+                pickup_lng, pickup_lat, pickup_address, dropoff_lng, dropoff_lat, dropoff_address, dropoff_detail)
+              SELECT ${p(1, 'uuid')}, ${p(2, 'uuid')}, ${p(3, 'uuid')}, ${p(4, 'uuid')}, ${p(5, 'text')}, ${p(6, 'float8')}, ${p(7, 'float8')},
+                     ${p(8, 'text')}, ${p(9, 'float8')}, ${p(10, 'float8')}, ${p(11, 'text')}, ${p(12, 'text')} FROM source
+              ON CONFLICT (order_id) DO NOTHING RETURNING *),
+            logged AS (${logStep('created', params)})
+       SELECT (SELECT count(*) FROM source)::int AS claimed, (SELECT count(*) FROM created)::int AS created`,
+      params,
+    );
+    return { claimed: row!.claimed > 0, created: row!.created > 0 };
   }
 
   /**
    * Locks the delivery's row for the rest of the transaction. Every change to a delivery and to its offers
    * happens under this lock, so each sees the one before it.
    */
-  lock(manager: EntityManager, id: string): Promise<DeliveryEntity | null> {
-    return manager.getRepository(DeliveryEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+  async lock(manager: EntityManager, id: string): Promise<DeliveryEntity | null> {
+    const [row]: Array<Record<string, unknown>> = await manager.query('SELECT * FROM dispatch.deliveries WHERE id = $1 FOR UPDATE', [id]);
+    return row ? this.toEntity(row) : null;
   }
 
-  findById(id: string, manager: EntityManager = this.dataSource.manager): Promise<DeliveryEntity | null> {
-    return manager.getRepository(DeliveryEntity).findOneBy({ id });
+  async findById(id: string, manager: EntityManager = this.dataSource.manager): Promise<DeliveryEntity | null> {
+    const [row]: Array<Record<string, unknown>> = await manager.query('SELECT * FROM dispatch.deliveries WHERE id = $1', [id]);
+    return row ? this.toEntity(row) : null;
   }
 
   findByIds(ids: string[]): Promise<DeliveryEntity[]> {
@@ -69,9 +141,13 @@ export class DeliveriesRepository {
   }
 
   /** Writes a locked delivery's changed fields and returns it as stored. `NOW` stamps the database's time. */
-  async update(manager: EntityManager, delivery: DeliveryEntity, changes: QueryDeepPartialEntity<DeliveryEntity>): Promise<DeliveryEntity> {
-    await manager.getRepository(DeliveryEntity).update({ id: delivery.id }, changes);
-    return (await this.findById(delivery.id, manager))!;
+  async update(manager: EntityManager, delivery: DeliveryEntity, changes: DeliveryPatch): Promise<DeliveryEntity> {
+    const params: unknown[] = [delivery.id];
+    const [rows] = (await manager.query(`UPDATE dispatch.deliveries SET ${this.setList(changes, params)} WHERE id = $1 RETURNING *`, params)) as [
+      Array<Record<string, unknown>>,
+      number,
+    ];
+    return this.toEntity(rows[0]!);
   }
 
   /** Riders holding an open offer of the delivery. */

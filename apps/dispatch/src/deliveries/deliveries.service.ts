@@ -1,16 +1,25 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { randomUUID } from 'node:crypto';
-import { DataSource, type EntityManager, type QueryDeepPartialEntity } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { PATTERNS, type FeeQuote, type OrderCreatedEvent } from '#contracts';
-import { claimInboxEvent } from '#database';
+import { GroupCommit, inboxClaimSql } from '#database';
 import { DomainError } from '#platform';
 import { DispatchWakeup } from '../offers/dispatch-wakeup.js';
 import { RiderChannel } from '../riders/rider-channel.js';
 import { DeliveriesRepository, NOW } from './deliveries.repository.js';
 import type { DeliveryEntity, PricingProblem } from './delivery.entity.js';
+import type { DeliveryStatus } from './delivery-status.js';
 import { DeliveryEvents } from './delivery-events.js';
 import { DeliveryTransitions } from './delivery-transitions.service.js';
+
+/** A rider's report on a delivery it carries, and the status the delivery must be in for it. */
+interface RiderStep {
+  riderId: string;
+  deliveryId: string;
+  to: 'picked_up' | 'delivered';
+}
+const RIDER_STEP_FROM: Record<RiderStep['to'], DeliveryStatus> = { picked_up: 'assigned', delivered: 'picked_up' };
 
 @Injectable()
 export class DeliveriesService {
@@ -30,11 +39,12 @@ export class DeliveriesService {
    * for the same order, changes nothing. Returns whether a delivery was created.
    */
   async createFromOrder(event: OrderCreatedEvent): Promise<boolean> {
-    const created = await this.dataSource.transaction(async (manager) => {
-      if (!(await claimInboxEvent(manager, 'dispatch', event.eventId, PATTERNS.ORDER_CREATED))) return false;
-      const id = randomUUID();
-      const inserted = await this.deliveries.insert(manager, {
-        id,
+    // The event's claim in the inbox, the delivery and its first logged step are one statement.
+    const { claimed, created } = await this.deliveries.insertFrom(
+      this.dataSource.manager,
+      { cte: inboxClaimSql('dispatch', ['$1', '$2']), params: [event.eventId, PATTERNS.ORDER_CREATED] },
+      {
+        id: randomUUID(),
         orderId: event.orderId,
         agencyId: event.agencyId,
         restaurantId: event.restaurantId,
@@ -46,11 +56,10 @@ export class DeliveriesService {
         dropoffLat: event.dropoff.lat,
         dropoffAddress: event.dropoff.address,
         dropoffDetail: event.dropoff.detail ?? null,
-      });
-      if (!inserted) this.logger.warn(`order ${event.orderId} already has a delivery; event ${event.eventId} ignored`);
-      else await this.transitions.created(manager, id, { type: 'restaurant', id: event.restaurantId });
-      return inserted;
-    });
+      },
+      (source, params) => this.transitions.createdSql(source, params, { type: 'restaurant', id: event.restaurantId }),
+    );
+    if (claimed && !created) this.logger.warn(`order ${event.orderId} already has a delivery; event ${event.eventId} ignored`);
     if (created) {
       this.logger.log(`delivery created for order ${event.orderId}`);
       this.wakeup.wake();
@@ -121,27 +130,56 @@ export class DeliveriesService {
 
   /** The assigned rider has collected the order. */
   pickUp(riderId: string, deliveryId: string): Promise<DeliveryEntity> {
-    return this.advance(riderId, deliveryId, 'picked_up', { pickedUpAt: NOW });
+    return this.advance(riderId, deliveryId, 'picked_up');
   }
 
   /** The assigned rider has handed the order over; the rider's capacity frees up. */
   async deliver(riderId: string, deliveryId: string): Promise<DeliveryEntity> {
-    const delivery = await this.advance(riderId, deliveryId, 'delivered', { deliveredAt: NOW });
+    const delivery = await this.advance(riderId, deliveryId, 'delivered');
     this.wakeup.wake();
     return delivery;
   }
 
-  private async advance(
-    riderId: string,
-    deliveryId: string,
-    to: 'picked_up' | 'delivered',
-    changes: QueryDeepPartialEntity<DeliveryEntity>,
-  ): Promise<DeliveryEntity> {
+  /**
+   * Riders' reports that arrive while earlier ones are committing are written together (see GroupCommit): one
+   * transaction moves and logs them all and writes their events. A report that does not simply move its delivery
+   * on is answered one at a time by `advanceOne`.
+   */
+  private readonly riderSteps = new GroupCommit<RiderStep, DeliveryEntity | null>(
+    (steps) => this.applyRiderSteps(steps),
+    async (step) => (await this.applyRiderSteps([step]))[0]!,
+    { maxBatch: 64, maxInFlight: 2 },
+  );
+
+  private async advance(riderId: string, deliveryId: string, to: RiderStep['to']): Promise<DeliveryEntity> {
+    const moved = isUUID(deliveryId) ? await this.riderSteps.submit({ riderId, deliveryId: deliveryId.toLowerCase(), to }) : null;
+    if (!moved) return this.advanceOne(riderId, deliveryId, to);
+    this.logger.log(`delivery ${deliveryId} ${to} by rider ${riderId}`);
+    return moved;
+  }
+
+  /** Each step's delivery as moved, or null where it did not move. */
+  private async applyRiderSteps(steps: RiderStep[]): Promise<Array<DeliveryEntity | null>> {
+    const moved = await this.dataSource.transaction(async (manager) => {
+      const moved = await this.transitions.applyRiderSteps(manager, steps.map((step) => ({ ...step, from: RIDER_STEP_FROM[step.to] })));
+      await this.events.recordAll(manager, moved.map((delivery) => ({ delivery, status: delivery.status as RiderStep['to'] })));
+      return moved;
+    });
+    if (moved.length > 0) this.events.flush();
+    const byId = new Map(moved.map((delivery) => [delivery.id, delivery]));
+    return steps.map((step) => {
+      const delivery = byId.get(step.deliveryId);
+      return delivery && delivery.status === step.to && delivery.riderId === step.riderId ? delivery : null;
+    });
+  }
+
+  /** One report, with its delivery locked: a report sent again changes nothing; any other refusal is explained. */
+  private async advanceOne(riderId: string, deliveryId: string, to: RiderStep['to']): Promise<DeliveryEntity> {
     const { delivery, changed } = await this.dataSource.transaction(async (manager) => {
       const current = await this.lockOwnDelivery(manager, riderId, deliveryId);
       // A report sent again because its answer was lost on a bad connection: already done, nothing to change.
       if (current.status === to) return { delivery: current, changed: false };
-      const updated = await this.transitions.apply(manager, current, to, { type: 'rider', id: riderId }, changes);
+      const updated = await this.transitions.apply(manager, current, to, { type: 'rider', id: riderId });
       await this.events.record(manager, updated, to);
       return { delivery: updated, changed: true };
     });

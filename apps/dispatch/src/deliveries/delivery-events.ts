@@ -41,18 +41,12 @@ export class DeliveryEvents {
     releasedRiderId?: string,
     reason?: string,
   ): Promise<void> {
-    const payload: StatusPayload = { orderId: delivery.orderId, deliveryId: delivery.id, status };
-    if (status === 'quoted' && delivery.fee) {
-      const { total, distanceMeters, provider, estimated } = delivery.fee;
-      payload.fee = { total, currency: 'KRW', distanceMeters, provider, estimated };
-    }
-    if (rider) payload.rider = { id: rider.id, name: rider.name };
-    if (status === 'failed' && delivery.failureReason) payload.reason = delivery.failureReason;
-    if (reason) payload.reason = reason;
-    await this.outbox.add(manager, PATTERNS.DELIVERY_STATUS_CHANGED, payload);
+    await this.outbox.addAll(manager, eventsOf(delivery, status, rider, releasedRiderId, reason));
+  }
 
-    const charge = chargeOf(delivery, status, rider?.id ?? delivery.riderId ?? releasedRiderId);
-    if (charge) await this.outbox.add(manager, PATTERNS.DELIVERY_CHARGE, charge);
+  /** The events of several deliveries' steps, written by one statement, in this order. */
+  async recordAll(manager: EntityManager, steps: Array<{ delivery: DeliveryEntity; status: DeliveryEventStatus }>): Promise<void> {
+    await this.outbox.addAll(manager, steps.flatMap(({ delivery, status }) => eventsOf(delivery, status)));
   }
 
   /**
@@ -60,15 +54,33 @@ export class DeliveryEvents {
    * the charges of those stages are written, in the order they happened and with the times they happened.
    */
   async recordLateCharges(manager: EntityManager, delivery: DeliveryEntity): Promise<void> {
-    for (const stage of DELIVERY_CHARGE_STAGES) {
-      const charge = chargeOf(delivery, stage, delivery.riderId ?? undefined);
-      if (charge) await this.outbox.add(manager, PATTERNS.DELIVERY_CHARGE, charge);
-    }
+    const charges = DELIVERY_CHARGE_STAGES.map((stage) => chargeOf(delivery, stage, delivery.riderId ?? undefined)).filter((charge) => charge !== undefined);
+    await this.outbox.addAll(manager, charges.map((payload) => ({ pattern: PATTERNS.DELIVERY_CHARGE, payload })));
   }
 
   flush(): void {
     this.outbox.poke();
   }
+}
+
+/** The restaurant's status event of a step, and the fee service's charge if the step is charged. */
+function eventsOf(
+  delivery: DeliveryEntity,
+  status: DeliveryEventStatus,
+  rider?: { id: string; name: string },
+  releasedRiderId?: string,
+  reason?: string,
+): Array<{ pattern: typeof PATTERNS.DELIVERY_STATUS_CHANGED | typeof PATTERNS.DELIVERY_CHARGE; payload: object }> {
+  const payload: StatusPayload = { orderId: delivery.orderId, deliveryId: delivery.id, status };
+  if (status === 'quoted' && delivery.fee) {
+    const { total, distanceMeters, provider, estimated } = delivery.fee;
+    payload.fee = { total, currency: 'KRW', distanceMeters, provider, estimated };
+  }
+  if (rider) payload.rider = { id: rider.id, name: rider.name };
+  if (status === 'failed' && delivery.failureReason) payload.reason = delivery.failureReason;
+  if (reason) payload.reason = reason;
+  const charge = chargeOf(delivery, status, rider?.id ?? delivery.riderId ?? releasedRiderId);
+  return [{ pattern: PATTERNS.DELIVERY_STATUS_CHANGED, payload }, ...(charge ? [{ pattern: PATTERNS.DELIVERY_CHARGE, payload: charge }] : [])];
 }
 
 /**

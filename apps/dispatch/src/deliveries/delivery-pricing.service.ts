@@ -20,6 +20,7 @@ const BATCH = 20;
 export class DeliveryPricing {
   private readonly logger = new Logger('pricing');
   private inFlight?: Promise<void>;
+  private stopped = false;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -28,12 +29,28 @@ export class DeliveryPricing {
     private readonly wakeup: DispatchWakeup,
   ) {}
 
-  /** Starts a pricing pass unless one is running. Never waits for the fee service, so offers keep moving. */
+  /**
+   * Starts a pricing pass unless one is running, and another right after it while passes find a full batch due,
+   * so a backlog is priced as fast as fee answers rather than a batch per sweep. Never waits for the fee
+   * service, so offers keep moving.
+   */
   kick(): void {
-    this.inFlight ??= this.priceDue()
-      .then(() => undefined)
-      .catch((error: unknown) => this.logger.error(`pricing pass failed: ${(error as Error)?.message ?? String(error)}`))
-      .finally(() => (this.inFlight = undefined));
+    if (this.inFlight || this.stopped) return;
+    this.inFlight = this.pass()
+      .then(({ full }) => full)
+      .catch((error: unknown) => {
+        this.logger.error(`pricing pass failed: ${(error as Error)?.message ?? String(error)}`);
+        return false;
+      })
+      .then((full) => {
+        this.inFlight = undefined;
+        if (full) this.kick();
+      });
+  }
+
+  /** No pass starts after this (for shutdown); `idle` then waits for the running one. */
+  stop(): void {
+    this.stopped = true;
   }
 
   /** Resolves when no pricing pass is running (for shutdown). */
@@ -43,10 +60,15 @@ export class DeliveryPricing {
 
   /** Prices the deliveries that are due; returns how many were priced. */
   async priceDue(): Promise<number> {
+    return (await this.pass()).priced;
+  }
+
+  /** A pricing pass: how many it priced, and whether a full batch was due (more may be waiting). */
+  private async pass(): Promise<{ priced: number; full: boolean }> {
     const due = await this.deliveries.dueForPricing(BATCH);
     const priced = (await Promise.all(due.map((delivery) => this.price(delivery)))).filter(Boolean).length;
     if (priced > 0) this.wakeup.wake();
-    return priced;
+    return { priced, full: due.length === BATCH };
   }
 
   backoffMs(failedAttempts: number): number {

@@ -63,6 +63,18 @@ export class DeliveryTransitionsRepository {
     );
   }
 
+  /**
+   * An INSERT of one step per row of `source` (a CTE of `dispatch.deliveries` rows just written, which give the
+   * delivery and its rider), for a caller that writes the delivery and its log in one statement. Its values are
+   * appended to `params`.
+   */
+  insertSql(source: string, params: unknown[], step: Omit<NewTransition, 'deliveryId' | 'riderId'>): string {
+    const at = params.length;
+    params.push(step.from, step.to, step.actorType, step.actorId, step.reason);
+    return `INSERT INTO dispatch.delivery_transitions (id, delivery_id, from_status, to_status, actor_type, actor_id, rider_id, reason, at)
+            SELECT gen_random_uuid(), id, $${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}::uuid, rider_id, $${at + 5}, now() FROM ${source}`;
+  }
+
   /** A delivery's steps in the order they were made. */
   async listFor(deliveryId: string): Promise<DeliveryTransition[]> {
     const rows: TransitionRow[] = await this.dataSource.query(

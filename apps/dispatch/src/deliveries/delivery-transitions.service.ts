@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager, QueryDeepPartialEntity } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { DomainError } from '#platform';
-import { DeliveriesRepository, NOW } from './deliveries.repository.js';
+import { DeliveriesRepository, NOW, type DeliveryPatch } from './deliveries.repository.js';
 import { DeliveryEntity } from './delivery.entity.js';
 import { assertTransition, type DeliveryStatus } from './delivery-status.js';
 import { DeliveryTransitionsRepository, type TransitionActorType } from './delivery-transitions.repository.js';
@@ -15,7 +15,7 @@ export interface TransitionActor {
 
 export const SYSTEM: TransitionActor = { type: 'system', id: null };
 
-export type DeliveryPatch = QueryDeepPartialEntity<DeliveryEntity>;
+export type { DeliveryPatch };
 
 /** The time column each status stamps when a delivery reaches it. */
 const STAMP: Partial<Record<DeliveryStatus, keyof DeliveryEntity>> = {
@@ -54,25 +54,53 @@ export class DeliveryTransitions {
     Object.assign(changes, patch);
     if (to === 'assigned' && !changes.riderId) throw new Error(`assigning delivery ${delivery.id} needs a riderId`);
     // Under the caller's row lock the status cannot have moved; the condition makes a missing lock fail loudly.
-    const result = await manager.getRepository(DeliveryEntity).update({ id: delivery.id, status: from }, changes);
-    if (result.affected !== 1) {
-      throw new DomainError('INVALID_TRANSITION', `delivery ${delivery.id} is no longer ${from}`, { from, to });
-    }
-    const updated = (await this.deliveries.findById(delivery.id, manager))!;
-    await this.log.insert(manager, {
-      deliveryId: delivery.id,
-      from,
-      to,
-      actorType: actor.type,
-      actorId: actor.id,
-      riderId: updated.riderId,
-      reason: actor.reason ?? null,
-    });
-    return updated;
+    // The row and its log entry are written by one statement.
+    const params: unknown[] = [delivery.id, from];
+    const set = this.deliveries.setList(changes, params);
+    const [row]: Array<Record<string, unknown>> = await manager.query(
+      `WITH moved AS (UPDATE dispatch.deliveries SET ${set} WHERE id = $1 AND status = $2 RETURNING *),
+            logged AS (${this.log.insertSql('moved', params, { from, to, actorType: actor.type, actorId: actor.id, reason: actor.reason ?? null })})
+       SELECT * FROM moved`,
+      params,
+    );
+    if (!row) throw new DomainError('INVALID_TRANSITION', `delivery ${delivery.id} is no longer ${from}`, { from, to });
+    return this.deliveries.toEntity(row);
   }
 
-  /** Logs a new delivery's first status; its row was just inserted in the same transaction. */
-  created(manager: EntityManager, deliveryId: string, actor: TransitionActor): Promise<void> {
-    return this.log.insert(manager, { deliveryId, from: null, to: 'pending', actorType: actor.type, actorId: actor.id, riderId: null, reason: null });
+  /**
+   * Riders' own steps on deliveries they carry (picked up, delivered), many at once: each delivery moves only if
+   * it is still `from` and assigned to that rider, with its status time stamped, and every move is logged, by one
+   * statement. Returns the deliveries that moved; a step that did not (someone else's delivery, a report sent
+   * twice, a delivery taken back meanwhile) is left for the caller to answer through `apply`.
+   */
+  async applyRiderSteps(
+    manager: EntityManager,
+    steps: Array<{ deliveryId: string; riderId: string; from: DeliveryStatus; to: 'picked_up' | 'delivered' }>,
+  ): Promise<DeliveryEntity[]> {
+    for (const step of steps) assertTransition(step.from, step.to);
+    const stamps = (['picked_up', 'delivered'] as const).map((to) => {
+      const column = this.deliveries.columnName(STAMP[to]!);
+      return `${column} = CASE WHEN i.to_status = '${to}' THEN now() ELSE d.${column} END`;
+    });
+    const rows: Array<Record<string, unknown>> = await manager.query(
+      `WITH input AS (
+              SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) AS i(delivery_id, rider_id, from_status, to_status)),
+            moved AS (
+              UPDATE dispatch.deliveries d SET status = i.to_status, ${stamps.join(', ')}, dispatch_hold = false, updated_at = now()
+                FROM input i
+               WHERE d.id = i.delivery_id AND d.rider_id = i.rider_id AND d.status = i.from_status
+              RETURNING d.*, i.from_status AS moved_from),
+            logged AS (
+              INSERT INTO dispatch.delivery_transitions (id, delivery_id, from_status, to_status, actor_type, actor_id, rider_id, reason, at)
+              SELECT gen_random_uuid(), id, moved_from, status, 'rider', rider_id, rider_id, NULL, now() FROM moved)
+       SELECT * FROM moved`,
+      [steps.map((s) => s.deliveryId), steps.map((s) => s.riderId), steps.map((s) => s.from), steps.map((s) => s.to)],
+    );
+    return rows.map((row) => this.deliveries.toEntity(row));
+  }
+
+  /** SQL logging the first status of the deliveries in `source` (a CTE of rows just inserted), for `insertFrom`. */
+  createdSql(source: string, params: unknown[], actor: TransitionActor): string {
+    return this.log.insertSql(source, params, { from: null, to: 'pending', actorType: actor.type, actorId: actor.id, reason: actor.reason ?? null });
   }
 }

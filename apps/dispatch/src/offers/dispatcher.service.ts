@@ -36,6 +36,7 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    this.pricing.stop();
     while (this.running) await new Promise((resolve) => setTimeout(resolve, 10));
     await this.pricing.idle();
   }

@@ -61,10 +61,6 @@ function updated(result: unknown): OfferRow[] {
 export class OffersRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  findById(id: string, manager: EntityManager = this.dataSource.manager): Promise<OfferEntity | null> {
-    return manager.getRepository(OfferEntity).findOneBy({ id });
-  }
-
   /** The offer as stored now, and whether its time is still running by the database's clock. */
   async current(manager: EntityManager, id: string): Promise<{ offer: OfferEntity; live: boolean } | undefined> {
     const [row]: Array<OfferRow & { live: boolean }> = await manager.query(
@@ -74,16 +70,55 @@ export class OffersRepository {
     return row ? { offer: toOffer(row), live: row.live } : undefined;
   }
 
-  async insert(
+  /**
+   * Offers the delivery to the chosen riders of its agency who still have room, counting the offers they hold,
+   * and were never offered it before; returns the offers made. Call it after `lockRiders` in the same
+   * transaction: the counts are read by this statement, after those locks, so two offers to one rider cannot
+   * both take its last place.
+   */
+  async insertFor(
     manager: EntityManager,
-    offer: { id: string; deliveryId: string; riderId: string; timeoutSeconds: number; broadcast?: boolean; score?: ScoreBreakdown },
-  ): Promise<OfferEntity> {
-    const [row]: OfferRow[] = await manager.query(
+    offer: { deliveryId: string; agencyId: string; timeoutSeconds: number; broadcast: boolean; riders: Array<{ riderId: string; score?: ScoreBreakdown }> },
+  ): Promise<OfferEntity[]> {
+    const rows: OfferRow[] = await manager.query(
       `INSERT INTO dispatch.offers (id, delivery_id, rider_id, expires_at, broadcast, score)
-       VALUES ($1, $2, $3, now() + make_interval(secs => $4::double precision), $5, $6) RETURNING *`,
-      [offer.id, offer.deliveryId, offer.riderId, offer.timeoutSeconds, offer.broadcast ?? false, offer.score ? JSON.stringify(offer.score) : null],
+       SELECT gen_random_uuid(), $1, r.id, now() + make_interval(secs => $4::double precision), $5, c.score
+         FROM jsonb_to_recordset($3::jsonb) AS c("riderId" uuid, score jsonb)
+         JOIN dispatch.riders r ON r.id = c."riderId" AND r.agency_id = $2
+        WHERE r.capacity > (SELECT count(*) FROM dispatch.deliveries d WHERE d.rider_id = r.id AND d.status IN ('assigned', 'picked_up'))
+                         + (SELECT count(*) FROM dispatch.offers o WHERE o.rider_id = r.id AND o.status = 'pending')
+       ON CONFLICT (delivery_id, rider_id) DO NOTHING
+       RETURNING *`,
+      [offer.deliveryId, offer.agencyId, JSON.stringify(offer.riders.map((r) => ({ riderId: r.riderId, score: r.score ?? null }))), offer.timeoutSeconds, offer.broadcast],
     );
-    return toOffer(row);
+    return rows.map(toOffer);
+  }
+
+  /** Locks the riders' rows, in id order, for the rest of the transaction: capacity checks on a rider run one at a time. */
+  async lockRiders(manager: EntityManager, riderIds: string[]): Promise<void> {
+    await manager.query('SELECT id FROM dispatch.riders WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [riderIds]);
+  }
+
+  /**
+   * Accepts a pending offer whose time is still running and closes the delivery's other pending offers as
+   * taken, in one statement; nothing changes unless the offer was open. Returns whether it was, and the offers
+   * taken (so their riders can be told).
+   */
+  async accept(manager: EntityManager, offerId: string, deliveryId: string): Promise<{ accepted: boolean; taken: Array<{ id: string; riderId: string }> }> {
+    const rows: Array<{ kind: 'accepted' | 'taken'; id: string; rider_id: string }> = await manager.query(
+      `WITH mine AS (
+              UPDATE dispatch.offers SET status = 'accepted', responded_at = now()
+               WHERE id = $1 AND status = 'pending' AND expires_at > clock_timestamp() RETURNING id, rider_id),
+            others AS (
+              UPDATE dispatch.offers SET status = 'taken', responded_at = now()
+               WHERE delivery_id = $2 AND id <> $1 AND status = 'pending' AND EXISTS (SELECT 1 FROM mine) RETURNING id, rider_id)
+       SELECT 'accepted' AS kind, id, rider_id FROM mine UNION ALL SELECT 'taken', id, rider_id FROM others`,
+      [offerId, deliveryId],
+    );
+    return {
+      accepted: rows.some((row) => row.kind === 'accepted'),
+      taken: rows.filter((row) => row.kind === 'taken').map((row) => ({ id: row.id, riderId: row.rider_id })),
+    };
   }
 
   /** Offers of the delivery still waiting for an answer. */
@@ -155,11 +190,6 @@ export class OffersRepository {
     return count;
   }
 
-  async wasOffered(manager: EntityManager, deliveryId: string, riderId: string): Promise<boolean> {
-    const rows: unknown[] = await manager.query('SELECT 1 FROM dispatch.offers WHERE delivery_id = $1 AND rider_id = $2', [deliveryId, riderId]);
-    return rows.length > 0;
-  }
-
   /** Answers or closes a pending offer; returns false when it was no longer pending. */
   async close(manager: EntityManager, id: string, status: Exclude<OfferStatus, 'pending'>): Promise<boolean> {
     const result = await manager.query(
@@ -177,16 +207,6 @@ export class OffersRepository {
       [id],
     );
     return updated(result).length === 1;
-  }
-
-  /** Closes the delivery's other pending offers as taken; returns them so their riders can be told. */
-  async takeOthers(manager: EntityManager, deliveryId: string, acceptedId: string): Promise<OfferEntity[]> {
-    const result = await manager.query(
-      `UPDATE dispatch.offers SET status = 'taken', responded_at = now()
-        WHERE delivery_id = $1 AND id <> $2 AND status = 'pending' RETURNING *`,
-      [deliveryId, acceptedId],
-    );
-    return updated(result).map(toOffer);
   }
 
   async dueToExpire(limit: number): Promise<OfferEntity[]> {

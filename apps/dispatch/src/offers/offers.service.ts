@@ -14,7 +14,6 @@ import { RIDER_INDEX, type RiderIndex } from '../matching/rider-index.js';
 import { scoreCandidates, type ScoreBreakdown } from '../matching/scoring.js';
 import { RiderChannel, type OfferMessage } from '../riders/rider-channel.js';
 import { RiderPresenceStore } from '../riders/rider-presence.store.js';
-import { RidersRepository } from '../riders/riders.repository.js';
 import { DispatchWakeup } from './dispatch-wakeup.js';
 import type { OfferEntity } from './offer.entity.js';
 import { capacityRefusal, OffersRepository } from './offers.repository.js';
@@ -67,7 +66,6 @@ export class OffersService {
     private readonly dataSource: DataSource,
     private readonly offers: OffersRepository,
     private readonly deliveries: DeliveriesRepository,
-    private readonly riders: RidersRepository,
     private readonly events: DeliveryEvents,
     private readonly presence: RiderPresenceStore,
     private readonly channel: RiderChannel,
@@ -181,24 +179,15 @@ export class OffersService {
     const delivery = await this.deliveries.lock(manager, deliveryId);
     // Unpriced is fine unless fee refused to price it: that waits for the agency to fix its tariff.
     if (!delivery || delivery.status !== 'pending' || (!delivery.fee && delivery.pricingProblem)) return undefined;
-    const made: OfferEntity[] = [];
-    for (const { riderId, score } of [...chosen].sort((a, b) => (a.riderId < b.riderId ? -1 : 1))) {
-      const rider = await this.riders.lock(manager, riderId);
-      if (!rider || rider.agencyId !== delivery.agencyId) continue;
-      const load = await this.riders.load(manager, riderId);
-      if (!load || load.active + load.offered >= rider.capacity) continue;
-      if (await this.offers.wasOffered(manager, deliveryId, riderId)) continue;
-      made.push(
-        await this.offers.insert(manager, {
-          id: randomUUID(),
-          deliveryId,
-          riderId,
-          timeoutSeconds: settings.offerTimeoutSeconds,
-          broadcast: settings.offerPolicy === 'broadcast',
-          score,
-        }),
-      );
-    }
+    const riders = [...chosen].sort((a, b) => (a.riderId < b.riderId ? -1 : 1));
+    await this.offers.lockRiders(manager, riders.map((r) => r.riderId));
+    const made = await this.offers.insertFor(manager, {
+      deliveryId,
+      agencyId: delivery.agencyId,
+      timeoutSeconds: settings.offerTimeoutSeconds,
+      broadcast: settings.offerPolicy === 'broadcast',
+      riders,
+    });
     if (made.length === 0) return undefined;
     const offered = await this.transitions.apply(manager, delivery, 'offered', SYSTEM, !delivery.fee && !delivery.feePendingSince ? { feePendingSince: NOW } : {});
     return { offers: made, delivery: offered };
@@ -235,18 +224,18 @@ export class OffersService {
   async accept(riderId: string, offerId: string): Promise<DeliveryEntity> {
     try {
       const { delivery, taken } = await this.dataSource.transaction(async (manager) => {
-        const { delivery, offer } = await this.lockOffer(manager, riderId, offerId);
-        const rider = (await this.riders.lock(manager, riderId))!;
-        const current = (await this.offers.current(manager, offer.id))!;
-        this.assertOpen(current.offer, current.live);
-        const load = await this.riders.load(manager, riderId);
-        if ((load?.active ?? 0) >= rider.capacity) throw atCapacity(load?.active ?? 0, rider.capacity);
-        // Under the delivery's lock this cannot fail; if it ever did, assigning twice would be worse.
-        if (!(await this.offers.close(manager, offer.id, 'accepted'))) throw new DomainError('OFFER_TAKEN', `offer ${offer.id} is no longer open`);
-        const taken = await this.offers.takeOthers(manager, delivery.id, offer.id);
+        const { delivery, offer, riderName } = await this.lockOffer(manager, riderId, offerId);
+        const closed = await this.offers.accept(manager, offer.id, delivery.id);
+        if (!closed.accepted) {
+          const current = (await this.offers.current(manager, offer.id))!;
+          this.assertOpen(current.offer, current.live);
+          // Under the delivery's lock an open offer is accepted; if it ever were not, assigning twice would be worse.
+          throw new DomainError('OFFER_TAKEN', `offer ${offer.id} is no longer open`);
+        }
+        // The rider's capacity is checked by the database as the delivery is assigned (RIDER_AT_CAPACITY below).
         const assigned = await this.transitions.apply(manager, delivery, 'assigned', { type: 'rider', id: riderId }, { riderId, manualDispatchSince: null });
-        await this.events.record(manager, assigned, 'assigned', { id: rider.id, name: rider.name });
-        return { delivery: assigned, taken };
+        await this.events.record(manager, assigned, 'assigned', { id: riderId, name: riderName });
+        return { delivery: assigned, taken: closed.taken };
       });
       this.events.flush();
       for (const other of taken) this.channel.send(other.riderId, 'offer:taken', { offerId: other.id });
@@ -291,12 +280,24 @@ export class OffersService {
     return offers.filter((offer) => deliveries.has(offer.deliveryId)).map((offer) => offerMessage(offer, deliveries.get(offer.deliveryId)!));
   }
 
-  /** Finds the rider's offer and locks its delivery: from here on nothing else changes either. */
+  /**
+   * Finds the rider's offer and locks its delivery, in one statement: from here on nothing else changes either.
+   * Also names the rider, for the restaurant's event.
+   */
   private async lockOffer(manager: EntityManager, riderId: string, offerId: string) {
-    const offer = isUUID(offerId) ? await this.offers.findById(offerId, manager) : null;
-    if (!offer || offer.riderId !== riderId) throw new DomainError('OFFER_NOT_FOUND', `no offer ${offerId} for this rider`);
-    const delivery = (await this.deliveries.lock(manager, offer.deliveryId))!;
-    return { offer, delivery };
+    const [row]: Array<Record<string, unknown> & { offer_id: string; rider_name: string }> = isUUID(offerId)
+      ? await manager.query(
+          `SELECT d.*, o.id AS offer_id, r.name AS rider_name
+             FROM dispatch.offers o
+             JOIN dispatch.deliveries d ON d.id = o.delivery_id
+             JOIN dispatch.riders r ON r.id = o.rider_id
+            WHERE o.id = $1 AND o.rider_id = $2
+              FOR UPDATE OF d`,
+          [offerId, riderId],
+        )
+      : [];
+    if (!row) throw new DomainError('OFFER_NOT_FOUND', `no offer ${offerId} for this rider`);
+    return { offer: { id: row.offer_id }, delivery: this.deliveries.toEntity(row), riderName: row.rider_name };
   }
 
   private assertOpen(offer: OfferEntity, live: boolean): void {
