@@ -83,6 +83,19 @@ describe('outbox relay and inbox (real PostgreSQL)', () => {
     expect(await unpublished()).toBe(0);
   });
 
+  /**
+   * Expects that only `failed` and `heldBack` are left: the failed event backs off after one attempt, and the later
+   * one of its sequence, held back, was not tried and waits its turn behind it. Then clears them for the next test.
+   */
+  const expectHeldBackBehind = async (failed: OutboxMessage, heldBack: OutboxMessage) => {
+    const rows = await dataSource.query('SELECT event_id, attempts FROM relaytest.outbox WHERE published_at IS NULL ORDER BY id');
+    expect(rows).toEqual([
+      { event_id: failed.eventId, attempts: 1 },
+      { event_id: heldBack.eventId, attempts: 0 },
+    ]);
+    await dataSource.query('UPDATE relaytest.outbox SET published_at = now() WHERE published_at IS NULL');
+  };
+
   it('holds back only the failing consumer: events of other patterns still leave, in order', async () => {
     const events: OutboxMessage[] = [];
     await dataSource.transaction(async (manager) => {
@@ -104,13 +117,7 @@ describe('outbox relay and inbox (real PostgreSQL)', () => {
     });
     await sut.relayBatch();
     expect(delivered).toEqual([events[1].eventId, events[3].eventId]);
-    // The first failed and backs off; the second, held back, was not tried and waits its turn behind it.
-    const rows = await dataSource.query('SELECT event_id, attempts FROM relaytest.outbox WHERE published_at IS NULL ORDER BY id');
-    expect(rows).toEqual([
-      { event_id: events[0].eventId, attempts: 1 },
-      { event_id: events[2].eventId, attempts: 0 },
-    ]);
-    await dataSource.query("UPDATE relaytest.outbox SET published_at = now() WHERE pattern = 'to.fee'");
+    await expectHeldBackBehind(events[0], events[2]);
   });
 
   it('does not make other consumers wait for one that never answers', async () => {
@@ -156,6 +163,79 @@ describe('outbox relay and inbox (real PostgreSQL)', () => {
     await Promise.all([drain(a), drain(b)]);
     while (await a.relayBatch());
     expect(seen.sort()).toEqual([...ids].sort());
+  });
+
+  /** Adds one event per [pattern, key], in this order, in one transaction; the key rides in the payload. */
+  const addKeyed = async (specs: Array<[pattern: string, key: string]>) => {
+    const events = specs.map(([pattern, key], i): OutboxMessage => {
+      const eventId = randomUUID();
+      return { eventId, pattern, payload: { eventId, key, i } };
+    });
+    await dataSource.transaction((manager) => addToOutbox(manager, 'relaytest', ...events));
+    return events;
+  };
+  const keyOf = (m: OutboxMessage) => (m.payload as { key: string }).key;
+
+  /**
+   * A consumer that takes a few milliseconds per event, fails those `fails` picks, and records the most publishes
+   * it saw in flight at once: in all, per pattern, and per pattern and key.
+   */
+  const slowConsumer = (fails: (m: OutboxMessage) => boolean = () => false) => {
+    const inFlight = new Map<string, number>();
+    const most = new Map<string, number>();
+    const delivered: OutboxMessage[] = [];
+    const publish = async (m: OutboxMessage) => {
+      const counted = ['all', m.pattern, `${m.pattern}/${keyOf(m)}`];
+      for (const name of counted) {
+        inFlight.set(name, (inFlight.get(name) ?? 0) + 1);
+        most.set(name, Math.max(most.get(name) ?? 0, inFlight.get(name)!));
+      }
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        if (fails(m)) throw new Error('ECONNREFUSED');
+        delivered.push(m);
+      } finally {
+        for (const name of counted) inFlight.set(name, inFlight.get(name)! - 1);
+      }
+    };
+    return { publish, delivered, mostInFlight: (name: string) => most.get(name) ?? 0 };
+  };
+
+  it('with an ordering key, publishes different keys side by side and each key\'s events one at a time, in order', async () => {
+    const events = await addKeyed(['a', 'b', 'c', 'a', 'b', 'c', 'a', 'b', 'c'].map((key) => ['test.keyed', key]));
+    const consumer = slowConsumer();
+    const sut = new OutboxRelay({ dataSource, schema: 'relaytest', pollIntervalMs: 50, publish: consumer.publish, orderingKey: keyOf });
+    await sut.relayBatch();
+    expect(consumer.mostInFlight('test.keyed')).toBe(3);
+    for (const key of ['a', 'b', 'c']) {
+      expect(consumer.mostInFlight(`test.keyed/${key}`)).toBe(1);
+      expect(consumer.delivered.filter((m) => keyOf(m) === key).map((m) => m.eventId)).toEqual(
+        events.filter((m) => keyOf(m) === key).map((m) => m.eventId),
+      );
+    }
+    expect(await unpublished()).toBe(0);
+  });
+
+  it('with an ordering key, a failure holds back only the later events of its key', async () => {
+    const events = await addKeyed(['a', 'b', 'a', 'b', 'a', 'b'].map((key) => ['test.keyed', key]));
+    const consumer = slowConsumer((m) => m.eventId === events[2].eventId);
+    const sut = new OutboxRelay({ dataSource, schema: 'relaytest', pollIntervalMs: 50, publish: consumer.publish, orderingKey: keyOf });
+    await sut.relayBatch();
+    expect(consumer.delivered.map((m) => m.eventId).sort()).toEqual([events[0], events[1], events[3], events[5]].map((m) => m.eventId).sort());
+    await expectHeldBackBehind(events[2], events[4]);
+  });
+
+  it('keeps at most maxInFlight publishes of a pattern in flight, each pattern on its own', async () => {
+    const specs = ['to.fee', 'to.intake'].flatMap((pattern) => Array.from({ length: 10 }, (_, i): [string, string] => [pattern, `key-${i}`]));
+    const events = await addKeyed(specs);
+    const consumer = slowConsumer();
+    const sut = new OutboxRelay({ dataSource, schema: 'relaytest', pollIntervalMs: 50, publish: consumer.publish, orderingKey: keyOf, maxInFlight: 3 });
+    await sut.relayBatch();
+    expect(consumer.mostInFlight('to.fee')).toBe(3);
+    expect(consumer.mostInFlight('to.intake')).toBe(3);
+    expect(consumer.mostInFlight('all')).toBe(6);
+    expect(consumer.delivered.map((m) => m.eventId).sort()).toEqual(events.map((m) => m.eventId).sort());
+    expect(await unpublished()).toBe(0);
   });
 
   it('claims an inbox event once', async () => {

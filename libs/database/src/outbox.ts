@@ -79,15 +79,22 @@ export interface OutboxRelayOptions {
    * let a burst leave in one relay transaction instead of one each.
    */
   coalesceMs?: number;
+  /**
+   * Which of a pattern's events must arrive in order: events with the same key are published one after another,
+   * oldest first, and different keys side by side. Without it each pattern's events form one sequence.
+   */
+  orderingKey?: (message: OutboxMessage) => string;
+  /** How many publishes of one pattern may be in flight at once, across its ordering keys (default 16). */
+  maxInFlight?: number;
   onError?: (message: OutboxMessage, error: unknown) => void;
 }
 
 /**
  * Publishes committed outbox rows, oldest first, at least once. Rows are locked with SKIP LOCKED so several
- * instances can relay side by side; a failed publish ends the batch and that event is retried with exponential
- * backoff capped at 15 s, holding back the later events of its pattern but not those of others: patterns are
- * published side by side, so a consumer that is down or silent delays only its own events. Consumers must
- * tolerate duplicates and reordering (they keep an inbox, and statuses only move forward).
+ * instances can relay side by side; a failed publish is retried with exponential backoff capped at 15 s, holding
+ * back the later events of its sequence in the batch (its pattern, or its pattern and ordering key) but not those
+ * of others: patterns are published side by side, so a consumer that is down or silent delays only its own
+ * events. Consumers must tolerate duplicates and reordering (they keep an inbox, and statuses only move forward).
  */
 export class OutboxRelay {
   private timer?: NodeJS.Timeout;
@@ -98,7 +105,12 @@ export class OutboxRelay {
   private soon = false;
   private failing = false;
 
-  constructor(private readonly options: OutboxRelayOptions) {}
+  private readonly maxInFlight: number;
+
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.maxInFlight = options.maxInFlight ?? 16;
+    if (!Number.isInteger(this.maxInFlight) || this.maxInFlight < 1) throw new Error(`maxInFlight must be a positive integer, got ${this.maxInFlight}`);
+  }
 
   start(): void {
     this.stopped = false;
@@ -158,32 +170,32 @@ export class OutboxRelay {
       );
       const published: string[] = [];
       const failed: Array<{ id: string; error: string }> = [];
-      // Each pattern's events one at a time, oldest first, and the patterns side by side. A failure holds back
-      // the rest of its pattern's events in this batch, so a consumer sees them in order unless a retry
-      // reorders them (consumers keep an inbox, and statuses only move forward). A consumer that is down, or
-      // that accepts the connection and never answers, holds up only its own patterns: the others' events
-      // do not wait behind its timeouts.
-      const byPattern = new Map<string, typeof rows>();
-      for (const row of rows) {
-        const sequence = byPattern.get(row.pattern);
-        if (sequence) sequence.push(row);
-        else byPattern.set(row.pattern, [row]);
-      }
-      await Promise.all(
-        [...byPattern.values()].map(async (sequence) => {
-          for (const row of sequence) {
-            const message = { eventId: row.event_id, pattern: row.pattern, payload: row.payload };
-            try {
-              await publish(message);
-              published.push(row.id);
-            } catch (error) {
-              this.options.onError?.(message, error);
-              failed.push({ id: row.id, error: String((error as Error)?.message ?? JSON.stringify(error)).slice(0, 500) });
-              return;
-            }
+      const publishInOrder = async (sequence: Array<{ id: string; message: OutboxMessage }>) => {
+        for (const { id, message } of sequence) {
+          try {
+            await publish(message);
+            published.push(id);
+          } catch (error) {
+            this.options.onError?.(message, error);
+            failed.push({ id, error: String((error as Error)?.message ?? JSON.stringify(error)).slice(0, 500) });
+            return;
           }
-        }),
+        }
+      };
+      // Each sequence (a pattern's events, or those of one ordering key within a pattern) one at a time, oldest
+      // first, and the sequences side by side. A failure holds back the rest of its sequence in this batch, so a
+      // consumer sees them in order unless a retry reorders them (consumers keep an inbox, and statuses only move
+      // forward). A consumer that is down, or that accepts the connection and never answers, holds up only its
+      // own patterns: the others' events do not wait behind its timeouts. That is also why maxInFlight counts
+      // per pattern rather than overall: under one shared limit a silent consumer's publishes, each waiting for
+      // its timeout, would take every slot and stall the other patterns.
+      const orderingKey = this.options.orderingKey ?? (() => '');
+      const messages = rows.map((row) => ({ id: row.id, message: { eventId: row.event_id, pattern: row.pattern, payload: row.payload } }));
+      // All keys are taken before the first publish, so a key function that throws fails the batch untouched.
+      const sequencesByPattern = groupInOrder(messages, ({ message }) => message.pattern).map((ofPattern) =>
+        groupInOrder(ofPattern, ({ message }) => orderingKey(message)),
       );
+      await Promise.all(sequencesByPattern.map((sequences) => forEachConcurrently(sequences, this.maxInFlight, publishInOrder)));
       if (published.length > 0) {
         await manager.query(`UPDATE "${schema}".outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [published]);
       }
@@ -201,4 +213,25 @@ export class OutboxRelay {
       return rows.length === batchSize && failed.length === 0;
     });
   }
+}
+
+/** The items grouped by key, each group in the items' order, the groups in the order their keys first appear. */
+function groupInOrder<T>(items: T[], keyOf: (item: T) => string): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return [...groups.values()];
+}
+
+/** Runs `work` on every item, taking them in order, with at most `limit` running at once. */
+async function forEachConcurrently<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

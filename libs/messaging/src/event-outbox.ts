@@ -30,6 +30,9 @@ export class EventOutbox implements OnApplicationBootstrap, OnApplicationShutdow
       pollIntervalMs: config.outbox.pollIntervalMs,
       coalesceMs: config.outbox.coalesceMs,
       publish: (message) => messaging.publish(message.pattern as keyof typeof CONSUMER_OF, message.payload),
+      // One delivery's (or order's, or agency's) events must reach the consumer in order; different deliveries
+      // are independent, so they are published side by side instead of queueing behind each other.
+      orderingKey: entityKey,
       onError: (message, error) =>
         this.logger.warn(`publishing ${message.pattern} ${message.eventId} failed, will retry: ${(error as Error)?.message ?? JSON.stringify(error)}`),
     });
@@ -67,4 +70,11 @@ export class EventOutbox implements OnApplicationBootstrap, OnApplicationShutdow
   async onApplicationShutdown(): Promise<void> {
     await this.relay.stop();
   }
+}
+
+/** The entity an event is about: its delivery, else its order, else its agency, else the event alone. */
+function entityKey(message: OutboxMessage): string {
+  const payload = typeof message.payload === 'object' && message.payload !== null ? (message.payload as Record<string, unknown>) : {};
+  const id = [payload.deliveryId, payload.orderId, payload.agencyId].find((value): value is string => typeof value === 'string' && value !== '');
+  return id ?? message.eventId;
 }
