@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, type QueryDeepPartialEntity } from 'typeorm';
 
 type ColumnMetadata = ReturnType<DataSource['getMetadata']>['columns'][number];
-import { DeliveryEntity, type PricingProblem } from './delivery.entity.js';
+import { DeliveryEntity, type DeliveryQuote, type PricingProblem } from './delivery.entity.js';
 import type { DeliveryStatus } from './delivery-status.js';
 
 export type DeliveryPatch = QueryDeepPartialEntity<DeliveryEntity>;
@@ -130,6 +130,12 @@ export class DeliveriesRepository {
     return row ? this.toEntity(row) : null;
   }
 
+  /** Locks the rows of these deliveries, in id order, for the rest of the transaction; returns those that exist. */
+  async lockMany(manager: EntityManager, ids: string[]): Promise<DeliveryEntity[]> {
+    const rows: Array<Record<string, unknown>> = await manager.query('SELECT * FROM dispatch.deliveries WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [ids]);
+    return rows.map((row) => this.toEntity(row));
+  }
+
   async findById(id: string, manager: EntityManager = this.dataSource.manager): Promise<DeliveryEntity | null> {
     const [row]: Array<Record<string, unknown>> = await manager.query('SELECT * FROM dispatch.deliveries WHERE id = $1', [id]);
     return row ? this.toEntity(row) : null;
@@ -148,6 +154,21 @@ export class DeliveriesRepository {
       number,
     ];
     return this.toEntity(rows[0]!);
+  }
+
+  /**
+   * Stores quotes on the deliveries that still wait for their price and a rider (pending, unpriced, never
+   * offered with their fee pending), clearing any pricing problem; one statement. Returns those priced.
+   */
+  async priceWaiting(manager: EntityManager, quotes: Array<{ id: string; fee: DeliveryQuote }>): Promise<DeliveryEntity[]> {
+    const [rows] = (await manager.query(
+      `UPDATE dispatch.deliveries d SET fee = q.fee, pricing_problem = NULL, quoted_at = now(), updated_at = now()
+         FROM jsonb_to_recordset($1::jsonb) AS q(id uuid, fee jsonb)
+        WHERE d.id = q.id AND d.fee IS NULL AND d.status = 'pending' AND d.fee_pending_since IS NULL
+       RETURNING d.*`,
+      [JSON.stringify(quotes)],
+    )) as [Array<Record<string, unknown>>, number];
+    return rows.map((row) => this.toEntity(row));
   }
 
   /** Riders holding an open offer of the delivery. */

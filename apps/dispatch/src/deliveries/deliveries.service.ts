@@ -8,7 +8,7 @@ import { DomainError } from '#platform';
 import { DispatchWakeup } from '../offers/dispatch-wakeup.js';
 import { RiderChannel } from '../riders/rider-channel.js';
 import { DeliveriesRepository, NOW } from './deliveries.repository.js';
-import type { DeliveryEntity, PricingProblem } from './delivery.entity.js';
+import type { DeliveryEntity, DeliveryQuote, PricingProblem } from './delivery.entity.js';
 import type { DeliveryStatus } from './delivery-status.js';
 import { DeliveryEvents } from './delivery-events.js';
 import { DeliveryTransitions } from './delivery-transitions.service.js';
@@ -20,6 +20,28 @@ interface RiderStep {
   to: 'picked_up' | 'delivered';
 }
 const RIDER_STEP_FROM: Record<RiderStep['to'], DeliveryStatus> = { picked_up: 'assigned', delivered: 'picked_up' };
+
+/** The fee service's answer as the delivery keeps it. */
+function deliveryQuote(quote: FeeQuote): DeliveryQuote {
+  return {
+    quoteId: quote.quoteId,
+    total: quote.fee.total,
+    currency: 'KRW',
+    items: quote.fee.items,
+    distanceMeters: quote.distanceMeters,
+    durationSeconds: quote.durationSeconds,
+    provider: quote.provider,
+    estimated: quote.estimated,
+    detourFactor: quote.detourFactor,
+    factorSource: quote.factorSource,
+    cached: quote.cached,
+    attempts: quote.attempts,
+    riderPay: quote.riderPay.total,
+    tariffVersion: quote.tariffVersion,
+    pricedAt: quote.pricedAt,
+    distanceBasis: quote.distanceBasis,
+  };
+}
 
 @Injectable()
 export class DeliveriesService {
@@ -73,35 +95,53 @@ export class DeliveriesService {
   }
 
   /**
-   * Stores the fee service's quote on a delivery and tells the restaurant's side its price. A delivery offered
-   * or taken while its fee was pending is priced too: its riders (those holding an open offer, and the one it is
-   * assigned to) get `delivery:fee`, and the charges of the stages it reached unpriced are written now.
+   * Stores the fee service's quote on a delivery and tells the restaurant's side its price. Quotes that arrive
+   * together (a pricing pass asks for many at once) are written together when their deliveries simply wait
+   * for a price (see GroupCommit); any other is written on its own by `recordQuoteOne`.
    */
   async recordQuote(deliveryId: string, quote: FeeQuote): Promise<boolean> {
+    return (await this.quotes.submit({ deliveryId, quote })) || this.recordQuoteOne(deliveryId, quote);
+  }
+
+  private readonly quotes = new GroupCommit<{ deliveryId: string; quote: FeeQuote }, boolean>(
+    (items) => this.recordWaitingQuotes(items),
+    async (item) => (await this.recordWaitingQuotes([item]))[0]!,
+    { maxBatch: 64, maxInFlight: 2 },
+  );
+
+  /**
+   * Prices the deliveries that wait for their price and a rider (pending, never offered with the fee pending)
+   * with one statement, and writes their `quoted` events with one more; returns for each quote whether it was
+   * stored so. Nothing else is touched: a delivery that was offered meanwhile, cancelled or priced already is
+   * left for `recordQuoteOne`.
+   */
+  private async recordWaitingQuotes(items: Array<{ deliveryId: string; quote: FeeQuote }>): Promise<boolean[]> {
+    const priced = await this.dataSource.transaction(async (manager) => {
+      const priced = await this.deliveries.priceWaiting(
+        manager,
+        items.map(({ deliveryId, quote }) => ({ id: deliveryId, fee: deliveryQuote(quote) })),
+      );
+      await this.events.recordAll(manager, priced.map((delivery) => ({ delivery, status: 'quoted' as const })));
+      return new Set(priced.map((delivery) => delivery.id));
+    });
+    if (priced.size > 0) this.events.flush();
+    return items.map(({ deliveryId }) => priced.has(deliveryId));
+  }
+
+  /**
+   * One quote, with its delivery locked. A delivery offered or taken while its fee was pending is priced too:
+   * its riders (those holding an open offer, and the one it is assigned to) get `delivery:fee`, and the charges
+   * of the stages it reached unpriced are written now. One cancelled meanwhile, or priced by an earlier
+   * attempt that answered late, is left as it is.
+   */
+  private async recordQuoteOne(deliveryId: string, quote: FeeQuote): Promise<boolean> {
     const { priced, notify, delivery: pricedDelivery } = await this.dataSource.transaction(async (manager) => {
       const delivery = await this.deliveries.lock(manager, deliveryId);
       // Cancelled meanwhile, or priced by an earlier attempt that answered late.
       const none = { priced: false, notify: [] as string[], delivery: undefined };
       if (!delivery || delivery.fee || (delivery.status !== 'pending' && !delivery.feePendingSince)) return none;
       const updated = await this.deliveries.update(manager, delivery, {
-        fee: {
-          quoteId: quote.quoteId,
-          total: quote.fee.total,
-          currency: 'KRW',
-          items: quote.fee.items,
-          distanceMeters: quote.distanceMeters,
-          durationSeconds: quote.durationSeconds,
-          provider: quote.provider,
-          estimated: quote.estimated,
-          detourFactor: quote.detourFactor,
-          factorSource: quote.factorSource,
-          cached: quote.cached,
-          attempts: quote.attempts,
-          riderPay: quote.riderPay.total,
-          tariffVersion: quote.tariffVersion,
-          pricedAt: quote.pricedAt,
-          distanceBasis: quote.distanceBasis,
-        },
+        fee: deliveryQuote(quote),
         pricingProblem: null,
         quotedAt: NOW,
       });

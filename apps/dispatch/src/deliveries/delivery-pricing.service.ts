@@ -8,7 +8,7 @@ import { PRICING_PROBLEM_CODES, type DeliveryEntity, type PricingProblem, type P
 
 /** How long one `fee.quote` may take; the fee service answers in milliseconds when it is up. */
 const FEE_TIMEOUT_MS = 5_000;
-const BATCH = 20;
+const BATCH = 100;
 
 /**
  * Prices new deliveries (and those offered or taken with their fee pending) through the fee service. When fee does not answer, or refuses to price (no tariff,

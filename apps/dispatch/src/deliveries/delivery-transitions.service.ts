@@ -43,7 +43,19 @@ export class DeliveryTransitions {
   ) {}
 
   async apply(manager: EntityManager, delivery: DeliveryEntity, to: DeliveryStatus, actor: TransitionActor, patch: DeliveryPatch = {}): Promise<DeliveryEntity> {
-    const from = delivery.status;
+    const [moved] = await this.applyToMany(manager, [delivery], to, actor, patch);
+    if (!moved) throw new DomainError('INVALID_TRANSITION', `delivery ${delivery.id} is no longer ${delivery.status}`, { from: delivery.status, to });
+    return moved;
+  }
+
+  /**
+   * The same step for several deliveries in one status (all locked by the caller), written and logged by one
+   * statement. Returns those that moved, in the order given; under the locks that is all of them.
+   */
+  async applyToMany(manager: EntityManager, deliveries: DeliveryEntity[], to: DeliveryStatus, actor: TransitionActor, patch: DeliveryPatch = {}): Promise<DeliveryEntity[]> {
+    if (deliveries.length === 0) return [];
+    const from = deliveries[0]!.status;
+    if (deliveries.some((delivery) => delivery.status !== from)) throw new Error(`deliveries moved together must all be ${from}`);
     assertTransition(from, to);
     const changes: DeliveryPatch = { status: to };
     const stamp = STAMP[to];
@@ -52,19 +64,18 @@ export class DeliveryTransitions {
     // A hold keeps a waiting delivery from automatic dispatch; once it moves on, there is nothing to hold.
     if (to !== 'pending') changes.dispatchHold = false;
     Object.assign(changes, patch);
-    if (to === 'assigned' && !changes.riderId) throw new Error(`assigning delivery ${delivery.id} needs a riderId`);
-    // Under the caller's row lock the status cannot have moved; the condition makes a missing lock fail loudly.
-    // The row and its log entry are written by one statement.
-    const params: unknown[] = [delivery.id, from];
+    if (to === 'assigned' && !changes.riderId) throw new Error(`assigning a delivery needs a riderId`);
+    // Under the caller's row locks the status cannot have moved; the condition makes a missing lock fail loudly.
+    const params: unknown[] = [deliveries.map((delivery) => delivery.id), from];
     const set = this.deliveries.setList(changes, params);
-    const [row]: Array<Record<string, unknown>> = await manager.query(
-      `WITH moved AS (UPDATE dispatch.deliveries SET ${set} WHERE id = $1 AND status = $2 RETURNING *),
+    const rows: Array<Record<string, unknown>> = await manager.query(
+      `WITH moved AS (UPDATE dispatch.deliveries SET ${set} WHERE id = ANY($1::uuid[]) AND status = $2 RETURNING *),
             logged AS (${this.log.insertSql('moved', params, { from, to, actorType: actor.type, actorId: actor.id, reason: actor.reason ?? null })})
        SELECT * FROM moved`,
       params,
     );
-    if (!row) throw new DomainError('INVALID_TRANSITION', `delivery ${delivery.id} is no longer ${from}`, { from, to });
-    return this.deliveries.toEntity(row);
+    const moved = new Map(rows.map((row) => [row.id as string, this.deliveries.toEntity(row)]));
+    return deliveries.flatMap((delivery) => moved.get(delivery.id) ?? []);
   }
 
   /**

@@ -71,25 +71,39 @@ export class OffersRepository {
   }
 
   /**
-   * Offers the delivery to the chosen riders of its agency who still have room, counting the offers they hold,
-   * and were never offered it before; returns the offers made. Call it after `lockRiders` in the same
-   * transaction: the counts are read by this statement, after those locks, so two offers to one rider cannot
-   * both take its last place.
+   * Makes offers, each to a rider of the delivery's agency that still has room and was never offered that
+   * delivery, in one statement; returns the offers made. A rider's room counts what it carries, the offers it
+   * holds, and the offers made to it earlier in `offers` (the list's order decides who gets a last place). Call
+   * it after `lockRiders` in the same transaction: the counts are read by this statement, after those locks, so
+   * two transactions cannot both take a rider's last place.
    */
-  async insertFor(
+  async insertMany(
     manager: EntityManager,
-    offer: { deliveryId: string; agencyId: string; timeoutSeconds: number; broadcast: boolean; riders: Array<{ riderId: string; score?: ScoreBreakdown }> },
+    offers: Array<{ deliveryId: string; agencyId: string; riderId: string; timeoutSeconds: number; broadcast: boolean; score?: ScoreBreakdown }>,
   ): Promise<OfferEntity[]> {
+    if (offers.length === 0) return [];
+    const input = offers.map((o, i) => ({
+      delivery_id: o.deliveryId,
+      agency_id: o.agencyId,
+      rider_id: o.riderId,
+      timeout: o.timeoutSeconds,
+      broadcast: o.broadcast,
+      score: o.score ?? null,
+      ord: i,
+    }));
     const rows: OfferRow[] = await manager.query(
       `INSERT INTO dispatch.offers (id, delivery_id, rider_id, expires_at, broadcast, score)
-       SELECT gen_random_uuid(), $1, r.id, now() + make_interval(secs => $4::double precision), $5, c.score
-         FROM jsonb_to_recordset($3::jsonb) AS c("riderId" uuid, score jsonb)
-         JOIN dispatch.riders r ON r.id = c."riderId" AND r.agency_id = $2
-        WHERE r.capacity > (SELECT count(*) FROM dispatch.deliveries d WHERE d.rider_id = r.id AND d.status IN ('assigned', 'picked_up'))
-                         + (SELECT count(*) FROM dispatch.offers o WHERE o.rider_id = r.id AND o.status = 'pending')
+       SELECT gen_random_uuid(), c.delivery_id, c.rider_id, now() + make_interval(secs => c.timeout), c.broadcast, c.score
+         FROM (SELECT c.*, row_number() OVER (PARTITION BY c.rider_id ORDER BY c.ord) AS nth
+                 FROM jsonb_to_recordset($1::jsonb)
+                   AS c(delivery_id uuid, agency_id uuid, rider_id uuid, timeout double precision, broadcast boolean, score jsonb, ord int)) c
+         JOIN dispatch.riders r ON r.id = c.rider_id AND r.agency_id = c.agency_id
+        WHERE r.capacity >= c.nth + (SELECT count(*) FROM dispatch.deliveries d WHERE d.rider_id = r.id AND d.status IN ('assigned', 'picked_up'))
+                                 + (SELECT count(*) FROM dispatch.offers o WHERE o.rider_id = r.id AND o.status = 'pending')
+        ORDER BY c.ord
        ON CONFLICT (delivery_id, rider_id) DO NOTHING
        RETURNING *`,
-      [offer.deliveryId, offer.agencyId, JSON.stringify(offer.riders.map((r) => ({ riderId: r.riderId, score: r.score ?? null }))), offer.timeoutSeconds, offer.broadcast],
+      [JSON.stringify(input)],
     );
     return rows.map(toOffer);
   }
@@ -128,20 +142,20 @@ export class OffersRepository {
   }
 
   /**
-   * Of the given riders of an agency, those who may be offered the delivery, with what matching needs of each
-   * (capacity, offers held, active jobs, idle time), in one query: never offered it before (a decline or a
-   * missed offer is remembered), and with room for one more job counting the offers they are holding.
+   * What matching needs of each of these riders (capacity, offers held, active jobs, idle time), in one query.
+   * The agency is given so a rider is matched only within its own.
    */
-  async candidateContexts(agencyId: string, deliveryId: string, riderIds: string[]): Promise<Map<string, RiderContext>> {
+  async riderContexts(riderIds: string[]): Promise<Map<string, RiderContext & { agencyId: string }>> {
     if (riderIds.length === 0) return new Map();
     const rows: Array<{
       id: string;
+      agency_id: string;
       capacity: number;
       offered: number;
       idle_seconds: string | null;
       jobs: Array<{ id: string; pickup_lng: number; pickup_lat: number; dropoff_lng: number; dropoff_lat: number; status: string; assigned_at: string }>;
     }> = await this.dataSource.query(
-      `SELECT r.id, r.capacity,
+      `SELECT r.id, r.agency_id, r.capacity,
               (SELECT count(*) FROM dispatch.offers o WHERE o.rider_id = r.id AND o.status = 'pending')::int AS offered,
               extract(epoch FROM clock_timestamp() - (SELECT max(greatest(d.assigned_at, d.delivered_at)) FROM dispatch.deliveries d WHERE d.rider_id = r.id))
                 AS idle_seconds,
@@ -150,30 +164,38 @@ export class OffersRepository {
                                                           'status', d.status, 'assigned_at', d.assigned_at))
                           FROM dispatch.deliveries d WHERE d.rider_id = r.id AND d.status IN ('assigned', 'picked_up')), '[]'::json) AS jobs
          FROM dispatch.riders r
-        WHERE r.id = ANY($3::uuid[]) AND r.agency_id = $1
-          AND NOT EXISTS (SELECT 1 FROM dispatch.offers o WHERE o.delivery_id = $2 AND o.rider_id = r.id)`,
-      [agencyId, deliveryId, riderIds],
+        WHERE r.id = ANY($1::uuid[])`,
+      [riderIds],
     );
     return new Map(
-      rows
-        .filter((rider) => rider.capacity > rider.jobs.length + rider.offered)
-        .map((rider) => [
-          rider.id,
-          {
-            riderId: rider.id,
-            capacity: rider.capacity,
-            offered: rider.offered,
-            idleSeconds: rider.idle_seconds === null ? null : Number(rider.idle_seconds),
-            jobs: rider.jobs.map((job) => ({
-              deliveryId: job.id,
-              pickup: { lng: Number(job.pickup_lng), lat: Number(job.pickup_lat) },
-              dropoff: { lng: Number(job.dropoff_lng), lat: Number(job.dropoff_lat) },
-              pickedUp: job.status === 'picked_up',
-              assignedAt: new Date(job.assigned_at),
-            })),
-          },
-        ]),
+      rows.map((rider) => [
+        rider.id,
+        {
+          riderId: rider.id,
+          agencyId: rider.agency_id,
+          capacity: rider.capacity,
+          offered: rider.offered,
+          idleSeconds: rider.idle_seconds === null ? null : Number(rider.idle_seconds),
+          jobs: rider.jobs.map((job) => ({
+            deliveryId: job.id,
+            pickup: { lng: Number(job.pickup_lng), lat: Number(job.pickup_lat) },
+            dropoff: { lng: Number(job.dropoff_lng), lat: Number(job.dropoff_lat) },
+            pickedUp: job.status === 'picked_up',
+            assignedAt: new Date(job.assigned_at),
+          })),
+        },
+      ]),
     );
+  }
+
+  /** Of these deliveries, each rider ever offered one (a decline or a missed offer is remembered), as `delivery:rider`. */
+  async offeredBefore(deliveryIds: string[]): Promise<Set<string>> {
+    if (deliveryIds.length === 0) return new Set();
+    const rows: Array<{ delivery_id: string; rider_id: string }> = await this.dataSource.query(
+      'SELECT delivery_id, rider_id FROM dispatch.offers WHERE delivery_id = ANY($1::uuid[])',
+      [deliveryIds],
+    );
+    return new Set(rows.map((row) => `${row.delivery_id}:${row.rider_id}`));
   }
 
   /**

@@ -20,8 +20,8 @@ import { capacityRefusal, OffersRepository } from './offers.repository.js';
 
 const BATCH = 100;
 const WAITING_BATCH = 500;
-/** Deliveries offered at once in a sweep; each holds one pooled connection (10 by default) while it offers. */
-const OFFER_CONCURRENCY = 4;
+/** Deliveries offered by one transaction: a sweep's waiting deliveries are offered this many at a time. */
+const OFFER_BATCH = 100;
 const FLAG_EVERY_MS = 1000;
 
 /**
@@ -76,13 +76,11 @@ export class OffersService {
   ) {}
 
   /**
-   * Flags deliveries nobody took in time for manual dispatch, then offers each waiting delivery (priced, or
-   * with its fee pending) by its agency's policy; returns how many deliveries got offers. Up to
-   * OFFER_CONCURRENCY deliveries are offered at once: each offer waits on the database for most of its time, so
-   * one after another dispatch offers only as many a second as round trips allow. Riders offered a delivery in
-   * this sweep are passed over for the next ones while another rider fits, so concurrent offers spread over
-   * riders as sequential ones did (each saw the offers before it); capacity is still checked under the rider's
-   * lock and by the database.
+   * Flags deliveries nobody took in time for manual dispatch, then offers the waiting deliveries (priced, or with
+   * their fee pending) by their agencies' policies, oldest first; returns how many deliveries got offers. They
+   * are offered OFFER_BATCH at a time, each batch by one transaction: a delivery's offer is a handful of
+   * statements whether it goes alone or with a hundred others, so under load a sweep costs the database about
+   * as much as a single offer used to.
    */
   async offerWaiting(): Promise<number> {
     await this.flagLongWaits();
@@ -91,21 +89,16 @@ export class OffersService {
     const waiting = await this.deliveries.waitingForRider(agencies, WAITING_BATCH, this.config.dispatch.feePendingOfferAfterMs);
     if (waiting.length === 0) return 0;
     const settings = await this.settings.effective([...new Set(waiting.map((d) => d.agencyId))]);
-    const reserved = new Set<string>();
     let offered = 0;
-    let next = 0;
-    const worker = async () => {
-      while (next < waiting.length) {
-        const delivery = waiting[next++]!;
-        try {
-          if (await this.offer(delivery, settings.get(delivery.agencyId)!, reserved)) offered++;
-        } catch (error) {
-          // One delivery that fails must not hold up the ones behind it; it is tried again next sweep.
-          this.logger.error(`could not offer delivery ${delivery.id}: ${(error as Error)?.message ?? String(error)}`);
-        }
+    for (let start = 0; start < waiting.length; start += OFFER_BATCH) {
+      const batch = waiting.slice(start, start + OFFER_BATCH);
+      try {
+        offered += await this.offerBatch(batch, settings);
+      } catch (error) {
+        // A batch that fails must not hold up the ones behind it; its deliveries are tried again next sweep.
+        this.logger.error(`could not offer ${batch.length} deliveries: ${(error as Error)?.message ?? String(error)}`);
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(OFFER_CONCURRENCY, waiting.length) }, worker));
+    }
     return offered;
   }
 
@@ -122,39 +115,52 @@ export class OffersService {
     if (flagged > 0) this.logger.warn(`${flagged} deliveries waited ${afterSeconds} s without a rider: flagged for manual dispatch`);
   }
 
-  private async offer(delivery: DeliveryEntity, settings: DispatchSettings, reserved: Set<string>): Promise<boolean> {
-    const pickup = { lng: delivery.pickupLng, lat: delivery.pickupLat };
-    const nearby = this.nearby(delivery.agencyId, pickup);
-    if (nearby.length === 0) return false;
-    const contexts = await this.offers.candidateContexts(
-      delivery.agencyId,
-      delivery.id,
-      nearby.map((rider) => rider.riderId),
-    );
-    const candidates = nearby.filter((rider) => contexts.has(rider.riderId)).map((rider) => ({ ...contexts.get(rider.riderId)!, position: rider.position }));
-    const { ranked, refused } = scoreCandidates(pickup, candidates, this.config.dispatch);
-    if ((ranked.length > 0 || refused.length > 0)) {
-      this.logger.debug(
-        `delivery ${delivery.id} candidates: ${[
-          ...ranked.map((r) => `rider ${r.riderId} ${describeScore(r.score)}`),
-          ...refused.map((r) => `rider ${r.riderId} left out, ${r.reason} (${r.detail})`),
-        ].join('; ')}`,
-      );
+  /**
+   * Chooses riders for each delivery from the rider index and what the database says of those riders, then
+   * offers them all in one transaction and tells the riders. Deliveries are taken oldest first, and each sees the
+   * offers chosen for the ones before it: a rider's room counts them, and riders not yet chosen in this sweep go
+   * first while one fits, so offers spread over riders as they would one delivery at a time.
+   */
+  private async offerBatch(waiting: DeliveryEntity[], settings: Map<string, DispatchSettings>): Promise<number> {
+    const nearby = new Map(waiting.map((delivery) => [delivery.id, this.nearby(delivery.agencyId, { lng: delivery.pickupLng, lat: delivery.pickupLat })]));
+    const riderIds = [...new Set([...nearby.values()].flatMap((riders) => riders.map((rider) => rider.riderId)))];
+    if (riderIds.length === 0) return 0;
+    const [contexts, offeredBefore] = await Promise.all([this.offers.riderContexts(riderIds), this.offers.offeredBefore(waiting.map((d) => d.id))]);
+    const chosenFor = new Map<string, number>();
+    const choices: Array<{ delivery: DeliveryEntity; riderId: string; score: ScoreBreakdown; settings: DispatchSettings }> = [];
+    for (const delivery of waiting) {
+      const agency = settings.get(delivery.agencyId)!;
+      const candidates = nearby
+        .get(delivery.id)!
+        .flatMap(({ riderId, position }) => {
+          const context = contexts.get(riderId);
+          if (!context || context.agencyId !== delivery.agencyId || offeredBefore.has(`${delivery.id}:${riderId}`)) return [];
+          return [{ ...context, offered: context.offered + (chosenFor.get(riderId) ?? 0), position }];
+        });
+      const pickup = { lng: delivery.pickupLng, lat: delivery.pickupLat };
+      const { ranked, refused } = scoreCandidates(pickup, candidates, this.config.dispatch);
+      if (ranked.length > 0 || refused.length > 0) {
+        this.logger.debug(
+          `delivery ${delivery.id} candidates: ${[
+            ...ranked.map((r) => `rider ${r.riderId} ${describeScore(r.score)}`),
+            ...refused.map((r) => `rider ${r.riderId} left out, ${r.reason} (${r.detail})`),
+          ].join('; ')}`,
+        );
+      }
+      const size = agency.offerPolicy === 'broadcast' ? agency.broadcastSize : 1;
+      const fresh = ranked.filter((r) => !chosenFor.has(r.riderId));
+      for (const { riderId, score } of [...fresh, ...ranked.filter((r) => chosenFor.has(r.riderId))].slice(0, size)) {
+        chosenFor.set(riderId, (chosenFor.get(riderId) ?? 0) + 1);
+        choices.push({ delivery, riderId, score, settings: agency });
+      }
     }
-    const size = settings.offerPolicy === 'broadcast' ? settings.broadcastSize : 1;
-    // Riders not yet offered anything this sweep first, each group in rank order.
-    const chosen = [...ranked.filter((r) => !reserved.has(r.riderId)), ...ranked.filter((r) => reserved.has(r.riderId))].slice(0, size);
-    if (chosen.length === 0) return false;
-    for (const { riderId } of chosen) reserved.add(riderId);
-    const made = await this.dataSource.transaction((manager) => this.makeOffers(manager, delivery.id, chosen, settings));
-    if (!made) return false;
-    for (const offer of made.offers) {
-      this.channel.send(offer.riderId, 'offer', offerMessage(offer, made.delivery));
-      this.logger.log(
-        `delivery ${delivery.id} offered (${settings.offerPolicy}${made.delivery.fee ? '' : ', fee pending'}) to rider ${offer.riderId}: ${describeScore(offer.score)}`,
-      );
+    if (choices.length === 0) return 0;
+    const made = await this.dataSource.transaction((manager) => this.makeOffers(manager, choices));
+    for (const { offer, delivery, policy } of made) {
+      this.channel.send(offer.riderId, 'offer', offerMessage(offer, delivery));
+      this.logger.log(`delivery ${delivery.id} offered (${policy}${delivery.fee ? '' : ', fee pending'}) to rider ${offer.riderId}: ${describeScore(offer.score)}`);
     }
-    return true;
+    return new Set(made.map(({ delivery }) => delivery.id)).size;
   }
 
   /**
@@ -169,28 +175,44 @@ export class OffersService {
       .map((rider) => ({ riderId: rider.riderId, position: rider.point }));
   }
 
-  /** Re-checks everything under the locks, since the choice was made from a snapshot. Riders are locked in id order. */
+  /**
+   * Re-checks everything under the locks, since the choices were made from a snapshot: the deliveries are locked
+   * (in id order) and must still wait for a rider, then the riders (in id order), whose room the insert checks.
+   * The deliveries that got offers move to `offered` together.
+   */
   private async makeOffers(
     manager: EntityManager,
-    deliveryId: string,
-    chosen: Array<{ riderId: string; score: ScoreBreakdown }>,
-    settings: DispatchSettings,
-  ): Promise<{ offers: OfferEntity[]; delivery: DeliveryEntity } | undefined> {
-    const delivery = await this.deliveries.lock(manager, deliveryId);
+    choices: Array<{ delivery: DeliveryEntity; riderId: string; score: ScoreBreakdown; settings: DispatchSettings }>,
+  ): Promise<Array<{ offer: OfferEntity; delivery: DeliveryEntity; policy: DispatchSettings['offerPolicy'] }>> {
+    const locked = await this.deliveries.lockMany(manager, [...new Set(choices.map((choice) => choice.delivery.id))]);
     // Unpriced is fine unless fee refused to price it: that waits for the agency to fix its tariff.
-    if (!delivery || delivery.status !== 'pending' || (!delivery.fee && delivery.pricingProblem)) return undefined;
-    const riders = [...chosen].sort((a, b) => (a.riderId < b.riderId ? -1 : 1));
-    await this.offers.lockRiders(manager, riders.map((r) => r.riderId));
-    const made = await this.offers.insertFor(manager, {
-      deliveryId,
-      agencyId: delivery.agencyId,
-      timeoutSeconds: settings.offerTimeoutSeconds,
-      broadcast: settings.offerPolicy === 'broadcast',
-      riders,
-    });
-    if (made.length === 0) return undefined;
-    const offered = await this.transitions.apply(manager, delivery, 'offered', SYSTEM, !delivery.fee && !delivery.feePendingSince ? { feePendingSince: NOW } : {});
-    return { offers: made, delivery: offered };
+    const open = new Set(locked.filter((d) => d.status === 'pending' && !d.dispatchHold && (d.fee || !d.pricingProblem)).map((d) => d.id));
+    const still = choices.filter((choice) => open.has(choice.delivery.id));
+    if (still.length === 0) return [];
+    await this.offers.lockRiders(manager, [...new Set(still.map((choice) => choice.riderId))].sort());
+    const offers = await this.offers.insertMany(
+      manager,
+      still.map(({ delivery, riderId, score, settings }) => ({
+        deliveryId: delivery.id,
+        agencyId: delivery.agencyId,
+        riderId,
+        timeoutSeconds: settings.offerTimeoutSeconds,
+        broadcast: settings.offerPolicy === 'broadcast',
+        score,
+      })),
+    );
+    const offeredIds = new Set(offers.map((offer) => offer.deliveryId));
+    const moved = await this.transitions.applyToMany(
+      manager,
+      locked.filter((delivery) => offeredIds.has(delivery.id)),
+      'offered',
+      SYSTEM,
+      // A delivery offered before it was priced: since when its fee is pending (kept from an earlier offer).
+      { feePendingSince: () => 'CASE WHEN fee IS NULL THEN coalesce(fee_pending_since, now()) ELSE fee_pending_since END' },
+    );
+    const deliveries = new Map(moved.map((delivery) => [delivery.id, delivery]));
+    const policies = new Map(still.map((choice) => [choice.delivery.id, choice.settings.offerPolicy]));
+    return offers.map((offer) => ({ offer, delivery: deliveries.get(offer.deliveryId)!, policy: policies.get(offer.deliveryId)! }));
   }
 
   /** Closes offers nobody answered in time; a delivery with no offer left open goes back to waiting. */
