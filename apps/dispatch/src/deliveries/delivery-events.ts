@@ -45,8 +45,11 @@ export class DeliveryEvents {
   }
 
   /** The events of several deliveries' steps, written by one statement, in this order. */
-  async recordAll(manager: EntityManager, steps: Array<{ delivery: DeliveryEntity; status: DeliveryEventStatus }>): Promise<void> {
-    await this.outbox.addAll(manager, steps.flatMap(({ delivery, status }) => eventsOf(delivery, status)));
+  async recordAll(
+    manager: EntityManager,
+    steps: Array<{ delivery: DeliveryEntity; status: DeliveryEventStatus; rider?: { id: string; name: string } }>,
+  ): Promise<void> {
+    await this.outbox.addAll(manager, steps.flatMap(({ delivery, status, rider }) => eventsOf(delivery, status, rider)));
   }
 
   /**

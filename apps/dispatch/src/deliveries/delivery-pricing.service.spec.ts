@@ -123,7 +123,7 @@ describe('DeliveryPricing', () => {
     expect([0, 1, 2, 3, 4, 5, 6, 20].map((failures) => sut.backoffMs(failures))).toEqual([1000, 2000, 4000, 8000, 16_000, 32_000, 32_000, 32_000]);
   });
 
-  it('runs one pricing pass at a time however often it is kicked', async () => {
+  it('runs one pricing pass at a time, and one more right after it however often it was kicked meanwhile', async () => {
     let answer!: (value: unknown) => void;
     request.mockReturnValue(new Promise((resolve) => (answer = resolve)));
     sut.kick();
@@ -133,6 +133,12 @@ describe('DeliveryPricing', () => {
     expect(deliveries.dueForPricing).toHaveBeenCalledTimes(1);
     answer(quote);
     await sut.idle();
-    expect(deliveries.recordQuote).toHaveBeenCalledTimes(1);
+    // The kicks during the first pass asked for one more (a new delivery may have arrived meanwhile), not three.
+    await sut.idle();
+    expect(deliveries.dueForPricing).toHaveBeenCalledTimes(2);
+    expect(deliveries.recordQuote).toHaveBeenCalledTimes(2);
+    sut.kick();
+    await sut.idle();
+    expect(deliveries.dueForPricing).toHaveBeenCalledTimes(3);
   });
 });

@@ -21,6 +21,8 @@ export class DeliveryPricing {
   private readonly logger = new Logger('pricing');
   private inFlight?: Promise<void>;
   private stopped = false;
+  /** Whether a kick came during the running pass: what woke it may need a price. */
+  private again = false;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -30,12 +32,17 @@ export class DeliveryPricing {
   ) {}
 
   /**
-   * Starts a pricing pass unless one is running, and another right after it while passes find a full batch due,
-   * so a backlog is priced as fast as fee answers rather than a batch per sweep. Never waits for the fee
-   * service, so offers keep moving.
+   * Starts a pricing pass now, or right after the running one: a new delivery is priced as soon as it exists,
+   * not at the next sweep. Passes follow one another while they find a full batch due, so a backlog is priced
+   * as fast as fee answers. Never waits for the fee service, so offers keep moving.
    */
   kick(): void {
-    if (this.inFlight || this.stopped) return;
+    if (this.stopped) return;
+    if (this.inFlight) {
+      this.again = true;
+      return;
+    }
+    this.again = false;
     this.inFlight = this.pass()
       .then(({ full }) => full)
       .catch((error: unknown) => {
@@ -44,7 +51,7 @@ export class DeliveryPricing {
       })
       .then((full) => {
         this.inFlight = undefined;
-        if (full) this.kick();
+        if (full || this.again) this.kick();
       });
   }
 

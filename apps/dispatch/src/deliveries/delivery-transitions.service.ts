@@ -79,6 +79,33 @@ export class DeliveryTransitions {
   }
 
   /**
+   * Riders' accepts: each offered delivery (locked by the caller) is assigned to the rider who accepted it, and
+   * logged with that rider as actor, by one statement. The capacity trigger checks every rider; one beyond its
+   * capacity fails the statement. Returns the deliveries assigned, in the order given.
+   */
+  async assignToRiders(manager: EntityManager, assignments: Array<{ delivery: DeliveryEntity; riderId: string }>): Promise<DeliveryEntity[]> {
+    if (assignments.length === 0) return [];
+    for (const { delivery } of assignments) assertTransition(delivery.status, 'assigned');
+    const rows: Array<Record<string, unknown>> = await manager.query(
+      `WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(delivery_id uuid, rider_id uuid, from_status text)),
+            moved AS (
+              UPDATE dispatch.deliveries d
+                 SET status = 'assigned', rider_id = i.rider_id, ${this.deliveries.columnName(STAMP.assigned!)} = now(),
+                     manual_dispatch_since = NULL, dispatch_hold = false, updated_at = now()
+                FROM input i
+               WHERE d.id = i.delivery_id AND d.status = i.from_status
+              RETURNING d.*, i.from_status AS moved_from),
+            logged AS (
+              INSERT INTO dispatch.delivery_transitions (id, delivery_id, from_status, to_status, actor_type, actor_id, rider_id, reason, at)
+              SELECT gen_random_uuid(), id, moved_from, status, 'rider', rider_id, rider_id, NULL, now() FROM moved)
+       SELECT * FROM moved`,
+      [JSON.stringify(assignments.map(({ delivery, riderId }) => ({ delivery_id: delivery.id, rider_id: riderId, from_status: delivery.status })))],
+    );
+    const moved = new Map(rows.map((row) => [row.id as string, this.deliveries.toEntity(row)]));
+    return assignments.flatMap(({ delivery }) => moved.get(delivery.id) ?? []);
+  }
+
+  /**
    * Riders' own steps on deliveries they carry (picked up, delivered), many at once: each delivery moves only if
    * it is still `from` and assigned to that rider, with its status time stamped, and every move is logged, by one
    * statement. Returns the deliveries that moved; a step that did not (someone else's delivery, a report sent

@@ -41,9 +41,10 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
     await this.pricing.idle();
   }
 
-  /** Sweeps as soon as possible; a wake during a sweep runs another right after it. */
+  /** Sweeps as soon as possible; a wake during a sweep runs another right after it. New deliveries are priced at once. */
   wake(): void {
     if (this.stopped) return;
+    this.pricing.kick();
     if (this.running) this.again = true;
     else this.schedule(0);
   }

@@ -114,24 +114,27 @@ export class OffersRepository {
   }
 
   /**
-   * Accepts a pending offer whose time is still running and closes the delivery's other pending offers as
-   * taken, in one statement; nothing changes unless the offer was open. Returns whether it was, and the offers
-   * taken (so their riders can be told).
+   * Accepts pending offers whose time is still running (each of a different delivery) and closes their
+   * deliveries' other pending offers as taken, in one statement; nothing else of a delivery changes unless its
+   * offer was open. Returns the offers accepted, and the offers taken (so their riders can be told).
    */
-  async accept(manager: EntityManager, offerId: string, deliveryId: string): Promise<{ accepted: boolean; taken: Array<{ id: string; riderId: string }> }> {
-    const rows: Array<{ kind: 'accepted' | 'taken'; id: string; rider_id: string }> = await manager.query(
+  async acceptMany(
+    manager: EntityManager,
+    offerIds: string[],
+  ): Promise<{ accepted: Set<string>; taken: Array<{ id: string; deliveryId: string; riderId: string }> }> {
+    const rows: Array<{ kind: 'accepted' | 'taken'; id: string; delivery_id: string; rider_id: string }> = await manager.query(
       `WITH mine AS (
               UPDATE dispatch.offers SET status = 'accepted', responded_at = now()
-               WHERE id = $1 AND status = 'pending' AND expires_at > clock_timestamp() RETURNING id, rider_id),
+               WHERE id = ANY($1::uuid[]) AND status = 'pending' AND expires_at > clock_timestamp() RETURNING id, delivery_id, rider_id),
             others AS (
               UPDATE dispatch.offers SET status = 'taken', responded_at = now()
-               WHERE delivery_id = $2 AND id <> $1 AND status = 'pending' AND EXISTS (SELECT 1 FROM mine) RETURNING id, rider_id)
-       SELECT 'accepted' AS kind, id, rider_id FROM mine UNION ALL SELECT 'taken', id, rider_id FROM others`,
-      [offerId, deliveryId],
+               WHERE delivery_id IN (SELECT delivery_id FROM mine) AND id <> ALL($1::uuid[]) AND status = 'pending' RETURNING id, delivery_id, rider_id)
+       SELECT 'accepted' AS kind, id, delivery_id, rider_id FROM mine UNION ALL SELECT 'taken', id, delivery_id, rider_id FROM others`,
+      [offerIds],
     );
     return {
-      accepted: rows.some((row) => row.kind === 'accepted'),
-      taken: rows.filter((row) => row.kind === 'taken').map((row) => ({ id: row.id, riderId: row.rider_id })),
+      accepted: new Set(rows.filter((row) => row.kind === 'accepted').map((row) => row.id)),
+      taken: rows.filter((row) => row.kind === 'taken').map((row) => ({ id: row.id, deliveryId: row.delivery_id, riderId: row.rider_id })),
     };
   }
 

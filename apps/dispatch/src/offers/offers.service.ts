@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '#config';
 import type { LngLat } from '#contracts';
+import { GroupCommit } from '#database';
 import { DomainError } from '#platform';
 import { DispatchSettingsService, type DispatchSettings } from '../agencies/dispatch-settings.service.js';
 import { DeliveriesRepository, NOW } from '../deliveries/deliveries.repository.js';
@@ -17,6 +18,12 @@ import { RiderPresenceStore } from '../riders/rider-presence.store.js';
 import { DispatchWakeup } from './dispatch-wakeup.js';
 import type { OfferEntity } from './offer.entity.js';
 import { capacityRefusal, OffersRepository } from './offers.repository.js';
+
+/** What an accept assigned, and the other offers of its delivery it took. */
+interface Accepted {
+  delivery: DeliveryEntity;
+  taken: Array<{ id: string; riderId: string }>;
+}
 
 const BATCH = 100;
 const WAITING_BATCH = 500;
@@ -241,14 +248,68 @@ export class OffersService {
   /**
    * The rider takes the job. However many accepts arrive at once (from several devices, or from every rider of
    * a broadcast), one assigns the delivery and the others are refused with OFFER_TAKEN; their holders are told
-   * with `offer:taken`. A rider is never assigned beyond its capacity: checked here, and by the database.
+   * with `offer:taken`. A rider is never assigned beyond its capacity: the database checks it as the delivery
+   * is assigned. Accepts that arrive together are written together (see GroupCommit); one that does not simply
+   * assign its delivery, or a batch that fails, is answered one at a time by `acceptOne`.
    */
   async accept(riderId: string, offerId: string): Promise<DeliveryEntity> {
+    const accepted = isUUID(offerId) ? await this.accepts.submit({ riderId, offerId: offerId.toLowerCase() }).catch(() => null) : null;
+    if (!accepted) return this.acceptOne(riderId, offerId);
+    this.afterAccept(riderId, accepted);
+    return accepted.delivery;
+  }
+
+  private readonly accepts = new GroupCommit<{ riderId: string; offerId: string }, Accepted | null>(
+    (items) => this.acceptMany(items),
+    async (item) => (await this.acceptMany([item]))[0]!,
+    { maxBatch: 64, maxInFlight: 2 },
+  );
+
+  /**
+   * Accepts in one transaction: the offers' deliveries are locked in id order, the open offers accepted (the
+   * first accept of each delivery in the batch only) and their deliveries' other offers taken, the deliveries
+   * assigned and logged, and their events written. Returns for each accept what it assigned, or null where it
+   * assigned nothing (an offer not found, closed, expired, or a delivery another accept of the batch took).
+   */
+  private async acceptMany(items: Array<{ riderId: string; offerId: string }>): Promise<Array<Accepted | null>> {
+    const done = await this.dataSource.transaction(async (manager) => {
+      const rows: Array<Record<string, unknown> & { offer_id: string; offer_rider_id: string; rider_name: string }> = await manager.query(
+        `SELECT d.*, o.id AS offer_id, o.rider_id AS offer_rider_id, r.name AS rider_name
+           FROM jsonb_to_recordset($1::jsonb) AS i(offer_id uuid, rider_id uuid)
+           JOIN dispatch.offers o ON o.id = i.offer_id AND o.rider_id = i.rider_id
+           JOIN dispatch.deliveries d ON d.id = o.delivery_id
+           JOIN dispatch.riders r ON r.id = o.rider_id
+          ORDER BY d.id
+            FOR UPDATE OF d`,
+        [JSON.stringify(items.map((item) => ({ offer_id: item.offerId, rider_id: item.riderId })))],
+      );
+      const byOffer = new Map(rows.map((row) => [row.offer_id, row]));
+      const claimed = new Map<string, { offerId: string; riderId: string; riderName: string; delivery: DeliveryEntity }>();
+      for (const { offerId } of items) {
+        const row = byOffer.get(offerId);
+        if (!row || claimed.has(row.id as string) || row.status !== 'offered') continue;
+        claimed.set(row.id as string, { offerId, riderId: row.offer_rider_id, riderName: row.rider_name, delivery: this.deliveries.toEntity(row) });
+      }
+      const { accepted, taken } = await this.offers.acceptMany(manager, [...claimed.values()].map((c) => c.offerId));
+      const winners = [...claimed.values()].filter((c) => accepted.has(c.offerId));
+      const assigned = await this.transitions.assignToRiders(manager, winners.map(({ delivery, riderId }) => ({ delivery, riderId })));
+      if (assigned.length !== winners.length) throw new Error('accepted offers whose deliveries could not be assigned');
+      const names = new Map(winners.map((w) => [w.delivery.id, { id: w.riderId, name: w.riderName }]));
+      await this.events.recordAll(manager, assigned.map((delivery) => ({ delivery, status: 'assigned' as const, rider: names.get(delivery.id)! })));
+      return new Map(
+        winners.map((w, i) => [w.offerId, { delivery: assigned[i]!, taken: taken.filter((t) => t.deliveryId === w.delivery.id) }]),
+      );
+    });
+    return items.map((item) => done.get(item.offerId) ?? null);
+  }
+
+  /** One accept, with its offer's delivery locked: any refusal is explained (not found, expired, taken, at capacity). */
+  private async acceptOne(riderId: string, offerId: string): Promise<DeliveryEntity> {
     try {
-      const { delivery, taken } = await this.dataSource.transaction(async (manager) => {
+      const accepted = await this.dataSource.transaction(async (manager) => {
         const { delivery, offer, riderName } = await this.lockOffer(manager, riderId, offerId);
-        const closed = await this.offers.accept(manager, offer.id, delivery.id);
-        if (!closed.accepted) {
+        const closed = await this.offers.acceptMany(manager, [offer.id]);
+        if (!closed.accepted.has(offer.id)) {
           const current = (await this.offers.current(manager, offer.id))!;
           this.assertOpen(current.offer, current.live);
           // Under the delivery's lock an open offer is accepted; if it ever were not, assigning twice would be worse.
@@ -259,10 +320,8 @@ export class OffersService {
         await this.events.record(manager, assigned, 'assigned', { id: riderId, name: riderName });
         return { delivery: assigned, taken: closed.taken };
       });
-      this.events.flush();
-      for (const other of taken) this.channel.send(other.riderId, 'offer:taken', { offerId: other.id });
-      this.logger.log(`delivery ${delivery.id} assigned to rider ${riderId}${taken.length > 0 ? `; ${taken.length} other offers taken` : ''}`);
-      return delivery;
+      this.afterAccept(riderId, accepted);
+      return accepted.delivery;
     } catch (error) {
       const refusal = capacityRefusal(error);
       if (refusal) throw atCapacity(refusal.active, refusal.capacity);
@@ -270,6 +329,13 @@ export class OffersService {
       if (error instanceof DomainError && error.code === 'OFFER_EXPIRED') this.wakeup.wake();
       throw error;
     }
+  }
+
+  /** Once an accept committed: its events leave, and the riders whose offers were taken are told. */
+  private afterAccept(riderId: string, { delivery, taken }: Accepted): void {
+    this.events.flush();
+    for (const other of taken) this.channel.send(other.riderId, 'offer:taken', { offerId: other.id });
+    this.logger.log(`delivery ${delivery.id} assigned to rider ${riderId}${taken.length > 0 ? `; ${taken.length} other offers taken` : ''}`);
   }
 
   /**
