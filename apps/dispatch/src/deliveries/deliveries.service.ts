@@ -84,7 +84,7 @@ export class DeliveriesService {
     if (claimed && !created) this.logger.warn(`order ${event.orderId} already has a delivery; event ${event.eventId} ignored`);
     if (created) {
       this.logger.log(`delivery created for order ${event.orderId}`);
-      this.wakeup.wake();
+      this.wakeup.created();
     }
     return created;
   }

@@ -21,7 +21,7 @@ export class DeliveryPricing {
   private readonly logger = new Logger('pricing');
   private inFlight?: Promise<void>;
   private stopped = false;
-  /** Whether a kick came during the running pass: what woke it may need a price. */
+  /** Whether a kick came during the running pass: a delivery created meanwhile needs a price. */
   private again = false;
 
   constructor(

@@ -25,6 +25,10 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
     wakeup: DispatchWakeup,
   ) {
     wakeup.onWake(() => this.wake());
+    // A new delivery is priced at once, not when the next sweep starts.
+    wakeup.onCreated(() => {
+      if (!this.stopped) this.pricing.kick();
+    });
   }
 
   onApplicationBootstrap(): void {
@@ -41,10 +45,9 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
     await this.pricing.idle();
   }
 
-  /** Sweeps as soon as possible; a wake during a sweep runs another right after it. New deliveries are priced at once. */
+  /** Sweeps as soon as possible; a wake during a sweep runs another right after it. */
   wake(): void {
     if (this.stopped) return;
-    this.pricing.kick();
     if (this.running) this.again = true;
     else this.schedule(0);
   }
