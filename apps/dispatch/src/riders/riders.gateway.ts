@@ -11,7 +11,7 @@ import {
 import type { ClassConstructor } from 'class-transformer';
 // Types only: a socket parameter whose design type were a class would be handed to the global ContractPipe.
 import type { Namespace, Socket } from 'socket.io';
-import { validateContract } from '#contracts';
+import { validateContract, type Validated } from '#contracts';
 import { DomainError } from '#platform';
 import { DeliveriesService } from '../deliveries/deliveries.service.js';
 import { DeliveryOperations } from '../deliveries/delivery-operations.service.js';
@@ -19,7 +19,7 @@ import { DeliveryFailureReport } from '../deliveries/dto/manual-dispatch.request
 import { riderDeliveryView, type RiderDeliveryView } from '../deliveries/delivery.views.js';
 import { DispatchWakeup } from '../offers/dispatch-wakeup.js';
 import { OffersService } from '../offers/offers.service.js';
-import { DeliveryReport, LocationReport, OfferAnswer } from './dto/rider-messages.js';
+import { DeliveryReport, OfferAnswer, readLocation } from './dto/rider-messages.js';
 import { RiderChannel, riderRoom } from './rider-channel.js';
 import { RiderPresenceStore, type RiderState } from './rider-presence.store.js';
 import { RidersService, type RiderSession } from './riders.service.js';
@@ -102,7 +102,7 @@ export class RidersGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
   @SubscribeMessage('location')
   location(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<Ack> {
     return answer(async () => {
-      const { lng, lat, at } = parse(LocationReport, body);
+      const { lng, lat, at } = valid(readLocation(body));
       // A rider's first position makes it a candidate, so waiting deliveries may now be offered.
       if (this.presence.moved(session(socket).id, { lng, lat }, at === undefined ? undefined : new Date(at))) this.wakeup.wake();
       return {};
@@ -177,7 +177,10 @@ function session(socket: Socket): RiderSession {
 }
 
 function parse<T extends object>(type: ClassConstructor<T>, body: unknown): T {
-  const result = validateContract(type, body);
+  return valid(validateContract(type, body));
+}
+
+function valid<T>(result: Validated<T>): T {
   if (!result.ok) throw DomainError.validation(result.errors);
   return result.value;
 }

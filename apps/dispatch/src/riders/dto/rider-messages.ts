@@ -1,11 +1,36 @@
 import { IsISO8601, IsOptional, IsUUID } from 'class-validator';
-import { GeoPoint } from '#contracts';
+import { GeoPoint, KOREA_BOUNDS, validateContract, type Validated } from '#contracts';
 
 /** `location`: where the rider is, and optionally when the device took that fix. */
 export class LocationReport extends GeoPoint {
   @IsOptional()
   @IsISO8601({ strict: true, strictSeparator: true }, { message: 'must be an ISO 8601 time, like 2026-11-22T03:15:55.349Z' })
   at?: string;
+}
+
+/**
+ * Reads a `location` message. Positions are most of what riders send (one every few seconds from each), so the
+ * usual one, exactly `{ lng, lat }` with both numbers inside South Korea, is taken as it is: the contract's
+ * validation would accept it unchanged. Anything else goes through that validation, for the same value or the
+ * same errors.
+ */
+export function readLocation(body: unknown): Validated<LocationReport> {
+  if (isPlainPoint(body)) return { ok: true, value: Object.assign(new LocationReport(), { lng: body.lng, lat: body.lat }) };
+  return validateContract(LocationReport, body);
+}
+
+function isPlainPoint(body: unknown): body is { lng: number; lat: number } {
+  if (body === null || typeof body !== 'object' || Array.isArray(body) || Object.keys(body).length !== 2) return false;
+  const { lng, lat } = body as Record<string, unknown>;
+  // Comparisons are false for NaN, and the bounds are finite.
+  return (
+    typeof lng === 'number' &&
+    typeof lat === 'number' &&
+    lng >= KOREA_BOUNDS.minLng &&
+    lng <= KOREA_BOUNDS.maxLng &&
+    lat >= KOREA_BOUNDS.minLat &&
+    lat <= KOREA_BOUNDS.maxLat
+  );
 }
 
 /** `offer:accept` and `offer:decline`. */
