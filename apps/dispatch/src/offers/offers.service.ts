@@ -1,13 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { isUUID } from 'class-validator';
-import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '#config';
 import type { LngLat } from '#contracts';
 import { GroupCommit } from '#database';
 import { DomainError } from '#platform';
 import { DispatchSettingsService, type DispatchSettings } from '../agencies/dispatch-settings.service.js';
-import { DeliveriesRepository, NOW } from '../deliveries/deliveries.repository.js';
+import { DeliveriesRepository } from '../deliveries/deliveries.repository.js';
 import type { DeliveryEntity } from '../deliveries/delivery.entity.js';
 import { DeliveryEvents } from '../deliveries/delivery-events.js';
 import { DeliveryTransitions, SYSTEM } from '../deliveries/delivery-transitions.service.js';
