@@ -366,6 +366,9 @@ interface LevelResult {
   rssIdleMb: number;
   rssConnectedMb: number;
   rssPeakMb: number;
+  /** Events in dispatch's outbox not yet published as the window ends, and how long the oldest has waited. */
+  eventsWaiting: number;
+  oldestEventSeconds: number;
   firstError?: string;
 }
 
@@ -468,6 +471,13 @@ async function runLevel(options: {
       rssPeakMb = Math.max(rssPeakMb, rssMb(pid));
       await sleep(10);
     }
+    // How far the relay is behind: the restaurants' status events and fee's charges wait in the outbox.
+    const [backlog] = (
+      await options.admin.query<{ waiting: number; oldest: number | null }>(
+        `SELECT count(*)::int AS waiting, extract(epoch FROM now() - min(created_at))::float8 AS oldest
+           FROM dispatch.outbox WHERE published_at IS NULL`,
+      )
+    ).rows;
     // Orders sent near the end may still be in flight: give their offers time to arrive.
     while (epochMs() < drainUntil) {
       rssPeakMb = Math.max(rssPeakMb, rssMb(pid));
@@ -513,6 +523,8 @@ async function runLevel(options: {
       rssIdleMb,
       rssConnectedMb,
       rssPeakMb,
+      eventsWaiting: backlog?.waiting ?? 0,
+      oldestEventSeconds: backlog?.oldest ?? 0,
       firstError,
     };
   } finally {
@@ -554,6 +566,7 @@ async function servicePart(socketsOnly = false): Promise<string[]> {
         console.log(
           `  order→offer p50 ${fmt(r.p50, 1)} ms, p99 ${fmt(r.p99, 1)} ms; ${fmt(r.offersPerSecond, 1)} offers/s (${r.offersInWindow} of ${r.ordersInWindow} orders sent in the window); ` +
             `${fmt(r.locationsPerSecond)} positions/s acked of ${fmt(r.locationsSentPerSecond)} sent; dispatch RSS peak ${fmt(r.rssPeakMb)} MB; ` +
+            `${fmt(r.eventsWaiting)} events waiting in dispatch's outbox as the window ended (oldest ${fmt(r.oldestEventSeconds, 1)} s); ` +
             `${r.completed} delivered, ${r.acceptFailed} accept/pickup/deliver failed${r.locationsRefused ? `, ${r.locationsRefused} positions refused` : ''}` +
             `${r.firstError ? ` (first error: ${r.firstError})` : ''}`,
         );
@@ -570,12 +583,13 @@ async function servicePart(socketsOnly = false): Promise<string[]> {
   }
 
   const rows = [
-    '| riders | index | connected | order→offer p50 ms | p99 ms | offers/s | orders in window | positions/s acked (sent) | dispatch RSS idle / connected / peak MB | failed |',
-    '|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|',
+    '| riders | index | connected | order→offer p50 ms | p99 ms | offers/s | orders in window | positions/s acked (sent) | dispatch RSS idle / connected / peak MB | events waiting at window end (oldest s) | failed |',
+    '|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
     ...results.map(
       (r) =>
         `| ${fmt(r.riders)} | ${r.index} | ${fmt(r.connected)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.offersPerSecond, 1)} | ${fmt(r.ordersInWindow)} | ` +
-        `${fmt(r.locationsPerSecond)} (${fmt(r.locationsSentPerSecond)}) | ${fmt(r.rssIdleMb)} / ${fmt(r.rssConnectedMb)} / ${fmt(r.rssPeakMb)} | ${r.acceptFailed + r.locationsRefused} |`,
+        `${fmt(r.locationsPerSecond)} (${fmt(r.locationsSentPerSecond)}) | ${fmt(r.rssIdleMb)} / ${fmt(r.rssConnectedMb)} / ${fmt(r.rssPeakMb)} | ` +
+        `${fmt(r.eventsWaiting)} (${fmt(r.oldestEventSeconds, 1)}) | ${r.acceptFailed + r.locationsRefused} |`,
     ),
   ];
   if (socketsOnly) {

@@ -29,6 +29,8 @@ export class EventOutbox implements OnApplicationBootstrap, OnApplicationShutdow
       schema,
       pollIntervalMs: config.outbox.pollIntervalMs,
       coalesceMs: config.outbox.coalesceMs,
+      batchSize: config.outbox.batchSize,
+      maxInFlight: config.outbox.maxInFlight,
       publish: (message) => messaging.publish(message.pattern as keyof typeof CONSUMER_OF, message.payload),
       // One delivery's (or order's, or agency's) events must reach the consumer in order; different deliveries
       // are independent, so they are published side by side instead of queueing behind each other.
