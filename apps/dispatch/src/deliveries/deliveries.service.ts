@@ -201,7 +201,12 @@ export class DeliveriesService {
   /** Each step's delivery as moved, or null where it did not move. */
   private async applyRiderSteps(steps: RiderStep[]): Promise<Array<DeliveryEntity | null>> {
     const moved = await this.dataSource.transaction(async (manager) => {
-      const moved = await this.transitions.applyRiderSteps(manager, steps.map((step) => ({ ...step, from: RIDER_STEP_FROM[step.to] })));
+      const moved: DeliveryEntity[] = [];
+      // Each report moves its delivery only if the rider carries it; the rider is its actor.
+      for (const to of ['picked_up', 'delivered'] as const) {
+        const moves = steps.filter((step) => step.to === to).map((step) => ({ id: step.deliveryId, from: RIDER_STEP_FROM[to], carriedBy: step.riderId, actorId: step.riderId }));
+        moved.push(...(await this.transitions.applyEach(manager, moves, to, { type: 'rider', id: null })));
+      }
       await this.events.recordAll(manager, moved.map((delivery) => ({ delivery, status: delivery.status as RiderStep['to'] })));
       return moved;
     });

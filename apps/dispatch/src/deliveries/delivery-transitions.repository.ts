@@ -65,14 +65,25 @@ export class DeliveryTransitionsRepository {
 
   /**
    * An INSERT of one step per row of `source` (a CTE of `dispatch.deliveries` rows just written, which give the
-   * delivery and its rider), for a caller that writes the delivery and its log in one statement. Its values are
-   * appended to `params`.
+   * delivery and its rider), for a caller that writes the delivery and its log in one statement. `from` and
+   * `actorId` are values, or `{ column }` of `source` where each row has its own. Values are appended to `params`.
    */
-  insertSql(source: string, params: unknown[], step: Omit<NewTransition, 'deliveryId' | 'riderId'>): string {
-    const at = params.length;
-    params.push(step.from, step.to, step.actorType, step.actorId, step.reason);
+  insertSql(
+    source: string,
+    params: unknown[],
+    step: { from: DeliveryStatus | null | { column: string }; to: DeliveryStatus; actorType: TransitionActorType; actorId: string | null | { column: string }; reason: string | null },
+  ): string {
+    const value = (v: unknown, type: string) => {
+      if (v !== null && typeof v === 'object' && 'column' in v) return (v as { column: string }).column;
+      params.push(v);
+      return `$${params.length}::${type}`;
+    };
+    const from = value(step.from, 'text');
+    const [to, actorType] = [value(step.to, 'text'), value(step.actorType, 'text')];
+    const actorId = value(step.actorId, 'uuid');
+    const reason = value(step.reason, 'text');
     return `INSERT INTO dispatch.delivery_transitions (id, delivery_id, from_status, to_status, actor_type, actor_id, rider_id, reason, at)
-            SELECT gen_random_uuid(), id, $${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}::uuid, rider_id, $${at + 5}, now() FROM ${source}`;
+            SELECT gen_random_uuid(), id, ${from}, ${to}, ${actorType}, ${actorId}, rider_id, ${reason}, now() FROM ${source}`;
   }
 
   /** A delivery's steps in the order they were made. */

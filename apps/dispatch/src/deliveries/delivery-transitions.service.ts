@@ -15,6 +15,19 @@ export interface TransitionActor {
 
 export const SYSTEM: TransitionActor = { type: 'system', id: null };
 
+/** One delivery's part in a step several take together (`applyEach`). */
+export interface Move {
+  id: string;
+  /** Its status before the step. */
+  from: DeliveryStatus;
+  /** The rider it names after the step, where each delivery has its own (each accept's rider). */
+  riderId?: string;
+  /** Moves only if the delivery names this rider: a rider's report on a delivery it carries. */
+  carriedBy?: string;
+  /** The actor, where each delivery has its own (each rider for its own delivery). */
+  actorId?: string;
+}
+
 export type { DeliveryPatch };
 
 /** The time column each status stamps when a delivery reaches it. */
@@ -43,98 +56,51 @@ export class DeliveryTransitions {
   ) {}
 
   async apply(manager: EntityManager, delivery: DeliveryEntity, to: DeliveryStatus, actor: TransitionActor, patch: DeliveryPatch = {}): Promise<DeliveryEntity> {
-    const [moved] = await this.applyToMany(manager, [delivery], to, actor, patch);
+    const { riderId, ...rest } = patch;
+    const move: Move = { id: delivery.id, from: delivery.status, ...(typeof riderId === 'string' ? { riderId } : {}) };
+    const [moved] = await this.applyEach(manager, [move], to, actor, rest);
     if (!moved) throw new DomainError('INVALID_TRANSITION', `delivery ${delivery.id} is no longer ${delivery.status}`, { from: delivery.status, to });
     return moved;
   }
 
   /**
-   * The same step for several deliveries in one status (all locked by the caller), written and logged by one
-   * statement. Returns those that moved, in the order given; under the locks that is all of them.
+   * The same step for several deliveries, written and logged by one statement: `apply` for one delivery, a
+   * sweep's offers, a batch of accepts or of riders' reports. Each move names its delivery's status before the
+   * step (under the caller's row locks it cannot have moved; the condition makes a missing lock fail loudly) and,
+   * where they differ per delivery, its rider and the actor; `carriedBy` moves a delivery only if it names that
+   * rider (a rider's report, taken without a lock: the update locks the row). Returns the deliveries that moved,
+   * in the order given.
    */
-  async applyToMany(manager: EntityManager, deliveries: DeliveryEntity[], to: DeliveryStatus, actor: TransitionActor, patch: DeliveryPatch = {}): Promise<DeliveryEntity[]> {
-    if (deliveries.length === 0) return [];
-    const from = deliveries[0]!.status;
-    if (deliveries.some((delivery) => delivery.status !== from)) throw new Error(`deliveries moved together must all be ${from}`);
-    assertTransition(from, to);
+  async applyEach(manager: EntityManager, moves: Move[], to: DeliveryStatus, actor: TransitionActor, patch: DeliveryPatch = {}): Promise<DeliveryEntity[]> {
+    if (moves.length === 0) return [];
+    for (const move of moves) assertTransition(move.from, to);
+    if (to === 'assigned' && moves.some((move) => !move.riderId)) throw new Error('assigning a delivery needs a riderId');
     const changes: DeliveryPatch = { status: to };
     const stamp = STAMP[to];
     if (stamp) Object.assign(changes, { [stamp]: NOW });
     if (RIDERLESS.includes(to)) changes.riderId = null;
+    else if (moves.some((move) => move.riderId)) changes.riderId = () => 'coalesce(step.rider_id, d.rider_id)';
     // A hold keeps a waiting delivery from automatic dispatch; once it moves on, there is nothing to hold.
     if (to !== 'pending') changes.dispatchHold = false;
     Object.assign(changes, patch);
-    if (to === 'assigned' && !changes.riderId) throw new Error(`assigning a delivery needs a riderId`);
-    // Under the caller's row locks the status cannot have moved; the condition makes a missing lock fail loudly.
-    const params: unknown[] = [deliveries.map((delivery) => delivery.id), from];
+    const params: unknown[] = [
+      JSON.stringify(
+        moves.map((move) => ({ id: move.id, from: move.from, rider_id: move.riderId ?? null, carrier: move.carriedBy ?? null, actor_id: move.actorId ?? actor.id })),
+      ),
+    ];
     const set = this.deliveries.setList(changes, params);
     const rows: Array<Record<string, unknown>> = await manager.query(
-      `WITH moved AS (UPDATE dispatch.deliveries SET ${set} WHERE id = ANY($1::uuid[]) AND status = $2 RETURNING *),
-            logged AS (${this.log.insertSql('moved', params, { from, to, actorType: actor.type, actorId: actor.id, reason: actor.reason ?? null })})
+      `WITH step AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS step(id uuid, "from" text, rider_id uuid, carrier uuid, actor_id uuid)),
+            moved AS (
+              UPDATE dispatch.deliveries d SET ${set} FROM step
+               WHERE d.id = step.id AND d.status = step."from" AND (step.carrier IS NULL OR d.rider_id = step.carrier)
+              RETURNING d.*, step."from" AS step_from, step.actor_id AS step_actor),
+            logged AS (${this.log.insertSql('moved', params, { from: { column: 'step_from' }, to, actorType: actor.type, actorId: { column: 'step_actor' }, reason: actor.reason ?? null })})
        SELECT * FROM moved`,
       params,
     );
     const moved = new Map(rows.map((row) => [row.id as string, this.deliveries.toEntity(row)]));
-    return deliveries.flatMap((delivery) => moved.get(delivery.id) ?? []);
-  }
-
-  /**
-   * Riders' accepts: each offered delivery (locked by the caller) is assigned to the rider who accepted it, and
-   * logged with that rider as actor, by one statement. The capacity trigger checks every rider; one beyond its
-   * capacity fails the statement. Returns the deliveries assigned, in the order given.
-   */
-  async assignToRiders(manager: EntityManager, assignments: Array<{ delivery: DeliveryEntity; riderId: string }>): Promise<DeliveryEntity[]> {
-    if (assignments.length === 0) return [];
-    for (const { delivery } of assignments) assertTransition(delivery.status, 'assigned');
-    const rows: Array<Record<string, unknown>> = await manager.query(
-      `WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(delivery_id uuid, rider_id uuid, from_status text)),
-            moved AS (
-              UPDATE dispatch.deliveries d
-                 SET status = 'assigned', rider_id = i.rider_id, ${this.deliveries.columnName(STAMP.assigned!)} = now(),
-                     manual_dispatch_since = NULL, dispatch_hold = false, updated_at = now()
-                FROM input i
-               WHERE d.id = i.delivery_id AND d.status = i.from_status
-              RETURNING d.*, i.from_status AS moved_from),
-            logged AS (
-              INSERT INTO dispatch.delivery_transitions (id, delivery_id, from_status, to_status, actor_type, actor_id, rider_id, reason, at)
-              SELECT gen_random_uuid(), id, moved_from, status, 'rider', rider_id, rider_id, NULL, now() FROM moved)
-       SELECT * FROM moved`,
-      [JSON.stringify(assignments.map(({ delivery, riderId }) => ({ delivery_id: delivery.id, rider_id: riderId, from_status: delivery.status })))],
-    );
-    const moved = new Map(rows.map((row) => [row.id as string, this.deliveries.toEntity(row)]));
-    return assignments.flatMap(({ delivery }) => moved.get(delivery.id) ?? []);
-  }
-
-  /**
-   * Riders' own steps on deliveries they carry (picked up, delivered), many at once: each delivery moves only if
-   * it is still `from` and assigned to that rider, with its status time stamped, and every move is logged, by one
-   * statement. Returns the deliveries that moved; a step that did not (someone else's delivery, a report sent
-   * twice, a delivery taken back meanwhile) is left for the caller to answer through `apply`.
-   */
-  async applyRiderSteps(
-    manager: EntityManager,
-    steps: Array<{ deliveryId: string; riderId: string; from: DeliveryStatus; to: 'picked_up' | 'delivered' }>,
-  ): Promise<DeliveryEntity[]> {
-    for (const step of steps) assertTransition(step.from, step.to);
-    const stamps = (['picked_up', 'delivered'] as const).map((to) => {
-      const column = this.deliveries.columnName(STAMP[to]!);
-      return `${column} = CASE WHEN i.to_status = '${to}' THEN now() ELSE d.${column} END`;
-    });
-    const rows: Array<Record<string, unknown>> = await manager.query(
-      `WITH input AS (
-              SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) AS i(delivery_id, rider_id, from_status, to_status)),
-            moved AS (
-              UPDATE dispatch.deliveries d SET status = i.to_status, ${stamps.join(', ')}, dispatch_hold = false, updated_at = now()
-                FROM input i
-               WHERE d.id = i.delivery_id AND d.rider_id = i.rider_id AND d.status = i.from_status
-              RETURNING d.*, i.from_status AS moved_from),
-            logged AS (
-              INSERT INTO dispatch.delivery_transitions (id, delivery_id, from_status, to_status, actor_type, actor_id, rider_id, reason, at)
-              SELECT gen_random_uuid(), id, moved_from, status, 'rider', rider_id, rider_id, NULL, now() FROM moved)
-       SELECT * FROM moved`,
-      [steps.map((s) => s.deliveryId), steps.map((s) => s.riderId), steps.map((s) => s.from), steps.map((s) => s.to)],
-    );
-    return rows.map((row) => this.deliveries.toEntity(row));
+    return [...new Set(moves.map((move) => move.id))].flatMap((id) => moved.get(id) ?? []);
   }
 
   /** SQL logging the first status of the deliveries in `source` (a CTE of rows just inserted), for `insertFrom`. */

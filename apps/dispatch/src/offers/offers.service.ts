@@ -208,9 +208,9 @@ export class OffersService {
       })),
     );
     const offeredIds = new Set(offers.map((offer) => offer.deliveryId));
-    const moved = await this.transitions.applyToMany(
+    const moved = await this.transitions.applyEach(
       manager,
-      locked.filter((delivery) => offeredIds.has(delivery.id)),
+      locked.filter((delivery) => offeredIds.has(delivery.id)).map((delivery) => ({ id: delivery.id, from: delivery.status })),
       'offered',
       SYSTEM,
       // A delivery offered before it was priced: since when its fee is pending (kept from an earlier offer).
@@ -291,7 +291,14 @@ export class OffersService {
       }
       const { accepted, taken } = await this.offers.acceptMany(manager, [...claimed.values()].map((c) => c.offerId));
       const winners = [...claimed.values()].filter((c) => accepted.has(c.offerId));
-      const assigned = await this.transitions.assignToRiders(manager, winners.map(({ delivery, riderId }) => ({ delivery, riderId })));
+      // Each delivery assigned to the rider who accepted it, that rider as actor; the capacity trigger checks each.
+      const assigned = await this.transitions.applyEach(
+        manager,
+        winners.map(({ delivery, riderId }) => ({ id: delivery.id, from: delivery.status, riderId, actorId: riderId })),
+        'assigned',
+        { type: 'rider', id: null },
+        { manualDispatchSince: null },
+      );
       if (assigned.length !== winners.length) throw new Error('accepted offers whose deliveries could not be assigned');
       const names = new Map(winners.map((w) => [w.delivery.id, { id: w.riderId, name: w.riderName }]));
       await this.events.recordAll(manager, assigned.map((delivery) => ({ delivery, status: 'assigned' as const, rider: names.get(delivery.id)! })));
