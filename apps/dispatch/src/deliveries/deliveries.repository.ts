@@ -136,6 +136,27 @@ export class DeliveriesRepository {
     return rows.map((row) => this.toEntity(row));
   }
 
+  /**
+   * Locks the deliveries of riders' offers, in delivery id order, and names each offer's rider (for the
+   * restaurant's event): by offer id, the offers that exist and are the given rider's.
+   */
+  async lockByOffers(
+    manager: EntityManager,
+    offers: Array<{ offerId: string; riderId: string }>,
+  ): Promise<Map<string, { delivery: DeliveryEntity; riderId: string; riderName: string }>> {
+    const rows: Array<Record<string, unknown> & { offer_id: string; offer_rider_id: string; rider_name: string }> = await manager.query(
+      `SELECT d.*, o.id AS offer_id, o.rider_id AS offer_rider_id, r.name AS rider_name
+         FROM jsonb_to_recordset($1::jsonb) AS i(offer_id uuid, rider_id uuid)
+         JOIN dispatch.offers o ON o.id = i.offer_id AND o.rider_id = i.rider_id
+         JOIN dispatch.deliveries d ON d.id = o.delivery_id
+         JOIN dispatch.riders r ON r.id = o.rider_id
+        ORDER BY d.id
+          FOR UPDATE OF d`,
+      [JSON.stringify(offers.map((offer) => ({ offer_id: offer.offerId, rider_id: offer.riderId })))],
+    );
+    return new Map(rows.map((row) => [row.offer_id, { delivery: this.toEntity(row), riderId: row.offer_rider_id, riderName: row.rider_name }]));
+  }
+
   async findById(id: string, manager: EntityManager = this.dataSource.manager): Promise<DeliveryEntity | null> {
     const [row]: Array<Record<string, unknown>> = await manager.query('SELECT * FROM dispatch.deliveries WHERE id = $1', [id]);
     return row ? this.toEntity(row) : null;

@@ -272,22 +272,12 @@ export class OffersService {
    */
   private async acceptMany(items: Array<{ riderId: string; offerId: string }>): Promise<Array<Accepted | null>> {
     const done = await this.dataSource.transaction(async (manager) => {
-      const rows: Array<Record<string, unknown> & { offer_id: string; offer_rider_id: string; rider_name: string }> = await manager.query(
-        `SELECT d.*, o.id AS offer_id, o.rider_id AS offer_rider_id, r.name AS rider_name
-           FROM jsonb_to_recordset($1::jsonb) AS i(offer_id uuid, rider_id uuid)
-           JOIN dispatch.offers o ON o.id = i.offer_id AND o.rider_id = i.rider_id
-           JOIN dispatch.deliveries d ON d.id = o.delivery_id
-           JOIN dispatch.riders r ON r.id = o.rider_id
-          ORDER BY d.id
-            FOR UPDATE OF d`,
-        [JSON.stringify(items.map((item) => ({ offer_id: item.offerId, rider_id: item.riderId })))],
-      );
-      const byOffer = new Map(rows.map((row) => [row.offer_id, row]));
+      const byOffer = await this.deliveries.lockByOffers(manager, items);
       const claimed = new Map<string, { offerId: string; riderId: string; riderName: string; delivery: DeliveryEntity }>();
       for (const { offerId } of items) {
-        const row = byOffer.get(offerId);
-        if (!row || claimed.has(row.id as string) || row.status !== 'offered') continue;
-        claimed.set(row.id as string, { offerId, riderId: row.offer_rider_id, riderName: row.rider_name, delivery: this.deliveries.toEntity(row) });
+        const locked = byOffer.get(offerId);
+        if (!locked || claimed.has(locked.delivery.id) || locked.delivery.status !== 'offered') continue;
+        claimed.set(locked.delivery.id, { offerId, ...locked });
       }
       const { accepted, taken } = await this.offers.acceptMany(manager, [...claimed.values()].map((c) => c.offerId));
       const winners = [...claimed.values()].filter((c) => accepted.has(c.offerId));
@@ -379,19 +369,11 @@ export class OffersService {
    * Also names the rider, for the restaurant's event.
    */
   private async lockOffer(manager: EntityManager, riderId: string, offerId: string) {
-    const [row]: Array<Record<string, unknown> & { offer_id: string; rider_name: string }> = isUUID(offerId)
-      ? await manager.query(
-          `SELECT d.*, o.id AS offer_id, r.name AS rider_name
-             FROM dispatch.offers o
-             JOIN dispatch.deliveries d ON d.id = o.delivery_id
-             JOIN dispatch.riders r ON r.id = o.rider_id
-            WHERE o.id = $1 AND o.rider_id = $2
-              FOR UPDATE OF d`,
-          [offerId, riderId],
-        )
-      : [];
-    if (!row) throw new DomainError('OFFER_NOT_FOUND', `no offer ${offerId} for this rider`);
-    return { offer: { id: row.offer_id }, delivery: this.deliveries.toEntity(row), riderName: row.rider_name };
+    // The database answers ids in lower case, whatever case the rider sent.
+    const id = offerId.toLowerCase();
+    const locked = isUUID(id) ? (await this.deliveries.lockByOffers(manager, [{ offerId: id, riderId }])).get(id) : undefined;
+    if (!locked) throw new DomainError('OFFER_NOT_FOUND', `no offer ${offerId} for this rider`);
+    return { offer: { id }, delivery: locked.delivery, riderName: locked.riderName };
   }
 
   private assertOpen(offer: OfferEntity, live: boolean): void {
