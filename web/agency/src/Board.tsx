@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { describeError, type AgencyApi } from './api';
-import { duration, RIDER_STATE_LABEL, shortId, STATUS_LABEL, STATUSES, won } from './format';
+import { won } from '../../shared/format';
+import { duration, RIDER_STATE_LABEL, shortId, STATUS_LABEL, STATUSES } from './format';
 import type { Delivery, Rider } from './types';
 
 /** Why a delivery needs the operator's eye, or null. Only waiting ones (대기, 제안 중) can be stuck waiting. */
@@ -87,7 +88,7 @@ function DeliveryCard({ api, delivery: d, riders, alert, onChanged, onCancel }: 
         <dd>{d.dropoff.address ?? `${d.dropoff.lat.toFixed(4)}, ${d.dropoff.lng.toFixed(4)}`}</dd>
         <dt>요금</dt>
         <dd>
-          {d.fee ? `${won(d.fee.total)}${d.fee.estimated ? ' (추정)' : ''}` : d.pricingProblem ? `요금 불가: ${d.pricingProblem}` : '요금 대기'}
+          {d.fee ? `${won(d.fee.total)}${d.fee.estimated ? ' (추정)' : ''}` : d.pricingProblem ? `요금 불가: ${d.pricingProblem.code}` : '요금 대기'}
         </dd>
         {d.rider && (
           <>

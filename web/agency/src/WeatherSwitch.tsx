@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
 import { ApiError, describeError, type AgencyApi } from './api';
-import { seoulTime, won } from './format';
+import { won } from '../../shared/format';
+import { seoulTime } from './format';
 import type { FieldError, TariffView } from './types';
 
 /** `YYYY-MM-DDTHH:MM` in Seoul, `hours` from now: what a datetime-local input shows. */

@@ -27,10 +27,6 @@ export function duration(seconds: number): string {
   return `${Math.floor(s / 3600)}시간 ${Math.floor((s % 3600) / 60)}분`;
 }
 
-export function won(amount: number): string {
-  return `${amount.toLocaleString('ko-KR')}원`;
-}
-
 export function shortId(id: string): string {
   return id.slice(0, 8);
 }

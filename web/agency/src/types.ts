@@ -15,7 +15,8 @@ export interface Delivery {
   pickup: LngLat & { address?: string | null };
   dropoff: LngLat & { address?: string | null; detail?: string | null };
   fee: { total: number; riderPay?: number; provider?: string; estimated?: boolean; distanceMeters?: number } | null;
-  pricingProblem: string | null;
+  /** Why fee refused to price it (no tariff, outside the service area...), as the server sends it. */
+  pricingProblem: { code: string; message: string; at: string } | null;
   feePending: boolean;
   needsManualDispatch: { since: string } | null;
   rider: { id: string; name: string } | null;
