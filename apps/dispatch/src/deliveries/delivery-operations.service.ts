@@ -15,7 +15,7 @@ import { nextStatuses, type DeliveryStatus } from './delivery-status.js';
 import { DeliveryTransitionsRepository, type DeliveryTransition } from './delivery-transitions.repository.js';
 import { DeliveryTransitions, type TransitionActor } from './delivery-transitions.service.js';
 import { riderDeliveryView } from './delivery.views.js';
-import { capacityRefusal } from '../offers/offers.repository.js';
+import { riderAtCapacity } from '../riders/rider-capacity.js';
 
 const REASSIGNED = 'reassigned to another rider by the agency';
 const UNASSIGNED = 'taken back by the agency';
@@ -77,7 +77,7 @@ export class DeliveryOperations {
           pricingProblem: current.pricingProblem.code,
         });
       }
-      const rider = await this.lockRiderWithRoom(manager, agencyId, riderId);
+      const rider = await this.lockAgencyRider(manager, agencyId, riderId);
       const closed = await this.operations.closeOffersFor(manager, current.id, rider.id);
       const assigned = await this.transitions.apply(manager, current, 'assigned', agency, {
         riderId: rider.id,
@@ -101,7 +101,7 @@ export class DeliveryOperations {
       if (previous === riderId.toLowerCase()) {
         throw DomainError.validation([{ field: 'riderId', value: riderId, reason: 'the delivery is already assigned to this rider' }]);
       }
-      const rider = await this.lockRiderWithRoom(manager, agencyId, riderId);
+      const rider = await this.lockAgencyRider(manager, agencyId, riderId);
       await this.operations.releaseRider(manager, current.id, previous);
       const assigned = await this.transitions.apply(manager, current, 'assigned', agency, { riderId: rider.id });
       await this.events.record(manager, assigned, 'assigned', { id: rider.id, name: rider.name });
@@ -205,10 +205,8 @@ export class DeliveryOperations {
     step: (manager: EntityManager) => Promise<{ delivery: DeliveryEntity; notify: RiderMessage[]; unchanged?: boolean }>,
   ): Promise<DeliveryEntity> {
     const { delivery, notify, unchanged } = await this.dataSource.transaction(step).catch((error: unknown) => {
-      // The database's own capacity check, should another assignment have won the race for the rider's last place.
-      const full = capacityRefusal(error);
-      if (full) throw new DomainError('RIDER_AT_CAPACITY', `the rider is carrying ${full.active} of ${full.capacity} deliveries`, full);
-      throw error;
+      // The database checks the rider's room as the delivery is assigned.
+      throw riderAtCapacity(error) ?? error;
     });
     if (unchanged) return delivery;
     this.events.flush();
@@ -238,17 +236,10 @@ export class DeliveryOperations {
     return delivery;
   }
 
-  /** One of the agency's riders, locked, with room for one more delivery. */
-  private async lockRiderWithRoom(manager: EntityManager, agencyId: string, riderId: string): Promise<RiderEntity> {
+  /** One of the agency's riders, locked (after the delivery, as the capacity trigger locks it); its room is the trigger's to check. */
+  private async lockAgencyRider(manager: EntityManager, agencyId: string, riderId: string): Promise<RiderEntity> {
     const rider = isUUID(riderId) ? await this.riders.lock(manager, riderId.toLowerCase()) : null;
     if (!rider || rider.agencyId !== agencyId) throw new DomainError('RIDER_NOT_FOUND', `no rider ${riderId} in this agency`);
-    const active = (await this.riders.load(manager, rider.id))?.active ?? 0;
-    if (active >= rider.capacity) {
-      throw new DomainError('RIDER_AT_CAPACITY', `rider ${rider.name} is carrying ${active} of ${rider.capacity} deliveries`, {
-        active,
-        capacity: rider.capacity,
-      });
-    }
     return rider;
   }
 }

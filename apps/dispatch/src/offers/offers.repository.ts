@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { RIDER_CAPACITY_CONSTRAINT } from '../migrations/1764201700000-dispatch-offer-policies.js';
 import type { RiderJob } from '../matching/scoring.js';
 import { OfferEntity, type OfferStatus } from './offer.entity.js';
 import type { ScoreBreakdown } from '../matching/scoring.js';
@@ -25,17 +24,6 @@ export interface RiderContext {
   jobs: RiderJob[];
   /** Since its last assignment or delivery, by the database's clock; null when it never had one. */
   idleSeconds: number | null;
-}
-
-/** Whether a database error is the capacity trigger refusing an assignment; its `{ active, capacity }` if so. */
-export function capacityRefusal(error: unknown): { active: number; capacity: number } | undefined {
-  const driver = (error as { driverError?: { constraint?: string; detail?: string } })?.driverError ?? (error as { constraint?: string; detail?: string });
-  if (driver?.constraint !== RIDER_CAPACITY_CONSTRAINT) return undefined;
-  try {
-    return JSON.parse(driver.detail ?? '') as { active: number; capacity: number };
-  } catch {
-    return { active: NaN, capacity: NaN };
-  }
 }
 
 function toOffer(row: OfferRow): OfferEntity {

@@ -12,11 +12,12 @@ import { DeliveryEvents } from '../deliveries/delivery-events.js';
 import { DeliveryTransitions, SYSTEM } from '../deliveries/delivery-transitions.service.js';
 import { RIDER_INDEX, type RiderIndex } from '../matching/rider-index.js';
 import { scoreCandidates, type ScoreBreakdown } from '../matching/scoring.js';
+import { riderAtCapacity } from '../riders/rider-capacity.js';
 import { RiderChannel, type OfferMessage } from '../riders/rider-channel.js';
 import { RiderPresenceStore } from '../riders/rider-presence.store.js';
 import { DispatchWakeup } from './dispatch-wakeup.js';
 import type { OfferEntity } from './offer.entity.js';
-import { capacityRefusal, OffersRepository } from './offers.repository.js';
+import { OffersRepository } from './offers.repository.js';
 
 /** What an accept assigned, and the other offers of its delivery it took. */
 interface Accepted {
@@ -319,8 +320,8 @@ export class OffersService {
       this.afterAccept(riderId, accepted);
       return accepted.delivery;
     } catch (error) {
-      const refusal = capacityRefusal(error);
-      if (refusal) throw atCapacity(refusal.active, refusal.capacity);
+      const full = riderAtCapacity(error);
+      if (full) throw full;
       // An accept that came too late: the sweep has not closed the offer yet, so do it now.
       if (error instanceof DomainError && error.code === 'OFFER_EXPIRED') this.wakeup.wake();
       throw error;
@@ -397,10 +398,6 @@ export class OffersService {
         throw new DomainError('OFFER_CLOSED', `offer ${offer.id} was withdrawn: the delivery was cancelled`);
     }
   }
-}
-
-function atCapacity(active: number, capacity: number): DomainError {
-  return new DomainError('RIDER_AT_CAPACITY', `you are carrying ${active} of ${capacity} deliveries; finish one first`, { active, capacity });
 }
 
 function describeScore(score: ScoreBreakdown | null): string {

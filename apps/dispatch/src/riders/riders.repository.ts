@@ -53,7 +53,4 @@ export class RidersRepository {
       .find({ where: { riderId, status: In(['assigned', 'picked_up']) }, order: { assignedAt: 'ASC', id: 'ASC' } });
   }
 
-  async load(manager: EntityManager, riderId: string): Promise<RiderLoad | undefined> {
-    return (await this.loads([riderId], manager)).get(riderId);
-  }
 }
