@@ -42,11 +42,13 @@ class FakeRepository {
   }
 }
 
-/** Records the status callbacks the service queued, and whether it woke the sender. */
+/** Records the status callbacks the service queued, and whether it woke the sender; `hasUrl` false queues nothing. */
 class FakeCallbacks {
+  hasUrl = true;
   queued: StatusChange[] = [];
   woken = 0;
   async enqueue(_: unknown, change: StatusChange): Promise<boolean> {
+    if (!this.hasUrl) return false;
     this.queued.push(change);
     return true;
   }
@@ -91,6 +93,12 @@ describe('DeliveryUpdatesService', () => {
     await sut.apply(quoted);
     expect(callbacks.queued).toEqual([{ orderId: quoted.orderId, status: 'quoted', previousStatus: 'received', at: new Date(quoted.occurredAt) }]);
     expect(callbacks.woken).toBe(1);
+  });
+
+  it('no callback queued, no wake: a change for a restaurant without a callback URL leaves the sender asleep', async () => {
+    callbacks.hasUrl = false;
+    await expect(sut.apply(event('quoted', { fee: FEE }))).resolves.toBe('applied');
+    expect(callbacks.woken).toBe(0);
   });
 
   it('queues no callback for a late status or a repeated event: the order did not change', async () => {

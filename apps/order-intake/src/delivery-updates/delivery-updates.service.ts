@@ -30,8 +30,9 @@ export class DeliveryUpdatesService {
       fee: fee && { total: fee.total, currency: fee.currency, distanceMeters: fee.distanceMeters, provider: fee.provider, estimated: fee.estimated },
       rider: rider && { id: rider.id, name: rider.name },
     };
-    const outcome = await this.updates.transaction(async (manager): Promise<DeliveryUpdateOutcome> => {
-      if (!(await this.updates.claim(manager, event.eventId, PATTERNS.DELIVERY_STATUS_CHANGED))) return 'duplicate';
+    // `queued` is false when the restaurant has no callback URL: then there is nothing to wake the sender for.
+    const { outcome, queued } = await this.updates.transaction(async (manager): Promise<{ outcome: DeliveryUpdateOutcome; queued: boolean }> => {
+      if (!(await this.updates.claim(manager, event.eventId, PATTERNS.DELIVERY_STATUS_CHANGED))) return { outcome: 'duplicate', queued: false };
       const order = await this.updates.lockOrder(manager, event.orderId);
       // Dispatch only knows orders intake sent it, so this is a bug; failing keeps the event for a retry.
       if (!order) throw new DomainError('ORDER_NOT_FOUND', `delivery ${event.deliveryId} names unknown order ${event.orderId}`);
@@ -43,25 +44,23 @@ export class DeliveryUpdatesService {
         // The agency took the order back from its rider (it waits for another) or gave it to another rider.
         const status: OrderStatus = event.status === 'unassigned' ? (order.hasFee ? 'quoted' : 'received') : 'assigned';
         await this.updates.changeRider(manager, event.orderId, status, event.status === 'unassigned' ? undefined : details.rider, at);
-        await enqueue(status);
-        return 'applied';
+        return { outcome: 'applied', queued: await enqueue(status) };
       }
-      if (event.status === 'unassigned') return 'late';
+      if (event.status === 'unassigned') return { outcome: 'late', queued: false };
       // An assignment from before the rider last changed is history, not news: it must not bring that rider back.
       const superseded = event.status === 'assigned' && order.riderChangedAt !== null && at <= order.riderChangedAt;
       if (!superseded && movesForward(order.status, event.status)) {
         await this.updates.advance(manager, event.orderId, event.status, at, details);
-        await enqueue(event.status);
-        return 'applied';
+        return { outcome: 'applied', queued: await enqueue(event.status) };
       }
       if (event.status !== 'cancelled') await this.updates.recordStatus(manager, event.orderId, event.status, at);
       const fillRider = details.rider && !order.riderId && !superseded;
       if ((details.fee && !order.hasFee) || fillRider) {
         await this.updates.fillDetails(manager, event.orderId, { fee: details.fee, rider: fillRider ? details.rider : undefined }, at);
       }
-      return 'late';
+      return { outcome: 'late', queued: false };
     });
-    if (outcome === 'applied') this.callbacks.wake();
+    if (queued) this.callbacks.wake();
     this.log.info(
       { orderId: event.orderId, deliveryId: event.deliveryId, eventId: event.eventId, status: event.status, outcome },
       'delivery status',

@@ -88,19 +88,19 @@ export class Locator implements OnApplicationBootstrap, OnApplicationShutdown {
     const located = await this.orders.transaction(async (manager) => {
       const found = await this.orders.lockLocating(manager, order.id);
       // Another try placed it first (its lease had run out): its event is written, this one must not be.
-      if (!found) return false;
+      if (!found) return null;
       await this.orders.markLocated(manager, order.id, point, point.provider);
-      await this.callbacks.enqueue(manager, { orderId: order.id, status: 'received', previousStatus: 'locating', at: new Date() });
+      const queued = await this.callbacks.enqueue(manager, { orderId: order.id, status: 'received', previousStatus: 'locating', at: new Date() });
       await this.outbox.add(
         manager,
         PATTERNS.ORDER_CREATED,
         orderCreatedPayload(found.restaurant, { ...found.order, dropoff: { ...found.order.dropoff, lng: point.lng, lat: point.lat } }),
       );
-      return true;
+      return { queued };
     });
     if (!located) return;
     this.outbox.poke();
-    this.callbacks.wake();
+    if (located.queued) this.callbacks.wake();
     this.log.info(
       { orderId: order.id, provider: point.provider, cached: point.cached, failedTries: order.attempts },
       'order located; received',
