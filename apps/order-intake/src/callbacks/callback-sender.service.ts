@@ -3,7 +3,7 @@ import { APP_CONFIG, type AppConfig } from '#config';
 import { Rounds } from '#platform';
 import { INTAKE_LOG, type IntakeLog } from '../intake.logger.js';
 import { webhookHeaders } from '../webhooks/webhook-signature.js';
-import { CallbacksRepository, type AttemptOutcome, type DueCallback } from './callbacks.repository.js';
+import { CallbacksRepository, type AttemptOutcome, type DueCallback, type RoundResult } from './callbacks.repository.js';
 import { backoffMs, retryAfterMs } from './retry-schedule.js';
 
 /** Callbacks sent per round, at once; each round holds one connection until its slowest answer (or timeout). */
@@ -90,14 +90,16 @@ export class CallbackSender implements OnApplicationBootstrap, OnApplicationShut
       const { taken, delivered } = await this.callbacks.claimDue(CALLBACK_BATCH, async (due, manager) => {
         const outcomes = await Promise.all(due.map((callback) => this.attempt(callback)));
         if (this.rounds.stopped) throw new Stopping();
+        const results = due.map((callback, i): RoundResult => {
+          const outcome = outcomes[i];
+          return outcome === 'no-url' ? { id: callback.id, giveUp: 'the restaurant has no callback URL' } : { id: callback.id, outcome };
+        });
+        const recorded = await this.callbacks.recordRound(manager, results, this.config.intake.callbacks.maxAgeHours * 3_600_000);
         let delivered = 0;
         for (const [i, callback] of due.entries()) {
           const outcome = outcomes[i];
-          if (outcome === 'no-url') {
-            await this.callbacks.giveUp(manager, callback.id, 'the restaurant has no callback URL');
-            continue;
-          }
-          const record = await this.callbacks.record(manager, callback.id, outcome, this.config.intake.callbacks.maxAgeHours * 3_600_000);
+          const record = recorded.get(callback.id);
+          if (outcome === 'no-url' || !record) continue;
           const context = { restaurantId: callback.restaurantId, orderId: callback.orderId, callbackId: callback.id, status: callback.payload.status, attempts: record.attempts };
           if (outcome.delivered) {
             delivered++;

@@ -406,6 +406,35 @@ describe('restaurant status callbacks (component, real PostgreSQL, local HTTP re
     expect(receiver.received.slice(triesBefore).map((r) => [r.webhookId, r.answer])).toEqual([[row.webhook_id, 204]]);
   });
 
+  it('gives up, untried, a pending callback whose restaurant has no callback URL by the time it is due', async () => {
+    const { restaurant, receiver } = await restaurantWithReceiver();
+    const { orderId } = await newOrder(restaurant);
+    let down = true;
+    receiver.respond = () => (down ? { status: 500 } : { status: 204 });
+    await publish(orderId, 'quoted', { fee: FEE });
+    await eventually(() => (receiver.received.length > 0 ? true : undefined), 'a first try');
+    // A status change that read the URL just before its removal committed queues its callback after the
+    // removal gave up the pending ones: the sender finds no URL for it.
+    await app.get(DataSource).transaction(async (manager) => {
+      await manager.query(`SELECT 1 FROM intake.status_callbacks WHERE order_id = $1 FOR UPDATE`, [orderId]);
+      await manager.query(`UPDATE intake.restaurants SET callback_url = NULL WHERE id = $1`, [restaurant.restaurantId]);
+    });
+    const [tried] = await callbacksOf(orderId);
+    down = false;
+    const [row] = await eventually(async () => {
+      const rows = await callbacksOf(orderId);
+      return rows[0]?.state === 'undeliverable' ? rows : undefined;
+    }, 'a callback given up');
+    expect(row).toMatchObject({
+      attempts: tried.attempts,
+      last_attempt_at: tried.last_attempt_at,
+      last_response_status: 500,
+      last_error: 'the restaurant has no callback URL',
+      next_attempt_at: null,
+    });
+    expect(receiver.received).toHaveLength(tried.attempts);
+  });
+
   it('queues a callback only with a status change that commits', async () => {
     const { restaurant } = await restaurantWithReceiver();
     const callbacks = app.get(CallbacksService, { strict: false });

@@ -26,6 +26,16 @@ export type AttemptOutcome =
   | { delivered: true; responseStatus: number }
   | { delivered: false; responseStatus: number | null; error: string; retryInMs: number };
 
+/** What a round learnt of one callback it took: how its try ended, or why it is given up untried. */
+export type RoundResult = { id: string; outcome: AttemptOutcome } | { id: string; giveUp: string };
+
+/** A callback as a round left it. */
+export interface RecordedCallback {
+  state: CallbackState;
+  attempts: number;
+  nextAttemptAt: Date | null;
+}
+
 /** A callback as its restaurant sees it. */
 export interface CallbackRecord {
   id: string;
@@ -107,7 +117,7 @@ export class CallbacksRepository {
   /**
    * Takes up to `limit` due callbacks, locked until `work` ends, skipping those another sender holds. A
    * callback is due only when no earlier callback of its order is still pending, so one order's callbacks
-   * leave in the order its status changed. `work` sends them and writes each outcome through `record`.
+   * leave in the order its status changed. `work` sends them and writes their outcomes through `recordRound`.
    */
   claimDue<T>(limit: number, work: (due: DueCallback[], manager: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(async (manager) => {
@@ -139,43 +149,44 @@ export class CallbacksRepository {
   }
 
   /**
-   * Writes how a try ended, inside the claiming transaction. A failure is retried `retryInMs` later, but never
-   * later than `maxAgeMs` after the callback was queued (or requeued): at that moment it has its last try, and a
-   * failure then makes it undeliverable. Returns the callback as it now stands.
+   * Writes how a round's tries ended, in one statement inside the claiming transaction. A failure is retried
+   * `retryInMs` later, but never later than `maxAgeMs` after the callback was queued (or requeued): at that
+   * moment it has its last try, and a failure then makes it undeliverable. A callback given up untried (its
+   * restaurant has no callback URL) becomes undeliverable at once, its last try left as it was. Returns each
+   * callback's state after the write, by id.
    */
-  async record(manager: EntityManager, id: string, outcome: AttemptOutcome, maxAgeMs: number): Promise<CallbackRecord> {
-    const giveUpAt = `pending_since + make_interval(secs => $3::float8 / 1000)`;
+  async recordRound(manager: EntityManager, results: RoundResult[], maxAgeMs: number): Promise<Map<string, RecordedCallback>> {
+    if (results.length === 0) return new Map();
+    const kinds = results.map((r): 'delivered' | 'failed' | 'given-up' => ('giveUp' in r ? 'given-up' : r.outcome.delivered ? 'delivered' : 'failed'));
+    const giveUpAt = `c.pending_since + make_interval(secs => $6::float8 / 1000)`;
+    const expired = `(r.kind = 'failed' AND now() >= ${giveUpAt})`;
     // An UPDATE answers [rows, count] through TypeORM.
-    const [rows]: [Array<Record<string, unknown>>, number] = outcome.delivered
-      ? await manager.query(
-          `UPDATE intake.status_callbacks
-              SET state = 'delivered', attempts = attempts + 1, delivered_at = now(), last_attempt_at = now(),
-                  last_response_status = $2, last_error = NULL, next_attempt_at = NULL, updated_at = now()
-            WHERE id = $1
-        RETURNING ${RECORD_COLUMNS}`,
-          [id, outcome.responseStatus],
-        )
-      : await manager.query(
-          `UPDATE intake.status_callbacks
-              SET attempts = attempts + 1, last_attempt_at = now(), last_response_status = $2, last_error = $4,
-                  state = CASE WHEN now() >= ${giveUpAt} THEN 'undeliverable' ELSE 'pending' END,
-                  next_attempt_at = CASE WHEN now() >= ${giveUpAt} THEN NULL
-                                         ELSE least(now() + make_interval(secs => $5::float8 / 1000), ${giveUpAt}) END,
-                  updated_at = now()
-            WHERE id = $1
-        RETURNING ${RECORD_COLUMNS}`,
-          [id, outcome.responseStatus, maxAgeMs, outcome.error, outcome.retryInMs],
-        );
-    return toRecord(rows[0]);
-  }
-
-  /** Gives up a pending callback at once, e.g. when its restaurant has removed its callback URL. */
-  async giveUp(manager: EntityManager, id: string, error: string): Promise<void> {
-    await manager.query(
-      `UPDATE intake.status_callbacks SET state = 'undeliverable', last_error = $2, next_attempt_at = NULL, updated_at = now()
-        WHERE id = $1 AND state = 'pending'`,
-      [id, error],
+    const [rows]: [Array<{ id: string; state: CallbackState; attempts: number; next_attempt_at: Date | null }>, number] = await manager.query(
+      `UPDATE intake.status_callbacks c
+          SET state = CASE WHEN r.kind = 'delivered' THEN 'delivered'
+                           WHEN r.kind = 'given-up' OR ${expired} THEN 'undeliverable'
+                           ELSE 'pending' END,
+              attempts = CASE WHEN r.kind = 'given-up' THEN c.attempts ELSE c.attempts + 1 END,
+              delivered_at = CASE WHEN r.kind = 'delivered' THEN now() ELSE c.delivered_at END,
+              last_attempt_at = CASE WHEN r.kind = 'given-up' THEN c.last_attempt_at ELSE now() END,
+              last_response_status = CASE WHEN r.kind = 'given-up' THEN c.last_response_status ELSE r.response_status END,
+              last_error = r.error,
+              next_attempt_at = CASE WHEN r.kind <> 'failed' OR ${expired} THEN NULL
+                                     ELSE least(now() + make_interval(secs => r.retry_in_ms / 1000), ${giveUpAt}) END,
+              updated_at = now()
+         FROM unnest($1::uuid[], $2::text[], $3::integer[], $4::text[], $5::float8[]) AS r(id, kind, response_status, error, retry_in_ms)
+        WHERE c.id = r.id AND (r.kind <> 'given-up' OR c.state = 'pending')
+    RETURNING c.id, c.state, c.attempts, c.next_attempt_at`,
+      [
+        results.map((r) => r.id),
+        kinds,
+        results.map((r) => ('giveUp' in r ? null : r.outcome.responseStatus)),
+        results.map((r) => ('giveUp' in r ? r.giveUp : r.outcome.delivered ? null : r.outcome.error)),
+        results.map((r) => ('giveUp' in r || r.outcome.delivered ? null : r.outcome.retryInMs)),
+        maxAgeMs,
+      ],
     );
+    return new Map(rows.map((row) => [row.id, { state: row.state, attempts: row.attempts, nextAttemptAt: row.next_attempt_at }]));
   }
 
   /** Gives up every pending callback of a restaurant, inside the caller's transaction. */
