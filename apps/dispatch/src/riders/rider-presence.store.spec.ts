@@ -34,15 +34,14 @@ describe('RiderPresenceStore', () => {
     expect(sut.isOnline('r1')).toBe(true);
     expect(sut.state('r1')).toBe('online');
     expect(sut.isAvailable('r1')).toBe(false);
-    expect(sut.locatedOnline('a1')).toEqual([]);
+    expect(sut.availableIn('a1')).toEqual([]);
     expect(sut.agenciesWithLocatedRiders()).toEqual([]);
     expect(sut.moved('r1', here)).toBe(true);
     expect(sut.moved('r1', here)).toBe(false);
     expect(sut.isAvailable('r1')).toBe(true);
     expect(sut.agenciesWithLocatedRiders()).toEqual(['a1']);
     expect(sut.availableIn('a1')).toEqual([{ riderId: 'r1', position: expect.objectContaining(here) }]);
-    expect(sut.locatedOnline('a1')).toEqual(sut.availableIn('a1'));
-    expect(sut.locatedOnline('another agency')).toEqual([]);
+    expect(sut.availableIn('another agency')).toEqual([]);
     expect(index.nearest('a1', here, 5)).toEqual([expect.objectContaining({ riderId: 'r1', point: here })]);
 
     advance(20_000); // 1 km in 20 s: 180 km/h
@@ -56,11 +55,11 @@ describe('RiderPresenceStore', () => {
     sut.connected(rider, 's2');
     sut.moved('r1', here);
     expect(sut.disconnected('r1', 's1')).toBe(true);
-    expect(sut.locatedOnline('a1')).toHaveLength(1);
+    expect(sut.availableIn('a1')).toHaveLength(1);
     expect(sut.disconnected('r1', 's2')).toBe(false);
     expect(sut.isOnline('r1')).toBe(false);
     expect(sut.state('r1')).toBe('offline');
-    expect(sut.locatedOnline('a1')).toEqual([]);
+    expect(sut.availableIn('a1')).toEqual([]);
     expect(index.size()).toBe(0);
     expect(sut.lastPosition('r1')).toMatchObject(here);
 

@@ -57,14 +57,17 @@ export class RiderPresenceStore {
     readonly now: Clock = systemClock,
   ) {}
 
-  /** A socket of the rider connected. A last known position younger than a minute is used until a fresh one comes. */
-  connected(rider: { id: string; agencyId: string }, socketId: string): void {
+  /**
+   * A socket of the rider connected. A last known position younger than a minute is used until a fresh one comes.
+   * Returns true when that makes the rider available for offers.
+   */
+  connected(rider: { id: string; agencyId: string }, socketId: string): boolean {
     const presence = this.presenceOf(rider.id, rider.agencyId);
     presence.sockets.add(socketId);
     presence.lastSeenAt = this.now();
     const last = presence.lastPosition;
     if (!presence.position && last && this.now() - last.at.getTime() < RESUME_POSITION_MS) presence.position = last;
-    this.sync(rider.id, presence);
+    return this.sync(rider.id, presence);
   }
 
   /** Returns whether the rider is still online through another socket. */
@@ -155,14 +158,17 @@ export class RiderPresenceStore {
     return available;
   }
 
-  /** The same as availableIn: the only riders that can be offered a delivery. */
-  locatedOnline(agencyId: string): Array<{ riderId: string; position: RiderPosition }> {
-    return this.availableIn(agencyId);
-  }
-
   /** Agencies with at least one rider who could be offered a delivery now. */
   agenciesWithLocatedRiders(): string[] {
-    return [...this.indexed.keys()].filter((agencyId) => [...this.indexed.get(agencyId)!].some((riderId) => this.isAvailable(riderId)));
+    const agencies: string[] = [];
+    for (const [agencyId, riders] of this.indexed) {
+      for (const riderId of riders) {
+        if (!this.isAvailable(riderId)) continue;
+        agencies.push(agencyId);
+        break;
+      }
+    }
+    return agencies;
   }
 
   /** At least one socket connected, whether on break or silent. */

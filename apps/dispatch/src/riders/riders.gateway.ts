@@ -79,7 +79,8 @@ export class RidersGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
       if (this.presence.seen(rider.id)) this.wakeup.wake();
       next();
     });
-    this.presence.connected(rider, socket.id);
+    // Available at once only with a recent position; otherwise its first `location` wakes the dispatcher.
+    const available = this.presence.connected(rider, socket.id);
     this.logger.log(`rider ${rider.id} connected (socket ${socket.id})`);
     socket.emit('presence', { state: this.presence.state(rider.id) });
     // A reconnect loses nothing: the rider's jobs, and the offers still waiting for an answer, come again.
@@ -89,7 +90,7 @@ export class RidersGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
     } catch (error) {
       this.logger.error(`could not resend jobs and offers to rider ${rider.id}: ${(error as Error)?.message ?? String(error)}`);
     }
-    this.wakeup.wake();
+    if (available) this.wakeup.wake();
   }
 
   handleDisconnect(socket: Socket): void {
