@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { createTestDatabase } from '../../../test/support/database.js';
+import { eventually } from '../../../test/support/eventually.js';
 import { createServiceDataSource, migrate } from './data-source.js';
 import { addToOutbox, claimInboxEvent, messagingTablesSql, OutboxRelay, type OutboxMessage } from './outbox.js';
 
@@ -26,6 +27,11 @@ describe('outbox relay and inbox (real PostgreSQL)', () => {
   afterAll(async () => {
     await dataSource?.destroy();
     await db?.drop();
+  });
+
+  // Whatever a test leaves unpublished, even when it fails, must not reach the next test's relay.
+  afterEach(async () => {
+    await dataSource.query('UPDATE relaytest.outbox SET published_at = now() WHERE published_at IS NULL');
   });
 
   const add = async (n: number) => {
@@ -85,15 +91,16 @@ describe('outbox relay and inbox (real PostgreSQL)', () => {
 
   /**
    * Expects that only `failed` and `heldBack` are left: the failed event backs off after one attempt, and the later
-   * one of its sequence, held back, was not tried and waits its turn behind it. Then clears them for the next test.
+   * one of its sequence, held back, was not tried and waits its turn behind it, due when it is.
    */
   const expectHeldBackBehind = async (failed: OutboxMessage, heldBack: OutboxMessage) => {
-    const rows = await dataSource.query('SELECT event_id, attempts FROM relaytest.outbox WHERE published_at IS NULL ORDER BY id');
+    const rows = await dataSource.query(
+      'SELECT event_id, attempts, last_error, next_attempt_at FROM relaytest.outbox WHERE published_at IS NULL ORDER BY id',
+    );
     expect(rows).toEqual([
-      { event_id: failed.eventId, attempts: 1 },
-      { event_id: heldBack.eventId, attempts: 0 },
+      { event_id: failed.eventId, attempts: 1, last_error: 'ECONNREFUSED', next_attempt_at: expect.any(Date) },
+      { event_id: heldBack.eventId, attempts: 0, last_error: null, next_attempt_at: rows[0]?.next_attempt_at },
     ]);
-    await dataSource.query('UPDATE relaytest.outbox SET published_at = now() WHERE published_at IS NULL');
   };
 
   it('holds back only the failing consumer: events of other patterns still leave, in order', async () => {
@@ -145,7 +152,6 @@ describe('outbox relay and inbox (real PostgreSQL)', () => {
     expect([...deliveredAt.keys()]).toEqual([events[1].eventId, events[2].eventId]);
     expect(Math.max(...deliveredAt.values())).toBeLessThan(1000);
     expect(await unpublished()).toBe(1);
-    await dataSource.query("UPDATE relaytest.outbox SET published_at = now() WHERE pattern = 'to.intake'");
   });
 
   it('lets two relays share one outbox without publishing an event twice', async () => {
@@ -223,6 +229,56 @@ describe('outbox relay and inbox (real PostgreSQL)', () => {
     await sut.relayBatch();
     expect(consumer.delivered.map((m) => m.eventId).sort()).toEqual([events[0], events[1], events[3], events[5]].map((m) => m.eventId).sort());
     await expectHeldBackBehind(events[2], events[4]);
+  });
+
+  it('keeps a key in order across batches: the events held back by a failure leave after its retry, not before', async () => {
+    const events = await addKeyed(['a', 'b', 'a', 'a'].map((key) => ['test.keyed', key]));
+    let failures = 0;
+    const consumer = slowConsumer((m) => m.eventId === events[0].eventId && failures++ === 0);
+    const sut = new OutboxRelay({ dataSource, schema: 'relaytest', pollIntervalMs: 50, publish: consumer.publish, orderingKey: keyOf });
+    const deliveredOf = (key: string) => consumer.delivered.filter((m) => keyOf(m) === key).map((m) => m.eventId);
+    await sut.relayBatch();
+    expect(deliveredOf('b')).toEqual([events[1].eventId]);
+    // The next batch, at once, finds key a's events all waiting out the failed one's backoff (100 ms).
+    await sut.relayBatch();
+    expect(deliveredOf('a')).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sut.relayBatch();
+    expect(deliveredOf('a')).toEqual([events[0], events[2], events[3]].map((m) => m.eventId));
+    expect(await unpublished()).toBe(0);
+  });
+
+  it('while one consumer keeps failing, relays the other patterns\' events at each poke rather than at the next poll', async () => {
+    const consumer = slowConsumer((m) => m.pattern === 'to.fee');
+    const sut = new OutboxRelay({
+      dataSource,
+      schema: 'relaytest',
+      pollIntervalMs: 60_000,
+      coalesceMs: 5,
+      publish: consumer.publish,
+      orderingKey: keyOf,
+    });
+    const [fee] = await addKeyed([['to.fee', 'order-0']]);
+    sut.start();
+    try {
+      await eventually(async () => {
+        const [row] = await dataSource.query('SELECT attempts FROM relaytest.outbox WHERE event_id = $1', [fee.eventId]);
+        return row.attempts > 0 ? true : undefined;
+      }, 'the fee event to fail');
+      for (let i = 1; i <= 3; i++) {
+        const [, status] = await addKeyed([
+          ['to.fee', `order-${i}`],
+          ['to.intake', `order-${i}`],
+        ]);
+        sut.poke();
+        // Well within the 60 s poll: only the poke can have sent it.
+        const relayed = () => (consumer.delivered.some((m) => m.eventId === status.eventId) ? true : undefined);
+        await eventually(relayed, `status event ${i} relayed at its poke`, 1000);
+      }
+    } finally {
+      await sut.stop();
+    }
+    expect(consumer.delivered.map((m) => m.pattern)).toEqual(['to.intake', 'to.intake', 'to.intake']);
   });
 
   it('keeps at most maxInFlight publishes of a pattern in flight, each pattern on its own', async () => {

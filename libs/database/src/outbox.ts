@@ -91,10 +91,13 @@ export interface OutboxRelayOptions {
 
 /**
  * Publishes committed outbox rows, oldest first, at least once. Rows are locked with SKIP LOCKED so several
- * instances can relay side by side; a failed publish is retried with exponential backoff capped at 15 s, holding
- * back the later events of its sequence in the batch (its pattern, or its pattern and ordering key) but not those
- * of others: patterns are published side by side, so a consumer that is down or silent delays only its own
- * events. Consumers must tolerate duplicates and reordering (they keep an inbox, and statuses only move forward).
+ * instances can relay side by side; a failed publish is retried with exponential backoff capped at 15 s. The later
+ * events of its sequence (its pattern, or its pattern and ordering key) in the same batch are held back and become
+ * due when it does, so no later batch publishes them ahead of it; other sequences go on. Patterns are published
+ * side by side and pokes relay at once whatever has failed, so a consumer that is down or silent delays only its
+ * own events. Consumers must tolerate duplicates and reordering (they keep an inbox, and statuses only move
+ * forward): events of a failed sequence that were not in its batch are not held back, and relays that share an
+ * outbox skip each other's locked rows.
  */
 export class OutboxRelay {
   private timer?: NodeJS.Timeout;
@@ -103,7 +106,6 @@ export class OutboxRelay {
   private stopped = true;
   /** True while a tick is due within the coalescing window, so pokes in a burst share one relay transaction. */
   private soon = false;
-  private failing = false;
 
   private readonly maxInFlight: number;
 
@@ -126,7 +128,6 @@ export class OutboxRelay {
   /** Call after a commit that added to the outbox, so the event leaves now rather than at the next poll. */
   poke(): void {
     if (this.stopped) return;
-    if (this.failing) return;
     if (this.running) this.again = true;
     else if (!this.soon) this.schedule(this.options.coalesceMs ?? 0);
   }
@@ -157,7 +158,7 @@ export class OutboxRelay {
     this.schedule(more ? 0 : this.options.pollIntervalMs);
   }
 
-  /** Returns true when the batch was full and fully published, i.e. more rows may be waiting. */
+  /** Returns true when the batch was full, i.e. more rows may be waiting. */
   async relayBatch(): Promise<boolean> {
     const { dataSource, schema, publish } = this.options;
     const batchSize = this.options.batchSize ?? 100;
@@ -170,25 +171,26 @@ export class OutboxRelay {
       );
       const published: string[] = [];
       const failed: Array<{ id: string; error: string }> = [];
+      const heldBack: Array<{ id: string; behind: string }> = [];
       const publishInOrder = async (sequence: Array<{ id: string; message: OutboxMessage }>) => {
-        for (const { id, message } of sequence) {
+        for (const [i, { id, message }] of sequence.entries()) {
           try {
             await publish(message);
             published.push(id);
           } catch (error) {
             this.options.onError?.(message, error);
             failed.push({ id, error: String((error as Error)?.message ?? JSON.stringify(error)).slice(0, 500) });
+            for (const later of sequence.slice(i + 1)) heldBack.push({ id: later.id, behind: id });
             return;
           }
         }
       };
       // Each sequence (a pattern's events, or those of one ordering key within a pattern) one at a time, oldest
-      // first, and the sequences side by side. A failure holds back the rest of its sequence in this batch, so a
-      // consumer sees them in order unless a retry reorders them (consumers keep an inbox, and statuses only move
-      // forward). A consumer that is down, or that accepts the connection and never answers, holds up only its
-      // own patterns: the others' events do not wait behind its timeouts. That is also why maxInFlight counts
-      // per pattern rather than overall: under one shared limit a silent consumer's publishes, each waiting for
-      // its timeout, would take every slot and stall the other patterns.
+      // first, and the sequences side by side. A failure holds back the rest of its sequence in this batch until
+      // its retry, so a consumer sees them in order. A consumer that is down, or that accepts the connection and
+      // never answers, holds up only its own patterns: the others' events do not wait behind its timeouts. That
+      // is also why maxInFlight counts per pattern rather than overall: under one shared limit a silent
+      // consumer's publishes, each waiting for its timeout, would take every slot and stall the other patterns.
       const orderingKey = this.options.orderingKey ?? (() => '');
       const messages = rows.map((row) => ({ id: row.id, message: { eventId: row.event_id, pattern: row.pattern, payload: row.payload } }));
       // All keys are taken before the first publish, so a key function that throws fails the batch untouched.
@@ -200,17 +202,23 @@ export class OutboxRelay {
         await manager.query(`UPDATE "${schema}".outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [published]);
       }
       if (failed.length > 0) {
+        // Each held-back row becomes due when the failed row it waits behind does (its attempts and error left as
+        // they are), so no batch publishes it first, and no poke retries either before the backoff ends.
         await manager.query(
-          `UPDATE "${schema}".outbox SET attempts = attempts + 1, last_error = f.error,
-             next_attempt_at = now() + least(interval '15 seconds', interval '100 milliseconds' * power(2, attempts))
-             FROM unnest($1::bigint[], $2::text[]) AS f(id, error)
-            WHERE outbox.id = f.id`,
-          [failed.map((f) => f.id), failed.map((f) => f.error)],
+          `WITH failed AS (
+             UPDATE "${schema}".outbox SET attempts = attempts + 1, last_error = f.error,
+               next_attempt_at = now() + least(interval '15 seconds', interval '100 milliseconds' * power(2, attempts))
+               FROM unnest($1::bigint[], $2::text[]) AS f(id, error)
+              WHERE outbox.id = f.id
+             RETURNING outbox.id, outbox.next_attempt_at
+           )
+           UPDATE "${schema}".outbox SET next_attempt_at = failed.next_attempt_at
+             FROM unnest($3::bigint[], $4::bigint[]) AS h(id, behind) JOIN failed ON failed.id = h.behind
+            WHERE outbox.id = h.id`,
+          [failed.map((f) => f.id), failed.map((f) => f.error), heldBack.map((h) => h.id), heldBack.map((h) => h.behind)],
         );
       }
-      // While the consumer fails, pokes wait for the next poll instead of each retrying at once.
-      this.failing = failed.length > 0;
-      return rows.length === batchSize && failed.length === 0;
+      return rows.length === batchSize;
     });
   }
 }
