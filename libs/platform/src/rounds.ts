@@ -44,6 +44,11 @@ export class Rounds {
       });
   }
 
+  /** Resolves when the round running now (if any) has finished; one it asked to follow may then be running. */
+  async idle(): Promise<void> {
+    await this.running;
+  }
+
   /** No more rounds; resolves when the one running has finished. */
   async stop(): Promise<void> {
     this.halted = true;

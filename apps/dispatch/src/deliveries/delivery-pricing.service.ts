@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { FeeQuote, PATTERNS, validateContract, type FeeQuoteRequest } from '#contracts';
 import { Messaging } from '#messaging';
+import { Rounds } from '#platform';
 import { DispatchWakeup } from '../offers/dispatch-wakeup.js';
 import { DeliveriesService } from './deliveries.service.js';
 import { PRICING_PROBLEM_CODES, type DeliveryEntity, type PricingProblem, type PricingProblemCode } from './delivery.entity.js';
@@ -19,50 +20,45 @@ const BATCH = 100;
 @Injectable()
 export class DeliveryPricing {
   private readonly logger = new Logger('pricing');
-  private inFlight?: Promise<void>;
-  private stopped = false;
-  /** Whether a kick came during the running pass: a delivery created meanwhile needs a price. */
-  private again = false;
+  private readonly rounds: Rounds;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly messaging: Messaging,
     private readonly deliveries: DeliveriesService,
     private readonly wakeup: DispatchWakeup,
-  ) {}
+  ) {
+    // A pass that found a full batch due asks for the next at once, so a backlog is priced as fast as fee answers.
+    this.rounds = new Rounds(
+      async () => {
+        if ((await this.pass()).full) this.rounds.wake();
+      },
+      config.dispatch.sweepIntervalMs,
+      (error) => this.logger.error(`pricing pass failed: ${(error as Error)?.message ?? String(error)}`),
+    );
+  }
+
+  /** Passes every sweep interval from now on, for retries that come due. */
+  start(): void {
+    this.rounds.start();
+  }
 
   /**
-   * Starts a pricing pass now, or right after the running one: a new delivery is priced as soon as it exists,
-   * not at the next sweep. Passes follow one another while they find a full batch due, so a backlog is priced
-   * as fast as fee answers. Never waits for the fee service, so offers keep moving.
+   * A pricing pass now, or right after the running one: a new delivery is priced as soon as it exists. Never
+   * waits for the fee service, so offers keep moving.
    */
   kick(): void {
-    if (this.stopped) return;
-    if (this.inFlight) {
-      this.again = true;
-      return;
-    }
-    this.again = false;
-    this.inFlight = this.pass()
-      .then(({ full }) => full)
-      .catch((error: unknown) => {
-        this.logger.error(`pricing pass failed: ${(error as Error)?.message ?? String(error)}`);
-        return false;
-      })
-      .then((full) => {
-        this.inFlight = undefined;
-        if (full || this.again) this.kick();
-      });
+    this.rounds.wake();
   }
 
-  /** No pass starts after this (for shutdown); `idle` then waits for the running one. */
-  stop(): void {
-    this.stopped = true;
+  /** No pass starts after this; resolves when the running one has finished (for shutdown). */
+  stop(): Promise<void> {
+    return this.rounds.stop();
   }
 
-  /** Resolves when no pricing pass is running (for shutdown). */
-  async idle(): Promise<void> {
-    await this.inFlight;
+  /** Resolves when the running pass (if any) has finished. */
+  idle(): Promise<void> {
+    return this.rounds.idle();
   }
 
   /** Prices the deliveries that are due; returns how many were priced. */
