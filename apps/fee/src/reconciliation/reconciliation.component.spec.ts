@@ -16,7 +16,8 @@ import { eventually } from '../../../../test/support/eventually.js';
 import { registerAgency, type TestAgency } from '../../test/agencies.js';
 import { sendCharge, testDelivery } from '../charges/testing/charge-events.js';
 import { FeeModule } from '../fee.module.js';
-import { ReconciliationService } from './reconciliation.service.js';
+import { ReconciliationRepository } from './reconciliation.repository.js';
+import { RECONCILE_RETRY, ReconciliationService } from './reconciliation.service.js';
 
 const cityHall = { lng: 126.978, lat: 37.5665 };
 let trip = 0;
@@ -28,10 +29,15 @@ const nextDropoff = (): LngLat => ({ lng: 127.0 + trip++ * 0.003, lat: 37.5 });
 /** The default tariff: 3,000 KRW to 1.5 km, 500 KRW per started 500 m beyond, no commission. */
 const defaultFee = (meters: number) => 3000 + Math.max(0, Math.ceil((meters - 1500) / 500)) * 500;
 
-/** One fee service against a fake Kakao (Naver has no keys), on its own database. */
-async function feeService(env: Record<string, string>) {
+type TestDatabase = Awaited<ReturnType<typeof createTestDatabase>>;
+
+/**
+ * One fee service against a fake Kakao (Naver has no keys), on its own database, or on `shared.db` (another
+ * instance of the same service, which leaves the database to its owner).
+ */
+async function feeService(env: Record<string, string>, shared?: { db: TestDatabase }) {
   const kakao = await new FakeKakao().start();
-  const db = await createTestDatabase();
+  const db = shared?.db ?? (await createTestDatabase());
   const config = await testConfig({
     ...fakeProvidersEnv({ kakao }),
     MAP_PROVIDER_TIMEOUT_MS: '300',
@@ -53,10 +59,10 @@ async function feeService(env: Record<string, string>) {
     sut: app.get(ReconciliationService),
     quote: (dropoff = nextDropoff()) => lastValueFrom(client.send<FeeQuote>(PATTERNS.FEE_QUOTE, { agencyId: agency.agencyId, pickup: cityHall, dropoff })),
     /** Quotes while Kakao is down: each is a Turf estimate. */
-    estimatedQuotes: async (n: number) => {
+    estimatedQuotes: async (n: number, dropoff: () => LngLat = nextDropoff) => {
       kakao.fault = { kind: 'server_error' };
       const quotes: FeeQuote[] = [];
-      for (let i = 0; i < n; i++) quotes.push(await lastValueFrom(client.send<FeeQuote>(PATTERNS.FEE_QUOTE, { agencyId: agency.agencyId, pickup: cityHall, dropoff: nextDropoff() })));
+      for (let i = 0; i < n; i++) quotes.push(await lastValueFrom(client.send<FeeQuote>(PATTERNS.FEE_QUOTE, { agencyId: agency.agencyId, pickup: cityHall, dropoff: dropoff() })));
       for (const q of quotes) expect(q).toMatchObject({ provider: 'turf', estimated: true });
       return quotes;
     },
@@ -69,7 +75,7 @@ async function feeService(env: Record<string, string>) {
     close: async () => {
       await client.close();
       await app.close();
-      await db.drop();
+      if (!shared) await db.drop();
       await kakao.stop();
     },
   };
@@ -96,6 +102,9 @@ const delivered = async (fee: FeeService, q: FeeQuote, restaurantId = randomUUID
 
 const adjustmentRows = (fee: FeeService, agency: TestAgency = fee.agency) =>
   queryRows<Record<string, unknown>>(fee.db.url, 'SELECT * FROM fee.quote_adjustments WHERE agency_id = $1 ORDER BY created_at', [agency.agencyId]);
+
+const status = (fee: FeeService, agency: TestAgency = fee.agency) =>
+  request(fee.app.getHttpServer()).get(`/v1/agencies/${agency.agencyId}/reconciliation`).set('Authorization', agency.authorization);
 
 describe('reconciliation of estimated fees (component, fake Kakao, real PostgreSQL)', () => {
   const service = usingFeeService();
@@ -266,12 +275,10 @@ describe('reconciliation in the background', () => {
 
 describe("an agency's reconciliation status (GET /v1/agencies/:agencyId/reconciliation)", () => {
   const service = usingFeeService();
-  const status = (fee: FeeService, agency: TestAgency = fee.agency) =>
-    request(fee.app.getHttpServer()).get(`/v1/agencies/${agency.agencyId}/reconciliation`).set('Authorization', agency.authorization);
 
   it('counts charged estimated fees awaiting a real route, the oldest, and the adjustments made today', async () => {
     const fee = service();
-    await status(fee).expect(200, { pending: 0, oldestPricedAt: null, adjustedToday: 0 });
+    await status(fee).expect(200, { pending: 0, oldestPricedAt: null, failing: 0, adjustedToday: 0 });
 
     const [first, second, neverCharged, cancelledOne] = await fee.estimatedQuotes(4);
     await delivered(fee, first);
@@ -282,16 +289,87 @@ describe("an agency's reconciliation status (GET /v1/agencies/:agencyId/reconcil
     await sendCharge(fee.client, cancelled, 'cancelled', new Date());
     expect(neverCharged.estimated).toBe(true);
 
-    await status(fee).expect(200, { pending: 2, oldestPricedAt: first.pricedAt, adjustedToday: 0 });
+    await status(fee).expect(200, { pending: 2, oldestPricedAt: first.pricedAt, failing: 0, adjustedToday: 0 });
 
     // Another agency sees only its own, and its key opens nothing of this one.
     const other = await registerAgency(fee.client);
-    await status(fee, other).expect(200, { pending: 0, oldestPricedAt: null, adjustedToday: 0 });
+    await status(fee, other).expect(200, { pending: 0, oldestPricedAt: null, failing: 0, adjustedToday: 0 });
     await request(fee.app.getHttpServer()).get(`/v1/agencies/${fee.agency.agencyId}/reconciliation`).set('Authorization', other.authorization).expect(404);
     await request(fee.app.getHttpServer()).get(`/v1/agencies/${fee.agency.agencyId}/reconciliation`).expect(401);
 
     await fee.kakaoBack();
     await expect(fee.sut.reconcileNow()).resolves.toEqual({ repriced: 2 });
-    await status(fee).expect(200, { pending: 0, oldestPricedAt: null, adjustedToday: 2 });
+    await status(fee).expect(200, { pending: 0, oldestPricedAt: null, failing: 0, adjustedToday: 2 });
+  });
+});
+
+describe('a charged estimate no real provider can re-price (RECONCILE_PER_MINUTE=1)', () => {
+  const service = usingFeeService({ RECONCILE_PER_MINUTE: '1' });
+  /** About 2 m from the pickup: Kakao refuses the trip (result_code 104, too_close) however healthy it is. */
+  const besidePickup = (): LngLat => ({ lng: cityHall.lng + 0.00002, lat: cityHall.lat });
+  const failureRows = (fee: FeeService) =>
+    queryRows<Record<string, unknown>>(fee.db.url, 'SELECT * FROM fee.quote_reconcile_failures ORDER BY first_failed_at');
+
+  it('is recorded as failing and left out of the next passes, so the quote behind it is reconciled', async () => {
+    const fee = service();
+    const [tooClose] = await fee.estimatedQuotes(1, besidePickup);
+    const [behind] = await fee.estimatedQuotes(1);
+    await delivered(fee, tooClose);
+    await delivered(fee, behind);
+    await fee.kakaoBack();
+    const asked = fee.directions();
+
+    // The minute's one call goes to the oldest, which Kakao refuses; the pass then has no budget for the next.
+    await expect(fee.sut.reconcileNow()).resolves.toEqual({ repriced: 0, stoppedBecause: 'budget' });
+    expect(fee.directions()).toBe(asked + 1);
+    const [failure] = await failureRows(fee);
+    expect(failure).toMatchObject({
+      quote_id: tooClose.quoteId,
+      reason: 'no_real_route',
+      detail: 'kakao too_close',
+      attempts: [expect.objectContaining({ provider: 'kakao', outcome: 'too_close' })],
+      tries: 1,
+    });
+    expect((failure.next_try_at as Date).getTime() - (failure.last_tried_at as Date).getTime()).toBe(3_600_000);
+    await status(fee).expect(200, { pending: 1, oldestPricedAt: behind.pricedAt, failing: 1, adjustedToday: 0 });
+
+    // Another instance with its own minute's budget of one spends it on the quote behind, not on the failing one.
+    const other = await feeService({ RECONCILE_PER_MINUTE: '1' }, { db: fee.db });
+    try {
+      await other.sut.idle();
+      await other.sut.reconcileNow();
+      expect(other.directions()).toBe(1);
+    } finally {
+      await other.close();
+    }
+    expect((await adjustmentRows(fee)).map((r) => r.quote_id)).toEqual([behind.quoteId]);
+    expect(await failureRows(fee)).toEqual([failure]);
+
+    // Nothing is due here either: the pass needs no budget and asks nobody.
+    await expect(fee.sut.reconcileNow()).resolves.toEqual({ repriced: 0 });
+    expect(fee.directions()).toBe(asked + 1);
+    await status(fee).expect(200, { pending: 0, oldestPricedAt: null, failing: 1, adjustedToday: 1 });
+  });
+
+  it('is tried again 1, 2, 4 and 8 hours after each failure, then no more', async () => {
+    const fee = service();
+    const [q] = await fee.estimatedQuotes(1, besidePickup);
+    await delivered(fee, q);
+    const repository = fee.app.get(ReconciliationRepository);
+    const due = async (now: Date) => (await repository.pending(50, now)).some((p) => p.id === q.quoteId);
+    const hours = (n: number, from: Date) => new Date(from.getTime() + n * 3_600_000);
+    const failure = { quoteId: q.quoteId, reason: 'no_real_route' as const, detail: 'kakao too_close', attempts: [] };
+
+    let now = new Date();
+    expect(await due(now)).toBe(true);
+    for (const [tries, wait] of [[1, 1], [2, 2], [3, 4], [4, 8]]) {
+      const next = hours(wait, now);
+      await expect(repository.recordFailure(failure, now, RECONCILE_RETRY)).resolves.toEqual({ tries, nextTryAt: next });
+      expect(await due(new Date(next.getTime() - 1))).toBe(false);
+      expect(await due(next)).toBe(true);
+      now = next;
+    }
+    await expect(repository.recordFailure(failure, now, RECONCILE_RETRY)).resolves.toEqual({ tries: 5, nextTryAt: null });
+    expect(await due(hours(1000, now))).toBe(false);
   });
 });

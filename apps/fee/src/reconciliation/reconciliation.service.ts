@@ -4,7 +4,7 @@ import { isTripProblem, MAP_CHAIN, type Attempt, type MapChain } from '#maps';
 import type { Tariff } from '../tariffs/tariff.js';
 import { compileTariff, type CompiledTariff } from '../tariffs/tariff.pricing.js';
 import { TariffsService } from '../tariffs/tariffs.service.js';
-import { ReconciliationRepository, type PendingQuote } from './reconciliation.repository.js';
+import { ReconciliationRepository, type NewReconcileFailure, type PendingQuote, type RetryPolicy } from './reconciliation.repository.js';
 import { TokenBucket } from './token-bucket.js';
 
 export interface ReconcileResult {
@@ -15,6 +15,13 @@ export interface ReconcileResult {
 
 /** Pending quotes read at a time. */
 const PAGE = 50;
+
+/**
+ * A quote that could not be re-priced (no road route for the trip, its tariff version missing, the tariff
+ * refusing the trip) is tried again 1, 2, 4 and 8 hours later; after the fifth failed try it is left alone,
+ * counted as failing until someone looks. Meanwhile it neither spends the budget nor holds up the others.
+ */
+export const RECONCILE_RETRY: RetryPolicy = { firstRetryMs: 3_600_000, maxTries: 5 };
 
 /** Why one quote was passed over, or why the whole pass stops. */
 type Outcome = { repriced: boolean } | { stop: string };
@@ -45,10 +52,18 @@ export class ReconciliationService {
     return this.running;
   }
 
-  /** What the agency's dashboard shows: estimated fees awaiting a real route, the oldest, and today's adjustments. */
-  async status(agencyId: string, now = new Date()): Promise<{ pending: number; oldestPricedAt: string | null; adjustedToday: number }> {
+  /**
+   * What the agency's dashboard shows: estimated fees awaiting a real route, the oldest, those that could not be
+   * re-priced, and today's adjustments.
+   */
+  async status(agencyId: string, now = new Date()): Promise<{ pending: number; oldestPricedAt: string | null; failing: number; adjustedToday: number }> {
     const status = await this.reconciliation.status(agencyId, now);
-    return { pending: status.pending, oldestPricedAt: status.oldestPricedAt?.toISOString() ?? null, adjustedToday: status.adjustedToday };
+    return {
+      pending: status.pending,
+      oldestPricedAt: status.oldestPricedAt?.toISOString() ?? null,
+      failing: status.failing,
+      adjustedToday: status.adjustedToday,
+    };
   }
 
   /** Resolves once no pass is running (for shutdown). */
@@ -66,7 +81,7 @@ export class ReconciliationService {
     let repriced = 0;
     let after: PendingQuote | undefined;
     for (;;) {
-      const page = await this.reconciliation.pending(PAGE, after);
+      const page = await this.reconciliation.pending(PAGE, new Date(), after);
       if (page.length === 0) return { repriced };
       for (const quote of page) {
         const outcome = await this.reconcile(quote);
@@ -84,24 +99,18 @@ export class ReconciliationService {
     // A cached route cost no provider call.
     if (route?.cached) this.budget.giveBack();
     if (!route) {
-      if (onlyTripProblems(attempts)) {
-        // The trip itself has no road route; it is tried again next pass, but does not hold up the others.
-        this.logger.warn(`quote ${quote.id}: no real route for this trip (${describe(attempts)}); left as estimated`);
-        return { repriced: false };
-      }
+      // The trip itself has no road route: another provider's health would not change that.
+      if (onlyTripProblems(attempts)) return this.failed(quote, { reason: 'no_real_route', detail: describe(attempts), attempts });
       return { stop: describe(attempts) || 'no_real_provider' };
     }
 
     const version = await this.tariffs.version(quote.agencyId, quote.tariffVersion);
     if (!version) {
-      this.logger.error(`quote ${quote.id}: tariff version ${quote.tariffVersion} of agency ${quote.agencyId} is missing`);
-      return { repriced: false };
+      const detail = `tariff version ${quote.tariffVersion} of agency ${quote.agencyId} is missing`;
+      return this.failed(quote, { reason: 'tariff_version_missing', detail, attempts });
     }
     const priced = deliveredTrip(version.tariff).price({ distanceMeters: route.distanceMeters, pickup: quote.pickup, dropoff: quote.dropoff, at: quote.pricedAt });
-    if (!priced.ok) {
-      this.logger.error(`quote ${quote.id}: could not re-price: ${priced.message}`);
-      return { repriced: false };
-    }
+    if (!priced.ok) return this.failed(quote, { reason: 'not_priced', detail: `${priced.reason}: ${priced.message}`, attempts });
     const adjustment = {
       quoteId: quote.id,
       agencyId: quote.agencyId,
@@ -124,6 +133,17 @@ export class ReconciliationService {
       );
     }
     return { repriced: added };
+  }
+
+  /** Records why the quote could not be re-priced and when it is tried again; the pass goes on with the next. */
+  private async failed(quote: PendingQuote, failure: Omit<NewReconcileFailure, 'quoteId'>): Promise<Outcome> {
+    const { tries, nextTryAt } = await this.reconciliation.recordFailure({ quoteId: quote.id, ...failure }, new Date(), RECONCILE_RETRY);
+    const next = nextTryAt ? `tried again from ${nextTryAt.toISOString()}` : 'not tried again';
+    const message = `quote ${quote.id}: could not re-price (${failure.reason}: ${failure.detail}), try ${tries}; left as estimated, ${next}`;
+    // No road route is the map's answer about the trip; the others mean the stored data is wrong.
+    if (failure.reason === 'no_real_route') this.logger.warn(message);
+    else this.logger.error(message);
+    return { repriced: false };
   }
 }
 
