@@ -90,6 +90,12 @@ export function ProviderHealthPanel({ api }: { api: AgencyApi }) {
           재계산 대기 추정 요금 <strong>{data.reconciliation.pending}</strong>건
           {data.reconciliation.oldestPricedAt ? ` (가장 오래된 것 ${seoulTime(data.reconciliation.oldestPricedAt)})` : ''} · 오늘 재계산{' '}
           <strong>{data.reconciliation.adjustedToday}</strong>건
+          {data.reconciliation.failing > 0 ? (
+            <>
+              {' '}
+              · 재계산 실패 <strong>{data.reconciliation.failing}</strong>건
+            </>
+          ) : null}
         </p>
       )}
     </section>

@@ -59,6 +59,8 @@ export interface FeeHealth {
 export interface ReconciliationStatus {
   pending: number;
   oldestPricedAt: string | null;
+  /** Estimates a real provider could not re-price; retried later, then left as estimated. */
+  failing: number;
   adjustedToday: number;
 }
 
