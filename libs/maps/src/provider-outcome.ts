@@ -65,15 +65,5 @@ export class ProviderError extends Error {
   }
 }
 
-/**
- * Parses an HTTP `Retry-After` value (delta-seconds or an HTTP date) into milliseconds from `now`.
- * Returns undefined when absent or unreadable, so the caller applies its own backoff.
- */
-export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
-  if (value === null || value === undefined || value.trim() === '') return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const at = Date.parse(trimmed);
-  if (Number.isNaN(at)) return undefined;
-  return Math.max(0, at - now);
-}
+/** Re-exported for the adapters, which read a rate-limited answer's `Retry-After` with it. */
+export { parseRetryAfter } from '#platform';

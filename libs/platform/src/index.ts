@@ -9,3 +9,4 @@ export * from './metrics.js';
 export * from './secrets.js';
 export * from './agency-key.guard.js';
 export * from './rounds.js';
+export * from './retry-after.js';

@@ -1,10 +1,10 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '#config';
-import { Rounds } from '#platform';
+import { parseRetryAfter, Rounds } from '#platform';
 import { INTAKE_LOG, type IntakeLog } from '../intake.logger.js';
 import { webhookHeaders } from '../webhooks/webhook-signature.js';
 import { CallbacksRepository, type AttemptOutcome, type DueCallback, type RoundResult } from './callbacks.repository.js';
-import { backoffMs, retryAfterMs } from './retry-schedule.js';
+import { backoffMs } from './retry-schedule.js';
 
 /** Callbacks sent per round, at once; each round holds one connection until its slowest answer (or timeout). */
 export const CALLBACK_BATCH = 50;
@@ -142,7 +142,7 @@ export class CallbackSender implements OnApplicationBootstrap, OnApplicationShut
     }
     const snippet = await bodySnippet(response, ERROR_BODY_CHARS);
     const redirect = response.status >= 300 && response.status < 400 ? ' (redirects are not followed: set the final URL)' : '';
-    const asked = response.status === 429 || response.status === 503 ? retryAfterMs(response.headers.get('retry-after')) : undefined;
+    const asked = response.status === 429 || response.status === 503 ? parseRetryAfter(response.headers.get('retry-after')) : undefined;
     return {
       delivered: false,
       responseStatus: response.status,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { backoffMs, retryAfterMs } from './retry-schedule.js';
+import { backoffMs } from './retry-schedule.js';
 
 const SCHEDULE = { baseMs: 5000, capMs: 30 * 60_000 };
 
@@ -17,24 +17,5 @@ describe('backoffMs', () => {
     expect([1, 2, 3].map((n) => backoffMs(n, SCHEDULE, bottom))).toEqual([4000, 8000, 16_000]);
     expect(backoffMs(2, SCHEDULE, bottom)).toBeGreaterThan(backoffMs(1, SCHEDULE, () => 0));
     expect(backoffMs(40, SCHEDULE, bottom)).toBe(24 * 60_000);
-  });
-});
-
-describe('retryAfterMs', () => {
-  const now = Date.parse('2026-01-15T12:00:00Z');
-
-  it('reads delay-seconds and HTTP dates', () => {
-    expect(retryAfterMs('120', now)).toBe(120_000);
-    expect(retryAfterMs(' 0 ', now)).toBe(0);
-    expect(retryAfterMs('Thu, 15 Jan 2026 12:00:30 GMT', now)).toBe(30_000);
-    expect(retryAfterMs('Thu, 15 Jan 2026 11:00:00 GMT', now)).toBe(0);
-  });
-
-  it('ignores an absent or unreadable header', () => {
-    expect(retryAfterMs(undefined, now)).toBeUndefined();
-    expect(retryAfterMs(null, now)).toBeUndefined();
-    expect(retryAfterMs('soon', now)).toBeUndefined();
-    expect(retryAfterMs('-5', now)).toBeUndefined();
-    expect(retryAfterMs('1.5', now)).toBeUndefined();
   });
 });

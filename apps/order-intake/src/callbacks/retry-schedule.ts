@@ -13,16 +13,3 @@ export function backoffMs(failures: number, schedule: RetrySchedule, random: () 
   const ceiling = Math.min(schedule.capMs, schedule.baseMs * 2 ** Math.min(Math.max(failures, 1) - 1, 40));
   return Math.round(ceiling * (1 - 0.2 * random()));
 }
-
-/**
- * A `Retry-After` header as milliseconds from `nowMs`: delay-seconds or an HTTP date. Undefined when absent or
- * unreadable; a date in the past is 0.
- */
-export function retryAfterMs(header: string | null | undefined, nowMs: number = Date.now()): number | undefined {
-  if (header == null) return undefined;
-  const value = header.trim();
-  if (/^\d+$/.test(value)) return Number(value) * 1000;
-  const date = Date.parse(value);
-  if (Number.isNaN(date) || !/[a-z]/i.test(value)) return undefined;
-  return Math.max(0, date - nowMs);
-}
