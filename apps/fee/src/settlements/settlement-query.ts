@@ -1,5 +1,6 @@
 import type { FieldError } from '#contracts';
 import { DomainError } from '#platform';
+import { parseInstant } from '../tariffs/instant.js';
 
 export type Format = 'json' | 'csv';
 export type SettlementGrouping = 'restaurant' | 'rider';
@@ -17,7 +18,6 @@ export interface SettlementQuery extends PeriodQuery {
 
 const MAX_PERIOD_DAYS = 366;
 const DAY_MS = 86_400_000;
-const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** Reads `from`, `to` and `format` (or `Accept: text/csv`), naming every bad parameter at once. */
 export function parsePeriodQuery(query: Record<string, unknown>, accept: string | undefined): PeriodQuery {
@@ -55,8 +55,8 @@ function readInstant(query: Record<string, unknown>, field: 'from' | 'to', error
     errors.push({ field, value, reason: 'is required: an ISO 8601 date-time with a time zone, e.g. 2026-11-01T00:00:00+09:00' });
     return undefined;
   }
-  const date = typeof value === 'string' && INSTANT.test(value) ? new Date(value) : undefined;
-  if (!date || Number.isNaN(date.getTime())) {
+  const date = parseInstant(value);
+  if (!date) {
     errors.push({ field, value, reason: 'must be an ISO 8601 date-time with a time zone, e.g. 2026-11-01T00:00:00+09:00' });
     return undefined;
   }

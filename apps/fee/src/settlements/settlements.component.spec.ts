@@ -125,6 +125,7 @@ describe('agency settlements (component, real PostgreSQL)', () => {
     ['from', { to: TO, by: 'rider' }, undefined],
     ['from', { from: '2026-11-01', to: TO, by: 'rider' }, '2026-11-01'],
     ['from', { from: '2026-11-01T00:00:00', to: TO, by: 'rider' }, '2026-11-01T00:00:00'],
+    ['from', { from: '2026-02-30T00:00:00+09:00', to: TO, by: 'rider' }, '2026-02-30T00:00:00+09:00'],
     ['to', { from: FROM, to: 'next week', by: 'rider' }, 'next week'],
     ['to', { from: TO, to: FROM, by: 'rider' }, FROM],
     ['to', { from: '2025-01-01T00:00:00Z', to: '2026-01-03T00:00:00Z', by: 'rider' }, '2026-01-03T00:00:00Z'],

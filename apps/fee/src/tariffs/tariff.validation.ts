@@ -1,5 +1,6 @@
 import kinks from '@turf/kinks';
 import type { FieldError } from '#contracts';
+import { parseInstant } from './instant.js';
 import { dayNumberOfDate, parseClock } from './seoul-time.js';
 import type {
   Commission,
@@ -344,18 +345,12 @@ function readWeather(problems: Problems, value: unknown): WeatherMode | undefine
   const mode = problems.oneOf(weather, 'mode', 'surcharges.weather', ['rain', 'snow'] as const);
   const amount = problems.integer(weather, 'amount', 'surcharges.weather', 'KRW');
   const until = weather.until;
-  if (!isInstant(until)) {
+  if (parseInstant(until) === undefined) {
     const reason = until === undefined ? 'is required' : 'must be an ISO 8601 instant with its offset, e.g. 2026-11-20T18:00:00+09:00';
     return problems.add('surcharges.weather.until', until, reason);
   }
-  return mode === undefined || amount === undefined ? undefined : { mode, amount, until };
-}
-
-function isInstant(value: unknown): value is string {
-  if (typeof value !== 'string') return false;
-  const match = /^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.exec(value);
-  // Date.parse accepts 30 February, so the calendar date is checked on its own.
-  return match !== null && dayNumberOfDate(match[1]) !== undefined && !Number.isNaN(Date.parse(value));
+  // parseInstant reads only strings.
+  return mode === undefined || amount === undefined ? undefined : { mode, amount, until: until as string };
 }
 
 function readHolidays(problems: Problems, value: unknown): Surcharges['holidays'] {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { ClientProxyFactory, type ClientProxy } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { lastValueFrom } from 'rxjs';
 import request from 'supertest';
 import { PATTERNS, type FeeQuote } from '#contracts';
@@ -9,6 +10,7 @@ import { clientOptions } from '#messaging';
 import { startService } from '#platform';
 import { createTestDatabase, queryRows } from '../../../../test/support/database.js';
 import { testConfig } from '../../../../test/support/config.js';
+import { eventually } from '../../../../test/support/eventually.js';
 import { registerAgency, type TestAgency } from '../../test/agencies.js';
 import { FeeModule } from '../fee.module.js';
 import type { Tariff } from './tariff.js';
@@ -161,6 +163,16 @@ describe('agency tariffs (component, real PostgreSQL)', () => {
     expect(await versionsOf(agency)).toEqual([1]);
   });
 
+  it.each(['2026-02-30T00:00:00+09:00', '2027-02-29T00:00:00+09:00'])('rejects effectiveFrom %s, a day the calendar lacks, as no date-time', async (effectiveFrom) => {
+    const agency = await registerAgency(client);
+    const response = await putTariff(agency, { tariff: ownTariff(), effectiveFrom }).expect(422);
+    expect(response.body.error).toMatchObject({
+      code: 'TARIFF_INVALID',
+      details: [{ field: 'effectiveFrom', value: effectiveFrom, reason: 'must be an ISO 8601 date-time with a time zone' }],
+    });
+    expect(await versionsOf(agency)).toEqual([1]);
+  });
+
   it('switches rain mode on until a given time, as a new version, and off again', async () => {
     const agency = await registerAgency(client);
     const until = new Date(Date.now() + 3_600_000);
@@ -185,6 +197,54 @@ describe('agency tariffs (component, real PostgreSQL)', () => {
     await http().delete(`/v1/agencies/${agency.agencyId}/tariff/weather`).set('Authorization', agency.authorization).expect(200);
     expect((await quote(agency, { dropoff: gwanghwamun })).fee).toMatchObject({ total: 3000, items: [{ code: 'BASE' }] });
     expect(await versionsOf(agency)).toEqual([1, 2, 3]);
+  });
+
+  describe('a change waiting for the agency lock builds on the one holding it', () => {
+    const rain = () => ({ mode: 'rain' as const, amount: 1000, until: new Date(Date.now() + 3_600_000).toISOString() });
+    const lockWaits = async () =>
+      (await queryRows<{ n: number }>(db.url, "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"))[0].n;
+
+    /**
+     * Sends `call` while another transaction holds the agency lock, and once the call waits for it, writes
+     * version 2 as `tariff` from now and commits: a concurrent change that took the lock first.
+     */
+    async function whileChanging(agency: TestAgency, tariff: Tariff, call: () => Promise<request.Response>): Promise<request.Response> {
+      const other = new pg.Client({ connectionString: db.url });
+      await other.connect();
+      try {
+        await other.query('BEGIN');
+        await other.query('SELECT 1 FROM fee.agencies WHERE id = $1 FOR UPDATE', [agency.agencyId]);
+        const waiting = call();
+        await eventually(async () => ((await lockWaits()) > 0 ? true : undefined), 'the call to wait for the agency lock');
+        // Written only now, as a change that took the lock after the call began would write it.
+        await other.query('INSERT INTO fee.tariff_versions (agency_id, version, effective_from, tariff) VALUES ($1, 2, $2, $3)', [agency.agencyId, new Date(), tariff]);
+        await other.query('COMMIT');
+        return await waiting;
+      } finally {
+        await other.end();
+      }
+    }
+
+    it('switches weather on over a replacement committed while the switch waited', async () => {
+      const agency = await registerAgency(client);
+      const on = await whileChanging(agency, ownTariff(), () =>
+        http().put(`/v1/agencies/${agency.agencyId}/tariff/weather`).set('Authorization', agency.authorization).send(rain()).then((r) => r),
+      );
+      expect(on.status).toBe(200);
+      expect(on.body).toMatchObject({ version: 3, tariff: { baseFee: 3500, surcharges: { weather: { mode: 'rain', amount: 1000 } } } });
+      expect((await quote(agency, { dropoff: gwanghwamun })).fee).toMatchObject({ total: 4500, items: [{ code: 'BASE', amount: 3500 }, { code: 'WEATHER', amount: 1000 }] });
+    });
+
+    it('puts a replacement in force after a weather switch committed while it waited', async () => {
+      const agency = await registerAgency(client);
+      const before = (await getTariff(agency).expect(200)).body.tariff as Tariff;
+      const switched = { ...before, surcharges: { ...before.surcharges, weather: rain() } };
+      const replaced = await whileChanging(agency, switched, () => putTariff(agency, { tariff: ownTariff() }).then((r) => r));
+      expect(replaced.status).toBe(200);
+      expect(replaced.body).toMatchObject({ version: 3, tariff: { baseFee: 3500 } });
+      expect((await getTariff(agency).expect(200)).body).toMatchObject({ version: 3, tariff: { baseFee: 3500 } });
+      expect((await quote(agency, { dropoff: gwanghwamun })).fee).toMatchObject({ total: 3500, items: [{ code: 'BASE', amount: 3500 }] });
+    });
   });
 
   it('prices by the straight line when the tariff says so, asking no provider', async () => {

@@ -8,11 +8,19 @@ export class TariffsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
+   * Locks the agency's tariff until `manager`'s transaction ends: a change that reads the version in force after
+   * taking it builds on every change committed before, and the next waits for it.
+   */
+  async lock(manager: EntityManager, agencyId: string): Promise<void> {
+    await manager.query('SELECT 1 FROM fee.agencies WHERE id = $1 FOR UPDATE', [agencyId]);
+  }
+
+  /**
    * Adds the agency's next version. The agency row is locked first, so two changes at once get consecutive
    * numbers instead of one failing on the key.
    */
   async insertNext(manager: EntityManager, agencyId: string, effectiveFrom: Date, tariff: Tariff): Promise<TariffVersionEntity> {
-    await manager.query('SELECT 1 FROM fee.agencies WHERE id = $1 FOR UPDATE', [agencyId]);
+    await this.lock(manager, agencyId);
     const [row]: TariffVersionRow[] = await manager.query(
       `INSERT INTO fee.tariff_versions (agency_id, version, effective_from, tariff)
        SELECT $1, coalesce(max(version), 0) + 1, $2, $3 FROM fee.tariff_versions WHERE agency_id = $1
@@ -22,9 +30,12 @@ export class TariffsRepository {
     return fromRow(row);
   }
 
-  /** The version in force at `at`: the latest to take effect by then (of two taking effect at once, the newer). */
-  async inForce(agencyId: string, at: Date): Promise<TariffVersionEntity | undefined> {
-    const rows: TariffVersionRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM fee.tariff_versions WHERE ${IN_FORCE}`, [agencyId, at]);
+  /**
+   * The version in force at `at`: the latest to take effect by then (of two taking effect at once, the newer).
+   * Pass the `manager` of a transaction that holds the agency's `lock` to read what a change will build on.
+   */
+  async inForce(agencyId: string, at: Date, manager: EntityManager = this.dataSource.manager): Promise<TariffVersionEntity | undefined> {
+    const rows: TariffVersionRow[] = await manager.query(`SELECT ${COLUMNS} FROM fee.tariff_versions WHERE ${IN_FORCE}`, [agencyId, at]);
     return rows[0] && fromRow(rows[0]);
   }
 

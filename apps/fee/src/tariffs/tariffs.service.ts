@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { FieldError } from '#contracts';
 import { DomainError } from '#platform';
+import { parseInstant } from './instant.js';
 import type { Tariff } from './tariff.js';
 import { compileTariff, type CompiledTariff } from './tariff.pricing.js';
 import { validateTariff } from './tariff.validation.js';
@@ -53,23 +54,23 @@ export class TariffsService {
    * rejected naming every problem, and nothing is written: the version in force stays in force. A version may
    * not take effect in the past, which would change the price of quotes already given.
    */
-  async replace(agencyId: string, body: unknown, now = new Date()): Promise<TariffView> {
+  async replace(agencyId: string, body: unknown, now?: Date): Promise<TariffView> {
     const errors: FieldError[] = [];
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
       throw invalid([{ field: '(body)', value: body, reason: 'must be a JSON object { "tariff": { ... }, "effectiveFrom"?: "..." }' }]);
     }
     const { tariff: input, effectiveFrom: from, ...unknown } = body as Record<string, unknown>;
     for (const field of Object.keys(unknown)) errors.push({ field, value: unknown[field], reason: 'unknown field; send { "tariff": { ... }, "effectiveFrom"?: "..." }' });
-    const effectiveFrom = from === undefined ? now : parseInstant(from);
-    if (!effectiveFrom) errors.push({ field: 'effectiveFrom', value: from, reason: 'must be an ISO 8601 date-time with a time zone' });
-    else if (effectiveFrom.getTime() < now.getTime() - CLOCK_SKEW_MS) {
+    const requested = from === undefined ? undefined : parseInstant(from);
+    if (from !== undefined && !requested) errors.push({ field: 'effectiveFrom', value: from, reason: 'must be an ISO 8601 date-time with a time zone' });
+    else if (requested && requested.getTime() < (now ?? new Date()).getTime() - CLOCK_SKEW_MS) {
       errors.push({ field: 'effectiveFrom', value: from, reason: 'must not be in the past: quotes already given were priced by the version then in force' });
     }
     if (input === undefined) errors.push({ field: 'tariff', value: input, reason: 'is required' });
     const validated = input === undefined ? undefined : validateTariff(input);
     if (validated && !validated.ok) errors.push(...validated.errors.map((e) => ({ ...e, field: `tariff.${e.field}` })));
-    if (errors.length > 0 || !validated?.ok || !effectiveFrom) throw invalid(errors);
-    const saved = await this.dataSource.transaction((manager) => this.tariffs.insertNext(manager, agencyId, effectiveFrom, validated.value));
+    if (errors.length > 0 || !validated?.ok) throw invalid(errors);
+    const saved = await this.changeTariff(agencyId, now, (manager, lockedAt) => this.tariffs.insertNext(manager, agencyId, requested ?? lockedAt, validated.value));
     return view(saved);
   }
 
@@ -77,21 +78,36 @@ export class TariffsService {
    * Switches rain or snow mode on (or off, with `null`) from now: a new version, the tariff in force with only
    * its weather surcharge changed, so every quote still names the exact terms it was priced by.
    */
-  async setWeather(agencyId: string, weather: unknown, now = new Date()): Promise<TariffView> {
-    const inForce = await this.tariffs.inForce(agencyId, now);
-    if (!inForce) throw new DomainError('NO_TARIFF', `agency ${agencyId} has no tariff in force`);
-    const next = { ...inForce.tariff, surcharges: { ...inForce.tariff.surcharges, weather } };
-    const validated = validateTariff(next);
-    if (!validated.ok) {
-      const prefix = 'surcharges.weather';
-      throw invalid(validated.errors.map((e) => ({ ...e, field: e.field.startsWith(prefix) ? e.field.slice(prefix.length).replace(/^\./, '') || '(body)' : e.field })));
-    }
-    if (weather !== null) {
-      const until = parseInstant((weather as { until?: unknown }).until);
-      if (until && until.getTime() <= now.getTime()) throw invalid([{ field: 'until', value: (weather as { until: unknown }).until, reason: 'must be in the future' }]);
-    }
-    const saved = await this.dataSource.transaction((manager) => this.tariffs.insertNext(manager, agencyId, now, validated.value));
+  async setWeather(agencyId: string, weather: unknown, now?: Date): Promise<TariffView> {
+    const saved = await this.changeTariff(agencyId, now, async (manager, lockedAt) => {
+      const inForce = await this.tariffs.inForce(agencyId, lockedAt, manager);
+      if (!inForce) throw new DomainError('NO_TARIFF', `agency ${agencyId} has no tariff in force`);
+      const next = { ...inForce.tariff, surcharges: { ...inForce.tariff.surcharges, weather } };
+      const validated = validateTariff(next);
+      if (!validated.ok) {
+        const prefix = 'surcharges.weather';
+        throw invalid(validated.errors.map((e) => ({ ...e, field: e.field.startsWith(prefix) ? e.field.slice(prefix.length).replace(/^\./, '') || '(body)' : e.field })));
+      }
+      if (weather !== null) {
+        const until = parseInstant((weather as { until?: unknown }).until);
+        if (until && until.getTime() <= lockedAt.getTime()) throw invalid([{ field: 'until', value: (weather as { until: unknown }).until, reason: 'must be in the future' }]);
+      }
+      return this.tariffs.insertNext(manager, agencyId, lockedAt, validated.value);
+    });
     return view(saved);
+  }
+
+  /**
+   * Runs a change of the agency's tariff in a transaction holding the agency's lock, with `now` (default: the
+   * moment the lock is held). Reading the clock only then keeps changes that take effect "now" in the order they
+   * commit; read before, a change that waited for the lock would take effect before the one it waited for and be
+   * hidden by it.
+   */
+  private changeTariff<T>(agencyId: string, now: Date | undefined, change: (manager: EntityManager, lockedAt: Date) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(async (manager) => {
+      await this.tariffs.lock(manager, agencyId);
+      return change(manager, now ?? new Date());
+    });
   }
 
   /**
@@ -121,12 +137,6 @@ export class TariffsService {
 
 /** How far in the past an `effectiveFrom` may be and still mean "now": clocks differ by a little. */
 const CLOCK_SKEW_MS = 60_000;
-
-function parseInstant(value: unknown): Date | undefined {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value)) return undefined;
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? undefined : date;
-}
 
 function invalid(errors: FieldError[]): DomainError {
   return new DomainError('TARIFF_INVALID', `the tariff was not changed: ${errors.map((e) => `${e.field} ${e.reason}`).join('; ')}`, errors);
