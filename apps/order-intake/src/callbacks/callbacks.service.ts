@@ -4,6 +4,7 @@ import type { EntityManager } from 'typeorm';
 import { validateContract } from '#contracts';
 import { DomainError } from '#platform';
 import { INTAKE_LOG, type IntakeLog } from '../intake.logger.js';
+import { decodeBody } from '../orders/decode-body.js';
 import { isUuid, RestaurantsService } from '../restaurants/restaurants.service.js';
 import { CallbackSender } from './callback-sender.service.js';
 import { normalizeCallbackUrl } from './callback-url.js';
@@ -61,15 +62,9 @@ export class CallbacksService {
   /** Sets where the restaurant's callbacks go, from a JSON body `{ url }`. Pending callbacks go there too. */
   async setUrl(authorization: string | undefined, restaurantId: string, body: Buffer): Promise<CallbackUrlView> {
     const restaurant = await this.restaurants.authenticateAs(authorization, restaurantId);
-    let plain: unknown;
-    try {
-      plain = JSON.parse(body.toString('utf8'));
-    } catch (error) {
-      throw new DomainError('INVALID_JSON', `the body is not JSON: ${(error as Error).message}`);
-    }
-    const validated = validateContract(SetCallbackUrlRequest, plain);
-    if (!validated.ok) throw DomainError.validation(validated.errors);
-    const url = normalizeCallbackUrl(validated.value.url);
+    const decoded = decodeBody(SetCallbackUrlRequest, body);
+    if (!decoded.ok) throw decoded.error;
+    const url = normalizeCallbackUrl(decoded.value.url);
     await this.callbacks.transaction((manager) => this.restaurants.setCallbackUrl(manager, restaurant.id, url));
     this.log.info({ restaurantId: restaurant.id }, 'callback URL set');
     this.wake();

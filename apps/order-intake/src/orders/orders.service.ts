@@ -11,25 +11,12 @@ import type { RestaurantEntity } from '../restaurants/restaurant.entity.js';
 import { isUuid, RestaurantsService } from '../restaurants/restaurants.service.js';
 import { verifyWebhook, type WebhookHeaders } from '../webhooks/webhook-signature.js';
 import { contentHash } from './canonical-json.js';
-import { validateOrderRequest, type CreateOrderRequest } from './dto/create-order.request.js';
+import { decodeBody } from './decode-body.js';
+import { CreateOrderRequest, validateOrderRequest } from './dto/create-order.request.js';
 import type { OrderAccepted, OrderView } from './dto/order.view.js';
 import { orderCreatedPayload } from './order-created.js';
 import { statusRank } from './order-status.js';
 import { OrdersRepository, type StoredAnswer } from './orders.repository.js';
-
-type Decoded = { ok: true; value: CreateOrderRequest } | { ok: false; error: DomainError };
-
-/** The body as a valid order, or the 400 to answer: INVALID_JSON, or VALIDATION_FAILED listing every bad field. */
-function decodeOrder(body: Buffer): Decoded {
-  let plain: unknown;
-  try {
-    plain = JSON.parse(body.toString('utf8'));
-  } catch (error) {
-    return { ok: false, error: new DomainError('INVALID_JSON', `the body is not JSON: ${(error as Error).message}`) };
-  }
-  const validated = validateOrderRequest(plain);
-  return validated.ok ? validated : { ok: false, error: DomainError.validation(validated.errors) };
-}
 
 @Injectable()
 export class OrdersService {
@@ -54,7 +41,7 @@ export class OrdersService {
     if (!verified.ok) throw new DomainError(verified.code, verified.message);
     const webhookId = verified.id;
 
-    const decoded = decodeOrder(body);
+    const decoded = decodeBody(CreateOrderRequest, body, validateOrderRequest);
     if (!decoded.ok) {
       const first = await this.orders.findReceipt(restaurant.id, webhookId);
       if (first) return this.replay(restaurant, webhookId, first);
