@@ -437,6 +437,26 @@ describe('MapChain real routes (no estimate)', () => {
     expect(kakao.count()).toBe(sent);
   });
 
+  it('never hedges: a slow provider is waited for, so one route costs one provider call', async () => {
+    // A generous timeout, so only a hedge (not a loaded test machine) could bring Naver in.
+    chain({ MAP_HEDGE_AFTER_MS: '30', MAP_PROVIDER_TIMEOUT_MS: '1000', MAP_CHAIN_DEADLINE_MS: '2000' });
+    kakao.latencyMs = 120;
+    const { route, attempts } = await sut.realRoute(cityHall, nextDropoff());
+    expect(route).toMatchObject({ provider: 'kakao', estimated: false, cached: false });
+    expect(attempts).toEqual([expect.objectContaining({ provider: 'kakao', outcome: 'ok' })]);
+    expect(route?.attempts).toEqual(attempts);
+    expect(naver.count()).toBe(0);
+  });
+
+  it('stops at "too close" without asking the next provider, and has no route', async () => {
+    chain();
+    kakao.fault = { kind: 'route_failure', code: 104 };
+    const { route, attempts } = await sut.realRoute(cityHall, nextDropoff());
+    expect(route).toBeUndefined();
+    expect(attempts.map((a) => [a.provider, a.outcome])).toEqual([['kakao', 'too_close']]);
+    expect(naver.count()).toBe(0);
+  });
+
   it('is unavailable when no real provider has keys', () => {
     chain({ KAKAO_REST_API_KEY: '', NAVER_MAPS_CLIENT_ID: '', NAVER_MAPS_CLIENT_SECRET: '' });
     expect(sut.realRoutingAvailable()).toBe(false);

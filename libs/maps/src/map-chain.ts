@@ -81,14 +81,49 @@ export class MapChain implements RoutingProvider {
    * its breaker still learns of the outage, and the quote lists it as `superseded`.
    */
   async route(from: LngLat, to: LngLat, options?: Pick<CallOptions, 'signal'>): Promise<RouteResult> {
+    const { route, attempts } = await this.askProviders(from, to, options?.signal, true);
+    if (route) return route;
+
+    const started = performance.now();
+    const factor = this.options.calibration.factorFor(from);
+    const estimate = this.options.turf.estimate(from, to, factor.factor, factor.source);
+    this.turfAnswers += 1;
+    this.record('routing', attempts, { provider: estimate.provider, outcome: 'ok', ms: Math.round(performance.now() - started) });
+    return { ...estimate, cached: false, attempts };
+  }
+
+  /**
+   * The road route from the real providers only, never the Turf estimate: for re-pricing an estimated fee once a
+   * provider is back. The route cache (which only holds real answers) is consulted first; then each configured
+   * provider is asked at most once, in order, through its guard (breaker, concurrency bound, rate-limit pause).
+   * Without a route, `attempts` says why: skipped as `breaker_open` or `rate_limited`, `timeout`, and so on.
+   * With a route, `route.attempts` and `attempts` are the same list.
+   */
+  async realRoute(from: LngLat, to: LngLat, options?: Pick<CallOptions, 'signal'>): Promise<{ route?: RouteResult; attempts: Attempt[] }> {
+    // Never hedged: the caller is a background job that spends one provider call from its budget per route, and
+    // nobody is waiting on the answer, so asking a second provider early would cost budget to save nothing.
+    return this.askProviders(from, to, options?.signal, false);
+  }
+
+  /**
+   * The cached route, else the first real provider's answer within the chain deadline, each provider asked at
+   * most once; with `hedge`, a provider slow past its hedge delay no longer holds up the next. Attempts come in
+   * asking order; without a route they are what the caller adds its fallback to.
+   */
+  private async askProviders(
+    from: LngLat,
+    to: LngLat,
+    signal: AbortSignal | undefined,
+    hedge: boolean,
+  ): Promise<{ route?: RouteResult; attempts: Attempt[] }> {
     const hit = this.options.routeCache.get(from, to);
-    if (hit) return { ...hit, cached: true, attempts: [] };
+    if (hit) return { route: { ...hit, cached: true, attempts: [] }, attempts: [] };
 
     const deadline = this.now() + this.options.deadlineMs;
     const attempts: Attempt[] = [];
     type Settled = { name: string; result: GuardedAttempt<Route> };
     const running = new Map<string, { started: number; settled: Promise<Settled> }>();
-    const hedgeLimit = this.options.hedgeAfterMs ?? 0;
+    const hedgeLimit = hedge ? (this.options.hedgeAfterMs ?? 0) : 0;
     let hedgeMs = hedgeLimit;
     let next = 0;
     let tooClose = false;
@@ -99,7 +134,7 @@ export class MapChain implements RoutingProvider {
           this.record('routing', attempts, { provider: name, outcome: 'no_credentials', ms: 0, skipped: true });
           continue;
         }
-        const settled = guard.attempt(deadline - this.now(), options?.signal, from, to).then((result) => ({ name, result }));
+        const settled = guard.attempt(deadline - this.now(), signal, from, to).then((result) => ({ name, result }));
         running.set(name, { started: performance.now(), settled });
         const typical = guard.typicalLatencyMs();
         hedgeMs = hedgeLimit > 0 && typical !== undefined ? Math.min(hedgeLimit, Math.max(50, 3 * typical)) : hedgeLimit;
@@ -111,8 +146,8 @@ export class MapChain implements RoutingProvider {
     while (running.size > 0) {
       const canHedge = hedgeMs > 0 && !tooClose && next < this.routers.length;
       let timer: NodeJS.Timeout | undefined;
-      const hedge = canHedge ? new Promise<'hedge'>((resolve) => (timer = setTimeout(() => resolve('hedge'), hedgeMs))) : undefined;
-      const first = await Promise.race([...[...running.values()].map((r) => r.settled), ...(hedge ? [hedge] : [])]);
+      const hedgeTimer = canHedge ? new Promise<'hedge'>((resolve) => (timer = setTimeout(() => resolve('hedge'), hedgeMs))) : undefined;
+      const first = await Promise.race([...[...running.values()].map((r) => r.settled), ...(hedgeTimer ? [hedgeTimer] : [])]);
       clearTimeout(timer);
       if (first === 'hedge') {
         startNext();
@@ -127,49 +162,14 @@ export class MapChain implements RoutingProvider {
         }
         this.options.routeCache.set(from, to, value);
         this.options.calibration.observe(from, to, value.distanceMeters);
-        return { ...value, cached: false, attempts: this.inAskingOrder(attempts) };
+        const asked = this.inAskingOrder(attempts);
+        return { route: { ...value, cached: false, attempts: asked }, attempts: asked };
       }
-      // Within 5 m every provider will refuse alike; the estimate (a few metres) is the right answer.
+      // Within 5 m every provider will refuse alike, so asking the rest would only spend calls (route() estimates it).
       if (first.result.error?.outcome === 'too_close') tooClose = true;
       if (running.size === 0 && !tooClose) startNext();
     }
-
-    const started = performance.now();
-    const factor = this.options.calibration.factorFor(from);
-    const estimate = this.options.turf.estimate(from, to, factor.factor, factor.source);
-    this.turfAnswers += 1;
-    this.record('routing', attempts, { provider: estimate.provider, outcome: 'ok', ms: Math.round(performance.now() - started) });
-    return { ...estimate, cached: false, attempts: this.inAskingOrder(attempts) };
-  }
-
-  /**
-   * The road route from the real providers only, never the Turf estimate: for re-pricing an estimated fee once a
-   * provider is back. The route cache (which only holds real answers) is consulted first; then each configured
-   * provider is asked at most once, in order, through its guard (breaker, concurrency bound, rate-limit pause).
-   * Without a route, `attempts` says why: skipped as `breaker_open` or `rate_limited`, `timeout`, and so on.
-   */
-  async realRoute(from: LngLat, to: LngLat, options?: Pick<CallOptions, 'signal'>): Promise<{ route?: RouteResult; attempts: Attempt[] }> {
-    const hit = this.options.routeCache.get(from, to);
-    if (hit) return { route: { ...hit, cached: true, attempts: [] }, attempts: [] };
-
-    const deadline = this.now() + this.options.deadlineMs;
-    const attempts: Attempt[] = [];
-    for (const { name, guard } of this.routers) {
-      if (!guard) {
-        this.record('routing', attempts, { provider: name, outcome: 'no_credentials', ms: 0, skipped: true });
-        continue;
-      }
-      const result = await guard.attempt(deadline - this.now(), options?.signal, from, to);
-      this.record('routing', attempts, result.attempt);
-      if (result.value) {
-        this.options.routeCache.set(from, to, result.value);
-        this.options.calibration.observe(from, to, result.value.distanceMeters);
-        return { route: { ...result.value, cached: false, attempts }, attempts };
-      }
-      // Within 5 m every provider refuses alike.
-      if (result.error?.outcome === 'too_close') break;
-    }
-    return { attempts };
+    return { attempts: this.inAskingOrder(attempts) };
   }
 
   /** True when some configured real routing provider could be asked now: its breaker not open, no rate-limit pause. */
