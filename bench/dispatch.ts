@@ -369,7 +369,67 @@ interface LevelResult {
   /** Events in dispatch's outbox not yet published as the window ends, and how long the oldest has waited. */
   eventsWaiting: number;
   oldestEventSeconds: number;
+  /** Where an order's time went, p50 / p99 ms, from the database's own timestamps (see `stagesOf`). */
+  stages: Stages;
   firstError?: string;
+}
+
+/** p50 and p99 of each stage of order → offer, in ms. */
+interface Stages {
+  toDelivery: [number, number];
+  toQuote: [number, number];
+  toOffer: [number, number];
+}
+
+/**
+ * Where the time of the window's orders went, read from the database: sent → delivery row committed (`created_at`),
+ * → quote stored (`quoted_at`), → first offer written (the offer's `created_at`). PostgreSQL's `now()` is its
+ * transaction's start, so each stage ends when the transaction that did it began; what follows the last (commit,
+ * the socket write, the rider's thread) is the rest of the measured order → offer.
+ */
+/** Transactions committed in the database so far (read-only ones too). */
+async function transactions(admin: pg.Client): Promise<number> {
+  const { rows } = await admin.query<{ commits: number }>('SELECT xact_commit::float8 AS commits FROM pg_stat_database WHERE datname = current_database()');
+  return rows[0]!.commits;
+}
+
+/** The statements that took most of the database's time since the window started (planning and execution). */
+async function printStatements(admin: pg.Client, limit: number, seconds: number): Promise<void> {
+  const { rows } = await admin.query<{ calls: number; ms: number; plan_ms: number; rows: number; query: string }>(
+    `SELECT calls::int, (total_exec_time + total_plan_time)::float8 AS ms, total_plan_time::float8 AS plan_ms, rows::int,
+            left(regexp_replace(query, '\\s+', ' ', 'g'), 140) AS query
+       FROM public.pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC`,
+  );
+  const total = rows.reduce((sum, r) => sum + r.ms, 0);
+  const calls = rows.reduce((sum, r) => sum + r.calls, 0);
+  console.log(`  database: ${fmt(calls / seconds)} statements/s, ${fmt(total / seconds / 10, 1)} % of a core planning and executing them; the top ${limit}:`);
+  for (const r of rows.slice(0, limit)) {
+    console.log(`    ${fmt(r.calls / seconds).padStart(6)}/s ${fmt(r.ms / r.calls, 3).padStart(8)} ms (plan ${fmt(r.plan_ms / r.calls, 3)}) ${fmt(r.rows / r.calls, 1).padStart(6)} rows | ${r.query}`);
+  }
+}
+
+const stageText = ([p50, p99]: [number, number]) => `${fmt(p50)}/${fmt(p99)}`;
+
+async function stagesOf(admin: pg.Client, agencyId: string, windowStart: number, windowEnd: number): Promise<Stages> {
+  const { rows } = await admin.query<{ sent: number; created: number; quoted: number | null; offered: number | null }>(
+    `SELECT substring(d.restaurant_name FROM 7)::float8 AS sent,
+            extract(epoch FROM d.created_at) * 1000 AS created,
+            extract(epoch FROM d.quoted_at) * 1000 AS quoted,
+            (SELECT extract(epoch FROM min(o.created_at)) * 1000 FROM dispatch.offers o WHERE o.delivery_id = d.id) AS offered
+       FROM dispatch.deliveries d
+      WHERE d.agency_id = $1 AND d.restaurant_name LIKE 'bench %'`,
+    [agencyId],
+  );
+  const inWindow = rows.filter((r) => r.sent >= windowStart && r.sent < windowEnd);
+  const spread = (values: number[]): [number, number] => {
+    values.sort((a, b) => a - b);
+    return [percentile(values, 50), percentile(values, 99)];
+  };
+  return {
+    toDelivery: spread(inWindow.map((r) => r.created - r.sent)),
+    toQuote: spread(inWindow.filter((r) => r.quoted !== null).map((r) => r.quoted! - r.created)),
+    toOffer: spread(inWindow.filter((r) => r.offered !== null && r.quoted !== null).map((r) => r.offered! - r.quoted!)),
+  };
 }
 
 async function runLevel(options: {
@@ -383,6 +443,8 @@ async function runLevel(options: {
   seconds: number;
   warmupSeconds: number;
   workers: number;
+  /** Print the statements that took most of the database's time in the window, this many (0: none). */
+  statements: number;
 }): Promise<LevelResult> {
   const { riders: count, config, admin } = options;
   // A fresh agency per level: its riders, and its deliveries, are the level's alone.
@@ -428,6 +490,13 @@ async function runLevel(options: {
     console.log(`  ${connected} riders connected in ${connectSeconds.toFixed(1)} s${connectFailed ? `, ${connectFailed} failed (${firstError})` : ''}; dispatch RSS ${fmt(rssIdleMb)} MB idle, ${fmt(rssConnectedMb)} MB connected`);
 
     const windowStart = epochMs() + options.warmupSeconds * 1000;
+    let commitsAtStart: Promise<number> | undefined;
+    if (options.statements > 0) {
+      setTimeout(() => {
+        void admin.query('SELECT public.pg_stat_statements_reset()');
+        commitsAtStart = transactions(admin);
+      }, windowStart - epochMs());
+    }
     const windowEnd = windowStart + options.seconds * 1000;
     for (const worker of workers) worker.postMessage({ type: 'start', windowStart, windowEnd } satisfies ToRiders);
 
@@ -478,12 +547,18 @@ async function runLevel(options: {
            FROM dispatch.outbox WHERE published_at IS NULL`,
       )
     ).rows;
+    if (options.statements > 0) {
+      const commits = (await transactions(admin)) - (await commitsAtStart!);
+      console.log(`  database: ${fmt(commits / options.seconds)} transactions/s committed`);
+      await printStatements(admin, options.statements, options.seconds);
+    }
     // Orders sent near the end may still be in flight: give their offers time to arrive.
     while (epochMs() < drainUntil) {
       rssPeakMb = Math.max(rssPeakMb, rssMb(pid));
       await sleep(100);
     }
     await publisher.close();
+    const stages = await stagesOf(admin, agencyId, windowStart, windowEnd);
 
     const tallies = await Promise.all(
       workers.map(async (worker) => {
@@ -525,6 +600,7 @@ async function runLevel(options: {
       rssPeakMb,
       eventsWaiting: backlog?.waiting ?? 0,
       oldestEventSeconds: backlog?.oldest ?? 0,
+      stages,
       firstError,
     };
   } finally {
@@ -544,7 +620,13 @@ async function servicePart(socketsOnly = false): Promise<string[]> {
     `\npart 2: embedded PostgreSQL in ${dataDir}; riders ${levels.join(', ')} × index ${indexes.join(', ')}; ` +
       `${ordersPerSecond} orders/s; ${seconds} s measured after ${warmupSeconds} s of warm-up`,
   );
-  const db = await startEmbeddedPostgres({ dataDir, database: 'bench' });
+  // BENCH_PG_STATEMENTS=N prints the N statements that took the database's time in each level's window.
+  const statements = Number(process.env.BENCH_PG_STATEMENTS ?? 0);
+  const db = await startEmbeddedPostgres({
+    dataDir,
+    database: 'bench',
+    settings: statements > 0 ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track_planning': 'on' } : {},
+  });
   const names = ['INTAKE_PORT', 'DISPATCH_PORT', 'FEE_PORT', 'INTAKE_RPC_PORT', 'DISPATCH_RPC_PORT', 'FEE_RPC_PORT'];
   const free = await freePorts(names.length);
   const ports = Object.fromEntries(names.map((name, i) => [name, String(free[i])]));
@@ -553,6 +635,7 @@ async function servicePart(socketsOnly = false): Promise<string[]> {
   const provisioning = await openServiceDatabases(db.url);
   const admin = new pg.Client({ connectionString: db.url });
   await admin.connect();
+  if (statements > 0) await admin.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements SCHEMA public');
   // BENCH_INTAKE=down leaves order-intake's RPC port closed: dispatch's events to it fail and wait in the outbox.
   const intake = process.env.BENCH_INTAKE === 'down' ? undefined : await startStubIntake(config.rpcPorts.intake);
   const fee = await startProcess('fee', config.httpPorts.fee, serviceEnv(config, db.url));
@@ -562,7 +645,7 @@ async function servicePart(socketsOnly = false): Promise<string[]> {
       for (const index of indexes) {
         const workers = Number(process.env.BENCH_WORKERS ?? Math.min(4, Math.max(2, Math.ceil(riders / 2500))));
         console.log(`level: ${riders} riders, DISPATCH_RIDER_INDEX=${index}, ${workers} rider threads`);
-        const r = await runLevel({ riders, index, config, databaseUrl: db.url, admin, provisioning, ordersPerSecond, seconds, warmupSeconds, workers });
+        const r = await runLevel({ riders, index, config, databaseUrl: db.url, admin, provisioning, ordersPerSecond, seconds, warmupSeconds, workers, statements });
         console.log(
           `  order→offer p50 ${fmt(r.p50, 1)} ms, p99 ${fmt(r.p99, 1)} ms; ${fmt(r.offersPerSecond, 1)} offers/s (${r.offersInWindow} of ${r.ordersInWindow} orders sent in the window); ` +
             `${fmt(r.locationsPerSecond)} positions/s acked of ${fmt(r.locationsSentPerSecond)} sent; dispatch RSS peak ${fmt(r.rssPeakMb)} MB; ` +
@@ -570,6 +653,7 @@ async function servicePart(socketsOnly = false): Promise<string[]> {
             `${r.completed} delivered, ${r.acceptFailed} accept/pickup/deliver failed${r.locationsRefused ? `, ${r.locationsRefused} positions refused` : ''}` +
             `${r.firstError ? ` (first error: ${r.firstError})` : ''}`,
         );
+        console.log(`  stages p50/p99 ms: sent → delivery ${stageText(r.stages.toDelivery)}, → quote ${stageText(r.stages.toQuote)}, → offer ${stageText(r.stages.toOffer)}`);
         results.push(r);
       }
     }
@@ -583,13 +667,13 @@ async function servicePart(socketsOnly = false): Promise<string[]> {
   }
 
   const rows = [
-    '| riders | index | connected | order→offer p50 ms | p99 ms | offers/s | orders in window | positions/s acked (sent) | dispatch RSS idle / connected / peak MB | events waiting at window end (oldest s) | failed |',
-    '|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+    '| riders | index | connected | order→offer p50 ms | p99 ms | offers/s | orders in window | positions/s acked (sent) | dispatch RSS idle / connected / peak MB | events waiting at window end (oldest s) | stages p50/p99 ms: → delivery, → quote, → offer | failed |',
+    '|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
     ...results.map(
       (r) =>
         `| ${fmt(r.riders)} | ${r.index} | ${fmt(r.connected)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.offersPerSecond, 1)} | ${fmt(r.ordersInWindow)} | ` +
         `${fmt(r.locationsPerSecond)} (${fmt(r.locationsSentPerSecond)}) | ${fmt(r.rssIdleMb)} / ${fmt(r.rssConnectedMb)} / ${fmt(r.rssPeakMb)} | ` +
-        `${fmt(r.eventsWaiting)} (${fmt(r.oldestEventSeconds, 1)}) | ${r.acceptFailed + r.locationsRefused} |`,
+        `${fmt(r.eventsWaiting)} (${fmt(r.oldestEventSeconds, 1)}) | ${stageText(r.stages.toDelivery)}, ${stageText(r.stages.toQuote)}, ${stageText(r.stages.toOffer)} | ${r.acceptFailed + r.locationsRefused} |`,
     ),
   ];
   if (socketsOnly) {

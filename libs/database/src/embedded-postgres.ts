@@ -90,6 +90,8 @@ export async function startEmbeddedPostgres(options: {
   port?: number;
   database?: string;
   log?: (line: string) => void;
+  /** More server settings (`-c name=value`), for a fresh server: a benchmark's statement statistics, say. */
+  settings?: Record<string, string>;
 }): Promise<EmbeddedDatabase> {
   const databaseDir = path.resolve(options.dataDir, 'postgres');
   const database = options.database ?? 'baecha';
@@ -112,7 +114,10 @@ export async function startEmbeddedPostgres(options: {
     authMethod: 'password',
     persistent: true,
     createPostgresUser: true,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', 'fsync=on'],
+    postgresFlags: [
+      ...['listen_addresses=127.0.0.1', 'max_connections=300', 'fsync=on'],
+      ...Object.entries(options.settings ?? {}).map(([name, value]) => `${name}=${value}`),
+    ].flatMap((setting) => ['-c', setting]),
     onLog: (line: unknown) => quiet(String(line)),
     onError: (error: unknown) => quiet(`[error] ${String(error)}`),
   });
