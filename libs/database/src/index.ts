@@ -4,3 +4,4 @@ export * from './outbox.js';
 export * from './database-url.js';
 export * from './database.module.js';
 export * from './group-commit.js';
+export * from './pipeline.js';

@@ -39,6 +39,14 @@ export function outboxInsertSql(schema: string, placeholders: [eventId: string, 
 }
 
 /**
+ * The outbox INSERT of the rows of `select` (event_id, pattern and payload as jsonb, in the order to publish them),
+ * for a caller that writes only the events of the rows its state change touched, in the same statement.
+ */
+export function outboxInsertFromSql(schema: string, select: string): string {
+  return `INSERT INTO "${schema}".outbox (event_id, pattern, payload) ${select}`;
+}
+
+/**
  * Adds events to the outbox inside the caller's transaction, in one statement, so they leave only if the state
  * change commits; the relay publishes them in the order given.
  */
@@ -50,11 +58,12 @@ export async function addToOutbox(manager: EntityManager, schema: string, ...mes
 }
 
 /**
- * The inbox INSERT with the given placeholders for event_id and pattern, `RETURNING event_id` only when the event
- * is new: for a caller that claims the event and writes its effect in one statement (a data-modifying CTE).
+ * The inbox INSERT of `rows` (a VALUES list or a SELECT of event_id and pattern), `RETURNING event_id` of the
+ * events that are new: for a caller that claims events and writes their effects in one statement (a
+ * data-modifying CTE).
  */
-export function inboxClaimSql(schema: string, placeholders: [eventId: string, pattern: string]): string {
-  return `INSERT INTO "${schema}".inbox (event_id, pattern) VALUES (${placeholders[0]}::uuid, ${placeholders[1]}) ON CONFLICT (event_id) DO NOTHING RETURNING event_id`;
+export function inboxClaimSql(schema: string, rows: string): string {
+  return `INSERT INTO "${schema}".inbox (event_id, pattern) ${rows} ON CONFLICT (event_id) DO NOTHING RETURNING event_id`;
 }
 
 /**
@@ -62,7 +71,7 @@ export function inboxClaimSql(schema: string, placeholders: [eventId: string, pa
  * redelivered event changes nothing.
  */
 export async function claimInboxEvent(manager: EntityManager, schema: string, eventId: string, pattern: string): Promise<boolean> {
-  const rows: unknown[] = await manager.query(inboxClaimSql(schema, ['$1', '$2']), [eventId, pattern]);
+  const rows: unknown[] = await manager.query(inboxClaimSql(schema, 'VALUES ($1::uuid, $2)'), [eventId, pattern]);
   return rows.length === 1;
 }
 

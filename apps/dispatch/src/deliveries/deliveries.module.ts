@@ -8,14 +8,13 @@ import { DeliveriesService } from './deliveries.service.js';
 import { DeliveryEvents } from './delivery-events.js';
 import { DeliveryOperationsRepository } from './delivery-operations.repository.js';
 import { DeliveryOperations } from './delivery-operations.service.js';
-import { DeliveryPricing } from './delivery-pricing.service.js';
 import { DeliveryTransitionsRepository } from './delivery-transitions.repository.js';
 import { DeliveryTransitions } from './delivery-transitions.service.js';
 
 @Module({
   imports: [AgenciesModule, RidersModule],
   controllers: [DeliveriesController, DeliveriesConsumer],
-  providers: [DeliveriesRepository, DeliveriesService, DeliveryEvents, DeliveryPricing, DeliveryTransitionsRepository, DeliveryTransitions, DeliveryOperationsRepository, DeliveryOperations],
-  exports: [DeliveriesRepository, DeliveriesService, DeliveryEvents, DeliveryPricing, DeliveryTransitions, DeliveryOperations],
+  providers: [DeliveriesRepository, DeliveriesService, DeliveryEvents, DeliveryTransitionsRepository, DeliveryTransitions, DeliveryOperationsRepository, DeliveryOperations],
+  exports: [DeliveriesRepository, DeliveriesService, DeliveryEvents, DeliveryTransitions, DeliveryOperations],
 })
 export class DeliveriesModule {}

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, type QueryDeepPartialEntity } from 'typeorm';
+import type { OutboxMessage, Statement } from '#database';
 
 type ColumnMetadata = ReturnType<DataSource['getMetadata']>['columns'][number];
 import { DeliveryEntity, type DeliveryQuote, type PricingProblem } from './delivery.entity.js';
@@ -78,47 +79,58 @@ export class DeliveriesRepository {
   }
 
   /**
-   * Inserts a delivery for an order, with the first step of its log, once per event: `sources` are SQL for the
-   * rows it may be created from (a CTE claiming the event in the inbox, say) and their `params`, to which this
-   * appends its own. Returns `{ claimed, created }`: whether the event was new, and whether the order got its
-   * delivery now (false when it already had one). One statement, so all of it or none.
+   * Inserts a delivery for each order event with the first step of its log, once per event: `claimSql` claims
+   * the events in the inbox (it is given the SELECT of their event_id and pattern) and only events claimed now
+   * create anything. `logStep` is SQL logging the step for the rows just inserted (a CTE name and the params to
+   * append to). Returns, per item, whether its event was new and the delivery its order got now (null when the
+   * order already had one). One statement for them all, so all of it or none.
    */
-  async insertFrom(
+  async insertForEvents(
     manager: EntityManager,
-    source: { cte: string; params: unknown[] },
-    delivery: NewDelivery,
+    items: Array<{ eventId: string; pattern: string; delivery: NewDelivery }>,
+    claimSql: (rows: string) => string,
     logStep: (source: string, params: unknown[]) => string,
-  ): Promise<{ claimed: boolean; created: boolean }> {
-    const params = [...source.params];
-    const at = params.length;
-    params.push(
-      delivery.id,
-      delivery.orderId,
-      delivery.agencyId,
-      delivery.restaurantId,
-      delivery.restaurantName,
-      delivery.pickupLng,
-      delivery.pickupLat,
-      delivery.pickupAddress,
-      delivery.dropoffLng,
-      delivery.dropoffLat,
-      delivery.dropoffAddress,
-      delivery.dropoffDetail,
-    );
-    const p = (i: number, type: string) => `$${at + i}::${type}`;
-    const [row]: Array<{ claimed: number; created: number }> = await manager.query(
-      `WITH source AS (${source.cte}),
+  ): Promise<Array<{ claimed: boolean; created: DeliveryEntity | null }>> {
+    const params: unknown[] = [
+      JSON.stringify(
+        items.map(({ eventId, pattern, delivery: d }) => ({
+          event_id: eventId,
+          pattern,
+          id: d.id,
+          order_id: d.orderId,
+          agency_id: d.agencyId,
+          restaurant_id: d.restaurantId,
+          restaurant_name: d.restaurantName,
+          pickup_lng: d.pickupLng,
+          pickup_lat: d.pickupLat,
+          pickup_address: d.pickupAddress,
+          dropoff_lng: d.dropoffLng,
+          dropoff_lat: d.dropoffLat,
+          dropoff_address: d.dropoffAddress,
+          dropoff_detail: d.dropoffDetail,
+        })),
+      ),
+    ];
+    const rows: Array<Record<string, unknown> & { input_event_id: string; claimed: boolean }> = await manager.query(
+      `WITH input AS (
+              SELECT *, row_number() OVER () AS ord FROM jsonb_to_recordset($1::jsonb) AS i(event_id uuid, pattern text, id uuid, order_id uuid,
+                agency_id uuid, restaurant_id uuid, restaurant_name text, pickup_lng float8, pickup_lat float8, pickup_address text,
+                dropoff_lng float8, dropoff_lat float8, dropoff_address text, dropoff_detail text)),
+            claimed AS (${claimSql('SELECT event_id, pattern FROM input')}),
             created AS (
               INSERT INTO dispatch.deliveries (id, order_id, agency_id, restaurant_id, restaurant_name,
                 pickup_lng, pickup_lat, pickup_address, dropoff_lng, dropoff_lat, dropoff_address, dropoff_detail)
-              SELECT ${p(1, 'uuid')}, ${p(2, 'uuid')}, ${p(3, 'uuid')}, ${p(4, 'uuid')}, ${p(5, 'text')}, ${p(6, 'float8')}, ${p(7, 'float8')},
-                     ${p(8, 'text')}, ${p(9, 'float8')}, ${p(10, 'float8')}, ${p(11, 'text')}, ${p(12, 'text')} FROM source
+              SELECT i.id, i.order_id, i.agency_id, i.restaurant_id, i.restaurant_name, i.pickup_lng, i.pickup_lat, i.pickup_address,
+                     i.dropoff_lng, i.dropoff_lat, i.dropoff_address, i.dropoff_detail
+                FROM input i JOIN claimed c ON c.event_id = i.event_id ORDER BY i.ord
               ON CONFLICT (order_id) DO NOTHING RETURNING *),
             logged AS (${logStep('created', params)})
-       SELECT (SELECT count(*) FROM source)::int AS claimed, (SELECT count(*) FROM created)::int AS created`,
+       SELECT created.*, i.event_id AS input_event_id, c.event_id IS NOT NULL AS claimed
+         FROM input i LEFT JOIN claimed c ON c.event_id = i.event_id LEFT JOIN created ON created.id = i.id
+        ORDER BY i.ord`,
       params,
     );
-    return { claimed: row!.claimed > 0, created: row!.created > 0 };
+    return rows.map((row) => ({ claimed: row.claimed, created: row.id ? this.toEntity(row) : null }));
   }
 
   /**
@@ -128,12 +140,6 @@ export class DeliveriesRepository {
   async lock(manager: EntityManager, id: string): Promise<DeliveryEntity | null> {
     const [row]: Array<Record<string, unknown>> = await manager.query('SELECT * FROM dispatch.deliveries WHERE id = $1 FOR UPDATE', [id]);
     return row ? this.toEntity(row) : null;
-  }
-
-  /** Locks the rows of these deliveries, in id order, for the rest of the transaction; returns those that exist. */
-  async lockMany(manager: EntityManager, ids: string[]): Promise<DeliveryEntity[]> {
-    const rows: Array<Record<string, unknown>> = await manager.query('SELECT * FROM dispatch.deliveries WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [ids]);
-    return rows.map((row) => this.toEntity(row));
   }
 
   /**
@@ -177,19 +183,37 @@ export class DeliveriesRepository {
     return this.toEntity(rows[0]!);
   }
 
+  /** Locks the rows of these deliveries, in id order, for the rest of its transaction, as a statement to send with others. */
+  lockManyStatement(ids: string[]): Statement {
+    return { text: 'SELECT id FROM dispatch.deliveries WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', values: [ids] };
+  }
+
   /**
-   * Stores quotes on the deliveries that still wait for their price and a rider (pending, unpriced, never
-   * offered with their fee pending), clearing any pricing problem; one statement. Returns those priced.
+   * Stores quotes on the deliveries that still wait for their price and a rider (pending, unpriced, never offered
+   * with their fee pending), clearing any pricing problem, and writes `events` (with `outboxSql`, given the SELECT
+   * of their columns) of those deliveries only, so the events of a delivery left as it was are not written. One
+   * statement, returning the deliveries priced.
    */
-  async priceWaiting(manager: EntityManager, quotes: Array<{ id: string; fee: DeliveryQuote }>): Promise<DeliveryEntity[]> {
-    const [rows] = (await manager.query(
-      `UPDATE dispatch.deliveries d SET fee = q.fee, pricing_problem = NULL, quoted_at = now(), updated_at = now()
-         FROM jsonb_to_recordset($1::jsonb) AS q(id uuid, fee jsonb)
-        WHERE d.id = q.id AND d.fee IS NULL AND d.status = 'pending' AND d.fee_pending_since IS NULL
-       RETURNING d.*`,
-      [JSON.stringify(quotes)],
-    )) as [Array<Record<string, unknown>>, number];
-    return rows.map((row) => this.toEntity(row));
+  priceWaitingStatement(
+    quotes: Array<{ id: string; fee: DeliveryQuote }>,
+    events: Array<{ deliveryId: string; message: OutboxMessage }>,
+    outboxSql: (select: string) => string,
+  ): Statement {
+    return {
+      text: `WITH q AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS q(id uuid, fee jsonb)),
+            priced AS (
+              UPDATE dispatch.deliveries d SET fee = q.fee, pricing_problem = NULL, quoted_at = now(), updated_at = now() FROM q
+               WHERE d.id = q.id AND d.fee IS NULL AND d.status = 'pending' AND d.fee_pending_since IS NULL
+              RETURNING d.*),
+            e AS (SELECT e.* FROM jsonb_to_recordset($2::jsonb) AS e(delivery_id uuid, event_id uuid, pattern text, payload jsonb, ord int)
+                    JOIN priced ON priced.id = e.delivery_id),
+            events AS (${outboxSql('SELECT event_id, pattern, payload FROM e ORDER BY ord')})
+       SELECT * FROM priced`,
+      values: [
+        JSON.stringify(quotes),
+        JSON.stringify(events.map(({ deliveryId, message }, ord) => ({ delivery_id: deliveryId, event_id: message.eventId, pattern: message.pattern, payload: message.payload, ord }))),
+      ],
+    };
   }
 
   /** Riders holding an open offer of the delivery. */
@@ -213,13 +237,15 @@ export class DeliveriesRepository {
   /**
    * Deliveries without a price whose next attempt at the fee service is due, oldest first: waiting ones, and
    * ones offered or taken while their fee was pending (settling needs their quote), but none called off before
-   * a rider took it.
+   * a rider took it. A new delivery's first attempt belongs to whoever created it for `firstAttemptMs`: only
+   * if that attempt leaves no trace by then (a crash) is it due here.
    */
-  dueForPricing(limit: number): Promise<DeliveryEntity[]> {
+  dueForPricing(limit: number, firstAttemptMs: number): Promise<DeliveryEntity[]> {
     return this.dataSource
       .getRepository(DeliveryEntity)
       .createQueryBuilder('d')
       .where(`d.fee IS NULL AND d.nextQuoteAt <= now() AND (d.status = 'pending' OR (d.fee_pending_since IS NOT NULL AND (d.status NOT IN ('cancelled', 'failed') OR d.assigned_at IS NOT NULL)))`)
+      .andWhere(`(d.quote_attempts > 0 OR d.created_at <= now() - make_interval(secs => CAST(:firstAttemptMs AS double precision) / 1000))`, { firstAttemptMs })
       .orderBy('d.createdAt', 'ASC')
       .limit(limit)
       .getMany();

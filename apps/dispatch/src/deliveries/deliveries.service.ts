@@ -22,7 +22,7 @@ interface RiderStep {
 const RIDER_STEP_FROM: Record<RiderStep['to'], DeliveryStatus> = { picked_up: 'assigned', delivered: 'picked_up' };
 
 /** The fee service's answer as the delivery keeps it. */
-function deliveryQuote(quote: FeeQuote): DeliveryQuote {
+export function deliveryQuote(quote: FeeQuote): DeliveryQuote {
   return {
     quoteId: quote.quoteId,
     total: quote.fee.total,
@@ -58,83 +58,72 @@ export class DeliveriesService {
 
   /**
    * Turns an accepted order into a pending delivery, once per event: a redelivered event, or a second event
-   * for the same order, changes nothing. Returns whether a delivery was created.
+   * for the same order, changes nothing. Returns whether a delivery was created. Orders that arrive together are
+   * written together (see GroupCommit): the events' claims in the inbox, the deliveries and their first logged
+   * steps are one statement.
    */
   async createFromOrder(event: OrderCreatedEvent): Promise<boolean> {
-    // The event's claim in the inbox, the delivery and its first logged step are one statement.
-    const { claimed, created } = await this.deliveries.insertFrom(
-      this.dataSource.manager,
-      { cte: inboxClaimSql('dispatch', ['$1', '$2']), params: [event.eventId, PATTERNS.ORDER_CREATED] },
-      {
-        id: randomUUID(),
-        orderId: event.orderId,
-        agencyId: event.agencyId,
-        restaurantId: event.restaurantId,
-        restaurantName: event.restaurantName,
-        pickupLng: event.pickup.lng,
-        pickupLat: event.pickup.lat,
-        pickupAddress: event.pickup.address,
-        dropoffLng: event.dropoff.lng,
-        dropoffLat: event.dropoff.lat,
-        dropoffAddress: event.dropoff.address,
-        dropoffDetail: event.dropoff.detail ?? null,
-      },
-      (source, params) => this.transitions.createdSql(source, params, { type: 'restaurant', id: event.restaurantId }),
-    );
+    const { claimed, created } = await this.orders.submit(event);
     if (claimed && !created) this.logger.warn(`order ${event.orderId} already has a delivery; event ${event.eventId} ignored`);
     if (created) {
       this.logger.log(`delivery created for order ${event.orderId}`);
-      this.wakeup.created();
+      this.wakeup.created(created);
     }
-    return created;
+    return created !== null;
   }
 
-  /** Deliveries whose price should be asked for now. */
-  dueForPricing(limit: number): Promise<DeliveryEntity[]> {
-    return this.deliveries.dueForPricing(limit);
-  }
-
-  /**
-   * Stores the fee service's quote on a delivery and tells the restaurant's side its price. Quotes that arrive
-   * together (a pricing pass asks for many at once) are written together when their deliveries simply wait
-   * for a price (see GroupCommit); any other is written on its own by `recordQuoteOne`.
-   */
-  async recordQuote(deliveryId: string, quote: FeeQuote): Promise<boolean> {
-    return (await this.quotes.submit({ deliveryId, quote })) || this.recordQuoteOne(deliveryId, quote);
-  }
-
-  private readonly quotes = new GroupCommit<{ deliveryId: string; quote: FeeQuote }, boolean>(
-    (items) => this.recordWaitingQuotes(items),
-    async (item) => (await this.recordWaitingQuotes([item]))[0]!,
-    { maxBatch: 64, maxInFlight: 2 },
+  private readonly orders = new GroupCommit<OrderCreatedEvent, { claimed: boolean; created: DeliveryEntity | null }>(
+    (events) => this.createDeliveries(events),
+    async (event) => (await this.createDeliveries([event]))[0]!,
+    { maxBatch: 100, maxInFlight: 2 },
   );
 
-  /**
-   * Prices the deliveries that wait for their price and a rider (pending, never offered with the fee pending)
-   * with one statement, and writes their `quoted` events with one more; returns for each quote whether it was
-   * stored so. Nothing else is touched: a delivery that was offered meanwhile, cancelled or priced already is
-   * left for `recordQuoteOne`.
-   */
-  private async recordWaitingQuotes(items: Array<{ deliveryId: string; quote: FeeQuote }>): Promise<boolean[]> {
-    const priced = await this.dataSource.transaction(async (manager) => {
-      const priced = await this.deliveries.priceWaiting(
-        manager,
-        items.map(({ deliveryId, quote }) => ({ id: deliveryId, fee: deliveryQuote(quote) })),
-      );
-      await this.events.recordAll(manager, priced.map((delivery) => ({ delivery, status: 'quoted' as const })));
-      return new Set(priced.map((delivery) => delivery.id));
-    });
-    if (priced.size > 0) this.events.flush();
-    return items.map(({ deliveryId }) => priced.has(deliveryId));
+  private async createDeliveries(events: OrderCreatedEvent[]): Promise<Array<{ claimed: boolean; created: DeliveryEntity | null }>> {
+    // An event sent again while its first delivery is being written: only the first can claim it.
+    const first = new Map<string, number>();
+    events.forEach((event, i) => first.has(event.eventId.toLowerCase()) || first.set(event.eventId.toLowerCase(), i));
+    const unique = [...first.values()].map((i) => events[i]!);
+    const results = await this.deliveries.insertForEvents(
+      this.dataSource.manager,
+      unique.map((event) => ({
+        eventId: event.eventId,
+        pattern: PATTERNS.ORDER_CREATED,
+        delivery: {
+          id: randomUUID(),
+          orderId: event.orderId,
+          agencyId: event.agencyId,
+          restaurantId: event.restaurantId,
+          restaurantName: event.restaurantName,
+          pickupLng: event.pickup.lng,
+          pickupLat: event.pickup.lat,
+          pickupAddress: event.pickup.address,
+          dropoffLng: event.dropoff.lng,
+          dropoffLat: event.dropoff.lat,
+          dropoffAddress: event.dropoff.address,
+          dropoffDetail: event.dropoff.detail ?? null,
+        },
+      })),
+      (rows) => inboxClaimSql('dispatch', rows),
+      (source, params) => this.transitions.createdSql(source, params),
+    );
+    const byEvent = new Map(unique.map((event, i) => [event, results[i]!]));
+    return events.map((event) => byEvent.get(event) ?? { claimed: false, created: null });
+  }
+
+  /** Deliveries whose price should be asked for now (a new one only once its first attempt had `firstAttemptMs`). */
+  dueForPricing(limit: number, firstAttemptMs: number): Promise<DeliveryEntity[]> {
+    return this.deliveries.dueForPricing(limit, firstAttemptMs);
   }
 
   /**
-   * One quote, with its delivery locked. A delivery offered or taken while its fee was pending is priced too:
-   * its riders (those holding an open offer, and the one it is assigned to) get `delivery:fee`, and the charges
-   * of the stages it reached unpriced are written now. One cancelled meanwhile, or priced by an earlier
-   * attempt that answered late, is left as it is.
+   * Stores the fee service's quote on a delivery, with its delivery locked, and tells the restaurant's side its
+   * price. A delivery that simply waits for its price and a rider is priced and offered together by
+   * `OffersService.offerAtPrice`; this takes the others. A delivery offered or taken while its fee was pending
+   * is priced too: its riders (those holding an open offer, and the one it is assigned to) get `delivery:fee`,
+   * and the charges of the stages it reached unpriced are written now. One cancelled meanwhile, or priced by an
+   * earlier attempt that answered late, is left as it is. Returns whether it was priced now.
    */
-  private async recordQuoteOne(deliveryId: string, quote: FeeQuote): Promise<boolean> {
+  async recordQuote(deliveryId: string, quote: FeeQuote): Promise<boolean> {
     const { priced, notify, delivery: pricedDelivery } = await this.dataSource.transaction(async (manager) => {
       const delivery = await this.deliveries.lock(manager, deliveryId);
       // Cancelled meanwhile, or priced by an earlier attempt that answered late.
@@ -153,6 +142,8 @@ export class DeliveriesService {
       return { priced: true, notify: [...notify], delivery: updated };
     });
     if (priced) this.events.flush();
+    // Offered with its fee pending and waiting again: it may be offered at its price now.
+    if (pricedDelivery?.status === 'pending') this.wakeup.wake();
     if (pricedDelivery?.fee) {
       const { total, riderPay, distanceMeters } = pricedDelivery.fee;
       for (const riderId of notify) this.channel.send(riderId, 'delivery:fee', { deliveryId, fee: total, riderPay: riderPay ?? null, distanceMeters });

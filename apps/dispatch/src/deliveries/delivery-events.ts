@@ -8,6 +8,7 @@ import {
   type DeliveryEventStatus,
   type DeliveryStatusChangedEvent,
 } from '#contracts';
+import type { OutboxMessage } from '#database';
 import { EventOutbox } from '#messaging';
 import type { DeliveryEntity } from './delivery.entity.js';
 
@@ -59,6 +60,16 @@ export class DeliveryEvents {
   async recordLateCharges(manager: EntityManager, delivery: DeliveryEntity): Promise<void> {
     const charges = DELIVERY_CHARGE_STAGES.map((stage) => chargeOf(delivery, stage, delivery.riderId ?? undefined)).filter((charge) => charge !== undefined);
     await this.outbox.addAll(manager, charges.map((payload) => ({ pattern: PATTERNS.DELIVERY_CHARGE, payload })));
+  }
+
+  /**
+   * The events of several deliveries' steps, each with a fresh id and time but not yet written, tagged with its
+   * delivery: for a statement that writes only those of the deliveries it moved (see `priceWaitingStatement`).
+   */
+  prepareAll(steps: Array<{ delivery: DeliveryEntity; status: DeliveryEventStatus }>): Array<{ deliveryId: string; message: OutboxMessage }> {
+    return steps.flatMap(({ delivery, status }) =>
+      eventsOf(delivery, status).map(({ pattern, payload }) => ({ deliveryId: delivery.id, message: this.outbox.prepare(pattern, payload) })),
+    );
   }
 
   flush(): void {

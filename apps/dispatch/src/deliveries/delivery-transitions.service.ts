@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import type { Statement } from '#database';
 import { DomainError } from '#platform';
 import { DeliveriesRepository, NOW, type DeliveryPatch } from './deliveries.repository.js';
 import { DeliveryEntity } from './delivery.entity.js';
@@ -73,6 +74,16 @@ export class DeliveryTransitions {
    */
   async applyEach(manager: EntityManager, moves: Move[], to: DeliveryStatus, actor: TransitionActor, patch: DeliveryPatch = {}): Promise<DeliveryEntity[]> {
     if (moves.length === 0) return [];
+    const statement = this.applyEachStatement(moves, to, actor, patch);
+    return this.movedBy(await manager.query(statement.text, statement.values), moves);
+  }
+
+  /**
+   * `applyEach` as a statement, for a caller that sends it with others in one round trip (pipelinedTransaction):
+   * `where` adds a condition on the delivery `d`, its values appended to the params it is given, so the moves
+   * can depend on what the statements before it did. `movedBy` reads its rows.
+   */
+  applyEachStatement(moves: Move[], to: DeliveryStatus, actor: TransitionActor, patch: DeliveryPatch = {}, where?: (params: unknown[]) => string): Statement {
     for (const move of moves) assertTransition(move.from, to);
     if (to === 'assigned' && moves.some((move) => !move.riderId)) throw new Error('assigning a delivery needs a riderId');
     const changes: DeliveryPatch = { status: to };
@@ -89,22 +100,30 @@ export class DeliveryTransitions {
       ),
     ];
     const set = this.deliveries.setList(changes, params);
-    const rows: Array<Record<string, unknown>> = await manager.query(
-      `WITH step AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS step(id uuid, "from" text, rider_id uuid, carrier uuid, actor_id uuid)),
+    const condition = where ? ` AND (${where(params)})` : '';
+    return {
+      text: `WITH step AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS step(id uuid, "from" text, rider_id uuid, carrier uuid, actor_id uuid)),
             moved AS (
               UPDATE dispatch.deliveries d SET ${set} FROM step
-               WHERE d.id = step.id AND d.status = step."from" AND (step.carrier IS NULL OR d.rider_id = step.carrier)
+               WHERE d.id = step.id AND d.status = step."from" AND (step.carrier IS NULL OR d.rider_id = step.carrier)${condition}
               RETURNING d.*, step."from" AS step_from, step.actor_id AS step_actor),
             logged AS (${this.log.insertSql('moved', params, { from: { column: 'step_from' }, to, actorType: actor.type, actorId: { column: 'step_actor' }, reason: actor.reason ?? null })})
        SELECT * FROM moved`,
-      params,
-    );
+      values: params,
+    };
+  }
+
+  /** The deliveries an `applyEachStatement` moved, from its rows, in the order of its moves. */
+  movedBy(rows: Array<Record<string, unknown>>, moves: Move[]): DeliveryEntity[] {
     const moved = new Map(rows.map((row) => [row.id as string, this.deliveries.toEntity(row)]));
     return [...new Set(moves.map((move) => move.id))].flatMap((id) => moved.get(id) ?? []);
   }
 
-  /** SQL logging the first status of the deliveries in `source` (a CTE of rows just inserted), for `insertFrom`. */
-  createdSql(source: string, params: unknown[], actor: TransitionActor): string {
-    return this.log.insertSql(source, params, { from: null, to: 'pending', actorType: actor.type, actorId: actor.id, reason: actor.reason ?? null });
+  /**
+   * SQL logging the first status of the deliveries in `source` (a CTE of rows just inserted), for
+   * `insertForEvents`: each was made by its restaurant's order.
+   */
+  createdSql(source: string, params: unknown[]): string {
+    return this.log.insertSql(source, params, { from: null, to: 'pending', actorType: 'restaurant', actorId: { column: 'restaurant_id' }, reason: null });
   }
 }

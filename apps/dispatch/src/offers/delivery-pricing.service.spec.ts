@@ -3,10 +3,11 @@ import { Test } from '@nestjs/testing';
 import { APP_CONFIG, loadConfig } from '#config';
 import type { FeeQuote } from '#contracts';
 import { Messaging } from '#messaging';
-import { DispatchWakeup } from '../offers/dispatch-wakeup.js';
-import { DeliveriesService } from './deliveries.service.js';
-import type { DeliveryEntity } from './delivery.entity.js';
+import { DeliveriesService } from '../deliveries/deliveries.service.js';
+import type { DeliveryEntity } from '../deliveries/delivery.entity.js';
+import { DispatchWakeup } from './dispatch-wakeup.js';
 import { DeliveryPricing } from './delivery-pricing.service.js';
+import { OffersService } from './offers.service.js';
 
 const delivery = {
   id: '6f1c9a4e-3d3b-4f7e-9a51-2f0b6f0c1a01',
@@ -41,6 +42,7 @@ describe('DeliveryPricing', () => {
   let sut: DeliveryPricing;
   let request: jest.Mock<(pattern: string, payload: unknown, timeoutMs?: number) => Promise<unknown>>;
   let deliveries: { dueForPricing: jest.Mock<(limit: number) => Promise<DeliveryEntity[]>>; recordQuote: jest.Mock<(...args: unknown[]) => Promise<boolean>>; postponePricing: jest.Mock<(id: string, delayMs: number, problem?: unknown) => Promise<void>> };
+  let offers: { offerAtPrice: jest.Mock<(delivery: DeliveryEntity, quote: FeeQuote) => Promise<boolean>> };
   let wakeup: DispatchWakeup;
 
   beforeEach(async () => {
@@ -50,6 +52,7 @@ describe('DeliveryPricing', () => {
       recordQuote: jest.fn<(...args: unknown[]) => Promise<boolean>>().mockResolvedValue(true),
       postponePricing: jest.fn<(id: string, delayMs: number, problem?: unknown) => Promise<void>>().mockResolvedValue(undefined),
     };
+    offers = { offerAtPrice: jest.fn<(delivery: DeliveryEntity, quote: FeeQuote) => Promise<boolean>>().mockResolvedValue(true) };
     const module = await Test.createTestingModule({
       providers: [
         DeliveryPricing,
@@ -57,16 +60,15 @@ describe('DeliveryPricing', () => {
         { provide: APP_CONFIG, useValue: loadConfig({ DISPATCH_SWEEP_INTERVAL_MS: '1000' }) },
         { provide: Messaging, useValue: { request } },
         { provide: DeliveriesService, useValue: deliveries },
+        { provide: OffersService, useValue: offers },
       ],
     }).compile();
     sut = module.get(DeliveryPricing);
     wakeup = module.get(DispatchWakeup);
   });
 
-  it('asks fee.quote for the trip and stores the answer, then wakes the dispatcher to offer it', async () => {
+  it('asks fee.quote for the trip, and has the delivery priced and offered in one go', async () => {
     request.mockResolvedValue(quote);
-    const woken = jest.fn();
-    wakeup.onWake(woken);
 
     await expect(sut.priceDue()).resolves.toBe(1);
 
@@ -75,9 +77,42 @@ describe('DeliveryPricing', () => {
       { pickup: { lng: 126.978, lat: 37.5665 }, dropoff: { lng: 126.9769, lat: 37.5759 }, agencyId: delivery.agencyId, orderId: delivery.orderId },
       expect.any(Number),
     );
-    expect(deliveries.recordQuote).toHaveBeenCalledWith(delivery.id, expect.objectContaining({ quoteId: quote.quoteId, fee: expect.objectContaining({ total: 3000 }) }));
+    expect(offers.offerAtPrice).toHaveBeenCalledWith(delivery, expect.objectContaining({ quoteId: quote.quoteId, fee: expect.objectContaining({ total: 3000 }) }));
+    expect(deliveries.recordQuote).not.toHaveBeenCalled();
     expect(deliveries.postponePricing).not.toHaveBeenCalled();
-    expect(woken).toHaveBeenCalledTimes(1);
+  });
+
+  it('stores the quote on its own when the delivery no longer simply waits for a price', async () => {
+    request.mockResolvedValue(quote);
+    offers.offerAtPrice.mockResolvedValue(false);
+
+    await expect(sut.priceDue()).resolves.toBe(1);
+
+    expect(deliveries.recordQuote).toHaveBeenCalledWith(delivery.id, expect.objectContaining({ quoteId: quote.quoteId }));
+  });
+
+  it('asks a new delivery\'s price at once, without a pass', async () => {
+    request.mockResolvedValue(quote);
+
+    sut.priceNow(delivery);
+    await new Promise((resolve) => setImmediate(resolve));
+
+    expect(deliveries.dueForPricing).not.toHaveBeenCalled();
+    expect(request).toHaveBeenCalledTimes(1);
+    expect(offers.offerAtPrice).toHaveBeenCalledWith(delivery, expect.objectContaining({ quoteId: quote.quoteId }));
+  });
+
+  it('leaves a delivery whose price is being asked for out of a pass', async () => {
+    let answer!: (value: unknown) => void;
+    request.mockReturnValueOnce(new Promise((resolve) => (answer = resolve)));
+    sut.priceNow(delivery);
+
+    await expect(sut.priceDue()).resolves.toBe(0);
+    expect(request).toHaveBeenCalledTimes(1);
+
+    answer(quote);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(offers.offerAtPrice).toHaveBeenCalledTimes(1);
   });
 
   it('keeps the delivery, tries later, and wakes the dispatcher to offer it with its fee pending when fee does not answer', async () => {
@@ -136,7 +171,7 @@ describe('DeliveryPricing', () => {
     // The kicks during the first pass asked for one more (a new delivery may have arrived meanwhile), not three.
     await sut.idle();
     expect(deliveries.dueForPricing).toHaveBeenCalledTimes(2);
-    expect(deliveries.recordQuote).toHaveBeenCalledTimes(2);
+    expect(offers.offerAtPrice).toHaveBeenCalledTimes(2);
     sut.kick();
     await sut.idle();
     expect(deliveries.dueForPricing).toHaveBeenCalledTimes(3);

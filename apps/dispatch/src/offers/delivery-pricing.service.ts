@@ -3,16 +3,20 @@ import { APP_CONFIG, type AppConfig } from '#config';
 import { FeeQuote, PATTERNS, validateContract, type FeeQuoteRequest } from '#contracts';
 import { Messaging } from '#messaging';
 import { Rounds } from '#platform';
-import { DispatchWakeup } from '../offers/dispatch-wakeup.js';
-import { DeliveriesService } from './deliveries.service.js';
-import { PRICING_PROBLEM_CODES, type DeliveryEntity, type PricingProblem, type PricingProblemCode } from './delivery.entity.js';
+import { DeliveriesService } from '../deliveries/deliveries.service.js';
+import { PRICING_PROBLEM_CODES, type DeliveryEntity, type PricingProblem, type PricingProblemCode } from '../deliveries/delivery.entity.js';
+import { DispatchWakeup } from './dispatch-wakeup.js';
+import { OffersService } from './offers.service.js';
 
 /** How long one `fee.quote` may take; the fee service answers in milliseconds when it is up. */
 const FEE_TIMEOUT_MS = 5_000;
 const BATCH = 100;
+/** New deliveries whose price is asked at once, each as it arrives; more wait in line for one of them to finish. */
+const AT_ONCE = 100;
 
 /**
- * Prices new deliveries (and those offered or taken with their fee pending) through the fee service. When fee does not answer, or refuses to price (no tariff,
+ * Prices new deliveries (and those offered or taken with their fee pending) through the fee service; a new one
+ * is offered as its price is stored. When fee does not answer, or refuses to price (no tariff,
  * outside the service area...: kept on the delivery as its pricing problem), the delivery waits and is tried
  * again later, with a delay that doubles per failed attempt (one sweep interval up to 32), so an outage costs
  * a request now and then rather than a hot loop, and no delivery is ever dropped.
@@ -21,11 +25,16 @@ const BATCH = 100;
 export class DeliveryPricing {
   private readonly logger = new Logger('pricing');
   private readonly rounds: Rounds;
+  /** Deliveries whose price is being asked for now: a pass leaves them alone. */
+  private readonly asking = new Set<string>();
+  /** New deliveries waiting for a place among the AT_ONCE, by id, in the order they came. */
+  private readonly queued = new Map<string, DeliveryEntity>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly messaging: Messaging,
     private readonly deliveries: DeliveriesService,
+    private readonly offers: OffersService,
     private readonly wakeup: DispatchWakeup,
   ) {
     // A pass that found a full batch due asks for the next at once, so a backlog is priced as fast as fee answers.
@@ -44,9 +53,35 @@ export class DeliveryPricing {
   }
 
   /**
-   * A pricing pass now, or right after the running one: a new delivery is priced as soon as it exists. Never
-   * waits for the fee service, so offers keep moving.
+   * Asks the price of a new delivery at once, without waiting for a pass (the pass's query and its other
+   * deliveries would add their time to this one's). Never waits for the fee service, so offers keep moving.
+   * With AT_ONCE deliveries already waiting for fee, it waits in line; the pass leaves it alone while it is new
+   * (see `firstAttemptMs`), and takes it after a restart that lost the line.
    */
+  priceNow(delivery: DeliveryEntity): void {
+    if (this.asking.size >= AT_ONCE) {
+      this.queued.set(delivery.id, delivery);
+      return;
+    }
+    this.price(delivery)
+      .catch((error: unknown) =>
+        // Not even postponed (the database failed too): the delivery is still unpriced, so a pass retries it.
+        this.logger.error(`pricing delivery ${delivery.id} failed: ${(error as Error)?.message ?? String(error)}`),
+      )
+      .finally(() => {
+        const [next] = this.queued.values();
+        if (!next) return;
+        this.queued.delete(next.id);
+        this.priceNow(next);
+      });
+  }
+
+  /** How long a new delivery's first attempt may take before a pass takes it: the fee's timeout and a pass. */
+  private get firstAttemptMs(): number {
+    return FEE_TIMEOUT_MS + this.config.dispatch.sweepIntervalMs;
+  }
+
+  /** A pricing pass now, or right after the running one. */
   kick(): void {
     this.rounds.wake();
   }
@@ -68,9 +103,8 @@ export class DeliveryPricing {
 
   /** A pricing pass: how many it priced, and whether a full batch was due (more may be waiting). */
   private async pass(): Promise<{ priced: number; full: boolean }> {
-    const due = await this.deliveries.dueForPricing(BATCH);
-    const priced = (await Promise.all(due.map((delivery) => this.price(delivery)))).filter(Boolean).length;
-    if (priced > 0) this.wakeup.wake();
+    const due = await this.deliveries.dueForPricing(BATCH, this.firstAttemptMs);
+    const priced = (await Promise.all(due.filter((delivery) => !this.asking.has(delivery.id) && !this.queued.has(delivery.id)).map((delivery) => this.price(delivery)))).filter(Boolean).length;
     return { priced, full: due.length === BATCH };
   }
 
@@ -79,7 +113,17 @@ export class DeliveryPricing {
     return interval * 2 ** Math.min(failedAttempts, 5);
   }
 
+  /** One attempt at the delivery's price; an answer is stored (and offering follows from there), a failure postponed. */
   private async price(delivery: DeliveryEntity): Promise<boolean> {
+    this.asking.add(delivery.id);
+    try {
+      return await this.ask(delivery);
+    } finally {
+      this.asking.delete(delivery.id);
+    }
+  }
+
+  private async ask(delivery: DeliveryEntity): Promise<boolean> {
     const request: FeeQuoteRequest = {
       pickup: { lng: delivery.pickupLng, lat: delivery.pickupLat },
       dropoff: { lng: delivery.dropoffLng, lat: delivery.dropoffLat },
@@ -90,7 +134,9 @@ export class DeliveryPricing {
       const reply = await this.messaging.request<unknown>(PATTERNS.FEE_QUOTE, request, FEE_TIMEOUT_MS);
       const quote = validateContract(FeeQuote, reply);
       if (!quote.ok) throw new Error(`fee answered with an invalid quote: ${quote.errors.map((e) => e.field).join(', ')}`);
-      return await this.deliveries.recordQuote(delivery.id, quote.value);
+      // A delivery that simply waits is priced and offered in one go; any other (offered meanwhile with its fee
+      // pending, say) is priced on its own.
+      return (await this.offers.offerAtPrice(delivery, quote.value)) || (await this.deliveries.recordQuote(delivery.id, quote.value));
     } catch (error) {
       // A refusal is retried like an outage: the agency may fix its tariff, and a new agency's tariff appears
       // once fee has its agency.registered. Only a refusal is shown to the agency; an outage is not its doing.

@@ -1,30 +1,32 @@
 import { Injectable } from '@nestjs/common';
+import type { DeliveryEntity } from '../deliveries/delivery.entity.js';
 
 /**
- * Lets anything that changes what can be dispatched (a new delivery, a rider coming online or freeing up, a
- * declined offer) ask the dispatcher to sweep now rather than at its next tick, without depending on it. A new
- * delivery also asks for its price at once.
+ * Lets what changes the dispatcher's work reach it at once without depending on it: a new delivery goes straight
+ * to pricing (and, priced, to offering), and anything that changes what can be dispatched (a rider coming online
+ * or freeing up, a declined offer) asks for a sweep now rather than at the next tick. A hand-off only saves
+ * time: the delivery is in the database, and the dispatcher's rounds find it there if one is missed (a crash, a
+ * full queue).
  */
 @Injectable()
 export class DispatchWakeup {
   private listener?: () => void;
-  private pricing?: () => void;
+  private pricing?: (delivery: DeliveryEntity) => void;
 
   wake(): void {
     this.listener?.();
   }
 
   /** A delivery was created: it needs a price, then a rider. */
-  created(): void {
-    this.pricing?.();
-    this.wake();
+  created(delivery: DeliveryEntity): void {
+    this.pricing?.(delivery);
   }
 
   onWake(listener: () => void): void {
     this.listener = listener;
   }
 
-  onCreated(listener: () => void): void {
+  onCreated(listener: (delivery: DeliveryEntity) => void): void {
     this.pricing = listener;
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { Rounds } from '#platform';
-import { DeliveryPricing } from '../deliveries/delivery-pricing.service.js';
+import { DeliveryPricing } from './delivery-pricing.service.js';
 import { DispatchWakeup } from './dispatch-wakeup.js';
 import { OffersService } from './offers.service.js';
 
@@ -26,8 +26,8 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
       this.logger.error(`sweep failed, retrying at the next: ${(error as Error)?.stack ?? String(error)}`),
     );
     wakeup.onWake(() => this.rounds.wake());
-    // A new delivery is priced at once, not when the next sweep starts.
-    wakeup.onCreated(() => this.pricing.kick());
+    // A new delivery is priced at once, and offered as its price is stored, not when the next pass or sweep comes round.
+    wakeup.onCreated((delivery) => this.pricing.priceNow(delivery));
   }
 
   onApplicationBootstrap(): void {

@@ -2,13 +2,14 @@ import { Module } from '@nestjs/common';
 import { AgenciesModule } from '../agencies/agencies.module.js';
 import { DeliveriesModule } from '../deliveries/deliveries.module.js';
 import { RidersModule } from '../riders/riders.module.js';
+import { DeliveryPricing } from './delivery-pricing.service.js';
 import { Dispatcher } from './dispatcher.service.js';
 import { OffersRepository } from './offers.repository.js';
 import { OffersService } from './offers.service.js';
 
 @Module({
   imports: [AgenciesModule, DeliveriesModule, RidersModule],
-  providers: [OffersRepository, OffersService, Dispatcher],
-  exports: [OffersService],
+  providers: [OffersRepository, OffersService, DeliveryPricing, Dispatcher],
+  exports: [OffersService, DeliveryPricing],
 })
 export class OffersModule {}

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import type { Statement } from '#database';
 import type { RiderJob } from '../matching/scoring.js';
 import { OfferEntity, type OfferStatus } from './offer.entity.js';
 import type { ScoreBreakdown } from '../matching/scoring.js';
@@ -59,46 +60,64 @@ export class OffersRepository {
   }
 
   /**
-   * Makes offers, each to a rider of the delivery's agency that still has room and was never offered that
-   * delivery, in one statement; returns the offers made. A rider's room counts what it carries, the offers it
-   * holds, and the offers made to it earlier in `offers` (the list's order decides who gets a last place). Call
-   * it after `lockRiders` in the same transaction: the counts are read by this statement, after those locks, so
-   * two transactions cannot both take a rider's last place.
+   * Makes offers in one statement, each only if its delivery still waits for a rider (pending, not held, not
+   * refused a price by fee) and, for an offer chosen at a price (`quoteId`), is priced at that quote; and its rider,
+   * of the delivery's agency, still has room and was never offered that delivery. A rider's room counts what it
+   * carries, the offers it holds, and the offers made to it earlier in `offers` (the list's order decides who gets
+   * a last place). Send it after `lockRidersStatement` in the same transaction: the counts are read by this
+   * statement, after those locks, so two transactions cannot both take a rider's last place. `toOffers` reads
+   * the offers made from its rows.
    */
-  async insertMany(
-    manager: EntityManager,
-    offers: Array<{ deliveryId: string; agencyId: string; riderId: string; timeoutSeconds: number; broadcast: boolean; score?: ScoreBreakdown }>,
-  ): Promise<OfferEntity[]> {
-    if (offers.length === 0) return [];
+  insertStatement(
+    offers: Array<{
+      id: string;
+      deliveryId: string;
+      agencyId: string;
+      riderId: string;
+      timeoutSeconds: number;
+      broadcast: boolean;
+      score?: ScoreBreakdown;
+      quoteId?: string | null;
+    }>,
+  ): Statement {
     const input = offers.map((o, i) => ({
+      id: o.id,
       delivery_id: o.deliveryId,
       agency_id: o.agencyId,
       rider_id: o.riderId,
       timeout: o.timeoutSeconds,
       broadcast: o.broadcast,
       score: o.score ?? null,
+      quote_id: o.quoteId ?? null,
       ord: i,
     }));
-    const rows: OfferRow[] = await manager.query(
-      `INSERT INTO dispatch.offers (id, delivery_id, rider_id, expires_at, broadcast, score)
-       SELECT gen_random_uuid(), c.delivery_id, c.rider_id, now() + make_interval(secs => c.timeout), c.broadcast, c.score
+    return {
+      text: `INSERT INTO dispatch.offers (id, delivery_id, rider_id, expires_at, broadcast, score)
+       SELECT c.id, c.delivery_id, c.rider_id, now() + make_interval(secs => c.timeout), c.broadcast, c.score
          FROM (SELECT c.*, row_number() OVER (PARTITION BY c.rider_id ORDER BY c.ord) AS nth
                  FROM jsonb_to_recordset($1::jsonb)
-                   AS c(delivery_id uuid, agency_id uuid, rider_id uuid, timeout double precision, broadcast boolean, score jsonb, ord int)) c
+                   AS c(id uuid, delivery_id uuid, agency_id uuid, rider_id uuid, timeout double precision, broadcast boolean, score jsonb,
+                        quote_id text, ord int)
+                 JOIN dispatch.deliveries d ON d.id = c.delivery_id AND d.status = 'pending' AND NOT d.dispatch_hold
+                  AND (d.fee IS NOT NULL OR d.pricing_problem IS NULL) AND (c.quote_id IS NULL OR d.fee->>'quoteId' = c.quote_id)) c
          JOIN dispatch.riders r ON r.id = c.rider_id AND r.agency_id = c.agency_id
         WHERE r.capacity >= c.nth + (SELECT count(*) FROM dispatch.deliveries d WHERE d.rider_id = r.id AND d.status IN ('assigned', 'picked_up'))
                                  + (SELECT count(*) FROM dispatch.offers o WHERE o.rider_id = r.id AND o.status = 'pending')
         ORDER BY c.ord
        ON CONFLICT (delivery_id, rider_id) DO NOTHING
        RETURNING *`,
-      [JSON.stringify(input)],
-    );
-    return rows.map(toOffer);
+      values: [JSON.stringify(input)],
+    };
+  }
+
+  /** The offers in rows of `dispatch.offers` (`SELECT *` or `RETURNING *`). */
+  toOffers(rows: Array<Record<string, unknown>>): OfferEntity[] {
+    return (rows as unknown as OfferRow[]).map(toOffer);
   }
 
   /** Locks the riders' rows, in id order, for the rest of the transaction: capacity checks on a rider run one at a time. */
-  async lockRiders(manager: EntityManager, riderIds: string[]): Promise<void> {
-    await manager.query('SELECT id FROM dispatch.riders WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [riderIds]);
+  lockRidersStatement(riderIds: string[]): Statement {
+    return { text: 'SELECT id FROM dispatch.riders WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', values: [riderIds] };
   }
 
   /**

@@ -1,12 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { isUUID } from 'class-validator';
+import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '#config';
-import type { LngLat } from '#contracts';
-import { GroupCommit } from '#database';
+import type { FeeQuote, LngLat } from '#contracts';
+import { GroupCommit, outboxInsertFromSql, pipelinedTransaction, type Statement } from '#database';
 import { DomainError } from '#platform';
 import { DispatchSettingsService, type DispatchSettings } from '../agencies/dispatch-settings.service.js';
 import { DeliveriesRepository } from '../deliveries/deliveries.repository.js';
+import { deliveryQuote } from '../deliveries/deliveries.service.js';
 import type { DeliveryEntity } from '../deliveries/delivery.entity.js';
 import { DeliveryEvents } from '../deliveries/delivery-events.js';
 import { DeliveryTransitions, SYSTEM } from '../deliveries/delivery-transitions.service.js';
@@ -18,6 +20,22 @@ import { RiderPresenceStore } from '../riders/rider-presence.store.js';
 import { DispatchWakeup } from './dispatch-wakeup.js';
 import type { OfferEntity } from './offer.entity.js';
 import { OffersRepository } from './offers.repository.js';
+
+/** A rider chosen for a delivery, with the offer's id made in advance (so the statements after it can name it). */
+interface Choice {
+  delivery: DeliveryEntity;
+  riderId: string;
+  score: ScoreBreakdown;
+  settings: DispatchSettings;
+  offerId: string;
+}
+
+/** An offer made, to send its rider. */
+interface Made {
+  offer: OfferEntity;
+  delivery: DeliveryEntity;
+  policy: DispatchSettings['offerPolicy'];
+}
 
 /** What an accept assigned, and the other offers of its delivery it took. */
 interface Accepted {
@@ -94,19 +112,54 @@ export class OffersService {
     const agencies = this.presence.agenciesWithLocatedRiders();
     if (agencies.length === 0) return 0;
     const waiting = await this.deliveries.waitingForRider(agencies, WAITING_BATCH, this.config.dispatch.feePendingOfferAfterMs);
-    if (waiting.length === 0) return 0;
-    const settings = await this.settings.effective([...new Set(waiting.map((d) => d.agencyId))]);
     let offered = 0;
     for (let start = 0; start < waiting.length; start += OFFER_BATCH) {
       const batch = waiting.slice(start, start + OFFER_BATCH);
       try {
-        offered += await this.offerBatch(batch, settings);
+        offered += await this.offerBatch(batch);
       } catch (error) {
         // A batch that fails must not hold up the ones behind it; its deliveries are tried again next sweep.
         this.logger.error(`could not offer ${batch.length} deliveries: ${(error as Error)?.message ?? String(error)}`);
       }
     }
     return offered;
+  }
+
+  /**
+   * Stores a new delivery's price and offers it to riders in one transaction, so the restaurant's side learns
+   * the price and a rider gets the offer without waiting for a sweep. Returns false, writing nothing, when the
+   * delivery no longer simply waits for its price and a rider (offered meanwhile with its fee pending,
+   * cancelled, priced by an earlier answer): the caller stores such a quote on its own. A delivery priced with
+   * no rider to offer it to waits for the sweep. Quotes that arrive together are written together (GroupCommit).
+   */
+  offerAtPrice(delivery: DeliveryEntity, quote: FeeQuote): Promise<boolean> {
+    return this.quotes.submit({ delivery, quote });
+  }
+
+  private readonly quotes = new GroupCommit<{ delivery: DeliveryEntity; quote: FeeQuote }, boolean>(
+    (items) => this.priceAndOffer(items),
+    async (item) => (await this.priceAndOffer([item]))[0]!,
+    { maxBatch: OFFER_BATCH, maxInFlight: 2 },
+  );
+
+  private async priceAndOffer(items: Array<{ delivery: DeliveryEntity; quote: FeeQuote }>): Promise<boolean[]> {
+    // Each delivery as it will be once priced: what the offer shows and the restaurant's event says.
+    const priced = items.map(({ delivery, quote }) => Object.assign(Object.create(Object.getPrototypeOf(delivery)), delivery, { fee: deliveryQuote(quote) }) as DeliveryEntity);
+    const choices = await this.choose(priced);
+    const ids = priced.map((delivery) => delivery.id);
+    const [, pricedRows, ...offerRows] = await pipelinedTransaction(this.dataSource, [
+      this.deliveries.lockManyStatement(ids),
+      this.deliveries.priceWaitingStatement(
+        priced.map((delivery) => ({ id: delivery.id, fee: delivery.fee! })),
+        this.events.prepareAll(priced.map((delivery) => ({ delivery, status: 'quoted' }))),
+        (select) => outboxInsertFromSql('dispatch', select),
+      ),
+      ...this.offerStatements(choices),
+    ]);
+    const stored = new Set(pricedRows!.map((row) => row.id as string));
+    if (stored.size > 0) this.events.flush();
+    this.tell(this.offersMade(choices, offerRows));
+    return ids.map((id) => stored.has(id));
   }
 
   /**
@@ -123,19 +176,39 @@ export class OffersService {
   }
 
   /**
-   * Chooses riders for each delivery from the rider index and what the database says of those riders, then
-   * offers them all in one transaction and tells the riders. Deliveries are taken oldest first, and each sees the
-   * offers chosen for the ones before it: a rider's room counts them, and riders not yet chosen in this sweep go
-   * first while one fits, so offers spread over riders as they would one delivery at a time.
+   * Chooses riders for the waiting deliveries and offers them all in one transaction (see `offerStatements`),
+   * then tells the riders.
    */
-  private async offerBatch(waiting: DeliveryEntity[], settings: Map<string, DispatchSettings>): Promise<number> {
-    const nearby = new Map(waiting.map((delivery) => [delivery.id, this.nearby(delivery.agencyId, { lng: delivery.pickupLng, lat: delivery.pickupLat })]));
+  private async offerBatch(waiting: DeliveryEntity[]): Promise<number> {
+    const choices = await this.choose(waiting);
+    if (choices.length === 0) return 0;
+    const [, ...offerRows] = await pipelinedTransaction(this.dataSource, [
+      this.deliveries.lockManyStatement([...new Set(choices.map((choice) => choice.delivery.id))]),
+      ...this.offerStatements(choices),
+    ]);
+    const made = this.offersMade(choices, offerRows);
+    this.tell(made);
+    return new Set(made.map(({ delivery }) => delivery.id)).size;
+  }
+
+  /**
+   * Chooses riders for each delivery from the rider index and what the database says of those riders (one
+   * round trip). Deliveries are taken in the order given (oldest first), and each sees the offers chosen for the
+   * ones before it: a rider's room counts them, and riders not yet chosen go first while one fits, so offers
+   * spread over riders as they would one delivery at a time.
+   */
+  private async choose(deliveries: DeliveryEntity[]): Promise<Choice[]> {
+    const nearby = new Map(deliveries.map((delivery) => [delivery.id, this.nearby(delivery.agencyId, { lng: delivery.pickupLng, lat: delivery.pickupLat })]));
     const riderIds = [...new Set([...nearby.values()].flatMap((riders) => riders.map((rider) => rider.riderId)))];
-    if (riderIds.length === 0) return 0;
-    const [contexts, offeredBefore] = await Promise.all([this.offers.riderContexts(riderIds), this.offers.offeredBefore(waiting.map((d) => d.id))]);
+    if (riderIds.length === 0) return [];
+    const [contexts, offeredBefore, settings] = await Promise.all([
+      this.offers.riderContexts(riderIds),
+      this.offers.offeredBefore(deliveries.map((d) => d.id)),
+      this.settings.effective([...new Set(deliveries.map((d) => d.agencyId))]),
+    ]);
     const chosenFor = new Map<string, number>();
-    const choices: Array<{ delivery: DeliveryEntity; riderId: string; score: ScoreBreakdown; settings: DispatchSettings }> = [];
-    for (const delivery of waiting) {
+    const choices: Choice[] = [];
+    for (const delivery of deliveries) {
       const agency = settings.get(delivery.agencyId)!;
       const candidates = nearby
         .get(delivery.id)!
@@ -158,16 +231,10 @@ export class OffersService {
       const fresh = ranked.filter((r) => !chosenFor.has(r.riderId));
       for (const { riderId, score } of [...fresh, ...ranked.filter((r) => chosenFor.has(r.riderId))].slice(0, size)) {
         chosenFor.set(riderId, (chosenFor.get(riderId) ?? 0) + 1);
-        choices.push({ delivery, riderId, score, settings: agency });
+        choices.push({ delivery, riderId, score, settings: agency, offerId: randomUUID() });
       }
     }
-    if (choices.length === 0) return 0;
-    const made = await this.dataSource.transaction((manager) => this.makeOffers(manager, choices));
-    for (const { offer, delivery, policy } of made) {
-      this.channel.send(offer.riderId, 'offer', offerMessage(offer, delivery));
-      this.logger.log(`delivery ${delivery.id} offered (${policy}${delivery.fee ? '' : ', fee pending'}) to rider ${offer.riderId}: ${describeScore(offer.score)}`);
-    }
-    return new Set(made.map(({ delivery }) => delivery.id)).size;
+    return choices;
   }
 
   /**
@@ -183,43 +250,65 @@ export class OffersService {
   }
 
   /**
-   * Re-checks everything under the locks, since the choices were made from a snapshot: the deliveries are locked
-   * (in id order) and must still wait for a rider, then the riders (in id order), whose room the insert checks.
-   * The deliveries that got offers move to `offered` together.
+   * The statements that make the chosen offers, to send in one round trip after the statement locking their
+   * deliveries (and, for `offerAtPrice`, the one pricing them): the choices were made from a snapshot, so
+   * everything is checked again under the locks, in SQL. The riders are locked (in id order); each offer is made
+   * only if its delivery still waits for a rider (and, if chosen at a price, has that price), its rider still has
+   * room and was never offered it; the deliveries that got one move to `offered`.
    */
-  private async makeOffers(
-    manager: EntityManager,
-    choices: Array<{ delivery: DeliveryEntity; riderId: string; score: ScoreBreakdown; settings: DispatchSettings }>,
-  ): Promise<Array<{ offer: OfferEntity; delivery: DeliveryEntity; policy: DispatchSettings['offerPolicy'] }>> {
-    const locked = await this.deliveries.lockMany(manager, [...new Set(choices.map((choice) => choice.delivery.id))]);
-    // Unpriced is fine unless fee refused to price it: that waits for the agency to fix its tariff.
-    const open = new Set(locked.filter((d) => d.status === 'pending' && !d.dispatchHold && (d.fee || !d.pricingProblem)).map((d) => d.id));
-    const still = choices.filter((choice) => open.has(choice.delivery.id));
-    if (still.length === 0) return [];
-    await this.offers.lockRiders(manager, [...new Set(still.map((choice) => choice.riderId))].sort());
-    const offers = await this.offers.insertMany(
-      manager,
-      still.map(({ delivery, riderId, score, settings }) => ({
-        deliveryId: delivery.id,
-        agencyId: delivery.agencyId,
-        riderId,
-        timeoutSeconds: settings.offerTimeoutSeconds,
-        broadcast: settings.offerPolicy === 'broadcast',
-        score,
-      })),
+  private offerStatements(choices: Choice[]): Statement[] {
+    if (choices.length === 0) return [];
+    const offerIds = choices.map((choice) => choice.offerId);
+    const byDelivery = [...new Map(choices.map((choice) => [choice.delivery.id, choice.delivery])).values()];
+    return [
+      this.offers.lockRidersStatement([...new Set(choices.map((choice) => choice.riderId))].sort()),
+      this.offers.insertStatement(
+        choices.map(({ delivery, riderId, score, settings, offerId }) => ({
+          id: offerId,
+          deliveryId: delivery.id,
+          agencyId: delivery.agencyId,
+          riderId,
+          timeoutSeconds: settings.offerTimeoutSeconds,
+          broadcast: settings.offerPolicy === 'broadcast',
+          score,
+          quoteId: delivery.fee?.quoteId ?? null,
+        })),
+      ),
+      this.transitions.applyEachStatement(
+        byDelivery.map((delivery) => ({ id: delivery.id, from: 'pending' as const })),
+        'offered',
+        SYSTEM,
+        // A delivery offered before it was priced: since when its fee is pending (kept from an earlier offer).
+        { feePendingSince: () => 'CASE WHEN fee IS NULL THEN coalesce(fee_pending_since, now()) ELSE fee_pending_since END' },
+        (params) => {
+          params.push(offerIds);
+          return `EXISTS (SELECT 1 FROM dispatch.offers o WHERE o.delivery_id = d.id AND o.id = ANY($${params.length}::uuid[]))`;
+        },
+      ),
+    ];
+  }
+
+  /** The offers made, each with its delivery as moved, from the rows of `offerStatements` (after the riders' lock). */
+  private offersMade(choices: Choice[], rows: Array<Array<Record<string, unknown>>>): Made[] {
+    if (choices.length === 0) return [];
+    const [, offerRows, movedRows] = rows;
+    const byDelivery = [...new Map(choices.map((choice) => [choice.delivery.id, choice.delivery])).values()];
+    const deliveries = new Map(
+      this.transitions.movedBy(movedRows!, byDelivery.map((delivery) => ({ id: delivery.id, from: 'pending' as const }))).map((delivery) => [delivery.id, delivery]),
     );
-    const offeredIds = new Set(offers.map((offer) => offer.deliveryId));
-    const moved = await this.transitions.applyEach(
-      manager,
-      locked.filter((delivery) => offeredIds.has(delivery.id)).map((delivery) => ({ id: delivery.id, from: delivery.status })),
-      'offered',
-      SYSTEM,
-      // A delivery offered before it was priced: since when its fee is pending (kept from an earlier offer).
-      { feePendingSince: () => 'CASE WHEN fee IS NULL THEN coalesce(fee_pending_since, now()) ELSE fee_pending_since END' },
-    );
-    const deliveries = new Map(moved.map((delivery) => [delivery.id, delivery]));
-    const policies = new Map(still.map((choice) => [choice.delivery.id, choice.settings.offerPolicy]));
-    return offers.map((offer) => ({ offer, delivery: deliveries.get(offer.deliveryId)!, policy: policies.get(offer.deliveryId)! }));
+    const policies = new Map(choices.map((choice) => [choice.delivery.id, choice.settings.offerPolicy]));
+    return this.offers
+      .toOffers(offerRows!)
+      .filter((offer) => deliveries.has(offer.deliveryId))
+      .map((offer) => ({ offer, delivery: deliveries.get(offer.deliveryId)!, policy: policies.get(offer.deliveryId)! }));
+  }
+
+  /** Sends the riders their offers. */
+  private tell(made: Made[]): void {
+    for (const { offer, delivery, policy } of made) {
+      this.channel.send(offer.riderId, 'offer', offerMessage(offer, delivery));
+      this.logger.log(`delivery ${delivery.id} offered (${policy}${delivery.fee ? '' : ', fee pending'}) to rider ${offer.riderId}: ${describeScore(offer.score)}`);
+    }
   }
 
   /** Closes offers nobody answered in time; a delivery with no offer left open goes back to waiting. */

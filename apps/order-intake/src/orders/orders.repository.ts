@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type pg from 'pg';
 import { DataSource } from 'typeorm';
-import { GroupCommit, type OutboxMessage } from '#database';
+import { GroupCommit, poolOf, type OutboxMessage } from '#database';
 import type { OrderStatus } from './order-status.js';
 import { OrderStatusChangeEntity } from './order-status-change.entity.js';
 import { OrderEntity, type OrderItem } from './order.entity.js';
@@ -45,10 +44,6 @@ export interface OrderWithHistory {
 export class OrdersRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** The pg pool under TypeORM's data source: same connections, but named (prepared) statements. */
-  private pool(): pg.Pool {
-    return (this.dataSource.driver as unknown as { master: pg.Pool }).master;
-  }
 
   /**
    * Stores an accepted order, its first status, the answer given to its webhook and its event atomically (a
@@ -74,7 +69,7 @@ export class OrdersRepository {
    */
   private async insertAcceptances(batch: Acceptance[]): Promise<StoredAnswer[]> {
     const column = <V>(pick: (a: Acceptance) => V) => batch.map(pick);
-    const { rows } = await this.pool().query<{ order_id: string; status_code: number; response_body: unknown }>({
+    const { rows } = await poolOf(this.dataSource).query<{ order_id: string; status_code: number; response_body: unknown }>({
       name: 'intake_accept_orders',
       text: `WITH input AS (
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::float8[],
