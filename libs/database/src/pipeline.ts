@@ -1,10 +1,21 @@
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import type { DataSource } from 'typeorm';
+import { EntityManager, type DataSource } from 'typeorm';
 
 /** One SQL statement and its parameters. */
 export interface Statement {
   text: string;
   values?: unknown[];
+}
+
+/**
+ * The statement as a named (prepared) one: its name is taken from its text, so each connection parses and plans a
+ * hot statement once rather than on every call, and PostgreSQL soon settles on a generic plan. For statements whose
+ * text is fixed by the call site (their inputs in parameters, arrays and JSON rather than in the text), or the
+ * connection would keep one prepared statement per text it ever saw.
+ */
+export function prepared(statement: Statement): pg.QueryConfig {
+  return { name: `baecha_${createHash('sha1').update(statement.text).digest('base64url').slice(0, 20)}`, text: statement.text, values: statement.values };
 }
 
 /**
@@ -22,8 +33,9 @@ export function poolOf(dataSource: DataSource): pg.Pool {
  * database once instead of six times, which under load is most of its time. The price: no statement may need
  * another's result in code. Each must find in the database what the ones before it did (an insert joined to the
  * rows a previous statement locked, say), so write them to read their inputs from the tables, not from the
- * earlier answers. If any statement fails, none of it is kept and the first error is thrown. Returns the rows of
- * each statement, in order.
+ * earlier answers. Each is sent as a prepared statement (see `prepared`), so its text must be fixed by its call site.
+ * If any statement fails, none of it is kept and the first error is thrown. Returns the rows of each statement, in
+ * order.
  */
 export async function pipelinedTransaction(dataSource: DataSource, statements: Statement[]): Promise<Array<Array<Record<string, unknown>>>> {
   const client = await poolOf(dataSource).connect();
@@ -32,7 +44,7 @@ export async function pipelinedTransaction(dataSource: DataSource, statements: S
     // Sent together; after a failure PostgreSQL refuses the rest (the transaction is aborted) and COMMIT rolls back.
     const settled = await Promise.allSettled([
       client.query('BEGIN'),
-      ...statements.map((statement) => client.query<Record<string, unknown>>(statement.text, statement.values)),
+      ...statements.map((statement) => client.query<Record<string, unknown>>(prepared(statement))),
       client.query('COMMIT'),
     ]);
     const failure = settled.find((result) => result.status === 'rejected');
@@ -43,4 +55,17 @@ export async function pipelinedTransaction(dataSource: DataSource, statements: S
   } finally {
     client.release(broken !== undefined);
   }
+}
+
+/**
+ * Runs a statement as a prepared one (see `prepared`) in the manager's transaction if it is in one, else on a
+ * connection of the pool; returns its rows. For hot statements that TypeORM's `query` would parse and plan anew
+ * on every call.
+ */
+export async function queryPrepared(on: EntityManager | DataSource, statement: Statement): Promise<Array<Record<string, unknown>>> {
+  const runner = on instanceof EntityManager ? on.queryRunner : undefined;
+  const dataSource = on instanceof EntityManager ? on.connection : on;
+  const client = runner && !runner.isReleased ? (runner as unknown as { databaseConnection?: pg.PoolClient }).databaseConnection : undefined;
+  const result = client ? await client.query<Record<string, unknown>>(prepared(statement)) : await poolOf(dataSource).query<Record<string, unknown>>(prepared(statement));
+  return result.rows;
 }

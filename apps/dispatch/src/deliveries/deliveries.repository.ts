@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, type QueryDeepPartialEntity } from 'typeorm';
-import type { OutboxMessage, Statement } from '#database';
+import { queryPrepared, type OutboxMessage, type Statement } from '#database';
 
 type ColumnMetadata = ReturnType<DataSource['getMetadata']>['columns'][number];
 import { DeliveryEntity, type DeliveryQuote, type PricingProblem } from './delivery.entity.js';
@@ -111,8 +111,8 @@ export class DeliveriesRepository {
         })),
       ),
     ];
-    const rows: Array<Record<string, unknown> & { input_event_id: string; claimed: boolean }> = await manager.query(
-      `WITH input AS (
+    const rows = (await queryPrepared(manager, {
+      text: `WITH input AS (
               SELECT *, row_number() OVER () AS ord FROM jsonb_to_recordset($1::jsonb) AS i(event_id uuid, pattern text, id uuid, order_id uuid,
                 agency_id uuid, restaurant_id uuid, restaurant_name text, pickup_lng float8, pickup_lat float8, pickup_address text,
                 dropoff_lng float8, dropoff_lat float8, dropoff_address text, dropoff_detail text)),
@@ -128,8 +128,8 @@ export class DeliveriesRepository {
        SELECT created.*, i.event_id AS input_event_id, c.event_id IS NOT NULL AS claimed
          FROM input i LEFT JOIN claimed c ON c.event_id = i.event_id LEFT JOIN created ON created.id = i.id
         ORDER BY i.ord`,
-      params,
-    );
+      values: params,
+    })) as Array<Record<string, unknown> & { input_event_id: string; claimed: boolean }>;
     return rows.map((row) => ({ claimed: row.claimed, created: row.id ? this.toEntity(row) : null }));
   }
 
@@ -150,16 +150,16 @@ export class DeliveriesRepository {
     manager: EntityManager,
     offers: Array<{ offerId: string; riderId: string }>,
   ): Promise<Map<string, { delivery: DeliveryEntity; riderId: string; riderName: string }>> {
-    const rows: Array<Record<string, unknown> & { offer_id: string; offer_rider_id: string; rider_name: string }> = await manager.query(
-      `SELECT d.*, o.id AS offer_id, o.rider_id AS offer_rider_id, r.name AS rider_name
+    const rows = (await queryPrepared(manager, {
+      text: `SELECT d.*, o.id AS offer_id, o.rider_id AS offer_rider_id, r.name AS rider_name
          FROM jsonb_to_recordset($1::jsonb) AS i(offer_id uuid, rider_id uuid)
          JOIN dispatch.offers o ON o.id = i.offer_id AND o.rider_id = i.rider_id
          JOIN dispatch.deliveries d ON d.id = o.delivery_id
          JOIN dispatch.riders r ON r.id = o.rider_id
         ORDER BY d.id
           FOR UPDATE OF d`,
-      [JSON.stringify(offers.map((offer) => ({ offer_id: offer.offerId, rider_id: offer.riderId })))],
-    );
+      values: [JSON.stringify(offers.map((offer) => ({ offer_id: offer.offerId, rider_id: offer.riderId })))],
+    })) as Array<Record<string, unknown> & { offer_id: string; offer_rider_id: string; rider_name: string }>;
     return new Map(rows.map((row) => [row.offer_id, { delivery: this.toEntity(row), riderId: row.offer_rider_id, riderName: row.rider_name }]));
   }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { Statement } from '#database';
+import { queryPrepared, type Statement } from '#database';
 import { DomainError } from '#platform';
 import { DeliveriesRepository, NOW, type DeliveryPatch } from './deliveries.repository.js';
 import { DeliveryEntity } from './delivery.entity.js';
@@ -75,7 +75,7 @@ export class DeliveryTransitions {
   async applyEach(manager: EntityManager, moves: Move[], to: DeliveryStatus, actor: TransitionActor, patch: DeliveryPatch = {}): Promise<DeliveryEntity[]> {
     if (moves.length === 0) return [];
     const statement = this.applyEachStatement(moves, to, actor, patch);
-    return this.movedBy(await manager.query(statement.text, statement.values), moves);
+    return this.movedBy(await queryPrepared(manager, statement), moves);
   }
 
   /**

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { Statement } from '#database';
+import { queryPrepared, type Statement } from '#database';
 import type { RiderJob } from '../matching/scoring.js';
 import { OfferEntity, type OfferStatus } from './offer.entity.js';
 import type { ScoreBreakdown } from '../matching/scoring.js';
@@ -129,16 +129,16 @@ export class OffersRepository {
     manager: EntityManager,
     offerIds: string[],
   ): Promise<{ accepted: Set<string>; taken: Array<{ id: string; deliveryId: string; riderId: string }> }> {
-    const rows: Array<{ kind: 'accepted' | 'taken'; id: string; delivery_id: string; rider_id: string }> = await manager.query(
-      `WITH mine AS (
+    const rows = (await queryPrepared(manager, {
+      text: `WITH mine AS (
               UPDATE dispatch.offers SET status = 'accepted', responded_at = now()
                WHERE id = ANY($1::uuid[]) AND status = 'pending' AND expires_at > clock_timestamp() RETURNING id, delivery_id, rider_id),
             others AS (
               UPDATE dispatch.offers SET status = 'taken', responded_at = now()
                WHERE delivery_id IN (SELECT delivery_id FROM mine) AND id <> ALL($1::uuid[]) AND status = 'pending' RETURNING id, delivery_id, rider_id)
        SELECT 'accepted' AS kind, id, delivery_id, rider_id FROM mine UNION ALL SELECT 'taken', id, delivery_id, rider_id FROM others`,
-      [offerIds],
-    );
+      values: [offerIds],
+    })) as Array<{ kind: 'accepted' | 'taken'; id: string; delivery_id: string; rider_id: string }>;
     return {
       accepted: new Set(rows.filter((row) => row.kind === 'accepted').map((row) => row.id)),
       taken: rows.filter((row) => row.kind === 'taken').map((row) => ({ id: row.id, deliveryId: row.delivery_id, riderId: row.rider_id })),
@@ -157,15 +157,8 @@ export class OffersRepository {
    */
   async riderContexts(riderIds: string[]): Promise<Map<string, RiderContext & { agencyId: string }>> {
     if (riderIds.length === 0) return new Map();
-    const rows: Array<{
-      id: string;
-      agency_id: string;
-      capacity: number;
-      offered: number;
-      idle_seconds: string | null;
-      jobs: Array<{ id: string; pickup_lng: number; pickup_lat: number; dropoff_lng: number; dropoff_lat: number; status: string; assigned_at: string }>;
-    }> = await this.dataSource.query(
-      `SELECT r.id, r.agency_id, r.capacity,
+    const rows = (await queryPrepared(this.dataSource, {
+      text: `SELECT r.id, r.agency_id, r.capacity,
               (SELECT count(*) FROM dispatch.offers o WHERE o.rider_id = r.id AND o.status = 'pending')::int AS offered,
               extract(epoch FROM clock_timestamp() - (SELECT max(greatest(d.assigned_at, d.delivered_at)) FROM dispatch.deliveries d WHERE d.rider_id = r.id))
                 AS idle_seconds,
@@ -175,8 +168,15 @@ export class OffersRepository {
                           FROM dispatch.deliveries d WHERE d.rider_id = r.id AND d.status IN ('assigned', 'picked_up')), '[]'::json) AS jobs
          FROM dispatch.riders r
         WHERE r.id = ANY($1::uuid[])`,
-      [riderIds],
-    );
+      values: [riderIds],
+    })) as Array<{
+      id: string;
+      agency_id: string;
+      capacity: number;
+      offered: number;
+      idle_seconds: string | null;
+      jobs: Array<{ id: string; pickup_lng: number; pickup_lat: number; dropoff_lng: number; dropoff_lat: number; status: string; assigned_at: string }>;
+    }>;
     return new Map(
       rows.map((rider) => [
         rider.id,
@@ -201,10 +201,10 @@ export class OffersRepository {
   /** Of these deliveries, each rider ever offered one (a decline or a missed offer is remembered), as `delivery:rider`. */
   async offeredBefore(deliveryIds: string[]): Promise<Set<string>> {
     if (deliveryIds.length === 0) return new Set();
-    const rows: Array<{ delivery_id: string; rider_id: string }> = await this.dataSource.query(
-      'SELECT delivery_id, rider_id FROM dispatch.offers WHERE delivery_id = ANY($1::uuid[])',
-      [deliveryIds],
-    );
+    const rows = (await queryPrepared(this.dataSource, {
+      text: 'SELECT delivery_id, rider_id FROM dispatch.offers WHERE delivery_id = ANY($1::uuid[])',
+      values: [deliveryIds],
+    })) as Array<{ delivery_id: string; rider_id: string }>;
     return new Set(rows.map((row) => `${row.delivery_id}:${row.rider_id}`));
   }
 

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '#config';
 import type { FeeQuote, LngLat } from '#contracts';
-import { GroupCommit, outboxInsertFromSql, pipelinedTransaction, type Statement } from '#database';
+import { GroupCommit, outboxInsertFromSql, pipelinedTransaction, queryPrepared, type Statement } from '#database';
 import { DomainError } from '#platform';
 import { DispatchSettingsService, type DispatchSettings } from '../agencies/dispatch-settings.service.js';
 import { DeliveriesRepository } from '../deliveries/deliveries.repository.js';
@@ -371,6 +371,9 @@ export class OffersService {
       }
       const { accepted, taken } = await this.offers.acceptMany(manager, [...claimed.values()].map((c) => c.offerId));
       const winners = [...claimed.values()].filter((c) => accepted.has(c.offerId));
+      // The capacity trigger locks each rider as its delivery is assigned, in whatever order the update takes them;
+      // locked here first, in id order as offering locks them, two transactions never wait for each other's riders.
+      await queryPrepared(manager, this.offers.lockRidersStatement([...new Set(winners.map((w) => w.riderId))].sort()));
       // Each delivery assigned to the rider who accepted it, that rider as actor; the capacity trigger checks each.
       const assigned = await this.transitions.applyEach(
         manager,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { DeliveryChargeEvent } from '#contracts';
-import { GroupCommit } from '#database';
+import { GroupCommit, queryPrepared } from '#database';
 
 /** The row as it stands after an event was merged in. */
 export interface MergedCharge {
@@ -48,8 +48,8 @@ export class ChargesRepository {
   private async mergeAll(manager: EntityManager, events: DeliveryChargeEvent[]): Promise<MergedCharge[]> {
     const merged: MergedCharge[] = new Array(events.length);
     for (const round of rounds(events, (event) => event.deliveryId.toLowerCase())) {
-      const rows: Array<{ delivery_id: string; quote_id: string; stage: string; rider_id: string | null }> = await manager.query(
-        `INSERT INTO fee.charges AS c
+      const rows = (await queryPrepared(manager, {
+        text: `INSERT INTO fee.charges AS c
            (delivery_id, order_id, agency_id, restaurant_id, quote_id, rider_id, stage, assigned_at, delivered_at, cancelled_at, updated_at)
          SELECT e.delivery_id, e.order_id, e.agency_id, e.restaurant_id, e.quote_id, e.rider_id, e.stage,
                 CASE WHEN e.stage = 'assigned' THEN e.at END,
@@ -75,7 +75,7 @@ export class ChargesRepository {
            cancelled_at = CASE WHEN c.stage = 'delivered' THEN c.cancelled_at ELSE coalesce(c.cancelled_at, EXCLUDED.cancelled_at) END,
            updated_at = now()
          RETURNING delivery_id, quote_id, stage, rider_id`,
-        [
+        values: [
           JSON.stringify(
             round.map(({ item: e }) => ({
               delivery_id: e.deliveryId,
@@ -89,7 +89,7 @@ export class ChargesRepository {
             })),
           ),
         ],
-      );
+      })) as Array<{ delivery_id: string; quote_id: string; stage: string; rider_id: string | null }>;
       const byDelivery = new Map(rows.map((row) => [row.delivery_id, row]));
       for (const { item, index } of round) {
         const row = byDelivery.get(item.deliveryId.toLowerCase())!;

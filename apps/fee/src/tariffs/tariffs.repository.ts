@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { queryPrepared } from '#database';
 import type { Tariff } from './tariff.js';
 import { TariffVersionEntity } from './tariff-version.entity.js';
 
@@ -41,7 +42,7 @@ export class TariffsRepository {
 
   /** Only the number of the version in force at `at`, for a caller that keeps versions' terms itself. */
   async versionInForce(agencyId: string, at: Date): Promise<number | undefined> {
-    const rows: Array<{ version: number }> = await this.dataSource.query(`SELECT version FROM fee.tariff_versions WHERE ${IN_FORCE}`, [agencyId, at]);
+    const rows = (await queryPrepared(this.dataSource, { text: `SELECT version FROM fee.tariff_versions WHERE ${IN_FORCE}`, values: [agencyId, at] })) as Array<{ version: number }>;
     return rows[0]?.version;
   }
 
