@@ -138,6 +138,7 @@ function indexPart(sizes: number[]): string[] {
 interface RiderJob {
   mode: 'riders';
   url: string;
+  offerTimeoutSeconds: number;
   riders: Array<{ token: string; start: LngLat }>;
   seed: number;
 }
@@ -145,6 +146,8 @@ interface RiderJob {
 /** What a riders thread reports at the end of a level. */
 interface RiderTally {
   latenciesMs: number[];
+  /** From the offer's transaction (its expiry less the offer timeout) to the rider's thread reading it. */
+  toRiderMs: number[];
   offers: number;
   offersInWindow: number;
   acceptFailed: number;
@@ -161,7 +164,7 @@ type FromRiders = { type: 'connected'; connected: number; failed: number; firstE
 async function ridersThread(job: RiderJob): Promise<void> {
   const random = rng(job.seed);
   const sockets: Socket[] = [];
-  const tally: RiderTally = { latenciesMs: [], offers: 0, offersInWindow: 0, acceptFailed: 0, completed: 0, locationsSent: 0, locationsAcked: 0, locationsRefused: 0 };
+  const tally: RiderTally = { latenciesMs: [], toRiderMs: [], offers: 0, offersInWindow: 0, acceptFailed: 0, completed: 0, locationsSent: 0, locationsAcked: 0, locationsRefused: 0 };
   let window = { start: Infinity, end: -Infinity };
   const inWindow = (t: number) => t >= window.start && t < window.end;
   const fail = (message: string) => (tally.firstError ??= message);
@@ -200,13 +203,14 @@ async function ridersThread(job: RiderJob): Promise<void> {
 
   for (const socket of sockets) {
     if (!socket) continue;
-    socket.on('offer', async (offer: { offerId: string; deliveryId: string; restaurantName: string }) => {
+    socket.on('offer', async (offer: { offerId: string; deliveryId: string; restaurantName: string; expiresAt: string }) => {
       const received = epochMs();
       tally.offers++;
       const sentAt = Number(/^bench (\d+(?:\.\d+)?)$/.exec(offer.restaurantName)?.[1]);
       if (inWindow(sentAt)) {
         tally.offersInWindow++;
         tally.latenciesMs.push(received - sentAt);
+        tally.toRiderMs.push(received - (Date.parse(offer.expiresAt) - job.offerTimeoutSeconds * 1000));
       }
       try {
         await ask(socket, 'offer:accept', { offerId: offer.offerId });
@@ -379,6 +383,8 @@ interface Stages {
   toDelivery: [number, number];
   toQuote: [number, number];
   toOffer: [number, number];
+  /** The offer's transaction → the rider's thread has it (commit, the socket write, the rider's side). */
+  toRider: [number, number];
 }
 
 /**
@@ -408,9 +414,15 @@ async function printStatements(admin: pg.Client, limit: number, seconds: number)
   }
 }
 
+/** p50 and p99 of `values` (sorted in place). */
+function spread(values: number[]): [number, number] {
+  values.sort((a, b) => a - b);
+  return [percentile(values, 50), percentile(values, 99)];
+}
+
 const stageText = ([p50, p99]: [number, number]) => `${fmt(p50)}/${fmt(p99)}`;
 
-async function stagesOf(admin: pg.Client, agencyId: string, windowStart: number, windowEnd: number): Promise<Stages> {
+async function stagesOf(admin: pg.Client, agencyId: string, windowStart: number, windowEnd: number): Promise<Omit<Stages, 'toRider'>> {
   const { rows } = await admin.query<{ sent: number; created: number; quoted: number | null; offered: number | null }>(
     `SELECT substring(d.restaurant_name FROM 7)::float8 AS sent,
             extract(epoch FROM d.created_at) * 1000 AS created,
@@ -421,10 +433,6 @@ async function stagesOf(admin: pg.Client, agencyId: string, windowStart: number,
     [agencyId],
   );
   const inWindow = rows.filter((r) => r.sent >= windowStart && r.sent < windowEnd);
-  const spread = (values: number[]): [number, number] => {
-    values.sort((a, b) => a - b);
-    return [percentile(values, 50), percentile(values, 99)];
-  };
   return {
     toDelivery: spread(inWindow.map((r) => r.created - r.sent)),
     toQuote: spread(inWindow.filter((r) => r.quoted !== null).map((r) => r.quoted! - r.created)),
@@ -467,7 +475,7 @@ async function runLevel(options: {
     const url = `http://127.0.0.1:${config.httpPorts.dispatch}/riders`;
     const workers = Array.from({ length: options.workers }, (_, w) => {
       const mine = riders.filter((_, i) => i % options.workers === w).map((r) => ({ token: r.token.secret, start: r.start }));
-      return new Worker(fileURLToPath(import.meta.url), { workerData: { mode: 'riders', url, riders: mine, seed: count + w } satisfies RiderJob });
+      return new Worker(fileURLToPath(import.meta.url), { workerData: { mode: 'riders', url, offerTimeoutSeconds: config.dispatch.offerTimeoutSeconds, riders: mine, seed: count + w } satisfies RiderJob });
     });
     const nextMessage = (worker: Worker) =>
       new Promise<FromRiders>((resolve, reject) => {
@@ -570,10 +578,12 @@ async function runLevel(options: {
       }),
     );
     const latencies: number[] = [];
+    const toRider: number[] = [];
     const sum = { offersInWindow: 0, locationsSent: 0, locationsAcked: 0, locationsRefused: 0, acceptFailed: 0, completed: 0 };
     for (const tally of tallies) {
       if (!tally) continue;
       for (const l of tally.latenciesMs) latencies.push(l);
+      for (const l of tally.toRiderMs) toRider.push(l);
       for (const key of Object.keys(sum) as Array<keyof typeof sum>) sum[key] += tally[key];
       firstError ??= tally.firstError;
     }
@@ -600,7 +610,7 @@ async function runLevel(options: {
       rssPeakMb,
       eventsWaiting: backlog?.waiting ?? 0,
       oldestEventSeconds: backlog?.oldest ?? 0,
-      stages,
+      stages: { ...stages, toRider: spread(toRider) },
       firstError,
     };
   } finally {
@@ -653,7 +663,9 @@ async function servicePart(socketsOnly = false): Promise<string[]> {
             `${r.completed} delivered, ${r.acceptFailed} accept/pickup/deliver failed${r.locationsRefused ? `, ${r.locationsRefused} positions refused` : ''}` +
             `${r.firstError ? ` (first error: ${r.firstError})` : ''}`,
         );
-        console.log(`  stages p50/p99 ms: sent → delivery ${stageText(r.stages.toDelivery)}, → quote ${stageText(r.stages.toQuote)}, → offer ${stageText(r.stages.toOffer)}`);
+        console.log(
+          `  stages p50/p99 ms: sent → delivery ${stageText(r.stages.toDelivery)}, → quote ${stageText(r.stages.toQuote)}, → offer ${stageText(r.stages.toOffer)}, → rider ${stageText(r.stages.toRider)}`,
+        );
         results.push(r);
       }
     }
@@ -667,13 +679,13 @@ async function servicePart(socketsOnly = false): Promise<string[]> {
   }
 
   const rows = [
-    '| riders | index | connected | order→offer p50 ms | p99 ms | offers/s | orders in window | positions/s acked (sent) | dispatch RSS idle / connected / peak MB | events waiting at window end (oldest s) | stages p50/p99 ms: → delivery, → quote, → offer | failed |',
+    '| riders | index | connected | order→offer p50 ms | p99 ms | offers/s | orders in window | positions/s acked (sent) | dispatch RSS idle / connected / peak MB | events waiting at window end (oldest s) | stages p50/p99 ms: → delivery, → quote, → offer, → rider | failed |',
     '|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
     ...results.map(
       (r) =>
         `| ${fmt(r.riders)} | ${r.index} | ${fmt(r.connected)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.offersPerSecond, 1)} | ${fmt(r.ordersInWindow)} | ` +
         `${fmt(r.locationsPerSecond)} (${fmt(r.locationsSentPerSecond)}) | ${fmt(r.rssIdleMb)} / ${fmt(r.rssConnectedMb)} / ${fmt(r.rssPeakMb)} | ` +
-        `${fmt(r.eventsWaiting)} (${fmt(r.oldestEventSeconds, 1)}) | ${stageText(r.stages.toDelivery)}, ${stageText(r.stages.toQuote)}, ${stageText(r.stages.toOffer)} | ${r.acceptFailed + r.locationsRefused} |`,
+        `${fmt(r.eventsWaiting)} (${fmt(r.oldestEventSeconds, 1)}) | ${stageText(r.stages.toDelivery)}, ${stageText(r.stages.toQuote)}, ${stageText(r.stages.toOffer)}, ${stageText(r.stages.toRider)} | ${r.acceptFailed + r.locationsRefused} |`,
     ),
   ];
   if (socketsOnly) {
