@@ -115,9 +115,13 @@ export class OffersRepository {
     return (rows as unknown as OfferRow[]).map(toOffer);
   }
 
-  /** Locks the riders' rows, in id order, for the rest of the transaction: capacity checks on a rider run one at a time. */
+  /**
+   * Locks the riders' rows, in id order, for the rest of the transaction: capacity checks on a rider run one at a
+   * time. FOR NO KEY UPDATE, as every rider lock of ours: it does not wait for (nor hold up) the key-share locks of
+   * rows that merely point at the rider, such as a batch of its positions being written.
+   */
   lockRidersStatement(riderIds: string[]): Statement {
-    return { text: 'SELECT id FROM dispatch.riders WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', values: [riderIds] };
+    return { text: 'SELECT id FROM dispatch.riders WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE', values: [riderIds] };
   }
 
   /**

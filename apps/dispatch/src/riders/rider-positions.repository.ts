@@ -24,6 +24,8 @@ export class RiderPositionsRepository {
        SELECT u.rider_id, u.lng, u.lat, u.reported_at
          FROM unnest($1::uuid[], $2::float8[], $3::float8[], $4::timestamptz[]) AS u (rider_id, lng, lat, reported_at)
         WHERE EXISTS (SELECT 1 FROM dispatch.riders r WHERE r.id = u.rider_id)
+        -- Rows (and the riders' key-share locks their foreign key takes) in id order, as every rider lock is taken.
+        ORDER BY u.rider_id
        ON CONFLICT (rider_id) DO UPDATE SET lng = EXCLUDED.lng, lat = EXCLUDED.lat, reported_at = EXCLUDED.reported_at
         WHERE dispatch.rider_positions.reported_at <= EXCLUDED.reported_at`,
       [

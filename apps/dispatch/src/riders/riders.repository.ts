@@ -37,7 +37,7 @@ export class RidersRepository {
 
   /** Locks the rider's row for the rest of the transaction: capacity checks on one rider run one at a time. */
   lock(manager: EntityManager, id: string): Promise<RiderEntity | null> {
-    return manager.getRepository(RiderEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+    return manager.getRepository(RiderEntity).findOne({ where: { id }, lock: { mode: 'for_no_key_update' } });
   }
 
   async loads(riderIds: string[], manager: EntityManager = this.dataSource.manager): Promise<Map<string, RiderLoad>> {
