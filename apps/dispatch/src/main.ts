@@ -4,7 +4,6 @@ import { loadConfig } from '#config';
 import { resolveDatabase } from '#database';
 import { runMain, startService, type StaticSite } from '#platform';
 import { DispatchModule } from './dispatch.module.js';
-import { RiderSocketAdapter } from './riders/rider-socket.adapter.js';
 
 // `npm run build` puts the browser apps in dist/web, beside this file's dist/apps/dispatch/src.
 const web = (dir: string) => fileURLToPath(new URL(`../../../web/${dir}`, import.meta.url));
@@ -22,7 +21,5 @@ runMain(async () => {
     module: DispatchModule.forRoot(config, database.url),
     config,
     staticSites: sites,
-    // One plain listener per rider message per socket, not Nest's rxjs pipeline per handler per socket.
-    webSocketAdapter: (app) => new RiderSocketAdapter(app),
   });
 });

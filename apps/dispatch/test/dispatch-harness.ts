@@ -13,7 +13,6 @@ import { testConfig } from '../../../test/support/config.js';
 import { FeeModule } from '../../fee/src/fee.module.js';
 import { provisionAgency } from '../src/agencies/agencies.provisioning.js';
 import { DispatchModule } from '../src/dispatch.module.js';
-import { RiderSocketAdapter } from '../src/riders/rider-socket.adapter.js';
 import { provisionRider } from '../src/riders/riders.provisioning.js';
 import { eventually } from '../../../test/support/eventually.js';
 
@@ -153,9 +152,7 @@ export async function startDispatch(options: { env?: Record<string, string>; wit
     apps.push(await startService({ service: 'fee', module: FeeModule.forRoot(config, db.url), config }));
   };
   if (options.withFee !== false) await startFee();
-  // With the rider socket adapter main.ts uses, so the specs exercise the service as it runs.
-  const startDispatchApp = () =>
-    startService({ service: 'dispatch', module: DispatchModule.forRoot(config, db.url), config, webSocketAdapter: (app) => new RiderSocketAdapter(app) });
+  const startDispatchApp = () => startService({ service: 'dispatch', module: DispatchModule.forRoot(config, db.url), config });
   let dispatch = await startDispatchApp();
   apps.push(dispatch);
   let dataSource = dispatch.get(DataSource);

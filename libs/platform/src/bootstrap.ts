@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Logger, type DynamicModule, type INestApplication, type WebSocketAdapter } from '@nestjs/common';
+import { Logger, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
@@ -18,8 +18,6 @@ export interface ServiceOptions {
   httpPort?: number;
   /** Built browser apps to serve over HTTP (dispatch serves the rider client and the agency dashboard). */
   staticSites?: StaticSite[];
-  /** The WebSocket adapter for the service's gateways, made from the app (Nest's IoAdapter when absent). */
-  webSocketAdapter?: (app: INestApplication) => WebSocketAdapter;
 }
 
 /**
@@ -42,7 +40,6 @@ export async function startService(options: ServiceOptions): Promise<INestApplic
   const logger = new PinoNestLogger(createLogger(service, config.logLevel));
   const app = await NestFactory.create(options.module, { logger, bodyParser: options.bodyParser ?? true });
   app.enableShutdownHooks();
-  if (options.webSocketAdapter) app.useWebSocketAdapter(options.webSocketAdapter(app));
   if (options.staticSites) serveStaticSites(app as NestExpressApplication, options.staticSites);
   app.connectMicroservice(serverOptions(config, service), { inheritAppConfig: true });
   await app.startAllMicroservices();

@@ -1,15 +1,6 @@
 import { Logger } from '@nestjs/common';
-import {
-  ConnectedSocket,
-  MessageBody,
-  SubscribeMessage,
-  WebSocketGateway,
-  type OnGatewayConnection,
-  type OnGatewayDisconnect,
-  type OnGatewayInit,
-} from '@nestjs/websockets';
+import { WebSocketGateway, type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit } from '@nestjs/websockets';
 import type { ClassConstructor } from 'class-transformer';
-// Types only: a socket parameter whose design type were a class would be handed to the global ContractPipe.
 import type { Namespace, Socket } from 'socket.io';
 import { validateContract, type Validated } from '#contracts';
 import { DomainError } from '#platform';
@@ -27,9 +18,17 @@ import { RidersService, type RiderSession } from './riders.service.js';
 /** Every client message is answered through its ack callback with one of these. */
 export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; code: string; message: string; details?: unknown };
 
+/** A rider message's handler: the socket it came on and its body; every outcome, errors included, is its ack. */
+type RiderMessageHandler = (socket: Socket, body: unknown) => Promise<Ack>;
+
 /**
  * Rider protocol v1 (docs/rider-protocol.md). A thin edge: it authenticates the socket, keeps presence, checks
  * each message and hands it to one service call, and turns every outcome, errors included, into an ack.
+ *
+ * The messages are bound to each socket with one plain listener each (`MESSAGES`), not through Nest's
+ * `@SubscribeMessage`: Nest would run its per-message pipeline (an rxjs chain, guards, pipes, interceptors,
+ * filters) for every position of every rider, a few thousand times a second, and every handler here already
+ * checks its own body and answers every outcome itself.
  */
 @WebSocketGateway({
   namespace: '/riders',
@@ -52,6 +51,34 @@ export class RidersGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
     private readonly wakeup: DispatchWakeup,
     private readonly operations: DeliveryOperations,
   ) {}
+
+  /** Every message a rider may send, and its handler. */
+  private readonly messages: ReadonlyArray<[string, RiderMessageHandler]> = [
+    ['location', (socket, body) => this.location(socket, body)],
+    ['heartbeat', () => this.heartbeat()],
+    ['break:start', (socket) => this.startBreak(socket)],
+    ['break:end', (socket) => this.endBreak(socket)],
+    ['offer:accept', (socket, body) => this.accept(socket, body)],
+    ['offer:decline', (socket, body) => this.decline(socket, body)],
+    ['delivery:pickedUp', (socket, body) => this.pickedUp(socket, body)],
+    ['delivery:delivered', (socket, body) => this.delivered(socket, body)],
+    ['delivery:failed', (socket, body) => this.failed(socket, body)],
+  ];
+
+  /**
+   * One listener per message, shared by every socket (socket.io calls it with the socket as `this`): ten thousand
+   * riders do not need ninety thousand closures.
+   */
+  private readonly listeners = this.messages.map(([event, handle]) => {
+    const listener = function (this: Socket, ...args: unknown[]): void {
+      // `emit(event, body, ack)`, or `emit(event, ack)` for a message without a body.
+      const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (reply: Ack) => void) : undefined;
+      void handle(this, args[0]).then((reply) => {
+        if (ack && this.connected) ack(reply);
+      });
+    };
+    return [event, listener] as const;
+  });
 
   afterInit(namespace: Namespace): void {
     this.channel.attach(namespace);
@@ -79,6 +106,7 @@ export class RidersGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
       if (this.presence.seen(rider.id)) this.wakeup.wake();
       next();
     });
+    for (const [event, listener] of this.listeners) socket.on(event, listener);
     // Available at once only with a recent position; otherwise its first `location` wakes the dispatcher.
     const available = this.presence.connected(rider, socket.id);
     this.logger.log(`rider ${rider.id} connected (socket ${socket.id})`);
@@ -100,8 +128,7 @@ export class RidersGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
     this.logger.log(`rider ${rider.id} disconnected (socket ${socket.id})${stillOnline ? '; still online on another socket' : ''}`);
   }
 
-  @SubscribeMessage('location')
-  location(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<Ack> {
+  location(socket: Socket, body: unknown): Promise<Ack> {
     return answer(async () => {
       const { lng, lat, at } = valid(readLocation(body));
       // A rider's first position makes it a candidate, so waiting deliveries may now be offered.
@@ -111,18 +138,15 @@ export class RidersGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
   }
 
   /** Only says the rider is there: the sign of life itself is taken for every message, before its handler. */
-  @SubscribeMessage('heartbeat')
   heartbeat(): Promise<Ack<{ serverTime: string }>> {
     return answer(async () => ({ serverTime: new Date(this.presence.now()).toISOString() }), this.logger);
   }
 
-  @SubscribeMessage('break:start')
-  startBreak(@ConnectedSocket() socket: Socket): Promise<Ack<{ state: RiderState }>> {
+  startBreak(socket: Socket): Promise<Ack<{ state: RiderState }>> {
     return answer(async () => ({ state: this.riders.startBreak(session(socket).id) }), this.logger);
   }
 
-  @SubscribeMessage('break:end')
-  endBreak(@ConnectedSocket() socket: Socket): Promise<Ack<{ state: RiderState }>> {
+  endBreak(socket: Socket): Promise<Ack<{ state: RiderState }>> {
     return answer(async () => {
       const { state, available } = this.riders.endBreak(session(socket).id);
       if (available) this.wakeup.wake();
@@ -130,16 +154,14 @@ export class RidersGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
     }, this.logger);
   }
 
-  @SubscribeMessage('offer:accept')
-  accept(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<Ack<{ delivery: RiderDeliveryView }>> {
+  accept(socket: Socket, body: unknown): Promise<Ack<{ delivery: RiderDeliveryView }>> {
     return answer(async () => {
       const { offerId } = parse(OfferAnswer, body);
       return { delivery: riderDeliveryView(await this.offers.accept(session(socket).id, offerId)) };
     }, this.logger);
   }
 
-  @SubscribeMessage('offer:decline')
-  decline(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<Ack> {
+  decline(socket: Socket, body: unknown): Promise<Ack> {
     return answer(async () => {
       const { offerId } = parse(OfferAnswer, body);
       await this.offers.decline(session(socket).id, offerId);
@@ -147,16 +169,14 @@ export class RidersGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
     }, this.logger);
   }
 
-  @SubscribeMessage('delivery:pickedUp')
-  pickedUp(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<Ack<{ delivery: RiderDeliveryView }>> {
+  pickedUp(socket: Socket, body: unknown): Promise<Ack<{ delivery: RiderDeliveryView }>> {
     return answer(async () => {
       const { deliveryId } = parse(DeliveryReport, body);
       return { delivery: riderDeliveryView(await this.deliveries.pickUp(session(socket).id, deliveryId)) };
     }, this.logger);
   }
 
-  @SubscribeMessage('delivery:delivered')
-  delivered(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<Ack<{ delivery: RiderDeliveryView }>> {
+  delivered(socket: Socket, body: unknown): Promise<Ack<{ delivery: RiderDeliveryView }>> {
     return answer(async () => {
       const { deliveryId } = parse(DeliveryReport, body);
       return { delivery: riderDeliveryView(await this.deliveries.deliver(session(socket).id, deliveryId)) };
@@ -164,8 +184,7 @@ export class RidersGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
   }
 
   /** The rider cannot finish the trip (the customer cannot be reached, an accident): it fails and frees the rider. */
-  @SubscribeMessage('delivery:failed')
-  failed(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<Ack<{ delivery: RiderDeliveryView }>> {
+  failed(socket: Socket, body: unknown): Promise<Ack<{ delivery: RiderDeliveryView }>> {
     return answer(async () => {
       const { deliveryId, reason } = parse(DeliveryFailureReport, body);
       return { delivery: riderDeliveryView(await this.operations.failByRider(session(socket).id, deliveryId, reason)) };
