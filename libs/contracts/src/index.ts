@@ -13,6 +13,7 @@ export * from './common/validation.js';
 export * from './delivery-charge/delivery-charge.event.js';
 export * from './delivery-status-changed/delivery-status-changed.event.js';
 export * from './fee-geocode/fee-geocode.request.js';
+export * from './fee-quote/fee-quote.reader.js';
 export * from './fee-quote/fee-quote.request.js';
 export * from './order-created/order-created.event.js';
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '#config';
-import { FeeQuote, PATTERNS, validateContract, type FeeQuoteRequest } from '#contracts';
+import { PATTERNS, readFeeQuote, type FeeQuoteRequest } from '#contracts';
 import { Messaging } from '#messaging';
 import { Rounds } from '#platform';
 import { DeliveriesService } from '../deliveries/deliveries.service.js';
@@ -132,7 +132,7 @@ export class DeliveryPricing {
     };
     try {
       const reply = await this.messaging.request<unknown>(PATTERNS.FEE_QUOTE, request, FEE_TIMEOUT_MS);
-      const quote = validateContract(FeeQuote, reply);
+      const quote = readFeeQuote(reply);
       if (!quote.ok) throw new Error(`fee answered with an invalid quote: ${quote.errors.map((e) => e.field).join(', ')}`);
       // A delivery that simply waits is priced and offered in one go; any other (offered meanwhile with its fee
       // pending, say) is priced on its own.
