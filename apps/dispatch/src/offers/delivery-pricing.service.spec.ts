@@ -3,6 +3,7 @@ import { Test } from '@nestjs/testing';
 import { APP_CONFIG, loadConfig } from '#config';
 import type { FeeQuote } from '#contracts';
 import { Messaging } from '#messaging';
+import { sampleFeeQuote } from '../../../../libs/contracts/src/testing/fee-quote.sample.js';
 import { DeliveriesService } from '../deliveries/deliveries.service.js';
 import type { DeliveryEntity } from '../deliveries/delivery.entity.js';
 import { DispatchWakeup } from './dispatch-wakeup.js';
@@ -20,23 +21,7 @@ const delivery = {
   quoteAttempts: 0,
 } as DeliveryEntity;
 
-const quote: FeeQuote = {
-  quoteId: '9c8b7a6d-5e4f-4a3b-8c2d-1e0f9a8b7c04',
-  agencyId: delivery.agencyId,
-  tariffVersion: 1,
-  pricedAt: '2026-11-22T03:15:55.349Z',
-  distanceBasis: 'route',
-  distanceMeters: 1362,
-  durationSeconds: 245,
-  provider: 'turf',
-  estimated: true,
-  detourFactor: 1.3,
-  factorSource: 'default',
-  cached: false,
-  attempts: [{ provider: 'turf', outcome: 'ok', ms: 0 }],
-  fee: { total: 3000, currency: 'KRW', items: [{ code: 'BASE', label: '기본요금', amount: 3000 }] },
-  riderPay: { total: 2700, currency: 'KRW', items: [{ code: 'BASE', label: '기본요금', amount: 3000 }, { code: 'COMMISSION', label: '수수료', amount: -300 }] },
-};
+const quote: FeeQuote = sampleFeeQuote({ agencyId: delivery.agencyId });
 
 describe('DeliveryPricing', () => {
   let sut: DeliveryPricing;

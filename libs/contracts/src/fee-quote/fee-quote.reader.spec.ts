@@ -4,27 +4,16 @@ import fc from 'fast-check';
 import { validateContract } from '../common/validation.js';
 import { plainFeeQuote, readFeeQuote } from './fee-quote.reader.js';
 import { FeeQuote } from './fee-quote.request.js';
+import { sampleFeeQuote } from '../testing/fee-quote.sample.js';
 
-/** A reply as the fee service sends it (an estimate, with its detour factor). */
+/** A reply as the fee service sends it (an estimate, with its detour factor and a night surcharge). */
 const reply = () => ({
-  quoteId: '9c8b7a6d-5e4f-4a3b-8c2d-1e0f9a8b7c04',
-  agencyId: '4a1d0f2e-5c6b-4e7d-8a9f-1b2c3d4e5f03',
-  tariffVersion: 3,
-  pricedAt: '2026-11-22T03:15:55.349Z',
-  distanceBasis: 'route',
-  distanceMeters: 1362,
-  durationSeconds: 245,
-  provider: 'turf',
-  estimated: true,
-  detourFactor: 1.3,
-  factorSource: 'default',
-  cached: false,
+  ...sampleFeeQuote({ tariffVersion: 3 }),
   attempts: [
     { provider: 'kakao', outcome: 'no_credentials', ms: 0, skipped: true },
     { provider: 'turf', outcome: 'ok', ms: 1 },
   ],
-  fee: { total: 3500, currency: 'KRW', items: [{ code: 'BASE', label: '기본요금', amount: 3000 }, { code: 'NIGHT', label: '야간 할증', amount: 500 }] },
-  riderPay: { total: 3150, currency: 'KRW', items: [{ code: 'FEE', label: '배달료', amount: 3500 }, { code: 'COMMISSION', label: '수수료', amount: -350 }] },
+  fee: { total: 3500, currency: 'KRW' as const, items: [{ code: 'BASE', label: '기본요금', amount: 3000 }, { code: 'NIGHT', label: '야간 할증', amount: 500 }] },
 });
 
 /** The shortcut may only ever give what the contract gives: the same instance, or (by deferring) the same errors. */
