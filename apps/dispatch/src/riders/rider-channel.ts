@@ -1,5 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
-import type { Namespace } from 'socket.io';
+import { Injectable } from '@nestjs/common';
 import type { RiderDeliveryView } from '../deliveries/delivery.views.js';
 import type { RiderState } from './rider-presence.store.js';
 
@@ -47,27 +46,34 @@ export interface OfferMessage {
   expiresAt: string;
 }
 
-/** Each rider's sockets share a room, so a message reaches every device the rider has connected. */
-export const riderRoom = (riderId: string) => `rider:${riderId}`;
+/** What the channel needs of a socket: a way to send it an event. */
+export interface RiderConnection {
+  emit(event: string, payload: unknown): void;
+}
 
 /**
- * The way services reach riders without knowing about sockets. A message to a rider who is offline is
- * dropped: anything still relevant (a pending offer) is sent again when the rider reconnects.
+ * The way services reach riders without knowing about sockets: a message to a rider goes to every device it has
+ * connected. A message to a rider who is offline is dropped: anything still relevant (a pending offer) is sent
+ * again when the rider reconnects.
  */
 @Injectable()
 export class RiderChannel {
-  private readonly logger = new Logger('riders');
-  private namespace?: Namespace;
+  private readonly connections = new Map<string, Set<RiderConnection>>();
 
-  attach(namespace: Namespace): void {
-    this.namespace = namespace;
+  /** A socket of the rider is connected. */
+  join(riderId: string, connection: RiderConnection): void {
+    let sockets = this.connections.get(riderId);
+    if (!sockets) this.connections.set(riderId, (sockets = new Set()));
+    sockets.add(connection);
+  }
+
+  leave(riderId: string, connection: RiderConnection): void {
+    const sockets = this.connections.get(riderId);
+    sockets?.delete(connection);
+    if (sockets?.size === 0) this.connections.delete(riderId);
   }
 
   send<E extends keyof RiderEvents>(riderId: string, event: E, payload: RiderEvents[E]): void {
-    if (!this.namespace) {
-      this.logger.warn(`rider socket server not ready; ${event} for rider ${riderId} not sent`);
-      return;
-    }
-    this.namespace.to(riderRoom(riderId)).emit(event, payload);
+    for (const connection of this.connections.get(riderId) ?? []) connection.emit(event, payload);
   }
 }

@@ -1,7 +1,7 @@
-import { Logger } from '@nestjs/common';
-import { WebSocketGateway, type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit } from '@nestjs/websockets';
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { Server } from 'node:http';
 import type { ClassConstructor } from 'class-transformer';
-import type { Namespace, Socket } from 'socket.io';
 import { validateContract, type Validated } from '#contracts';
 import { DomainError } from '#platform';
 import { DeliveriesService } from '../deliveries/deliveries.service.js';
@@ -11,36 +11,28 @@ import { riderDeliveryView, type RiderDeliveryView } from '../deliveries/deliver
 import { DispatchWakeup } from '../offers/dispatch-wakeup.js';
 import { OffersService } from '../offers/offers.service.js';
 import { DeliveryReport, OfferAnswer, readLocation } from './dto/rider-messages.js';
-import { RiderChannel, riderRoom } from './rider-channel.js';
+import { RiderChannel } from './rider-channel.js';
 import { RiderPresenceStore, type RiderState } from './rider-presence.store.js';
+import { RiderSocket, RiderSocketServer } from './rider-socket.server.js';
 import { RidersService, type RiderSession } from './riders.service.js';
 
 /** Every client message is answered through its ack callback with one of these. */
 export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; code: string; message: string; details?: unknown };
 
+type Socket = RiderSocket<RiderSession>;
+
 /** A rider message's handler: the socket it came on and its body; every outcome, errors included, is its ack. */
 type RiderMessageHandler = (socket: Socket, body: unknown) => Promise<Ack>;
 
 /**
- * Rider protocol v1 (docs/rider-protocol.md). A thin edge: it authenticates the socket, keeps presence, checks
- * each message and hands it to one service call, and turns every outcome, errors included, into an ack.
- *
- * The messages are bound to each socket with one plain listener each (`MESSAGES`), not through Nest's
- * `@SubscribeMessage`: Nest would run its per-message pipeline (an rxjs chain, guards, pipes, interceptors,
- * filters) for every position of every rider, a few thousand times a second, and every handler here already
- * checks its own body and answers every outcome itself.
+ * Rider protocol v1 (docs/rider-protocol.md): socket.io's protocol at `/socket.io/`, namespace `/riders`, served
+ * by RiderSocketServer on dispatch's HTTP server. A thin edge: it authenticates the socket, keeps presence,
+ * checks each message and hands it to one service call, and turns every outcome, errors included, into an ack.
  */
-@WebSocketGateway({
-  namespace: '/riders',
-  cors: { origin: true },
-  // Riders connect over WebSocket only (docs/rider-protocol.md): no long-polling sessions or upgrades to keep per
-  // connection, and no per-message or HTTP compression state for thousands of small messages.
-  transports: ['websocket'],
-  perMessageDeflate: false,
-  httpCompression: false,
-})
-export class RidersGateway implements OnGatewayInit<Namespace>, OnGatewayConnection<Socket>, OnGatewayDisconnect<Socket> {
+@Injectable()
+export class RidersGateway implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('riders');
+  private readonly server: RiderSocketServer<RiderSession>;
 
   constructor(
     private readonly riders: RidersService,
@@ -50,10 +42,20 @@ export class RidersGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
     private readonly deliveries: DeliveriesService,
     private readonly wakeup: DispatchWakeup,
     private readonly operations: DeliveryOperations,
-  ) {}
+    private readonly http: HttpAdapterHost,
+  ) {
+    this.server = new RiderSocketServer<RiderSession>({
+      path: '/socket.io/',
+      namespace: '/riders',
+      authenticate: (auth) => this.authenticate(auth),
+      connected: (socket) => void this.connected(socket),
+      disconnected: (socket) => this.disconnected(socket),
+      message: (socket, event, body, ack) => this.message(socket, event, body, ack),
+    });
+  }
 
   /** Every message a rider may send, and its handler. */
-  private readonly messages: ReadonlyArray<[string, RiderMessageHandler]> = [
+  private readonly messages = new Map<string, RiderMessageHandler>([
     ['location', (socket, body) => this.location(socket, body)],
     ['heartbeat', () => this.heartbeat()],
     ['break:start', (socket) => this.startBreak(socket)],
@@ -63,50 +65,31 @@ export class RidersGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
     ['delivery:pickedUp', (socket, body) => this.pickedUp(socket, body)],
     ['delivery:delivered', (socket, body) => this.delivered(socket, body)],
     ['delivery:failed', (socket, body) => this.failed(socket, body)],
-  ];
+  ]);
 
-  /**
-   * One listener per message, shared by every socket (socket.io calls it with the socket as `this`): ten thousand
-   * riders do not need ninety thousand closures.
-   */
-  private readonly listeners = this.messages.map(([event, handle]) => {
-    const listener = function (this: Socket, ...args: unknown[]): void {
-      // `emit(event, body, ack)`, or `emit(event, ack)` for a message without a body.
-      const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (reply: Ack) => void) : undefined;
-      void handle(this, args[0]).then((reply) => {
-        if (ack && this.connected) ack(reply);
-      });
-    };
-    return [event, listener] as const;
-  });
-
-  afterInit(namespace: Namespace): void {
-    this.channel.attach(namespace);
-    // Refused before the connection exists: the client sees `connect_error` with the message.
-    namespace.use((socket, next) => {
-      this.riders.authenticate(socket.handshake.auth?.token).then(
-        (rider) => {
-          if (!rider) return next(new Error('UNAUTHENTICATED'));
-          socket.data.rider = rider;
-          next();
-        },
-        (error: unknown) => {
-          this.logger.error(`could not check a rider token: ${(error as Error)?.message ?? String(error)}`);
-          next(new Error('UNAVAILABLE'));
-        },
-      );
-    });
+  onApplicationBootstrap(): void {
+    this.server.attach(this.http.httpAdapter.getHttpServer() as Server);
   }
 
-  async handleConnection(socket: Socket): Promise<void> {
+  /** Riders' apps reconnect, to this instance once it is back or to another. */
+  beforeApplicationShutdown(): void {
+    this.server.close();
+  }
+
+  /** Refused before the socket joins: the client sees `connect_error` with the message. */
+  private async authenticate(auth: unknown): Promise<{ session: RiderSession } | { refused: string }> {
+    try {
+      const rider = await this.riders.authenticate((auth as { token?: unknown } | undefined)?.token);
+      return rider ? { session: rider } : { refused: 'UNAUTHENTICATED' };
+    } catch (error) {
+      this.logger.error(`could not check a rider token: ${(error as Error)?.message ?? String(error)}`);
+      return { refused: 'UNAVAILABLE' };
+    }
+  }
+
+  private async connected(socket: Socket): Promise<void> {
     const rider = session(socket);
-    void socket.join(riderRoom(rider.id));
-    // Any message at all is a sign of life; one from a silent rider brings it back to matching.
-    socket.use((_packet, next) => {
-      if (this.presence.seen(rider.id)) this.wakeup.wake();
-      next();
-    });
-    for (const [event, listener] of this.listeners) socket.on(event, listener);
+    this.channel.join(rider.id, socket);
     // Available at once only with a recent position; otherwise its first `location` wakes the dispatcher.
     const available = this.presence.connected(rider, socket.id);
     this.logger.log(`rider ${rider.id} connected (socket ${socket.id})`);
@@ -121,11 +104,19 @@ export class RidersGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
     if (available) this.wakeup.wake();
   }
 
-  handleDisconnect(socket: Socket): void {
-    const rider = socket.data.rider as RiderSession | undefined;
-    if (!rider) return;
+  private disconnected(socket: Socket): void {
+    const rider = session(socket);
+    this.channel.leave(rider.id, socket);
     const stillOnline = this.presence.disconnected(rider.id, socket.id);
     this.logger.log(`rider ${rider.id} disconnected (socket ${socket.id})${stillOnline ? '; still online on another socket' : ''}`);
+  }
+
+  /** Any message at all is a sign of life, and one from a silent rider brings it back to matching; then its handler answers. */
+  private message(socket: Socket, event: string, body: unknown, ack: ((reply: Ack) => void) | undefined): void {
+    if (this.presence.seen(session(socket).id)) this.wakeup.wake();
+    const handle = this.messages.get(event);
+    if (!handle) return;
+    void handle(socket, body).then((reply) => ack?.(reply));
   }
 
   location(socket: Socket, body: unknown): Promise<Ack> {
@@ -193,7 +184,7 @@ export class RidersGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
 }
 
 function session(socket: Socket): RiderSession {
-  return socket.data.rider as RiderSession;
+  return socket.session!;
 }
 
 function parse<T extends object>(type: ClassConstructor<T>, body: unknown): T {

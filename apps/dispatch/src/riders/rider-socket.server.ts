@@ -1,0 +1,230 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+
+/**
+ * The rider protocol's transport: a server for the Socket.IO protocol (v5, on Engine.IO v4) over WebSocket only,
+ * with one namespace, on the `ws` package. Any socket.io client (v3 or v4) with `transports: ['websocket']`
+ * talks to it as to a socket.io server: the handshake, the namespace's CONNECT with `auth` (CONNECT_ERROR with
+ * its message when refused), events with and without acknowledgements, heartbeats, disconnects.
+ *
+ * Why not socket.io's own server: a rider connection held about 15 KB of heap there (engine.io, socket.io and
+ * Nest's objects, the upgrade request kept for the connection's life), so 10,000 riders made a heap whose every
+ * full collection took dispatch's event loop long enough to double order-to-offer latency; and every position
+ * passed through four layers of parsing and dispatching. Here a connection is a WebSocket and one small object,
+ * and a message is one JSON.parse. What is left out is what riders never use: long-polling and upgrades,
+ * binary attachments, rooms beyond a rider's own devices, other namespaces, connection state recovery.
+ */
+export interface RiderSocketServerOptions<S> {
+  /** The Engine.IO path, `/socket.io/` as socket.io clients default to. */
+  path: string;
+  /** The one namespace, e.g. `/riders`. */
+  namespace: string;
+  /** Decides a namespace CONNECT from its `auth`: the session to keep on the socket, or the refusal's message. */
+  authenticate(auth: unknown): Promise<{ session: S } | { refused: string }>;
+  /** A socket joined the namespace (its CONNECT was answered). */
+  connected(socket: RiderSocket<S>): void;
+  /** A joined socket left (the client disconnected, the connection dropped, a heartbeat was missed). */
+  disconnected(socket: RiderSocket<S>): void;
+  /** An event from a joined socket; `ack` answers it when the client asked for an answer. */
+  message(socket: RiderSocket<S>, event: string, body: unknown, ack: ((reply: unknown) => void) | undefined): void;
+  pingIntervalMs?: number;
+  pingTimeoutMs?: number;
+  /** Largest message accepted, in bytes (socket.io's maxHttpBufferSize). */
+  maxPayload?: number;
+  /** How long a connection may stay without joining the namespace (socket.io's connectTimeout). */
+  connectTimeoutMs?: number;
+}
+
+/** One client connection, once it joined the namespace. */
+export class RiderSocket<S> {
+  /** True from the namespace's CONNECT until the connection ends. */
+  connected = false;
+  /** Heartbeats: when the next ping is due, and until when its pong may take (0 while none is awaited). */
+  nextPingAt = 0;
+  pongBy = 0;
+  session?: S;
+
+  constructor(
+    readonly id: string,
+    private readonly ws: WebSocket,
+    private readonly namespace: string,
+  ) {}
+
+  /** Sends an event (no acknowledgement asked). Dropped once the connection is gone. */
+  emit(event: string, payload: unknown): void {
+    if (this.connected) this.send(`42${this.namespace},${JSON.stringify([event, payload])}`);
+  }
+
+  /** Ends the connection from the server's side: the client sees `disconnect` ("io server disconnect"). */
+  disconnect(): void {
+    if (this.connected) this.send(`41${this.namespace},`);
+    this.ws.close();
+  }
+
+  /** A raw Engine.IO packet (already framed as text). */
+  send(packet: string): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(packet);
+  }
+
+  close(): void {
+    this.ws.terminate();
+  }
+}
+
+/** socket.io's ids: 20 URL-safe characters. */
+const newId = () => randomBytes(15).toString('base64url');
+
+export class RiderSocketServer<S> {
+  private readonly wss: WebSocketServer;
+  /** Every open connection, joined or not, for heartbeats and shutdown. */
+  private readonly sockets = new Set<RiderSocket<S>>();
+  private heartbeat?: NodeJS.Timeout;
+
+  constructor(private readonly options: RiderSocketServerOptions<S>) {
+    this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: false, maxPayload: this.maxPayload });
+  }
+
+  private get pingIntervalMs() {
+    return this.options.pingIntervalMs ?? 25_000;
+  }
+
+  private get pingTimeoutMs() {
+    return this.options.pingTimeoutMs ?? 20_000;
+  }
+
+  private get maxPayload() {
+    return this.options.maxPayload ?? 1_000_000;
+  }
+
+  /** Takes WebSocket upgrades on `path` from the HTTP server; other upgrades are left to others or refused. */
+  attach(server: Server): void {
+    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const url = new URL(request.url ?? '/', 'http://local');
+      if (url.pathname !== this.options.path) return;
+      if (url.searchParams.get('EIO') !== '4' || url.searchParams.get('transport') !== 'websocket') {
+        // socket.io answers these as HTTP errors; a WebSocket-only client never sends them.
+        socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${JSON.stringify({ code: 3, message: 'Bad request: WebSocket transport and Engine.IO v4 only' })}`);
+        return;
+      }
+      this.wss.handleUpgrade(request, socket, head, (ws) => this.open(ws));
+    });
+    // One timer for every connection's heartbeat rather than one per connection.
+    this.heartbeat = setInterval(() => this.beat(), Math.min(1000, this.pingIntervalMs / 4));
+    this.heartbeat.unref();
+  }
+
+  /** Closes every connection (their clients reconnect to whichever instance comes up). */
+  close(): void {
+    clearInterval(this.heartbeat);
+    for (const socket of this.sockets) socket.close();
+    this.sockets.clear();
+  }
+
+  private open(ws: WebSocket): void {
+    const socket = new RiderSocket<S>(newId(), ws, this.options.namespace);
+    this.sockets.add(socket);
+    socket.nextPingAt = Date.now() + this.pingIntervalMs;
+    socket.send(`0${JSON.stringify({ sid: newId(), upgrades: [], pingInterval: this.pingIntervalMs, pingTimeout: this.pingTimeoutMs, maxPayload: this.maxPayload })}`);
+    const joinBy = setTimeout(() => socket.connected || socket.close(), this.options.connectTimeoutMs ?? 45_000);
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      // Binary frames carry attachments, which riders never send.
+      if (isBinary) return socket.close();
+      this.packet(socket, data.toString());
+    });
+    ws.on('close', () => {
+      clearTimeout(joinBy);
+      this.sockets.delete(socket);
+      if (!socket.connected) return;
+      socket.connected = false;
+      this.options.disconnected(socket);
+    });
+    ws.on('error', () => socket.close());
+  }
+
+  /** One Engine.IO packet: `3` pong, `4` a socket.io packet, `1` close; anything else is ignored. */
+  private packet(socket: RiderSocket<S>, frame: string): void {
+    switch (frame[0]) {
+      case '3':
+        socket.pongBy = 0;
+        return;
+      case '4':
+        return this.socketIoPacket(socket, frame.slice(1));
+      case '1':
+        return socket.close();
+    }
+  }
+
+  /** A socket.io packet: `<type>[<namespace>,][<ack id>][<JSON>]`. A malformed one ends the connection, as in socket.io. */
+  private socketIoPacket(socket: RiderSocket<S>, text: string): void {
+    const type = text[0];
+    let rest = text.slice(1);
+    let namespace = '/';
+    if (rest.startsWith('/')) {
+      const comma = rest.indexOf(',');
+      namespace = comma < 0 ? rest : rest.slice(0, comma);
+      rest = comma < 0 ? '' : rest.slice(comma + 1);
+    }
+    const digits = /^\d*/.exec(rest)![0];
+    const ackId = digits === '' ? undefined : Number(digits);
+    let data: unknown;
+    try {
+      data = rest.length > digits.length ? JSON.parse(rest.slice(digits.length)) : undefined;
+    } catch {
+      return socket.close();
+    }
+    if (namespace !== this.options.namespace) {
+      if (type === '0') socket.send(`44${namespace},${JSON.stringify({ message: 'Invalid namespace' })}`);
+      return;
+    }
+    switch (type) {
+      case '0':
+        return this.join(socket, data);
+      case '1':
+        return socket.close();
+      case '2':
+        if (!socket.connected || !Array.isArray(data) || typeof data[0] !== 'string') return;
+        return this.options.message(
+          socket,
+          data[0],
+          data[1],
+          ackId === undefined ? undefined : (reply) => socket.send(`43${this.options.namespace},${ackId}${JSON.stringify([reply])}`),
+        );
+    }
+  }
+
+  /** A namespace CONNECT: authenticated, answered with the socket's id, then handed on; or refused with a message. */
+  private join(socket: RiderSocket<S>, auth: unknown): void {
+    if (socket.connected) return;
+    const { namespace } = this.options;
+    this.options.authenticate(auth).then(
+      (outcome) => {
+        if (!this.sockets.has(socket)) return;
+        if ('refused' in outcome) {
+          socket.send(`44${namespace},${JSON.stringify({ message: outcome.refused })}`);
+          return;
+        }
+        socket.session = outcome.session;
+        socket.connected = true;
+        socket.send(`40${namespace},${JSON.stringify({ sid: socket.id })}`);
+        this.options.connected(socket);
+      },
+      () => socket.send(`44${namespace},${JSON.stringify({ message: 'UNAVAILABLE' })}`),
+    );
+  }
+
+  /** Pings the connections whose ping is due and closes those whose pong did not come in time. */
+  private beat(): void {
+    const now = Date.now();
+    for (const socket of this.sockets) {
+      if (socket.pongBy !== 0 && now > socket.pongBy) {
+        socket.close();
+      } else if (now >= socket.nextPingAt) {
+        socket.send('2');
+        socket.nextPingAt = now + this.pingIntervalMs;
+        socket.pongBy = now + this.pingTimeoutMs;
+      }
+    }
+  }
+}
