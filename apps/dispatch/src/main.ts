@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
 import { loadConfig } from '#config';
 import { resolveDatabase } from '#database';
 import { runMain, startService, type StaticSite } from '#platform';
@@ -12,6 +13,12 @@ const sites: StaticSite[] = [
   { prefix: '/agency', dir: web('agency') },
   { prefix: '/assets', dir: web('assets'), spa: false },
 ];
+
+// V8 lets the old generation grow to several times what is live before it collects it: under bench:dispatch's load
+// that took dispatch from ~180 MB live to 460-540 MB of RSS at 10,000 riders. Collecting at half as much again as is
+// live keeps it near 400 MB at no measured cost in latency, and unlike a heap cap it never stops a process that
+// needs more.
+v8.setFlagsFromString('--heap-growing-percent=50');
 
 runMain(async () => {
   const config = loadConfig();
