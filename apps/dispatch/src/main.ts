@@ -14,10 +14,9 @@ const sites: StaticSite[] = [
   { prefix: '/assets', dir: web('assets'), spa: false },
 ];
 
-// V8 lets the old generation grow to several times what is live before it collects it: under bench:dispatch's load
-// that took dispatch from ~180 MB live to 460-540 MB of RSS at 10,000 riders. Collecting at half as much again as is
-// live keeps it near 400 MB at no measured cost in latency, and unlike a heap cap it never stops a process that
-// needs more.
+// V8 lets the old generation grow to several times what is live before it collects it. Collecting at half as much
+// again as is live keeps dispatch near 240 MB of RSS at 10,000 riders under bench:dispatch's load (270-380 MB
+// without), at no measured cost in latency, and unlike a heap cap it never stops a process that needs more.
 v8.setFlagsFromString('--heap-growing-percent=50');
 
 runMain(async () => {
