@@ -23,7 +23,9 @@ export function createServiceDataSource(options: ServiceDataSourceOptions): Data
     migrationsRun: false,
     // Pipeline mode: queries on a connection are sent without waiting for the one before to finish. Awaited one
     // at a time, as TypeORM does, nothing changes; `pipelinedTransaction` sends a whole transaction at once.
-    extra: { max: options.poolSize ?? 10, application_name: `baecha-${options.schema}`, pipeline: true },
+    // Generic plans for prepared statements from their first run: the hot statements (see `prepared`) take their
+    // inputs as arrays and JSON, for which PostgreSQL's custom plans are no better and cost a planning each time.
+    extra: { max: options.poolSize ?? 10, application_name: `baecha-${options.schema}`, pipeline: true, options: '-c plan_cache_mode=force_generic_plan' },
   });
 }
 

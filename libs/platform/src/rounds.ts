@@ -1,18 +1,23 @@
 /**
  * Background work done in rounds: every `intervalMs`, and at once when woken. One round runs at a time; a wake
- * during a round makes another follow it, so nothing woken for waits a whole interval. A failed round is
- * reported and the next one tries again.
+ * during a round makes another follow it, so nothing woken for waits a whole interval. With `minGapMs`, rounds
+ * start at least that far apart however often they are woken, so a stream of wakes (one per delivered order,
+ * say) makes a round every `minGapMs` rather than one after another without end. A failed round is reported and
+ * the next one tries again.
  */
 export class Rounds {
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private wokenWhileRunning = false;
   private halted = false;
+  private lastStart = -Infinity;
+  private gapTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly round: () => Promise<void>,
     private readonly intervalMs: number,
     private readonly onError: (error: unknown) => void,
+    private readonly minGapMs = 0,
   ) {}
 
   /** True once `stop` was called: a long round should end early. */
@@ -28,11 +33,20 @@ export class Rounds {
 
   /** Runs a round now, or right after the one running. */
   wake(): void {
-    if (this.halted) return;
+    if (this.halted || this.gapTimer) return;
     if (this.running) {
       this.wokenWhileRunning = true;
       return;
     }
+    const wait = this.lastStart + this.minGapMs - performance.now();
+    if (wait > 0) {
+      this.gapTimer = setTimeout(() => {
+        this.gapTimer = undefined;
+        this.wake();
+      }, wait);
+      return;
+    }
+    this.lastStart = performance.now();
     this.running = this.round()
       .catch((error: unknown) => this.onError(error))
       .finally(() => {
@@ -53,6 +67,7 @@ export class Rounds {
   async stop(): Promise<void> {
     this.halted = true;
     clearInterval(this.timer);
+    clearTimeout(this.gapTimer);
     await this.running;
   }
 }

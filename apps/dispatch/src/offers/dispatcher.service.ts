@@ -11,6 +11,9 @@ import { OffersService } from './offers.service.js';
  * every sweep interval and at once when woken. All its state is in the database, so a restart simply
  * resumes; one sweep runs at a time in this process, and the database's locks and unique indexes guard the rest.
  */
+/** Sweeps start at least this far apart, however often they are woken. */
+const SWEEP_MIN_GAP_MS = 100;
+
 @Injectable()
 export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('dispatcher');
@@ -22,8 +25,13 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
     private readonly pricing: DeliveryPricing,
     wakeup: DispatchWakeup,
   ) {
-    this.rounds = new Rounds(() => this.sweep(), config.dispatch.sweepIntervalMs, (error) =>
-      this.logger.error(`sweep failed, retrying at the next: ${(error as Error)?.stack ?? String(error)}`),
+    this.rounds = new Rounds(
+      () => this.sweep(),
+      config.dispatch.sweepIntervalMs,
+      (error) => this.logger.error(`sweep failed, retrying at the next: ${(error as Error)?.stack ?? String(error)}`),
+      // Under load every delivered order wakes a sweep; new deliveries are offered as they are priced, without
+      // one, so sweeps that follow each other closer than this would only read the same tables again.
+      Math.min(SWEEP_MIN_GAP_MS, config.dispatch.sweepIntervalMs),
     );
     wakeup.onWake(() => this.rounds.wake());
     // A new delivery is priced at once, and offered as its price is stored, not when the next pass or sweep comes round.
