@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
 import { CITY_HALL, NEAR_CITY_HALL, eventually, orderEvent, startDispatch, type DispatchHarness } from '../../test/dispatch-harness.js';
 
 /** Offering with the real fee service pricing every delivery; offers do not expire during these tests. */
@@ -61,6 +62,59 @@ describe('offering deliveries to riders (component, real PostgreSQL and fee serv
     expect(middle.offers()).toEqual([]);
     expect(stranger.offers()).toEqual([]);
     expect(delivery.status).toBe('offered');
+  });
+
+  it('prices a new delivery once and offers it in the same transaction as its price', async () => {
+    const { agencyId } = await h.agency();
+    const rider = await h.online((await h.rider(agencyId, '바로 라이더')).token, NEAR_CITY_HALL.m300);
+    const event = orderEvent(agencyId);
+    await h.publish(event);
+    const offer = await rider.waitForOffer();
+    expect(offer.feePending).toBe(false);
+
+    const delivery = await h.deliveryOf(event.orderId);
+    // One quote asked of fee (no pass asked again while the first answer was on its way).
+    expect(await h.query('SELECT id FROM fee.quotes WHERE order_id = $1', [event.orderId])).toEqual([{ id: delivery.fee!.quoteId }]);
+    // Priced and offered by one transaction: the price, the offer and the move to offered share its clock.
+    const [times] = await h.query<{ quoted_at: Date; offered_at: Date; logged_at: Date }>(
+      `SELECT d.quoted_at, o.created_at AS offered_at, t.at AS logged_at FROM dispatch.deliveries d
+         JOIN dispatch.offers o ON o.delivery_id = d.id JOIN dispatch.delivery_transitions t ON t.delivery_id = d.id AND t.to_status = 'offered'
+        WHERE d.id = $1`,
+      [delivery.id],
+    );
+    expect(times.offered_at).toEqual(times.quoted_at);
+    expect(times.logged_at).toEqual(times.quoted_at);
+    const steps = await h.query<{ from_status: string | null; to_status: string; actor_type: string }>(
+      'SELECT from_status, to_status, actor_type FROM dispatch.delivery_transitions WHERE delivery_id = $1 ORDER BY seq',
+      [delivery.id],
+    );
+    expect(steps).toEqual([
+      { from_status: null, to_status: 'pending', actor_type: 'restaurant' },
+      { from_status: 'pending', to_status: 'offered', actor_type: 'system' },
+    ]);
+    // The restaurant's side hears the price once.
+    const quoted = (await h.statusEvents(event.orderId)).filter((e) => e.status === 'quoted');
+    expect(quoted).toEqual([expect.objectContaining({ deliveryId: delivery.id, fee: expect.objectContaining({ total: offer.fee }) })]);
+  });
+
+  it('creates one delivery per order from a burst of order events, repeats and second events for an order included', async () => {
+    const { agencyId } = await h.agency();
+    const events = Array.from({ length: 12 }, () => orderEvent(agencyId));
+    const again = events.slice(0, 4).map((event) => ({ ...event }));
+    const secondEventSameOrder = events.slice(4, 6).map((event) => ({ ...event, eventId: randomUUID() }));
+    await Promise.all([...events, ...again, ...secondEventSameOrder].map((event) => h.publish(event)));
+    const rows = await h.query<{ order_id: string; n: number }>(
+      'SELECT order_id, count(*)::int AS n FROM dispatch.deliveries WHERE order_id = ANY($1::uuid[]) GROUP BY order_id',
+      [events.map((event) => event.orderId)],
+    );
+    expect(rows).toHaveLength(12);
+    expect(rows.every((row) => row.n === 1)).toBe(true);
+    const created = await h.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM dispatch.delivery_transitions t JOIN dispatch.deliveries d ON d.id = t.delivery_id
+        WHERE d.order_id = ANY($1::uuid[]) AND t.from_status IS NULL`,
+      [events.map((event) => event.orderId)],
+    );
+    expect(created).toEqual([{ n: 12 }]);
   });
 
   it('gives a declined delivery to the next nearest rider, and never offers it to a decliner again', async () => {

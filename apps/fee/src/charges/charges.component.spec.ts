@@ -86,4 +86,24 @@ describe('delivery charges (component, real PostgreSQL)', () => {
     expect(await charge(unknown.deliveryId)).toBeUndefined();
     expect(await charge(bad.deliveryId)).toBeUndefined();
   });
+
+  it('merges events that arrive together as if they came one by one, and refuses only the one naming an unknown quote', async () => {
+    const deliveries = await Promise.all(Array.from({ length: 6 }, async () => testDelivery(agency.agencyId, (await quote()).quoteId)));
+    const unknown = testDelivery(agency.agencyId, randomUUID());
+    // All sent at once, so they are written together: each delivery's three stages in one batch, and a bad event among them.
+    const sent = await Promise.allSettled([
+      ...deliveries.flatMap((delivery) => [
+        sendCharge(client, delivery, 'assigned', t(0), { riderId: riderA }),
+        sendCharge(client, delivery, 'picked_up', t(10), { riderId: riderA }),
+        sendCharge(client, delivery, 'delivered', t(20), { riderId: riderA }),
+      ]),
+      sendCharge(client, unknown, 'assigned', t(0), { riderId: riderA }),
+    ]);
+    expect(sent.slice(0, -1).every((outcome) => outcome.status === 'fulfilled')).toBe(true);
+    expect(sent[sent.length - 1]).toMatchObject({ status: 'rejected', reason: { code: 'VALIDATION_FAILED' } });
+    for (const delivery of deliveries) {
+      expect(await charge(delivery.deliveryId)).toEqual({ quote_id: delivery.quoteId, stage: 'delivered', rider_id: riderA, assigned_at: t(0), delivered_at: t(20), cancelled_at: null });
+    }
+    expect(await charge(unknown.deliveryId)).toBeUndefined();
+  });
 });
