@@ -12,9 +12,15 @@ export interface DispatchSettings {
   offerTimeoutSeconds: number;
 }
 
+/** How long the settings in force are kept in memory: a change made through another instance shows within this. */
+const EFFECTIVE_FOR_MS = 1000;
+
 /** An agency's offer policy, broadcast size and offer timeout; unset ones follow the service's configuration. */
 @Injectable()
 export class DispatchSettingsService {
+  /** The settings in force per agency, as read at `at`: every delivery offered needs them, and they seldom change. */
+  private readonly inForce = new Map<string, { settings: DispatchSettings; at: number }>();
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly agencies: AgenciesRepository,
@@ -34,13 +40,22 @@ export class DispatchSettingsService {
       offerTimeoutSeconds: body.offerTimeoutSeconds ?? null,
     };
     if (!(await this.agencies.replaceDispatchSettings(agencyId, stored))) throw new DomainError('AGENCY_NOT_FOUND', `no agency ${agencyId}`);
+    this.inForce.delete(agencyId);
     return this.view(stored);
   }
 
-  /** The settings in force for each of these agencies (unknown ones get the defaults). */
+  /**
+   * The settings in force for each of these agencies (unknown ones get the defaults). Read at most every
+   * EFFECTIVE_FOR_MS per agency; a change made here applies at once, one made through another instance within that.
+   */
   async effective(agencyIds: string[]): Promise<Map<string, DispatchSettings>> {
-    const stored = await this.agencies.dispatchSettingsOf(agencyIds);
-    return new Map(agencyIds.map((id) => [id, this.resolve(stored.get(id))]));
+    const now = Date.now();
+    const stale = agencyIds.filter((id) => !(now - (this.inForce.get(id)?.at ?? -Infinity) < EFFECTIVE_FOR_MS));
+    if (stale.length > 0) {
+      const stored = await this.agencies.dispatchSettingsOf(stale);
+      for (const id of stale) this.inForce.set(id, { settings: this.resolve(stored.get(id)), at: now });
+    }
+    return new Map(agencyIds.map((id) => [id, this.inForce.get(id)!.settings]));
   }
 
   private resolve(stored: StoredDispatchSettings | undefined): DispatchSettings {

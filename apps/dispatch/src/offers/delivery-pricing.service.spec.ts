@@ -27,7 +27,7 @@ describe('DeliveryPricing', () => {
   let sut: DeliveryPricing;
   let request: jest.Mock<(pattern: string, payload: unknown, timeoutMs?: number) => Promise<unknown>>;
   let deliveries: { dueForPricing: jest.Mock<(limit: number) => Promise<DeliveryEntity[]>>; recordQuote: jest.Mock<(...args: unknown[]) => Promise<boolean>>; postponePricing: jest.Mock<(id: string, delayMs: number, problem?: unknown) => Promise<void>> };
-  let offers: { offerAtPrice: jest.Mock<(delivery: DeliveryEntity, quote: FeeQuote) => Promise<boolean>> };
+  let offers: { offerAtPrice: jest.Mock<(delivery: DeliveryEntity, quote: FeeQuote, surroundings?: unknown) => Promise<boolean>>; lookAhead: jest.Mock<() => Promise<undefined>> };
   let wakeup: DispatchWakeup;
 
   beforeEach(async () => {
@@ -37,7 +37,10 @@ describe('DeliveryPricing', () => {
       recordQuote: jest.fn<(...args: unknown[]) => Promise<boolean>>().mockResolvedValue(true),
       postponePricing: jest.fn<(id: string, delayMs: number, problem?: unknown) => Promise<void>>().mockResolvedValue(undefined),
     };
-    offers = { offerAtPrice: jest.fn<(delivery: DeliveryEntity, quote: FeeQuote) => Promise<boolean>>().mockResolvedValue(true) };
+    offers = {
+      offerAtPrice: jest.fn<(delivery: DeliveryEntity, quote: FeeQuote, surroundings?: unknown) => Promise<boolean>>().mockResolvedValue(true),
+      lookAhead: jest.fn<() => Promise<undefined>>().mockResolvedValue(undefined),
+    };
     const module = await Test.createTestingModule({
       providers: [
         DeliveryPricing,
@@ -62,7 +65,9 @@ describe('DeliveryPricing', () => {
       { pickup: { lng: 126.978, lat: 37.5665 }, dropoff: { lng: 126.9769, lat: 37.5759 }, agencyId: delivery.agencyId, orderId: delivery.orderId },
       expect.any(Number),
     );
-    expect(offers.offerAtPrice).toHaveBeenCalledWith(delivery, expect.objectContaining({ quoteId: quote.quoteId, fee: expect.objectContaining({ total: 3000 }) }));
+    expect(offers.offerAtPrice).toHaveBeenCalledWith(delivery, expect.objectContaining({ quoteId: quote.quoteId, fee: expect.objectContaining({ total: 3000 }) }), expect.any(Promise));
+    // What offering needs was read while fee answered.
+    expect(offers.lookAhead).toHaveBeenCalledWith(delivery);
     expect(deliveries.recordQuote).not.toHaveBeenCalled();
     expect(deliveries.postponePricing).not.toHaveBeenCalled();
   });
@@ -84,7 +89,7 @@ describe('DeliveryPricing', () => {
 
     expect(deliveries.dueForPricing).not.toHaveBeenCalled();
     expect(request).toHaveBeenCalledTimes(1);
-    expect(offers.offerAtPrice).toHaveBeenCalledWith(delivery, expect.objectContaining({ quoteId: quote.quoteId }));
+    expect(offers.offerAtPrice).toHaveBeenCalledWith(delivery, expect.objectContaining({ quoteId: quote.quoteId }), expect.any(Promise));
   });
 
   it('leaves a delivery whose price is being asked for out of a pass', async () => {

@@ -130,13 +130,15 @@ export class DeliveryPricing {
       agencyId: delivery.agencyId,
       orderId: delivery.orderId,
     };
+    // What offering will need is read while fee answers, so the offer follows the price at once.
+    const surroundings = this.offers.lookAhead(delivery);
     try {
       const reply = await this.messaging.request<unknown>(PATTERNS.FEE_QUOTE, request, FEE_TIMEOUT_MS);
       const quote = readFeeQuote(reply);
       if (!quote.ok) throw new Error(`fee answered with an invalid quote: ${quote.errors.map((e) => e.field).join(', ')}`);
       // A delivery that simply waits is priced and offered in one go; any other (offered meanwhile with its fee
       // pending, say) is priced on its own.
-      return (await this.offers.offerAtPrice(delivery, quote.value)) || (await this.deliveries.recordQuote(delivery.id, quote.value));
+      return (await this.offers.offerAtPrice(delivery, quote.value, surroundings)) || (await this.deliveries.recordQuote(delivery.id, quote.value));
     } catch (error) {
       // A refusal is retried like an outage: the agency may fix its tariff, and a new agency's tariff appears
       // once fee has its agency.registered. Only a refusal is shown to the agency; an outage is not its doing.

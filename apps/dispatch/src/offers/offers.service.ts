@@ -19,7 +19,7 @@ import { RiderChannel, type OfferMessage } from '../riders/rider-channel.js';
 import { RiderPresenceStore } from '../riders/rider-presence.store.js';
 import { DispatchWakeup } from './dispatch-wakeup.js';
 import type { OfferEntity } from './offer.entity.js';
-import { OffersRepository } from './offers.repository.js';
+import { OffersRepository, type RiderContext } from './offers.repository.js';
 
 /** A rider chosen for a delivery, with the offer's id made in advance (so the statements after it can name it). */
 interface Choice {
@@ -28,6 +28,12 @@ interface Choice {
   score: ScoreBreakdown;
   settings: DispatchSettings;
   offerId: string;
+}
+
+/** A delivery's riders nearby and what the database says of them (room, jobs, idle time): what choosing needs. */
+export interface Surroundings {
+  nearby: Array<{ riderId: string; position: LngLat }>;
+  contexts: Map<string, RiderContext & { agencyId: string }>;
 }
 
 /** An offer made, to send its rider. */
@@ -132,20 +138,41 @@ export class OffersService {
    * cancelled, priced by an earlier answer): the caller stores such a quote on its own. A delivery priced with
    * no rider to offer it to waits for the sweep. Quotes that arrive together are written together (GroupCommit).
    */
-  offerAtPrice(delivery: DeliveryEntity, quote: FeeQuote): Promise<boolean> {
-    return this.quotes.submit({ delivery, quote });
+  offerAtPrice(delivery: DeliveryEntity, quote: FeeQuote, surroundings?: Promise<Surroundings | undefined>): Promise<boolean> {
+    return this.quotes.submit({ delivery, quote, surroundings });
   }
 
-  private readonly quotes = new GroupCommit<{ delivery: DeliveryEntity; quote: FeeQuote }, boolean>(
+  /**
+   * Reads what offering the delivery will need (its riders nearby, their room and jobs) while its price is being
+   * asked, so the offer follows the price without another wait for the database (`offerAtPrice`). It may be some
+   * tens of milliseconds old by then; the offer's statement checks each rider's room again. Undefined when the
+   * read failed: choosing then reads for itself.
+   */
+  lookAhead(delivery: DeliveryEntity): Promise<Surroundings | undefined> {
+    const nearby = this.nearby(delivery.agencyId, { lng: delivery.pickupLng, lat: delivery.pickupLat });
+    return this.offers.riderContexts(nearby.map((rider) => rider.riderId)).then(
+      (contexts) => ({ nearby, contexts }),
+      (error: unknown) => {
+        this.logger.warn(`could not read ahead for delivery ${delivery.id}: ${(error as Error)?.message ?? String(error)}`);
+        return undefined;
+      },
+    );
+  }
+
+  private readonly quotes = new GroupCommit<{ delivery: DeliveryEntity; quote: FeeQuote; surroundings?: Promise<Surroundings | undefined> }, boolean>(
     (items) => this.priceAndOffer(items),
     async (item) => (await this.priceAndOffer([item]))[0]!,
     { maxBatch: OFFER_BATCH, maxInFlight: 2 },
   );
 
-  private async priceAndOffer(items: Array<{ delivery: DeliveryEntity; quote: FeeQuote }>): Promise<boolean[]> {
+  private async priceAndOffer(items: Array<{ delivery: DeliveryEntity; quote: FeeQuote; surroundings?: Promise<Surroundings | undefined> }>): Promise<boolean[]> {
     // Each delivery as it will be once priced: what the offer shows and the restaurant's event says.
     const priced = items.map(({ delivery, quote }) => Object.assign(Object.create(Object.getPrototypeOf(delivery)), delivery, { fee: deliveryQuote(quote) }) as DeliveryEntity);
-    const choices = await this.choose(priced);
+    const read = await Promise.all(items.map((item) => item.surroundings));
+    const surroundings = new Map(priced.flatMap((delivery, i) => (read[i] ? [[delivery.id, read[i]!] as const] : [])));
+    // Never offered before: only a delivery that waits for its first price is priced here (and the offers'
+    // unique key refuses a rider who had one, should an operator's hand have left a mark).
+    const choices = await this.choose(priced, { surroundings, neverOffered: true });
     const ids = priced.map((delivery) => delivery.id);
     const [, pricedRows, ...offerRows] = await pipelinedTransaction(this.dataSource, [
       this.deliveries.lockManyStatement(ids),
@@ -197,15 +224,23 @@ export class OffersService {
    * ones before it: a rider's room counts them, and riders not yet chosen go first while one fits, so offers
    * spread over riders as they would one delivery at a time.
    */
-  private async choose(deliveries: DeliveryEntity[]): Promise<Choice[]> {
-    const nearby = new Map(deliveries.map((delivery) => [delivery.id, this.nearby(delivery.agencyId, { lng: delivery.pickupLng, lat: delivery.pickupLat })]));
-    const riderIds = [...new Set([...nearby.values()].flatMap((riders) => riders.map((rider) => rider.riderId)))];
-    if (riderIds.length === 0) return [];
-    const [contexts, offeredBefore, settings] = await Promise.all([
-      this.offers.riderContexts(riderIds),
-      this.offers.offeredBefore(deliveries.map((d) => d.id)),
+  private async choose(
+    deliveries: DeliveryEntity[],
+    options: { surroundings?: Map<string, Surroundings>; neverOffered?: boolean } = {},
+  ): Promise<Choice[]> {
+    const ahead = options.surroundings ?? new Map<string, Surroundings>();
+    const nearby = new Map(
+      deliveries.map((delivery) => [delivery.id, ahead.get(delivery.id)?.nearby ?? this.nearby(delivery.agencyId, { lng: delivery.pickupLng, lat: delivery.pickupLat })]),
+    );
+    // What was read ahead serves; the riders of deliveries without it are read now.
+    const unread = [...new Set(deliveries.filter((d) => !ahead.has(d.id)).flatMap((d) => nearby.get(d.id)!.map((rider) => rider.riderId)))];
+    if (unread.length === 0 && [...nearby.values()].every((riders) => riders.length === 0)) return [];
+    const [read, offeredBefore, settings] = await Promise.all([
+      unread.length > 0 ? this.offers.riderContexts(unread) : new Map<string, RiderContext & { agencyId: string }>(),
+      options.neverOffered ? new Set<string>() : this.offers.offeredBefore(deliveries.map((d) => d.id)),
       this.settings.effective([...new Set(deliveries.map((d) => d.agencyId))]),
     ]);
+    const contexts = new Map([...[...ahead.values()].flatMap((surroundings) => [...surroundings.contexts]), ...read]);
     const chosenFor = new Map<string, number>();
     const choices: Choice[] = [];
     for (const delivery of deliveries) {
