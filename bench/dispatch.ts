@@ -49,12 +49,18 @@ import { percentile, rng } from './support.js';
  *    default grid, BENCH_SECONDS 1, BENCH_WARMUP_SECONDS 0): dispatch's RSS before and after N riders connect, and
  *    so its memory per rider connection.
  *
+ * Besides order → offer itself, each level reports where an order's time went, p50/p99 per stage: sent → its
+ * delivery row, → its quote stored, → its first offer written (from the database's own timestamps), and → the
+ * rider's thread holding the offer (from the offer's expiry less the offer timeout).
+ *
  * BENCH_MODE (index|service|sockets|all, default all), BENCH_INDEX_SIZES (default 1000,10000,100000),
  * BENCH_RIDERS (default 1000,10000), BENCH_ORDERS_PER_SECOND (default 100), BENCH_SECONDS (default 20) measured
  * per level after BENCH_WARMUP_SECONDS (default 10), BENCH_INDEXES (default grid,linear), BENCH_WORKERS
  * (default 2 up to 2,500 riders, then one more per 2,500 up to 4), BENCH_INTAKE=down (no order-intake stub: its
  * RPC port stays closed), BENCH_DISPATCH_NODE_ARGS (more node flags for
- * dispatch, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+ * dispatch, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`), BENCH_PG_STATEMENTS=N (load pg_stat_statements into the
+ * bench's PostgreSQL and print, per level, the transactions and statements per second in the window and the N
+ * statements that took the database's time).
  */
 
 const SEOUL = { lng: 126.985, lat: 37.56 };
