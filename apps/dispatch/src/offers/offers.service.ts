@@ -185,7 +185,10 @@ export class OffersService {
     ]);
     const stored = new Set(pricedRows!.map((row) => row.id as string));
     if (stored.size > 0) this.events.flush();
-    this.tell(this.offersMade(choices, offerRows));
+    const made = this.offersMade(choices, offerRows);
+    this.tell(made);
+    // Priced with no offer (no rider free nearby, or the one chosen filled up meanwhile): the sweep tries again.
+    if (new Set(made.map(({ delivery }) => delivery.id)).size < stored.size) this.wakeup.wake();
     return ids.map((id) => stored.has(id));
   }
 
