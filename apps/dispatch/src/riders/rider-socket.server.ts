@@ -45,6 +45,8 @@ export class RiderSocket<S> {
   nextPingAt = 0;
   pongBy = 0;
   session?: S;
+  /** Closes the connection if it has not joined the namespace in time. */
+  joinBy?: NodeJS.Timeout;
 
   constructor(
     readonly id: string,
@@ -127,14 +129,14 @@ export class RiderSocketServer<S> {
     this.sockets.add(socket);
     socket.nextPingAt = Date.now() + this.pingIntervalMs;
     socket.send(`0${JSON.stringify({ sid: newId(), upgrades: [], pingInterval: this.pingIntervalMs, pingTimeout: this.pingTimeoutMs, maxPayload: this.maxPayload })}`);
-    const joinBy = setTimeout(() => socket.connected || socket.close(), this.options.connectTimeoutMs ?? 45_000);
+    socket.joinBy = setTimeout(() => socket.close(), this.options.connectTimeoutMs ?? 45_000);
     ws.on('message', (data: RawData, isBinary: boolean) => {
       // Binary frames carry attachments, which riders never send.
       if (isBinary) return socket.close();
       this.packet(socket, data.toString());
     });
     ws.on('close', () => {
-      clearTimeout(joinBy);
+      clearTimeout(socket.joinBy);
       this.sockets.delete(socket);
       if (!socket.connected) return;
       socket.connected = false;
@@ -205,6 +207,7 @@ export class RiderSocketServer<S> {
           socket.send(`44${namespace},${JSON.stringify({ message: outcome.refused })}`);
           return;
         }
+        clearTimeout(socket.joinBy);
         socket.session = outcome.session;
         socket.connected = true;
         socket.send(`40${namespace},${JSON.stringify({ sid: socket.id })}`);
