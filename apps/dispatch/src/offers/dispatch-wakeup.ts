@@ -3,7 +3,7 @@ import type { DeliveryEntity } from '../deliveries/delivery.entity.js';
 
 /**
  * Lets what changes the dispatcher's work reach it at once without depending on it: a new delivery goes straight
- * to pricing (and, priced, to offering), and anything that changes what can be dispatched (a rider coming online
+ * to pricing (which offers it once priced), and anything that changes what can be dispatched (a rider coming online
  * or freeing up, a declined offer) asks for a sweep now rather than at the next tick. A hand-off only saves
  * time: the delivery is in the database, and the dispatcher's rounds find it there if one is missed (a crash, a
  * full queue).

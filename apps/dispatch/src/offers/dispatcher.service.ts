@@ -5,15 +5,17 @@ import { DeliveryPricing } from './delivery-pricing.service.js';
 import { DispatchWakeup } from './dispatch-wakeup.js';
 import { OffersService } from './offers.service.js';
 
-/**
- * The dispatch loop. Each sweep closes offers whose time is up and offers waiting deliveries to riders; pricing
- * runs beside it in its own rounds (DeliveryPricing), so a slow fee service never holds up offers. It runs
- * every sweep interval and at once when woken. All its state is in the database, so a restart simply
- * resumes; one sweep runs at a time in this process, and the database's locks and unique indexes guard the rest.
- */
 /** Sweeps start at least this far apart, however often they are woken. */
 const SWEEP_MIN_GAP_MS = 100;
 
+/**
+ * The dispatch loop. Each sweep closes offers whose time is up and offers waiting deliveries to riders; a new
+ * delivery does not wait for one: it is priced at once and offered with its price (DeliveryPricing,
+ * OffersService.offerAtPrice). Pricing runs beside the sweeps in its own rounds for retries, so a slow fee
+ * service never holds up offers. Sweeps run every sweep interval and when woken. All its state is in the
+ * database, so a restart simply resumes; one sweep runs at a time in this process, and the database's locks and
+ * unique indexes guard the rest.
+ */
 @Injectable()
 export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('dispatcher');
