@@ -167,13 +167,14 @@ export class OffersService {
 
   private async priceAndOffer(items: Array<{ delivery: DeliveryEntity; quote: FeeQuote; surroundings?: Promise<Surroundings | undefined> }>): Promise<boolean[]> {
     // Each delivery as it will be once priced: what the offer shows and the restaurant's event says.
-    const priced = items.map(({ delivery, quote }) => Object.assign(Object.create(Object.getPrototypeOf(delivery)), delivery, { fee: deliveryQuote(quote) }) as DeliveryEntity);
+    const priced: DeliveryEntity[] = items.map(({ delivery, quote }) => ({ ...delivery, fee: deliveryQuote(quote) }));
     const read = await Promise.all(items.map((item) => item.surroundings));
     const surroundings = new Map(priced.flatMap((delivery, i) => (read[i] ? [[delivery.id, read[i]!] as const] : [])));
     // Never offered before: only a delivery that waits for its first price is priced here (and the offers'
     // unique key refuses a rider who had one, should an operator's hand have left a mark).
     const choices = await this.choose(priced, { surroundings, neverOffered: true });
     const ids = priced.map((delivery) => delivery.id);
+    const offering = this.offering(choices);
     const [, pricedRows, ...offerRows] = await pipelinedTransaction(this.dataSource, [
       this.deliveries.lockManyStatement(ids),
       this.deliveries.priceWaitingStatement(
@@ -181,11 +182,11 @@ export class OffersService {
         this.events.prepareAll(priced.map((delivery) => ({ delivery, status: 'quoted' }))),
         (select) => outboxInsertFromSql('dispatch', select),
       ),
-      ...this.offerStatements(choices),
+      ...offering.statements,
     ]);
     const stored = new Set(pricedRows!.map((row) => row.id as string));
     if (stored.size > 0) this.events.flush();
-    const made = this.offersMade(choices, offerRows);
+    const made = offering.made(offerRows);
     this.tell(made);
     // Priced with no offer (no rider free nearby, or the one chosen filled up meanwhile): the sweep tries again.
     if (new Set(made.map(({ delivery }) => delivery.id)).size < stored.size) this.wakeup.wake();
@@ -212,11 +213,12 @@ export class OffersService {
   private async offerBatch(waiting: DeliveryEntity[]): Promise<number> {
     const choices = await this.choose(waiting);
     if (choices.length === 0) return 0;
+    const offering = this.offering(choices);
     const [, ...offerRows] = await pipelinedTransaction(this.dataSource, [
       this.deliveries.lockManyStatement([...new Set(choices.map((choice) => choice.delivery.id))]),
-      ...this.offerStatements(choices),
+      ...offering.statements,
     ]);
-    const made = this.offersMade(choices, offerRows);
+    const made = offering.made(offerRows);
     this.tell(made);
     return new Set(made.map(({ delivery }) => delivery.id)).size;
   }
@@ -235,9 +237,9 @@ export class OffersService {
     const nearby = new Map(
       deliveries.map((delivery) => [delivery.id, ahead.get(delivery.id)?.nearby ?? this.nearby(delivery.agencyId, { lng: delivery.pickupLng, lat: delivery.pickupLat })]),
     );
+    if ([...nearby.values()].every((riders) => riders.length === 0)) return [];
     // What was read ahead serves; the riders of deliveries without it are read now.
     const unread = [...new Set(deliveries.filter((d) => !ahead.has(d.id)).flatMap((d) => nearby.get(d.id)!.map((rider) => rider.riderId)))];
-    if (unread.length === 0 && [...nearby.values()].every((riders) => riders.length === 0)) return [];
     const [read, offeredBefore, settings] = await Promise.all([
       unread.length > 0 ? this.offers.riderContexts(unread) : new Map<string, RiderContext & { agencyId: string }>(),
       options.neverOffered ? new Set<string>() : this.offers.offeredBefore(deliveries.map((d) => d.id)),
@@ -288,17 +290,18 @@ export class OffersService {
   }
 
   /**
-   * The statements that make the chosen offers, to send in one round trip after the statement locking their
-   * deliveries (and, for `offerAtPrice`, the one pricing them): the choices were made from a snapshot, so
-   * everything is checked again under the locks, in SQL. The riders are locked (in id order); each offer is made
-   * only if its delivery still waits for a rider (and, if chosen at a price, has that price), its rider still has
-   * room and was never offered it; the deliveries that got one move to `offered`.
+   * How the chosen offers are made: the statements, to send in one round trip after the statement locking their
+   * deliveries (and, for `offerAtPrice`, the one pricing them), and how to read the offers made from those
+   * statements' rows. The choices were made from a snapshot, so everything is checked again under the locks, in
+   * SQL: the riders are locked (in id order); each offer is made only if its delivery still waits for a rider
+   * (and, if chosen at a price, has that price), its rider still has room and was never offered it; the
+   * deliveries that got one move to `offered`.
    */
-  private offerStatements(choices: Choice[]): Statement[] {
-    if (choices.length === 0) return [];
+  private offering(choices: Choice[]): { statements: Statement[]; made(rows: Array<Array<Record<string, unknown>>>): Made[] } {
+    if (choices.length === 0) return { statements: [], made: () => [] };
+    const moves = [...new Set(choices.map((choice) => choice.delivery.id))].map((id) => ({ id, from: 'pending' as const }));
     const offerIds = choices.map((choice) => choice.offerId);
-    const byDelivery = [...new Map(choices.map((choice) => [choice.delivery.id, choice.delivery])).values()];
-    return [
+    const statements = [
       this.offers.lockRidersStatement([...new Set(choices.map((choice) => choice.riderId))].sort()),
       this.offers.insertStatement(
         choices.map(({ delivery, riderId, score, settings, offerId }) => ({
@@ -313,7 +316,7 @@ export class OffersService {
         })),
       ),
       this.transitions.applyEachStatement(
-        byDelivery.map((delivery) => ({ id: delivery.id, from: 'pending' as const })),
+        moves,
         'offered',
         SYSTEM,
         // A delivery offered before it was priced: since when its fee is pending (kept from an earlier offer).
@@ -324,21 +327,17 @@ export class OffersService {
         },
       ),
     ];
-  }
-
-  /** The offers made, each with its delivery as moved, from the rows of `offerStatements` (after the riders' lock). */
-  private offersMade(choices: Choice[], rows: Array<Array<Record<string, unknown>>>): Made[] {
-    if (choices.length === 0) return [];
-    const [, offerRows, movedRows] = rows;
-    const byDelivery = [...new Map(choices.map((choice) => [choice.delivery.id, choice.delivery])).values()];
-    const deliveries = new Map(
-      this.transitions.movedBy(movedRows!, byDelivery.map((delivery) => ({ id: delivery.id, from: 'pending' as const }))).map((delivery) => [delivery.id, delivery]),
-    );
     const policies = new Map(choices.map((choice) => [choice.delivery.id, choice.settings.offerPolicy]));
-    return this.offers
-      .toOffers(offerRows!)
-      .filter((offer) => deliveries.has(offer.deliveryId))
-      .map((offer) => ({ offer, delivery: deliveries.get(offer.deliveryId)!, policy: policies.get(offer.deliveryId)! }));
+    return {
+      statements,
+      made: ([, offerRows, movedRows]) => {
+        const deliveries = new Map(this.transitions.movedBy(movedRows!, moves).map((delivery) => [delivery.id, delivery]));
+        return this.offers
+          .toOffers(offerRows!)
+          .filter((offer) => deliveries.has(offer.deliveryId))
+          .map((offer) => ({ offer, delivery: deliveries.get(offer.deliveryId)!, policy: policies.get(offer.deliveryId)! }));
+      },
+    };
   }
 
   /** Sends the riders their offers. */
