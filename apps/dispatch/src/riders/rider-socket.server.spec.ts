@@ -131,6 +131,13 @@ describe('RiderSocketServer', () => {
     }
   });
 
+  it('refuses a WebSocket upgrade anywhere else with HTTP 404 rather than leaving it open', async () => {
+    await start();
+    const ws = new WebSocket(`${url.replace('http', 'ws')}/elsewhere`);
+    clients.push(ws);
+    await expect(new Promise((resolve, reject) => (ws.on('open', resolve), ws.on('error', reject)))).rejects.toThrow(/404/);
+  });
+
   it('ends the connection on a malformed packet or a binary frame, as a socket.io server does', async () => {
     await start();
     for (const send of [(ws: WebSocket) => ws.send('42/riders,["location",{'), (ws: WebSocket) => ws.send(Buffer.from([1, 2, 3]))]) {

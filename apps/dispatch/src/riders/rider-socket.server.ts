@@ -75,6 +75,11 @@ export class RiderSocket<S> {
   }
 }
 
+/** Answers an upgrade request with an HTTP error and closes the connection. */
+function refuse(socket: Duplex, status: number, reason: string, body: object): void {
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${JSON.stringify(body)}`);
+}
+
 /** socket.io's ids: 20 URL-safe characters. */
 const newId = () => randomBytes(15).toString('base64url');
 
@@ -100,15 +105,17 @@ export class RiderSocketServer<S> {
     return this.options.maxPayload ?? 1_000_000;
   }
 
-  /** Takes WebSocket upgrades on `path` from the HTTP server; other upgrades are left to others or refused. */
+  /**
+   * Takes the HTTP server's WebSocket upgrades: those on `path` for Engine.IO v4's WebSocket transport. Any other
+   * upgrade is refused with an HTTP error rather than left open, as nothing else on the server takes upgrades.
+   * (A long-polling request is a plain HTTP request, which the HTTP server answers 404.)
+   */
   attach(server: Server): void {
     server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
       const url = new URL(request.url ?? '/', 'http://local');
-      if (url.pathname !== this.options.path) return;
+      if (url.pathname !== this.options.path) return refuse(socket, 404, 'Not Found', { message: `no WebSocket endpoint at ${url.pathname}` });
       if (url.searchParams.get('EIO') !== '4' || url.searchParams.get('transport') !== 'websocket') {
-        // socket.io answers these as HTTP errors; a WebSocket-only client never sends them.
-        socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${JSON.stringify({ code: 3, message: 'Bad request: WebSocket transport and Engine.IO v4 only' })}`);
-        return;
+        return refuse(socket, 400, 'Bad Request', { code: 3, message: 'Bad request: WebSocket transport and Engine.IO v4 only' });
       }
       this.wss.handleUpgrade(request, socket, head, (ws) => this.open(ws));
     });
