@@ -15,8 +15,13 @@ export interface Statement {
  * connection would keep one prepared statement per text it ever saw.
  */
 export function prepared(statement: Statement): pg.QueryConfig {
-  return { name: `baecha_${createHash('sha1').update(statement.text).digest('base64url').slice(0, 20)}`, text: statement.text, values: statement.values };
+  let name = names.get(statement.text);
+  if (!name) names.set(statement.text, (name = `baecha_${createHash('sha1').update(statement.text).digest('base64url').slice(0, 20)}`));
+  return { name, text: statement.text, values: statement.values };
 }
+
+/** Each statement's name, hashed once: the texts are the call sites' few, and every hot query asks. */
+const names = new Map<string, string>();
 
 /**
  * The pg pool under a service's data source: the same connections TypeORM uses. They run in pipeline mode (see
