@@ -6,7 +6,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import type { AppConfig, ServiceName } from '#config';
 import { declareDeadLetterQueue, serverOptions } from '#messaging';
-import { createLogger, PinoNestLogger } from './logger.js';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
 
 export interface ServiceOptions {
   service: ServiceName;
@@ -37,8 +37,9 @@ export interface StaticSite {
 export async function startService(options: ServiceOptions): Promise<INestApplication> {
   const { service, config } = options;
   await declareDeadLetterQueue(config, service);
-  const logger = new PinoNestLogger(createLogger(service, config.logLevel));
-  const app = await NestFactory.create(options.module, { logger, bodyParser: options.bodyParser ?? true });
+  // Nest's own lines wait for nestjs-pino's logger (ObservabilityModule), so every line is JSON.
+  const app = await NestFactory.create(options.module, { bufferLogs: true, bodyParser: options.bodyParser ?? true });
+  app.useLogger(app.get(PinoNestLogger));
   app.enableShutdownHooks();
   if (options.staticSites) serveStaticSites(app as NestExpressApplication, options.staticSites);
   app.connectMicroservice(serverOptions(config, service), { inheritAppConfig: true });
