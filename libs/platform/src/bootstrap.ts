@@ -7,6 +7,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { AppConfig, ServiceName } from '#config';
 import { declareDeadLetterQueue, serverOptions } from '#messaging';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
+import { serveApiDocs, type ApiDocs } from './api-docs.js';
 
 export interface ServiceOptions {
   service: ServiceName;
@@ -18,6 +19,8 @@ export interface ServiceOptions {
   httpPort?: number;
   /** Built browser apps to serve over HTTP (dispatch serves the rider client and the agency dashboard). */
   staticSites?: StaticSite[];
+  /** The service's OpenAPI document, served at `/docs` and `/docs/openapi.json`. */
+  apiDocs?: ApiDocs;
 }
 
 /**
@@ -42,6 +45,7 @@ export async function startService(options: ServiceOptions): Promise<INestApplic
   app.useLogger(app.get(PinoNestLogger));
   app.enableShutdownHooks();
   if (options.staticSites) serveStaticSites(app as NestExpressApplication, options.staticSites);
+  if (options.apiDocs) serveApiDocs(app, options.apiDocs);
   app.connectMicroservice(serverOptions(config, service), { inheritAppConfig: true });
   await app.startAllMicroservices();
   const port = options.httpPort ?? config.httpPorts[service];

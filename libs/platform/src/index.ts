@@ -14,3 +14,4 @@ export * from './log-context.js';
 export * from './observability.module.js';
 export * from './relay-metrics.js';
 export * from './shed-metrics.js';
+export * from './api-docs.js';
