@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Logger, type DynamicModule, type INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { ConsoleLogger, Logger, type DynamicModule, type INestApplication, type LoggerService } from '@nestjs/common';
+import { ModulesContainer, NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import type { AppConfig, ServiceName } from '#config';
@@ -42,7 +42,7 @@ export async function startService(options: ServiceOptions): Promise<INestApplic
   await declareDeadLetterQueue(config, service);
   // Nest's own lines wait for nestjs-pino's logger (ObservabilityModule), so every line is JSON.
   const app = await NestFactory.create(options.module, { bufferLogs: true, bodyParser: options.bodyParser ?? true });
-  app.useLogger(app.get(PinoNestLogger));
+  app.useLogger(serviceLogger(app));
   app.enableShutdownHooks();
   if (options.staticSites) serveStaticSites(app as NestExpressApplication, options.staticSites);
   if (options.apiDocs) serveApiDocs(app, options.apiDocs);
@@ -52,6 +52,13 @@ export async function startService(options: ServiceOptions): Promise<INestApplic
   await app.listen(port);
   new Logger(service).log(`listening: http ${port}, messages over ${config.transport}`);
   return app;
+}
+
+/** nestjs-pino's logger (ObservabilityModule); a module without it (a test's own) still logs JSON lines. */
+function serviceLogger(app: INestApplication): LoggerService {
+  // Asked before getting: a failed `get` stops the process.
+  const present = [...app.get(ModulesContainer).values()].some((module) => module.providers.has(PinoNestLogger));
+  return present ? app.get(PinoNestLogger) : new ConsoleLogger({ json: true });
 }
 
 /**
