@@ -23,7 +23,7 @@ export class Restaurant {
     private readonly credentials: RestaurantCredentials,
   ) {}
 
-  async send(order: Record<string, unknown> = {}): Promise<{ status: number; body: { orderId: string; status: string } }> {
+  async send(order: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; body: { orderId: string; status: string } }> {
     const body = JSON.stringify({
       externalOrderId: `pos-${randomUUID()}`,
       dropoff: { address: '서울특별시 종로구 세종대로 172', lng: 126.9769, lat: 37.5759 },
@@ -33,10 +33,10 @@ export class Restaurant {
     });
     const response = await fetch(`${this.intakeUrl}/v1/restaurants/${this.credentials.restaurantId}/orders`, {
       method: 'POST',
-      headers: signedHeaders(this.credentials.webhookSecret, body),
+      headers: { ...signedHeaders(this.credentials.webhookSecret, body), ...headers },
       body,
     });
-    return { status: response.status, body: (await response.json()) as { orderId: string; status: string } };
+    return { status: response.status, headers: response.headers, body: (await response.json()) as { orderId: string; status: string } };
   }
 
   async order<T = { status: string }>(orderId: string): Promise<T> {

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { ServiceDatabaseModule } from '#database';
 import { EventOutbox, Messaging, OUTBOX_SCHEMA } from '#messaging';
-import { databaseCheck, HEALTH_CHECKS, HealthController, PlatformModule } from '#platform';
+import { databaseCheck, HEALTH_CHECKS, HealthController, ObservabilityModule, PlatformModule } from '#platform';
 import { AgenciesModule } from './agencies/agencies.module.js';
 import { DeliveriesModule } from './deliveries/deliveries.module.js';
 import { DISPATCH_DATABASE } from './dispatch.database.js';
@@ -25,6 +25,7 @@ export class DispatchModule {
       module: DispatchModule,
       imports: [
         PlatformModule,
+        ObservabilityModule.forService('dispatch', config),
         ServiceDatabaseModule.forRoot({ url: databaseUrl, ...DISPATCH_DATABASE, poolSize: config.databasePoolSize }),
         AgenciesModule,
         RidersModule,

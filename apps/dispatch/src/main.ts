@@ -4,6 +4,7 @@ import v8 from 'node:v8';
 import { loadConfig } from '#config';
 import { resolveDatabase } from '#database';
 import { runMain, startService, type StaticSite } from '#platform';
+import { DISPATCH_API_DOCS } from './dispatch.api-docs.js';
 import { DispatchModule } from './dispatch.module.js';
 
 // `npm run build` puts the browser apps in dist/web, beside this file's dist/apps/dispatch/src.
@@ -27,5 +28,6 @@ runMain(async () => {
     module: DispatchModule.forRoot(config, database.url),
     config,
     staticSites: sites,
+    apiDocs: DISPATCH_API_DOCS,
   });
 });

@@ -4,7 +4,7 @@ import { APP_CONFIG, type AppConfig } from '#config';
 import { ServiceDatabaseModule } from '#database';
 import { MAP_CHAIN, type MapChain } from '#maps';
 import { Messaging } from '#messaging';
-import { databaseCheck, HEALTH_CHECKS, HealthController, PlatformModule } from '#platform';
+import { databaseCheck, HEALTH_CHECKS, HealthController, ObservabilityModule, PlatformModule } from '#platform';
 import { AgenciesModule } from './agencies/agencies.module.js';
 import { ChargesModule } from './charges/charges.module.js';
 import { FEE_DATABASE } from './fee.database.js';
@@ -25,6 +25,7 @@ export class FeeModule {
       module: FeeModule,
       imports: [
         PlatformModule,
+        ObservabilityModule.forService('fee', config),
         ServiceDatabaseModule.forRoot({ url: databaseUrl, ...FEE_DATABASE, poolSize: config.databasePoolSize }),
         RoutingModule,
         AgenciesModule,

@@ -1,9 +1,10 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { ServiceDatabaseModule } from '#database';
 import { EventOutbox, Messaging, OUTBOX_SCHEMA } from '#messaging';
-import { createLogger, databaseCheck, HEALTH_CHECKS, HealthController, PlatformModule } from '#platform';
+import { databaseCheck, HEALTH_CHECKS, HealthController, ObservabilityModule, PlatformModule } from '#platform';
 import { CallbacksModule } from './callbacks/callbacks.module.js';
 import { DeliveryUpdatesModule } from './delivery-updates/delivery-updates.module.js';
 import { INTAKE_DATABASE } from './intake.database.js';
@@ -19,6 +20,7 @@ export class IntakeModule {
       module: IntakeModule,
       imports: [
         PlatformModule,
+        ObservabilityModule.forService('intake', config),
         ServiceDatabaseModule.forRoot({ url: databaseUrl, ...INTAKE_DATABASE, poolSize: config.databasePoolSize }),
         OrdersModule,
         DeliveryUpdatesModule,
@@ -27,7 +29,7 @@ export class IntakeModule {
       controllers: [HealthController],
       providers: [
         { provide: APP_CONFIG, useValue: config },
-        { provide: INTAKE_LOG, useValue: createLogger('intake', config.logLevel) },
+        { provide: INTAKE_LOG, useFactory: (log: PinoLogger) => log, inject: [PinoLogger] },
         Messaging,
         { provide: OUTBOX_SCHEMA, useValue: 'intake' },
         EventOutbox,

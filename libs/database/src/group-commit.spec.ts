@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { GroupCommit } from './group-commit.js';
 
 /** A fake store with a unique key, whose writes complete when the test says so. */
@@ -67,5 +68,37 @@ describe('GroupCommit', () => {
     await expect(Promise.all(results)).resolves.toEqual([{ id: 'id-y' }, { error: 'duplicate x' }, { id: 'id-z' }]);
     // The failed batch was undone whole, then each item was written alone.
     expect(s.batches).toEqual([['x'], ['y', 'x', 'z'], ['y'], ['x'], ['z']]);
+  });
+
+  it("writes a lone item in its caller's async context, and a batch of several callers' items in none of theirs", async () => {
+    const context = new AsyncLocalStorage<string>();
+    const seen: Array<{ items: string[]; context: string | undefined }> = [];
+    const gates: Array<() => void> = [];
+    const record = async (items: string[]) => {
+      seen.push({ items, context: context.getStore() });
+      await new Promise<void>((resolve) => gates.push(resolve));
+      return items;
+    };
+    const sut = new GroupCommit<string, string>(record, async (item) => (await record([item]))[0]!, { maxBatch: 10, maxInFlight: 1 });
+
+    const first = context.run('caller a', () => sut.submit('a'));
+    await flush();
+    // b and c wait while a is written; a's completion starts their batch, in a's continuation.
+    const later = [context.run('caller b', () => sut.submit('b')), context.run('caller c', () => sut.submit('c'))];
+    gates.splice(0).forEach((open) => open());
+    await first;
+    await flush();
+    const lone = context.run('caller d', () => sut.submit('d'));
+    gates.splice(0).forEach((open) => open());
+    await Promise.all(later);
+    await flush();
+    gates.splice(0).forEach((open) => open());
+    await lone;
+
+    expect(seen).toEqual([
+      { items: ['a'], context: 'caller a' },
+      { items: ['b', 'c'], context: undefined },
+      { items: ['d'], context: 'caller d' },
+    ]);
   });
 });

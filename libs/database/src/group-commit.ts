@@ -1,3 +1,5 @@
+import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
+
 export interface GroupCommitOptions {
   /** Most items written by one statement. */
   maxBatch: number;
@@ -9,6 +11,8 @@ interface Pending<T, R> {
   item: T;
   resolve(result: R): void;
   reject(error: unknown): void;
+  /** Runs work in the async context the item was submitted in (its caller's log fields, say). */
+  inContext: <V>(work: () => V) => V;
 }
 
 /**
@@ -18,10 +22,14 @@ interface Pending<T, R> {
  *
  * A batch is all-or-nothing. When it fails (most often one item's unique key), every item of it is written
  * again on its own through `writeOne`, so each caller gets exactly its own item's result or error.
+ *
+ * An item written alone is written in its caller's async context; a batch, which is several callers' work, in the
+ * context the GroupCommit was made in, so no caller's context (its log fields) labels the others' items.
  */
 export class GroupCommit<T, R> {
   private readonly queue: Array<Pending<T, R>> = [];
   private inFlight = 0;
+  private readonly outsideCallers = AsyncResource.bind((work: () => Promise<void>) => work());
 
   constructor(
     private readonly writeMany: (items: T[]) => Promise<R[]>,
@@ -31,7 +39,7 @@ export class GroupCommit<T, R> {
 
   submit(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
+      this.queue.push({ item, resolve, reject, inContext: AsyncLocalStorage.snapshot() });
       this.drain();
     });
   }
@@ -40,7 +48,8 @@ export class GroupCommit<T, R> {
     while (this.inFlight < this.options.maxInFlight && this.queue.length > 0) {
       const batch = this.queue.splice(0, this.options.maxBatch);
       this.inFlight++;
-      void this.write(batch).finally(() => {
+      const write = () => this.write(batch);
+      void (batch.length === 1 ? batch[0].inContext(write) : this.outsideCallers(write)).finally(() => {
         this.inFlight--;
         this.drain();
       });
@@ -56,7 +65,7 @@ export class GroupCommit<T, R> {
     try {
       results = await this.writeMany(batch.map((p) => p.item));
     } catch {
-      await Promise.all(batch.map((p) => this.writeOne(p.item).then(p.resolve, p.reject)));
+      await Promise.all(batch.map((p) => p.inContext(() => this.writeOne(p.item)).then(p.resolve, p.reject)));
       return;
     }
     batch.forEach((p, i) => p.resolve(results[i]));

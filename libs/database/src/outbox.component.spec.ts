@@ -1,10 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { createTestDatabase } from '../../../test/support/database.js';
 import { eventually } from '../../../test/support/eventually.js';
 import { createServiceDataSource, migrate } from './data-source.js';
-import { addToOutbox, claimInboxEvent, messagingTablesSql, OutboxRelay, type OutboxMessage } from './outbox.js';
+import { addToOutbox, claimInboxEvent, messagingTablesSql, outboxBacklog, OutboxRelay, type OutboxMessage } from './outbox.js';
 
 class MessagingTables1700000000000 {
   name = 'MessagingTables1700000000000';
@@ -57,6 +58,31 @@ describe('outbox relay and inbox (real PostgreSQL)', () => {
     expect(seen.map((m) => m.eventId).sort()).toEqual([...ids].sort());
     expect(seen[0]).toMatchObject({ pattern: 'test.event', payload: { eventId: seen[0].eventId } });
     expect(await unpublished()).toBe(0);
+  });
+
+  it('relays outside the async context of whoever poked it (a request poking must not lend it its log fields)', async () => {
+    const context = new AsyncLocalStorage<string>();
+    const seenIn: Array<string | undefined> = [];
+    const sut = new OutboxRelay({ dataSource, schema: 'relaytest', pollIntervalMs: 60_000, publish: async () => void seenIn.push(context.getStore()) });
+    sut.start();
+    try {
+      await add(2);
+      context.run('a request', () => sut.poke());
+      await eventually(async () => (seenIn.length === 2 ? true : undefined), 'both events relayed');
+      expect(seenIn).toEqual([undefined, undefined]);
+    } finally {
+      await sut.stop();
+    }
+  });
+
+  it('counts the backlog and the age of its oldest event from the unpublished rows alone', async () => {
+    expect(await outboxBacklog(dataSource, 'relaytest')).toEqual({ events: 0, oldestAgeSeconds: 0 });
+    await dataSource.query("INSERT INTO relaytest.outbox (event_id, pattern, payload, created_at) VALUES ($1, 'test.event', '{}', now() - interval '90 seconds')", [randomUUID()]);
+    await add(2);
+    const backlog = await outboxBacklog(dataSource, 'relaytest');
+    expect(backlog.events).toBe(3);
+    expect(backlog.oldestAgeSeconds).toBeGreaterThanOrEqual(90);
+    expect(backlog.oldestAgeSeconds).toBeLessThan(3600);
   });
 
   it('keeps what failed to publish, backs off, and delivers it once the consumer is back', async () => {

@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import type { EntityManager, DataSource } from 'typeorm';
 
 /** SQL that creates a service's outbox and inbox tables; each service's first migration runs it. */
@@ -96,6 +97,28 @@ export interface OutboxRelayOptions {
   /** How many publishes of one pattern may be in flight at once, across its ordering keys (default 16). */
   maxInFlight?: number;
   onError?: (message: OutboxMessage, error: unknown) => void;
+  /** Called for each event the transport took (its row is marked published when the batch commits). */
+  onPublished?: (message: OutboxMessage) => void;
+}
+
+/** The events an outbox holds unpublished, and how long the oldest has waited. */
+export interface OutboxBacklog {
+  events: number;
+  oldestAgeSeconds: number;
+}
+
+/**
+ * An outbox's backlog in one statement on its index of unpublished rows (the partial index holds only those, so
+ * this reads as many entries as are waiting, never the published history). The oldest is the lowest id.
+ */
+export async function outboxBacklog(dataSource: DataSource, schema: string): Promise<OutboxBacklog> {
+  const [row]: Array<{ events: string; oldest_age: number | null }> = await dataSource.query(
+    `SELECT count(*) AS events,
+            (SELECT extract(epoch FROM now() - created_at) FROM "${schema}".outbox
+              WHERE published_at IS NULL ORDER BY id LIMIT 1)::float8 AS oldest_age
+       FROM "${schema}".outbox WHERE published_at IS NULL`,
+  );
+  return { events: Number(row?.events ?? 0), oldestAgeSeconds: Math.max(0, row?.oldest_age ?? 0) };
 }
 
 /**
@@ -134,8 +157,13 @@ export class OutboxRelay {
     while (this.running) await new Promise((resolve) => setTimeout(resolve, 10));
   }
 
-  /** Call after a commit that added to the outbox, so the event leaves now rather than at the next poll. */
-  poke(): void {
+  /**
+   * Call after a commit that added to the outbox, so the event leaves now rather than at the next poll. The relay
+   * runs in the async context it was made in, not in the poker's (a request's log fields must not label it).
+   */
+  readonly poke: () => void = AsyncResource.bind(() => this.pokeHere());
+
+  private pokeHere(): void {
     if (this.stopped) return;
     if (this.running) this.again = true;
     else if (!this.soon) this.schedule(this.options.coalesceMs ?? 0);
@@ -186,6 +214,7 @@ export class OutboxRelay {
           try {
             await publish(message);
             published.push(id);
+            this.options.onPublished?.(message);
           } catch (error) {
             this.options.onError?.(message, error);
             failed.push({ id, error: String((error as Error)?.message ?? JSON.stringify(error)).slice(0, 500) });

@@ -1,13 +1,25 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { CONSUMER_OF } from '#contracts';
-import { addToOutbox, OutboxRelay, type OutboxMessage } from '#database';
+import { addToOutbox, outboxBacklog, OutboxRelay, type OutboxBacklog, type OutboxMessage } from '#database';
 import { Messaging } from './messaging.js';
 
 /** Injection token: the schema whose outbox this service relays. */
 export const OUTBOX_SCHEMA = Symbol('OUTBOX_SCHEMA');
+
+/**
+ * Injection token: a function giving the correlation id of the work in progress (the request that started it),
+ * which events written now carry as `correlationId`. Provided by the platform's logging; optional.
+ */
+export const CORRELATION_ID = Symbol('CORRELATION_ID');
+
+/** Told of each event the relay publishes and each publish that failed, by pattern (for metrics). */
+export interface RelayObserver {
+  published(pattern: string): void;
+  failed(pattern: string): void;
+}
 
 /**
  * A service's outgoing events. `add` writes an event inside the caller's transaction; once that commits, the
@@ -17,12 +29,14 @@ export const OUTBOX_SCHEMA = Symbol('OUTBOX_SCHEMA');
 export class EventOutbox implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('outbox');
   private readonly relay: OutboxRelay;
+  private readonly observers: RelayObserver[] = [];
 
   constructor(
-    dataSource: DataSource,
+    private readonly dataSource: DataSource,
     messaging: Messaging,
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(OUTBOX_SCHEMA) private readonly schema: string,
+    @Optional() @Inject(CORRELATION_ID) private readonly correlationId: () => string | undefined = () => undefined,
   ) {
     this.relay = new OutboxRelay({
       dataSource,
@@ -35,9 +49,24 @@ export class EventOutbox implements OnApplicationBootstrap, OnApplicationShutdow
       // One delivery's (or order's, or agency's) events must reach the consumer in order; different deliveries
       // are independent, so they are published side by side instead of queueing behind each other.
       orderingKey: entityKey,
-      onError: (message, error) =>
-        this.logger.warn(`publishing ${message.pattern} ${message.eventId} failed, will retry: ${(error as Error)?.message ?? JSON.stringify(error)}`),
+      onError: (message, error) => {
+        for (const observer of this.observers) observer.failed(message.pattern);
+        this.logger.warn(`publishing ${message.pattern} ${message.eventId} failed, will retry: ${(error as Error)?.message ?? JSON.stringify(error)}`);
+      },
+      onPublished: (message) => {
+        for (const observer of this.observers) observer.published(message.pattern);
+      },
     });
+  }
+
+  /** Adds an observer of the relay's publishes. */
+  observe(observer: RelayObserver): void {
+    this.observers.push(observer);
+  }
+
+  /** The events waiting to be published and the age of the oldest (one statement on the outbox's partial index). */
+  backlog(): Promise<OutboxBacklog> {
+    return outboxBacklog(this.dataSource, this.schema);
   }
 
   /** Adds an event with a fresh id and time; returns the full payload as it will be published. */
@@ -54,10 +83,12 @@ export class EventOutbox implements OnApplicationBootstrap, OnApplicationShutdow
 
   /**
    * An event with a fresh id and time, not yet written: for a hot path that writes it with its state change in
-   * one statement (`outboxInsertSql` from #database). Call `poke` after that commits.
+   * one statement (`outboxInsertSql` from #database). Call `poke` after that commits. It carries the correlation
+   * id of the work that wrote it, when there is one, so the consumer's log lines can name the same request.
    */
   prepare<T extends object>(pattern: keyof typeof CONSUMER_OF, payload: T): OutboxMessage<T & { eventId: string; occurredAt: string }> {
-    const event = { eventId: randomUUID(), occurredAt: new Date().toISOString(), ...payload };
+    const correlationId = this.correlationId();
+    const event = { eventId: randomUUID(), occurredAt: new Date().toISOString(), ...(correlationId ? { correlationId } : {}), ...payload };
     return { eventId: event.eventId, pattern, payload: event };
   }
 

@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Logger, type DynamicModule, type INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { ConsoleLogger, Logger, type DynamicModule, type INestApplication, type LoggerService } from '@nestjs/common';
+import { ModulesContainer, NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import type { AppConfig, ServiceName } from '#config';
 import { declareDeadLetterQueue, serverOptions } from '#messaging';
-import { createLogger, PinoNestLogger } from './logger.js';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
+import { serveApiDocs, type ApiDocs } from './api-docs.js';
 
 export interface ServiceOptions {
   service: ServiceName;
@@ -18,6 +19,8 @@ export interface ServiceOptions {
   httpPort?: number;
   /** Built browser apps to serve over HTTP (dispatch serves the rider client and the agency dashboard). */
   staticSites?: StaticSite[];
+  /** The service's OpenAPI document, served at `/docs` and `/docs/openapi.json`. */
+  apiDocs?: ApiDocs;
 }
 
 /**
@@ -37,16 +40,25 @@ export interface StaticSite {
 export async function startService(options: ServiceOptions): Promise<INestApplication> {
   const { service, config } = options;
   await declareDeadLetterQueue(config, service);
-  const logger = new PinoNestLogger(createLogger(service, config.logLevel));
-  const app = await NestFactory.create(options.module, { logger, bodyParser: options.bodyParser ?? true });
+  // Nest's own lines wait for nestjs-pino's logger (ObservabilityModule), so every line is JSON.
+  const app = await NestFactory.create(options.module, { bufferLogs: true, bodyParser: options.bodyParser ?? true });
+  app.useLogger(serviceLogger(app));
   app.enableShutdownHooks();
   if (options.staticSites) serveStaticSites(app as NestExpressApplication, options.staticSites);
+  if (options.apiDocs) serveApiDocs(app, options.apiDocs);
   app.connectMicroservice(serverOptions(config, service), { inheritAppConfig: true });
   await app.startAllMicroservices();
   const port = options.httpPort ?? config.httpPorts[service];
   await app.listen(port);
   new Logger(service).log(`listening: http ${port}, messages over ${config.transport}`);
   return app;
+}
+
+/** nestjs-pino's logger (ObservabilityModule); a module without it (a test's own) still logs JSON lines. */
+function serviceLogger(app: INestApplication): LoggerService {
+  // Asked before getting: a failed `get` stops the process.
+  const present = [...app.get(ModulesContainer).values()].some((module) => module.providers.has(PinoNestLogger));
+  return present ? app.get(PinoNestLogger) : new ConsoleLogger({ json: true });
 }
 
 /**

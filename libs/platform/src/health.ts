@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 
 /** One dependency the service checks; `critical` ones make the service `down`, the rest `degraded`. */
@@ -10,11 +11,31 @@ export interface HealthCheck {
 
 export const HEALTH_CHECKS = Symbol('HEALTH_CHECKS');
 
+const HEALTH_SCHEMA = {
+  type: 'object',
+  required: ['status', 'checks'],
+  properties: {
+    status: { type: 'string', enum: ['ok', 'degraded', 'down'] },
+    checks: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'critical', 'status', 'ms'],
+        properties: { name: { type: 'string' }, critical: { type: 'boolean' }, status: { type: 'string', enum: ['up', 'down'] }, ms: { type: 'number' }, error: { type: 'string' } },
+      },
+    },
+  },
+};
+
+@ApiTags('operations')
 @Controller()
 export class HealthController {
   constructor(@Inject(HEALTH_CHECKS) private readonly checks: HealthCheck[]) {}
 
   @Get('health')
+  @ApiOperation({ summary: 'Whether the service and what it depends on are up', description: 'Critical checks down make it `down` (503); others `degraded` (200).' })
+  @ApiResponse({ status: 200, description: 'ok or degraded', schema: HEALTH_SCHEMA })
+  @ApiResponse({ status: 503, description: 'down: a critical check failed', schema: HEALTH_SCHEMA })
   async health(@Res() response: Response): Promise<void> {
     const results = await Promise.all(
       this.checks.map(async (c) => {

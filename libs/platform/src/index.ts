@@ -10,3 +10,8 @@ export * from './secrets.js';
 export * from './agency-key.guard.js';
 export * from './rounds.js';
 export * from './retry-after.js';
+export * from './log-context.js';
+export * from './observability.module.js';
+export * from './relay-metrics.js';
+export * from './shed-metrics.js';
+export * from './api-docs.js';

@@ -1,9 +1,20 @@
 import { describe, expect, it } from '@jest/globals';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Rounds } from './rounds.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('Rounds', () => {
+  it('runs a round outside the async context of whoever woke it', async () => {
+    const context = new AsyncLocalStorage<string>();
+    const seenIn: Array<string | undefined> = [];
+    const sut = new Rounds(async () => void seenIn.push(context.getStore()), 60_000, () => undefined);
+    context.run('a request', () => sut.wake());
+    await sut.idle();
+    expect(seenIn).toEqual([undefined]);
+    await sut.stop();
+  });
+
   it('runs one round at a time, and one more after it however often it was woken meanwhile', async () => {
     let running = 0;
     let most = 0;

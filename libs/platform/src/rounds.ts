@@ -1,9 +1,12 @@
+import { AsyncResource } from 'node:async_hooks';
+
 /**
  * Background work done in rounds: every `intervalMs`, and at once when woken. One round runs at a time; a wake
  * during a round makes another follow it, so nothing woken for waits a whole interval. With `minGapMs`, rounds
  * start at least that far apart however often they are woken, so a stream of wakes (one per delivered order,
  * say) makes a round every `minGapMs` rather than one after another without end. A failed round is reported and
- * the next one tries again.
+ * the next one tries again. Rounds run in the async context the Rounds was made in, never in that of whoever woke
+ * them (a request's log fields would otherwise label every round after it).
  */
 export class Rounds {
   private timer?: NodeJS.Timeout;
@@ -32,7 +35,9 @@ export class Rounds {
   }
 
   /** Runs a round now, or right after the one running. */
-  wake(): void {
+  readonly wake: () => void = AsyncResource.bind(() => this.wakeHere());
+
+  private wakeHere(): void {
     if (this.halted || this.gapTimer) return;
     if (this.running) {
       this.wokenWhileRunning = true;

@@ -55,11 +55,11 @@ function DeliveryCard({ api, delivery: d, riders, alert, onChanged, onCancel }: 
   const choices = riders.filter((r) => r.id !== d.rider?.id);
   const name = `배달 ${shortId(d.id)}`;
 
-  const act = async (step: string, body?: unknown) => {
+  const act = async (step: () => Promise<unknown>) => {
     setBusy(true);
     setError(null);
     try {
-      await api.dispatch('POST', `/deliveries/${d.id}/${step}`, body);
+      await step();
       setRiderId('');
       onChanged();
     } catch (e) {
@@ -126,16 +126,16 @@ function DeliveryCard({ api, delivery: d, riders, alert, onChanged, onCancel }: 
             </select>
           </label>
           {canAssign && (
-            <button type="button" disabled={busy || !riderId} onClick={() => void act('assign', { riderId })}>
+            <button type="button" disabled={busy || !riderId} onClick={() => void act(() => api.dispatch('POST', `/deliveries/${d.id}/assign`, { riderId }))}>
               배차
             </button>
           )}
           {canMove && (
             <>
-              <button type="button" disabled={busy || !riderId} onClick={() => void act('reassign', { riderId })}>
+              <button type="button" disabled={busy || !riderId} onClick={() => void act(() => api.dispatch('POST', `/deliveries/${d.id}/reassign`, { riderId }))}>
                 재배차
               </button>
-              <button type="button" disabled={busy} onClick={() => void act('unassign', {})}>
+              <button type="button" disabled={busy} onClick={() => void act(() => api.dispatch('POST', `/deliveries/${d.id}/unassign`, {}))}>
                 배차 해제
               </button>
             </>
@@ -144,7 +144,7 @@ function DeliveryCard({ api, delivery: d, riders, alert, onChanged, onCancel }: 
       )}
       {d.dispatchHold && (
         <div className="actions">
-          <button type="button" disabled={busy} onClick={() => void act('release')}>
+          <button type="button" disabled={busy} onClick={() => void act(() => api.dispatch('POST', `/deliveries/${d.id}/release`))}>
             보류 해제
           </button>
         </div>

@@ -1,6 +1,8 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { validateContract } from '#contracts';
-import { AgencyKeyGuard, DomainError } from '#platform';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { AgencyKeyGuard, ApiErrors, DomainError, schemaRef } from '#platform';
+import { DELIVERY_STATUSES } from './delivery-status.js';
 import { DeliveriesService } from './deliveries.service.js';
 import { DeliveryOperations } from './delivery-operations.service.js';
 import { agencyDeliveryView, transitionView } from './delivery.views.js';
@@ -12,6 +14,22 @@ import { AssignDeliveryRequest, FailDeliveryRequest, UnassignDeliveryRequest } f
  * assigning, reassigning, unassigning, holding, failing and cancelling them. Every answer with a delivery is the
  * delivery as it is after the step.
  */
+const DELIVERY = {
+  description: 'The delivery as the board shows it after the step (docs/agency-api.md)',
+  schema: { type: 'object', required: ['id', 'orderId', 'status'], properties: { id: { type: 'string', format: 'uuid' }, orderId: { type: 'string', format: 'uuid' }, status: { type: 'string', enum: [...DELIVERY_STATUSES] } } },
+};
+/** Answers of a step on one delivery. */
+const Step = (summary: string, body?: new () => object) =>
+  applyDecorators(
+    ApiOperation({ summary }),
+    ...(body ? [ApiBody({ required: true, schema: schemaRef(body) }), ApiErrors(['VALIDATION_FAILED'])] : []),
+    ApiResponse({ status: 200, ...DELIVERY }),
+    ApiErrors(['DELIVERY_NOT_FOUND', 'INVALID_TRANSITION']),
+  );
+
+@ApiTags('deliveries')
+@ApiBearerAuth('agencyKey')
+@ApiErrors(['UNAUTHENTICATED', 'AGENCY_NOT_FOUND'])
 @Controller('v1/agencies/:agencyId/deliveries')
 @UseGuards(AgencyKeyGuard)
 export class DeliveriesController {
@@ -21,6 +39,11 @@ export class DeliveriesController {
   ) {}
 
   @Get()
+  @ApiOperation({ summary: "The agency's board: its deliveries, newest first, with their waits" })
+  @ApiQuery({ name: 'status', required: false, description: 'Statuses to show, comma-separated or repeated', schema: { type: 'string' } })
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } })
+  @ApiResponse({ status: 200, description: 'The deliveries', schema: { type: 'object', required: ['deliveries'], properties: { deliveries: { type: 'array', items: DELIVERY.schema } } } })
+  @ApiErrors(['VALIDATION_FAILED'])
   async list(@Param('agencyId') agencyId: string, @Query() query: Record<string, unknown>) {
     // The global pipe leaves query strings alone, so they are checked here.
     const filter = validateContract(ListDeliveriesQuery, query);
@@ -31,42 +54,53 @@ export class DeliveriesController {
   }
 
   @Get(':deliveryId')
+  @ApiOperation({ summary: 'One delivery with every step it took' })
+  @ApiResponse({ status: 200, ...DELIVERY })
+  @ApiErrors(['DELIVERY_NOT_FOUND'])
   async get(@Param('agencyId') agencyId: string, @Param('deliveryId') deliveryId: string) {
     const row = await this.operations.detail(agencyId.toLowerCase(), deliveryId);
     return { ...agencyDeliveryView(row), transitions: row.transitions.map(transitionView) };
   }
 
   @Post(':deliveryId/assign')
+  @Step('Assigns a waiting delivery to one of the agency\'s riders by hand', AssignDeliveryRequest)
+  @ApiErrors(['RIDER_NOT_FOUND', 'RIDER_AT_CAPACITY', 'DELIVERY_NOT_PRICED'])
   @HttpCode(200)
   assign(@Param('agencyId') agencyId: string, @Param('deliveryId') deliveryId: string, @Body() body: AssignDeliveryRequest) {
     return this.answer(agencyId, deliveryId, () => this.operations.assign(agencyId.toLowerCase(), deliveryId, body.riderId));
   }
 
   @Post(':deliveryId/reassign')
+  @Step('Gives an assigned delivery to another rider; the first is told', AssignDeliveryRequest)
+  @ApiErrors(['RIDER_NOT_FOUND', 'RIDER_AT_CAPACITY'])
   @HttpCode(200)
   reassign(@Param('agencyId') agencyId: string, @Param('deliveryId') deliveryId: string, @Body() body: AssignDeliveryRequest) {
     return this.answer(agencyId, deliveryId, () => this.operations.reassign(agencyId.toLowerCase(), deliveryId, body.riderId, body.reason));
   }
 
   @Post(':deliveryId/unassign')
+  @Step('Takes an assigned delivery back from its rider, optionally holding it from automatic dispatch', UnassignDeliveryRequest)
   @HttpCode(200)
   unassign(@Param('agencyId') agencyId: string, @Param('deliveryId') deliveryId: string, @Body() body: UnassignDeliveryRequest) {
     return this.answer(agencyId, deliveryId, () => this.operations.unassign(agencyId.toLowerCase(), deliveryId, body));
   }
 
   @Post(':deliveryId/release')
+  @Step('Releases a held delivery back to automatic dispatch')
   @HttpCode(200)
   release(@Param('agencyId') agencyId: string, @Param('deliveryId') deliveryId: string) {
     return this.answer(agencyId, deliveryId, () => this.operations.release(agencyId.toLowerCase(), deliveryId));
   }
 
   @Post(':deliveryId/fail')
+  @Step('Marks a delivery under way as failed, with why', FailDeliveryRequest)
   @HttpCode(200)
   fail(@Param('agencyId') agencyId: string, @Param('deliveryId') deliveryId: string, @Body() body: FailDeliveryRequest) {
     return this.answer(agencyId, deliveryId, () => this.operations.failByAgency(agencyId.toLowerCase(), deliveryId, body.reason));
   }
 
   @Post(':deliveryId/cancel')
+  @Step('Calls a delivery off before it is picked up')
   @HttpCode(200)
   cancel(@Param('agencyId') agencyId: string, @Param('deliveryId') deliveryId: string) {
     return this.answer(agencyId, deliveryId, () => this.deliveries.cancel(agencyId.toLowerCase(), deliveryId));

@@ -4,13 +4,14 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { PATTERNS, type FeeQuote, type OrderCreatedEvent } from '#contracts';
 import { GroupCommit, inboxClaimSql } from '#database';
-import { DomainError } from '#platform';
+import { about, bindLogContext, DomainError } from '#platform';
 import { DispatchWakeup } from '../offers/dispatch-wakeup.js';
 import { RiderChannel } from '../riders/rider-channel.js';
 import { DeliveriesRepository, NOW } from './deliveries.repository.js';
 import type { DeliveryEntity, DeliveryQuote, PricingProblem } from './delivery.entity.js';
 import type { DeliveryStatus } from './delivery-status.js';
 import { DeliveryEvents } from './delivery-events.js';
+import { deliveryIds } from './delivery-log.js';
 import { DeliveryTransitions } from './delivery-transitions.service.js';
 
 /** A rider's report on a delivery it carries, and the status the delivery must be in for it. */
@@ -66,7 +67,9 @@ export class DeliveriesService {
     const { claimed, created } = await this.orders.submit(event);
     if (claimed && !created) this.logger.warn(`order ${event.orderId} already has a delivery; event ${event.eventId} ignored`);
     if (created) {
-      this.logger.log(`delivery created for order ${event.orderId}`);
+      // Whatever is logged after, in this message's handling (pricing, the first offer), is about this delivery.
+      bindLogContext({ deliveryId: created.id });
+      this.logger.log(`delivery ${created.id} created for order ${event.orderId}`);
       this.wakeup.created(created);
     }
     return created !== null;
@@ -185,7 +188,7 @@ export class DeliveriesService {
   private async advance(riderId: string, deliveryId: string, to: RiderStep['to']): Promise<DeliveryEntity> {
     const moved = isUUID(deliveryId) ? await this.riderSteps.submit({ riderId, deliveryId: deliveryId.toLowerCase(), to }) : null;
     if (!moved) return this.advanceOne(riderId, deliveryId, to);
-    this.logger.log(`delivery ${deliveryId} ${to} by rider ${riderId}`);
+    this.logger.log(about(deliveryIds(moved), `delivery ${moved.id} ${to} by rider ${riderId}`));
     return moved;
   }
 
@@ -221,7 +224,7 @@ export class DeliveriesService {
     });
     if (changed) {
       this.events.flush();
-      this.logger.log(`delivery ${deliveryId} ${to} by rider ${riderId}`);
+      this.logger.log(about(deliveryIds(delivery), `delivery ${delivery.id} ${to} by rider ${riderId}`));
     }
     return delivery;
   }
@@ -253,7 +256,7 @@ export class DeliveriesService {
     this.events.flush();
     for (const riderId of notify) this.channel.send(riderId, 'delivery:cancelled', { deliveryId });
     this.wakeup.wake();
-    this.logger.log(`delivery ${deliveryId} cancelled by its agency`);
+    this.logger.log(about(deliveryIds(delivery), `delivery ${delivery.id} cancelled by its agency`));
     return delivery;
   }
 }

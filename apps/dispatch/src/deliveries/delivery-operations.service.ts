@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { DataSource, type EntityManager } from 'typeorm';
-import { DomainError } from '#platform';
+import { about, DomainError } from '#platform';
 import { DispatchWakeup } from '../offers/dispatch-wakeup.js';
 import type { RiderEntity } from '../riders/rider.entity.js';
 import { RiderChannel } from '../riders/rider-channel.js';
@@ -10,6 +10,7 @@ import { RidersService } from '../riders/riders.service.js';
 import { DeliveriesRepository, NOW } from './deliveries.repository.js';
 import type { DeliveryEntity } from './delivery.entity.js';
 import { DeliveryEvents } from './delivery-events.js';
+import { deliveryIds } from './delivery-log.js';
 import { DeliveryOperationsRepository, type ClosedOffer } from './delivery-operations.repository.js';
 import { nextStatuses, type DeliveryStatus } from './delivery-status.js';
 import { DeliveryTransitionsRepository, type DeliveryTransition } from './delivery-transitions.repository.js';
@@ -213,7 +214,7 @@ export class DeliveryOperations {
     for (const message of notify) this.tell(message);
     // A step may free a rider's place or put a delivery back within the dispatcher's reach.
     this.wakeup.wake();
-    this.logger.log(`delivery ${delivery.id} ${what}`);
+    this.logger.log(about(deliveryIds(delivery), `delivery ${delivery.id} ${what}`));
     return delivery;
   }
 

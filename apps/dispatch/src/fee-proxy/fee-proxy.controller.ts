@@ -1,4 +1,5 @@
-import { Controller, Delete, Get, Put, Req, Res } from '@nestjs/common';
+import { applyDecorators, Controller, Delete, Get, Put, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { FeeProxy, FeeUnavailable, type ProxiedRequest } from './fee-proxy.service.js';
 
@@ -6,26 +7,45 @@ import { FeeProxy, FeeUnavailable, type ProxiedRequest } from './fee-proxy.servi
  * `/fee/v1/...` and `/fee/health` on the dispatch port, forwarded to the fee service (docs/agency-dashboard.md):
  * fee's answer comes back as it was; fee down or silent is `502`/`504` `FEE_UNAVAILABLE`.
  */
+/** A forwarded call: fee's own answer, or fee unreachable. */
+const Forwarded = (summary: string) =>
+  applyDecorators(
+    ApiOperation({ summary, description: "Forwarded to fee with its Authorization header; fee's answer comes back as it was (see fee's own document, /docs on fee)." }),
+    ApiResponse({ status: 200, description: "Fee's answer; any other status fee gave is passed on as well" }),
+    ApiResponse({ status: 502, description: 'FEE_UNAVAILABLE: fee could not be reached', schema: PROXY_ERROR }),
+    ApiResponse({ status: 504, description: 'FEE_UNAVAILABLE: fee did not answer within FEE_PROXY_TIMEOUT_MS', schema: PROXY_ERROR }),
+  );
+const PROXY_ERROR = {
+  type: 'object',
+  properties: { error: { type: 'object', properties: { code: { const: 'FEE_UNAVAILABLE' }, message: { type: 'string' }, details: { type: 'object', properties: { reason: { type: 'string' } } } } } },
+};
+
+@ApiTags('fee (forwarded)')
+@ApiBearerAuth('agencyKey')
 @Controller('fee')
 export class FeeProxyController {
   constructor(private readonly proxy: FeeProxy) {}
 
   @Get('health')
+  @Forwarded("Fee's health, with its map providers' breakers")
   health(@Req() request: Request, @Res() response: Response): Promise<void> {
     return this.pass('GET', request, response);
   }
 
   @Get('v1/*path')
+  @Forwarded("A GET of fee's API: /fee/v1/... is fee's /v1/...")
   get(@Req() request: Request, @Res() response: Response): Promise<void> {
     return this.pass('GET', request, response);
   }
 
   @Put('v1/*path')
+  @Forwarded("A PUT of fee's API: /fee/v1/... is fee's /v1/...")
   put(@Req() request: Request, @Res() response: Response): Promise<void> {
     return this.pass('PUT', request, response);
   }
 
   @Delete('v1/*path')
+  @Forwarded("A DELETE of fee's API: /fee/v1/... is fee's /v1/...")
   delete(@Req() request: Request, @Res() response: Response): Promise<void> {
     return this.pass('DELETE', request, response);
   }

@@ -62,7 +62,7 @@ describe('DeliveryPricing', () => {
 
     expect(request).toHaveBeenCalledWith(
       'fee.quote',
-      { pickup: { lng: 126.978, lat: 37.5665 }, dropoff: { lng: 126.9769, lat: 37.5759 }, agencyId: delivery.agencyId, orderId: delivery.orderId },
+      { pickup: { lng: 126.978, lat: 37.5665 }, dropoff: { lng: 126.9769, lat: 37.5759 }, agencyId: delivery.agencyId, orderId: delivery.orderId, deliveryId: delivery.id },
       expect.any(Number),
     );
     expect(offers.offerAtPrice).toHaveBeenCalledWith(delivery, expect.objectContaining({ quoteId: quote.quoteId, fee: expect.objectContaining({ total: 3000 }) }), expect.any(Promise));

@@ -2,8 +2,9 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { PATTERNS, readFeeQuote, type FeeQuoteRequest } from '#contracts';
 import { Messaging } from '#messaging';
-import { Rounds } from '#platform';
+import { about, Rounds, withLogContext } from '#platform';
 import { DeliveriesService } from '../deliveries/deliveries.service.js';
+import { deliveryIds } from '../deliveries/delivery-log.js';
 import { PRICING_PROBLEM_CODES, type DeliveryEntity, type PricingProblem, type PricingProblemCode } from '../deliveries/delivery.entity.js';
 import { DispatchWakeup } from './dispatch-wakeup.js';
 import { OffersService } from './offers.service.js';
@@ -66,7 +67,7 @@ export class DeliveryPricing {
     this.price(delivery)
       .catch((error: unknown) =>
         // Not even postponed (the database failed too): the delivery is still unpriced, so a pass retries it.
-        this.logger.error(`pricing delivery ${delivery.id} failed: ${(error as Error)?.message ?? String(error)}`),
+        this.logger.error(about(deliveryIds(delivery), `pricing delivery ${delivery.id} failed: ${(error as Error)?.message ?? String(error)}`)),
       )
       .finally(() => {
         const [next] = this.queued.values();
@@ -113,14 +114,19 @@ export class DeliveryPricing {
     return interval * 2 ** Math.min(failedAttempts, 5);
   }
 
-  /** One attempt at the delivery's price; an answer is stored (and offering follows from there), a failure postponed. */
-  private async price(delivery: DeliveryEntity): Promise<boolean> {
+  /**
+   * One attempt at the delivery's price; an answer is stored (and offering follows from there), a failure postponed.
+   * What is logged meanwhile, here and in fee (the request names the delivery), is about this delivery.
+   */
+  private price(delivery: DeliveryEntity): Promise<boolean> {
     this.asking.add(delivery.id);
-    try {
-      return await this.ask(delivery);
-    } finally {
-      this.asking.delete(delivery.id);
-    }
+    return withLogContext(deliveryIds(delivery), async () => {
+      try {
+        return await this.ask(delivery);
+      } finally {
+        this.asking.delete(delivery.id);
+      }
+    });
   }
 
   private async ask(delivery: DeliveryEntity): Promise<boolean> {
@@ -129,6 +135,7 @@ export class DeliveryPricing {
       dropoff: { lng: delivery.dropoffLng, lat: delivery.dropoffLat },
       agencyId: delivery.agencyId,
       orderId: delivery.orderId,
+      deliveryId: delivery.id,
     };
     // What offering will need is read while fee answers, so the offer follows the price at once.
     const surroundings = this.offers.lookAhead(delivery);

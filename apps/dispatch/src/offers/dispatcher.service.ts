@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { Rounds } from '#platform';
+import { DispatchMetrics } from '../metrics/dispatch-metrics.js';
 import { DeliveryPricing } from './delivery-pricing.service.js';
 import { DispatchWakeup } from './dispatch-wakeup.js';
 import { OffersService } from './offers.service.js';
@@ -26,9 +27,10 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
     private readonly offers: OffersService,
     private readonly pricing: DeliveryPricing,
     wakeup: DispatchWakeup,
+    metrics: DispatchMetrics,
   ) {
     this.rounds = new Rounds(
-      () => this.sweep(),
+      () => metrics.planningRound(() => this.sweep()),
       config.dispatch.sweepIntervalMs,
       (error) => this.logger.error(`sweep failed, retrying at the next: ${(error as Error)?.stack ?? String(error)}`),
       // Under load every delivered order wakes a sweep; new deliveries are offered as they are priced, without

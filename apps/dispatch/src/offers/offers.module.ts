@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AgenciesModule } from '../agencies/agencies.module.js';
 import { DeliveriesModule } from '../deliveries/deliveries.module.js';
 import { RidersModule } from '../riders/riders.module.js';
+import { DispatchMetrics } from '../metrics/dispatch-metrics.js';
 import { DeliveryPricing } from './delivery-pricing.service.js';
 import { Dispatcher } from './dispatcher.service.js';
 import { OffersRepository } from './offers.repository.js';
@@ -9,7 +10,7 @@ import { OffersService } from './offers.service.js';
 
 @Module({
   imports: [AgenciesModule, DeliveriesModule, RidersModule],
-  providers: [OffersRepository, OffersService, DeliveryPricing, Dispatcher],
-  exports: [OffersService, DeliveryPricing],
+  providers: [OffersRepository, OffersService, DeliveryPricing, Dispatcher, DispatchMetrics],
+  exports: [OffersService, DeliveryPricing, DispatchMetrics],
 })
 export class OffersModule {}

@@ -5,14 +5,16 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '#config';
 import type { FeeQuote, LngLat } from '#contracts';
 import { GroupCommit, outboxInsertFromSql, pipelinedTransaction, queryPrepared, type Statement } from '#database';
-import { DomainError } from '#platform';
+import { about, DomainError } from '#platform';
 import { DispatchSettingsService, type DispatchSettings } from '../agencies/dispatch-settings.service.js';
 import { DeliveriesRepository } from '../deliveries/deliveries.repository.js';
 import { deliveryQuote } from '../deliveries/deliveries.service.js';
 import type { DeliveryEntity } from '../deliveries/delivery.entity.js';
 import { DeliveryEvents } from '../deliveries/delivery-events.js';
+import { deliveryIds } from '../deliveries/delivery-log.js';
 import { DeliveryTransitions, SYSTEM } from '../deliveries/delivery-transitions.service.js';
 import { RIDER_INDEX, type RiderIndex } from '../matching/rider-index.js';
+import { DispatchMetrics } from '../metrics/dispatch-metrics.js';
 import { scoreCandidates, type ScoreBreakdown } from '../matching/scoring.js';
 import { riderAtCapacity } from '../riders/rider-capacity.js';
 import { RiderChannel, type OfferMessage } from '../riders/rider-channel.js';
@@ -28,6 +30,8 @@ interface Choice {
   score: ScoreBreakdown;
   settings: DispatchSettings;
   offerId: string;
+  /** The delivery was never offered before (so its offer ends its wait since creation). */
+  first: boolean;
 }
 
 /** A delivery's riders nearby and what the database says of them (room, jobs, idle time): what choosing needs. */
@@ -41,6 +45,7 @@ interface Made {
   offer: OfferEntity;
   delivery: DeliveryEntity;
   policy: DispatchSettings['offerPolicy'];
+  first: boolean;
 }
 
 /** What an accept assigned, and the other offers of its delivery it took. */
@@ -104,6 +109,7 @@ export class OffersService {
     private readonly transitions: DeliveryTransitions,
     private readonly settings: DispatchSettingsService,
     @Inject(RIDER_INDEX) private readonly index: RiderIndex,
+    private readonly metrics: DispatchMetrics,
   ) {}
 
   /**
@@ -153,7 +159,7 @@ export class OffersService {
     return this.offers.riderContexts(nearby.map((rider) => rider.riderId)).then(
       (contexts) => ({ nearby, contexts }),
       (error: unknown) => {
-        this.logger.warn(`could not read ahead for delivery ${delivery.id}: ${(error as Error)?.message ?? String(error)}`);
+        this.logger.warn(about(deliveryIds(delivery), `could not read ahead for delivery ${delivery.id}: ${(error as Error)?.message ?? String(error)}`));
         return undefined;
       },
     );
@@ -246,6 +252,7 @@ export class OffersService {
       this.settings.effective([...new Set(deliveries.map((d) => d.agencyId))]),
     ]);
     const contexts = new Map([...[...ahead.values()].flatMap((surroundings) => [...surroundings.contexts]), ...read]);
+    const offeredDeliveries = new Set([...offeredBefore].map((key) => key.slice(0, key.indexOf(':'))));
     const chosenFor = new Map<string, number>();
     const choices: Choice[] = [];
     for (const delivery of deliveries) {
@@ -261,17 +268,20 @@ export class OffersService {
       const { ranked, refused } = scoreCandidates(pickup, candidates, this.config.dispatch);
       if (ranked.length > 0 || refused.length > 0) {
         this.logger.debug(
-          `delivery ${delivery.id} candidates: ${[
-            ...ranked.map((r) => `rider ${r.riderId} ${describeScore(r.score)}`),
-            ...refused.map((r) => `rider ${r.riderId} left out, ${r.reason} (${r.detail})`),
-          ].join('; ')}`,
+          about(
+            deliveryIds(delivery),
+            `delivery ${delivery.id} candidates: ${[
+              ...ranked.map((r) => `rider ${r.riderId} ${describeScore(r.score)}`),
+              ...refused.map((r) => `rider ${r.riderId} left out, ${r.reason} (${r.detail})`),
+            ].join('; ')}`,
+          ),
         );
       }
       const size = agency.offerPolicy === 'broadcast' ? agency.broadcastSize : 1;
       const fresh = ranked.filter((r) => !chosenFor.has(r.riderId));
       for (const { riderId, score } of [...fresh, ...ranked.filter((r) => chosenFor.has(r.riderId))].slice(0, size)) {
         chosenFor.set(riderId, (chosenFor.get(riderId) ?? 0) + 1);
-        choices.push({ delivery, riderId, score, settings: agency, offerId: randomUUID() });
+        choices.push({ delivery, riderId, score, settings: agency, offerId: randomUUID(), first: !offeredDeliveries.has(delivery.id) });
       }
     }
     return choices;
@@ -328,6 +338,7 @@ export class OffersService {
       ),
     ];
     const policies = new Map(choices.map((choice) => [choice.delivery.id, choice.settings.offerPolicy]));
+    const first = new Set(choices.filter((choice) => choice.first).map((choice) => choice.delivery.id));
     return {
       statements,
       made: ([, offerRows, movedRows]) => {
@@ -335,16 +346,21 @@ export class OffersService {
         return this.offers
           .toOffers(offerRows!)
           .filter((offer) => deliveries.has(offer.deliveryId))
-          .map((offer) => ({ offer, delivery: deliveries.get(offer.deliveryId)!, policy: policies.get(offer.deliveryId)! }));
+          .map((offer) => ({ offer, delivery: deliveries.get(offer.deliveryId)!, policy: policies.get(offer.deliveryId)!, first: first.has(offer.deliveryId) }));
       },
     };
   }
 
   /** Sends the riders their offers. */
   private tell(made: Made[]): void {
-    for (const { offer, delivery, policy } of made) {
+    const waited = new Set<string>();
+    for (const { offer, delivery, policy, first } of made) {
       this.channel.send(offer.riderId, 'offer', offerMessage(offer, delivery));
-      this.logger.log(`delivery ${delivery.id} offered (${policy}${delivery.fee ? '' : ', fee pending'}) to rider ${offer.riderId}: ${describeScore(offer.score)}`);
+      // A broadcast's offers of one delivery end one wait.
+      const endsWait = first && !waited.has(delivery.id);
+      if (endsWait) waited.add(delivery.id);
+      this.metrics.offerMade(policy, endsWait ? delivery.createdAt : undefined);
+      this.logger.log(about(deliveryIds(delivery), `delivery ${delivery.id} offered (${policy}${delivery.fee ? '' : ', fee pending'}) to rider ${offer.riderId}: ${describeScore(offer.score)}`));
     }
   }
 
@@ -355,19 +371,20 @@ export class OffersService {
       const closed = await this.dataSource
         .transaction(async (manager) => {
           const delivery = await this.deliveries.lock(manager, due.deliveryId);
-          if (!delivery || !(await this.offers.expire(manager, due.id))) return false;
+          if (!delivery || !(await this.offers.expire(manager, due.id))) return null;
           await this.reopenIfNoneOpen(manager, delivery, { ...SYSTEM, reason: 'offer expired' });
-          return true;
+          return delivery;
         })
         .catch((error: unknown) => {
-          this.logger.error(`could not expire offer ${due.id}: ${(error as Error)?.message ?? String(error)}`);
-          return false;
+          this.logger.error(about({ deliveryId: due.deliveryId }, `could not expire offer ${due.id}: ${(error as Error)?.message ?? String(error)}`));
+          return null;
         });
       if (!closed) continue;
       expired++;
       this.channel.send(due.riderId, 'offer:expired', { offerId: due.id });
-      this.logger.log(`offer ${due.id} of delivery ${due.deliveryId} expired unanswered by rider ${due.riderId}`);
+      this.logger.log(about(deliveryIds(closed), `offer ${due.id} of delivery ${due.deliveryId} expired unanswered by rider ${due.riderId}`));
     }
+    this.metrics.offersExpired(expired);
     return expired;
   }
 
@@ -461,7 +478,8 @@ export class OffersService {
   private afterAccept(riderId: string, { delivery, taken }: Accepted): void {
     this.events.flush();
     for (const other of taken) this.channel.send(other.riderId, 'offer:taken', { offerId: other.id });
-    this.logger.log(`delivery ${delivery.id} assigned to rider ${riderId}${taken.length > 0 ? `; ${taken.length} other offers taken` : ''}`);
+    this.metrics.offerAccepted();
+    this.logger.log(about(deliveryIds(delivery), `delivery ${delivery.id} assigned to rider ${riderId}${taken.length > 0 ? `; ${taken.length} other offers taken` : ''}`));
   }
 
   /**
@@ -469,15 +487,17 @@ export class OffersService {
    * rider; in a broadcast only this rider's offer closes, and the delivery waits again once none is open.
    */
   async decline(riderId: string, offerId: string): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    const delivery = await this.dataSource.transaction(async (manager) => {
       const { delivery, offer } = await this.lockOffer(manager, riderId, offerId);
       const current = (await this.offers.current(manager, offer.id))!;
       // Declining a pending offer whose time just ran out is still a clear answer: take it.
       this.assertOpen(current.offer, current.offer.status === 'pending');
       if (!(await this.offers.close(manager, offer.id, 'declined'))) throw new DomainError('OFFER_CLOSED', `offer ${offer.id} is no longer open`);
       await this.reopenIfNoneOpen(manager, delivery, { type: 'rider', id: riderId, reason: 'offer declined' });
+      return delivery;
     });
-    this.logger.log(`offer ${offerId} declined by rider ${riderId}`);
+    this.metrics.offerDeclined();
+    this.logger.log(about(deliveryIds(delivery), `offer ${offerId} of delivery ${delivery.id} declined by rider ${riderId}`));
     this.wakeup.wake();
   }
 

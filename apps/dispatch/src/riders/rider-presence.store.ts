@@ -144,6 +144,16 @@ export class RiderPresenceStore {
     return this.isSilent(presence) ? 'silent' : 'online';
   }
 
+  /** How many riders are in each state now, offline ones left out (for metrics: one pass over connected riders). */
+  countByState(): Record<Exclude<RiderState, 'offline'>, number> {
+    const counts = { online: 0, on_break: 0, silent: 0 };
+    for (const riderId of this.riders.keys()) {
+      const state = this.state(riderId);
+      if (state !== 'offline') counts[state]++;
+    }
+    return counts;
+  }
+
   /** Online, not on break, not silent and located: a rider that may be offered work now. */
   isAvailable(riderId: string): boolean {
     return this.state(riderId) === 'online' && this.riders.get(riderId)!.position !== undefined;

@@ -8,6 +8,7 @@ import { DeliveriesService } from '../deliveries/deliveries.service.js';
 import { DeliveryOperations } from '../deliveries/delivery-operations.service.js';
 import { DeliveryFailureReport } from '../deliveries/dto/manual-dispatch.request.js';
 import { riderDeliveryView, type RiderDeliveryView } from '../deliveries/delivery.views.js';
+import { DispatchMetrics } from '../metrics/dispatch-metrics.js';
 import { DispatchWakeup } from '../offers/dispatch-wakeup.js';
 import { OffersService } from '../offers/offers.service.js';
 import { DeliveryReport, OfferAnswer, readLocation } from './dto/rider-messages.js';
@@ -43,6 +44,7 @@ export class RidersGateway implements OnApplicationBootstrap, BeforeApplicationS
     private readonly wakeup: DispatchWakeup,
     private readonly operations: DeliveryOperations,
     private readonly http: HttpAdapterHost,
+    private readonly metrics: DispatchMetrics,
   ) {
     this.server = new RiderSocketServer<RiderSession>({
       path: '/socket.io/',
@@ -124,6 +126,7 @@ export class RidersGateway implements OnApplicationBootstrap, BeforeApplicationS
       const { lng, lat, at } = valid(readLocation(body));
       // A rider's first position makes it a candidate, so waiting deliveries may now be offered.
       if (this.presence.moved(session(socket).id, { lng, lat }, at === undefined ? undefined : new Date(at))) this.wakeup.wake();
+      this.metrics.positionTaken();
       return {};
     }, this.logger);
   }

@@ -22,6 +22,8 @@ export class ChargesService {
     }
     if (merged.quoteId !== event.quoteId.toLowerCase()) {
       this.logger.warn(`delivery ${event.deliveryId}: ${event.stage} names quote ${event.quoteId}, but the delivery is charged at quote ${merged.quoteId}, which is kept`);
+    } else {
+      this.logger.log(`delivery ${event.deliveryId} ${event.stage}: charged at quote ${merged.quoteId}`);
     }
   }
 }

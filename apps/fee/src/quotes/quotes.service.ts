@@ -1,8 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { FeeQuote, FeeQuoteRequest, LngLat } from '#contracts';
 import { MAP_CHAIN, straightLineMeters, type MapChain, type RouteResult } from '#maps';
-import { DomainError } from '#platform';
+import { bindLogContext, DomainError } from '#platform';
 import { GeocodingService } from '../geocoding/geocoding.service.js';
 import { TariffsService } from '../tariffs/tariffs.service.js';
 import { QuotesRepository } from './quotes.repository.js';
@@ -12,6 +12,8 @@ const STRAIGHT_LINE_SPEED_MPS = 20_000 / 3600;
 
 @Injectable()
 export class QuotesService {
+  private readonly logger = new Logger('quotes');
+
   constructor(
     @Inject(MAP_CHAIN) private readonly maps: Pick<MapChain, 'route'>,
     private readonly quotes: QuotesRepository,
@@ -27,6 +29,7 @@ export class QuotesService {
    * When no price is possible it says why: NO_TARIFF, NO_LOCATION, OUTSIDE_SERVICE_AREA, BEYOND_MAX_DISTANCE.
    */
   async quote(request: FeeQuoteRequest): Promise<FeeQuote> {
+    bindLogContext({ orderId: request.orderId, deliveryId: request.deliveryId });
     const at = request.at ? new Date(request.at) : new Date();
     const tariff = await this.tariffs.inForce(request.agencyId, at);
     const [pickup, dropoff] = await Promise.all([
@@ -82,6 +85,7 @@ export class QuotesService {
       riderPay: priced.riderPay.total,
       riderPayItems: priced.riderPay.items,
     });
+    this.logger.debug(`quote ${quote.quoteId}: ${quote.fee.total} KRW for ${quote.distanceMeters} m by ${quote.provider}${quote.estimated ? ' (estimated)' : ''}`);
     return quote;
   }
 

@@ -13,6 +13,6 @@ import { CallbacksService } from './callbacks.service.js';
   imports: [RestaurantsModule],
   controllers: [CallbacksController],
   providers: [CallbacksService, CallbacksRepository, CallbackSender],
-  exports: [CallbacksService],
+  exports: [CallbacksService, CallbacksRepository],
 })
 export class CallbacksModule {}

@@ -7,6 +7,13 @@ import type { OrderForCallback, OrderStatusChangedCallback } from './status-call
 export type CallbackState = 'pending' | 'delivered' | 'undeliverable';
 export const CALLBACK_STATES: readonly CallbackState[] = ['pending', 'delivered', 'undeliverable'];
 
+/** Callbacks waiting to reach their restaurant, by state (see CallbacksRepository.backlog). */
+export interface CallbackBacklog {
+  queued: number;
+  retrying: number;
+  undeliverable: number;
+}
+
 /** A callback due now, locked for the sender's transaction, with where to send it and what to sign it with. */
 export interface DueCallback {
   id: string;
@@ -197,6 +204,20 @@ export class CallbacksRepository {
       [restaurantId, error],
     );
     return count;
+  }
+
+  /**
+   * Callbacks not delivered, by state: `queued` (pending, not tried yet), `retrying` (pending after a failed try),
+   * `undeliverable` (given up, waiting for the restaurant's retry). One statement on the pending and undeliverable
+   * partial indexes, so its cost follows the backlog, not the history.
+   */
+  async backlog(): Promise<CallbackBacklog> {
+    const [row]: Array<{ queued: string; retrying: string; undeliverable: string }> = await this.dataSource.query(
+      `SELECT count(*) FILTER (WHERE attempts = 0) AS queued, count(*) FILTER (WHERE attempts > 0) AS retrying,
+              (SELECT count(*) FROM intake.status_callbacks WHERE state = 'undeliverable') AS undeliverable
+         FROM intake.status_callbacks WHERE state = 'pending'`,
+    );
+    return { queued: Number(row?.queued ?? 0), retrying: Number(row?.retrying ?? 0), undeliverable: Number(row?.undeliverable ?? 0) };
   }
 
   /** A restaurant's callbacks, newest first, optionally of one state or one order. */

@@ -131,6 +131,8 @@ describe('order intake webhooks (component, real PostgreSQL)', () => {
       expect(outbox[0].payload).toEqual({
         eventId: expect.any(String),
         occurredAt: expect.any(String),
+        // The webhook request's id, which dispatch puts on its log lines about the order.
+        correlationId: response.headers['x-request-id'],
         orderId,
         agencyId,
         restaurantId: restaurant.restaurantId,

@@ -1,6 +1,9 @@
-import { Controller, Get, Headers, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { applyDecorators, Controller, Get, Headers, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '#config';
+import { ApiErrors, schemaRef } from '#platform';
+import { signatureHeaders } from '../intake.api-docs.js';
 import { readRawBody } from '../webhooks/raw-body.js';
 import type { WebhookHeaders } from '../webhooks/webhook-signature.js';
 import type { OrderView } from './dto/order.view.js';
@@ -11,6 +14,16 @@ const header = (request: Request, name: string): string | undefined => {
   return typeof value === 'string' ? value : undefined;
 };
 
+/** The Standard Webhooks signature: its scheme and its three headers. */
+const SignedWebhook = () => applyDecorators(ApiSecurity('standardWebhooks'), ...Object.entries(signatureHeaders).map(([name, header]) => ApiHeader({ name, ...header })));
+
+const ORDER_ACCEPTED = {
+  type: 'object',
+  required: ['orderId', 'status'],
+  properties: { orderId: { type: 'string', format: 'uuid' }, status: { type: 'string', enum: ['received', 'locating'], description: '`locating` when sent without coordinates' } },
+};
+
+@ApiTags('orders')
 @Controller('v1/restaurants/:restaurantId/orders')
 export class OrdersController {
   constructor(
@@ -23,6 +36,24 @@ export class OrdersController {
    * signature covers them exactly; the status is the service's (202, or the first answer replayed).
    */
   @Post()
+  @ApiOperation({
+    summary: "A restaurant's order, signed per Standard Webhooks",
+    description: 'A redelivery with the same `webhook-id` gets the first answer again and creates nothing (docs/webhooks.md).',
+  })
+  @SignedWebhook()
+  @ApiBody({ required: true, schema: schemaRef('CreateOrderRequest') })
+  @ApiResponse({ status: 202, description: 'Accepted and stored (or, for a redelivery, the first answer again)', schema: ORDER_ACCEPTED })
+  @ApiErrors([
+    'PAYLOAD_TOO_LARGE',
+    'UNSUPPORTED_MEDIA_TYPE',
+    'RESTAURANT_NOT_FOUND',
+    'SIGNATURE_MISSING',
+    'SIGNATURE_INVALID',
+    'TIMESTAMP_OUT_OF_TOLERANCE',
+    'INVALID_JSON',
+    'VALIDATION_FAILED',
+    'ORDER_CONFLICT',
+  ])
   async receive(@Param('restaurantId') restaurantId: string, @Req() request: Request, @Res() response: Response): Promise<void> {
     const body = await readRawBody(request, this.config.intake.maxBodyBytes);
     const headers: WebhookHeaders = {
@@ -35,6 +66,10 @@ export class OrdersController {
   }
 
   @Get(':orderId')
+  @ApiOperation({ summary: 'An order as its restaurant sees it: status and its history, fee, rider' })
+  @ApiBearerAuth('restaurantKey')
+  @ApiResponse({ status: 200, description: 'The order (docs/webhooks.md#reading-an-order)', schema: { type: 'object', required: ['orderId', 'status', 'statusHistory'] } })
+  @ApiErrors(['UNAUTHENTICATED', 'ORDER_NOT_FOUND'])
   find(
     @Param('restaurantId') restaurantId: string,
     @Param('orderId') orderId: string,

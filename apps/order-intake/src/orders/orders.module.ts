@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { LocatingModule } from '../locating/locating.module.js';
 import { RestaurantsModule } from '../restaurants/restaurants.module.js';
+import { IntakeMetrics } from '../metrics/intake-metrics.js';
 import { OrdersController } from './orders.controller.js';
 import { OrdersRepository } from './orders.repository.js';
 import { OrdersService } from './orders.service.js';
@@ -9,6 +10,6 @@ import { OrdersService } from './orders.service.js';
 @Module({
   imports: [RestaurantsModule, LocatingModule],
   controllers: [OrdersController],
-  providers: [OrdersService, OrdersRepository],
+  providers: [OrdersService, OrdersRepository, IntakeMetrics],
 })
 export class OrdersModule {}

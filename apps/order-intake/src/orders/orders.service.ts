@@ -4,9 +4,10 @@ import { APP_CONFIG, type AppConfig } from '#config';
 import { PATTERNS } from '#contracts';
 import { isUniqueViolation } from '#database';
 import { EventOutbox } from '#messaging';
-import { DomainError, maskPhone } from '#platform';
+import { bindLogContext, DomainError, maskPhone } from '#platform';
 import { INTAKE_LOG, type IntakeLog } from '../intake.logger.js';
 import { Locator } from '../locating/locator.service.js';
+import { IntakeMetrics } from '../metrics/intake-metrics.js';
 import type { RestaurantEntity } from '../restaurants/restaurant.entity.js';
 import { isUuid, RestaurantsService } from '../restaurants/restaurants.service.js';
 import { verifyWebhook, type WebhookHeaders } from '../webhooks/webhook-signature.js';
@@ -27,6 +28,7 @@ export class OrdersService {
     private readonly orders: OrdersRepository,
     private readonly outbox: EventOutbox,
     private readonly locator: Locator,
+    private readonly metrics: IntakeMetrics,
   ) {}
 
   /**
@@ -36,6 +38,15 @@ export class OrdersService {
    * will not be stored.
    */
   async receive(restaurantId: string, headers: WebhookHeaders, body: Buffer): Promise<StoredAnswer> {
+    try {
+      return await this.answer(restaurantId, headers, body);
+    } catch (error) {
+      this.metrics.orderRefused(error instanceof DomainError ? error.code : 'INTERNAL');
+      throw error;
+    }
+  }
+
+  private async answer(restaurantId: string, headers: WebhookHeaders, body: Buffer): Promise<StoredAnswer> {
     const restaurant = await this.restaurants.forWebhook(restaurantId);
     const verified = verifyWebhook(restaurant.webhookSecret, headers, body, { toleranceSeconds: this.config.intake.webhookToleranceSeconds });
     if (!verified.ok) throw new DomainError(verified.code, verified.message);
@@ -144,6 +155,9 @@ export class OrdersService {
     );
     if (message) this.outbox.poke();
     else this.locator.wake();
+    this.metrics.orderAccepted();
+    // The rest of this request's lines are about this order.
+    bindLogContext({ orderId });
     this.log.info(
       {
         orderId,
@@ -177,6 +191,7 @@ export class OrdersService {
         { orderId: existing.id, externalOrderId: request.externalOrderId },
       );
     }
+    this.metrics.orderDuplicate();
     this.log.info({ orderId: existing.id, restaurantId: restaurant.id, webhookId }, 'order sent again under a new webhook-id');
     const accepted: OrderAccepted = { orderId: existing.id, status: existing.status };
     return { status: 202, body: accepted };
@@ -184,6 +199,7 @@ export class OrdersService {
 
   private replay(restaurant: RestaurantEntity, webhookId: string, first: StoredAnswer): StoredAnswer {
     const orderId = (first.body as Partial<OrderAccepted>)?.orderId;
+    this.metrics.orderDuplicate();
     this.log.info({ orderId, restaurantId: restaurant.id, webhookId }, 'webhook redelivered; first answer given again');
     return first;
   }

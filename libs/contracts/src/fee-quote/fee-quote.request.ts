@@ -41,6 +41,11 @@ export class FeeQuoteRequest {
   @IsString()
   orderId?: string;
 
+  /** Correlates the quote with dispatch's delivery in fee's logs. */
+  @IsOptional()
+  @IsUUID()
+  deliveryId?: string;
+
   /** The moment to price for (night, weather, holidays, peak, the tariff version in force); default now. */
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'must be an ISO 8601 date-time' })

@@ -13,6 +13,7 @@ export function IsText(min: number, max: number, options?: ValidationOptions): P
   return ValidateBy(
     {
       name: 'isText',
+      constraints: [min, max],
       validator: {
         validate: (value: unknown) => typeof value === 'string' && value.length >= min && value.length <= max && !value.includes('\u0000'),
         defaultMessage: requiredOr(`must be a string of ${min} to ${max} characters, without NUL`),
@@ -27,6 +28,7 @@ export function IsIntegerIn(min: number, max: number, options?: ValidationOption
   return ValidateBy(
     {
       name: 'isIntegerIn',
+      constraints: [min, max],
       validator: {
         validate: (value: unknown) => Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= max,
         defaultMessage: requiredOr(`must be an integer from ${min} to ${max}`),
@@ -41,6 +43,7 @@ export function IsList(min: number, max: number, options?: ValidationOptions): P
   return ValidateBy(
     {
       name: 'isList',
+      constraints: [min, max],
       validator: {
         validate: (value: unknown) => Array.isArray(value) && value.length >= min && value.length <= max,
         defaultMessage: requiredOr(`must be a list of ${min} to ${max} entries`),
@@ -58,6 +61,7 @@ export function IsKoreanLng(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
       name: 'isKoreanLng',
+      constraints: [KOREA_BOUNDS.minLng, KOREA_BOUNDS.maxLng],
       validator: {
         validate: (value: unknown) => inRange(value, KOREA_BOUNDS.minLng, KOREA_BOUNDS.maxLng),
         defaultMessage: (args) => (typeof args?.value === 'number' ? lngLatReasons.lng : 'must be a number'),
@@ -71,6 +75,7 @@ export function IsKoreanLat(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
       name: 'isKoreanLat',
+      constraints: [KOREA_BOUNDS.minLat, KOREA_BOUNDS.maxLat],
       validator: {
         validate: (value: unknown) => inRange(value, KOREA_BOUNDS.minLat, KOREA_BOUNDS.maxLat),
         defaultMessage: (args) => (typeof args?.value === 'number' ? lngLatReasons.lat : 'must be a number'),

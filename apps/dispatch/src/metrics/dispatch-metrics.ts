@@ -1,0 +1,112 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { METRICS_REGISTRY } from '#platform';
+import type { DispatchSettings } from '../agencies/dispatch-settings.service.js';
+import { RiderPresenceStore } from '../riders/rider-presence.store.js';
+
+/**
+ * Dispatch as Prometheus sees it (docs/observability.md): riders online by state, offers made and how they ended,
+ * the time from a delivery's arrival to its first offer, positions taken, and the dispatcher's planning rounds. Every
+ * label value is one of a few fixed words, each series made once; riders are counted when scraped, from memory.
+ */
+@Injectable()
+export class DispatchMetrics {
+  private readonly made: Record<DispatchSettings['offerPolicy'], Counter.Internal>;
+  private readonly accepted: Counter;
+  private readonly declined: Counter;
+  private readonly expired: Counter;
+  private readonly orderToOffer: Histogram;
+  private readonly rounds: { ok: Counter.Internal; failed: Counter.Internal };
+  private readonly roundSeconds: Histogram;
+  /** Positions are the hottest message (thousands a second): a plain count here, read into the counter on scrape. */
+  private positions = 0;
+
+  constructor(@Inject(METRICS_REGISTRY) registry: Registry, presence: RiderPresenceStore) {
+    const registers = [registry];
+    new Gauge({
+      name: 'baecha_dispatch_riders',
+      help: 'Riders connected now, by state: online (may be offered work), on_break, silent (no message within the heartbeat timeout)',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        for (const [state, count] of Object.entries(presence.countByState())) this.set({ state }, count);
+      },
+    });
+    const offersMade = new Counter({
+      name: 'baecha_dispatch_offers_made_total',
+      help: 'Offers made to riders, by the agency policy they were made under (a broadcast counts one per rider)',
+      labelNames: ['policy'],
+      registers,
+    });
+    this.made = { sequential: offersMade.labels('sequential'), broadcast: offersMade.labels('broadcast') };
+    this.accepted = new Counter({ name: 'baecha_dispatch_offers_accepted_total', help: 'Offers accepted by their rider (the delivery assigned)', registers });
+    this.declined = new Counter({ name: 'baecha_dispatch_offers_declined_total', help: 'Offers declined by their rider', registers });
+    this.expired = new Counter({ name: 'baecha_dispatch_offers_expired_total', help: 'Offers closed unanswered when their time ran out', registers });
+    this.orderToOffer = new Histogram({
+      name: 'baecha_dispatch_order_to_offer_seconds',
+      help: "From a delivery's creation (its order.created handled) to the commit of its first offer",
+      buckets: [0.025, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 300],
+      registers,
+    });
+    const positions = () => this.positions;
+    new Counter({
+      name: 'baecha_dispatch_rider_positions_total',
+      help: 'Rider positions accepted (location messages taken as the rider’s position)',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(positions());
+      },
+    });
+    const rounds = new Counter({
+      name: 'baecha_dispatch_planning_rounds_total',
+      help: "The dispatcher's planning rounds (each sweep: close expired offers, offer the waiting deliveries), by outcome",
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.rounds = { ok: rounds.labels('ok'), failed: rounds.labels('failed') };
+    this.roundSeconds = new Histogram({
+      name: 'baecha_dispatch_planning_round_duration_seconds',
+      help: "How long the dispatcher's planning rounds (sweeps) took",
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
+  }
+
+  /** An offer committed; `firstOfferOf` is the delivery's creation time when this is its first offer. */
+  offerMade(policy: DispatchSettings['offerPolicy'], firstOfferOf?: Date): void {
+    this.made[policy].inc();
+    if (firstOfferOf) this.orderToOffer.observe(Math.max(0, Date.now() - firstOfferOf.getTime()) / 1000);
+  }
+
+  offerAccepted(): void {
+    this.accepted.inc();
+  }
+
+  offerDeclined(): void {
+    this.declined.inc();
+  }
+
+  offersExpired(count: number): void {
+    if (count > 0) this.expired.inc(count);
+  }
+
+  positionTaken(): void {
+    this.positions++;
+  }
+
+  /** Runs one planning round, counting and timing it; its error still reaches the caller. */
+  async planningRound<T>(work: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      const result = await work();
+      this.rounds.ok.inc();
+      return result;
+    } catch (error) {
+      this.rounds.failed.inc();
+      throw error;
+    } finally {
+      this.roundSeconds.observe((performance.now() - started) / 1000);
+    }
+  }
+}
