@@ -4,6 +4,7 @@ import { APP_CONFIG, type AppConfig } from '#config';
 import { ServiceDatabaseModule } from '#database';
 import { EventOutbox, Messaging, OUTBOX_SCHEMA } from '#messaging';
 import { createLogger, databaseCheck, HEALTH_CHECKS, HealthController, PlatformModule } from '#platform';
+import { HOST_RESOLVER, systemResolver, type HostResolver } from './callbacks/callback-destinations.js';
 import { CallbacksModule } from './callbacks/callbacks.module.js';
 import { DeliveryUpdatesModule } from './delivery-updates/delivery-updates.module.js';
 import { INTAKE_DATABASE } from './intake.database.js';
@@ -14,7 +15,8 @@ import { OrdersModule } from './orders/orders.module.js';
 @Global()
 @Module({})
 export class IntakeModule {
-  static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
+  /** `hostResolver` replaces the system's DNS for callback destinations (tests that play DNS rebinding). */
+  static forRoot(config: AppConfig, databaseUrl: string, options: { hostResolver?: HostResolver } = {}): DynamicModule {
     return {
       module: IntakeModule,
       imports: [
@@ -28,6 +30,7 @@ export class IntakeModule {
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: INTAKE_LOG, useValue: createLogger('intake', config.logLevel) },
+        { provide: HOST_RESOLVER, useValue: options.hostResolver ?? systemResolver },
         Messaging,
         { provide: OUTBOX_SCHEMA, useValue: 'intake' },
         EventOutbox,
@@ -39,7 +42,7 @@ export class IntakeModule {
       ],
       // Callbacks are queued by whatever changes an order's status (delivery updates, the locator), so every
       // feature module can inject CallbacksService.
-      exports: [APP_CONFIG, INTAKE_LOG, Messaging, EventOutbox, CallbacksModule],
+      exports: [APP_CONFIG, INTAKE_LOG, HOST_RESOLVER, Messaging, EventOutbox, CallbacksModule],
     };
   }
 }

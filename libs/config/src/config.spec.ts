@@ -29,6 +29,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ FEE_PROXY_TIMEOUT_MS: '0' })).toThrow(/FEE_PROXY_TIMEOUT_MS="0"/);
   });
 
+  it('keeps status callbacks off private networks unless CALLBACK_ALLOW_PRIVATE_NETWORKS=true, and names a bad value', () => {
+    expect(loadConfig({ CALLBACK_ALLOW_PRIVATE_NETWORKS: 'true' }).intake.callbacks.allowPrivateNetworks).toBe(true);
+    expect(() => loadConfig({ CALLBACK_ALLOW_PRIVATE_NETWORKS: 'yes' })).toThrow(/CALLBACK_ALLOW_PRIVATE_NETWORKS="yes"/);
+  });
+
   it('names a bad dispatch policy setting', () => {
     expect(() => loadConfig({ DISPATCH_OFFER_POLICY: 'lottery' })).toThrow(/DISPATCH_OFFER_POLICY="lottery"/);
     expect(() => loadConfig({ STACK_PICKUP_RADIUS_METERS: '-1' })).toThrow(/STACK_PICKUP_RADIUS_METERS="-1"/);
@@ -125,6 +130,7 @@ describe('loadConfig', () => {
       pollIntervalMs: 1000,
       backoffBaseMs: 5000,
       backoffCapMs: 1_800_000,
+      allowPrivateNetworks: false,
     });
     expect(loadConfig({ CALLBACK_MAX_AGE_HOURS: '0.5' }).intake.callbacks.maxAgeHours).toBe(0.5);
   });

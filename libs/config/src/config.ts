@@ -89,6 +89,8 @@ export interface CallbacksConfig {
   /** The wait after the first failure; it doubles with every failure after it, up to `backoffCapMs`. */
   backoffBaseMs: number;
   backoffCapMs: number;
+  /** Lets callbacks reach loopback and private addresses, for tests with a local receiver; production never sets it. */
+  allowPrivateNetworks: boolean;
 }
 
 export type MapProviderName = 'kakao' | 'naver' | 'turf';
@@ -287,6 +289,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
         pollIntervalMs: r.int('CALLBACK_POLL_INTERVAL_MS', 1000, 10, 60_000)!,
         backoffBaseMs: r.int('CALLBACK_BACKOFF_BASE_MS', 5000, 1, 3_600_000)!,
         backoffCapMs: r.int('CALLBACK_BACKOFF_CAP_MS', 30 * 60_000, 1, 24 * 3_600_000)!,
+        allowPrivateNetworks: r.oneOf('CALLBACK_ALLOW_PRIVATE_NETWORKS', ['true', 'false'] as const, 'false') === 'true',
       },
     },
     dispatch: {
