@@ -73,7 +73,7 @@ runMain(async () => {
         lng: number(values, 'lng'),
         lat: number(values, 'lat'),
         callbackUrl: values['callback-url'],
-      });
+      }, { allowPrivateNetworks: config.intake.callbacks.allowPrivateNetworks });
     } else {
       const capacity = values.capacity === undefined ? undefined : number(values, 'capacity');
       result = await provisionRider(databases.dispatch, { agencyId: required(values, 'agency'), name: required(values, 'name'), capacity });

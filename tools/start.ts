@@ -38,7 +38,8 @@ runMain(async () => {
   const run = (service: ServiceName, restarts: number) => {
     const startedAt = Date.now();
     const child = spawn(process.execPath, [SERVICES[service]], {
-      env: { ...process.env, DATABASE_URL: database.url },
+      // Dispatch's /fee proxy reaches fee over loopback and names the browser in X-Forwarded-For: fee believes it.
+      env: { ...process.env, DATABASE_URL: database.url, ...(service === 'fee' && !process.env.TRUST_PROXY ? { TRUST_PROXY: 'loopback' } : {}) },
       stdio: 'inherit',
     });
     children.set(service, child);

@@ -28,7 +28,8 @@ describeInBrowser('rider client in a browser (system)', () => {
     eventually(async () => ((await tenants.restaurant.order(orderId)).status === status ? true : undefined), `the restaurant to see ${status}`, 20_000);
 
   beforeAll(async () => {
-    stack = await startStack({ transport: 'tcp', env: { DISPATCH_SWEEP_INTERVAL_MS: '200', FEE_PENDING_OFFER_AFTER_MS: '300' } });
+    // Three failed sign-ins from one address are enough to see the last test's refusal (no other test fails one).
+    stack = await startStack({ transport: 'tcp', env: { DISPATCH_SWEEP_INTERVAL_MS: '200', FEE_PENDING_OFFER_AFTER_MS: '300', AUTH_FAILURES_PER_ADDRESS: '3' } });
     tenants = await stack.tenants('브라우저 대행', ['브라우저 라이더', '모의 라이더']);
     browser = await launchBrowser();
     // Near Seoul City Hall, where the test restaurant is.
@@ -173,5 +174,28 @@ describeInBrowser('rider client in a browser (system)', () => {
     expect(metres).toBeLessThan(100);
     await expect(desk.getByLabel('위치').textContent()).resolves.toMatch(/모의 주행 .* · 전송됨$/);
     await desk.close();
+  }, 60_000);
+
+  // Last: it leaves this machine's address refused for a minute.
+  it('tells a rider whose network failed to sign in too often how long to wait, even with the right token', async () => {
+    const phone = await context.newPage();
+    const phoneErrors = pageErrors(phone);
+    await phone.goto(`${stack.url('dispatch')}/rider`);
+    const signOut = phone.getByRole('button', { name: '로그아웃' });
+    if (await signOut.isVisible()) await signOut.click();
+    for (let i = 0; i < 3; i++) {
+      await phone.getByLabel('라이더 토큰').fill(`rt_wrong${i}`);
+      await phone.getByRole('button', { name: '로그인' }).click();
+      await phone.getByText('토큰이 올바르지 않습니다. 다시 로그인하세요.').waitFor({ timeout: 20_000 });
+      await phone.getByRole('button', { name: '다시 로그인' }).click();
+    }
+    await phone.getByLabel('라이더 토큰').fill(tenants.riders[0].token);
+    await phone.getByRole('button', { name: '로그인' }).click();
+    const notice = phone.getByLabel('알림').getByText(/이 네트워크에서 로그인 실패가 너무 많습니다\. \d+초 뒤에 다시 연결합니다\./);
+    await notice.waitFor({ timeout: 20_000 });
+    await expect(phone.getByRole('status', { name: '연결 상태' }).textContent()).resolves.toBe('연결 끊김 · 다시 연결 중…');
+    await saveScreenshot(phone, 'rider-too-many-attempts');
+    expect(phoneErrors).toEqual([]);
+    await phone.close();
   }, 60_000);
 });

@@ -109,10 +109,11 @@ export async function startStack(options: { transport: 'tcp' | 'rmq'; env?: Reco
       });
       const riders = [];
       for (const name of riderNames) riders.push({ ...(await provisionRider(databases.dispatch, { agencyId: agency.agencyId, name })), name });
-      // Dispatch announces the agency to fee through its outbox; until fee has it, quotes say NO_TARIFF.
+      // Dispatch announces the agency to fee through its outbox; until fee has it, quotes say NO_TARIFF. Asking fee's
+      // HTTP API meanwhile would count as guessing the agency's key (fee does not know it yet), so its table is read.
       await eventually(async () => {
-        const response = await fetch(`${url('fee')}/v1/agencies/${agency.agencyId}/tariff`, { headers: { authorization: `Bearer ${agency.apiKey}` } });
-        return response.status === 200 ? true : undefined;
+        const known: unknown[] = await databases.fee.query('SELECT 1 FROM fee.agencies WHERE id = $1', [agency.agencyId]);
+        return known.length === 1 ? true : undefined;
       }, 'fee to know the new agency', 20_000);
       return { agency, restaurant: new Restaurant(url('intake'), credentials), riders };
     },

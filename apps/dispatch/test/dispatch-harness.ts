@@ -92,8 +92,8 @@ export interface DispatchHarness {
   startFee(): Promise<void>;
   agency(name?: string): Promise<{ agencyId: string; apiKey: string }>;
   rider(agencyId: string, name: string, capacity?: number): Promise<{ riderId: string; token: string }>;
-  /** Connects a rider's socket and waits until the server accepted it. */
-  connect(token: string): Promise<RiderClient>;
+  /** A rider socket signed in with `token`; `localAddress` plays a rider on another address of this machine. */
+  connect(token: string, options?: { localAddress?: string }): Promise<RiderClient>;
   /** Connects and reports a position. */
   online(token: string, at: LngLat): Promise<RiderClient>;
   /** Sends order.created to dispatch the way order-intake's relay does; resolves with dispatch's reply. */
@@ -168,8 +168,8 @@ export async function startDispatch(options: { env?: Record<string, string>; wit
       ])
     ).map((row) => row.payload);
 
-  const connect = async (token: string) => {
-    const socket = io(`${dispatchUrl}/riders`, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+  const connect = async (token: string, options: { localAddress?: string } = {}) => {
+    const socket = io(`${dispatchUrl}/riders`, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true, ...options } as Parameters<typeof io>[1]);
     const client = new RiderClient(socket);
     sockets.push(client);
     await new Promise<void>((resolve, reject) => {

@@ -5,6 +5,7 @@ import { APP_CONFIG, type AppConfig } from '#config';
 import { ServiceDatabaseModule } from '#database';
 import { EventOutbox, Messaging, OUTBOX_SCHEMA } from '#messaging';
 import { databaseCheck, HEALTH_CHECKS, HealthController, ObservabilityModule, PlatformModule } from '#platform';
+import { HOST_RESOLVER, systemResolver, type HostResolver } from './callbacks/callback-destinations.js';
 import { CallbacksModule } from './callbacks/callbacks.module.js';
 import { DeliveryUpdatesModule } from './delivery-updates/delivery-updates.module.js';
 import { INTAKE_DATABASE } from './intake.database.js';
@@ -15,7 +16,8 @@ import { OrdersModule } from './orders/orders.module.js';
 @Global()
 @Module({})
 export class IntakeModule {
-  static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
+  /** `hostResolver` replaces the system's DNS for callback destinations (tests that play DNS rebinding). */
+  static forRoot(config: AppConfig, databaseUrl: string, options: { hostResolver?: HostResolver } = {}): DynamicModule {
     return {
       module: IntakeModule,
       imports: [
@@ -30,6 +32,7 @@ export class IntakeModule {
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: INTAKE_LOG, useFactory: (log: PinoLogger) => log, inject: [PinoLogger] },
+        { provide: HOST_RESOLVER, useValue: options.hostResolver ?? systemResolver },
         Messaging,
         { provide: OUTBOX_SCHEMA, useValue: 'intake' },
         EventOutbox,
@@ -41,7 +44,7 @@ export class IntakeModule {
       ],
       // Callbacks are queued by whatever changes an order's status (delivery updates, the locator), so every
       // feature module can inject CallbacksService.
-      exports: [APP_CONFIG, INTAKE_LOG, Messaging, EventOutbox, CallbacksModule],
+      exports: [APP_CONFIG, INTAKE_LOG, HOST_RESOLVER, Messaging, EventOutbox, CallbacksModule],
     };
   }
 }

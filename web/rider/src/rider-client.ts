@@ -41,13 +41,19 @@ export class RiderClient {
       // An intended disconnect leaves the socket inactive; a lost one is retried by socket.io itself.
       dispatch({ type: 'connection', connection: this.socket.active ? 'reconnecting' : 'idle' });
     });
-    this.socket.on('connect_error', (error: Error) => {
+    this.socket.on('connect_error', (error: Error & { data?: { retryAfterSeconds?: number } }) => {
       if (this.socket.active) return dispatch({ type: 'connection', connection: 'reconnecting' });
       if (error.message === 'UNAUTHENTICATED') return dispatch({ type: 'connection', connection: 'unauthorized' });
-      // UNAVAILABLE (dispatch could not check the token): socket.io does not retry a refusal, so we do.
+      // socket.io does not retry a refusal, so we do: at once the address may try again, or soon when it could not be checked.
+      let retryMs = RETRY_UNAVAILABLE_MS;
+      if (error.message === 'TOO_MANY_ATTEMPTS') {
+        const seconds = error.data?.retryAfterSeconds ?? 60;
+        retryMs = seconds * 1000;
+        dispatch({ type: 'notice', text: `이 네트워크에서 로그인 실패가 너무 많습니다. ${seconds}초 뒤에 다시 연결합니다.`, tone: 'warn' });
+      }
       dispatch({ type: 'connection', connection: 'reconnecting' });
       clearTimeout(this.retry);
-      this.retry = setTimeout(() => this.socket.connect(), RETRY_UNAVAILABLE_MS);
+      this.retry = setTimeout(() => this.socket.connect(), retryMs);
     });
 
     on<{ state: Presence }>('presence', ({ state }) => dispatch({ type: 'presence', presence: state }));

@@ -14,6 +14,7 @@ interface Seen {
   authorization?: string;
   accept?: string;
   contentType?: string;
+  forwardedFor?: string;
   body: string;
 }
 
@@ -37,7 +38,7 @@ class FakeFee {
   private async answer(req: IncomingMessage, res: import('node:http').ServerResponse): Promise<void> {
     let body = '';
     for await (const chunk of req) body += chunk;
-    this.seen.push({ method: req.method!, url: req.url!, authorization: req.headers.authorization, accept: req.headers.accept, contentType: req.headers['content-type'], body });
+    this.seen.push({ method: req.method!, url: req.url!, authorization: req.headers.authorization, accept: req.headers.accept, contentType: req.headers['content-type'], forwardedFor: req.headers['x-forwarded-for'] as string | undefined, body });
     if (this.slowMs) await new Promise((resolve) => setTimeout(resolve, this.slowMs));
     if (req.url!.startsWith('/v1/agencies/a/tariff') && req.method === 'PUT') {
       res.writeHead(422, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'TARIFF_INVALID', details: [{ field: 'tariff.surcharges.night.from' }] } }));
@@ -84,10 +85,17 @@ describe('fee proxy on the dispatch port (component, fake fee)', () => {
     await request(app.getHttpServer()).delete('/fee/v1/agencies/a/tariff/weather').set('Authorization', 'Bearer ak_1').expect(200);
 
     expect(fee.seen.slice(-3)).toEqual([
-      { method: 'GET', url: '/v1/agencies/a/reconciliation?x=1', authorization: 'Bearer ak_1', accept: expect.any(String), contentType: undefined, body: '' },
-      { method: 'PUT', url: '/v1/agencies/a/tariff', authorization: 'Bearer ak_1', accept: expect.any(String), contentType: 'application/json', body: '{"tariff":{"baseFee":1}}' },
+      expect.objectContaining({ method: 'GET', url: '/v1/agencies/a/reconciliation?x=1', authorization: 'Bearer ak_1', accept: expect.any(String), contentType: undefined, body: '' }),
+      expect.objectContaining({ method: 'PUT', url: '/v1/agencies/a/tariff', authorization: 'Bearer ak_1', contentType: 'application/json', body: '{"tariff":{"baseFee":1}}' }),
       expect.objectContaining({ method: 'DELETE', url: '/v1/agencies/a/tariff/weather', authorization: 'Bearer ak_1', body: '' }),
     ]);
+  });
+
+  it("tells fee the browser's address, after any X-Forwarded-For it came with, so fee counts key guesses per client", async () => {
+    await request(app.getHttpServer()).get('/fee/v1/agencies/a/tariff').set('Authorization', 'Bearer ak_1').expect(200);
+    expect(fee.seen.at(-1)?.forwardedFor).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
+    await request(app.getHttpServer()).get('/fee/v1/agencies/a/tariff').set('X-Forwarded-For', '203.0.113.9').expect(200);
+    expect(fee.seen.at(-1)?.forwardedFor).toMatch(/^203\.0\.113\.9, (::ffff:)?127\.0\.0\.1$/);
   });
 
   it('passes a CSV attachment back with its headers, and no others', async () => {

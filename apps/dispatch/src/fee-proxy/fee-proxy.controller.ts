@@ -59,7 +59,14 @@ export class FeeProxyController {
     }
     try {
       const answer = await this.proxy.forward(
-        { method, pathAndQuery, authorization: request.headers.authorization, accept: request.headers.accept, body: request.body as unknown },
+        {
+          method,
+          pathAndQuery,
+          authorization: request.headers.authorization,
+          accept: request.headers.accept,
+          forwardedFor: [request.headers['x-forwarded-for'], request.socket.remoteAddress].filter(Boolean).join(', '),
+          body: request.body as unknown,
+        },
         url,
       );
       response.status(answer.status).set(answer.headers).send(answer.body);

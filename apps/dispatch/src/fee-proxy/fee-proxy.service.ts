@@ -8,6 +8,8 @@ export interface ProxiedRequest {
   pathAndQuery: string;
   authorization?: string;
   accept?: string;
+  /** X-Forwarded-For as fee gets it: what came in, then the browser's address, so fee counts key guesses per client. */
+  forwardedFor?: string;
   /** A parsed JSON body (dispatch's body parser ran), sent on as JSON; undefined for none. */
   body?: unknown;
 }
@@ -69,6 +71,7 @@ export class FeeProxy {
     const headers: Record<string, string> = {};
     if (request.authorization) headers.authorization = request.authorization;
     if (request.accept) headers.accept = request.accept;
+    if (request.forwardedFor) headers['x-forwarded-for'] = request.forwardedFor;
     const hasBody = request.method !== 'GET' && request.body !== undefined;
     if (hasBody) headers['content-type'] = 'application/json';
     const timeoutMs = this.config.dispatch.feeProxyTimeoutMs;

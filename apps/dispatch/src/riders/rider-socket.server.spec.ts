@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { io, type Socket as ClientSocket } from 'socket.io-client';
 import WebSocket from 'ws';
+import { FailureLimiter } from '../../../../libs/platform/src/failure-limiter.js';
 import { RiderSocketServer, type RiderSocket } from './rider-socket.server.js';
 
 /**
@@ -17,17 +18,28 @@ describe('RiderSocketServer', () => {
   let events: string[] = [];
   const clients: Array<ClientSocket | WebSocket> = [];
 
-  const start = async (options: { pingIntervalMs?: number; pingTimeoutMs?: number; connectTimeoutMs?: number } = {}) => {
+  /** Failures per client address (the peer's, here), shared by the tests that start a server with `throttle`. */
+  let limiter: FailureLimiter;
+
+  const start = async (options: { pingIntervalMs?: number; pingTimeoutMs?: number; connectTimeoutMs?: number; throttle?: { perAddress: number } } = {}) => {
+    const perAddress = options.throttle?.perAddress ?? 1000;
+    limiter = new FailureLimiter({ limit: perAddress, keep: 2 * perAddress, windowMs: 60_000 });
     const log: string[] = (events = []);
     server = http.createServer((_request, response) => response.writeHead(404).end());
     sut = new RiderSocketServer<{ riderId: string }>({
       path: '/socket.io/',
       namespace: '/riders',
       ...options,
+      throttle: options.throttle && {
+        failuresPerConnection: 3,
+        perAddress: limiter,
+        upgradesRefusedAfter: 2 * options.throttle.perAddress,
+        clientKey: (request) => request.socket.remoteAddress ?? '',
+      },
       authenticate: async (auth) => {
         const token = (auth as { token?: unknown } | undefined)?.token;
         if (token === 'broken') throw new Error('database down');
-        return token === 'good' ? { session: { riderId: 'r1' } } : { refused: 'UNAUTHENTICATED' };
+        return token === 'good' ? { session: { riderId: 'r1' } } : { refused: 'UNAUTHENTICATED', wrongCredentials: true };
       },
       connected: (socket) => {
         log.push(`connected ${socket.session!.riderId}`);
@@ -51,8 +63,8 @@ describe('RiderSocketServer', () => {
     return socket;
   };
 
-  const raw = (query = 'EIO=4&transport=websocket') => {
-    const ws = new WebSocket(`${url.replace('http', 'ws')}/socket.io/?${query}`);
+  const raw = (query = 'EIO=4&transport=websocket', localAddress?: string) => {
+    const ws = new WebSocket(`${url.replace('http', 'ws')}/socket.io/?${query}`, { localAddress });
     clients.push(ws);
     const frames: string[] = [];
     ws.on('message', (data) => frames.push(data.toString()));
@@ -180,5 +192,90 @@ describe('RiderSocketServer', () => {
     await opened;
     await closed;
     expect(events).toEqual([]);
+  });
+
+  /** A raw connection that sends CONNECTs one at a time; `connect` resolves with the server's answer to one. */
+  async function rawRider(localAddress?: string) {
+    const connection = raw(undefined, localAddress);
+    await connection.opened;
+    await until(() => connection.frames.length === 1);
+    const connect = async (token: string) => {
+      const before = connection.frames.length;
+      connection.ws.send(`40/riders,${JSON.stringify({ token })}`);
+      await until(() => connection.frames.length > before);
+      return connection.frames[before];
+    };
+    return { ...connection, connect };
+  }
+
+  it('closes a connection after 3 wrong tokens: a 4th finds it closed', async () => {
+    await start({ throttle: { perAddress: 100 } });
+    const rider = await rawRider();
+    let closed = false;
+    void rider.closed.then(() => (closed = true));
+    for (let i = 0; i < 3; i++) expect(await rider.connect('nope')).toBe('44/riders,{"message":"UNAUTHENTICATED"}');
+    if (!closed) rider.ws.send('40/riders,{"token":"good"}');
+    // Closed before a 4th answer could come (a server that kept the connection would answer, and let it in).
+    await until(() => closed || rider.frames.length > 4);
+    expect(closed).toBe(true);
+    expect(rider.frames).toHaveLength(4);
+    expect(events).toEqual([]);
+  });
+
+  it('ignores a CONNECT sent while another is being checked, so guesses cannot be pipelined', async () => {
+    await start({ throttle: { perAddress: 100 } });
+    const rider = await rawRider();
+    for (let i = 0; i < 10; i++) rider.ws.send('40/riders,{"token":"nope"}');
+    await until(() => rider.frames.length > 1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(rider.frames.slice(1)).toEqual(['44/riders,{"message":"UNAUTHENTICATED"}']);
+  });
+
+  it('counts neither tokens that could not be checked nor successful sign-ins', async () => {
+    await start({ throttle: { perAddress: 2 } });
+    const rider = await rawRider();
+    for (let i = 0; i < 5; i++) expect(await rider.connect('broken')).toBe('44/riders,{"message":"UNAVAILABLE"}');
+    expect(await rider.connect('good')).toMatch(/^40\/riders,\{"sid":/);
+    for (let i = 0; i < 5; i++) {
+      const socket = client('good');
+      await new Promise((resolve, reject) => (socket.once('connect', () => resolve(undefined)), socket.once('connect_error', reject)));
+    }
+    expect(limiter.size).toBe(0);
+  });
+
+  it('refuses CONNECTs from an address past its limit saying how long to wait, then its upgrades, and lets another address in', async () => {
+    await start({ throttle: { perAddress: 5 } });
+    // Opened before the address reaches its limit; its CONNECT comes after.
+    const waiting = await rawRider();
+    const first = await rawRider();
+    for (let i = 0; i < 3; i++) await first.connect('nope');
+    const second = await rawRider();
+    for (let i = 0; i < 2; i++) await second.connect('nope');
+
+    const refused = JSON.parse((await waiting.connect('good')).slice('44/riders,'.length));
+    expect(refused).toEqual({ message: 'TOO_MANY_ATTEMPTS', data: { retryAfterSeconds: expect.any(Number) } });
+    expect(refused.data.retryAfterSeconds).toBeGreaterThan(50);
+    expect(refused.data.retryAfterSeconds).toBeLessThanOrEqual(60);
+    await waiting.closed;
+
+    // What a rider app sees, even with the right token; each try counts.
+    const refusal = () => new Promise<Error & { data?: unknown }>((resolve) => client('good').once('connect_error', resolve));
+    for (let i = 0; i < 4; i++) expect(await refusal()).toMatchObject({ message: 'TOO_MANY_ATTEMPTS', data: { retryAfterSeconds: expect.any(Number) } });
+
+    // Past twice the limit, a new connection from that address is refused at the upgrade, with Retry-After.
+    const upgrade = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      const ws = new WebSocket(`${url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`);
+      ws.on('error', () => undefined);
+      ws.on('unexpected-response', (request, response) => (resolve(response), request.destroy()));
+      ws.on('open', () => reject(new Error('upgraded')));
+    });
+    expect(upgrade.statusCode).toBe(429);
+    expect(Number(upgrade.headers['retry-after'])).toBeGreaterThan(50);
+    expect((await refusal()).message).toBe('websocket error');
+
+    // A rider elsewhere is not held back by it.
+    const elsewhere = client('good', { localAddress: '127.0.0.2' } as Partial<Parameters<typeof io>[1]>);
+    await new Promise((resolve, reject) => (elsewhere.once('connect', () => resolve(undefined)), elsewhere.once('connect_error', reject)));
+    expect(events).toEqual(['connected r1']);
   });
 });

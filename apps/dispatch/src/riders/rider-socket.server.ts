@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { FailureLimiter } from '#platform';
 
 /**
  * The rider protocol's transport: a server for the Socket.IO protocol (v5, on Engine.IO v4) over WebSocket only,
@@ -21,8 +22,11 @@ export interface RiderSocketServerOptions<S> {
   path: string;
   /** The one namespace, e.g. `/riders`. */
   namespace: string;
-  /** Decides a namespace CONNECT from its `auth`: the session to keep on the socket, or the refusal's message. */
-  authenticate(auth: unknown): Promise<{ session: S } | { refused: string }>;
+  /**
+   * Decides a namespace CONNECT from its `auth`: the session to keep on the socket, or the refusal's message
+   * (`wrongCredentials` when it counts as a guess, not when the credentials could not be checked).
+   */
+  authenticate(auth: unknown): Promise<{ session: S } | { refused: string; wrongCredentials?: boolean }>;
   /** A socket joined the namespace (its CONNECT was answered). */
   connected(socket: RiderSocket<S>): void;
   /** A joined socket left (the client disconnected, the connection dropped, a heartbeat was missed). */
@@ -35,7 +39,25 @@ export interface RiderSocketServerOptions<S> {
   maxPayload?: number;
   /** How long a connection may stay without joining the namespace (socket.io's connectTimeout). */
   connectTimeoutMs?: number;
+  /** Limits on guessing credentials; without it, none. */
+  throttle?: RiderSocketThrottle;
 }
+
+/**
+ * A connection is closed after `failuresPerConnection` refused CONNECTs with wrong credentials. A client address
+ * past its limit (`perAddress`, keyed by `clientKey` of the upgrade request) has its CONNECTs refused with
+ * TOO_MANY_ATTEMPTS and how many seconds to wait, which an app can show, and each of those counts as a failure
+ * too; one that keeps trying past `upgradesRefusedAfter` failures has its upgrades refused with HTTP 429.
+ */
+export interface RiderSocketThrottle {
+  failuresPerConnection: number;
+  perAddress: FailureLimiter;
+  upgradesRefusedAfter: number;
+  clientKey(request: IncomingMessage): string;
+}
+
+/** The CONNECT_ERROR payload (and upgrade refusal body) of a client address that must wait. */
+const tooManyAttempts = (retryAfterSeconds: number) => ({ message: 'TOO_MANY_ATTEMPTS', data: { retryAfterSeconds } });
 
 /** One client connection, once it joined the namespace. */
 export class RiderSocket<S> {
@@ -47,11 +69,17 @@ export class RiderSocket<S> {
   session?: S;
   /** Closes the connection if it has not joined the namespace in time. */
   joinBy?: NodeJS.Timeout;
+  /** A CONNECT is being checked: another one meanwhile is ignored, so guesses cannot be pipelined. */
+  joining = false;
+  /** CONNECTs refused for wrong credentials on this connection. */
+  failures = 0;
 
   constructor(
     readonly id: string,
     private readonly ws: WebSocket,
     private readonly namespace: string,
+    /** The client address its failures count against (see RiderSocketThrottle). */
+    readonly clientKey = '',
   ) {}
 
   /** Sends an event (no acknowledgement asked). Dropped once the connection is gone. */
@@ -65,9 +93,19 @@ export class RiderSocket<S> {
     this.ws.close();
   }
 
+  /** False once either side began closing the connection. */
+  get open(): boolean {
+    return this.ws.readyState === this.ws.OPEN;
+  }
+
   /** A raw Engine.IO packet (already framed as text). */
   send(packet: string): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(packet);
+    if (this.open) this.ws.send(packet);
+  }
+
+  /** Closes the connection once what was sent has left (`close` drops it at once). */
+  end(): void {
+    this.ws.close();
   }
 
   close(): void {
@@ -76,8 +114,8 @@ export class RiderSocket<S> {
 }
 
 /** Answers an upgrade request with an HTTP error and closes the connection. */
-function refuse(socket: Duplex, status: number, reason: string, body: object): void {
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${JSON.stringify(body)}`);
+function refuse(socket: Duplex, status: number, reason: string, body: object, headers = ''): void {
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\n${headers}Connection: close\r\n\r\n${JSON.stringify(body)}`);
 }
 
 /** socket.io's ids: 20 URL-safe characters. */
@@ -117,7 +155,10 @@ export class RiderSocketServer<S> {
       if (url.searchParams.get('EIO') !== '4' || url.searchParams.get('transport') !== 'websocket') {
         return refuse(socket, 400, 'Bad Request', { code: 3, message: 'Bad request: WebSocket transport and Engine.IO v4 only' });
       }
-      this.wss.handleUpgrade(request, socket, head, (ws) => this.open(ws));
+      const clientKey = this.options.throttle?.clientKey(request) ?? '';
+      const wait = this.retryAfterSeconds(clientKey, this.options.throttle?.upgradesRefusedAfter);
+      if (wait > 0) return refuse(socket, 429, 'Too Many Requests', tooManyAttempts(wait), `Retry-After: ${wait}\r\n`);
+      this.wss.handleUpgrade(request, socket, head, (ws) => this.open(ws, clientKey));
     });
     // One timer for every connection's heartbeat rather than one per connection.
     this.heartbeat = setInterval(() => this.beat(), Math.min(1000, this.pingIntervalMs / 4));
@@ -131,8 +172,14 @@ export class RiderSocketServer<S> {
     this.sockets.clear();
   }
 
-  private open(ws: WebSocket): void {
-    const socket = new RiderSocket<S>(newId(), ws, this.options.namespace);
+  /** Seconds the client address must wait before trying again; 0 when it may now. */
+  private retryAfterSeconds(clientKey: string, allowed?: number): number {
+    const throttle = this.options.throttle;
+    return throttle ? Math.ceil(throttle.perAddress.retryAfterMs(clientKey, allowed) / 1000) : 0;
+  }
+
+  private open(ws: WebSocket, clientKey: string): void {
+    const socket = new RiderSocket<S>(newId(), ws, this.options.namespace, clientKey);
     this.sockets.add(socket);
     socket.nextPingAt = Date.now() + this.pingIntervalMs;
     socket.send(`0${JSON.stringify({ sid: newId(), upgrades: [], pingInterval: this.pingIntervalMs, pingTimeout: this.pingTimeoutMs, maxPayload: this.maxPayload })}`);
@@ -205,13 +252,24 @@ export class RiderSocketServer<S> {
 
   /** A namespace CONNECT: authenticated, answered with the socket's id, then handed on; or refused with a message. */
   private join(socket: RiderSocket<S>, auth: unknown): void {
-    if (socket.connected) return;
-    const { namespace } = this.options;
+    if (socket.connected || socket.joining || !socket.open) return;
+    const { namespace, throttle } = this.options;
+    const wait = this.retryAfterSeconds(socket.clientKey);
+    if (wait > 0) {
+      throttle!.perAddress.fail(socket.clientKey);
+      socket.send(`44${namespace},${JSON.stringify(tooManyAttempts(wait))}`);
+      return socket.end();
+    }
+    socket.joining = true;
     this.options.authenticate(auth).then(
       (outcome) => {
+        socket.joining = false;
         if (!this.sockets.has(socket)) return;
         if ('refused' in outcome) {
           socket.send(`44${namespace},${JSON.stringify({ message: outcome.refused })}`);
+          if (!outcome.wrongCredentials || !throttle) return;
+          throttle.perAddress.fail(socket.clientKey);
+          if (++socket.failures >= throttle.failuresPerConnection) socket.end();
           return;
         }
         clearTimeout(socket.joinBy);
@@ -220,7 +278,10 @@ export class RiderSocketServer<S> {
         socket.send(`40${namespace},${JSON.stringify({ sid: socket.id })}`);
         this.options.connected(socket);
       },
-      () => socket.send(`44${namespace},${JSON.stringify({ message: 'UNAVAILABLE' })}`),
+      () => {
+        socket.joining = false;
+        socket.send(`44${namespace},${JSON.stringify({ message: 'UNAVAILABLE' })}`);
+      },
     );
   }
 

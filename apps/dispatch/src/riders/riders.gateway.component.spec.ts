@@ -15,9 +15,10 @@ describe('rider sockets (component, real PostgreSQL)', () => {
     await h?.close();
   });
 
-  const refusal = (auth: Record<string, unknown>) =>
-    new Promise<Error>((resolve, reject) => {
-      const socket = io(`${h.dispatchUrl}/riders`, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
+  /** A sign-in that must be refused; `localAddress` plays a rider on another address of this machine. */
+  const refusal = (auth: Record<string, unknown>, localAddress?: string) =>
+    new Promise<Error & { data?: { retryAfterSeconds?: number } }>((resolve, reject) => {
+      const socket = io(`${h.dispatchUrl}/riders`, { auth, transports: ['websocket'], reconnection: false, forceNew: true, localAddress } as Parameters<typeof io>[1]);
       socket.once('connect', () => (socket.disconnect(), reject(new Error('connected without a valid token'))));
       socket.once('connect_error', (error) => (socket.disconnect(), resolve(error)));
     });
@@ -29,6 +30,22 @@ describe('rider sockets (component, real PostgreSQL)', () => {
     expect((await refusal({ token: 12345 })).message).toBe('UNAUTHENTICATED');
     expect((await refusal({})).message).toBe('UNAUTHENTICATED');
     // The same server lets the real token in.
+    const rider = await h.connect(token);
+    expect(rider.socket.connected).toBe(true);
+  });
+
+  it('refuses token guesses from an address after 10 in a minute, saying how long to wait, while riders elsewhere and good sign-ins are untouched', async () => {
+    const { agencyId } = await h.agency();
+    const { token } = await h.rider(agencyId, '옆집 라이더');
+    const guesser = '127.0.0.3';
+    // Good sign-ins from the guessing address before it guesses do not count.
+    for (let i = 0; i < 12; i++) (await h.connect(token, { localAddress: guesser })).socket.disconnect();
+    for (let i = 0; i < 10; i++) expect((await refusal({ token: `rt_guess${i}` }, guesser)).message).toBe('UNAUTHENTICATED');
+    const refused = await refusal({ token }, guesser);
+    expect(refused.message).toBe('TOO_MANY_ATTEMPTS');
+    expect(refused.data!.retryAfterSeconds).toBeGreaterThan(0);
+    expect(refused.data!.retryAfterSeconds).toBeLessThanOrEqual(60);
+    // The rider's own address is another.
     const rider = await h.connect(token);
     expect(rider.socket.connected).toBe(true);
   });

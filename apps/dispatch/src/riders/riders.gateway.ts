@@ -1,9 +1,10 @@
-import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Server } from 'node:http';
 import type { ClassConstructor } from 'class-transformer';
+import { APP_CONFIG, type AppConfig } from '#config';
 import { validateContract, type Validated } from '#contracts';
-import { DomainError } from '#platform';
+import { clientAddress, DomainError, FailureLimiter, limiterKey, trustProxy } from '#platform';
 import { DeliveriesService } from '../deliveries/deliveries.service.js';
 import { DeliveryOperations } from '../deliveries/delivery-operations.service.js';
 import { DeliveryFailureReport } from '../deliveries/dto/manual-dispatch.request.js';
@@ -45,7 +46,10 @@ export class RidersGateway implements OnApplicationBootstrap, BeforeApplicationS
     private readonly operations: DeliveryOperations,
     private readonly http: HttpAdapterHost,
     private readonly metrics: DispatchMetrics,
+    @Inject(APP_CONFIG) config: AppConfig,
   ) {
+    const { failuresPerAddress, failureWindowMs, failuresPerConnection } = config.auth;
+    const trust = trustProxy(config.auth.trustProxy);
     this.server = new RiderSocketServer<RiderSession>({
       path: '/socket.io/',
       namespace: '/riders',
@@ -53,6 +57,12 @@ export class RidersGateway implements OnApplicationBootstrap, BeforeApplicationS
       connected: (socket) => void this.connected(socket),
       disconnected: (socket) => this.disconnected(socket),
       message: (socket, event, body, ack) => this.message(socket, event, body, ack),
+      throttle: {
+        failuresPerConnection,
+        perAddress: new FailureLimiter({ limit: failuresPerAddress, keep: 2 * failuresPerAddress, windowMs: failureWindowMs }),
+        upgradesRefusedAfter: 2 * failuresPerAddress,
+        clientKey: (request) => limiterKey(clientAddress(request, trust)),
+      },
     });
   }
 
@@ -79,10 +89,10 @@ export class RidersGateway implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   /** Refused before the socket joins: the client sees `connect_error` with the message. */
-  private async authenticate(auth: unknown): Promise<{ session: RiderSession } | { refused: string }> {
+  private async authenticate(auth: unknown): Promise<{ session: RiderSession } | { refused: string; wrongCredentials?: boolean }> {
     try {
       const rider = await this.riders.authenticate((auth as { token?: unknown } | undefined)?.token);
-      return rider ? { session: rider } : { refused: 'UNAUTHENTICATED' };
+      return rider ? { session: rider } : { refused: 'UNAUTHENTICATED', wrongCredentials: true };
     } catch (error) {
       this.logger.error(`could not check a rider token: ${(error as Error)?.message ?? String(error)}`);
       return { refused: 'UNAVAILABLE' };

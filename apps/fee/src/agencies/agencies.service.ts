@@ -1,12 +1,13 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { AgencyRegisteredEvent } from '#contracts';
 import { defaultTariff } from '../tariffs/default-tariff.js';
+import { holidayTableWarning } from '../tariffs/korean-public-holidays.js';
 import { TariffsRepository } from '../tariffs/tariffs.repository.js';
 import { AgenciesRepository } from './agencies.repository.js';
 
 @Injectable()
-export class AgenciesService {
+export class AgenciesService implements OnApplicationBootstrap {
   private readonly logger = new Logger('agencies');
 
   constructor(
@@ -14,6 +15,12 @@ export class AgenciesService {
     private readonly agencies: AgenciesRepository,
     private readonly tariffs: TariffsRepository,
   ) {}
+
+  /** An out-of-date holiday table is said at every start and with every agency it shortchanges. */
+  onApplicationBootstrap(): void {
+    const warning = holidayTableWarning(new Date());
+    if (warning) this.logger.warn(warning);
+  }
 
   /**
    * Learns of a new agency and gives it the default tariff (Korean public holidays filled in), in force from
@@ -26,6 +33,9 @@ export class AgenciesService {
       if (isNew) await this.tariffs.insertNext(manager, event.agencyId, registeredAt, defaultTariff());
       return isNew;
     });
-    if (added) this.logger.log(`agency ${event.agencyId} registered with the default tariff`);
+    if (!added) return;
+    this.logger.log(`agency ${event.agencyId} registered with the default tariff`);
+    const warning = holidayTableWarning(registeredAt);
+    if (warning) this.logger.warn(`agency ${event.agencyId}: ${warning}`);
   }
 }

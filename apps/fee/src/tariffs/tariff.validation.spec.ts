@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { defaultTariff } from './default-tariff.js';
-import { publicHolidayDates } from './korean-public-holidays.js';
+import { holidayTableWarning, LAST_HOLIDAY_YEAR, publicHolidayDates } from './korean-public-holidays.js';
 import { validateTariff } from './tariff.validation.js';
 
 const SQUARE = [
@@ -207,14 +207,27 @@ describe('the default tariff', () => {
 
   it('is a fresh copy each time, so editing one agency\'s never edits another\'s', () => {
     const first = defaultTariff();
-    first.surcharges.holidays?.dates.push('2026-07-17');
-    expect(defaultTariff().surcharges.holidays?.dates).not.toContain('2026-07-17');
+    first.surcharges.holidays?.dates.push('2026-11-11');
+    expect(defaultTariff().surcharges.holidays?.dates).not.toContain('2026-11-11');
   });
 
-  it('lists each public holiday date once, in order, across 2025–2027', () => {
+  it('lists each public holiday date once, in order, from 2025 to the last year the gazette table has', () => {
     const dates = publicHolidayDates();
     expect(dates).toEqual([...new Set(dates)].sort());
     expect(dates).toEqual(expect.arrayContaining(['2025-01-01', '2025-05-06', '2025-06-03', '2026-02-17', '2026-06-03', '2026-10-05', '2027-02-09', '2027-12-27']));
-    expect(dates.filter((d) => d.startsWith('2026'))).toHaveLength(20);
+    // 노동절 (May 1) and 제헌절 (July 17) are public holidays again from 2026, with substitute days (2027-05-03, 2027-07-19).
+    expect(dates).toEqual(expect.arrayContaining(['2026-05-01', '2026-07-17', '2027-05-03', '2027-07-19']));
+    expect(dates).not.toContain('2025-07-17');
+    expect(dates.filter((d) => d.startsWith('2026'))).toHaveLength(22);
+    expect(dates[0]).toBe('2025-01-01');
+    expect(LAST_HOLIDAY_YEAR).toBeGreaterThanOrEqual(2027);
+    expect(dates.at(-1)!.startsWith(String(LAST_HOLIDAY_YEAR))).toBe(true);
+  });
+
+  it('warns from December of the table\'s last year on that the table needs its next year', () => {
+    expect(holidayTableWarning(new Date(`${LAST_HOLIDAY_YEAR}-11-30T14:59:59Z`))).toBeNull();
+    // 2027-12-01 00:00 in Seoul is still 30 November in UTC.
+    expect(holidayTableWarning(new Date(`${LAST_HOLIDAY_YEAR}-11-30T15:00:00Z`))).toContain(`ends with ${LAST_HOLIDAY_YEAR}`);
+    expect(holidayTableWarning(new Date(`${LAST_HOLIDAY_YEAR + 1}-06-01T00:00:00Z`))).toContain('npm update @hyunbinseo/holidays-kr');
   });
 });

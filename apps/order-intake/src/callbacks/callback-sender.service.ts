@@ -1,45 +1,39 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
+import type { Response } from 'undici';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { parseRetryAfter, Rounds } from '#platform';
 import { INTAKE_LOG, type IntakeLog } from '../intake.logger.js';
 import { webhookHeaders } from '../webhooks/webhook-signature.js';
+import { CallbackDestinations, DestinationRefused } from './callback-destinations.js';
 import { CallbacksRepository, type AttemptOutcome, type DueCallback, type RoundResult } from './callbacks.repository.js';
 import { backoffMs } from './retry-schedule.js';
 
 /** Callbacks sent per round, at once; each round holds one connection until its slowest answer (or timeout). */
 export const CALLBACK_BATCH = 50;
-/** How much of a refusing answer's body is kept as the last error, for the restaurant to see why. */
-const ERROR_BODY_CHARS = 200;
 
 /** Thrown inside a round when the service stops: the round's transaction rolls back and nothing is recorded. */
 class Stopping extends Error {}
 
-/** Up to `max` characters of a response body, never reading more than that from the wire. */
-async function bodySnippet(response: Response, max: number): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let text = '';
-  try {
-    while (text.length < max) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      text += decoder.decode(value, { stream: true });
-    }
-  } catch {
-    // A body cut short still leaves the status to go by.
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-  return text.slice(0, max).replace(/\s+/g, ' ').trim();
+/** A failing answer in the restaurant's view: its status and standard reason phrase, never its body. */
+function answerError(status: number): string {
+  const phrase = STATUS_CODES[status];
+  const redirect = status >= 300 && status < 400 ? ' (redirects are not followed: set the final URL)' : '';
+  return `HTTP ${status}${phrase ? ` ${phrase}` : ''}${redirect}`;
 }
 
-/** Why a request got no answer, in words a restaurant's developer can act on. */
+/**
+ * Why a request got no answer, coarsely: what a restaurant's developer can act on, and no more, so the sender
+ * tells nobody how some other host's ports behave.
+ */
 function unreachable(error: unknown, timeoutMs: number): string {
-  const failure = error as { name?: string; message?: string; cause?: { code?: string; message?: string } } | null;
-  if (failure?.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
-  const cause = failure?.cause;
-  return `could not reach the callback URL: ${cause?.code ?? cause?.message ?? failure?.message ?? String(error)}`;
+  const failure = error as { name?: string; cause?: { code?: unknown } } | null;
+  const code = String(failure?.cause?.code ?? '');
+  if (failure?.name === 'TimeoutError' || code === 'UND_ERR_CONNECT_TIMEOUT') return `no answer within ${timeoutMs} ms`;
+  if (code === DestinationRefused.code) return 'refused: the destination address is not public';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'ENODATA') return 'could not resolve the host name';
+  if (/CERT|TLS|SSL/.test(code)) return 'could not make a trusted TLS connection';
+  return 'could not connect, or the connection closed before an answer';
 }
 
 /**
@@ -60,6 +54,7 @@ export class CallbackSender implements OnApplicationBootstrap, OnApplicationShut
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(INTAKE_LOG) private readonly log: IntakeLog,
     private readonly callbacks: CallbacksRepository,
+    private readonly destinations: CallbackDestinations,
   ) {
     this.rounds = new Rounds(() => this.drain(), config.intake.callbacks.pollIntervalMs, (error) => {
       if (!(error instanceof Stopping)) this.log.warn({ err: error }, 'callback round failed; will try again');
@@ -67,6 +62,9 @@ export class CallbackSender implements OnApplicationBootstrap, OnApplicationShut
   }
 
   onApplicationBootstrap(): void {
+    if (this.destinations.allowsPrivateNetworks) {
+      this.log.warn('CALLBACK_ALLOW_PRIVATE_NETWORKS=true: status callbacks may reach loopback and private networks. For tests only: never in production.');
+    }
     this.rounds.start();
   }
 
@@ -74,6 +72,7 @@ export class CallbackSender implements OnApplicationBootstrap, OnApplicationShut
     const stopped = this.rounds.stop();
     this.stopping.abort();
     await stopped;
+    await this.destinations.close();
   }
 
   /** Sends what is due now; a call while a round runs makes another round follow it. */
@@ -125,7 +124,7 @@ export class CallbackSender implements OnApplicationBootstrap, OnApplicationShut
     const body = JSON.stringify(callback.payload);
     let response: Response;
     try {
-      response = await fetch(callback.url, {
+      response = await this.destinations.fetch(callback.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'user-agent': 'baecha-callbacks/1', ...webhookHeaders(callback.secret, body, { id: callback.webhookId }) },
         body,
@@ -140,13 +139,12 @@ export class CallbackSender implements OnApplicationBootstrap, OnApplicationShut
       await response.body?.cancel().catch(() => undefined);
       return { delivered: true, responseStatus: response.status };
     }
-    const snippet = await bodySnippet(response, ERROR_BODY_CHARS);
-    const redirect = response.status >= 300 && response.status < 400 ? ' (redirects are not followed: set the final URL)' : '';
+    await response.body?.cancel().catch(() => undefined);
     const asked = response.status === 429 || response.status === 503 ? parseRetryAfter(response.headers.get('retry-after')) : undefined;
     return {
       delivered: false,
       responseStatus: response.status,
-      error: `HTTP ${response.status}${redirect}${snippet ? `: ${snippet}` : ''}`,
+      error: answerError(response.status),
       // Never sooner than the server asked, nor sooner than the backoff would have waited anyway.
       retryInMs: Math.max(asked ?? 0, this.backoff(failures)),
     };

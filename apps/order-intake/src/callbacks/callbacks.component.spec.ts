@@ -2,11 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { ClientProxyFactory, type ClientProxy } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
-import { lastValueFrom } from 'rxjs';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '#config';
-import { PATTERNS, type DeliveryEventStatus, type DeliveryStatusChangedEvent } from '#contracts';
+import type { DeliveryEventStatus, DeliveryStatusChangedEvent } from '#contracts';
 import { clientOptions } from '#messaging';
 import { startService } from '#platform';
 import { createTestDatabase, queryRows } from '../../../../test/support/database.js';
@@ -15,14 +14,12 @@ import { testConfig } from '../../../../test/support/config.js';
 import { DeliveryUpdatesRepository } from '../delivery-updates/delivery-updates.repository.js';
 import { IntakeModule } from '../intake.module.js';
 import { provisionRestaurant, type ProvisionedRestaurant } from '../restaurants/restaurants.provisioning.js';
-import { webhookHeaders } from '../webhooks/webhook-signature.js';
 import { CallbacksService } from './callbacks.service.js';
 import { startCallbackReceiver, type CallbackReceiver, type ReceivedCallback } from './testing/callback-receiver.js';
+import { callbackRows, DROPOFF_ADDRESS, PHONE, publishStatus, sendOrder, putCallbackUrl, type CallbackRow } from './testing/callback-test-kit.js';
 
 const FEE = { total: 4500, currency: 'KRW' as const, distanceMeters: 2710, provider: 'turf', estimated: true };
 const RIDER = { id: randomUUID(), name: '김배달' };
-const DROPOFF_ADDRESS = '서울 종로구 세종대로 172';
-const PHONE = '010-1234-5678';
 
 /** Tiny waits, so retries and giving up happen within a test; the defaults are 5 s, 30 min, 5 s and 24 h. */
 const BASE_MS = 50;
@@ -32,19 +29,9 @@ const CALLBACK_ENV = {
   CALLBACK_TIMEOUT_MS: '300',
   CALLBACK_POLL_INTERVAL_MS: '20',
   CALLBACK_MAX_AGE_HOURS: '0.001', // 3.6 s
+  // The receiver listens on loopback, which callbacks may reach only with this test-only setting.
+  CALLBACK_ALLOW_PRIVATE_NETWORKS: 'true',
 };
-
-interface CallbackRow {
-  id: string;
-  webhook_id: string;
-  status: string;
-  state: string;
-  attempts: number;
-  last_attempt_at: Date | null;
-  next_attempt_at: Date | null;
-  last_response_status: number | null;
-  last_error: string | null;
-}
 
 describe('restaurant status callbacks (component, real PostgreSQL, local HTTP receiver)', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -54,17 +41,9 @@ describe('restaurant status callbacks (component, real PostgreSQL, local HTTP re
   const receivers: CallbackReceiver[] = [];
   const agencyId = randomUUID();
 
-  const publish = (orderId: string, status: DeliveryEventStatus, extra: Partial<DeliveryStatusChangedEvent> = {}) => {
-    const event: DeliveryStatusChangedEvent = {
-      eventId: randomUUID(),
-      occurredAt: new Date().toISOString(),
-      orderId,
-      deliveryId: randomUUID(),
-      status,
-      ...extra,
-    };
-    return lastValueFrom(client.send(PATTERNS.DELIVERY_STATUS_CHANGED, event)).then(() => event);
-  };
+  const publish = (orderId: string, status: DeliveryEventStatus, extra: Partial<DeliveryStatusChangedEvent> = {}) => publishStatus(client, orderId, status, extra);
+  const newOrder = (restaurant: ProvisionedRestaurant) => sendOrder(app, restaurant);
+  const callbacksOf = (orderId: string) => callbackRows(db.url, orderId);
 
   /** A restaurant whose callbacks go to its own receiver (or nowhere, with `callbacks: false`). */
   async function restaurantWithReceiver(options: { callbacks?: boolean } = {}): Promise<{ restaurant: ProvisionedRestaurant; receiver: CallbackReceiver }> {
@@ -73,40 +52,10 @@ describe('restaurant status callbacks (component, real PostgreSQL, local HTTP re
     const receiver = await startCallbackReceiver(provisional.webhookSecret);
     receivers.push(receiver);
     if (options.callbacks !== false) {
-      await request(app.getHttpServer())
-        .put(`/v1/restaurants/${provisional.restaurantId}/callback`)
-        .set('authorization', `Bearer ${provisional.apiKey}`)
-        .send(JSON.stringify({ url: receiver.url }))
-        .expect(200, { url: receiver.url });
+      await putCallbackUrl(app, provisional, receiver.url).expect(200, { url: receiver.url });
     }
     return { restaurant: provisional, receiver };
   }
-
-  async function newOrder(restaurant: ProvisionedRestaurant): Promise<{ orderId: string; externalOrderId: string }> {
-    const externalOrderId = `pos-${randomUUID()}`;
-    const body = JSON.stringify({
-      externalOrderId,
-      dropoff: { address: DROPOFF_ADDRESS, lng: 126.9769, lat: 37.5759, detail: '3층 302호' },
-      customer: { phone: PHONE },
-      items: [{ name: '칼국수', quantity: 1, unitPrice: 9000 }],
-      orderAmount: 9000,
-    });
-    const response = await request(app.getHttpServer())
-      .post(`/v1/restaurants/${restaurant.restaurantId}/orders`)
-      .set('content-type', 'application/json')
-      .set(webhookHeaders(restaurant.webhookSecret, body))
-      .send(body)
-      .expect(202);
-    return { orderId: response.body.orderId, externalOrderId };
-  }
-
-  const callbacksOf = (orderId: string) =>
-    queryRows<CallbackRow>(
-      db.url,
-      `SELECT id, webhook_id, status, state, attempts, last_attempt_at, next_attempt_at, last_response_status, last_error
-         FROM intake.status_callbacks WHERE order_id = $1 ORDER BY seq`,
-      [orderId],
-    );
 
   /** Waits until the order has `count` callbacks and all are in `state`. */
   const settled = (orderId: string, count: number, state = 'delivered') =>
@@ -210,9 +159,9 @@ describe('restaurant status callbacks (component, real PostgreSQL, local HTTP re
     expect(row).toMatchObject({ attempts: 4, last_response_status: 200, last_error: null });
 
     expect(seenBefore.map((r) => [r.state, r.attempts, r.last_response_status, r.last_error])).toEqual([
-      ['pending', 1, 500, 'HTTP 500: boom'],
-      ['pending', 2, 500, 'HTTP 500: boom'],
-      ['pending', 3, 500, 'HTTP 500: boom'],
+      ['pending', 1, 500, 'HTTP 500 Internal Server Error'],
+      ['pending', 2, 500, 'HTTP 500 Internal Server Error'],
+      ['pending', 3, 500, 'HTTP 500 Internal Server Error'],
     ]);
     // The wait after the n-th failure: the base doubled n-1 times, shortened by at most a fifth.
     const waits = seenBefore.map(waitMs);
@@ -251,7 +200,7 @@ describe('restaurant status callbacks (component, real PostgreSQL, local HTTP re
     };
     await publish(orderId, 'quoted', { fee: FEE });
     await settled(orderId, 1);
-    expect(seenBefore).toMatchObject({ attempts: 1, last_response_status: 429, last_error: 'HTTP 429' });
+    expect(seenBefore).toMatchObject({ attempts: 1, last_response_status: 429, last_error: 'HTTP 429 Too Many Requests' });
     // The backoff alone would have waited at most 50 ms.
     expect(waitMs(seenBefore!)).toBeGreaterThanOrEqual(1000);
   });
@@ -291,7 +240,8 @@ describe('restaurant status callbacks (component, real PostgreSQL, local HTTP re
     const { restaurant, receiver } = await restaurantWithReceiver();
     const { orderId } = await newOrder(restaurant);
     let down = true;
-    receiver.respond = () => (down ? { status: 500, body: '{"error":"maintenance"}' } : { status: 204 });
+    // The body is what an internal service would answer: the restaurant is told the status, never the body.
+    receiver.respond = () => (down ? { status: 500, body: '{"error":"maintenance","secret":"s3cr3t-internal"}' } : { status: 204 });
     await publish(orderId, 'quoted', { fee: FEE });
     const [row] = await eventually(async () => {
       const rows = await callbacksOf(orderId);
@@ -310,11 +260,12 @@ describe('restaurant status callbacks (component, real PostgreSQL, local HTTP re
         state: 'undeliverable',
         attempts: row.attempts,
         lastResponseStatus: 500,
-        lastError: 'HTTP 500: {"error":"maintenance"}',
+        lastError: 'HTTP 500 Internal Server Error',
         nextAttemptAt: null,
         deliveredAt: null,
       }),
     ]);
+    expect(JSON.stringify(undeliverable)).not.toMatch(/maintenance|s3cr3t/);
     expect((await view(restaurant, '?state=pending').expect(200)).body.callbacks).toEqual([]);
 
     down = false;
@@ -352,11 +303,7 @@ describe('restaurant status callbacks (component, real PostgreSQL, local HTTP re
     await publish(orderId, 'quoted', { fee: FEE });
     expect(await callbacksOf(orderId)).toEqual([]);
 
-    await request(app.getHttpServer())
-      .put(`/v1/restaurants/${restaurant.restaurantId}/callback`)
-      .set('authorization', `Bearer ${restaurant.apiKey}`)
-      .send(JSON.stringify({ url: receiver.url }))
-      .expect(200);
+    await putCallbackUrl(app, restaurant, receiver.url).expect(200);
     await publish(orderId, 'assigned', { rider: RIDER });
     expect(await callbacksOf(orderId)).toHaveLength(1);
     await settled(orderId, 1);
@@ -396,11 +343,7 @@ describe('restaurant status callbacks (component, real PostgreSQL, local HTTP re
         .set('authorization', `Bearer ${restaurant.apiKey}`);
     expect((await retry().expect(409)).body.error).toMatchObject({ code: 'INVALID_TRANSITION', details: { callbackUrl: null } });
     receiver.respond = () => ({ status: 204 });
-    await request(app.getHttpServer())
-      .put(`/v1/restaurants/${restaurant.restaurantId}/callback`)
-      .set('authorization', `Bearer ${restaurant.apiKey}`)
-      .send(JSON.stringify({ url: receiver.url }))
-      .expect(200);
+    await putCallbackUrl(app, restaurant, receiver.url).expect(200);
     await retry().expect(202);
     await settled(orderId, 1);
     expect(receiver.received.slice(triesBefore).map((r) => [r.webhookId, r.answer])).toEqual([[row.webhook_id, 204]]);

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { RestaurantsModule } from '../restaurants/restaurants.module.js';
+import { CallbackDestinations } from './callback-destinations.js';
 import { CallbackSender } from './callback-sender.service.js';
 import { CallbacksController } from './callbacks.controller.js';
 import { CallbacksRepository } from './callbacks.repository.js';
@@ -12,7 +13,7 @@ import { CallbacksService } from './callbacks.service.js';
 @Module({
   imports: [RestaurantsModule],
   controllers: [CallbacksController],
-  providers: [CallbacksService, CallbacksRepository, CallbackSender],
+  providers: [CallbacksService, CallbacksRepository, CallbackSender, CallbackDestinations],
   exports: [CallbacksService, CallbacksRepository],
 })
 export class CallbacksModule {}

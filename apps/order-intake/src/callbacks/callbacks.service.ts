@@ -6,6 +6,7 @@ import { DomainError } from '#platform';
 import { INTAKE_LOG, type IntakeLog } from '../intake.logger.js';
 import { decodeBody } from '../orders/decode-body.js';
 import { isUuid, RestaurantsService } from '../restaurants/restaurants.service.js';
+import { CallbackDestinations } from './callback-destinations.js';
 import { CallbackSender } from './callback-sender.service.js';
 import { normalizeCallbackUrl } from './callback-url.js';
 import { CallbacksRepository } from './callbacks.repository.js';
@@ -30,6 +31,7 @@ export class CallbacksService {
     private readonly callbacks: CallbacksRepository,
     private readonly restaurants: RestaurantsService,
     private readonly sender: CallbackSender,
+    private readonly destinations: CallbackDestinations,
   ) {}
 
   /**
@@ -59,12 +61,17 @@ export class CallbacksService {
     return { url: restaurant.callbackUrl };
   }
 
-  /** Sets where the restaurant's callbacks go, from a JSON body `{ url }`. Pending callbacks go there too. */
+  /**
+   * Sets where the restaurant's callbacks go, from a JSON body `{ url }`; pending callbacks go there too. The host
+   * must be public (see destinationRefusal).
+   */
   async setUrl(authorization: string | undefined, restaurantId: string, body: Buffer): Promise<CallbackUrlView> {
     const restaurant = await this.restaurants.authenticateAs(authorization, restaurantId);
     const decoded = decodeBody(SetCallbackUrlRequest, body);
     if (!decoded.ok) throw decoded.error;
     const url = normalizeCallbackUrl(decoded.value.url);
+    const refusal = await this.destinations.refusal(url);
+    if (refusal) throw DomainError.validation([{ field: 'url', value: decoded.value.url, reason: refusal }]);
     await this.callbacks.transaction((manager) => this.restaurants.setCallbackUrl(manager, restaurant.id, url));
     this.log.info({ restaurantId: restaurant.id }, 'callback URL set');
     this.wake();
