@@ -28,7 +28,8 @@ export interface CostParts {
 export const emptyParts = (): CostParts => ({ departAt: 0, emptyRide: 0, delay: 0, pastPromise: 0, overdue: 0, riderTime: 0 });
 
 /**
- * What giving the bundle to the rider costs, in seconds, with its parts in `parts`; Infinity when the rider may
+ * What giving the bundle to the rider costs, in seconds, with its parts in `parts`, for a rider `emptyRide` seconds
+ * from the bundle's first pickup; Infinity when the rider may
  * not take it (declined one of its deliveries, no room, or a pickup after its shift). The rider leaves as late
  * as still reaches the first pickup as the food is ready, or as soon as it is free if that is already too late:
  * an early rider would only wait at the restaurant. The cost is the delay over the earliest each delivery could
@@ -38,8 +39,8 @@ export const emptyParts = (): CostParts => ({ departAt: 0, emptyRide: 0, delay: 
 export function costOf<P>(
   candidate: Candidate<P>,
   bundle: Bundle<P>,
+  emptyRide: number,
   riderSecond: number,
-  geometry: PlannerGeometry<P>,
   policy: PlannerPolicy,
   parts: CostParts,
 ): number {
@@ -48,7 +49,6 @@ export function costOf<P>(
   const halfPickup = policy.pickupServiceSeconds / 2;
   const halfDropoff = policy.dropoffServiceSeconds / 2;
   const first = bundle.stops[0]!;
-  const emptyRide = geometry.travelSeconds(candidate.availableFrom, first.position);
   const departAt = Math.max(candidate.availableAt, first.readyAt - halfPickup - emptyRide);
   let t = departAt + emptyRide;
   let delay = 0;
@@ -90,7 +90,7 @@ export interface Option {
 
 export function optionFor<P>(candidate: Candidate<P>, bundle: Bundle<P>, riderSecond: number, geometry: PlannerGeometry<P>, policy: PlannerPolicy): Option | null {
   const parts = emptyParts();
-  const total = costOf(candidate, bundle, riderSecond, geometry, policy, parts);
+  const total = costOf(candidate, bundle, geometry.travelSeconds(candidate.availableFrom, bundle.stops[0]!.position), riderSecond, policy, parts);
   if (total === Infinity) return null;
   const route = timeRoute(bundle, parts.departAt + parts.emptyRide, policy);
   const { departAt, ...rest } = parts;

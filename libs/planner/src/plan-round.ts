@@ -1,4 +1,4 @@
-import { FORBIDDEN, solveAssignment } from './assignment.js';
+import { solveAssignment } from './assignment.js';
 import { costOf, emptyParts, holdCost, optionFor, type Candidate } from './costs.js';
 import { minutes, offerSummary, relative } from './explain.js';
 import type {
@@ -20,9 +20,8 @@ const MERGE_PASSES = 4;
 /** A bundle and what each candidate rider (and no rider) would cost it. */
 interface Evaluated<P> {
   bundle: Bundle<P>;
-  /** Per candidate: the cost (Infinity where it may not take it) and when it would leave. */
+  /** Per candidate: the cost, Infinity where it may not take it. */
   costs: Float64Array;
-  departs: Float64Array;
   hold: { total: number; delay: number };
   feasible: number;
 }
@@ -68,50 +67,97 @@ export function planRound<P>(input: PlannerInput<P>, geometry: PlannerGeometry<P
   }
   const candidates = riders.flatMap((rider) => candidateOf(rider, manual.get(rider.id) ?? [], now, geometry, policy) ?? []);
 
-  let riderSecond: number = WEIGHTS.riderSecond;
-  const parts = emptyParts();
-  const cache = new Map<string, Evaluated<P>>();
-  const evaluate = (deliveries: readonly WaitingDelivery<P>[]): Evaluated<P> => {
-    const key = bundleKey(deliveries);
-    const cached = cache.get(key);
-    if (cached) return cached;
-    const bundle = buildBundle(deliveries, geometry, policy);
-    const costs = new Float64Array(candidates.length);
-    const departs = new Float64Array(candidates.length);
-    let nearest = Infinity;
-    let feasible = 0;
-    for (let c = 0; c < candidates.length; c++) {
-      costs[c] = costOf(candidates[c]!, bundle, riderSecond, geometry, policy, parts);
-      departs[c] = parts.departAt;
-      if (costs[c] === Infinity) continue;
-      feasible++;
-      nearest = Math.min(nearest, parts.emptyRide);
-    }
-    const hold = feasible > 0 ? holdCost(bundle, nearest, riderSecond, now, policy) : { total: Infinity, delay: Infinity };
-    const evaluated = { bundle, costs, departs, hold, feasible };
-    cache.set(key, evaluated);
-    return evaluated;
-  };
-
-  let bundles = waiting.map((d) => evaluate([d]));
+  const round = new Round(candidates, now, geometry, policy);
+  let bundles = waiting.map((d) => round.evaluate([d]));
   let solved = solve(bundles, candidates.length);
   // Riders short: deliveries wait for want of one. A second of rider time is then worth about as many seconds
   // of delay as there are deliveries queued per rider (each rider's second saved moves that queue up), so the
   // round is costed again at that price: shorter rides, less idling, more joined bundles.
   const queued = solved.rows.filter((r) => r.column < 0 && r.evaluated.hold.delay > 0).reduce((n, r) => n + r.evaluated.bundle.deliveries.length, 0);
   if (queued > 0) {
-    riderSecond = WEIGHTS.riderSecond + queued / candidates.length;
-    cache.clear();
-    bundles = waiting.map((d) => evaluate([d]));
+    round.price(WEIGHTS.riderSecond + queued / candidates.length);
+    bundles = waiting.map((d) => round.evaluate([d]));
     solved = solve(bundles, candidates.length);
   }
-  for (let pass = 0; pass < MERGE_PASSES; pass++) {
-    const joined = join(bundles, solved, policy, geometry, evaluate);
-    if (!joined) break;
+  const joined = join(bundles, solved, round);
+  if (joined) {
     bundles = joined;
     solved = solve(bundles, candidates.length);
   }
-  return decide(solved, bundles, candidates, { now, riderSecond, geometry, policy, kept });
+  return decide(solved, bundles, candidates, { now, riderSecond: round.riderSecond, geometry, policy, kept });
+}
+
+/**
+ * One round's costing: bundles built and costed for every candidate once (cached by their deliveries), rides to
+ * each pickup measured once per rider, at the round's price of a second of rider time.
+ */
+class Round<P> {
+  riderSecond: number = WEIGHTS.riderSecond;
+  private readonly parts = emptyParts();
+  private readonly evaluated = new Map<string, Evaluated<P>>();
+  private readonly bundles = new Map<string, Bundle<P>>();
+  private readonly rides = new Map<string, Float64Array>();
+
+  constructor(
+    readonly candidates: readonly Candidate<P>[],
+    private readonly now: number,
+    private readonly geometry: PlannerGeometry<P>,
+    readonly policy: PlannerPolicy,
+  ) {}
+
+  /** Costs everything again at a new price of rider time. */
+  price(riderSecond: number): void {
+    this.riderSecond = riderSecond;
+    this.evaluated.clear();
+  }
+
+  bundle(deliveries: readonly WaitingDelivery<P>[]): Bundle<P> {
+    const key = bundleKey(deliveries);
+    let bundle = this.bundles.get(key);
+    if (!bundle) this.bundles.set(key, (bundle = buildBundle(deliveries, this.geometry, this.policy)));
+    return bundle;
+  }
+
+  /** Each candidate's ride to a pickup, measured once a round. */
+  ridesTo(stop: Bundle<P>['stops'][number]): Float64Array {
+    let rides = this.rides.get(stop.placeId);
+    if (!rides) {
+      rides = new Float64Array(this.candidates.length);
+      for (let c = 0; c < this.candidates.length; c++) rides[c] = this.geometry.travelSeconds(this.candidates[c]!.availableFrom, stop.position);
+      this.rides.set(stop.placeId, rides);
+    }
+    return rides;
+  }
+
+  /** Straight-line metres between two pickups. */
+  meters(a: Bundle<P>['stops'][number], b: Bundle<P>['stops'][number]): number {
+    return this.geometry.meters(a.position, b.position);
+  }
+
+  /** What one candidate would cost the bundle. */
+  costFor(bundle: Bundle<P>, c: number): number {
+    return costOf(this.candidates[c]!, bundle, this.ridesTo(bundle.stops[0]!)[c]!, this.riderSecond, this.policy, this.parts);
+  }
+
+  evaluate(deliveries: readonly WaitingDelivery<P>[]): Evaluated<P> {
+    const bundle = this.bundle(deliveries);
+    const cached = this.evaluated.get(bundle.key);
+    if (cached) return cached;
+    const rides = this.ridesTo(bundle.stops[0]!);
+    const costs = new Float64Array(this.candidates.length);
+    let nearest = Infinity;
+    let feasible = 0;
+    for (let c = 0; c < this.candidates.length; c++) {
+      costs[c] = costOf(this.candidates[c]!, bundle, rides[c]!, this.riderSecond, this.policy, this.parts);
+      if (costs[c] === Infinity) continue;
+      feasible++;
+      nearest = Math.min(nearest, rides[c]!);
+    }
+    const hold = feasible > 0 ? holdCost(bundle, nearest, this.riderSecond, this.now, this.policy) : { total: Infinity, delay: Infinity };
+    const evaluated = { bundle, costs, hold, feasible };
+    this.evaluated.set(bundle.key, evaluated);
+    return evaluated;
+  }
 }
 
 /** The rider as this round can use it, or null when it cannot take anything within the horizon. */
@@ -148,81 +194,122 @@ function candidateOf<P>(
   };
 }
 
-/** One minimum-cost assignment of the bundles any rider can take, each with its own "no rider" column. */
+/** Riders per bundle the assignment weighs: its cheapest ones (beyond them a rider is hardly ever the best). */
+const RIDERS_PER_BUNDLE = 24;
+
+/**
+ * One minimum-cost assignment of bundles to riders, where leaving a bundle without a rider costs its hold cost.
+ * A bundle's riders are those that cost less than holding it (any other is never worth it: holding is cheaper
+ * and frees the rider), its RIDERS_PER_BUNDLE cheapest.
+ */
 function solve<P>(bundles: readonly Evaluated<P>[], candidateCount: number): Solved<P> {
   const rows = bundles.filter((e) => e.feasible > 0);
-  // Only riders some bundle could use become columns.
-  const used: number[] = [];
-  for (let c = 0; c < candidateCount; c++) if (rows.some((e) => e.costs[c]! < Infinity)) used.push(c);
-  const matrix = rows.map((e, i) => {
-    const row = new Float64Array(used.length + rows.length).fill(FORBIDDEN);
-    used.forEach((c, k) => {
-      if (e.costs[c]! < Infinity) row[k] = e.costs[c]!;
-    });
-    row[used.length + i] = e.hold.total;
-    return row;
-  });
-  const chosen = solveAssignment(matrix);
+  const edges = rows.map((e) => cheapest(e.costs, e.hold.total, RIDERS_PER_BUNDLE));
+  const chosen = solveAssignment({ rows: rows.length, columns: candidateCount, edges, unassigned: rows.map((e) => e.hold.total) });
   return {
     rows: rows.map((evaluated, i) => {
-      const k = chosen[i]!;
-      return k >= 0 && k < used.length
-        ? { evaluated, column: used[k]!, cost: evaluated.costs[used[k]!]! }
-        : { evaluated, column: -1, cost: evaluated.hold.total };
+      const column = chosen[i]!;
+      return { evaluated, column, cost: column >= 0 ? evaluated.costs[column]! : evaluated.hold.total };
     }),
   };
 }
 
-/**
- * Joins pairs of bundles one rider can carry together (one restaurant, or pickups within the stacking radius
- * where allowed) wherever the joined bundle, given to the rider of either, costs less than the two cost now;
- * the cheapest joins first, each bundle in one join a pass. Returns the new bundles, or null when none is cheaper.
- */
-function join<P>(
-  bundles: readonly Evaluated<P>[],
-  solved: Solved<P>,
-  policy: PlannerPolicy,
-  geometry: PlannerGeometry<P>,
-  evaluate: (deliveries: readonly WaitingDelivery<P>[]) => Evaluated<P>,
-): Evaluated<P>[] | null {
-  const rows = solved.rows;
-  const joins: Array<{ a: number; b: number; gain: number; joined: Evaluated<P> }> = [];
-  for (let a = 0; a < rows.length; a++) {
-    for (let b = a + 1; b < rows.length; b++) {
-      const x = rows[a]!;
-      const y = rows[b]!;
-      if (x.column < 0 && y.column < 0) continue;
-      if (x.evaluated.bundle.deliveries.length + y.evaluated.bundle.deliveries.length > policy.maxBundleSize) continue;
-      if (!stackable(x.evaluated.bundle, y.evaluated.bundle, policy, geometry)) continue;
-      const joined = evaluate([...x.evaluated.bundle.deliveries, ...y.evaluated.bundle.deliveries]);
-      let best = Infinity;
-      for (const column of [x.column, y.column]) if (column >= 0) best = Math.min(best, joined.costs[column]!);
-      const gain = x.cost + y.cost - best;
-      if (gain > 0) joins.push({ a, b, gain, joined });
+/** The `limit` cheapest entries under `below`, cheapest first (ties to the smaller index). */
+function cheapest(costs: Float64Array, below: number, limit: number): Array<{ column: number; cost: number }> {
+  const best: Array<{ column: number; cost: number }> = [];
+  for (let c = 0; c < costs.length; c++) {
+    const cost = costs[c]!;
+    if (!(cost < below) || (best.length === limit && cost >= best[limit - 1]!.cost)) continue;
+    let at = best.length === limit ? limit - 1 : best.length;
+    if (best.length < limit) best.push({ column: c, cost });
+    while (at > 0 && best[at - 1]!.cost > cost) {
+      best[at] = best[at - 1]!;
+      at--;
     }
+    best[at] = { column: c, cost };
   }
-  if (joins.length === 0) return null;
-  joins.sort((p, q) => q.gain - p.gain || compareIds(p.joined.bundle.key, q.joined.bundle.key));
-  const taken = new Set<number>();
-  const gone = new Set<Evaluated<P>>();
-  const next: Evaluated<P>[] = [];
-  for (const j of joins) {
-    if (taken.has(j.a) || taken.has(j.b)) continue;
-    taken.add(j.a);
-    taken.add(j.b);
-    gone.add(rows[j.a]!.evaluated);
-    gone.add(rows[j.b]!.evaluated);
-    next.push(j.joined);
-  }
-  // Bundles no rider could take were not in the assignment: they stay as they were.
-  return [...bundles.filter((e) => !gone.has(e)), ...next];
+  return best;
 }
 
-function stackable<P>(a: Bundle<P>, b: Bundle<P>, policy: PlannerPolicy, geometry: PlannerGeometry<P>): boolean {
-  const pickups = [...a.stops, ...b.stops].filter((s) => s.kind === 'pickup');
-  if (pickups.every((s) => s.placeId === pickups[0]!.placeId)) return true;
-  if (!policy.stacking.acrossRestaurants) return false;
-  return pickups.every((s, i) => pickups.every((t, j) => j <= i || geometry.meters(s.position, t.position) <= policy.stacking.radiusMeters));
+/**
+ * Joins bundles one rider can carry together (one restaurant, or pickups within the stacking radius where
+ * allowed) wherever the joined bundle, given to the rider of either, costs less than the two cost now: the
+ * cheapest joins first, each bundle in one join a pass, the joined bundle keeping the better rider; up to
+ * MERGE_PASSES passes (so three or more can join). Returns the new bundles, or null when no join is cheaper.
+ */
+function join<P>(bundles: readonly Evaluated<P>[], solved: Solved<P>, round: Round<P>): Evaluated<P>[] | null {
+  const { policy } = round;
+  let rows = solved.rows.map((r) => ({ bundle: r.evaluated.bundle, column: r.column, cost: r.cost, evaluated: r.evaluated as Evaluated<P> | null }));
+  const near = nearPickups(rows.map((r) => r.bundle), round);
+  let joinedAny = false;
+  for (let pass = 0; pass < MERGE_PASSES; pass++) {
+    const joins: Array<{ a: number; b: number; gain: number; bundle: Bundle<P>; column: number; cost: number }> = [];
+    const byPlace = new Map<string, number[]>();
+    rows.forEach((row, i) => {
+      for (const place of pickupsOf(row.bundle)) byPlace.set(place, [...(byPlace.get(place) ?? []), i]);
+    });
+    for (let a = 0; a < rows.length; a++) {
+      const x = rows[a]!;
+      const partners = new Set<number>();
+      for (const place of pickupsOf(x.bundle)) for (const other of near.get(place)!) for (const b of byPlace.get(other) ?? []) if (b > a) partners.add(b);
+      for (const b of [...partners].sort((p, q) => p - q)) {
+        const y = rows[b]!;
+        if (x.column < 0 && y.column < 0) continue;
+        if (x.bundle.deliveries.length + y.bundle.deliveries.length > policy.maxBundleSize) continue;
+        const places = [...pickupsOf(x.bundle), ...pickupsOf(y.bundle)];
+        if (!places.every((p) => places.every((q) => near.get(p)!.has(q)))) continue;
+        const bundle = round.bundle([...x.bundle.deliveries, ...y.bundle.deliveries]);
+        let cost = Infinity;
+        let column = -1;
+        for (const c of [x.column, y.column]) {
+          if (c < 0) continue;
+          const candidate = round.costFor(bundle, c);
+          if (candidate < cost) [cost, column] = [candidate, c];
+        }
+        const gain = x.cost + y.cost - cost;
+        if (gain > 0) joins.push({ a, b, gain, bundle, column, cost });
+      }
+    }
+    if (joins.length === 0) break;
+    joins.sort((p, q) => q.gain - p.gain || compareIds(p.bundle.key, q.bundle.key));
+    const taken = new Set<number>();
+    const next: typeof rows = [];
+    for (const j of joins) {
+      if (taken.has(j.a) || taken.has(j.b)) continue;
+      taken.add(j.a);
+      taken.add(j.b);
+      next.push({ bundle: j.bundle, column: j.column, cost: j.cost, evaluated: null });
+    }
+    rows = [...rows.filter((_, i) => !taken.has(i)), ...next];
+    joinedAny = true;
+  }
+  if (!joinedAny) return null;
+  // Bundles no rider could take were not in the assignment: they stay as they were.
+  const inRows = new Set(solved.rows.map((r) => r.evaluated));
+  return [...bundles.filter((e) => !inRows.has(e)), ...rows.map((r) => r.evaluated ?? round.evaluate(r.bundle.deliveries))];
+}
+
+const pickupsOf = <P>(bundle: Bundle<P>) => bundle.stops.filter((s) => s.kind === 'pickup').map((s) => s.placeId);
+
+/**
+ * For each pickup, the pickups a rider may combine it with: itself, and where the agency stacks across
+ * restaurants, those within the stacking radius (measured once per pair of pickups a round).
+ */
+function nearPickups<P>(bundles: readonly Bundle<P>[], round: Round<P>): Map<string, Set<string>> {
+  const stops = new Map<string, Bundle<P>['stops'][number]>();
+  for (const bundle of bundles) for (const stop of bundle.stops) if (stop.kind === 'pickup') stops.set(stop.placeId, stop);
+  const near = new Map([...stops.keys()].map((id) => [id, new Set([id])]));
+  const { acrossRestaurants, radiusMeters } = round.policy.stacking;
+  if (!acrossRestaurants) return near;
+  const list = [...stops.values()];
+  for (let i = 0; i < list.length; i++) {
+    for (let j = i + 1; j < list.length; j++) {
+      if (round.meters(list[i]!, list[j]!) > radiusMeters) continue;
+      near.get(list[i]!.placeId)!.add(list[j]!.placeId);
+      near.get(list[j]!.placeId)!.add(list[i]!.placeId);
+    }
+  }
+  return near;
 }
 
 function decide<P>(

@@ -3,6 +3,7 @@ export * from './greedy.policy.js';
 export * from './instance.js';
 export * from './instance-reader.js';
 export * from './measures.js';
+export * from './official-evaluator.js';
 export * from './planner.policy.js';
 export * from './policy.js';
 export * from './rule-checker.js';
