@@ -65,7 +65,7 @@ const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? NaN :
 function verdictOf(run: Run): string {
   const own = run.violations.length === 0 ? 'ok' : `${run.violations.length} broken`;
   if (!run.evaluator) return own;
-  return `${own} / ${run.evaluator.feasible && run.evaluator.problems.length === 0 ? 'FEASIBLE' : 'INFEASIBLE'}`;
+  return `${own}, ${run.evaluator.feasible && run.evaluator.problems.length === 0 ? 'FEASIBLE' : 'INFEASIBLE'}`;
 }
 
 function problems(name: string, runs: Run[]): string[] {
@@ -92,7 +92,7 @@ async function one(dir: string, out: string, policy: 'planner' | 'greedy', evalu
     ['orders per courier-hour', (r) => f3(r.result.measures.ordersPerCourierHour), `${f3(m.ceilingPerCourierHour)} (ceiling)`],
     ['orders per bundle', (r) => f2(r.result.measures.delivered / r.result.measures.bundles), ''],
     ['round p50 / p99 (ms)', (r) => roundTimes(r.result), ''],
-    ['rules (own checker / evaluator)', verdictOf, ''],
+    ['rules: our checker, evaluator', verdictOf, ''],
   ];
   console.log(`${instance.name}: ${m.orders} orders, ${instance.couriers.length} couriers; ${policy}'s solution in ${out}\n`);
   console.log(`| measure | ${runs.map((r) => r.result.policy).join(' | ')} | bound |`);
@@ -114,7 +114,7 @@ async function all(folder: string, out: string, evaluator: EvaluatorSetup | null
   const results: Array<{ name: string; planner: Run; greedy: Run }> = [];
   let ok = true;
   console.log(
-    '| instance | orders | delivered P / G (deliverable) | click-to-door P / G / bound | × bound P / G | p90 P / G | over 40 min P / G | ready→pickup P / G | utilisation P / G | orders per courier-hour P / G / ceiling | rules P / G |',
+    '| instance | orders | delivered P / G (deliverable) | click-to-door P / G / bound | × bound P / G | p90 P / G | over 40 min P / G | ready→pickup P / G | utilisation P / G | orders per courier-hour P / G / ceiling | rules: our checker, evaluator P / G |',
   );
   console.log('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|');
   for (const name of names) {
@@ -138,7 +138,7 @@ async function all(folder: string, out: string, evaluator: EvaluatorSetup | null
   const seedOf = (name: string) => /^(\d+)/.exec(name)?.[1] ?? '';
   const groups: Array<[string, typeof results]> = [['all instances', results]];
   if (heldOut.size > 0 && results.some((r) => heldOut.has(seedOf(r.name)))) {
-    groups.push([`seeds tuned on (not ${[...heldOut].join(', ')})`, results.filter((r) => !heldOut.has(seedOf(r.name)))]);
+    groups.push([`seeds not held out`, results.filter((r) => !heldOut.has(seedOf(r.name)))]);
     groups.push([`held-out seeds ${[...heldOut].join(', ')}`, results.filter((r) => heldOut.has(seedOf(r.name)))]);
   }
   console.log('\nAverages over instances (P planner, G greedy):\n');

@@ -14,7 +14,7 @@ import type {
 } from './planner.types.js';
 import { bundleKey, buildBundle, compareIds, timeRoute, WEIGHTS, type Bundle } from './route.js';
 
-/** Rounds of "solve, then join bundles where that is cheaper, then solve again" at most. */
+/** Passes of joining bundles at most (each joins pairs, so up to 2^passes deliveries, within the bundle limit). */
 const MERGE_PASSES = 4;
 
 /** A bundle and what each candidate rider (and no rider) would cost it. */
@@ -36,12 +36,12 @@ interface Solved<P> {
  * now. Pure and deterministic: the same input gives the same decisions, whatever order its lists come in.
  *
  * Riders are those free now or within the horizon (busy ones from when and where they finish, riders starting
- * their shift from its start). Every bundle is costed for every rider as the seconds its deliveries arrive
- * after the earliest they could, plus the seconds past promises that could have been kept (weighted), plus a
- * little for the rider's empty ride, less a little for a rider idle long. One minimum-cost assignment over
- * riders × bundles chooses, with a column per bundle for "no rider this round" at what waiting would cost it.
- * Deliveries of one restaurant (or of pickups near each other, where the agency stacks) are then joined into
- * one bundle wherever that costs less than what they cost apart, and the assignment is solved again.
+ * their shift from its start). Every bundle is costed for every rider (see `costOf`): the seconds its deliveries
+ * arrive after the earliest they could, weighted seconds past promises and overdue, the rider's time at a price
+ * that rises when riders are short, less a little for a rider idle long. One minimum-cost assignment over
+ * riders × bundles chooses, each bundle able to wait for a later round at what waiting would cost it (see
+ * `holdCost`). Deliveries of one restaurant (or of pickups near each other, where the agency stacks) are then
+ * joined into one bundle wherever that costs less than what they cost apart, and the assignment is solved again.
  *
  * An offer goes out only when waiting another round would make its rider late for the food; until then the
  * delivery is held with its plan, so riders do not wait at restaurants and later orders can still join.

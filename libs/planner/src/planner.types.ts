@@ -118,7 +118,7 @@ export interface OfferExplanation {
   terms: CostTerms;
   /** The next best rider for the same bundle, if any, and its cost. */
   runnerUp: { riderId: string; total: number } | null;
-  /** The bundle's other deliveries each had a rider of their own? How much the bundle saves or costs. */
+  /** When deliveries ride together: that it was cheaper than apart. */
   bundled: string | null;
   summary: string;
 }
