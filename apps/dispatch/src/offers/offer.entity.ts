@@ -1,5 +1,5 @@
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, Unique } from 'typeorm';
-import type { ScoreBreakdown } from '../matching/scoring.js';
+import type { ScoreBreakdown } from '#planner';
 
 export const OFFER_STATUSES = ['pending', 'accepted', 'declined', 'expired', 'taken', 'withdrawn'] as const;
 /**

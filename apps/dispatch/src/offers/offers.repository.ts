@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { queryPrepared, type Statement } from '#database';
-import type { RiderJob } from '../matching/scoring.js';
+import type { RiderJob, ScoreBreakdown } from '#planner';
 import { OfferEntity, type OfferStatus } from './offer.entity.js';
-import type { ScoreBreakdown } from '../matching/scoring.js';
 
 interface OfferRow {
   id: string;

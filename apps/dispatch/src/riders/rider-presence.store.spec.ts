@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { DomainError } from '#platform';
-import { LinearRiderIndex } from '../matching/linear-rider-index.js';
+import { LinearRiderIndex } from '#planner';
 import { RiderPresenceStore } from './rider-presence.store.js';
 
 const rider = { id: 'r1', agencyId: 'a1' };

@@ -1,7 +1,7 @@
 import type { LngLat } from '#contracts';
 import { straightLineMeters } from '#maps';
 import { DomainError } from '#platform';
-import type { RiderIndex } from '../matching/rider-index.js';
+import type { RiderIndex } from '#planner';
 
 export interface RiderPosition extends LngLat {
   at: Date;

@@ -1,8 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { AgenciesModule } from '../agencies/agencies.module.js';
-import { createRiderIndex } from '../matching/rider-index.choice.js';
-import { RIDER_INDEX, type RiderIndex } from '../matching/rider-index.js';
+import { createRiderIndex, RIDER_INDEX, type RiderIndex } from '#planner';
 import { RiderChannel } from './rider-channel.js';
 import { RiderPositionsRepository } from './rider-positions.repository.js';
 import { RiderPresenceKeeper } from './rider-presence.keeper.js';

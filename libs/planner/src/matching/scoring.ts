@@ -1,5 +1,5 @@
 import type { LngLat } from '#contracts';
-import { straightLineMeters } from '#maps';
+import { straightLineMeters } from '../geometry.js';
 
 /** Road distance ÷ straight line and a rider's speed in town, for the stacking estimate only (no map provider). */
 export const STACK_DETOUR_FACTOR = 1.3;
@@ -16,21 +16,24 @@ export interface ScoringSettings {
   stackMaxDelaySeconds: number;
 }
 
+/** How far apart two positions are, in metres: great-circle for `{ lng, lat }`, the default everywhere. */
+export type Measure<P> = (a: P, b: P) => number;
+
 /** A job the rider carries now. */
-export interface RiderJob {
+export interface RiderJob<P = LngLat> {
   deliveryId: string;
-  pickup: LngLat;
-  dropoff: LngLat;
+  pickup: P;
+  dropoff: P;
   pickedUp: boolean;
   assignedAt: Date;
 }
 
-export interface ScoringCandidate {
+export interface ScoringCandidate<P = LngLat> {
   riderId: string;
-  position: LngLat;
+  position: P;
   capacity: number;
   /** Deliveries assigned or picked up, and offers the rider holds now. */
-  jobs: RiderJob[];
+  jobs: RiderJob<P>[];
   offered: number;
   /** Since the rider's last assignment or delivery; null when it never had one (fully rested). */
   idleSeconds: number | null;
@@ -59,14 +62,16 @@ export interface ScoringResult {
   refused: Array<{ riderId: string; reason: RefusalReason; detail: string }>;
 }
 
+const greatCircle = straightLineMeters as Measure<unknown>;
+
 /** Seconds to ride from a to b, estimated from the straight line. */
-export function travelSeconds(a: LngLat, b: LngLat): number {
-  return (straightLineMeters(a, b) * STACK_DETOUR_FACTOR) / RIDER_SPEED_METERS_PER_SECOND;
+export function travelSeconds<P = LngLat>(a: P, b: P, measure: Measure<P> = greatCircle): number {
+  return (measure(a, b) * STACK_DETOUR_FACTOR) / RIDER_SPEED_METERS_PER_SECOND;
 }
 
-function pathSeconds(points: LngLat[]): number {
+function pathSeconds<P>(points: P[], measure: Measure<P>): number {
   let total = 0;
-  for (let i = 1; i < points.length; i++) total += travelSeconds(points[i - 1], points[i]);
+  for (let i = 1; i < points.length; i++) total += travelSeconds(points[i - 1], points[i], measure);
   return total;
 }
 
@@ -75,16 +80,16 @@ function pathSeconds(points: LngLat[]): number {
  * `pickup`. The rider's plan is taken as: collect every job it has not picked up yet, in the order they were
  * assigned, then drop off the first; the new pickup goes wherever in that round it costs least.
  */
-export function stackDelaySeconds(position: LngLat, jobs: readonly RiderJob[], pickup: LngLat): number {
+export function stackDelaySeconds<P = LngLat>(position: P, jobs: readonly RiderJob<P>[], pickup: P, measure: Measure<P> = greatCircle): number {
   if (jobs.length === 0) return 0;
   const byAssignment = [...jobs].sort((a, b) => a.assignedAt.getTime() - b.assignedAt.getTime());
   const first = byAssignment[0];
   const toCollect = byAssignment.filter((job) => !job.pickedUp).map((job) => job.pickup);
-  const base = pathSeconds([position, ...toCollect, first.dropoff]);
+  const base = pathSeconds([position, ...toCollect, first.dropoff], measure);
   let best = Infinity;
   for (let at = 0; at <= toCollect.length; at++) {
     const stops = [...toCollect.slice(0, at), pickup, ...toCollect.slice(at)];
-    best = Math.min(best, pathSeconds([position, ...stops, first.dropoff]));
+    best = Math.min(best, pathSeconds([position, ...stops, first.dropoff], measure));
   }
   return Math.max(0, best - base);
 }
@@ -94,11 +99,17 @@ export function stackDelaySeconds(position: LngLat, jobs: readonly RiderJob[], p
  * provider is asked. A rider without jobs is always a candidate (within reach and with room); a rider carrying
  * jobs only when the new pickup lies within the stacking radius of one of its jobs' pickups (or of where it is
  * while still heading to a pickup) and collecting it delays its first drop-off by no more than the limit.
+ * Positions are `{ lng, lat }` unless a `measure` of other positions is given (the simulator's plane in metres).
  */
-export function scoreCandidates(pickup: LngLat, candidates: readonly ScoringCandidate[], settings: ScoringSettings): ScoringResult {
+export function scoreCandidates<P = LngLat>(
+  pickup: P,
+  candidates: readonly ScoringCandidate<P>[],
+  settings: ScoringSettings,
+  measure: Measure<P> = greatCircle,
+): ScoringResult {
   const result: ScoringResult = { ranked: [], refused: [] };
   for (const candidate of candidates) {
-    const distanceMeters = straightLineMeters(candidate.position, pickup);
+    const distanceMeters = measure(candidate.position, pickup);
     const active = candidate.jobs.length;
     if (distanceMeters > settings.maxPickupMeters) {
       result.refused.push({ riderId: candidate.riderId, reason: 'BEYOND_MAX_PICKUP', detail: `${Math.round(distanceMeters)} m from the pickup` });
@@ -118,12 +129,12 @@ export function scoreCandidates(pickup: LngLat, candidates: readonly ScoringCand
     if (active > 0) {
       const anchors = candidate.jobs.map((job) => job.pickup);
       if (candidate.jobs.some((job) => !job.pickedUp)) anchors.push(candidate.position);
-      const nearMeters = Math.min(...anchors.map((anchor) => straightLineMeters(anchor, pickup)));
+      const nearMeters = Math.min(...anchors.map((anchor) => measure(anchor, pickup)));
       if (nearMeters > settings.stackPickupRadiusMeters) {
         result.refused.push({ riderId: candidate.riderId, reason: 'STACK_OUT_OF_RADIUS', detail: `${Math.round(nearMeters)} m from its jobs` });
         continue;
       }
-      const delaySeconds = stackDelaySeconds(candidate.position, candidate.jobs, pickup);
+      const delaySeconds = stackDelaySeconds(candidate.position, candidate.jobs, pickup, measure);
       if (delaySeconds > settings.stackMaxDelaySeconds) {
         result.refused.push({ riderId: candidate.riderId, reason: 'STACK_DELAY', detail: `first drop-off ${Math.round(delaySeconds)} s later` });
         continue;

@@ -1,5 +1,5 @@
 import type { LngLat } from '#contracts';
-import { straightLineMeters } from '#maps';
+import { straightLineMeters } from '../geometry.js';
 import type { NearbyRider, RiderIndex } from './rider-index.js';
 
 /** Every rider in one map, every query a full scan: the baseline any real index must beat. */

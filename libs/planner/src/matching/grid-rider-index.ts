@@ -1,5 +1,5 @@
 import type { LngLat } from '#contracts';
-import { straightLineMeters } from '#maps';
+import { straightLineMeters } from '../geometry.js';
 import type { NearbyRider, RiderIndex } from './rider-index.js';
 
 /** Mean earth radius, as Turf (and so `straightLineMeters`) measures distances. */
