@@ -8,6 +8,7 @@ import { ORDER_CREATED } from './order-created/order-created.event.js';
 export * from './agency-registered/agency-registered.event.js';
 export * from './common/event.js';
 export * from './common/geo-point.js';
+export * from './common/json-input.js';
 export * from './common/money.js';
 export * from './common/validation.js';
 export * from './delivery-charge/delivery-charge.event.js';

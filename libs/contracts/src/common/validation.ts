@@ -1,5 +1,6 @@
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
+import { jsonInputProblem } from './json-input.js';
 
 /** One problem with one field of an input, as clients see it. */
 export interface FieldError {
@@ -27,9 +28,12 @@ export type Validated<T> = { ok: true; value: T } | { ok: false; errors: FieldEr
 
 /**
  * Turns a plain object into a validated instance of a contract class, or lists every bad field. Unknown fields
- * are dropped, so a newer sender does not break an older receiver.
+ * are dropped, so a newer sender does not break an older receiver. Input that class-transformer or PostgreSQL
+ * cannot take (see jsonInputProblem) is refused before either sees it.
  */
 export function validateContract<T extends object>(type: ClassConstructor<T>, plain: unknown): Validated<T> {
+  const problem = jsonInputProblem(plain);
+  if (problem) return { ok: false, errors: [problem] };
   if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) {
     return { ok: false, errors: [{ field: '(body)', value: plain, reason: 'must be a JSON object' }] };
   }
