@@ -6,6 +6,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import type { AppConfig, ServiceName } from '#config';
 import { declareDeadLetterQueue, serverOptions } from '#messaging';
+import { useUtf8JsonBodies } from './json-bodies.js';
 import { createLogger, PinoNestLogger } from './logger.js';
 
 export interface ServiceOptions {
@@ -39,6 +40,7 @@ export async function startService(options: ServiceOptions): Promise<INestApplic
   await declareDeadLetterQueue(config, service);
   const logger = new PinoNestLogger(createLogger(service, config.logLevel));
   const app = await NestFactory.create(options.module, { logger, bodyParser: options.bodyParser ?? true });
+  if (options.bodyParser ?? true) useUtf8JsonBodies(app);
   app.enableShutdownHooks();
   if (options.staticSites) serveStaticSites(app as NestExpressApplication, options.staticSites);
   app.connectMicroservice(serverOptions(config, service), { inheritAppConfig: true });

@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, Put, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Put, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { FeeProxy, FeeUnavailable, type ProxiedRequest } from './fee-proxy.service.js';
 
@@ -20,9 +20,10 @@ export class FeeProxyController {
     return this.pass('GET', request, response);
   }
 
+  /** The body is taken through the contract pipe, which refuses what no reader (nor JSON.stringify) should see. */
   @Put('v1/*path')
-  put(@Req() request: Request, @Res() response: Response): Promise<void> {
-    return this.pass('PUT', request, response);
+  put(@Req() request: Request, @Res() response: Response, @Body() body: unknown): Promise<void> {
+    return this.pass('PUT', request, response, body);
   }
 
   @Delete('v1/*path')
@@ -30,7 +31,7 @@ export class FeeProxyController {
     return this.pass('DELETE', request, response);
   }
 
-  private async pass(method: ProxiedRequest['method'], request: Request, response: Response): Promise<void> {
+  private async pass(method: ProxiedRequest['method'], request: Request, response: Response, body?: unknown): Promise<void> {
     const pathAndQuery = request.originalUrl.slice('/fee'.length);
     const url = this.proxy.target(pathAndQuery);
     if (!url) {
@@ -39,7 +40,7 @@ export class FeeProxyController {
     }
     try {
       const answer = await this.proxy.forward(
-        { method, pathAndQuery, authorization: request.headers.authorization, accept: request.headers.accept, body: request.body as unknown },
+        { method, pathAndQuery, authorization: request.headers.authorization, accept: request.headers.accept, body },
         url,
       );
       response.status(answer.status).set(answer.headers).send(answer.body);
