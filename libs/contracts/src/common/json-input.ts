@@ -25,41 +25,55 @@ const SUSPECT = /[\u0000\ud800-\udfff]/;
  * short excerpt of the value that can always be sent back as JSON.
  */
 export function jsonInputProblem(value: unknown, options: { maxDepth?: number } = {}): FieldError | null {
-  return walk(value, '', 1, options.maxDepth ?? MAX_JSON_DEPTH);
+  const found = walk(value, 1, options.maxDepth ?? MAX_JSON_DEPTH);
+  if (!found) return null;
+  const field = found.path.reduceRight<string>((parent, key) => (typeof key === 'number' ? `${parent}[${key}]` : fieldPath(parent, key)), '');
+  return { field: field || '(body)', value: excerpt(found.value), reason: found.reason };
 }
 
-function walk(value: unknown, path: string, depth: number, maxDepth: number): FieldError | null {
-  if (typeof value === 'string') return textProblem(value, path, 'the text');
-  if (typeof value === 'number') {
-    return Number.isFinite(value) ? null : problem(path, value, 'is a number too large to be represented (beyond ±1.8e308)');
-  }
+/** A problem with the path to it, innermost key first: the path is only built for input that has one. */
+interface Found {
+  path: Array<string | number>;
+  value: unknown;
+  reason: string;
+}
+
+function walk(value: unknown, depth: number, maxDepth: number): Found | null {
+  if (typeof value === 'string') return textProblem(value, 'the text');
+  if (typeof value === 'number') return Number.isFinite(value) ? null : found(value, 'is a number too large to be represented (beyond ±1.8e308)');
   if (value === null || typeof value !== 'object') return null;
-  if (depth > maxDepth) return problem(path, value, `nests arrays and objects more than ${maxDepth} levels deep`);
+  if (depth > maxDepth) return found(value, `nests arrays and objects more than ${maxDepth} levels deep`);
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = walk(value[i], `${path}[${i}]`, depth + 1, maxDepth);
-      if (found) return found;
+      const inner = walk(value[i], depth + 1, maxDepth);
+      if (inner) return within(inner, i);
     }
     return null;
   }
   for (const key of Object.keys(value)) {
-    const field = fieldPath(path, key);
     const child = (value as Record<string, unknown>)[key];
-    if (RESERVED_KEYS.has(key)) return problem(field, child, `is not allowed as a field name (${[...RESERVED_KEYS].join(', ')} never are)`);
-    const badKey = textProblem(key, field, 'the field name');
-    if (badKey) return { ...badKey, value: excerpt(child) };
-    const found = walk(child, field, depth + 1, maxDepth);
-    if (found) return found;
+    if (RESERVED_KEYS.has(key)) return within(found(child, `is not allowed as a field name (${[...RESERVED_KEYS].join(', ')} never are)`), key);
+    const badKey = textProblem(key, 'the field name');
+    if (badKey) return within({ ...badKey, value: child }, key);
+    const inner = walk(child, depth + 1, maxDepth);
+    if (inner) return within(inner, key);
   }
   return null;
 }
 
+const found = (value: unknown, reason: string): Found => ({ path: [], value, reason });
+
+function within(inner: Found, key: string | number): Found {
+  inner.path.push(key);
+  return inner;
+}
+
 /** NUL or a lone surrogate in a string: what, and at which character (counted in Unicode characters, from 0). */
-function textProblem(text: string, field: string, what: string): FieldError | null {
+function textProblem(text: string, what: string): Found | null {
   if (!SUSPECT.test(text)) return null;
   for (let i = 0, position = 0; i < text.length; i++, position++) {
     const unit = text.charCodeAt(i);
-    if (unit === 0) return problem(field, text, `${what} contains NUL (U+0000) at character ${position}, which cannot be stored`);
+    if (unit === 0) return found(text, `${what} contains NUL (U+0000) at character ${position}, which cannot be stored`);
     if (unit < 0xd800 || unit > 0xdfff) continue;
     const next = text.charCodeAt(i + 1);
     if (unit <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
@@ -67,13 +81,9 @@ function textProblem(text: string, field: string, what: string): FieldError | nu
       continue;
     }
     const hex = unit.toString(16).toUpperCase();
-    return problem(field, text, `${what} contains a lone UTF-16 surrogate (U+${hex}) at character ${position}: text must be well-formed Unicode`);
+    return found(text, `${what} contains a lone UTF-16 surrogate (U+${hex}) at character ${position}: text must be well-formed Unicode`);
   }
   return null;
-}
-
-function problem(field: string, value: unknown, reason: string): FieldError {
-  return { field: field || '(body)', value: excerpt(value), reason };
 }
 
 /** `a.b`, `a[0]`, and `a["x.y"]` for a name that would read ambiguously (or hides NUL or a surrogate). */

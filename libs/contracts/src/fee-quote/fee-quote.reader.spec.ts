@@ -43,6 +43,8 @@ describe('readFeeQuote', () => {
     ['a null detour factor', (r) => ({ ...r, detourFactor: null })],
     ['a pricedAt that is not a time', (r) => ({ ...r, pricedAt: 'now' })],
     ['a missing riderPay', ({ riderPay: _pay, ...r }) => r],
+    ['a provider with NUL', (r) => ({ ...r, provider: 'tu\u0000rf' })],
+    ['an item label with a lone surrogate', (r) => ({ ...r, fee: { ...r.fee, items: [{ code: 'BASE', label: '기본\ud800', amount: 3000 }] } })],
     ['an array', () => [reply()]],
     ['null', () => null],
   ])('leaves %s to the contract, with its answer', (_name, change) => {
@@ -57,6 +59,7 @@ describe('readFeeQuote', () => {
       fc.constantFrom('', 'KRW', 'route', 'straight', 'calibrated', 'default', '2026-11-22T03:15:55Z', '2026-02-30T00:00:00Z', '9c8b7a6d-5e4f-4a3b-8c2d-1e0f9a8b7c04'),
       fc.constant(null),
       fc.constant(undefined),
+      fc.constantFrom('turf\u0000', '\ud800', 'kakao\udc00'),
     );
     const base = reply();
     const fields = [...Object.keys(base), 'extra'];
