@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import WebSocket from 'ws';
+import type { OrderCreatedEvent } from '#contracts';
 import { eventually, orderEvent, startDispatch, type DispatchHarness } from '../test/dispatch-harness.js';
 
 const deepArrays = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
@@ -163,10 +164,15 @@ describe('dispatch refuses hostile input with a 400 (or an ack) naming the field
     });
   });
 
-  it('answers an order.created event with a lone surrogate or too deep with VALIDATION_FAILED, and stores no delivery', async () => {
+  it('answers an order.created event with a lone surrogate, too deep, or a list for a place with VALIDATION_FAILED, and stores no delivery', async () => {
     const tooDeep = JSON.parse(deepArrays(40));
-    for (const event of [orderEvent(agency.agencyId, { restaurantName: '김밥\ud800' }), { ...orderEvent(agency.agencyId), extra: tooDeep }]) {
-      await expect(h.publish(event)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    const listed = orderEvent(agency.agencyId);
+    for (const event of [
+      orderEvent(agency.agencyId, { restaurantName: '김밥\ud800' }),
+      { ...orderEvent(agency.agencyId), extra: tooDeep },
+      { ...listed, dropoff: [listed.dropoff] },
+    ]) {
+      await expect(h.publish(event as OrderCreatedEvent)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
       expect(await h.query('SELECT 1 FROM dispatch.deliveries WHERE order_id = $1', [event.orderId])).toEqual([]);
     }
   });

@@ -60,6 +60,8 @@ describe('fee refuses hostile input with a 400 naming the field, and changes not
     ['a weather field name with NUL', () => ['PUT', `${tariffPath()}/weather`, '{"mode":"rain","amount":1000,"until":"2099-01-01T00:00:00Z","\\u0000":1}'], '["\\u0000"]'],
     ['a quote nested deep', () => ['POST', '/v1/quotes', `{"agencyId":${deepArrays(10_000)}}`], /^agencyId(\[0\]){31}$/],
     ['a quote with constructor in a point', () => ['POST', '/v1/quotes', JSON.stringify({ agencyId: fee.agency.agencyId, pickup: cityHall, dropoff: gwanghwamun }).replace('"pickup":{', '"pickup":{"constructor":{},')], 'pickup.constructor'],
+    ['a quote pickup given as a list', () => ['POST', '/v1/quotes', JSON.stringify({ agencyId: fee.agency.agencyId, pickup: [], dropoff: gwanghwamun })], 'pickup'],
+    ['a quote dropoff given as a list of points', () => ['POST', '/v1/quotes', JSON.stringify({ agencyId: fee.agency.agencyId, pickup: cityHall, dropoff: [gwanghwamun] })], 'dropoff'],
     ['a quote address with a lone surrogate', () => ['POST', '/v1/quotes', JSON.stringify({ agencyId: fee.agency.agencyId, pickup: cityHall, dropoffAddress: '서울\udc00' })], 'dropoffAddress'],
   ];
 

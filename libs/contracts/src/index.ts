@@ -10,6 +10,7 @@ export * from './common/event.js';
 export * from './common/geo-point.js';
 export * from './common/json-input.js';
 export * from './common/money.js';
+export { Nested } from './common/nested.js';
 export * from './common/validation.js';
 export * from './delivery-charge/delivery-charge.event.js';
 export * from './delivery-status-changed/delivery-status-changed.event.js';

@@ -88,6 +88,14 @@ describe('order intake refuses hostile input with a 400 naming the field, and st
     });
   });
 
+  it.each([
+    ['the dropoff', { dropoff: [] }, 'dropoff'],
+    ['the customer', { customer: [{ phone: '010-1234-5678' }] }, 'customer'],
+    ['an item', { items: [[{ name: '칼국수', quantity: 1, unitPrice: 9000 }]] }, 'items[0]'],
+  ])('400 for %s given as a list instead of an object', async (_, change, field) => {
+    await expectField(JSON.stringify(orderBody(change)), field, /^must be an object$/);
+  });
+
   describe('bytes that are not UTF-8', () => {
     const note = (bytes: number[]) => {
       const [head, tail] = withRaw('note', '"@"').split('@');

@@ -1,6 +1,7 @@
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { jsonInputProblem } from './json-input.js';
+import { firstNonObject, ONE_OBJECT, ONLY_OBJECTS } from './nested.js';
 
 /** One problem with one field of an input, as clients see it. */
 export interface FieldError {
@@ -14,13 +15,22 @@ function fieldPath(parent: string, property: string): string {
   return parent ? `${parent}.${property}` : property;
 }
 
+/**
+ * class-validator's errors as one entry per field, its reasons joined once each. A field that is not the object
+ * it should be (see Nested) is reported alone, without what its insides would be missing; a list's entry that is
+ * not an object is reported as that entry.
+ */
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
     const field = fieldPath(parent, error.property);
-    const own = error.constraints
-      ? [{ field, value: error.value, reason: Object.values(error.constraints).join('; ') }]
-      : [];
-    return own.concat(flatten(error.children ?? [], field));
+    const { [ONLY_OBJECTS]: entryNotObject, ...constraints } = error.constraints ?? {};
+    const reasons = [...new Set(Object.values(constraints))];
+    const own: FieldError[] = reasons.length > 0 ? [{ field, value: error.value, reason: reasons.join('; ') }] : [];
+    if (entryNotObject) {
+      const index = firstNonObject(error.value);
+      own.push({ field: `${field}[${index}]`, value: (error.value as unknown[])[index], reason: entryNotObject });
+    }
+    return entryNotObject || constraints[ONE_OBJECT] ? own : own.concat(flatten(error.children ?? [], field));
   });
 }
 
