@@ -109,6 +109,23 @@ describe('dispatch refuses hostile input with a 400 (or an ack) naming the field
       expect(await call('GET', path)).toEqual(before);
     });
 
+    it('refuses form bodies nested too deep, or with a reserved name, as JSON ones', async () => {
+      const path = `/v1/agencies/${agency.agencyId}/dispatch-settings`;
+      const before = await call('GET', path);
+      const form = async (body: string) => {
+        const response = await fetch(`${h.dispatchUrl}${path}`, {
+          method: 'PUT',
+          body,
+          headers: { authorization: `Bearer ${agency.apiKey}`, 'content-type': 'application/x-www-form-urlencoded' },
+        });
+        return { status: response.status, body: (await response.json()) as any };
+      };
+      expect(await form(`offerPolicy${'[a]'.repeat(40)}=broadcast`)).toEqual({ status: 400, body: { error: { code: 'VALIDATION_FAILED', message: expect.stringContaining('deeper than 32') } } });
+      expectRefused(await form('constructor[prototype][offerPolicy]=broadcast'), 'constructor');
+      expectRefused(await form('offerPolicy=%00'), 'offerPolicy');
+      expect(await call('GET', path)).toEqual(before);
+    });
+
     it('refuses a manual step with a deep rider id, or a reason with a lone surrogate, NUL or bytes that are not UTF-8', async () => {
       const { deliveryId } = await assignedDelivery();
       const before = await history(deliveryId);

@@ -17,11 +17,13 @@ export function useUtf8JsonBodies(app: INestApplication): void {
   (app as NestExpressApplication).useBodyParser('json', options);
 }
 
-/** body-parser's refusals, as the codes the APIs document. */
+/** body-parser's refusals (of JSON and of form bodies), as the codes the APIs document. */
 const CODE_BY_BODY_ERROR: Record<string, ErrorCode> = {
   'entity.parse.failed': 'INVALID_JSON',
   'entity.encoding.invalid': 'INVALID_JSON',
   'entity.too.large': 'PAYLOAD_TOO_LARGE',
+  'parameters.too.many': 'PAYLOAD_TOO_LARGE',
+  'querystring.parse.rangeError': 'VALIDATION_FAILED',
   'charset.unsupported': 'UNSUPPORTED_MEDIA_TYPE',
   'encoding.unsupported': 'UNSUPPORTED_MEDIA_TYPE',
 };
@@ -31,6 +33,8 @@ export function bodyParserError(exception: { cause?: unknown }): DomainError | u
   const cause = exception.cause as { type?: unknown; message?: string; limit?: unknown } | undefined;
   const code = typeof cause?.type === 'string' ? CODE_BY_BODY_ERROR[cause.type] : undefined;
   if (!cause || !code) return undefined;
-  if (code === 'PAYLOAD_TOO_LARGE') return new DomainError(code, `request body is larger than ${cause.limit} bytes`, { limitBytes: cause.limit });
-  return new DomainError(code, cause.type === 'entity.parse.failed' ? `the body is not a JSON object or list: ${cause.message}` : String(cause.message));
+  if (cause.type === 'entity.too.large') return new DomainError(code, `request body is larger than ${cause.limit} bytes`, { limitBytes: cause.limit });
+  if (cause.type === 'entity.parse.failed') return new DomainError(code, `the body is not a JSON object or list: ${cause.message}`);
+  if (cause.type === 'querystring.parse.rangeError') return new DomainError(code, 'the form body nests fields deeper than 32 levels');
+  return new DomainError(code, String(cause.message));
 }
