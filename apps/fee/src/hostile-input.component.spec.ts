@@ -75,6 +75,20 @@ describe('fee refuses hostile input with a 400 naming the field, and changes not
     expect(await stored()).toEqual(before);
   });
 
+  it('refuses a tariff amount past 1,000,000 KRW, and prices steps that add up past it at that ceiling, never past what a quote stores', async () => {
+    const before = await stored();
+    const tooMuch = await call('PUT', tariffPath(), JSON.stringify({ tariff: { ...tariffWith('언덕'), baseFee: 2 ** 52 } }));
+    expect(tooMuch).toMatchObject({ status: 422, body: { error: { code: 'TARIFF_INVALID', details: [{ field: 'tariff.baseFee', reason: 'must be at most 1,000,000 KRW' }] } } });
+    expect(await stored()).toEqual(before);
+
+    const steep = { ...tariffWith('언덕'), baseDistanceMeters: 0, distance: { kind: 'steps', stepMeters: 1, stepFee: 1_000_000 }, surcharges: {} };
+    expect((await call('PUT', tariffPath(), JSON.stringify({ tariff: steep }))).status).toBe(200);
+    const quote = await call('POST', '/v1/quotes', JSON.stringify({ agencyId: fee.agency.agencyId, pickup: cityHall, dropoff: gwanghwamun }));
+    expect(quote.status).toBe(200);
+    expect(quote.body.fee.total).toBe(1_000_000);
+    expect(quote.body.fee.items).toContainEqual({ code: 'MAXIMUM', label: '최대 요금 상한', amount: expect.any(Number) });
+  });
+
   it.each([
     ['JSON null', 'null'],
     ['a bare string', '"tariff"'],
