@@ -78,10 +78,13 @@ function parse(text: string): unknown {
   }
 }
 
-/** order-intake booted with its real module on a fresh database, with one restaurant, driven over real HTTP. */
-export async function startIntake(): Promise<IntakeHarness> {
+/**
+ * order-intake booted with its real module on a fresh database, with one restaurant, driven over real HTTP;
+ * `env` on top of the test configuration. Dispatch is not running: order.created events wait in the outbox.
+ */
+export async function startIntake(env: Record<string, string> = {}): Promise<IntakeHarness> {
   const db = await createTestDatabase();
-  const config = await testConfig();
+  const config = await testConfig(env);
   const app = await startService({ service: 'intake', module: IntakeModule.forRoot(config, db.url), config, bodyParser: false });
   const restaurant = await provisionRestaurant(app.get(DataSource), { agencyId: randomUUID(), ...RESTAURANT });
   const { port } = app.getHttpServer().address() as AddressInfo;
