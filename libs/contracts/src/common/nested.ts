@@ -18,7 +18,8 @@ export const firstNonObject = (list: unknown): number => (Array.isArray(list) ? 
 export function Nested(type: () => ClassConstructor<object>, options: { each?: boolean } = {}): PropertyDecorator {
   const shape = options.each
     ? ValidateBy({ name: ONLY_OBJECTS, validator: { validate: (value) => firstNonObject(value) < 0, defaultMessage: () => 'must be an object' } })
-    : ValidateBy({ name: ONE_OBJECT, validator: { validate: isObject, defaultMessage: () => 'must be an object' } });
+    : // A missing field is IsDefined's or IsOptional's to judge, as it is ValidateNested's.
+      ValidateBy({ name: ONE_OBJECT, validator: { validate: (value) => value === undefined || isObject(value), defaultMessage: () => 'must be an object' } });
   return (target, property) => {
     shape(target, property);
     ValidateNested({ each: options.each, message: 'must be an object' })(target, property);
