@@ -59,7 +59,6 @@ describe('readFeeQuote', () => {
       fc.constantFrom('', 'KRW', 'route', 'straight', 'calibrated', 'default', '2026-11-22T03:15:55Z', '2026-02-30T00:00:00Z', '9c8b7a6d-5e4f-4a3b-8c2d-1e0f9a8b7c04'),
       fc.constant(null),
       fc.constant(undefined),
-      fc.constantFrom('turf\u0000', '\ud800', 'kakao\udc00'),
     );
     const base = reply();
     const fields = [...Object.keys(base), 'extra'];
