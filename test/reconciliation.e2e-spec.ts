@@ -66,7 +66,11 @@ describe('reconciliation after a Kakao outage (system, fake Kakao)', () => {
     await expect(rider.ask('offer:accept', { offerId: offer.offerId })).resolves.toMatchObject({ ok: true });
     await expect(rider.ask('delivery:pickedUp', { deliveryId: offer.deliveryId })).resolves.toMatchObject({ ok: true });
     await expect(rider.ask('delivery:delivered', { deliveryId: offer.deliveryId })).resolves.toMatchObject({ ok: true });
-    const order = await restaurant.order<{ fee: { provider: string; estimated: boolean; total: number } }>(sent.body.orderId);
+    // The fee reaches intake with dispatch's status events, a moment after the rider's answers.
+    const order = await eventually(async () => {
+      const read = await restaurant.order<{ fee: { provider: string; estimated: boolean; total: number } | null }>(sent.body.orderId);
+      return read.fee ? read : undefined;
+    }, 'the fee on the order');
     expect(order.fee).toMatchObject({ provider: 'turf', estimated: true, total: 7000 });
 
     const asked = kakao.count();

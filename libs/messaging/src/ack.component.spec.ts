@@ -99,6 +99,34 @@ if (!rabbit) console.warn('\n*** RABBITMQ_URL is not set: acknowledgement over R
     expect(failOnce.has(e.orderId)).toBe(false);
   });
 
+  /** Puts raw bytes on the consumer's queue, as a broken or hostile publisher could. */
+  const sendRaw = async (content: Buffer) => {
+    const amqp = await import('amqplib');
+    const connection = await amqp.connect(rabbit!);
+    try {
+      const channel = await connection.createConfirmChannel();
+      channel.sendToQueue(queueName(config, 'dispatch'), content, { persistent: true });
+      await channel.waitForConfirms();
+    } finally {
+      await connection.close();
+    }
+  };
+
+  it.each([
+    ['nested 10,000 levels deep', () => Buffer.from(`{"pattern":"${PATTERNS.ORDER_CREATED}","data":${'['.repeat(10_000)}${']'.repeat(10_000)}}`)],
+    ['with a lone surrogate', () => Buffer.from(JSON.stringify({ pattern: PATTERNS.ORDER_CREATED, data: { ...event(), restaurantName: '김밥\ud800' } }))],
+    ['with NUL', () => Buffer.from(JSON.stringify({ pattern: PATTERNS.ORDER_CREATED, data: { ...event(), restaurantName: '김밥\u0000' } }))],
+    ['that is not JSON at all', () => Buffer.from([0xff, 0x7b, 0x00])],
+  ])('dead-letters a message %s, and goes on consuming', async (_, content) => {
+    const before = await depth(deadLetterQueue(config, 'dispatch'));
+    await sendRaw(content());
+    await eventually(async () => ((await depth(deadLetterQueue(config, 'dispatch'))) === before + 1 ? true : undefined), 'a dead letter');
+    const next = event();
+    await publisher.publish(PATTERNS.ORDER_CREATED, next);
+    await eventually(async () => (handled.includes(next.orderId) ? true : undefined), 'the next event handled');
+    expect(await depth(queueName(config, 'dispatch'))).toBe(0);
+  });
+
   it('dead-letters a message that can never be valid instead of dropping or looping on it', async () => {
     const before = await depth(deadLetterQueue(config, 'dispatch'));
     await publisher.publish(PATTERNS.ORDER_CREATED, { ...event(), pickup: { lng: 37.5, lat: 126.9, address: 'swapped' } });

@@ -8,6 +8,7 @@ import type { AppConfig, ServiceName } from '#config';
 import { declareDeadLetterQueue, serverOptions } from '#messaging';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { serveApiDocs, type ApiDocs } from './api-docs.js';
+import { useUtf8JsonBodies } from './json-bodies.js';
 
 export interface ServiceOptions {
   service: ServiceName;
@@ -43,6 +44,7 @@ export async function startService(options: ServiceOptions): Promise<INestApplic
   // Nest's own lines wait for nestjs-pino's logger (ObservabilityModule), so every line is JSON.
   const app = await NestFactory.create(options.module, { bufferLogs: true, bodyParser: options.bodyParser ?? true });
   app.useLogger(serviceLogger(app));
+  if (options.bodyParser ?? true) useUtf8JsonBodies(app);
   app.enableShutdownHooks();
   if (options.staticSites) serveStaticSites(app as NestExpressApplication, options.staticSites);
   if (options.apiDocs) serveApiDocs(app, options.apiDocs);

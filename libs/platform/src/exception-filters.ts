@@ -3,6 +3,7 @@ import { RpcException } from '@nestjs/microservices';
 import type { Response } from 'express';
 import { throwError, type Observable } from 'rxjs';
 import { DomainError, HTTP_STATUS_BY_CODE } from './domain-error.js';
+import { bodyParserError } from './json-bodies.js';
 
 const logger = new Logger('errors');
 
@@ -13,6 +14,8 @@ function toHttp(exception: unknown, response: Response): void {
     return;
   }
   if (exception instanceof HttpException) {
+    const refused = bodyParserError(exception);
+    if (refused) return toHttp(refused, response);
     const status = exception.getStatus();
     response.status(status).json({ error: { code: status === 404 ? 'NOT_FOUND' : 'HTTP_ERROR', message: exception.message } });
     return;

@@ -69,7 +69,8 @@ export function TariffEditor({ api, view, onSaved }: EditorProps) {
       setMessage({ text: `v${saved.version} 저장됨`, error: false, version: saved.version });
       onSaved(saved);
     } catch (e) {
-      if (e instanceof ApiError && e.code === 'TARIFF_INVALID') {
+      // VALIDATION_FAILED names a place the JSON editor can put NUL or a lone surrogate in, before fee reads the tariff.
+      if (e instanceof ApiError && (e.code === 'TARIFF_INVALID' || e.code === 'VALIDATION_FAILED')) {
         setErrors(e.fieldErrors);
         setMessage({ text: `저장하지 못했습니다: 잘못된 값 ${e.fieldErrors.length}개`, error: true });
       } else {

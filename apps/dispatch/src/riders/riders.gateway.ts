@@ -3,7 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { Server } from 'node:http';
 import type { ClassConstructor } from 'class-transformer';
 import { APP_CONFIG, type AppConfig } from '#config';
-import { validateContract, type Validated } from '#contracts';
+import { jsonInputProblem, validateContract, type Validated } from '#contracts';
 import { clientAddress, DomainError, FailureLimiter, limiterKey, trustProxy } from '#platform';
 import { DeliveriesService } from '../deliveries/deliveries.service.js';
 import { DeliveryOperations } from '../deliveries/delivery-operations.service.js';
@@ -123,9 +123,14 @@ export class RidersGateway implements OnApplicationBootstrap, BeforeApplicationS
     this.logger.log(`rider ${rider.id} disconnected (socket ${socket.id})${stillOnline ? '; still online on another socket' : ''}`);
   }
 
-  /** Any message at all is a sign of life, and one from a silent rider brings it back to matching; then its handler answers. */
+  /**
+   * Any message at all is a sign of life, and one from a silent rider brings it back to matching; then its handler
+   * answers. A body no reader should see (too deep, NUL, a lone surrogate) is refused first, whatever the event.
+   */
   private message(socket: Socket, event: string, body: unknown, ack: ((reply: Ack) => void) | undefined): void {
     if (this.presence.seen(session(socket).id)) this.wakeup.wake();
+    const problem = jsonInputProblem(body);
+    if (problem) return ack?.({ ok: false, ...DomainError.validation([problem]).toJSON() });
     const handle = this.messages.get(event);
     if (!handle) return;
     void handle(socket, body).then((reply) => ack?.(reply));

@@ -2,7 +2,7 @@ import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
 import type { Polygon } from 'geojson';
 import type { FeeItem } from '#contracts';
 import { dayNumberOfDate, parseClock, seoulDayNumber, seoulMinuteOfDay, weekdayIndexOfDay, WEEKDAYS_FROM_SUNDAY } from './seoul-time.js';
-import type { NamedPolygon, PricedTrip, Tariff, TimeWindow, UnpricedReason, Weekday } from './tariff.js';
+import { MAX_FEE_KRW, type NamedPolygon, type PricedTrip, type Tariff, type TimeWindow, type UnpricedReason, type Weekday } from './tariff.js';
 import { openRing } from './tariff.validation.js';
 
 export interface LngLat {
@@ -81,7 +81,7 @@ export function compileTariff(tariff: Tariff): CompiledTariff {
   const baseLabel = `기본요금 (${kilometres(tariff.baseDistanceMeters)}까지)`;
   const roundingLabel = `${rounding.unit}원 단위 ${ROUNDING_LABELS[rounding.mode]}`;
   const minimumFee = tariff.minimumFee ?? 0;
-  const maximumFee = tariff.maximumFee ?? Infinity;
+  const maximumFee = tariff.maximumFee ?? MAX_FEE_KRW;
   // In hundredths of a basis point, so that 3.3 % of 10,000 is exactly 330 and not 329 after float error.
   const commissionPerMillion = commission.kind === 'percent' ? Math.round(commission.percent * 10_000) : 0;
   const commissionLabel = commission.kind === 'percent' ? `대행 수수료 (${commission.percent}%)` : '대행 수수료';

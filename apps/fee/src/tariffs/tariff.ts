@@ -1,6 +1,12 @@
 import type { FeeItem } from '#contracts';
 
 /**
+ * The most any amount in a tariff, and any fee it gives, may be: far above a delivery fee, and far below the
+ * integer columns quotes are stored in. A trip a tariff would price above it is priced at it (최대 요금 상한).
+ */
+export const MAX_FEE_KRW = 1_000_000;
+
+/**
  * An agency's price list, as an agency writes it in `PUT /v1/agencies/{agencyId}/tariff` and as it is stored,
  * one version per change. Money is integer KRW, distances integer metres, times of day `HH:MM` in Asia/Seoul.
  */

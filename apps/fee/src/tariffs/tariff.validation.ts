@@ -2,18 +2,19 @@ import kinks from '@turf/kinks';
 import type { FieldError } from '#contracts';
 import { parseInstant } from './instant.js';
 import { dayNumberOfDate, parseClock } from './seoul-time.js';
-import type {
-  Commission,
-  DistanceBand,
-  DistanceBands,
-  DistanceSteps,
-  NamedPolygon,
-  Rounding,
-  Surcharges,
-  Tariff,
-  TimeWindow,
-  WeatherMode,
-  Weekday,
+import {
+  MAX_FEE_KRW,
+  type Commission,
+  type DistanceBand,
+  type DistanceBands,
+  type DistanceSteps,
+  type NamedPolygon,
+  type Rounding,
+  type Surcharges,
+  type Tariff,
+  type TimeWindow,
+  type WeatherMode,
+  type Weekday,
 } from './tariff.js';
 
 export type TariffValidation = { ok: true; value: Tariff } | { ok: false; errors: FieldError[] };
@@ -82,6 +83,7 @@ class Problems {
     if (typeof value !== 'number' || !Number.isSafeInteger(value)) return this.add(field, value, `must be a whole number of ${unit}`);
     if (options.positive && value <= 0) return this.add(field, value, 'must be more than 0');
     if (value < 0) return this.add(field, value, 'must not be negative');
+    if (unit === 'KRW' && value > MAX_FEE_KRW) return this.add(field, value, `must be at most ${MAX_FEE_KRW.toLocaleString('en')} KRW`);
     return value;
   }
 

@@ -8,7 +8,11 @@ import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
  */
 
 const SECRET_PREFIX = 'whsec_';
-const MAX_WEBHOOK_ID_LENGTH = 256;
+/**
+ * A webhook-id is stored as the idempotency key and signed as text. Visible ASCII only: Node reads other header
+ * bytes as Latin-1, so a sender signing their UTF-8 would never match, and NUL or controls cannot be stored.
+ */
+const WEBHOOK_ID = /^[\x21-\x7e]{1,256}$/;
 
 export interface WebhookMessage {
   id: string;
@@ -77,8 +81,8 @@ export function verifyWebhook(
     );
     return { ok: false, code: 'SIGNATURE_MISSING', message: `missing header(s): ${missing.join(', ')}` };
   }
-  if (id.length > MAX_WEBHOOK_ID_LENGTH) {
-    return { ok: false, code: 'SIGNATURE_INVALID', message: `webhook-id is longer than ${MAX_WEBHOOK_ID_LENGTH} characters` };
+  if (!WEBHOOK_ID.test(id)) {
+    return { ok: false, code: 'SIGNATURE_INVALID', message: 'webhook-id must be 1 to 256 visible ASCII characters (no spaces)' };
   }
   if (!/^\d{1,12}$/.test(timestamp)) {
     return { ok: false, code: 'SIGNATURE_INVALID', message: 'webhook-timestamp must be unix seconds' };

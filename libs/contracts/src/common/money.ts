@@ -1,5 +1,5 @@
-import { Type } from 'class-transformer';
-import { Equals, IsArray, IsInt, IsString, Min, ValidateNested } from 'class-validator';
+import { Equals, IsArray, IsInt, IsString, Min } from 'class-validator';
+import { Nested } from './nested.js';
 
 /** One line of a fee, in integer KRW. */
 export class FeeItem {
@@ -22,7 +22,6 @@ export class Fee {
   currency: 'KRW';
 
   @IsArray()
-  @ValidateNested({ each: true })
-  @Type(() => FeeItem)
+  @Nested(() => FeeItem, { each: true })
   items: FeeItem[];
 }

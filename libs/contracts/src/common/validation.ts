@@ -1,5 +1,7 @@
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
+import { jsonInputProblem } from './json-input.js';
+import { firstNonObject, ONE_OBJECT, ONLY_OBJECTS } from './nested.js';
 
 /** One problem with one field of an input, as clients see it. */
 export interface FieldError {
@@ -13,13 +15,22 @@ function fieldPath(parent: string, property: string): string {
   return parent ? `${parent}.${property}` : property;
 }
 
+/**
+ * class-validator's errors as one entry per field, its reasons joined once each. A field that is not the object
+ * it should be (see Nested) is reported alone, without what its insides would be missing; a list's entry that is
+ * not an object is reported as that entry.
+ */
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
     const field = fieldPath(parent, error.property);
-    const own = error.constraints
-      ? [{ field, value: error.value, reason: Object.values(error.constraints).join('; ') }]
-      : [];
-    return own.concat(flatten(error.children ?? [], field));
+    const { [ONLY_OBJECTS]: entryNotObject, ...constraints } = error.constraints ?? {};
+    const reasons = [...new Set(Object.values(constraints))];
+    const own: FieldError[] = reasons.length > 0 ? [{ field, value: error.value, reason: reasons.join('; ') }] : [];
+    if (entryNotObject) {
+      const index = firstNonObject(error.value);
+      own.push({ field: `${field}[${index}]`, value: (error.value as unknown[])[index], reason: entryNotObject });
+    }
+    return entryNotObject || constraints[ONE_OBJECT] ? own : own.concat(flatten(error.children ?? [], field));
   });
 }
 
@@ -27,9 +38,12 @@ export type Validated<T> = { ok: true; value: T } | { ok: false; errors: FieldEr
 
 /**
  * Turns a plain object into a validated instance of a contract class, or lists every bad field. Unknown fields
- * are dropped, so a newer sender does not break an older receiver.
+ * are dropped, so a newer sender does not break an older receiver. Input that class-transformer or PostgreSQL
+ * cannot take (see jsonInputProblem) is refused before either sees it.
  */
 export function validateContract<T extends object>(type: ClassConstructor<T>, plain: unknown): Validated<T> {
+  const problem = jsonInputProblem(plain);
+  if (problem) return { ok: false, errors: [problem] };
   if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) {
     return { ok: false, errors: [{ field: '(body)', value: plain, reason: 'must be a JSON object' }] };
   }

@@ -1,6 +1,6 @@
-import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min } from 'class-validator';
 import { EventEnvelope } from '../common/event.js';
+import { Nested } from '../common/nested.js';
 
 /** Emitted by dispatch when a delivery moves; order-intake mirrors it on the restaurant's order. */
 export const DELIVERY_STATUS_CHANGED = 'delivery.status-changed';
@@ -51,13 +51,11 @@ export class DeliveryStatusChangedEvent extends EventEnvelope {
   status: DeliveryEventStatus;
 
   @IsOptional()
-  @ValidateNested()
-  @Type(() => DeliveryFee)
+  @Nested(() => DeliveryFee)
   fee?: DeliveryFee;
 
   @IsOptional()
-  @ValidateNested()
-  @Type(() => DeliveryRider)
+  @Nested(() => DeliveryRider)
   rider?: DeliveryRider;
 
   /** Why, on `failed` (as the rider or the agency said), on `unassigned`, and on a `cancelled` that gives one. */

@@ -1,6 +1,6 @@
-import { IsBoolean, IsNumber, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
-import { Type } from 'class-transformer';
+import { IsBoolean, IsNumber, IsOptional, IsString, Length } from 'class-validator';
 import { RouteAttempt } from '../fee-quote/fee-quote.request.js';
+import { Nested } from '../common/nested.js';
 
 /**
  * Request/reply: the point of an address, through fee's map chain (Kakao Local, Naver, then fee's geocode cache).
@@ -35,7 +35,6 @@ export class FeeGeocode {
   @IsBoolean()
   cached: boolean;
 
-  @ValidateNested({ each: true })
-  @Type(() => RouteAttempt)
+  @Nested(() => RouteAttempt, { each: true })
   attempts: RouteAttempt[];
 }

@@ -1,4 +1,5 @@
 import { isInt, isISO8601, isUUID } from 'class-validator';
+import { jsonInputProblem } from '../common/json-input.js';
 import { Fee, FeeItem } from '../common/money.js';
 import { validateContract, type Validated } from '../common/validation.js';
 import { FeeQuote, RouteAttempt } from './fee-quote.request.js';
@@ -30,7 +31,8 @@ const count = (value: unknown, min = 0): value is number => isInt(value) && (val
 
 /** The shortcut alone: the quote when the reply is the usual one, else undefined (and the contract decides). */
 export function plainFeeQuote(reply: unknown): FeeQuote | undefined {
-  if (!isObject(reply) || !onlyKeys(reply, QUOTE_KEYS)) return undefined;
+  // Text with NUL or a lone surrogate, which the contract refuses, is left to it.
+  if (!isObject(reply) || !onlyKeys(reply, QUOTE_KEYS) || jsonInputProblem(reply)) return undefined;
   const q = reply;
   if (!(typeof q.quoteId === 'string' && isUUID(q.quoteId) && typeof q.agencyId === 'string' && isUUID(q.agencyId))) return undefined;
   if (!(count(q.tariffVersion, 1) && count(q.distanceMeters) && count(q.durationSeconds))) return undefined;

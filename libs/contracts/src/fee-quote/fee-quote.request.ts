@@ -1,7 +1,7 @@
-import { Type } from 'class-transformer';
-import { IsArray, IsBoolean, IsDefined, IsIn, IsInt, IsISO8601, IsNumber, IsOptional, IsString, IsUUID, Length, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { IsArray, IsBoolean, IsDefined, IsIn, IsInt, IsISO8601, IsNumber, IsOptional, IsString, IsUUID, Length, Min, ValidateIf } from 'class-validator';
 import { GeoPoint } from '../common/geo-point.js';
 import { Fee } from '../common/money.js';
+import { Nested } from '../common/nested.js';
 
 /** Request/reply: dispatch (or anyone) asks fee for the price of a delivery. */
 export const FEE_QUOTE = 'fee.quote';
@@ -15,8 +15,7 @@ export class FeeQuoteRequest {
   /** Where the rider collects the order; or `pickupAddress`, which fee places on the map itself. */
   @ValidateIf((o: FeeQuoteRequest) => o.pickupAddress === undefined)
   @IsDefined({ message: 'is required unless pickupAddress is given' })
-  @ValidateNested()
-  @Type(() => GeoPoint)
+  @Nested(() => GeoPoint)
   pickup?: GeoPoint;
 
   @IsOptional()
@@ -27,8 +26,7 @@ export class FeeQuoteRequest {
   /** Where the customer is; or `dropoffAddress`. */
   @ValidateIf((o: FeeQuoteRequest) => o.dropoffAddress === undefined)
   @IsDefined({ message: 'is required unless dropoffAddress is given' })
-  @ValidateNested()
-  @Type(() => GeoPoint)
+  @Nested(() => GeoPoint)
   dropoff?: GeoPoint;
 
   @IsOptional()
@@ -124,18 +122,15 @@ export class FeeQuote {
   cached: boolean;
 
   @IsArray()
-  @ValidateNested({ each: true })
-  @Type(() => RouteAttempt)
+  @Nested(() => RouteAttempt, { each: true })
   attempts: RouteAttempt[];
 
   @IsDefined({ message: 'is required' })
-  @ValidateNested()
-  @Type(() => Fee)
+  @Nested(() => Fee)
   fee: Fee;
 
   /** What the rider is paid: the fee less the agency's commission, itemised. */
   @IsDefined({ message: 'is required' })
-  @ValidateNested()
-  @Type(() => Fee)
+  @Nested(() => Fee)
   riderPay: Fee;
 }

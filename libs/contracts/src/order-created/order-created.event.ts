@@ -1,7 +1,7 @@
-import { Type } from 'class-transformer';
-import { IsDefined, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsDefined, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min } from 'class-validator';
 import { EventEnvelope } from '../common/event.js';
 import { GeoPoint } from '../common/geo-point.js';
+import { Nested } from '../common/nested.js';
 
 /** Emitted by order-intake when a restaurant's order is accepted; dispatch turns it into a delivery. */
 export const ORDER_CREATED = 'order.created';
@@ -34,13 +34,11 @@ export class OrderCreatedEvent extends EventEnvelope {
   externalOrderId: string;
 
   @IsDefined({ message: 'is required' })
-  @ValidateNested()
-  @Type(() => OrderLocation)
+  @Nested(() => OrderLocation)
   pickup: OrderLocation;
 
   @IsDefined({ message: 'is required' })
-  @ValidateNested()
-  @Type(() => OrderLocation)
+  @Nested(() => OrderLocation)
   dropoff: OrderLocation;
 
   @IsInt()

@@ -38,6 +38,20 @@ describe('validateOrderRequest', () => {
     expect(sut).toEqual({ ok: false, errors: [{ field: 'dropoff.lng', value: '126.9', reason: 'must be a number' }] });
   });
 
+  it.each([
+    ['a dropoff given as a list', { dropoff: [] }, 'dropoff'],
+    ['a dropoff given as a list of dropoffs', { dropoff: [valid.dropoff] }, 'dropoff'],
+    ['a customer given as a list', { customer: [{ phone: '010-1234-5678' }] }, 'customer'],
+    ['an item given as a list', { items: [[]] }, 'items[0]'],
+    ['an item given as a list of items', { items: [valid.items] }, 'items[0]'],
+  ])('refuses %s: a list is not an object, and its entries are not looked into', (_, change, field) => {
+    expect(validateOrderRequest({ ...valid, ...change })).toEqual({ ok: false, errors: [{ field, value: expect.any(Array), reason: 'must be an object' }] });
+  });
+
+  it('says a dropoff that is a string is not an object, once', () => {
+    expect(validateOrderRequest({ ...valid, dropoff: 'x' })).toEqual({ ok: false, errors: [{ field: 'dropoff', value: 'x', reason: 'must be an object' }] });
+  });
+
   it('says an item that is not an object is not one', () => {
     const sut = validateOrderRequest({ ...valid, items: ['칼국수'] });
     expect(sut).toMatchObject({ ok: false, errors: [{ field: 'items[0]', value: '칼국수', reason: 'must be an object' }] });

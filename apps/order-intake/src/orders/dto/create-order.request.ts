@@ -1,6 +1,5 @@
-import { Type } from 'class-transformer';
-import { IsDefined, IsOptional, ValidateNested } from 'class-validator';
-import { validateContract, type FieldError, type Validated } from '#contracts';
+import { IsDefined, IsOptional } from 'class-validator';
+import { Nested, validateContract, type FieldError, type Validated } from '#contracts';
 import { IsIntegerIn, IsKoreanLat, IsKoreanLng, IsKoreanPhone, IsList, IsText } from './field-rules.js';
 
 /** 100 million KRW: far above any delivery order, far below the database's integer limit. */
@@ -54,18 +53,15 @@ export class CreateOrderRequest {
   externalOrderId: string;
 
   @IsDefined({ message: 'is required' })
-  @ValidateNested({ message: 'must be an object' })
-  @Type(() => OrderDropoffRequest)
+  @Nested(() => OrderDropoffRequest)
   dropoff: OrderDropoffRequest;
 
   @IsOptional()
-  @ValidateNested({ message: 'must be an object' })
-  @Type(() => OrderCustomerRequest)
+  @Nested(() => OrderCustomerRequest)
   customer?: OrderCustomerRequest;
 
   @IsList(1, 100)
-  @ValidateNested({ each: true, message: 'must be an object' })
-  @Type(() => OrderItemRequest)
+  @Nested(() => OrderItemRequest, { each: true })
   items: OrderItemRequest[];
 
   /** What the customer pays for the food, in KRW. */
