@@ -297,6 +297,8 @@ interface Job {
   seconds: number;
   url: string;
   agencyId?: string;
+  /** The agency's `Authorization` header. */
+  authorization?: string;
   tariff?: Tariff;
   weekStart?: number;
   seed?: number;
@@ -313,7 +315,7 @@ async function runQuotes(job: Job): Promise<LevelResult> {
   const post = (body: string) =>
     new Promise<void>((resolve, reject) => {
       const request = http.request(
-        { agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        { agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: job.authorization! } },
         (response) => {
           if (response.statusCode === 200) {
             response.resume();
@@ -399,6 +401,7 @@ async function main(): Promise<void> {
   const client = ClientProxyFactory.create(clientOptions(config, 'fee'));
   const weekStart = benchWeek(Date.now());
   const agencies: Record<'route' | 'straight', string> = { route: '', straight: '' };
+  const authorizations: Record<'route' | 'straight', string> = { route: '', straight: '' };
   for (const basis of ['route', 'straight'] as const) {
     const { secret } = newSecret('ak_');
     const event: AgencyRegisteredEvent = {
@@ -416,6 +419,7 @@ async function main(): Promise<void> {
     });
     if (response.status !== 200) throw new Error(`PUT tariff: HTTP ${response.status} ${await response.text()}`);
     agencies[basis] = event.agencyId;
+    authorizations[basis] = `Bearer ${secret}`;
   }
   await client.close();
 
@@ -425,7 +429,7 @@ async function main(): Promise<void> {
     const [trip] = makeTrips(1, 99, weekStart, compileTariff(realisticTariff(weekStart)));
     const response = await fetch(`${base}/v1/quotes`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: authorizations[basis] },
       body: JSON.stringify({ agencyId: agencies[basis], pickup: trip.pickup, dropoff: trip.dropoff, at: trip.at.toISOString() }),
     });
     if (response.status !== 200) throw new Error(`POST /v1/quotes: HTTP ${response.status} ${await response.text()}`);
@@ -452,7 +456,7 @@ async function main(): Promise<void> {
     const measured: Record<string, ReturnType<typeof summarise> & { rssMb: number }> = {};
     for (const basis of ['route', 'straight'] as const) {
       const [run, rssMb] = await withPeakRss(() =>
-        inWorker<Job>(import.meta.url, { mode: 'quotes', concurrency, seconds, url, agencyId: agencies[basis], tariff: tariffs[basis], weekStart, seed: 1000 + concurrency }),
+        inWorker<Job>(import.meta.url, { mode: 'quotes', concurrency, seconds, url, agencyId: agencies[basis], authorization: authorizations[basis], tariff: tariffs[basis], weekStart, seed: 1000 + concurrency }),
       );
       const s = (measured[basis] = { ...summarise(run), rssMb });
       console.log(

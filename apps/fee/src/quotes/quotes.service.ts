@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { FeeQuote, FeeQuoteRequest, LngLat } from '#contracts';
 import { MAP_CHAIN, straightLineMeters, type MapChain, type RouteResult } from '#maps';
-import { DomainError } from '#platform';
+import { assertKeyOpens, DomainError } from '#platform';
 import { GeocodingService } from '../geocoding/geocoding.service.js';
 import { TariffsService } from '../tariffs/tariffs.service.js';
 import { QuotesRepository } from './quotes.repository.js';
@@ -25,8 +25,10 @@ export class QuotesService {
    * distance through Kakao, Naver, then the Turf estimate; or the straight line), and records the quote with the
    * version, the items, rider pay and the distance's whole provenance, so estimated fees can be reconciled later.
    * When no price is possible it says why: NO_TARIFF, NO_LOCATION, OUTSIDE_SERVICE_AREA, BEYOND_MAX_DISTANCE.
+   * Asked with an agency's key (`keyAgencyId`), only that agency's trips are priced: any other is AGENCY_NOT_FOUND.
    */
-  async quote(request: FeeQuoteRequest): Promise<FeeQuote> {
+  async quote(request: FeeQuoteRequest, options: { keyAgencyId?: string } = {}): Promise<FeeQuote> {
+    if (options.keyAgencyId !== undefined) assertKeyOpens(options.keyAgencyId, request.agencyId);
     const at = request.at ? new Date(request.at) : new Date();
     const tariff = await this.tariffs.inForce(request.agencyId, at);
     const [pickup, dropoff] = await Promise.all([
