@@ -111,7 +111,7 @@ describe('fee quotes (component, real PostgreSQL)', () => {
     });
   });
 
-  it('reports its database, its own transport listener and its map providers healthy', async () => {
+  it('reports its database, its own transport listener, its map providers and hearing tariff changes healthy', async () => {
     const response = await request(app.getHttpServer()).get('/health').expect(200);
     expect(response.body).toMatchObject({
       status: 'ok',
@@ -127,6 +127,7 @@ describe('fee quotes (component, real PostgreSQL)', () => {
             expect.objectContaining({ provider: 'turf', capability: 'routing', state: 'closed' }),
           ]),
         }),
+        expect.objectContaining({ name: 'tariff-changes', status: 'up', listening: true }),
       ],
     });
   });
