@@ -17,6 +17,14 @@ export class FeeQuoteBatchRequest {
   @ArrayMinSize(1, { message: 'must hold at least one quote request' })
   @ArrayMaxSize(FEE_QUOTE_BATCH_LIMIT, { message: `must hold at most ${FEE_QUOTE_BATCH_LIMIT} quote requests; send more in several batches` })
   quotes: unknown[];
+
+  /** A batch of 1 to the limit, taken as it is (see `ReadsPlain`): its items are each checked by the handler. */
+  static plain(value: unknown): FeeQuoteBatchRequest | undefined {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+    const { quotes, ...rest } = value as Record<string, unknown>;
+    if (Object.keys(rest).length > 0 || !Array.isArray(quotes) || quotes.length < 1 || quotes.length > FEE_QUOTE_BATCH_LIMIT) return undefined;
+    return Object.assign(new FeeQuoteBatchRequest(), { quotes });
+  }
 }
 
 /** Why one quote of a batch was not given: the same `{ code, message, details }` a single quote is refused with. */
