@@ -136,7 +136,8 @@ export class OffersService {
    * the price and a rider gets the offer without waiting for a sweep. Returns false, writing nothing, when the
    * delivery no longer simply waits for its price and a rider (offered meanwhile with its fee pending,
    * cancelled, priced by an earlier answer): the caller stores such a quote on its own. A delivery priced with
-   * no rider to offer it to waits for the sweep. Quotes that arrive together are written together (GroupCommit).
+   * no rider to offer it to waits for the sweep. Quotes that arrive together (those of one fee.quote-batch, and those
+   * arriving while two such transactions are out) are written together (GroupCommit).
    */
   offerAtPrice(delivery: DeliveryEntity, quote: FeeQuote, surroundings?: Promise<Surroundings | undefined>): Promise<boolean> {
     return this.quotes.submit({ delivery, quote, surroundings });
@@ -162,7 +163,8 @@ export class OffersService {
   private readonly quotes = new GroupCommit<{ delivery: DeliveryEntity; quote: FeeQuote; surroundings?: Promise<Surroundings | undefined> }, boolean>(
     (items) => this.priceAndOffer(items),
     async (item) => (await this.priceAndOffer([item]))[0]!,
-    { maxBatch: OFFER_BATCH, maxInFlight: 2 },
+    // The quotes of one fee.quote-batch arrive in one turn of the event loop: one transaction prices and offers them all.
+    { maxBatch: OFFER_BATCH, maxInFlight: 2, gather: 'turn' },
   );
 
   private async priceAndOffer(items: Array<{ delivery: DeliveryEntity; quote: FeeQuote; surroundings?: Promise<Surroundings | undefined> }>): Promise<boolean[]> {
