@@ -98,6 +98,22 @@ function statTimes(path: string): { cpuMs: number; childrenMs: number; ppid: num
   }
 }
 
+/** CPU time (ms) a process (all its threads) has used so far. */
+export function processCpuMs(pid: number): number {
+  return statTimes(`/proc/${pid}/stat`)?.cpuMs ?? Number.NaN;
+}
+
+/** The machine's CPU time so far (ms, all cores): busy and in total. */
+export function machineCpuMs(): { busy: number; total: number } {
+  try {
+    const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
+    const total = ticks.slice(0, 8).reduce((sum, t) => sum + t, 0);
+    return { busy: (total - ticks[3]! - ticks[4]!) * TICK_MS, total: total * TICK_MS };
+  } catch {
+    return { busy: Number.NaN, total: Number.NaN };
+  }
+}
+
 /** CPU time (ms) the calling thread (main or worker) has used so far. */
 export function threadCpuMs(): number {
   return statTimes('/proc/thread-self/stat')?.cpuMs ?? Number.NaN;
