@@ -4,8 +4,7 @@ import { FeeQuoteRequest, validateContract, type FeeQuote, type FeeQuoteResult, 
 import { MAP_CHAIN, straightLineMeters, type MapChain, type RouteResult } from '#maps';
 import { assertKeyOpens, DomainError } from '#platform';
 import { GeocodingService } from '../geocoding/geocoding.service.js';
-import type { TariffInForce } from '../tariffs/tariffs.service.js';
-import { noTariff, TariffsService } from '../tariffs/tariffs.service.js';
+import { noTariff, TariffsService, type TariffInForce } from '../tariffs/tariffs.service.js';
 import { QuotesRepository, type QuoteRow } from './quotes.repository.js';
 
 /** Door-to-door speed of a delivery motorbike in city traffic, for the duration of a straight-line trip. */
