@@ -156,6 +156,7 @@ export class TariffsService {
 /** How far in the past an `effectiveFrom` may be and still mean "now": clocks differ by a little. */
 const CLOCK_SKEW_MS = 60_000;
 
+/** NO_TARIFF: the agency had no tariff in force at `at` (or fee does not know it). */
 export function noTariff(agencyId: string, at: Date): DomainError {
   return new DomainError('NO_TARIFF', `agency ${agencyId} has no tariff in force at ${at.toISOString()}`);
 }
