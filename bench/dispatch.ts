@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { openSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
@@ -21,7 +21,7 @@ import { GridRiderIndex, LinearRiderIndex, type RiderIndex } from '#planner';
 import { provisionAgency } from '../apps/dispatch/src/agencies/agencies.provisioning.js';
 import { envFor } from '../test/support/config.js';
 import { openServiceDatabases } from '../tools/service-databases.js';
-import { percentile, rng } from './support.js';
+import { machineCpuMs, percentile, postgresCpuMs, processCpuMs, rng } from './support.js';
 
 /**
  * `npm run bench:dispatch`: how fast dispatch turns an order into an offer on a rider's phone, with thousands of
@@ -48,8 +48,12 @@ import { percentile, rng } from './support.js';
  *    so its memory per rider connection.
  *
  * Besides order → offer itself, each level reports where an order's time went, p50/p99 per stage: sent → its
- * delivery row, → its quote stored, → its first offer written (from the database's own timestamps), and → the
- * rider's thread holding the offer (from the offer's expiry less the offer timeout).
+ * delivery row, → its quote stored (split in three: → fee began pricing it, by the quote's `pricedAt`; → fee's
+ * insert of it began; → dispatch's transaction storing the price began), → its first offer written (from the
+ * database's own timestamps), and → the rider's thread holding the offer (from the offer's expiry less the offer
+ * timeout); the events still waiting in dispatch's outbox as the window ended; dispatch's RSS; and where the
+ * machine's cores went in the window (CPU of dispatch, fee, PostgreSQL and this bench's own threads, from /proc)
+ * with the load average, so a figure taken on a busy machine says so.
  *
  * BENCH_MODE (index|service|sockets|all, default all), BENCH_INDEX_SIZES (default 1000,10000,100000),
  * BENCH_RIDERS (default 1000,10000), BENCH_ORDERS_PER_SECOND (default 100), BENCH_SECONDS (default 20) measured
@@ -379,6 +383,10 @@ interface LevelResult {
   oldestEventSeconds: number;
   /** Where an order's time went, p50 / p99 ms, from the database's own timestamps (see `stagesOf`). */
   stages: Stages;
+  /** CPU over the measured window, % of one core per process, and how busy the whole machine was (%). */
+  cpu: { dispatch: number; fee: number; postgres: number; bench: number; machine: number };
+  /** The load average (1, 5, 15 min) as the window ended. */
+  load: string;
   firstError?: string;
 }
 
@@ -386,6 +394,10 @@ interface LevelResult {
 interface Stages {
   toDelivery: [number, number];
   toQuote: [number, number];
+  /** The quote stage in three: → fee began pricing (its `pricedAt`), → fee's insert began, → dispatch's price transaction began. */
+  toFeePricing: [number, number];
+  toFeeInsert: [number, number];
+  backToDispatch: [number, number];
   toOffer: [number, number];
   /** The offer's transaction → the rider's thread has it (commit, the socket write, the rider's side). */
   toRider: [number, number];
@@ -418,6 +430,22 @@ async function printStatements(admin: pg.Client, limit: number, seconds: number)
   }
 }
 
+/** Each process's share of one core between two readings, and the machine's busy share of all its cores. */
+function cpuShares(
+  start: { dispatch: number; fee: number; postgres: number; bench: number; machine: { busy: number; total: number }; at: number } | undefined,
+  end: typeof start,
+): LevelResult['cpu'] {
+  if (!start || !end) return { dispatch: NaN, fee: NaN, postgres: NaN, bench: NaN, machine: NaN };
+  const share = (key: 'dispatch' | 'fee' | 'postgres' | 'bench') => (100 * (end[key] - start[key])) / (end.at - start.at);
+  return {
+    dispatch: share('dispatch'),
+    fee: share('fee'),
+    postgres: share('postgres'),
+    bench: share('bench'),
+    machine: (100 * (end.machine.busy - start.machine.busy)) / (end.machine.total - start.machine.total),
+  };
+}
+
 /** p50 and p99 of `values` (sorted in place). */
 function spread(values: number[]): [number, number] {
   values.sort((a, b) => a - b);
@@ -427,19 +455,25 @@ function spread(values: number[]): [number, number] {
 const stageText = ([p50, p99]: [number, number]) => `${fmt(p50)}/${fmt(p99)}`;
 
 async function stagesOf(admin: pg.Client, agencyId: string, windowStart: number, windowEnd: number): Promise<Omit<Stages, 'toRider'>> {
-  const { rows } = await admin.query<{ sent: number; created: number; quoted: number | null; offered: number | null }>(
+  const { rows } = await admin.query<{ sent: number; created: number; quoted: number | null; offered: number | null; fee_priced: number | null; fee_stored: number | null }>(
     `SELECT substring(d.restaurant_name FROM 7)::float8 AS sent,
             extract(epoch FROM d.created_at) * 1000 AS created,
             extract(epoch FROM d.quoted_at) * 1000 AS quoted,
-            (SELECT extract(epoch FROM min(o.created_at)) * 1000 FROM dispatch.offers o WHERE o.delivery_id = d.id) AS offered
+            (SELECT extract(epoch FROM min(o.created_at)) * 1000 FROM dispatch.offers o WHERE o.delivery_id = d.id) AS offered,
+            extract(epoch FROM (d.fee->>'pricedAt')::timestamptz) * 1000 AS fee_priced,
+            (SELECT extract(epoch FROM q.created_at) * 1000 FROM fee.quotes q WHERE q.id = (d.fee->>'quoteId')::uuid) AS fee_stored
        FROM dispatch.deliveries d
       WHERE d.agency_id = $1 AND d.restaurant_name LIKE 'bench %'`,
     [agencyId],
   );
   const inWindow = rows.filter((r) => r.sent >= windowStart && r.sent < windowEnd);
+  const quoted = inWindow.filter((r) => r.quoted !== null && r.fee_priced !== null && r.fee_stored !== null);
   return {
     toDelivery: spread(inWindow.map((r) => r.created - r.sent)),
     toQuote: spread(inWindow.filter((r) => r.quoted !== null).map((r) => r.quoted! - r.created)),
+    toFeePricing: spread(quoted.map((r) => r.fee_priced! - r.created)),
+    toFeeInsert: spread(quoted.map((r) => r.fee_stored! - r.fee_priced!)),
+    backToDispatch: spread(quoted.map((r) => r.quoted! - r.fee_stored!)),
     toOffer: spread(inWindow.filter((r) => r.offered !== null && r.quoted !== null).map((r) => r.offered! - r.quoted!)),
   };
 }
@@ -457,6 +491,9 @@ async function runLevel(options: {
   workers: number;
   /** Print the statements that took most of the database's time in the window, this many (0: none). */
   statements: number;
+  feePid: number;
+  /** PostgreSQL's data directory, for its CPU time. */
+  postgresDir: string;
 }): Promise<LevelResult> {
   const { riders: count, config, admin } = options;
   // A fresh agency per level: its riders, and its deliveries, are the level's alone.
@@ -510,6 +547,19 @@ async function runLevel(options: {
       }, windowStart - epochMs());
     }
     const windowEnd = windowStart + options.seconds * 1000;
+    // CPU time of each process over the window: where the machine's cores went.
+    const cpuNow = () => ({
+      dispatch: processCpuMs(pid),
+      fee: processCpuMs(options.feePid),
+      postgres: postgresCpuMs(options.postgresDir),
+      bench: (({ user, system }) => (user + system) / 1000)(process.cpuUsage()),
+      machine: machineCpuMs(),
+      at: epochMs(),
+    });
+    let cpuAtStart: ReturnType<typeof cpuNow> | undefined;
+    let cpuAtEnd: ReturnType<typeof cpuNow> | undefined;
+    setTimeout(() => (cpuAtStart = cpuNow()), windowStart - epochMs());
+    setTimeout(() => (cpuAtEnd = cpuNow()), windowEnd - epochMs());
     for (const worker of workers) worker.postMessage({ type: 'start', windowStart, windowEnd } satisfies ToRiders);
 
     // Orders at a steady rate, as order-intake's relay sends them.
@@ -552,6 +602,9 @@ async function runLevel(options: {
       rssPeakMb = Math.max(rssPeakMb, rssMb(pid));
       await sleep(10);
     }
+    const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+    await sleep(20);
+    const cpu = cpuShares(cpuAtStart, cpuAtEnd);
     // How far the relay is behind: the restaurants' status events and fee's charges wait in the outbox.
     const [backlog] = (
       await options.admin.query<{ waiting: number; oldest: number | null }>(
@@ -615,6 +668,8 @@ async function runLevel(options: {
       eventsWaiting: backlog?.waiting ?? 0,
       oldestEventSeconds: backlog?.oldest ?? 0,
       stages: { ...stages, toRider: spread(toRider) },
+      cpu,
+      load,
       firstError,
     };
   } finally {
@@ -659,7 +714,21 @@ async function servicePart(socketsOnly = false): Promise<string[]> {
       for (const index of indexes) {
         const workers = Number(process.env.BENCH_WORKERS ?? Math.min(4, Math.max(2, Math.ceil(riders / 2500))));
         console.log(`level: ${riders} riders, DISPATCH_RIDER_INDEX=${index}, ${workers} rider threads`);
-        const r = await runLevel({ riders, index, config, databaseUrl: db.url, admin, provisioning, ordersPerSecond, seconds, warmupSeconds, workers, statements });
+        const r = await runLevel({
+          riders,
+          index,
+          config,
+          databaseUrl: db.url,
+          admin,
+          provisioning,
+          ordersPerSecond,
+          seconds,
+          warmupSeconds,
+          workers,
+          statements,
+          feePid: fee.pid!,
+          postgresDir: path.join(dataDir, 'postgres'),
+        });
         console.log(
           `  order→offer p50 ${fmt(r.p50, 1)} ms, p99 ${fmt(r.p99, 1)} ms; ${fmt(r.offersPerSecond, 1)} offers/s (${r.offersInWindow} of ${r.ordersInWindow} orders sent in the window); ` +
             `${fmt(r.locationsPerSecond)} positions/s acked of ${fmt(r.locationsSentPerSecond)} sent; dispatch RSS peak ${fmt(r.rssPeakMb)} MB; ` +
@@ -668,7 +737,13 @@ async function servicePart(socketsOnly = false): Promise<string[]> {
             `${r.firstError ? ` (first error: ${r.firstError})` : ''}`,
         );
         console.log(
-          `  stages p50/p99 ms: sent → delivery ${stageText(r.stages.toDelivery)}, → quote ${stageText(r.stages.toQuote)}, → offer ${stageText(r.stages.toOffer)}, → rider ${stageText(r.stages.toRider)}`,
+          `  stages p50/p99 ms: sent → delivery ${stageText(r.stages.toDelivery)}, → quote ${stageText(r.stages.toQuote)} ` +
+            `(→ fee pricing ${stageText(r.stages.toFeePricing)}, → fee's insert ${stageText(r.stages.toFeeInsert)}, → dispatch's transaction ${stageText(r.stages.backToDispatch)}), ` +
+            `→ offer ${stageText(r.stages.toOffer)}, → rider ${stageText(r.stages.toRider)}`,
+        );
+        console.log(
+          `  CPU in the window, % of one core: dispatch ${fmt(r.cpu.dispatch)}, fee ${fmt(r.cpu.fee)}, PostgreSQL ${fmt(r.cpu.postgres)}, this bench (riders, orders) ${fmt(r.cpu.bench)}; ` +
+            `the machine's ${os.cpus().length} cores ${fmt(r.cpu.machine)} % busy; load average ${r.load}`,
         );
         results.push(r);
       }
@@ -683,13 +758,15 @@ async function servicePart(socketsOnly = false): Promise<string[]> {
   }
 
   const rows = [
-    '| riders | index | connected | order→offer p50 ms | p99 ms | offers/s | orders in window | positions/s acked (sent) | dispatch RSS idle / connected / peak MB | events waiting at window end (oldest s) | stages p50/p99 ms: → delivery, → quote, → offer, → rider | failed |',
-    '|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+    '| riders | index | connected | order→offer p50 ms | p99 ms | offers/s | orders in window | positions/s acked (sent) | dispatch RSS idle / connected / peak MB | events waiting at window end (oldest s) | stages p50/p99 ms: → delivery, → quote (→ fee pricing, → fee insert, → dispatch), → offer, → rider | CPU % of a core: dispatch, fee, PostgreSQL, bench; machine busy % | load average | failed |',
+    '|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|--:|',
     ...results.map(
       (r) =>
         `| ${fmt(r.riders)} | ${r.index} | ${fmt(r.connected)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.offersPerSecond, 1)} | ${fmt(r.ordersInWindow)} | ` +
         `${fmt(r.locationsPerSecond)} (${fmt(r.locationsSentPerSecond)}) | ${fmt(r.rssIdleMb)} / ${fmt(r.rssConnectedMb)} / ${fmt(r.rssPeakMb)} | ` +
-        `${fmt(r.eventsWaiting)} (${fmt(r.oldestEventSeconds, 1)}) | ${stageText(r.stages.toDelivery)}, ${stageText(r.stages.toQuote)}, ${stageText(r.stages.toOffer)}, ${stageText(r.stages.toRider)} | ${r.acceptFailed + r.locationsRefused} |`,
+        `${fmt(r.eventsWaiting)} (${fmt(r.oldestEventSeconds, 1)}) | ${stageText(r.stages.toDelivery)}, ${stageText(r.stages.toQuote)} ` +
+        `(${stageText(r.stages.toFeePricing)}, ${stageText(r.stages.toFeeInsert)}, ${stageText(r.stages.backToDispatch)}), ${stageText(r.stages.toOffer)}, ${stageText(r.stages.toRider)} | ` +
+        `${fmt(r.cpu.dispatch)}, ${fmt(r.cpu.fee)}, ${fmt(r.cpu.postgres)}, ${fmt(r.cpu.bench)}; ${fmt(r.cpu.machine)} | ${r.load} | ${r.acceptFailed + r.locationsRefused} |`,
     ),
   ];
   if (socketsOnly) {
@@ -716,6 +793,7 @@ async function servicePart(socketsOnly = false): Promise<string[]> {
 
 async function main(): Promise<void> {
   const mode = process.env.BENCH_MODE ?? 'all';
+  console.log(`load average at start: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (1, 5, 15 min; ${os.cpus().length} cores)`);
   const out: string[] = [];
   if (mode === 'index' || mode === 'all') {
     const sizes = (process.env.BENCH_INDEX_SIZES ?? '1000,10000,100000').split(',').map(Number);

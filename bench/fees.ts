@@ -1,10 +1,12 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import inspector from 'node:inspector/promises';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { Body, Controller, HttpCode, Post, type DynamicModule } from '@nestjs/common';
 import { ClientProxyFactory } from '@nestjs/microservices';
 import pg from 'pg';
 import { lastValueFrom } from 'rxjs';
@@ -17,7 +19,7 @@ import { hashSecret, newSecret, runMain, startService } from '#platform';
 import { FeeModule } from '../apps/fee/src/fee.module.js';
 import type { Tariff } from '../apps/fee/src/tariffs/tariff.js';
 import { compileTariff, type CompiledTariff, type Trip } from '../apps/fee/src/tariffs/tariff.pricing.js';
-import { drive, driveInserts, fmt, inWorker, percentile, rng, summarise, withPeakRss, type LevelResult } from './support.js';
+import { drive, driveInserts, fmt, inWorker, percentile, postgresCpuMs, rng, summarise, withPeakRss, type LevelResult } from './support.js';
 
 /**
  * `npm run bench:fees`: what pricing a delivery costs, in two parts.
@@ -28,16 +30,24 @@ import { drive, driveInserts, fmt, inWorker, percentile, rng, summarise, withPea
  *    the tariff compiled once (as the fee service caches it per version); in the same run the same trips with
  *    the tariff compiled for every evaluation (what pricing would cost without that cache), and a steps-only
  *    tariff for contrast.
- * 2. `POST /v1/quotes` over HTTP against the fee service in this process, on an embedded PostgreSQL in a
- *    temporary directory with its real migrations and no map keys (route-basis quotes are the Turf estimate
- *    through the full map chain), for the realistic tariff on route basis and the same on straight-line basis;
+ * 2. Over HTTP against the fee service in this process, on an embedded PostgreSQL in a temporary directory with
+ *    its real migrations and no map keys (route-basis quotes are the Turf estimate through the full map chain);
  *    agencies are registered by `agency.registered` over the fee's RPC port and their tariffs set with
- *    `PUT /v1/agencies/{id}/tariff`. In the same run, per level, the machine's write ceiling: one single-row
- *    INSERT + COMMIT per request into a copy of `fee.quotes`. Load comes from a worker thread, so the client does
- *    not share the service's event loop.
+ *    `PUT /v1/agencies/{id}/tariff`. Per level of concurrent clients, in the same run: the HTTP floor (the same
+ *    request bodies POSTed to a route on the same Nest app that answers a fixed quote at once), single quotes
+ *    (`POST /v1/quotes` with the agency key) for the realistic tariff on route basis and on straight-line basis,
+ *    and the machine's write ceiling (one single-row INSERT + COMMIT per request into a copy of `fee.quotes`).
+ *    Then batched quotes: `POST /v1/quotes/batch` of 100 at a time. It ends with the goals: single quotes at 32
+ *    clients at least 0.8 × the floor with p99 under 50 ms, and batched quotes at least 20,000/s. Load comes from
+ *    a worker thread, so the client does not share the service's event loop; the load average is printed with
+ *    every level.
  *
  * BENCH_EVAL_SECONDS (default 2) per in-process variant, BENCH_SECONDS (default 10) per HTTP level after a 1 s
- * warm-up, BENCH_LEVELS (default 1,8,32,64) concurrent clients.
+ * warm-up, BENCH_LEVELS (default 1,8,32,64) concurrent clients of single quotes, BENCH_BATCH_LEVELS (default
+ * 1,4,8) concurrent clients of batches, BENCH_ROUNDS (default 3) runs of each variant of a level taken in turn
+ * (floor, route, straight, ceiling, then again), BENCH_CEILING=off to leave out the write ceiling, BENCH_CPU_PROFILE=<dir>
+ * for a CPU profile of the service per run. Every level also prints the CPU time per request (per quote for batches) of
+ * the service, of PostgreSQL and of the load thread: a busy machine inflates wall times far more than those.
  */
 
 // ---------------------------------------------------------------------------------------------------------
@@ -291,12 +301,18 @@ function partOne(seconds: number, weekStart: number): string[] {
 // ---------------------------------------------------------------------------------------------------------
 // Part 2: quotes over HTTP, in a worker thread
 
+/** Quotes in one `POST /v1/quotes/batch` of the batched level. */
+const BATCH_SIZE = 100;
+
 interface Job {
-  mode: 'quotes' | 'ceiling';
+  /** `floor`: the trivial route on the same server; `quotes`: single quotes; `batch`: BATCH_SIZE per request. */
+  mode: 'quotes' | 'batch' | 'floor' | 'ceiling';
   concurrency: number;
   seconds: number;
   url: string;
   agencyId?: string;
+  /** The agency's `Authorization` header. */
+  authorization?: string;
   tariff?: Tariff;
   weekStart?: number;
   seed?: number;
@@ -304,25 +320,40 @@ interface Job {
   row?: { items: string; riderPayItems: string };
 }
 
-async function runQuotes(job: Job): Promise<LevelResult> {
+/** Posts `bodies` round and round at the level's concurrency; `check` reads each 200 answer and throws if it is wrong. */
+async function postLoop(job: Job, bodies: string[], check?: (body: string) => void): Promise<LevelResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: job.concurrency });
   const target = new URL(job.url);
-  const trips = makeTrips(8192, job.seed!, job.weekStart!, compileTariff(job.tariff!));
-  const bodies = trips.map((trip) => JSON.stringify({ agencyId: job.agencyId, pickup: trip.pickup, dropoff: trip.dropoff, at: trip.at.toISOString() }));
   let next = 0;
   const post = (body: string) =>
     new Promise<void>((resolve, reject) => {
       const request = http.request(
-        { agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        {
+          agent,
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...(job.authorization ? { authorization: job.authorization } : {}) },
+        },
         (response) => {
-          if (response.statusCode === 200) {
+          const chunks: Buffer[] = [];
+          if (response.statusCode === 200 && !check) {
             response.resume();
             response.on('end', () => resolve());
             return;
           }
-          const chunks: Buffer[] = [];
           response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () => reject(new Error(`HTTP ${response.statusCode}: ${Buffer.concat(chunks).toString().slice(0, 300)}`)));
+          response.on('end', () => {
+            const text = Buffer.concat(chunks).toString();
+            if (response.statusCode !== 200) return reject(new Error(`HTTP ${response.statusCode}: ${text.slice(0, 300)}`));
+            try {
+              check!(text);
+              resolve();
+            } catch (error) {
+              reject(error as Error);
+            }
+          });
         },
       );
       request.on('error', reject);
@@ -331,6 +362,31 @@ async function runQuotes(job: Job): Promise<LevelResult> {
   const result = await drive(job, () => post(bodies[next++ % bodies.length]));
   agent.destroy();
   return result;
+}
+
+function quoteBodies(job: Job, count: number): string[] {
+  const trips = makeTrips(count, job.seed!, job.weekStart!, compileTariff(job.tariff!));
+  return trips.map((trip) => JSON.stringify({ agencyId: job.agencyId, pickup: trip.pickup, dropoff: trip.dropoff, at: trip.at.toISOString() }));
+}
+
+function runQuotes(job: Job): Promise<LevelResult> {
+  return postLoop(job, quoteBodies(job, 8192));
+}
+
+/** The trivial route gets the same bodies as single quotes, so parsing them is in the floor too. */
+function runFloor(job: Job): Promise<LevelResult> {
+  return postLoop(job, quoteBodies(job, 8192));
+}
+
+/** BATCH_SIZE quotes per request; a batch counts as done only when every one of its quotes was given. */
+function runBatches(job: Job): Promise<LevelResult> {
+  const singles = quoteBodies(job, 8192);
+  const bodies = Array.from({ length: singles.length / BATCH_SIZE >> 0 }, (_, b) => `{"quotes":[${singles.slice(b * BATCH_SIZE, (b + 1) * BATCH_SIZE).join(',')}]}`);
+  // Counted in the text rather than parsed: parsing 100 quotes would cost the client more than the service's share of the machine.
+  return postLoop(job, bodies, (text) => {
+    const quotes = text.split('{"quote":').length - 1;
+    if (quotes !== BATCH_SIZE) throw new Error(`batch answered ${quotes} quotes of ${BATCH_SIZE}: ${text.slice(text.indexOf('"error"'), 300)}`);
+  });
 }
 
 function runCeiling(job: Job): Promise<LevelResult> {
@@ -346,13 +402,54 @@ function runCeiling(job: Job): Promise<LevelResult> {
   );
 }
 
+const RUNS: Record<Job['mode'], (job: Job) => Promise<LevelResult>> = { quotes: runQuotes, batch: runBatches, floor: runFloor, ceiling: runCeiling };
+
 // ---------------------------------------------------------------------------------------------------------
 // Main thread: database, service, agencies
+
+/** What the floor route answers: a quote as the service gives it, so writing the answer costs the same. */
+let floorAnswer: unknown = {};
+
+/** The HTTP floor: a route that does nothing, on the fee service's own Nest app (same adapter, body parser, pipes, filters). */
+@Controller('bench')
+class FloorController {
+  @Post('floor')
+  @HttpCode(200)
+  floor(@Body() _body: unknown): unknown {
+    return floorAnswer;
+  }
+}
+
+/**
+ * BENCH_CPU_PROFILE=<dir>: a CPU profile of this thread (the fee service; the load runs in its own thread) for each
+ * level, written as `<dir>/<level>-<clients>.cpuprofile` for Chrome's DevTools or any .cpuprofile reader.
+ */
+async function profiled<T>(name: string, run: () => Promise<T>): Promise<T> {
+  const dir = process.env.BENCH_CPU_PROFILE;
+  if (!dir) return run();
+  const session = new inspector.Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await run();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    await writeFile(path.join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  }
+}
+
+const loadAverage = () => os.loadavg().map((load) => load.toFixed(2)).join(' ');
 
 async function main(): Promise<void> {
   const evalSeconds = Number(process.env.BENCH_EVAL_SECONDS ?? 2);
   const seconds = Number(process.env.BENCH_SECONDS ?? 10);
   const levels = (process.env.BENCH_LEVELS ?? '1,8,32,64').split(',').map(Number);
+  const batchLevels = (process.env.BENCH_BATCH_LEVELS ?? '1,4,8').split(',').map(Number);
+  const ceiling = process.env.BENCH_CEILING !== 'off';
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  console.log(`load average at start: ${loadAverage()} (1, 5, 15 min; ${os.cpus().length} cores)`);
 
   // Part 1 on a fixed week, so its trip mix is the same in every run; part 2 on a week to come, since a tariff
   // set now prices only moments from now on.
@@ -361,7 +458,7 @@ async function main(): Promise<void> {
   const partOneRssMb = process.memoryUsage().rss / 2 ** 20;
 
   const dataDir = await mkdtemp(path.join(tmpdir(), 'baecha-bench-'));
-  console.log(`\npart 2: embedded PostgreSQL in ${dataDir}; ${seconds} s per level after a 1 s warm-up; levels ${levels.join(', ')}`);
+  console.log(`\npart 2: embedded PostgreSQL in ${dataDir}; ${seconds} s per level after a 1 s warm-up; levels ${levels.join(', ')}; batched levels ${batchLevels.join(', ')}`);
   const db = await startEmbeddedPostgres({ dataDir, database: 'bench' });
   const names = ['INTAKE_PORT', 'DISPATCH_PORT', 'FEE_PORT', 'INTAKE_RPC_PORT', 'DISPATCH_RPC_PORT', 'FEE_RPC_PORT'];
   const free = await freePorts(names.length);
@@ -391,7 +488,8 @@ async function main(): Promise<void> {
     samples.sort();
     console.log(`map chain alone, no keys, ${trips.length} new trips one at a time: p50 ${duration(percentile(samples, 50) * 1e6)}, p99 ${duration(percentile(samples, 99) * 1e6)} per route`);
   }
-  const app = await startService({ service: 'fee', module: FeeModule.forRoot(config, db.url), config });
+  const module: DynamicModule = { module: class BenchFeeModule {}, imports: [FeeModule.forRoot(config, db.url)], controllers: [FloorController] };
+  const app = await startService({ service: 'fee', module, config });
   const base = `http://127.0.0.1:${config.httpPorts.fee}`;
   const startedRssMb = process.memoryUsage().rss / 2 ** 20;
 
@@ -399,6 +497,7 @@ async function main(): Promise<void> {
   const client = ClientProxyFactory.create(clientOptions(config, 'fee'));
   const weekStart = benchWeek(Date.now());
   const agencies: Record<'route' | 'straight', string> = { route: '', straight: '' };
+  const authorizations: Record<'route' | 'straight', string> = { route: '', straight: '' };
   for (const basis of ['route', 'straight'] as const) {
     const { secret } = newSecret('ak_');
     const event: AgencyRegisteredEvent = {
@@ -416,6 +515,7 @@ async function main(): Promise<void> {
     });
     if (response.status !== 200) throw new Error(`PUT tariff: HTTP ${response.status} ${await response.text()}`);
     agencies[basis] = event.agencyId;
+    authorizations[basis] = `Bearer ${secret}`;
   }
   await client.close();
 
@@ -425,7 +525,7 @@ async function main(): Promise<void> {
     const [trip] = makeTrips(1, 99, weekStart, compileTariff(realisticTariff(weekStart)));
     const response = await fetch(`${base}/v1/quotes`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: authorizations[basis] },
       body: JSON.stringify({ agencyId: agencies[basis], pickup: trip.pickup, dropoff: trip.dropoff, at: trip.at.toISOString() }),
     });
     if (response.status !== 200) throw new Error(`POST /v1/quotes: HTTP ${response.status} ${await response.text()}`);
@@ -436,6 +536,7 @@ async function main(): Promise<void> {
         `${q.fee.total} KRW = ${q.fee.items.map((item) => `${item.code} ${item.amount}`).join(' + ')}; rider ${q.riderPay.total}`,
     );
   }
+  floorAnswer = sample.route;
 
   const admin = new pg.Client({ connectionString: db.url });
   await admin.connect();
@@ -444,35 +545,100 @@ async function main(): Promise<void> {
   await admin.query('CREATE TABLE bench.ceiling_quotes (LIKE fee.quotes INCLUDING ALL)');
   const row = { items: JSON.stringify(sample.route.fee.items), riderPayItems: JSON.stringify(sample.route.riderPay.items) };
 
-  const url = `${base}/v1/quotes`;
   const tariffs = { route: realisticTariff(weekStart, 'route'), straight: realisticTariff(weekStart, 'straight') };
+  const job = (mode: Job['mode'], concurrency: number, basis: 'route' | 'straight' = 'route'): Job => ({
+    mode,
+    concurrency,
+    seconds,
+    url: `${base}${mode === 'floor' ? '/bench/floor' : mode === 'batch' ? '/v1/quotes/batch' : '/v1/quotes'}`,
+    agencyId: agencies[basis],
+    authorization: authorizations[basis],
+    tariff: tariffs[basis],
+    weekStart,
+    seed: 1000 + concurrency,
+  });
+  const pgDir = path.join(dataDir, 'postgres');
+  /** One run of a level: its result, with the CPU time the service (this process but the load's thread) and PostgreSQL spent. */
+  const runOnce = async (name: string, level: Job): Promise<LevelResult & { serviceCpuMs: number; postgresCpuMs: number }> => {
+    const processAtStart = process.cpuUsage();
+    const postgresAtStart = postgresCpuMs(pgDir);
+    const run = await profiled(`${name.replace(/\W+/g, '-')}-${level.concurrency}`, () => inWorker<Job>(import.meta.url, level));
+    const processMs = (({ user, system }) => (user + system) / 1000)(process.cpuUsage(processAtStart));
+    return { ...run, serviceCpuMs: processMs - (run.loadCpuMs ?? 0), postgresCpuMs: postgresCpuMs(pgDir) - postgresAtStart };
+  };
+  type Measured = ReturnType<typeof summarise> & { rssMb: number; load: string; serviceUs: number; postgresUs: number; loadUs: number };
+  /**
+   * Each of `variants` run `rounds` times in turn, seconds/rounds each, and their rounds added up: on a machine whose
+   * load drifts, every variant sees the same drift, so their ratios hold better than for runs one after another.
+   * CPU is per operation (a request, or a quote of a batch), over every run's operations, warm-up included.
+   */
+  const measureTogether = async (variants: Array<{ name: string; job: Job; perOp?: number }>): Promise<Measured[]> => {
+    const runs = variants.map(() => [] as Array<Awaited<ReturnType<typeof runOnce>>>);
+    const peaks = variants.map(() => 0);
+    for (let round = 0; round < rounds; round++) {
+      for (const [i, variant] of variants.entries()) {
+        const [run, rssMb] = await withPeakRss(() => runOnce(variant.name, { ...variant.job, seconds: variant.job.seconds / rounds }));
+        runs[i].push(run);
+        peaks[i] = Math.max(peaks[i], rssMb);
+      }
+    }
+    const load = loadAverage();
+    return variants.map((variant, i) => {
+      const all = runs[i];
+      const sum = (pick: (r: (typeof all)[number]) => number) => all.reduce((total, r) => total + pick(r), 0);
+      const merged: LevelResult = {
+        completed: sum((r) => r.completed),
+        failed: sum((r) => r.failed),
+        seconds: sum((r) => r.seconds),
+        latenciesMs: all.flatMap((r) => r.latenciesMs),
+        firstError: all.find((r) => r.firstError)?.firstError,
+      };
+      const ops = sum((r) => r.completedAll ?? r.completed) * (variant.perOp ?? 1);
+      const m: Measured = {
+        ...summarise(merged),
+        rssMb: peaks[i],
+        load,
+        serviceUs: (sum((r) => r.serviceCpuMs) * 1000) / ops,
+        postgresUs: (sum((r) => r.postgresCpuMs) * 1000) / ops,
+        loadUs: (sum((r) => r.loadCpuMs ?? Number.NaN) * 1000) / ops,
+      };
+      console.log(
+        `${variant.name.padEnd(16)} c=${variant.job.concurrency}: ${fmt(m.perSecond)}/s, p50 ${fmt(m.p50, 1)} ms, p99 ${fmt(m.p99, 1)} ms; ` +
+          `CPU per ${variant.perOp ? 'quote' : 'request'}: service ${fmt(m.serviceUs)} µs, PostgreSQL ${fmt(m.postgresUs)} µs, load thread ${fmt(m.loadUs)} µs; ` +
+          `peak RSS ${fmt(m.rssMb)} MB, load ${load}${m.failed ? `, ${m.failed} failed (${m.firstError})` : ''}`,
+      );
+      return m;
+    });
+  };
+  const cpu = (m: Measured) => `${fmt(m.serviceUs)} / ${fmt(m.postgresUs)}`;
+
   const rows: string[] = [];
   const rssRows: string[] = [];
+  const singles = new Map<number, { floor: Measured; route: Measured }>();
   for (const concurrency of levels) {
-    const measured: Record<string, ReturnType<typeof summarise> & { rssMb: number }> = {};
-    for (const basis of ['route', 'straight'] as const) {
-      const [run, rssMb] = await withPeakRss(() =>
-        inWorker<Job>(import.meta.url, { mode: 'quotes', concurrency, seconds, url, agencyId: agencies[basis], tariff: tariffs[basis], weekStart, seed: 1000 + concurrency }),
-      );
-      const s = (measured[basis] = { ...summarise(run), rssMb });
-      console.log(
-        `quotes ${basis.padEnd(8)} c=${concurrency}: ${fmt(s.perSecond)} quotes/s, p50 ${fmt(s.p50, 1)} ms, p99 ${fmt(s.p99, 1)} ms, peak RSS ${fmt(rssMb)} MB` +
-          `${s.failed ? `, ${s.failed} failed (${s.firstError})` : ''}`,
-      );
-    }
-    const [ceilingRun, ceilingRssMb] = await withPeakRss(() => inWorker<Job>(import.meta.url, { mode: 'ceiling', concurrency, seconds, url: db.url, row }));
-    const ceiling = summarise(ceilingRun);
-    console.log(
-      `ceiling         c=${concurrency}: ${fmt(ceiling.perSecond)} inserts/s, p50 ${fmt(ceiling.p50, 1)} ms, p99 ${fmt(ceiling.p99, 1)} ms` +
-        `${ceiling.failed ? `, ${ceiling.failed} failed (${ceiling.firstError})` : ''}`,
-    );
-    const { route, straight } = measured;
+    const [floor, route, straight, inserts] = await measureTogether([
+      { name: 'HTTP floor', job: job('floor', concurrency) },
+      { name: 'quotes route', job: job('quotes', concurrency, 'route') },
+      { name: 'quotes straight', job: job('quotes', concurrency, 'straight') },
+      ...(ceiling ? [{ name: 'ceiling inserts', job: { ...job('ceiling', concurrency), url: db.url, row } }] : []),
+    ]);
+    singles.set(concurrency, { floor, route });
     rows.push(
-      `| ${concurrency} | ${fmt(route.perSecond)} | ${fmt(route.p50, 1)} / ${fmt(route.p99, 1)} | ${route.failed} | ` +
-        `${fmt(straight.perSecond)} | ${fmt(straight.p50, 1)} / ${fmt(straight.p99, 1)} | ${straight.failed} | ` +
-        `${fmt(ceiling.perSecond)} | ${fmt(ceiling.p50, 1)} / ${fmt(ceiling.p99, 1)} | ${fmt(route.perSecond / ceiling.perSecond, 2)} | ${fmt(straight.perSecond / ceiling.perSecond, 2)} |`,
+      `| ${concurrency} | ${fmt(floor.perSecond)} | ${fmt(floor.p50, 1)} / ${fmt(floor.p99, 1)} | ${cpu(floor)} | ${fmt(route.perSecond)} | ${fmt(route.p50, 1)} / ${fmt(route.p99, 1)} | ${cpu(route)} | ` +
+        `${fmt(straight.perSecond)} | ${fmt(straight.p50, 1)} / ${fmt(straight.p99, 1)} | ${cpu(straight)} | ${route.failed + straight.failed} | ` +
+        `${fmt(route.perSecond / floor.perSecond, 2)} | ${inserts ? `${fmt(inserts.perSecond)} | ${fmt(inserts.p50, 1)} / ${fmt(inserts.p99, 1)}` : '- | -'} | ${route.load} |`,
     );
-    rssRows.push(`| quotes, ${concurrency} clients | ${fmt(route.rssMb)} | ${fmt(straight.rssMb)} | ${fmt(ceilingRssMb)} |`);
+    rssRows.push(`| ${concurrency} clients | ${fmt(floor.rssMb)} | ${fmt(route.rssMb)} | ${fmt(straight.rssMb)} |`);
+  }
+  const batchRows: string[] = [];
+  let bestBatched = 0;
+  for (const concurrency of batchLevels) {
+    const [batched] = await measureTogether([{ name: `batches of ${BATCH_SIZE}`, job: job('batch', concurrency), perOp: BATCH_SIZE }]);
+    const quotesPerSecond = batched.perSecond * BATCH_SIZE;
+    bestBatched = Math.max(bestBatched, batched.failed ? 0 : quotesPerSecond);
+    batchRows.push(
+      `| ${concurrency} | ${fmt(quotesPerSecond)} | ${fmt(batched.perSecond, 1)} | ${fmt(batched.p50, 1)} / ${fmt(batched.p99, 1)} | ${cpu(batched)} | ${batched.failed} | ${fmt(batched.rssMb)} | ${batched.load} |`,
+    );
   }
 
   const [{ quotes }] = (await admin.query('SELECT count(*)::int AS quotes FROM fee.quotes')).rows;
@@ -485,21 +651,45 @@ async function main(): Promise<void> {
   console.log('|---|--:|--:|--:|--:|--:|');
   for (const line of evalRows) console.log(line);
 
-  console.log(`\n${quotes} quotes written to fee.quotes. Ceiling: BEGIN + one single-row INSERT into a copy of fee.quotes (LIKE … INCLUDING ALL) + COMMIT, one connection per client.\n`);
-  console.log('| clients | route quotes/s | p50 / p99 ms | errors | straight quotes/s | p50 / p99 ms | errors | ceiling inserts/s | p50 / p99 ms | route / ceiling | straight / ceiling |');
-  console.log('|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
+  console.log(
+    `\n${quotes} quotes written to fee.quotes. HTTP floor: POST of the same bodies to a route that answers a fixed quote, on the same Nest app. ` +
+      `Ceiling: BEGIN + one single-row INSERT into a copy of fee.quotes (LIKE … INCLUDING ALL) + COMMIT, one connection per client.\n`,
+  );
+  console.log('CPU µs: per request (batches: per quote), the fee service\'s process but the load thread / PostgreSQL.\n');
+  console.log(
+    '| clients | floor req/s | p50 / p99 ms | CPU µs | route quotes/s | p50 / p99 ms | CPU µs | straight quotes/s | p50 / p99 ms | CPU µs | errors | route / floor | ceiling inserts/s | p50 / p99 ms | load average |',
+  );
+  console.log('|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|');
   for (const line of rows) console.log(line);
 
-  console.log('\n| phase | peak RSS MB (route) | (straight) | (ceiling) |');
+  console.log(`\n| clients | batched quotes/s | batches/s | p50 / p99 ms per batch of ${BATCH_SIZE} | CPU µs per quote | errors | peak RSS MB | load average |`);
+  console.log('|--:|--:|--:|--:|--:|--:|--:|---|');
+  for (const line of batchRows) console.log(line);
+
+  console.log('\n| phase | peak RSS MB (floor) | (route) | (straight) |');
   console.log('|---|--:|--:|--:|');
   console.log(`| part 1, in process (end) | ${fmt(partOneRssMb)} | | |`);
   console.log(`| fee service started | ${fmt(startedRssMb)} | | |`);
   for (const line of rssRows) console.log(line);
+
+  // The goals: single quotes at 32 clients at least 0.8 of the same-run HTTP floor with p99 under 50 ms; batched at least 20,000/s.
+  console.log('');
+  const at32 = singles.get(32);
+  if (at32) {
+    const ratio = at32.route.perSecond / at32.floor.perSecond;
+    const met = ratio >= 0.8 && at32.route.p99 < 50 && at32.route.failed === 0;
+    console.log(
+      `${met ? 'PASS' : 'FAIL'}: single quotes at 32 clients ${fmt(at32.route.perSecond)}/s = ${fmt(ratio, 2)} × the HTTP floor ` +
+        `(${fmt(at32.floor.perSecond)}/s; goal ≥ 0.8), p99 ${fmt(at32.route.p99, 1)} ms (goal < 50)`,
+    );
+  } else console.log('single-quote goal not checked: BENCH_LEVELS has no 32');
+  console.log(`${bestBatched >= 20_000 ? 'PASS' : 'FAIL'}: batched quotes ${fmt(bestBatched)}/s at best (goal ≥ 20,000)`);
+  console.log(`load average at end: ${loadAverage()}`);
 }
 
 if (isMainThread) {
   runMain(main);
 } else {
   const job = workerData as Job;
-  (job.mode === 'quotes' ? runQuotes(job) : runCeiling(job)).then((result) => parentPort!.postMessage(result));
+  void RUNS[job.mode](job).then((result) => parentPort!.postMessage(result));
 }

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
@@ -38,10 +40,14 @@ export interface Level {
 
 export interface LevelResult {
   completed: number;
+  /** Completed over the whole run, warm-up included: what the run's CPU time was spent on. */
+  completedAll?: number;
   failed: number;
   seconds: number;
   latenciesMs: number[];
   firstError?: string;
+  /** CPU time of the thread that drove the load, over the whole run (see `threadCpuMs`). */
+  loadCpuMs?: number;
 }
 
 /** Runs `concurrency` loops of `once` (told its loop's index) for the level's duration after a 1 s warm-up. */
@@ -49,7 +55,9 @@ export async function drive(level: Level, once: (loop: number) => Promise<void>)
   const warmUntil = Date.now() + 1000;
   const until = warmUntil + level.seconds * 1000;
   const latenciesMs: number[] = [];
+  const cpuAtStart = threadCpuMs();
   let completed = 0;
+  let completedAll = 0;
   let failed = 0;
   let firstError: string | undefined;
   await Promise.all(
@@ -58,6 +66,7 @@ export async function drive(level: Level, once: (loop: number) => Promise<void>)
         const t0 = performance.now();
         try {
           await once(loop);
+          completedAll++;
           const now = Date.now();
           if (now >= warmUntil && now < until) {
             completed++;
@@ -70,7 +79,66 @@ export async function drive(level: Level, once: (loop: number) => Promise<void>)
       }
     }),
   );
-  return { completed, failed, seconds: level.seconds, latenciesMs, firstError };
+  return { completed, completedAll, failed, seconds: level.seconds, latenciesMs, firstError, loadCpuMs: threadCpuMs() - cpuAtStart };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// CPU time, which a busy machine inflates far less than wall time (Linux /proc; NaN elsewhere)
+
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+/** utime, stime, cutime, cstime (ms) and the parent pid from a /proc/…/stat line. */
+function statTimes(path: string): { cpuMs: number; childrenMs: number; ppid: number } | undefined {
+  try {
+    const text = readFileSync(path, 'utf8');
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return { ppid: Number(fields[1]), cpuMs: (Number(fields[11]) + Number(fields[12])) * TICK_MS, childrenMs: (Number(fields[13]) + Number(fields[14])) * TICK_MS };
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU time (ms) a process (all its threads) has used so far. */
+export function processCpuMs(pid: number): number {
+  return statTimes(`/proc/${pid}/stat`)?.cpuMs ?? Number.NaN;
+}
+
+/** The machine's CPU time so far (ms, all cores): busy and in total. */
+export function machineCpuMs(): { busy: number; total: number } {
+  try {
+    const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
+    const total = ticks.slice(0, 8).reduce((sum, t) => sum + t, 0);
+    return { busy: (total - ticks[3]! - ticks[4]!) * TICK_MS, total: total * TICK_MS };
+  } catch {
+    return { busy: Number.NaN, total: Number.NaN };
+  }
+}
+
+/** CPU time (ms) the calling thread (main or worker) has used so far. */
+export function threadCpuMs(): number {
+  return statTimes('/proc/thread-self/stat')?.cpuMs ?? Number.NaN;
+}
+
+/**
+ * CPU time (ms) PostgreSQL has used so far, for the server whose data directory is `databaseDir`: the postmaster,
+ * every process it started that is still running, and those that exited (counted in the postmaster's own).
+ */
+export function postgresCpuMs(databaseDir: string): number {
+  let postmaster: number;
+  try {
+    postmaster = Number(readFileSync(path.join(databaseDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    return Number.NaN;
+  }
+  const own = statTimes(`/proc/${postmaster}/stat`);
+  if (!own) return Number.NaN;
+  let total = own.cpuMs + own.childrenMs;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const child = statTimes(`/proc/${entry}/stat`);
+    if (child?.ppid === postmaster) total += child.cpuMs;
+  }
+  return total;
 }
 
 /**

@@ -14,6 +14,7 @@ import { QuotesModule } from './quotes/quotes.module.js';
 import { ReconciliationModule } from './reconciliation/reconciliation.module.js';
 import { mapProvidersCheck, RoutingModule } from './routing/routing.module.js';
 import { SettlementsModule } from './settlements/settlements.module.js';
+import { TariffCache, tariffChangesCheck } from './tariffs/tariff.cache.js';
 import { TariffsModule } from './tariffs/tariffs.module.js';
 
 /** The fee service: prices deliveries by road distance through the map chain and keeps every quote it gave. */
@@ -43,12 +44,13 @@ export class FeeModule {
         Messaging,
         {
           provide: HEALTH_CHECKS,
-          useFactory: (ds: DataSource, messaging: Messaging, maps: MapChain) => [
+          useFactory: (ds: DataSource, messaging: Messaging, maps: MapChain, tariffs: TariffCache) => [
             databaseCheck(ds),
             ...messaging.healthChecks(['fee']),
             mapProvidersCheck(maps),
+            tariffChangesCheck(tariffs),
           ],
-          inject: [DataSource, Messaging, MAP_CHAIN],
+          inject: [DataSource, Messaging, MAP_CHAIN, TariffCache],
         },
       ],
       exports: [APP_CONFIG, Messaging],

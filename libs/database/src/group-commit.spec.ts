@@ -54,6 +54,23 @@ describe('GroupCommit', () => {
     expect(s.batches).toEqual([['a'], ['b', 'c', 'd'], ['e']]);
   });
 
+  it('with gather: turn, sends what was submitted in one turn of the event loop together, even with nothing in flight', async () => {
+    const s = store();
+    const sut = new GroupCommit(s.writeMany, s.writeOne, { maxBatch: 3, maxInFlight: 2, gather: 'turn' });
+    const first = ['a', 'b', 'c', 'd'].map((k) => sut.submit(k));
+    await flush();
+    s.open();
+    await flush();
+    s.open();
+    await expect(Promise.all(first)).resolves.toEqual(['id-a', 'id-b', 'id-c', 'id-d']);
+    // Later, alone in its turn: alone in its write.
+    const later = sut.submit('e');
+    await flush();
+    s.open();
+    await expect(later).resolves.toBe('id-e');
+    expect(s.batches).toEqual([['a', 'b', 'c'], ['d'], ['e']]);
+  });
+
   it('gives each caller its own error when a batch fails, and stores the others', async () => {
     const s = store();
     const sut = new GroupCommit(s.writeMany, s.writeOne, { maxBatch: 10, maxInFlight: 1 });

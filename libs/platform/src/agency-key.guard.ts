@@ -1,4 +1,4 @@
-import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { createParamDecorator, Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import type { Request, Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '#config';
@@ -14,19 +14,30 @@ export interface AgencyKeys {
 /** Injection token for the service's `AgencyKeys`. */
 export const AGENCY_KEYS = Symbol('AGENCY_KEYS');
 
-/**
- * The agency an `Authorization: Bearer <API key>` header opens, if it is the agency asked for. No key or an
- * unknown one is UNAUTHENTICATED; a valid key for another agency is AGENCY_NOT_FOUND, so a key never reveals
- * which other agencies exist.
- */
-export async function authorizeAgency(keys: AgencyKeys, agencyId: string, authorization: string | undefined): Promise<{ id: string }> {
+/** The agency an `Authorization: Bearer <API key>` header opens; no key or an unknown one is UNAUTHENTICATED. */
+export async function authenticateAgency(keys: AgencyKeys, authorization: string | undefined): Promise<{ id: string }> {
   const key = bearerToken(authorization);
   if (!key) throw new DomainError('UNAUTHENTICATED', 'send the agency API key as "Authorization: Bearer <key>"');
   const agency = await keys.findByApiKeyHash(hashSecret(key));
   if (!agency) throw new DomainError('UNAUTHENTICATED', 'unknown API key');
-  if (!isUUID(agencyId) || agency.id !== agencyId.toLowerCase()) {
-    throw new DomainError('AGENCY_NOT_FOUND', `no agency ${agencyId} for this API key`);
-  }
+  return agency;
+}
+
+/**
+ * AGENCY_NOT_FOUND unless `agencyId` names the agency whose key was sent: whether another agency by that id exists
+ * or not, the answer is the same, so a key never reveals which other agencies exist.
+ */
+export function assertKeyOpens(keyAgencyId: string, agencyId: string): void {
+  if (!isUUID(agencyId) || keyAgencyId !== agencyId.toLowerCase()) throw new DomainError('AGENCY_NOT_FOUND', `no agency ${agencyId} for this API key`);
+}
+
+/**
+ * The agency an `Authorization: Bearer <API key>` header opens, if it is the agency asked for. No key or an
+ * unknown one is UNAUTHENTICATED; a valid key for another agency is AGENCY_NOT_FOUND (see `assertKeyOpens`).
+ */
+export async function authorizeAgency(keys: AgencyKeys, agencyId: string, authorization: string | undefined): Promise<{ id: string }> {
+  const agency = await authenticateAgency(keys, authorization);
+  assertKeyOpens(agency.id, agencyId);
   return agency;
 }
 
@@ -67,3 +78,27 @@ export class AgencyKeyGuard implements CanActivate {
     return true;
   }
 }
+
+type KeyedRequest = Request & { keyAgencyId?: string };
+
+/**
+ * Lets a request through only with some agency's API key, for routes whose agency is named in the body; the
+ * handler reads which agency that is with `@KeyAgency()` and refuses any other (see `assertKeyOpens`).
+ */
+@Injectable()
+export class AnyAgencyKeyGuard implements CanActivate {
+  constructor(@Inject(AGENCY_KEYS) private readonly keys: AgencyKeys) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<KeyedRequest>();
+    request.keyAgencyId = (await authenticateAgency(this.keys, request.headers.authorization)).id;
+    return true;
+  }
+}
+
+/** The id of the agency whose key `AnyAgencyKeyGuard` let the request through with. */
+export const KeyAgency = createParamDecorator((_: unknown, context: ExecutionContext): string => {
+  const id = context.switchToHttp().getRequest<KeyedRequest>().keyAgencyId;
+  if (!id) throw new Error('@KeyAgency() needs AnyAgencyKeyGuard on the route');
+  return id;
+});

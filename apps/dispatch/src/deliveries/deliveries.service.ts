@@ -78,7 +78,8 @@ export class DeliveriesService {
   private readonly orders = new GroupCommit<OrderCreatedEvent, { claimed: boolean; created: DeliveryEntity | null }>(
     (events) => this.createDeliveries(events),
     async (event) => (await this.createDeliveries([event]))[0]!,
-    { maxBatch: 100, maxInFlight: 2 },
+    // Orders read from the network together are written together, and go on together to pricing and offering.
+    { maxBatch: 100, maxInFlight: 2, gather: 'turn' },
   );
 
   private async createDeliveries(events: OrderCreatedEvent[]): Promise<Array<{ claimed: boolean; created: DeliveryEntity | null }>> {

@@ -23,6 +23,14 @@ const delivery = {
 
 const quote: FeeQuote = sampleFeeQuote({ agencyId: delivery.agencyId });
 
+/** Deliveries of the same agency, with their own ids and drop-offs. */
+const others = (n: number): DeliveryEntity[] =>
+  Array.from({ length: n }, (_, i) => ({ ...delivery, id: `6f1c9a4e-3d3b-4f7e-9a51-2f0b6f0c1b${String(i).padStart(2, '0')}`, dropoffLng: 126.98 + i / 1000 }));
+const flush = () => new Promise((resolve) => setImmediate(resolve));
+const settled = async () => {
+  for (let i = 0; i < 5; i++) await flush();
+};
+
 describe('DeliveryPricing', () => {
   let sut: DeliveryPricing;
   let request: jest.Mock<(pattern: string, payload: unknown, timeoutMs?: number) => Promise<unknown>>;
@@ -98,6 +106,7 @@ describe('DeliveryPricing', () => {
     sut.priceNow(delivery);
 
     await expect(sut.priceDue()).resolves.toBe(0);
+    await new Promise((resolve) => setImmediate(resolve));
     expect(request).toHaveBeenCalledTimes(1);
 
     answer(quote);
@@ -165,5 +174,91 @@ describe('DeliveryPricing', () => {
     sut.kick();
     await sut.idle();
     expect(deliveries.dueForPricing).toHaveBeenCalledTimes(3);
+  });
+
+  describe('deliveries that arrive together', () => {
+    it('are priced by one fee.quote-batch, each by its own answer', async () => {
+      const [a, b, c] = others(3);
+      request.mockResolvedValue({
+        results: [{ quote: { ...quote, quoteId: '9c8b7a6d-5e4f-4a3b-8c2d-1e0f9a8b7c01' } }, { error: { code: 'NO_TARIFF', message: 'no tariff' } }, { quote }],
+      });
+
+      for (const d of [a, b, c]) sut.priceNow(d);
+      await settled();
+
+      expect(request).toHaveBeenCalledTimes(1);
+      expect(request).toHaveBeenCalledWith(
+        'fee.quote-batch',
+        { quotes: [a, b, c].map((d) => ({ pickup: { lng: d.pickupLng, lat: d.pickupLat }, dropoff: { lng: d.dropoffLng, lat: d.dropoffLat }, agencyId: d.agencyId, orderId: d.orderId })) },
+        expect.any(Number),
+      );
+      expect(offers.offerAtPrice.mock.calls.map(([d, q]) => [d.id, q.quoteId])).toEqual([
+        [a.id, '9c8b7a6d-5e4f-4a3b-8c2d-1e0f9a8b7c01'],
+        [c.id, quote.quoteId],
+      ]);
+      expect(deliveries.postponePricing).toHaveBeenCalledTimes(1);
+      expect(deliveries.postponePricing).toHaveBeenCalledWith(b.id, 1000, expect.objectContaining({ code: 'NO_TARIFF' }));
+    });
+
+    it('due together in a pass are priced by one batch', async () => {
+      deliveries.dueForPricing.mockResolvedValue(others(5));
+      request.mockResolvedValue({ results: Array.from({ length: 5 }, () => ({ quote })) });
+      await expect(sut.priceDue()).resolves.toBe(5);
+      expect(request.mock.calls.map(([pattern]) => pattern)).toEqual(['fee.quote-batch']);
+    });
+
+    it('that arrive while requests are out wait and go together, at most 100 a batch', async () => {
+      const answers: Array<(value: unknown) => void> = [];
+      request.mockImplementation((_pattern, payload) => new Promise((resolve) => answers.push(() => resolve('quotes' in (payload as object) ? { results: (payload as { quotes: unknown[] }).quotes.map(() => ({ quote })) } : quote))));
+      const waiting = others(150);
+      // Four alone, one turn of the event loop each: four requests out.
+      for (const d of waiting.slice(0, 4)) {
+        sut.priceNow(d);
+        await flush();
+      }
+      for (const d of waiting.slice(4)) sut.priceNow(d);
+      await settled();
+      expect(request.mock.calls.map(([pattern]) => pattern)).toEqual(['fee.quote', 'fee.quote', 'fee.quote', 'fee.quote']);
+
+      answers.splice(0).forEach((answer) => answer(undefined));
+      await settled();
+      answers.splice(0).forEach((answer) => answer(undefined));
+      await settled();
+      const sizes = request.mock.calls.slice(4).map(([, payload]) => (payload as { quotes: unknown[] }).quotes.length);
+      expect(sizes).toEqual([100, 46]);
+      expect(offers.offerAtPrice).toHaveBeenCalledTimes(150);
+    });
+
+    it('are asked one fee.quote each from a fee that does not know the batch', async () => {
+      const [a, b] = others(2);
+      request.mockImplementation(async (pattern) => {
+        if (pattern === 'fee.quote-batch') throw 'There is no matching message handler defined in the remote service.';
+        return quote;
+      });
+      sut.priceNow(a);
+      sut.priceNow(b);
+      await settled();
+      expect(request.mock.calls.map(([pattern]) => pattern)).toEqual(['fee.quote-batch', 'fee.quote', 'fee.quote']);
+      expect(offers.offerAtPrice).toHaveBeenCalledTimes(2);
+    });
+
+    it('are all left to the retry when fee does not answer the batch, none asked alone', async () => {
+      const batch = others(3);
+      request.mockRejectedValue(Object.assign(new Error('Timeout has occurred'), { name: 'TimeoutError' }));
+      for (const d of batch) sut.priceNow(d);
+      await settled();
+      expect(request).toHaveBeenCalledTimes(1);
+      expect(deliveries.postponePricing.mock.calls.map(([id, delay, problem]) => [id, delay, problem])).toEqual(batch.map((d) => [d.id, 1000, undefined]));
+      expect(offers.offerAtPrice).not.toHaveBeenCalled();
+    });
+
+    it('are all left to the retry when fee answers a batch it cannot be trusted with', async () => {
+      const batch = others(2);
+      request.mockResolvedValue({ results: [{ quote }] });
+      for (const d of batch) sut.priceNow(d);
+      await settled();
+      expect(deliveries.postponePricing).toHaveBeenCalledTimes(2);
+      expect(offers.offerAtPrice).not.toHaveBeenCalled();
+    });
   });
 });

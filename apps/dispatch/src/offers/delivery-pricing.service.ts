@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '#config';
-import { PATTERNS, readFeeQuote, type FeeQuoteRequest } from '#contracts';
+import { FEE_QUOTE_BATCH_LIMIT, PATTERNS, readFeeQuote, readFeeQuoteBatch, type FeeQuote, type FeeQuoteRequest } from '#contracts';
+import { GroupCommit } from '#database';
 import { Messaging } from '#messaging';
 import { about, Rounds, withLogContext } from '#platform';
 import { DeliveriesService } from '../deliveries/deliveries.service.js';
@@ -9,11 +10,14 @@ import { PRICING_PROBLEM_CODES, type DeliveryEntity, type PricingProblem, type P
 import { DispatchWakeup } from './dispatch-wakeup.js';
 import { OffersService } from './offers.service.js';
 
-/** How long one `fee.quote` may take; the fee service answers in milliseconds when it is up. */
+/** How long one `fee.quote` (or a batch of them) may take; the fee service answers in milliseconds when it is up. */
 const FEE_TIMEOUT_MS = 5_000;
 const BATCH = 100;
-/** New deliveries whose price is asked at once, each as it arrives; more wait in line for one of them to finish. */
-const AT_ONCE = 100;
+/** Requests to fee at once; deliveries that arrive meanwhile wait and go together in the next (up to a batch). */
+const IN_FLIGHT = 4;
+
+/** Fee's answer for one delivery: its quote, or why there is none. */
+type Answer = { quote: FeeQuote } | { failed: unknown };
 
 /**
  * Prices new deliveries (and those offered or taken with their fee pending) through the fee service; a new one
@@ -26,10 +30,18 @@ const AT_ONCE = 100;
 export class DeliveryPricing {
   private readonly logger = new Logger('pricing');
   private readonly rounds: Rounds;
-  /** Deliveries whose price is being asked for now: a pass leaves them alone. */
+  /** Deliveries whose price is being asked for now (or waiting to be): a pass leaves them alone. */
   private readonly asking = new Set<string>();
-  /** New deliveries waiting for a place among the AT_ONCE, by id, in the order they came. */
-  private readonly queued = new Map<string, DeliveryEntity>();
+
+  /**
+   * Deliveries that arrive together are priced by one `fee.quote-batch`: those of one turn of the event loop, and
+   * those that arrive while IN_FLIGHT requests are out. A lone one goes at once as `fee.quote`.
+   */
+  private readonly asks = new GroupCommit<DeliveryEntity, Answer>(
+    (deliveries) => this.askMany(deliveries),
+    (delivery) => this.askOne(delivery),
+    { maxBatch: FEE_QUOTE_BATCH_LIMIT, maxInFlight: IN_FLIGHT, gather: 'turn' },
+  );
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -55,26 +67,14 @@ export class DeliveryPricing {
 
   /**
    * Asks the price of a new delivery at once, without waiting for a pass (the pass's query and its other
-   * deliveries would add their time to this one's). Never waits for the fee service, so offers keep moving.
-   * With AT_ONCE deliveries already waiting for fee, it waits in line; the pass leaves it alone while it is new
-   * (see `firstAttemptMs`), and takes it after a restart that lost the line.
+   * deliveries would add their time to this one's). Never waits for the fee service, so offers keep moving. The
+   * pass leaves it alone while it is new (see `firstAttemptMs`), and takes it after a restart that lost the ask.
    */
   priceNow(delivery: DeliveryEntity): void {
-    if (this.asking.size >= AT_ONCE) {
-      this.queued.set(delivery.id, delivery);
-      return;
-    }
-    this.price(delivery)
-      .catch((error: unknown) =>
-        // Not even postponed (the database failed too): the delivery is still unpriced, so a pass retries it.
-        this.logger.error(about(deliveryIds(delivery), `pricing delivery ${delivery.id} failed: ${(error as Error)?.message ?? String(error)}`)),
-      )
-      .finally(() => {
-        const [next] = this.queued.values();
-        if (!next) return;
-        this.queued.delete(next.id);
-        this.priceNow(next);
-      });
+    this.price(delivery).catch((error: unknown) =>
+      // Not even postponed (the database failed too): the delivery is still unpriced, so a pass retries it.
+      this.logger.error(about(deliveryIds(delivery), `pricing delivery ${delivery.id} failed: ${(error as Error)?.message ?? String(error)}`)),
+    );
   }
 
   /** How long a new delivery's first attempt may take before a pass takes it: the fee's timeout and a pass. */
@@ -105,7 +105,7 @@ export class DeliveryPricing {
   /** A pricing pass: how many it priced, and whether a full batch was due (more may be waiting). */
   private async pass(): Promise<{ priced: number; full: boolean }> {
     const due = await this.deliveries.dueForPricing(BATCH, this.firstAttemptMs);
-    const priced = (await Promise.all(due.filter((delivery) => !this.asking.has(delivery.id) && !this.queued.has(delivery.id)).map((delivery) => this.price(delivery)))).filter(Boolean).length;
+    const priced = (await Promise.all(due.filter((delivery) => !this.asking.has(delivery.id)).map((delivery) => this.price(delivery)))).filter(Boolean).length;
     return { priced, full: due.length === BATCH };
   }
 
@@ -122,45 +122,82 @@ export class DeliveryPricing {
     this.asking.add(delivery.id);
     return withLogContext(deliveryIds(delivery), async () => {
       try {
-        return await this.ask(delivery);
+        // What offering will need is read while fee answers, so the offer follows the price at once.
+        const surroundings = this.offers.lookAhead(delivery);
+        const answer = await this.asks.submit(delivery);
+        if ('failed' in answer) throw answer.failed;
+        // A delivery that simply waits is priced and offered in one go; any other (offered meanwhile with its fee
+        // pending, say) is priced on its own.
+        return (await this.offers.offerAtPrice(delivery, answer.quote, surroundings)) || (await this.deliveries.recordQuote(delivery.id, answer.quote));
+      } catch (error) {
+        await this.postpone(delivery, error);
+        return false;
       } finally {
         this.asking.delete(delivery.id);
       }
     });
   }
 
-  private async ask(delivery: DeliveryEntity): Promise<boolean> {
-    const request: FeeQuoteRequest = {
-      pickup: { lng: delivery.pickupLng, lat: delivery.pickupLat },
-      dropoff: { lng: delivery.dropoffLng, lat: delivery.dropoffLat },
-      agencyId: delivery.agencyId,
-      orderId: delivery.orderId,
-      deliveryId: delivery.id,
-    };
-    // What offering will need is read while fee answers, so the offer follows the price at once.
-    const surroundings = this.offers.lookAhead(delivery);
+  /**
+   * A refusal is retried like an outage: the agency may fix its tariff, and a new agency's tariff appears once fee
+   * has its agency.registered. Only a refusal is shown to the agency; an outage is not its doing.
+   */
+  private async postpone(delivery: DeliveryEntity, error: unknown): Promise<void> {
+    const problem = pricingProblem(error);
+    const delay = this.backoffMs(delivery.quoteAttempts);
+    this.logger.warn(
+      `no price for delivery ${delivery.id} (order ${delivery.orderId}, agency ${delivery.agencyId}, attempt ${delivery.quoteAttempts + 1}): ` +
+        `${problem ? `fee refused, ${problem.code}: ${problem.message}` : describe(error)}; it waits, next try in ${delay} ms`,
+    );
+    await this.deliveries.postponePricing(delivery.id, delay, problem);
+    // Fee did not answer: the delivery may be offered at once with its fee pending, rather than wait.
+    if (!problem) this.wakeup.wake();
+  }
+
+  private async askOne(delivery: DeliveryEntity): Promise<Answer> {
     try {
-      const reply = await this.messaging.request<unknown>(PATTERNS.FEE_QUOTE, request, FEE_TIMEOUT_MS);
-      const quote = readFeeQuote(reply);
-      if (!quote.ok) throw new Error(`fee answered with an invalid quote: ${quote.errors.map((e) => e.field).join(', ')}`);
-      // A delivery that simply waits is priced and offered in one go; any other (offered meanwhile with its fee
-      // pending, say) is priced on its own.
-      return (await this.offers.offerAtPrice(delivery, quote.value, surroundings)) || (await this.deliveries.recordQuote(delivery.id, quote.value));
+      const quote = readFeeQuote(await this.messaging.request<unknown>(PATTERNS.FEE_QUOTE, quoteRequest(delivery), FEE_TIMEOUT_MS));
+      return quote.ok ? { quote: quote.value } : { failed: new Error(`fee answered with an invalid quote: ${quote.errors.map((e) => e.field).join(', ')}`) };
     } catch (error) {
-      // A refusal is retried like an outage: the agency may fix its tariff, and a new agency's tariff appears
-      // once fee has its agency.registered. Only a refusal is shown to the agency; an outage is not its doing.
-      const problem = pricingProblem(error);
-      const delay = this.backoffMs(delivery.quoteAttempts);
-      this.logger.warn(
-        `no price for delivery ${delivery.id} (order ${delivery.orderId}, agency ${delivery.agencyId}, attempt ${delivery.quoteAttempts + 1}): ` +
-          `${problem ? `fee refused, ${problem.code}: ${problem.message}` : describe(error)}; it waits, next try in ${delay} ms`,
-      );
-      await this.deliveries.postponePricing(delivery.id, delay, problem);
-      // Fee did not answer: the delivery may be offered at once with its fee pending, rather than wait.
-      if (!problem) this.wakeup.wake();
-      return false;
+      return { failed: error };
     }
   }
+
+  /**
+   * One `fee.quote-batch` for the deliveries, each answered with its quote or its own refusal. A fee that does not
+   * know the batch (an older one, during a rolling upgrade) is asked one `fee.quote` per delivery instead (GroupCommit
+   * does that when this throws); a fee that does not answer leaves them all to the retry.
+   */
+  private async askMany(deliveries: DeliveryEntity[]): Promise<Answer[]> {
+    let reply: unknown;
+    try {
+      reply = await this.messaging.request<unknown>(PATTERNS.FEE_QUOTE_BATCH, { quotes: deliveries.map(quoteRequest) }, FEE_TIMEOUT_MS);
+    } catch (error) {
+      if (unknownPattern(error)) throw error;
+      return deliveries.map(() => ({ failed: error }));
+    }
+    const read = readFeeQuoteBatch(reply, deliveries.length);
+    if (!read.ok) {
+      const failed = new Error(`fee answered a batch with invalid results: ${read.errors.map((e) => e.field).join(', ')}`);
+      return deliveries.map(() => ({ failed }));
+    }
+    return read.value.map((result) => ('quote' in result ? { quote: result.quote } : { failed: result.error }));
+  }
+}
+
+function quoteRequest(delivery: DeliveryEntity): FeeQuoteRequest {
+  return {
+    pickup: { lng: delivery.pickupLng, lat: delivery.pickupLat },
+    dropoff: { lng: delivery.dropoffLng, lat: delivery.dropoffLat },
+    agencyId: delivery.agencyId,
+    orderId: delivery.orderId,
+    deliveryId: delivery.id,
+  };
+}
+
+/** Nest's answer from a service with no handler for the pattern asked. */
+function unknownPattern(error: unknown): boolean {
+  return typeof error === 'string' && error.includes('no matching message handler');
 }
 
 /** The fee service's refusal to price, as it arrives over RPC (`{ code, message, details }`), if it is one. */

@@ -95,6 +95,8 @@ export function offerMessage(offer: OfferEntity, delivery: DeliveryEntity): Offe
 export class OffersService {
   private readonly logger = new Logger('offers');
   private flaggedAt = -Infinity;
+  /** Every candidate's score is described only when debug lines are written: building them costs each delivery. */
+  private readonly debugging: boolean;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -109,7 +111,9 @@ export class OffersService {
     private readonly settings: DispatchSettingsService,
     @Inject(RIDER_INDEX) private readonly index: RiderIndex,
     private readonly metrics: DispatchMetrics,
-  ) {}
+  ) {
+    this.debugging = config.logLevel === 'debug' || config.logLevel === 'trace';
+  }
 
   /**
    * Flags deliveries nobody took in time for manual dispatch, then offers the waiting deliveries (priced, or with
@@ -141,7 +145,8 @@ export class OffersService {
    * the price and a rider gets the offer without waiting for a sweep. Returns false, writing nothing, when the
    * delivery no longer simply waits for its price and a rider (offered meanwhile with its fee pending,
    * cancelled, priced by an earlier answer): the caller stores such a quote on its own. A delivery priced with
-   * no rider to offer it to waits for the sweep. Quotes that arrive together are written together (GroupCommit).
+   * no rider to offer it to waits for the sweep. Quotes that arrive together (those of one fee.quote-batch, and those
+   * arriving while two such transactions are out) are written together (GroupCommit).
    */
   offerAtPrice(delivery: DeliveryEntity, quote: FeeQuote, surroundings?: Promise<Surroundings | undefined>): Promise<boolean> {
     return this.quotes.submit({ delivery, quote, surroundings });
@@ -155,7 +160,7 @@ export class OffersService {
    */
   lookAhead(delivery: DeliveryEntity): Promise<Surroundings | undefined> {
     const nearby = this.nearby(delivery.agencyId, { lng: delivery.pickupLng, lat: delivery.pickupLat });
-    return this.offers.riderContexts(nearby.map((rider) => rider.riderId)).then(
+    return this.contextReads.submit(nearby.map((rider) => rider.riderId)).then(
       (contexts) => ({ nearby, contexts }),
       (error: unknown) => {
         this.logger.warn(about(deliveryIds(delivery), `could not read ahead for delivery ${delivery.id}: ${(error as Error)?.message ?? String(error)}`));
@@ -164,10 +169,21 @@ export class OffersService {
     );
   }
 
+  /** The look-aheads of deliveries priced together (one fee.quote-batch) read their riders by one query. */
+  private readonly contextReads = new GroupCommit<string[], Map<string, RiderContext & { agencyId: string }>>(
+    async (riderIdLists) => {
+      const read = await this.offers.riderContexts([...new Set(riderIdLists.flat())]);
+      return riderIdLists.map(() => read);
+    },
+    (riderIds) => this.offers.riderContexts(riderIds),
+    { maxBatch: OFFER_BATCH, maxInFlight: 4, gather: 'turn' },
+  );
+
   private readonly quotes = new GroupCommit<{ delivery: DeliveryEntity; quote: FeeQuote; surroundings?: Promise<Surroundings | undefined> }, boolean>(
     (items) => this.priceAndOffer(items),
     async (item) => (await this.priceAndOffer([item]))[0]!,
-    { maxBatch: OFFER_BATCH, maxInFlight: 2 },
+    // The quotes of one fee.quote-batch arrive in one turn of the event loop: one transaction prices and offers them all.
+    { maxBatch: OFFER_BATCH, maxInFlight: 2, gather: 'turn' },
   );
 
   private async priceAndOffer(items: Array<{ delivery: DeliveryEntity; quote: FeeQuote; surroundings?: Promise<Surroundings | undefined> }>): Promise<boolean[]> {
@@ -250,8 +266,11 @@ export class OffersService {
       options.neverOffered ? new Set<string>() : this.offers.offeredBefore(deliveries.map((d) => d.id)),
       this.settings.effective([...new Set(deliveries.map((d) => d.agencyId))]),
     ]);
-    const contexts = new Map([...[...ahead.values()].flatMap((surroundings) => [...surroundings.contexts]), ...read]);
     const offeredDeliveries = new Set([...offeredBefore].map((key) => key.slice(0, key.indexOf(':'))));
+    // Deliveries priced together share one read of their riders (see `contextReads`): each read is taken once.
+    const contexts = new Map<string, RiderContext & { agencyId: string }>();
+    for (const known of new Set([...ahead.values()].map((surroundings) => surroundings.contexts))) for (const [id, context] of known) contexts.set(id, context);
+    for (const [id, context] of read) contexts.set(id, context);
     const chosenFor = new Map<string, number>();
     const choices: Choice[] = [];
     for (const delivery of deliveries) {
@@ -265,7 +284,7 @@ export class OffersService {
         });
       const pickup = { lng: delivery.pickupLng, lat: delivery.pickupLat };
       const { ranked, refused } = scoreCandidates(pickup, candidates, this.config.dispatch);
-      if (ranked.length > 0 || refused.length > 0) {
+      if (this.debugging && (ranked.length > 0 || refused.length > 0)) {
         this.logger.debug(
           about(
             deliveryIds(delivery),

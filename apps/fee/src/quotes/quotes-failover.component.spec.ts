@@ -49,7 +49,7 @@ describe('fee quotes through the map chain (component, fake Kakao and Naver)', (
   });
 
   const quote = async (): Promise<FeeQuote> =>
-    (await request(app.getHttpServer()).post('/v1/quotes').send({ agencyId: agency.agencyId, pickup: cityHall, dropoff: nextDropoff() }).expect(200)).body;
+    (await request(app.getHttpServer()).post('/v1/quotes').set('Authorization', agency.authorization).send({ agencyId: agency.agencyId, pickup: cityHall, dropoff: nextDropoff() }).expect(200)).body;
 
   it('prices by Kakao road distance when Kakao answers, and keeps the provenance', async () => {
     const q = await quote();

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { FeeQuoteRequest, PATTERNS, type FeeQuote } from '#contracts';
+import { FeeQuoteBatchRequest, FeeQuoteRequest, PATTERNS, type FeeQuote, type FeeQuoteBatchReply } from '#contracts';
 import { QuotesService } from './quotes.service.js';
 
 @Controller()
@@ -10,5 +10,10 @@ export class QuotesHandler {
   @MessagePattern(PATTERNS.FEE_QUOTE)
   quote(@Payload() request: FeeQuoteRequest): Promise<FeeQuote> {
     return this.quotes.quote(request);
+  }
+
+  @MessagePattern(PATTERNS.FEE_QUOTE_BATCH)
+  async quoteMany(@Payload() batch: FeeQuoteBatchRequest): Promise<FeeQuoteBatchReply> {
+    return { results: await this.quotes.quoteMany(batch.quotes) };
   }
 }

@@ -1,15 +1,13 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { GeocodingModule } from '../geocoding/geocoding.module.js';
 import { TariffsModule } from '../tariffs/tariffs.module.js';
-import { QuoteEntity } from './quote.entity.js';
 import { QuotesController } from './quotes.controller.js';
 import { QuotesHandler } from './quotes.handler.js';
 import { QuotesRepository } from './quotes.repository.js';
 import { QuotesService } from './quotes.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([QuoteEntity]), TariffsModule, GeocodingModule],
+  imports: [TariffsModule, GeocodingModule],
   controllers: [QuotesController, QuotesHandler],
   providers: [QuotesService, QuotesRepository],
   exports: [QuotesService],

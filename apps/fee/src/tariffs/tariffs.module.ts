@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { TariffCache } from './tariff.cache.js';
 import { TariffsController } from './tariffs.controller.js';
 import { TariffsRepository } from './tariffs.repository.js';
 import { TariffsService } from './tariffs.service.js';
@@ -6,7 +7,7 @@ import { TariffsService } from './tariffs.service.js';
 /** Agencies' tariffs, one version per change, and the compiled form quotes are priced with. */
 @Module({
   controllers: [TariffsController],
-  providers: [TariffsService, TariffsRepository],
-  exports: [TariffsService],
+  providers: [TariffsService, TariffsRepository, TariffCache],
+  exports: [TariffsService, TariffCache],
 })
 export class TariffsModule {}

@@ -18,7 +18,8 @@ export class TariffsRepository {
 
   /**
    * Adds the agency's next version. The agency row is locked first, so two changes at once get consecutive
-   * numbers instead of one failing on the key.
+   * numbers instead of one failing on the key. Every fee instance is told of it as the transaction commits
+   * (TARIFF_CHANGES), so none keeps pricing by what it remembered.
    */
   async insertNext(manager: EntityManager, agencyId: string, effectiveFrom: Date, tariff: Tariff): Promise<TariffVersionEntity> {
     await this.lock(manager, agencyId);
@@ -28,7 +29,23 @@ export class TariffsRepository {
        RETURNING ${COLUMNS}`,
       [agencyId, effectiveFrom, tariff],
     );
+    await manager.query('SELECT pg_notify($1, $2)', [TARIFF_CHANGES, agencyId]);
     return fromRow(row);
+  }
+
+  /**
+   * The agency's versions that matter from `now` on: the one in force now and every one scheduled after it,
+   * soonest first (of two from the same moment, the older first). Empty for an agency with no version at all.
+   */
+  async timeline(agencyId: string, now: Date): Promise<Array<{ version: number; effectiveFrom: Date }>> {
+    const rows = (await queryPrepared(this.dataSource, {
+      text: `SELECT version, effective_from FROM fee.tariff_versions
+              WHERE agency_id = $1
+                AND (effective_from > $2 OR version = (SELECT version FROM fee.tariff_versions WHERE ${IN_FORCE}))
+              ORDER BY effective_from, version`,
+      values: [agencyId, now],
+    })) as Array<{ version: number; effective_from: Date }>;
+    return rows.map((row) => ({ version: row.version, effectiveFrom: row.effective_from }));
   }
 
   /**
@@ -68,6 +85,9 @@ export class TariffsRepository {
 }
 
 const COLUMNS = 'agency_id, version, effective_from, tariff, created_at';
+
+/** The channel every change of a tariff is announced on, with the agency's id (see `insertNext`). */
+export const TARIFF_CHANGES = 'fee_tariff_changes';
 
 /** The version in force at $2 for agency $1 (uses IDX_fee_tariff_versions_in_force). */
 const IN_FORCE = 'agency_id = $1 AND effective_from <= $2 ORDER BY effective_from DESC, version DESC LIMIT 1';

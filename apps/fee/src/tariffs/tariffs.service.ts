@@ -7,6 +7,7 @@ import type { Tariff } from './tariff.js';
 import { compileTariff, type CompiledTariff } from './tariff.pricing.js';
 import { validateTariff } from './tariff.validation.js';
 import type { TariffVersionEntity } from './tariff-version.entity.js';
+import { TariffCache } from './tariff.cache.js';
 import { TariffsRepository } from './tariffs.repository.js';
 
 /** The tariff API's view of one version. */
@@ -35,6 +36,7 @@ export class TariffsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly tariffs: TariffsRepository,
+    private readonly cache: TariffCache,
   ) {}
 
   /** The version in force now, and any versions already scheduled to follow it. */
@@ -111,14 +113,30 @@ export class TariffsService {
   }
 
   /**
-   * The version in force at `at`, compiled; NO_TARIFF when the agency had none then (or is unknown here). Only
-   * the version number is read per quote: a version never changes, so its terms are read and compiled once.
+   * The version in force at `at`, compiled; NO_TARIFF when the agency had none then (or is unknown here). Which
+   * version is in force comes from the TariffCache; a version never changes, so its terms are read and compiled once.
    */
   async inForce(agencyId: string, at: Date): Promise<TariffInForce> {
-    const version = await this.tariffs.versionInForce(agencyId, at);
+    const version = await this.cache.versionAt(agencyId, at);
     const found = version === undefined ? undefined : await this.version(agencyId, version);
-    if (!found) throw new DomainError('NO_TARIFF', `agency ${agencyId} has no tariff in force at ${at.toISOString()}`);
+    if (!found) throw noTariff(agencyId, at);
     return found;
+  }
+
+  /**
+   * Whether `version` (undefined: none) is the one the database has in force at `at`. When it is not, what the
+   * cache remembered of the agency was stale and is dropped, so the next `inForce` reads it afresh. For a price
+   * about to be refused, and for a quote the database would not store under its version.
+   */
+  async confirm(agencyId: string, at: Date, version: number | undefined): Promise<boolean> {
+    if ((await this.tariffs.versionInForce(agencyId, at)) === version) return true;
+    this.cache.forget(agencyId, { stale: true });
+    return false;
+  }
+
+  /** The agency's version in force turned out not to be the one remembered: forget it. */
+  stale(agencyId: string): void {
+    this.cache.forget(agencyId, { stale: true });
   }
 
   /** A given version, compiled (for re-pricing a quote by the terms it was first priced by). */
@@ -137,6 +155,11 @@ export class TariffsService {
 
 /** How far in the past an `effectiveFrom` may be and still mean "now": clocks differ by a little. */
 const CLOCK_SKEW_MS = 60_000;
+
+/** NO_TARIFF: the agency had no tariff in force at `at` (or fee does not know it). */
+export function noTariff(agencyId: string, at: Date): DomainError {
+  return new DomainError('NO_TARIFF', `agency ${agencyId} has no tariff in force at ${at.toISOString()}`);
+}
 
 function invalid(errors: FieldError[]): DomainError {
   return new DomainError('TARIFF_INVALID', `the tariff was not changed: ${errors.map((e) => `${e.field} ${e.reason}`).join('; ')}`, errors);

@@ -1,5 +1,5 @@
-import { IsArray, IsBoolean, IsDefined, IsIn, IsInt, IsISO8601, IsNumber, IsOptional, IsString, IsUUID, Length, Min, ValidateIf } from 'class-validator';
-import { GeoPoint } from '../common/geo-point.js';
+import { IsArray, IsBoolean, IsDefined, IsIn, IsInt, IsISO8601, isISO8601, IsNumber, IsOptional, IsString, IsUUID, isUUID, Length, Min, ValidateIf } from 'class-validator';
+import { GeoPoint, KOREA_BOUNDS } from '../common/geo-point.js';
 import { Fee } from '../common/money.js';
 import { Nested } from '../common/nested.js';
 
@@ -48,6 +48,46 @@ export class FeeQuoteRequest {
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'must be an ISO 8601 date-time' })
   at?: string;
+
+  /** The usual request, read with the same checks but without class-transformer (see `ReadsPlain`). */
+  static plain(value: unknown): FeeQuoteRequest | undefined {
+    return plainFeeQuoteRequest(value);
+  }
+}
+
+const REQUEST_KEYS = new Set(['agencyId', 'pickup', 'dropoff', 'orderId', 'deliveryId', 'at']);
+
+/**
+ * A request with both points and no addresses, every field as the contract wants it: the request every delivery's
+ * price comes from. Anything else (an address, a missing, extra, null or odd field) is left to the full validation.
+ */
+function plainFeeQuoteRequest(value: unknown): FeeQuoteRequest | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const r = value as Record<string, unknown>;
+  for (const key in r) if (!REQUEST_KEYS.has(key)) return undefined;
+  if (!isUUID(r.agencyId)) return undefined;
+  const pickup = plainPoint(r.pickup);
+  const dropoff = plainPoint(r.dropoff);
+  if (!pickup || !dropoff) return undefined;
+  if (!(r.orderId === undefined || typeof r.orderId === 'string')) return undefined;
+  if (!(r.deliveryId === undefined || isUUID(r.deliveryId))) return undefined;
+  if (!(r.at === undefined || (typeof r.at === 'string' && isISO8601(r.at, { strict: true })))) return undefined;
+  return Object.assign(new FeeQuoteRequest(), {
+    agencyId: r.agencyId as string,
+    pickup,
+    dropoff,
+    ...(r.orderId === undefined ? {} : { orderId: r.orderId }),
+    ...(r.deliveryId === undefined ? {} : { deliveryId: r.deliveryId as string }),
+    ...(r.at === undefined ? {} : { at: r.at }),
+  });
+}
+
+function plainPoint(value: unknown): GeoPoint | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const { lng, lat, ...rest } = value as Record<string, unknown>;
+  if (Object.keys(rest).length > 0 || typeof lng !== 'number' || typeof lat !== 'number') return undefined;
+  if (!(lng >= KOREA_BOUNDS.minLng && lng <= KOREA_BOUNDS.maxLng && lat >= KOREA_BOUNDS.minLat && lat <= KOREA_BOUNDS.maxLat)) return undefined;
+  return Object.assign(new GeoPoint(), { lng, lat });
 }
 
 /** One map provider the quote's route tried or skipped, in order, and what came of it. */
