@@ -189,7 +189,7 @@ describe('DeliveryPricing', () => {
       expect(request).toHaveBeenCalledTimes(1);
       expect(request).toHaveBeenCalledWith(
         'fee.quote-batch',
-        { quotes: [a, b, c].map((d) => ({ pickup: { lng: d.pickupLng, lat: d.pickupLat }, dropoff: { lng: d.dropoffLng, lat: d.dropoffLat }, agencyId: d.agencyId, orderId: d.orderId })) },
+        { quotes: [a, b, c].map((d) => ({ pickup: { lng: d.pickupLng, lat: d.pickupLat }, dropoff: { lng: d.dropoffLng, lat: d.dropoffLat }, agencyId: d.agencyId, orderId: d.orderId, deliveryId: d.id })) },
         expect.any(Number),
       );
       expect(offers.offerAtPrice.mock.calls.map(([d, q]) => [d.id, q.quoteId])).toEqual([
