@@ -1,3 +1,5 @@
+import { readHttpLimits, type HttpLimits } from './http-limits.js';
+
 /**
  * The one place that reads `process.env`. Every variable is validated once at start; a bad value stops the
  * service with a message naming the variable, and secrets never appear in that message.
@@ -73,6 +75,8 @@ export interface AppConfig {
    * transaction takes, and how many publishes of one pattern may be in flight at once (different deliveries' events).
    */
   outbox: { pollIntervalMs: number; coalesceMs: number; batchSize: number; maxInFlight: number };
+  /** Load shedding, timeouts and connection caps of the services' HTTP servers. */
+  http: HttpLimits;
   logLevel: string;
   /** Create the demo agency, restaurant and riders on start when `.data/demo.json` is missing. */
   seedDemo: boolean;
@@ -125,7 +129,7 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-class Reader {
+export class Reader {
   readonly problems: string[] = [];
   constructor(private readonly env: Env) {}
 
@@ -320,6 +324,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       batchSize: r.int('OUTBOX_BATCH_SIZE', 500, 1, 5000)!,
       maxInFlight: r.int('OUTBOX_MAX_IN_FLIGHT', 64, 1, 1000)!,
     },
+    http: readHttpLimits(r),
     seedDemo: r.oneOf('SEED_DEMO', ['true', 'false'] as const, 'true') === 'true',
     logLevel: r.oneOf('LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, 'info'),
   };
