@@ -5,3 +5,4 @@ export * from './database-url.js';
 export * from './database.module.js';
 export * from './group-commit.js';
 export * from './pipeline.js';
+export * from './database-unavailable.js';
