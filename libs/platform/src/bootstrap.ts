@@ -6,6 +6,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import type { AppConfig, ServiceName } from '#config';
 import { declareDeadLetterQueue, serverOptions } from '#messaging';
+import { HttpProtection } from './http-protection.js';
 import { createLogger, PinoNestLogger } from './logger.js';
 
 export interface ServiceOptions {
@@ -38,7 +39,10 @@ export async function startService(options: ServiceOptions): Promise<INestApplic
   const { service, config } = options;
   await declareDeadLetterQueue(config, service);
   const logger = new PinoNestLogger(createLogger(service, config.logLevel));
-  const app = await NestFactory.create(options.module, { logger, bodyParser: options.bodyParser ?? true });
+  const protection = new HttpProtection(service, config.http);
+  const module = { ...options.module, imports: [...(options.module.imports ?? []), protection.module()] };
+  const app = await NestFactory.create(module, { logger, bodyParser: options.bodyParser ?? true });
+  protection.install(app);
   app.enableShutdownHooks();
   if (options.staticSites) serveStaticSites(app as NestExpressApplication, options.staticSites);
   app.connectMicroservice(serverOptions(config, service), { inheritAppConfig: true });

@@ -10,3 +10,6 @@ export * from './secrets.js';
 export * from './agency-key.guard.js';
 export * from './rounds.js';
 export * from './retry-after.js';
+export * from './load-shedder.js';
+export * from './connection-cap.js';
+export * from './http-protection.js';
