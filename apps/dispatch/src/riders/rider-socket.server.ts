@@ -35,6 +35,8 @@ export interface RiderSocketServerOptions<S> {
   maxPayload?: number;
   /** How long a connection may stay without joining the namespace (socket.io's connectTimeout). */
   connectTimeoutMs?: number;
+  /** Most connections open at once; at it the oldest that has not joined makes room, or the upgrade gets 503. */
+  maxConnections?: number;
 }
 
 /** One client connection, once it joined the namespace. */
@@ -76,8 +78,8 @@ export class RiderSocket<S> {
 }
 
 /** Answers an upgrade request with an HTTP error and closes the connection. */
-function refuse(socket: Duplex, status: number, reason: string, body: object): void {
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${JSON.stringify(body)}`);
+function refuse(socket: Duplex, status: number, reason: string, body: object, headers = ''): void {
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\n${headers}Connection: close\r\n\r\n${JSON.stringify(body)}`);
 }
 
 /** socket.io's ids: 20 URL-safe characters. */
@@ -117,11 +119,27 @@ export class RiderSocketServer<S> {
       if (url.searchParams.get('EIO') !== '4' || url.searchParams.get('transport') !== 'websocket') {
         return refuse(socket, 400, 'Bad Request', { code: 3, message: 'Bad request: WebSocket transport and Engine.IO v4 only' });
       }
+      if (!this.hasRoom()) return refuse(socket, 503, 'Service Unavailable', { message: 'too many rider connections; retry later' }, 'Retry-After: 5\r\n');
       this.wss.handleUpgrade(request, socket, head, (ws) => this.open(ws));
     });
     // One timer for every connection's heartbeat rather than one per connection.
     this.heartbeat = setInterval(() => this.beat(), Math.min(1000, this.pingIntervalMs / 4));
     this.heartbeat.unref();
+  }
+
+  /**
+   * Room for one more connection: below the cap, or once the oldest connection that has not joined the namespace is
+   * closed (a joined rider is never dropped for a newcomer).
+   */
+  private hasRoom(): boolean {
+    if (this.sockets.size < (this.options.maxConnections ?? Infinity)) return true;
+    for (const socket of this.sockets) {
+      if (socket.connected) continue;
+      this.sockets.delete(socket);
+      socket.close();
+      return true;
+    }
+    return false;
   }
 
   /** Closes every connection (their clients reconnect to whichever instance comes up). */

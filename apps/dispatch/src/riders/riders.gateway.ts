@@ -1,7 +1,8 @@
-import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Server } from 'node:http';
 import type { ClassConstructor } from 'class-transformer';
+import { APP_CONFIG, type AppConfig } from '#config';
 import { validateContract, type Validated } from '#contracts';
 import { DomainError } from '#platform';
 import { DeliveriesService } from '../deliveries/deliveries.service.js';
@@ -43,6 +44,7 @@ export class RidersGateway implements OnApplicationBootstrap, BeforeApplicationS
     private readonly wakeup: DispatchWakeup,
     private readonly operations: DeliveryOperations,
     private readonly http: HttpAdapterHost,
+    @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.server = new RiderSocketServer<RiderSession>({
       path: '/socket.io/',
@@ -51,6 +53,7 @@ export class RidersGateway implements OnApplicationBootstrap, BeforeApplicationS
       connected: (socket) => void this.connected(socket),
       disconnected: (socket) => this.disconnected(socket),
       message: (socket, event, body, ack) => this.message(socket, event, body, ack),
+      maxConnections: config.http.maxRiderConnections,
     });
   }
 
