@@ -20,7 +20,7 @@ export interface HttpLimits {
   requestTimeoutMs: number;
   /** How long an idle keep-alive connection is kept. */
   keepAliveTimeoutMs: number;
-  /** A connection with a request in progress and no bytes moving either way for this long is closed. */
+  /** A connection with a request in progress and no bytes moving either way for this long is closed; 0: never. */
   idleTimeoutMs: number;
   /** HTTP connections per service (rider sockets not included); 0: no cap. */
   maxConnections: number;
@@ -33,7 +33,7 @@ export interface HttpLimits {
 export function readHttpLimits(r: Reader): HttpLimits {
   const limits: HttpLimits = {
     maxInFlight: {
-      intake: r.int('INTAKE_MAX_IN_FLIGHT', 128, 0, 100_000)!,
+      intake: r.int('INTAKE_MAX_IN_FLIGHT', 64, 0, 100_000)!,
       dispatch: r.int('DISPATCH_MAX_IN_FLIGHT', 256, 0, 100_000)!,
       fee: r.int('FEE_MAX_IN_FLIGHT', 128, 0, 100_000)!,
     },
@@ -43,7 +43,7 @@ export function readHttpLimits(r: Reader): HttpLimits {
     headersTimeoutMs: r.int('HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000)!,
     requestTimeoutMs: r.int('HTTP_REQUEST_TIMEOUT_MS', 15_000, 100, 3_600_000)!,
     keepAliveTimeoutMs: r.int('HTTP_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 3_600_000)!,
-    idleTimeoutMs: r.int('HTTP_IDLE_TIMEOUT_MS', 30_000, 100, 3_600_000)!,
+    idleTimeoutMs: r.int('HTTP_IDLE_TIMEOUT_MS', 30_000, 0, 3_600_000)!,
     maxConnections: r.int('HTTP_MAX_CONNECTIONS', 4096, 0, 1_000_000)!,
     slowClientMs: r.int('HTTP_SLOW_CLIENT_MS', 2_000, 10, 3_600_000)!,
     maxRiderConnections: r.int('RIDER_MAX_CONNECTIONS', 12_000, 1, 1_000_000)!,

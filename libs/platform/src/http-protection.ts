@@ -57,7 +57,7 @@ export class HttpProtection {
     return { module: HttpProtectionModule, global: true, providers, exports: providers.map((p) => p.provide) };
   }
 
-  /** Applies the limits to the app's server; call before it listens, so the first middleware is the shedder. */
+  /** Applies the limits to the app's server; call before it listens. */
   install(app: INestApplication): void {
     const server = app.getHttpServer() as Server;
     const { limits } = this;
@@ -68,9 +68,12 @@ export class HttpProtection {
     // Node checks the header and request timeouts this often (30 s by default, which let a trickle last 330 s); it
     // reads the setting when the server starts listening, though only the constructor's options are typed.
     (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.max(25, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4)));
+    // Admission runs before Express, so that a refusal costs as little as HTTP itself: under a storm most requests are refused.
+    const handlers = server.listeners('request') as Array<(request: IncomingMessage, response: ServerResponse) => void>;
+    server.removeAllListeners('request');
+    server.on('request', (request: IncomingMessage, response: ServerResponse) => this.admit(request, response, () => handlers.forEach((h) => h(request, response))));
     this.connections.attach(server);
     server.once('close', () => this.eventLoop?.stop());
-    app.use((request: IncomingMessage, response: ServerResponse, next: () => void) => this.admit(request, response, next));
     this.checkFileLimit();
   }
 
