@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { eventually } from './eventually.js';
 
 /** A raw connection that sends a request's head and part of its body, then as little as it likes. */
 export interface SlowClient {
@@ -45,4 +46,17 @@ export function slowClient(
     socket.on('close', () => (closed = true));
     socket.on('error', (error) => (closed ? undefined : reject(error)));
   });
+}
+
+/** Sends what `next` gives (nothing once it gives undefined) every `everyMs` until the server closes the connection. */
+export async function trickleUntilClosed(client: SlowClient, next: () => string | undefined, everyMs = 100): Promise<void> {
+  const timer = setInterval(() => {
+    const bytes = client.closed ? undefined : next();
+    if (bytes !== undefined) client.send(bytes);
+  }, everyMs);
+  try {
+    await eventually(async () => (client.closed ? true : undefined), 'the server to close the connection', 10_000);
+  } finally {
+    clearInterval(timer);
+  }
 }

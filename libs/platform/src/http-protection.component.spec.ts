@@ -3,7 +3,7 @@ import { Body, Controller, Get, Module, Post, type INestApplication } from '@nes
 import { APP_CONFIG, type AppConfig } from '#config';
 import { testConfig } from '../../../test/support/config.js';
 import { eventually } from '../../../test/support/eventually.js';
-import { slowClient } from '../../../test/support/slow-client.js';
+import { slowClient, trickleUntilClosed } from '../../../test/support/slow-client.js';
 import { startService } from './bootstrap.js';
 import { LoadShedder } from './load-shedder.js';
 import { PlatformModule } from './platform.module.js';
@@ -77,12 +77,7 @@ describe('HTTP protection of a service that parses JSON bodies (component)', () 
 
   it('answers a JSON body still trickling in at the request timeout with 408 and closes the connection', async () => {
     const client = await slowClient(config.httpPorts.fee, '/echo', { headers: { 'content-type': 'application/json' }, contentLength: 200, firstBytes: '{"a":' });
-    const trickle = setInterval(() => !client.closed && client.send(' '), 100);
-    try {
-      await eventually(async () => (client.closed ? true : undefined), 'the connection closed', 10_000);
-    } finally {
-      clearInterval(trickle);
-    }
+    await trickleUntilClosed(client, () => ' ');
     expect(client.received).toMatch(/^HTTP\/1\.1 408 /);
   });
 

@@ -8,7 +8,7 @@ import { ConnectionCap, LoadShedder, startService } from '#platform';
 import { createTestDatabase, queryRows } from '../../../../test/support/database.js';
 import { testConfig } from '../../../../test/support/config.js';
 import { eventually } from '../../../../test/support/eventually.js';
-import { slowClient, type SlowClient } from '../../../../test/support/slow-client.js';
+import { slowClient, trickleUntilClosed, type SlowClient } from '../../../../test/support/slow-client.js';
 import { IntakeModule } from '../intake.module.js';
 import { provisionRestaurant, type ProvisionedRestaurant } from '../restaurants/restaurants.provisioning.js';
 import { webhookHeaders } from '../webhooks/webhook-signature.js';
@@ -114,12 +114,7 @@ describe('order intake over its limits (component, real PostgreSQL)', () => {
       slow.push(client);
       // A byte every 100 ms would take the whole body over 10 s.
       let sent = 10;
-      const trickle = setInterval(() => !client.closed && sent < body.length && client.send(body[sent++]), 100);
-      try {
-        await eventually(async () => (client.closed ? true : undefined), 'the connection to be closed', 10_000);
-      } finally {
-        clearInterval(trickle);
-      }
+      await trickleUntilClosed(client, () => (sent < body.length ? body[sent++] : undefined));
       expect(client.received).toMatch(/^HTTP\/1\.1 408 /);
       expect(sent).toBeLessThan(body.length);
       expect(await queryRows(intake.db.url, 'SELECT count(*)::int AS n FROM intake.orders')).toEqual([{ n: 0 }]);
