@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { servicePortsEnv } from './support/config.js';
+import { NO_DELAY_SHEDDING, servicePortsEnv } from './support/config.js';
 import { Restaurant, Rider, signedHeaders } from './support/actors.js';
 import { eventually } from './support/eventually.js';
 
@@ -32,7 +32,7 @@ describe('npm start on a fresh checkout (embedded PostgreSQL, TCP, no keys)', ()
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'baecha-start-'));
     const ports = await servicePortsEnv();
-    env = { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, ...ports };
+    env = { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, ...NO_DELAY_SHEDDING, ...ports };
     launcher = spawn(process.execPath, [path.join(root, 'dist/tools/start.js')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     launcher.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     launcher.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -5,7 +5,7 @@ describe('HTTP limits in loadConfig', () => {
   it('gives the documented defaults', () => {
     expect(loadConfig({}).http).toEqual({
       maxInFlight: { intake: 64, dispatch: 256, fee: 128 },
-      maxEventLoopDelayMs: 0,
+      maxEventLoopDelayMs: 500,
       overloadRetryAfterSeconds: 1,
       databaseRetryAfterSeconds: 5,
       headersTimeoutMs: 10_000,

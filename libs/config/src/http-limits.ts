@@ -37,7 +37,7 @@ export function readHttpLimits(r: Reader): HttpLimits {
       dispatch: r.int('DISPATCH_MAX_IN_FLIGHT', 256, 0, 100_000)!,
       fee: r.int('FEE_MAX_IN_FLIGHT', 128, 0, 100_000)!,
     },
-    maxEventLoopDelayMs: r.int('OVERLOAD_MAX_EVENT_LOOP_DELAY_MS', 0, 0, 60_000)!,
+    maxEventLoopDelayMs: r.int('OVERLOAD_MAX_EVENT_LOOP_DELAY_MS', 500, 0, 60_000)!,
     overloadRetryAfterSeconds: r.int('OVERLOAD_RETRY_AFTER_SECONDS', 1, 1, 3600)!,
     databaseRetryAfterSeconds: r.int('DATABASE_RETRY_AFTER_SECONDS', 5, 1, 3600)!,
     headersTimeoutMs: r.int('HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000)!,
