@@ -196,7 +196,7 @@ export async function overloadMain(): Promise<void> {
         `p99 ${fmt(p(result.acceptedMs, 99))} ms; once on a connection p50 ${fmt(p(result.acceptedWireMs, 50))} ms, p99 ${fmt(p(result.acceptedWireMs, 99))} ms); shed ${result.shedMs.length} (p50 ${fmt(p(result.shedMs, 50), 1)} ms, p99 ${fmt(p(result.shedMs, 99), 1)} ms); ` +
         `sender timeouts ${result.timeouts}; errors ${result.errors}${result.firstError ? ` (${result.firstError})` : ''}; ` +
         `/health p50 ${fmt(p(checks.latenciesMs, 50), 1)} ms, p99 ${fmt(p(checks.latenciesMs, 99), 1)} ms, ${checks.failures} failed; ` +
-        `shed by ${JSON.stringify(shedder.shedBy)}, slow dropped ${shedder.evicted}; peak RSS ${fmt(rssMb)} MB`,
+        `shed by ${JSON.stringify(shedder.shedBy)}; peak RSS ${fmt(rssMb)} MB`,
     );
     rows.push(
       `| ${run.name} | ${rate} | ${result.sent} | ${fmt(result.sent / result.sendSeconds)} | ${result.acceptedMs.length} | ${fmt(result.acceptedMs.length / stormSeconds)} | ` +

@@ -105,6 +105,7 @@ export async function slowClientsMain(): Promise<void> {
     HTTP_KEEP_ALIVE_TIMEOUT_MS: '5000',
     HTTP_IDLE_TIMEOUT_MS: '0',
     INTAKE_MAX_IN_FLIGHT: '0',
+    OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
   };
   const { http: limits } = stack.config;
   const runs = [
@@ -151,7 +152,7 @@ export async function slowClientsMain(): Promise<void> {
       `${run.name}: real orders ${real.completed} accepted (${fmt(summary.perSecond)}/s, p50 ${fmt(summary.p50, 1)} ms, p99 ${fmt(summary.p99, 1)} ms), ` +
         `${real.failed} failed ${JSON.stringify(real.outcomes)}; slow connections open at most ${peakOpen}, closed by the server ${reopened}; ` +
         `service descriptors at most ${peakFds}; cap: ${cap.open} open, ${cap.evicted} closed to make room, ${cap.refused} refused; ` +
-        `shedder: ${shedder.evicted} slow requests dropped, ${shedder.shed} refused`,
+        `shedder: ${shedder.arrivingSlowly} slow requests not counted at the end, refused ${JSON.stringify(shedder.shedBy)}`,
     );
     rows.push(
       `| ${run.name} | ${real.completed} | ${fmt(summary.perSecond)} | ${fmt(summary.p50, 1)} / ${fmt(summary.p99, 1)} | ${real.failed} ${real.failed ? JSON.stringify(real.outcomes) : ''} | ` +

@@ -24,7 +24,7 @@ export interface HttpLimits {
   idleTimeoutMs: number;
   /** HTTP connections per service (rider sockets not included); 0: no cap. */
   maxConnections: number;
-  /** A client still sending its request after this long is the first dropped when room is needed. */
+  /** A connection sending nothing, or still sending its request, after this long is the first closed when room is needed. */
   slowClientMs: number;
   /** Rider WebSocket connections on dispatch, counted apart from HTTP connections. */
   maxRiderConnections: number;

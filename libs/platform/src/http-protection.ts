@@ -24,8 +24,8 @@ export class HttpProtectionModule {}
 /**
  * A service's HTTP server under load: timeouts that cut off slow clients, a connection cap that drops idle and
  * slow connections first, and load shedding that answers 503 `OVERLOADED` with `Retry-After` at once beyond the
- * bound on requests in progress. The shedder and the cap keep their counts, injectable (LoadShedder,
- * ConnectionCap) for metrics.
+ * bound on requests in progress (which slow clients do not take). The shedder and the cap keep their counts,
+ * injectable (LoadShedder, ConnectionCap) for metrics.
  */
 export class HttpProtection {
   readonly shedder: LoadShedder;
@@ -39,11 +39,7 @@ export class HttpProtection {
   ) {
     this.logger = new Logger(`${service}:http`);
     this.eventLoop = limits.maxEventLoopDelayMs > 0 ? new EventLoopDelaySignal(limits.maxEventLoopDelayMs) : undefined;
-    this.shedder = new LoadShedder({
-      maxInFlight: limits.maxInFlight[service],
-      slowClientMs: limits.slowClientMs,
-      signals: this.eventLoop ? [this.eventLoop] : [],
-    });
+    this.shedder = new LoadShedder({ maxInFlight: limits.maxInFlight[service], signals: this.eventLoop ? [this.eventLoop] : [] });
     this.connections = new ConnectionCap({ maxConnections: limits.maxConnections, slowClientMs: limits.slowClientMs, drop: (socket, response) => drop(socket, response) });
   }
 
@@ -83,7 +79,8 @@ export class HttpProtection {
       get receiving() {
         return !request.complete;
       },
-      evict: () => drop(request.socket, response),
+      // The service reads every body as it comes (its JSON parser, or order-intake's raw reader).
+      whenArrived: (callback) => request.once('end', callback),
     });
     if (!release) return this.refuse(response);
     response.once('close', release);
@@ -121,7 +118,7 @@ function answer(response: ServerResponse, status: number, error: DomainError, he
   response.end(body);
 }
 
-/** Drops a request still arriving: 408 and the connection closed, or just closed if an answer has begun. */
+/** Drops a connection whose request is still arriving: 408 and the connection closed, or just closed if an answer has begun. */
 function drop(socket: Socket, response: ServerResponse | undefined): void {
   if (!response || response.headersSent) {
     socket.destroy();

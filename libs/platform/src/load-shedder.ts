@@ -2,8 +2,8 @@
 export interface ShedderWork {
   /** True while the client is still sending the request (its body has not all arrived). */
   readonly receiving: boolean;
-  /** Drops the request to make room for another: it is answered 408 and its connection closed. */
-  evict(): void;
+  /** Calls back once the request has all arrived (for one that was still arriving when it stopped counting). */
+  whenArrived(callback: () => void): void;
 }
 
 /** Another sign that the service is overloaded, besides the requests in progress (event-loop delay, say). */
@@ -15,35 +15,41 @@ export interface OverloadSignal {
 export interface LoadShedderOptions {
   /** Most requests in progress at once; 0: no bound. */
   maxInFlight: number;
-  /** A request whose client is still sending it after this long may be dropped to make room. */
-  slowClientMs: number;
   signals?: OverloadSignal[];
-  now?: () => number;
+  /** Runs a callback on the event loop's next turn (setImmediate). */
+  nextTurn?: (callback: () => void) => void;
 }
 
 interface Entry {
   work: ShedderWork;
-  since: number;
+  /** The turn of the event loop it was admitted in. */
+  turn: number;
 }
 
 /**
  * Bounds the requests a service works on at once. Beyond the bound a new request is refused at once (the caller
- * answers 503 with `Retry-After`) rather than queued, so the ones accepted keep their latency and the refused
- * ones learn it in microseconds, not by a timeout. A request counts from its headers; one whose client is still
- * trickling its body after `slowClientMs` holds a slot without being worked on, so when the bound is reached the
- * oldest such request is dropped for the newcomer instead of refusing it: slow clients cannot starve real ones.
+ * answers 503 with `Retry-After`) rather than queued, so the ones accepted keep their latency and the refused ones
+ * learn it in microseconds, not by a timeout. A request counts from its headers until it is answered, except while
+ * its client is trickling its body in: slow clients cannot take the places of real ones (their connections are
+ * capped, and cut at the request timeout, elsewhere). A request still arriving counts in the turn of the event loop
+ * that admitted it, since a burst read in one turn is admitted request by request before any body is parsed; a
+ * real request's body comes with its headers, so one still arriving a turn later is trickling, and counts again
+ * once it has arrived.
  */
 export class LoadShedder {
-  /** In admission order, oldest first. */
-  private readonly work = new Set<Entry>();
-  private readonly now: () => number;
+  /** Arrived, being worked on. */
+  private readonly working = new Set<Entry>();
+  /** Admitted with their body still arriving, in this turn of the event loop (as far as the last sweep saw): counted. */
+  private readonly arriving = new Set<Entry>();
+  /** Still arriving a turn later: not counted until they have arrived. */
+  private readonly slow = new Set<Entry>();
+  private turn = 0;
+  private turnEnding = false;
   private shedCount = 0;
   private admittedCount = 0;
-  private evictedCount = 0;
   private readonly shedByReason: Record<string, number>;
 
   constructor(private readonly options: LoadShedderOptions) {
-    this.now = options.now ?? (() => performance.now());
     this.shedByReason = Object.fromEntries(['inFlight', ...(options.signals ?? []).map((s) => s.name)].map((name) => [name, 0]));
   }
 
@@ -52,9 +58,16 @@ export class LoadShedder {
     return this.options.maxInFlight;
   }
 
-  /** Requests in progress now. */
+  /** Requests in progress now, as counted against the bound. */
   get inFlight(): number {
-    return this.work.size;
+    this.sweep();
+    return this.working.size + this.arriving.size;
+  }
+
+  /** Requests whose clients are still sending them a turn after they were admitted, not counted. */
+  get arrivingSlowly(): number {
+    this.sweep();
+    return this.slow.size;
   }
 
   /** Requests refused since start. */
@@ -67,11 +80,6 @@ export class LoadShedder {
     return this.admittedCount;
   }
 
-  /** Slow requests dropped to make room since start. */
-  get evicted(): number {
-    return this.evictedCount;
-  }
-
   /** Refusals since start by reason: `inFlight` (the bound) or a signal's name. */
   get shedBy(): Record<string, number> {
     return { ...this.shedByReason };
@@ -80,14 +88,19 @@ export class LoadShedder {
   /** Admits `work` and returns the function to call once it is answered, or undefined: refuse it. */
   admit(work: ShedderWork): (() => void) | undefined {
     const { maxInFlight } = this.options;
-    if (maxInFlight > 0 && this.work.size >= maxInFlight && !this.dropSlowest()) return this.refuse('inFlight');
+    if (maxInFlight > 0 && this.inFlight >= maxInFlight) return this.refuse('inFlight');
     for (const signal of this.options.signals ?? []) {
       if (signal.overloaded()) return this.refuse(signal.name);
     }
-    const entry: Entry = { work, since: this.now() };
-    this.work.add(entry);
+    const entry: Entry = { work, turn: this.turn };
+    if (work.receiving) {
+      this.arriving.add(entry);
+      this.endTurnSoon();
+    } else {
+      this.working.add(entry);
+    }
     this.admittedCount++;
-    return () => void this.work.delete(entry);
+    return () => void (this.working.delete(entry) || this.arriving.delete(entry) || this.slow.delete(entry));
   }
 
   private refuse(reason: string): undefined {
@@ -96,17 +109,26 @@ export class LoadShedder {
     return undefined;
   }
 
-  /** Drops the oldest request still arriving after slowClientMs; false when there is none. */
-  private dropSlowest(): boolean {
-    const slowSince = this.now() - this.options.slowClientMs;
-    for (const entry of this.work) {
-      if (entry.since > slowSince) return false;
-      if (!entry.work.receiving) continue;
-      this.work.delete(entry);
-      this.evictedCount++;
-      entry.work.evict();
-      return true;
+  private endTurnSoon(): void {
+    if (this.turnEnding) return;
+    this.turnEnding = true;
+    (this.options.nextTurn ?? setImmediate)(() => {
+      this.turn++;
+      this.turnEnding = false;
+    });
+  }
+
+  /** Moves requests that have arrived to `working`, and those still arriving from an earlier turn to `slow`. */
+  private sweep(): void {
+    for (const entry of this.arriving) {
+      if (!entry.work.receiving) {
+        this.arriving.delete(entry);
+        this.working.add(entry);
+      } else if (entry.turn < this.turn) {
+        this.arriving.delete(entry);
+        this.slow.add(entry);
+        entry.work.whenArrived(() => this.slow.delete(entry) && this.working.add(entry));
+      }
     }
-    return false;
   }
 }
