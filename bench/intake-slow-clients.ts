@@ -3,17 +3,16 @@ import { readdirSync } from 'node:fs';
 import http from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { ConnectionCap, LoadShedder } from '#platform';
 import { sendOrder, startIntakeStack } from './intake-stack.js';
-import { drive, fmt, inWorker, summarise, type LevelResult } from './support.js';
+import { drive, fmt, summarise, type LevelResult } from './support.js';
 
 /**
  * `BENCH_MODE=slow-clients npm run bench:intake`: real orders while BENCH_SLOW_CONNECTIONS (default 10,000)
  * connections trickle their bodies at one byte every BENCH_TRICKLE_MS (default 1000) and open again whenever they
  * are closed, the way a slow-loris attack (or a crowd of dying links) holds a server. The trickling comes from
  * child processes of at most 5,000 connections each, so their descriptors are not the service's; the real orders
- * from BENCH_REAL_CLIENTS (default 8) closed-loop senders in a worker thread, for BENCH_SECONDS (default 20) once
+ * from BENCH_REAL_CLIENTS (default 8) closed-loop senders, each order on a new connection, in another child process, for BENCH_SECONDS (default 20) once
  * the slow connections are open. Prints the real orders' answers and latency and the service process's open
  * descriptors, with the service's settings and again in the same run with Node's defaults (no cap, a 300 s whole-
  * request timeout checked every 30 s, no bound on requests in progress). Run it under a lower `ulimit -n` to see
@@ -21,7 +20,6 @@ import { drive, fmt, inWorker, summarise, type LevelResult } from './support.js'
  */
 
 interface RealJob {
-  role: 'real-orders';
   url: string;
   secret: string;
   concurrency: number;
@@ -30,7 +28,8 @@ interface RealJob {
 
 /** The real senders: each status other than 202 is a failure, counted by what it was. */
 async function realOrders(job: RealJob): Promise<LevelResult & { outcomes: Record<string, number> }> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: job.concurrency });
+  // A new connection for every order, as many restaurants each sending now and then do.
+  const agent = new http.Agent({ keepAlive: false, maxSockets: job.concurrency });
   const target = new URL(job.url);
   const outcomes: Record<string, number> = {};
   const result = await drive(job, async () => {
@@ -85,11 +84,21 @@ function trickler(port: number, path: string, count: number, trickleMs: number):
   setInterval(() => {
     for (const socket of sockets) socket.write(' ');
   }, trickleMs);
-  setInterval(() => process.send!({ open, reopened }), 500);
+  setInterval(() => process.connected && process.send!({ open, reopened }, undefined, undefined, () => undefined), 500);
+  process.on('disconnect', () => process.exit(0));
 }
 
-/** Descriptors this process has open now (Linux). */
-const openFds = () => readdirSync('/proc/self/fd').length;
+/** Descriptors this process has open now (Linux); Infinity when it has none left to count them with. */
+function openFds(): number {
+  try {
+    return readdirSync('/proc/self/fd').length;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EMFILE') return Infinity;
+    throw error;
+  }
+}
+
+const describeFds = (fds: number) => (fds === Infinity ? 'all (EMFILE)' : String(fds));
 
 export async function slowClientsMain(): Promise<void> {
   const seconds = Number(process.env.BENCH_SECONDS ?? 20);
@@ -110,7 +119,7 @@ export async function slowClientsMain(): Promise<void> {
   const { http: limits } = stack.config;
   const runs = [
     {
-      name: `limits (cap ${limits.maxConnections}, headers ${limits.headersTimeoutMs} ms, request ${limits.requestTimeoutMs} ms, slow after ${limits.slowClientMs} ms, in flight ≤ ${limits.maxInFlight.intake})`,
+      name: `limits (cap ${limits.maxConnections ?? 'ulimit -n − 256'}, headers ${limits.headersTimeoutMs} ms, request ${limits.requestTimeoutMs} ms, slow after ${limits.slowClientMs} ms, in flight ≤ ${limits.maxInFlight.intake})`,
       env: {},
     },
     { name: "baseline: Node's defaults", env: nodeDefaults },
@@ -138,10 +147,11 @@ export async function slowClientsMain(): Promise<void> {
       peakFds = Math.max(peakFds, openFds());
       peakOpen = Math.max(peakOpen, openSlow());
     }, 250);
-    const job: RealJob = { role: 'real-orders', url: stack.url, secret: stack.secret, concurrency, seconds };
-    const real = await inWorker<RealJob, LevelResult & { outcomes: Record<string, number> }>(import.meta.url, job).catch((error: Error) => {
-      throw new Error(`the real senders failed: ${error.message}`);
-    });
+    const job: RealJob = { url: stack.url, secret: stack.secret, concurrency, seconds };
+    // Out of descriptors, this process (the service) cannot even start the senders' process: that is the result.
+    const real = await inChild<LevelResult & { outcomes: Record<string, number> }>({ BENCH_REAL_ORDERS: JSON.stringify(job) }).catch(
+      (error: NodeJS.ErrnoException) => ({ completed: 0, failed: 0, seconds, latenciesMs: [], outcomes: { [`senders not started: ${error.code ?? error.message}`]: 1 } }),
+    );
     clearInterval(sampler);
     const summary = summarise(real);
     const reopened = states.reduce((sum, s) => sum + s.reopened, 0);
@@ -151,12 +161,12 @@ export async function slowClientsMain(): Promise<void> {
     console.log(
       `${run.name}: real orders ${real.completed} accepted (${fmt(summary.perSecond)}/s, p50 ${fmt(summary.p50, 1)} ms, p99 ${fmt(summary.p99, 1)} ms), ` +
         `${real.failed} failed ${JSON.stringify(real.outcomes)}; slow connections open at most ${peakOpen}, closed by the server ${reopened}; ` +
-        `service descriptors at most ${peakFds}; cap: ${cap.open} open, ${cap.evicted} closed to make room, ${cap.refused} refused; ` +
+        `service descriptors at most ${describeFds(peakFds)}; cap: ${cap.open} open, ${cap.evicted} closed to make room, ${cap.refused} refused; ` +
         `shedder: ${shedder.arrivingSlowly} slow requests not counted at the end, refused ${JSON.stringify(shedder.shedBy)}`,
     );
     rows.push(
       `| ${run.name} | ${real.completed} | ${fmt(summary.perSecond)} | ${fmt(summary.p50, 1)} / ${fmt(summary.p99, 1)} | ${real.failed} ${real.failed ? JSON.stringify(real.outcomes) : ''} | ` +
-        `${peakOpen} | ${reopened} | ${peakFds} |`,
+        `${peakOpen} | ${reopened} | ${describeFds(peakFds)} |`,
     );
     // The killed children's connections close; let the server see them go.
     await new Promise((resolve) => setTimeout(resolve, 2000));
@@ -168,9 +178,19 @@ export async function slowClientsMain(): Promise<void> {
   for (const row of rows) console.log(row);
 }
 
+/** Runs this file in a child process with `env` and resolves with its first message (the service's descriptors stay its own). */
+function inChild<T>(env: Record<string, string>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(import.meta.url), [], { env: { ...process.env, ...env } });
+    child.once('message', (message) => resolve(message as T));
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`exited with ${code} before reporting`)));
+  });
+}
+
 if (process.env.BENCH_TRICKLER && process.send) {
   const { port, path, count, trickleMs } = JSON.parse(process.env.BENCH_TRICKLER) as { port: number; path: string; count: number; trickleMs: number };
   trickler(port, path, count, trickleMs);
-} else if (!isMainThread && (workerData as { role?: string })?.role === 'real-orders') {
-  realOrders(workerData as RealJob).then((result) => parentPort!.postMessage(result));
+} else if (process.env.BENCH_REAL_ORDERS && process.send) {
+  realOrders(JSON.parse(process.env.BENCH_REAL_ORDERS) as RealJob).then((result) => process.send!(result, undefined, undefined, () => process.exit(0)));
 }

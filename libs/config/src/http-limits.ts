@@ -22,8 +22,11 @@ export interface HttpLimits {
   keepAliveTimeoutMs: number;
   /** A connection with a request in progress and no bytes moving either way for this long is closed; 0: never. */
   idleTimeoutMs: number;
-  /** HTTP connections per service (rider sockets not included); 0: no cap. */
-  maxConnections: number;
+  /**
+   * HTTP connections per service (rider sockets not included); 0: no cap. Unset: as many as the open file limit
+   * leaves (see HttpProtection), so the process never runs out of descriptors but turns no one away before it must.
+   */
+  maxConnections?: number;
   /** A connection sending nothing, or still sending its request, after this long is the first closed when room is needed. */
   slowClientMs: number;
   /** Rider WebSocket connections on dispatch, counted apart from HTTP connections. */
@@ -44,7 +47,7 @@ export function readHttpLimits(r: Reader): HttpLimits {
     requestTimeoutMs: r.int('HTTP_REQUEST_TIMEOUT_MS', 15_000, 100, 3_600_000)!,
     keepAliveTimeoutMs: r.int('HTTP_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 3_600_000)!,
     idleTimeoutMs: r.int('HTTP_IDLE_TIMEOUT_MS', 30_000, 0, 3_600_000)!,
-    maxConnections: r.int('HTTP_MAX_CONNECTIONS', 4096, 0, 1_000_000)!,
+    maxConnections: r.int('HTTP_MAX_CONNECTIONS', undefined, 0, 1_000_000),
     slowClientMs: r.int('HTTP_SLOW_CLIENT_MS', 2_000, 10, 3_600_000)!,
     maxRiderConnections: r.int('RIDER_MAX_CONNECTIONS', 12_000, 1, 1_000_000)!,
   };

@@ -14,8 +14,11 @@ export const HTTP_LIMITS = Symbol('HTTP_LIMITS');
 /** Paths that answer however loaded the service is: an orchestrator must see it alive, and its metrics. */
 const EXEMPT = new Set(['/health', '/metrics']);
 
-/** Descriptors a service needs besides its HTTP connections: database pool, message transport, files. */
+/** Descriptors a service needs besides its connections: database pool, message transport, files. */
 const RESERVED_FDS = 256;
+
+/** The HTTP connection cap where the open file limit cannot be read. */
+const FALLBACK_MAX_CONNECTIONS = 4096;
 
 @Global()
 @Module({})
@@ -40,7 +43,15 @@ export class HttpProtection {
     this.logger = new Logger(`${service}:http`);
     this.eventLoop = limits.maxEventLoopDelayMs > 0 ? new EventLoopDelaySignal(limits.maxEventLoopDelayMs) : undefined;
     this.shedder = new LoadShedder({ maxInFlight: limits.maxInFlight[service], signals: this.eventLoop ? [this.eventLoop] : [] });
-    this.connections = new ConnectionCap({ maxConnections: limits.maxConnections, slowClientMs: limits.slowClientMs, drop: (socket, response) => drop(socket, response) });
+    this.connections = new ConnectionCap({
+      maxConnections: connectionCap(limits, service, openFileLimit()),
+      slowClientMs: limits.slowClientMs,
+      drop: (socket, response) => drop(socket, response),
+    });
+  }
+
+  private get riderConnections(): number {
+    return this.service === 'dispatch' ? this.limits.maxRiderConnections : 0;
   }
 
   /** Makes the shedder, the cap and the limits injectable in the service. */
@@ -101,14 +112,27 @@ export class HttpProtection {
   /** The caps are worthless if the process runs out of descriptors first. */
   private checkFileLimit(): void {
     const limit = openFileLimit();
-    const needed = this.limits.maxConnections + (this.service === 'dispatch' ? this.limits.maxRiderConnections : 0) + RESERVED_FDS;
-    if (limit !== undefined && this.limits.maxConnections > 0 && needed > limit) {
+    const cap = this.connections.limit;
+    const needed = cap + this.riderConnections + RESERVED_FDS;
+    if (limit !== undefined && cap > 0 && needed > limit) {
       this.logger.warn(
-        `open file limit (ulimit -n) is ${limit}, below the ${needed} descriptors HTTP_MAX_CONNECTIONS` +
-          `${this.service === 'dispatch' ? ' + RIDER_MAX_CONNECTIONS' : ''} + ${RESERVED_FDS} need: raise it or lower them`,
+        `open file limit (ulimit -n) is ${limit}, below the ${needed} descriptors ${cap} HTTP connections` +
+          `${this.service === 'dispatch' ? ` + ${this.riderConnections} rider sockets (RIDER_MAX_CONNECTIONS)` : ''} + ${RESERVED_FDS} need: raise it or lower them`,
       );
     }
   }
+}
+
+/**
+ * The HTTP connection cap: the configured one, or else what the open file limit leaves once the reserve (and on
+ * dispatch its riders' cap) is set aside. A cap below that only turns clients away sooner (at the cap, connections
+ * are closed to make room, which under a flood of slow clients is churn); one above it is never reached before the
+ * descriptors run out.
+ */
+export function connectionCap(limits: HttpLimits, service: ServiceName, fileLimit: number | undefined): number {
+  if (limits.maxConnections !== undefined) return limits.maxConnections;
+  if (fileLimit === undefined) return FALLBACK_MAX_CONNECTIONS;
+  return Math.max(64, fileLimit - RESERVED_FDS - (service === 'dispatch' ? limits.maxRiderConnections : 0));
 }
 
 /** Answers with an error body, unless an answer has begun. */
