@@ -14,20 +14,20 @@ export interface SlowClient {
 }
 
 /**
- * Opens a connection to `port` and sends `POST path` announcing `contentLength` bytes of body and `headers`, then
+ * Opens a connection to `port` and sends `POST path` (or another method) announcing `contentLength` bytes of body and `headers`, then
  * `firstBytes` of it, the way a client on a dying link (or an attacker) holds a request open. With `headersOnly`
  * it stops halfway through the head instead.
  */
 export function slowClient(
   port: number,
   path: string,
-  options: { headers?: Record<string, string>; contentLength?: number; firstBytes?: string; headersOnly?: boolean } = {},
+  options: { method?: string; headers?: Record<string, string>; contentLength?: number; firstBytes?: string; headersOnly?: boolean } = {},
 ): Promise<SlowClient> {
   return new Promise((resolve, reject) => {
     let received = '';
     let closed = false;
     const socket = connect(port, '127.0.0.1', () => {
-      const head = [`POST ${path} HTTP/1.1`, 'Host: 127.0.0.1', `Content-Length: ${options.contentLength ?? 1000}`, ...Object.entries(options.headers ?? {}).map(([k, v]) => `${k}: ${v}`)];
+      const head = [`${options.method ?? 'POST'} ${path} HTTP/1.1`, 'Host: 127.0.0.1', `Content-Length: ${options.contentLength ?? 1000}`, ...Object.entries(options.headers ?? {}).map(([k, v]) => `${k}: ${v}`)];
       socket.write(options.headersOnly ? `${head.join('\r\n')}\r\n` : `${head.join('\r\n')}\r\n\r\n${options.firstBytes ?? '{'}`);
       resolve({
         socket,

@@ -61,11 +61,19 @@ export class ConnectionCap {
   attach(server: Server): void {
     server.on('connection', (socket: Socket) => this.opened(socket));
     server.on('request', (request: IncomingMessage, response: ServerResponse) => this.requestStarted(request, response));
-    server.on('upgrade', (request: IncomingMessage, socket: Socket) => {
-      this.connections.delete(socket);
-      // Listening for upgrades makes Node hand them over instead of closing them: close them when nothing else takes them.
-      if (server.listenerCount('upgrade') === 1) socket.destroy();
-    });
+    // Listened for only once something takes upgrades (dispatch's rider sockets): any 'upgrade' listener makes Node
+    // hand upgrade requests over instead of answering them as plain requests (an h2c upgrade attempt, say).
+    const forget = (_request: IncomingMessage, socket: Socket) => this.connections.delete(socket);
+    if (server.listenerCount('upgrade') > 0) {
+      server.on('upgrade', forget);
+      return;
+    }
+    const watch = (event: string | symbol) => {
+      if (event !== 'upgrade') return;
+      server.off('newListener', watch);
+      server.on('upgrade', forget);
+    };
+    server.on('newListener', watch);
   }
 
   private opened(socket: Socket): void {

@@ -75,6 +75,14 @@ describe('HTTP protection of a service that parses JSON bodies (component)', () 
     expect({ status: served.status, body: await served.json() }).toEqual({ status: 201, body: { a: 1 } });
   });
 
+  it('answers a request asking to upgrade (h2c) as a plain one, as Node does with nothing taking upgrades', async () => {
+    const client = await slowClient(config.httpPorts.fee, '/health', { method: 'GET', headersOnly: true, contentLength: 0 });
+    client.send('Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n');
+    await eventually(async () => (client.received.includes('"status":"ok"') ? true : undefined), 'the health answer');
+    expect(client.received).toMatch(/^HTTP\/1\.1 200 /);
+    client.destroy();
+  });
+
   it('answers a JSON body still trickling in at the request timeout with 408 and closes the connection', async () => {
     const client = await slowClient(config.httpPorts.fee, '/echo', { headers: { 'content-type': 'application/json' }, contentLength: 200, firstBytes: '{"a":' });
     await trickleUntilClosed(client, () => ' ');
