@@ -8,7 +8,7 @@ import { DomainError, HTTP_STATUS_BY_CODE } from './domain-error.js';
 import { EventLoopDelaySignal } from './event-loop-delay.js';
 import { LoadShedder } from './load-shedder.js';
 
-/** Injection token for the service's effective HttpLimits. */
+/** Injection token for the service's HttpLimits (the error mapping reads its Retry-After from them). */
 export const HTTP_LIMITS = Symbol('HTTP_LIMITS');
 
 /** Paths that answer however loaded the service is: an orchestrator must see it alive, and its metrics. */
@@ -135,7 +135,7 @@ export function connectionCap(limits: HttpLimits, service: ServiceName, fileLimi
   return Math.max(64, fileLimit - RESERVED_FDS - (service === 'dispatch' ? limits.maxRiderConnections : 0));
 }
 
-/** Answers with an error body, unless an answer has begun. */
+/** Answers with an error body in the one shape every error has. */
 function answer(response: ServerResponse, status: number, error: DomainError, headers: Record<string, string>): void {
   const body = JSON.stringify({ error: error.toJSON() });
   response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), ...headers });
