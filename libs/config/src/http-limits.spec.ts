@@ -4,7 +4,7 @@ import { loadConfig } from './config.js';
 describe('HTTP limits in loadConfig', () => {
   it('gives the documented defaults', () => {
     expect(loadConfig({}).http).toEqual({
-      maxInFlight: { intake: 64, dispatch: 256, fee: 128 },
+      maxInFlight: { intake: 128, dispatch: 256, fee: 128 },
       maxEventLoopDelayMs: 500,
       overloadRetryAfterSeconds: 1,
       databaseRetryAfterSeconds: 5,

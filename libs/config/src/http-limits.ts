@@ -36,7 +36,7 @@ export interface HttpLimits {
 export function readHttpLimits(r: Reader): HttpLimits {
   const limits: HttpLimits = {
     maxInFlight: {
-      intake: r.int('INTAKE_MAX_IN_FLIGHT', 64, 0, 100_000)!,
+      intake: r.int('INTAKE_MAX_IN_FLIGHT', 128, 0, 100_000)!,
       dispatch: r.int('DISPATCH_MAX_IN_FLIGHT', 256, 0, 100_000)!,
       fee: r.int('FEE_MAX_IN_FLIGHT', 128, 0, 100_000)!,
     },
