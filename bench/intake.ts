@@ -1,24 +1,12 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { Controller, Module, type INestMicroservice } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { MessagePattern } from '@nestjs/microservices';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import pg from 'pg';
-import { DataSource } from 'typeorm';
-import { loadConfig, type AppConfig } from '#config';
-import { PATTERNS } from '#contracts';
-import { freePorts, startEmbeddedPostgres } from '#database';
-import { serverOptions } from '#messaging';
-import { runMain, startService } from '#platform';
-import { IntakeModule } from '../apps/order-intake/src/intake.module.js';
-import { provisionRestaurant } from '../apps/order-intake/src/restaurants/restaurants.provisioning.js';
-import { webhookHeaders } from '../apps/order-intake/src/webhooks/webhook-signature.js';
+import { runMain } from '#platform';
+import { overloadMain } from './intake-overload.js';
+import { slowClientsMain } from './intake-slow-clients.js';
+import { CEILING_ROW, sendOrder, startIntakeStack } from './intake-stack.js';
 import { drive, driveInserts, fmt, inWorker, summarise, withPeakRss, type LevelResult } from './support.js';
 
 /**
@@ -29,6 +17,9 @@ import { drive, driveInserts, fmt, inWorker, summarise, withPeakRss, type LevelR
  * so the client does not share the service's event loop.
  *
  * BENCH_SECONDS (default 10) per level, BENCH_LEVELS (default 1,8,32,64) concurrent clients.
+ *
+ * BENCH_MODE=overload: intake at five times its capacity with load shedding and without (bench/intake-overload.ts);
+ * BENCH_MODE=slow-clients: real orders while thousands of connections trickle their bodies (bench/intake-slow-clients.ts).
  */
 
 interface Job {
@@ -41,52 +32,22 @@ interface Job {
   expectStatus?: number;
 }
 
-const DROPOFF = { address: '서울특별시 종로구 세종대로 172 광화문빌딩', lng: 126.9769, lat: 37.5759, detail: '3층 302호' };
-const ITEMS = [
-  { name: '김치찌개', quantity: 2, unitPrice: 9000 },
-  { name: '계란말이', quantity: 1, unitPrice: 7000 },
-  { name: '공기밥', quantity: 2, unitPrice: 1000 },
-];
-
-/** A realistic order body (about 450 bytes), unique by its externalOrderId. */
-function orderBody(): string {
-  return JSON.stringify({
-    externalOrderId: `bench-${randomUUID()}`,
-    dropoff: DROPOFF,
-    customer: { phone: '010-1234-5678' },
-    items: ITEMS,
-    orderAmount: 27000,
-    note: '문 앞에 놓고 벨 눌러주세요. 수저는 빼주세요.',
-  });
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Load worker
 
 async function runIntake(job: Job): Promise<LevelResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: job.concurrency });
   const target = new URL(job.url);
-  const post = (body: string) =>
+  const post = () =>
     new Promise<number>((resolve, reject) => {
-      const request = http.request(
-        {
-          agent,
-          host: target.hostname,
-          port: target.port,
-          path: target.pathname,
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...webhookHeaders(job.secret!, body) },
-        },
-        (response) => {
-          response.resume();
-          response.on('end', () => resolve(response.statusCode ?? 0));
-        },
-      );
+      const request = sendOrder(agent, target, job.secret!, (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+      });
       request.on('error', reject);
-      request.end(body);
     });
   const result = await drive(job, async () => {
-    const status = await post(orderBody());
+    const status = await post();
     if (status !== (job.expectStatus ?? 202)) throw new Error(`HTTP ${status}`);
   });
   agent.destroy();
@@ -100,40 +61,15 @@ function runCeiling(job: Job): Promise<LevelResult> {
     `INSERT INTO bench.ceiling_orders (id, restaurant_id, external_order_id, request_hash, status, dropoff_address,
        dropoff_lng, dropoff_lat, dropoff_detail, customer_phone, items, order_amount, note)
      VALUES ($1, $2, $3, $4, 'received', $5, $6, $7, $8, $9, $10, $11, $12)`,
-    () => [randomUUID(), restaurantId, `bench-${randomUUID()}`, 'f'.repeat(64), DROPOFF.address, DROPOFF.lng, DROPOFF.lat, DROPOFF.detail, '010-1234-5678', JSON.stringify(ITEMS), 27000, 'note'],
+    () => {
+      const { DROPOFF, ITEMS } = CEILING_ROW;
+      return [randomUUID(), restaurantId, `bench-${randomUUID()}`, 'f'.repeat(64), DROPOFF.address, DROPOFF.lng, DROPOFF.lat, DROPOFF.detail, '010-1234-5678', JSON.stringify(ITEMS), 27000, 'note'];
+    },
   );
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // Main thread: database, service, table
-
-/** Stands in for dispatch: takes every `order.created` at once, so intake's relay publishes as in production. */
-@Controller()
-class StubDispatchHandler {
-  @MessagePattern(PATTERNS.ORDER_CREATED)
-  orderCreated(): { ok: true } {
-    return { ok: true };
-  }
-}
-
-@Module({ controllers: [StubDispatchHandler] })
-class StubDispatchModule {}
-
-/** Dispatch is another process in production, so its stub gets its own thread rather than the service's. */
-async function startStubDispatch(config: AppConfig): Promise<Worker> {
-  const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { mode: 'dispatch', config } });
-  await new Promise((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
-  return worker;
-}
-
-async function runStubDispatch(config: AppConfig): Promise<INestMicroservice> {
-  const stub = await NestFactory.createMicroservice(StubDispatchModule, { ...serverOptions(config, 'dispatch'), logger: false });
-  await stub.listen();
-  return stub;
-}
 
 /** Seconds until every accepted order's event has left the outbox, i.e. the relay kept up (or caught up). */
 async function drainSeconds(admin: pg.Client, timeoutSeconds = 120): Promise<number> {
@@ -147,26 +83,14 @@ async function drainSeconds(admin: pg.Client, timeoutSeconds = 120): Promise<num
 }
 
 async function main(): Promise<void> {
+  if (process.env.BENCH_MODE === 'overload') return overloadMain();
+  if (process.env.BENCH_MODE === 'slow-clients') return slowClientsMain();
   const seconds = Number(process.env.BENCH_SECONDS ?? 10);
   const levels = (process.env.BENCH_LEVELS ?? '1,8,32,64').split(',').map(Number);
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'baecha-bench-'));
-  console.log(`embedded PostgreSQL in ${dataDir}; ${seconds} s per level after a 1 s warm-up; levels ${levels.join(', ')}`);
-  const db = await startEmbeddedPostgres({ dataDir, database: 'bench' });
-  const names = ['INTAKE_PORT', 'DISPATCH_PORT', 'FEE_PORT', 'INTAKE_RPC_PORT', 'DISPATCH_RPC_PORT', 'FEE_RPC_PORT'];
-  const free = await freePorts(names.length);
-  const ports = Object.fromEntries(names.map((name, i) => [name, String(free[i])]));
-  // The service's own settings (pool size, outbox) may be tuned from the environment; ports and database are the bench's.
-  const config = loadConfig({ ...process.env, DATABASE_URL: undefined, TRANSPORT: 'tcp', ...ports, LOG_LEVEL: process.env.LOG_LEVEL ?? 'error' });
-  const dispatch = await startStubDispatch(config);
-  const app = await startService({ service: 'intake', module: IntakeModule.forRoot(config, db.url), config, bodyParser: false });
-  const restaurant = await provisionRestaurant(app.get(DataSource), {
-    agencyId: randomUUID(),
-    name: '벤치마크 식당',
-    address: '서울특별시 중구 세종대로 110',
-    lng: 126.978,
-    lat: 37.5665,
-  });
-  const url = `http://127.0.0.1:${config.httpPorts.intake}/v1/restaurants/${restaurant.restaurantId}/orders`;
+  console.log(`embedded PostgreSQL in a temporary directory; ${seconds} s per level after a 1 s warm-up; levels ${levels.join(', ')}`);
+  const stack = await startIntakeStack();
+  const { db, url } = stack;
+  const restaurant = { restaurantId: stack.restaurantId, webhookSecret: stack.secret };
   const admin = new pg.Client({ connectionString: db.url });
   await admin.connect();
   await admin.query('CREATE SCHEMA IF NOT EXISTS bench');
@@ -206,10 +130,7 @@ async function main(): Promise<void> {
     await admin.query('SELECT (SELECT count(*) FROM intake.orders)::int AS orders, (SELECT count(*) FROM intake.outbox WHERE published_at IS NOT NULL)::int AS published')
   ).rows;
   await admin.end();
-  await app.close();
-  await dispatch.terminate();
-  await db.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await stack.close();
 
   console.log(`\n${orders} orders accepted, ${published} order.created events published to the stub dispatch.`);
   console.log('Ceiling: BEGIN + one single-row INSERT of the same width + COMMIT per order, one connection per client.\n');
@@ -221,8 +142,7 @@ async function main(): Promise<void> {
 
 if (isMainThread) {
   runMain(main);
-} else {
-  const job = workerData as Job | { mode: 'dispatch'; config: AppConfig };
-  if (job.mode === 'dispatch') runStubDispatch(job.config).then(() => parentPort!.postMessage('ready'));
-  else (job.mode === 'intake' ? runIntake(job) : runCeiling(job)).then((result) => parentPort!.postMessage(result));
+} else if ((workerData as Job).mode === 'intake' || (workerData as Job).mode === 'ceiling') {
+  const job = workerData as Job;
+  (job.mode === 'intake' ? runIntake(job) : runCeiling(job)).then((result) => parentPort!.postMessage(result));
 }

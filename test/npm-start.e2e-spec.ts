@@ -5,8 +5,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { servicePortsEnv } from './support/config.js';
-import { Restaurant, Rider } from './support/actors.js';
+import { NO_DELAY_SHEDDING, servicePortsEnv } from './support/config.js';
+import { Restaurant, Rider, signedHeaders } from './support/actors.js';
 import { eventually } from './support/eventually.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -32,7 +32,7 @@ describe('npm start on a fresh checkout (embedded PostgreSQL, TCP, no keys)', ()
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'baecha-start-'));
     const ports = await servicePortsEnv();
-    env = { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, ...ports };
+    env = { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, ...NO_DELAY_SHEDDING, ...ports };
     launcher = spawn(process.execPath, [path.join(root, 'dist/tools/start.js')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     launcher.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     launcher.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -102,4 +102,41 @@ describe('npm start on a fresh checkout (embedded PostgreSQL, TCP, no keys)', ()
     const feeUrl = demo.intakeUrl.replace(/:\d+$/, `:${env.FEE_PORT}`);
     await eventually(async () => ((await fetch(`${feeUrl}/health`).then((r) => r.status, () => 0)) === 200 ? true : undefined), 'fee back', 20_000);
   });
+
+  it('restarts the embedded PostgreSQL killed with SIGKILL; the services answer 503 meanwhile, recover by themselves and take an order', async () => {
+    const demo = JSON.parse(readFileSync(path.join(dataDir, 'demo.json'), 'utf8')) as DemoFile;
+    const restaurant = new Restaurant(demo.intakeUrl, { restaurantId: demo.restaurant.id, webhookSecret: demo.restaurant.webhookSecret, apiKey: demo.restaurant.apiKey });
+    const postmaster = () => Number(readFileSync(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const killed = postmaster();
+    process.kill(killed, 'SIGKILL');
+
+    // Until it is back, an order is refused with 503 and Retry-After, never 500; then it is taken.
+    const answers: Array<{ status: number; retryAfter: string | null }> = [];
+    const accepted = await eventually(
+      async () => {
+        const body = JSON.stringify({
+          externalOrderId: `pos-${Date.now()}-${answers.length}`,
+          dropoff: { address: '서울특별시 종로구 세종대로 172', lng: 126.9769, lat: 37.5759 },
+          items: [{ name: '라면', quantity: 1, unitPrice: 5000 }],
+          orderAmount: 5000,
+        });
+        const response = await fetch(`${demo.intakeUrl}/v1/restaurants/${demo.restaurant.id}/orders`, { method: 'POST', headers: signedHeaders(demo.restaurant.webhookSecret, body), body });
+        answers.push({ status: response.status, retryAfter: response.headers.get('retry-after') });
+        return response.status === 202 ? ((await response.json()) as { orderId: string }) : undefined;
+      },
+      'an order accepted after the restart',
+      60_000,
+    );
+    for (const answer of answers.slice(0, -1)) expect(answer).toEqual({ status: 503, retryAfter: expect.stringMatching(/^\d+$/) });
+    expect(output).toContain(`embedded PostgreSQL (pid ${killed}) killed by SIGKILL: restarting it`);
+    await eventually(async () => (output.includes('embedded PostgreSQL restarted') ? true : undefined), 'the restart reported');
+    expect(postmaster()).not.toBe(killed);
+
+    const ports = [env.INTAKE_PORT, env.DISPATCH_PORT, env.FEE_PORT];
+    for (const port of ports) {
+      await eventually(async () => ((await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.status, () => 0)) === 200 ? true : undefined), `health on ${port}`, 30_000);
+    }
+    // The order went on through the relays to dispatch and fee, and its price came back: every service recovered.
+    await eventually(async () => ((await restaurant.order(accepted.orderId)).status !== 'received' ? true : undefined), 'the order priced', 30_000);
+  }, 120_000);
 });

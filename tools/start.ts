@@ -5,7 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig, type ServiceName } from '#config';
 import { resolveDatabase } from '#database';
 import { runMain } from '#platform';
+import { superviseEmbeddedPostgres } from './database-supervisor.js';
 import { demoFile, describeDemo, ensureDemo } from './demo.js';
+import { RestartBackoff } from './restart-backoff.js';
 import { openServiceDatabases } from './service-databases.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -16,13 +18,15 @@ const SERVICES: Record<ServiceName, string> = {
 };
 
 /**
- * `npm start`: the whole stack on one machine. Starts the database (embedded unless DATABASE_URL), migrates
- * every schema, creates the demo tenants on first start, then runs each service as its own process and
- * restarts one that dies, so a crash of one service does not take the others down.
+ * `npm start`: the whole stack on one machine. Starts the database (embedded unless DATABASE_URL, and then
+ * restarted if it dies), migrates every schema, creates the demo tenants on first start, then runs each service
+ * as its own process and restarts one that dies, so a crash of one service does not take the others down.
  */
 runMain(async () => {
   const config = loadConfig();
-  const database = await resolveDatabase(config);
+  const database = config.databaseUrl
+    ? await resolveDatabase(config)
+    : await superviseEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort, log: (line) => console.error(line) });
   console.log(config.databaseUrl ? 'database: DATABASE_URL' : `database: embedded PostgreSQL, data in ${path.resolve(config.dataDir, 'postgres')}`);
 
   const databases = await openServiceDatabases(database.url);
@@ -35,8 +39,8 @@ runMain(async () => {
 
   let stopping = false;
   const children = new Map<ServiceName, ChildProcess>();
-  const run = (service: ServiceName, restarts: number) => {
-    const startedAt = Date.now();
+  const run = (service: ServiceName, backoff: RestartBackoff) => {
+    backoff.started();
     const child = spawn(process.execPath, [SERVICES[service]], {
       // Dispatch's /fee proxy reaches fee over loopback and names the browser in X-Forwarded-For: fee believes it.
       env: { ...process.env, DATABASE_URL: database.url, ...(service === 'fee' && !process.env.TRUST_PROXY ? { TRUST_PROXY: 'loopback' } : {}) },
@@ -46,14 +50,12 @@ runMain(async () => {
     child.on('exit', (code, signal) => {
       children.delete(service);
       if (stopping) return;
-      // A service that ran a while before dying starts again at once; one that keeps dying backs off.
-      if (Date.now() - startedAt > 60_000) restarts = 0;
-      const delay = Math.min(30_000, 500 * 2 ** restarts);
+      const delay = backoff.next();
       console.error(`${service} exited (${signal ?? code}); restarting in ${delay} ms`);
-      setTimeout(() => run(service, Math.min(restarts + 1, 6)), delay);
+      setTimeout(() => run(service, backoff), delay);
     });
   };
-  for (const service of Object.keys(SERVICES) as ServiceName[]) run(service, 0);
+  for (const service of Object.keys(SERVICES) as ServiceName[]) run(service, new RestartBackoff());
   console.log(
     `order-intake http://127.0.0.1:${config.httpPorts.intake}  dispatch http://127.0.0.1:${config.httpPorts.dispatch}  fee http://127.0.0.1:${config.httpPorts.fee}  (messages over ${config.transport})`,
   );

@@ -1,10 +1,15 @@
 import { loadConfig, type AppConfig } from '../../libs/config/src/config.js';
 import { freePorts } from '../../libs/database/src/embedded-postgres.js';
 
-/** Configuration for a test: free ports for every listener, quiet logs, and the given overrides. */
+/**
+ * Configuration for a test: free ports for every listener, quiet logs, and the given overrides. Event-loop delay
+ * does not shed load here: on a machine shared with other test processes the loop lags for reasons of theirs.
+ */
 export async function testConfig(env: Record<string, string> = {}): Promise<AppConfig> {
-  return loadConfig({ LOG_LEVEL: 'warn', OUTBOX_POLL_INTERVAL_MS: '50', ...(await servicePortsEnv()), ...env });
+  return loadConfig({ LOG_LEVEL: 'warn', OUTBOX_POLL_INTERVAL_MS: '50', ...NO_DELAY_SHEDDING, ...(await servicePortsEnv()), ...env });
 }
+
+export const NO_DELAY_SHEDDING = { OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0' };
 
 /** The environment a spawned service process gets for the same configuration. */
 export function envFor(config: AppConfig, databaseUrl: string, extra: Record<string, string> = {}): Record<string, string> {
@@ -19,6 +24,7 @@ export function envFor(config: AppConfig, databaseUrl: string, extra: Record<str
     DISPATCH_RPC_PORT: String(config.rpcPorts.dispatch),
     FEE_RPC_PORT: String(config.rpcPorts.fee),
     LOG_LEVEL: config.logLevel,
+    OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: String(config.http.maxEventLoopDelayMs),
     ...extra,
   };
 }

@@ -1,4 +1,5 @@
 import proxyaddr from 'proxy-addr';
+import { readHttpLimits, type HttpLimits } from './http-limits.js';
 
 /**
  * The one place that reads `process.env`. Every variable is validated once at start; a bad value stops the
@@ -77,6 +78,8 @@ export interface AppConfig {
   outbox: { pollIntervalMs: number; coalesceMs: number; batchSize: number; maxInFlight: number };
   /** Guessing credentials: see AuthConfig. */
   auth: AuthConfig;
+  /** Load shedding, timeouts and connection caps of the services' HTTP servers. */
+  http: HttpLimits;
   logLevel: string;
   /** Create the demo agency, restaurant and riders on start when `.data/demo.json` is missing. */
   seedDemo: boolean;
@@ -142,7 +145,7 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-class Reader {
+export class Reader {
   readonly problems: string[] = [];
   constructor(private readonly env: Env) {}
 
@@ -356,6 +359,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       failuresPerConnection: r.int('RIDER_CONNECT_FAILURES_PER_CONNECTION', 3, 1, 100)!,
       trustProxy: r.trustProxy('TRUST_PROXY'),
     },
+    http: readHttpLimits(r),
     seedDemo: r.oneOf('SEED_DEMO', ['true', 'false'] as const, 'true') === 'true',
     logLevel: r.oneOf('LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, 'info'),
   };

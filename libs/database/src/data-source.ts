@@ -25,7 +25,15 @@ export function createServiceDataSource(options: ServiceDataSourceOptions): Data
     // at a time, as TypeORM does, nothing changes; `pipelinedTransaction` sends a whole transaction at once.
     // Generic plans for prepared statements from their first run: the hot statements (see `prepared`) take their
     // inputs as arrays and JSON, for which PostgreSQL's custom plans are no better and cost a planning each time.
-    extra: { max: options.poolSize ?? 10, application_name: `baecha-${options.schema}`, pipeline: true, options: '-c plan_cache_mode=force_generic_plan' },
+    // A connection not had within 10 s (the database unreachable, or every connection busy that long) fails the
+    // query as DATABASE_UNAVAILABLE (503) instead of holding its request forever.
+    extra: {
+      max: options.poolSize ?? 10,
+      application_name: `baecha-${options.schema}`,
+      pipeline: true,
+      options: '-c plan_cache_mode=force_generic_plan',
+      connectionTimeoutMillis: 10_000,
+    },
   });
 }
 

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile, chmod } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -8,6 +9,8 @@ export interface EmbeddedDatabase {
   url: string;
   /** Stops the server if this process started it; a server found already running is left alone. */
   stop(): Promise<void>;
+  /** For a server this process started: its postmaster's pid, and how it ended once it has (however it ended). */
+  process?: { pid: number; exited: Promise<string> };
 }
 
 const USER = 'postgres';
@@ -141,7 +144,24 @@ export async function startEmbeddedPostgres(options: {
   }
   await ensureDatabase(urlFor(port), database);
   await writeFile(path.join(path.dirname(databaseDir), 'postgres.json'), JSON.stringify({ port, database }, null, 2));
-  return { url: urlFor(port, database), stop: () => server.stop() };
+  return { url: urlFor(port, database), stop: () => server.stop(), process: watchPostmaster(server) };
+}
+
+/**
+ * The postmaster the package spawned (a field it keeps private). Once it has ended the package's handle is dropped,
+ * so that neither `stop` nor the package's own exit hook waits for an exit that already happened.
+ */
+function watchPostmaster(server: InstanceType<Awaited<ReturnType<typeof loadEmbeddedPostgres>>>): EmbeddedDatabase['process'] {
+  const holder = server as unknown as { process?: ChildProcess };
+  const child = holder.process;
+  if (!child?.pid) return undefined;
+  const exited = new Promise<string>((resolve) =>
+    child.once('exit', (code, signal) => {
+      if (holder.process === child) holder.process = undefined;
+      resolve(signal ? `killed by ${signal}` : `exited with code ${code}`);
+    }),
+  );
+  return { pid: child.pid, exited };
 }
 
 /** Creates the database if it does not exist; concurrent callers are fine. */

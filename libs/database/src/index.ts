@@ -6,3 +6,4 @@ export * from './database.module.js';
 export * from './group-commit.js';
 export * from './pipeline.js';
 export * from './notifications.js';
+export * from './database-unavailable.js';

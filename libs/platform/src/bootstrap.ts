@@ -8,6 +8,7 @@ import type { AppConfig, ServiceName } from '#config';
 import { declareDeadLetterQueue, serverOptions } from '#messaging';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { serveApiDocs, type ApiDocs } from './api-docs.js';
+import { HttpProtection } from './http-protection.js';
 import { useUtf8JsonBodies } from './json-bodies.js';
 
 export interface ServiceOptions {
@@ -41,10 +42,13 @@ export interface StaticSite {
 export async function startService(options: ServiceOptions): Promise<INestApplication> {
   const { service, config } = options;
   await declareDeadLetterQueue(config, service);
+  const protection = new HttpProtection(service, config.http);
+  const module = { ...options.module, imports: [...(options.module.imports ?? []), protection.module()] };
   // Nest's own lines wait for nestjs-pino's logger (ObservabilityModule), so every line is JSON.
-  const app = await NestFactory.create(options.module, { bufferLogs: true, bodyParser: options.bodyParser ?? true });
+  const app = await NestFactory.create(module, { bufferLogs: true, bodyParser: options.bodyParser ?? true });
   app.useLogger(serviceLogger(app));
   if (options.bodyParser ?? true) useUtf8JsonBodies(app);
+  protection.install(app);
   app.enableShutdownHooks();
   if (options.staticSites) serveStaticSites(app as NestExpressApplication, options.staticSites);
   if (options.apiDocs) serveApiDocs(app, options.apiDocs);

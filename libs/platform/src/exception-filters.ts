@@ -1,15 +1,25 @@
-import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import { ArgumentsHost, Catch, HttpException, Inject, Logger, Optional, type ExceptionFilter } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
 import type { Response } from 'express';
 import { throwError, type Observable } from 'rxjs';
+import type { HttpLimits } from '#config';
+import { isDatabaseUnavailable } from '#database';
 import { DomainError, HTTP_STATUS_BY_CODE } from './domain-error.js';
+import { HTTP_LIMITS } from './http-protection.js';
 import { bodyParserError } from './json-bodies.js';
 
 const logger = new Logger('errors');
 
 /** HTTP: a domain error becomes its mapped status with `{ error: { code, message, details } }`. */
 function toHttp(exception: unknown, response: Response): void {
+  // Already answered (a slow request dropped to make room) or the client is gone: there is no one to tell.
+  if (response.headersSent || response.writableEnded || response.socket?.destroyed) {
+    logger.debug?.(`no answer sent for ${exception instanceof Error ? exception.message : String(exception)}: the response was over`);
+    return;
+  }
   if (exception instanceof DomainError) {
+    const retryAfter = (exception.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+    if (typeof retryAfter === 'number') response.setHeader('Retry-After', String(retryAfter));
     response.status(HTTP_STATUS_BY_CODE[exception.code]).json({ error: exception.toJSON() });
     return;
   }
@@ -34,19 +44,29 @@ function toRpc(exception: unknown): Observable<never> {
 
 /**
  * The one place errors leave a service, mapped per transport. Rider sockets answer through their ack
- * callbacks (see the dispatch gateway), so here they are only logged.
+ * callbacks (see the dispatch gateway), so here they are only logged. An unreachable database is
+ * `DATABASE_UNAVAILABLE` (503 with `Retry-After` over HTTP), never 500: the request may simply be sent again.
  */
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
+  constructor(@Optional() @Inject(HTTP_LIMITS) private readonly limits?: HttpLimits) {}
+
   catch(exception: unknown, host: ArgumentsHost): unknown {
+    const error = isDatabaseUnavailable(exception) ? this.databaseUnavailable(exception) : exception;
     switch (host.getType<'http' | 'rpc' | 'ws'>()) {
       case 'http':
-        return toHttp(exception, host.switchToHttp().getResponse<Response>());
+        return toHttp(error, host.switchToHttp().getResponse<Response>());
       case 'rpc':
-        return toRpc(exception);
+        return toRpc(error);
       case 'ws':
-        logger.warn(`socket handler failed: ${exception instanceof Error ? exception.message : String(exception)}`);
+        logger.warn(`socket handler failed: ${error instanceof Error ? error.message : String(error)}`);
         return undefined;
     }
+  }
+
+  private databaseUnavailable(cause: unknown): DomainError {
+    logger.warn(`database unavailable: ${cause instanceof Error ? cause.message : String(cause)}`);
+    const retryAfterSeconds = this.limits?.databaseRetryAfterSeconds ?? 5;
+    return new DomainError('DATABASE_UNAVAILABLE', `the database is unavailable; retry after ${retryAfterSeconds} s`, { retryAfterSeconds });
   }
 }

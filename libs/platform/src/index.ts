@@ -16,3 +16,6 @@ export * from './observability.module.js';
 export * from './relay-metrics.js';
 export * from './shed-metrics.js';
 export * from './api-docs.js';
+export * from './load-shedder.js';
+export * from './connection-cap.js';
+export * from './http-protection.js';

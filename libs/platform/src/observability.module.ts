@@ -10,6 +10,7 @@ import { currentCorrelationId, withLogContext } from './log-context.js';
 import { loggerParams, requestIdFor } from './logger.js';
 import { createMetricsRegistry, METRICS_REGISTRY, MetricsController } from './metrics.js';
 import { RelayMetrics } from './relay-metrics.js';
+import { HttpProtectionMetrics } from './shed-metrics.js';
 
 /** Every HTTP request runs in a log context of its own, keyed by its request id. */
 function requestLogContext(request: Request, response: Response, next: NextFunction): void {
@@ -54,6 +55,7 @@ export class ObservabilityModule implements NestModule {
         { provide: METRICS_REGISTRY, useFactory: () => createMetricsRegistry(service) },
         { provide: CORRELATION_ID, useValue: currentCorrelationId },
         RelayMetrics,
+        HttpProtectionMetrics,
         MessageLogContext,
       ],
       exports: [METRICS_REGISTRY, CORRELATION_ID],

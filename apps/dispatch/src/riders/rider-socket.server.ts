@@ -41,6 +41,8 @@ export interface RiderSocketServerOptions<S> {
   connectTimeoutMs?: number;
   /** Limits on guessing credentials; without it, none. */
   throttle?: RiderSocketThrottle;
+  /** Most connections open at once; at it the oldest that has not joined makes room, or the upgrade gets 503. */
+  maxConnections?: number;
 }
 
 /**
@@ -158,11 +160,27 @@ export class RiderSocketServer<S> {
       const clientKey = this.options.throttle?.clientKey(request) ?? '';
       const wait = this.retryAfterSeconds(clientKey, this.options.throttle?.upgradesRefusedAfter);
       if (wait > 0) return refuse(socket, 429, 'Too Many Requests', tooManyAttempts(wait), `Retry-After: ${wait}\r\n`);
+      if (!this.hasRoom()) return refuse(socket, 503, 'Service Unavailable', { message: 'too many rider connections; retry later' }, 'Retry-After: 5\r\n');
       this.wss.handleUpgrade(request, socket, head, (ws) => this.open(ws, clientKey));
     });
     // One timer for every connection's heartbeat rather than one per connection.
     this.heartbeat = setInterval(() => this.beat(), Math.min(1000, this.pingIntervalMs / 4));
     this.heartbeat.unref();
+  }
+
+  /**
+   * Room for one more connection: below the cap, or once the oldest connection that has not joined the namespace is
+   * closed (a joined rider is never dropped for a newcomer).
+   */
+  private hasRoom(): boolean {
+    if (this.sockets.size < (this.options.maxConnections ?? Infinity)) return true;
+    for (const socket of this.sockets) {
+      if (socket.connected) continue;
+      this.sockets.delete(socket);
+      socket.close();
+      return true;
+    }
+    return false;
   }
 
   /** Closes every connection (their clients reconnect to whichever instance comes up). */

@@ -63,6 +63,7 @@ export class RidersGateway implements OnApplicationBootstrap, BeforeApplicationS
         upgradesRefusedAfter: 2 * failuresPerAddress,
         clientKey: (request) => limiterKey(clientAddress(request, trust)),
       },
+      maxConnections: config.http.maxRiderConnections,
     });
   }
 
