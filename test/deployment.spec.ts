@@ -31,7 +31,7 @@ function composeValidator() {
         ? Object.fromEntries(Object.entries(node).filter(([key, value]) => !(key === 'id' && typeof value === 'string')).map(([key, value]) => [key, withoutIds(value)]))
         : node;
   const schema = { ...(withoutIds(JSON.parse(readFileSync(file, 'utf8'))) as object), $schema: 'https://json-schema.org/draft/2019-09/schema' };
-  const ajv = new Ajv2019({ allErrors: true });
+  const ajv = new Ajv2019({ allErrors: true, allowUnionTypes: true });
   ajv.addFormat('duration', /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/);
   ajv.addFormat('subnet_ip_address', (value: string) => {
     try {
