@@ -111,10 +111,15 @@ export async function startStack(options: { transport: 'tcp' | 'rmq'; env?: Reco
       for (const name of riderNames) riders.push({ ...(await provisionRider(databases.dispatch, { agencyId: agency.agencyId, name })), name });
       // Dispatch announces the agency to fee through its outbox; until fee has it, quotes say NO_TARIFF. Asking fee's
       // HTTP API meanwhile would count as guessing the agency's key (fee does not know it yet), so its table is read.
+      // A busy machine (the suite runs beside other stacks) can hold the relay's retries back for a while: the wait is
+      // generous, and when it ends the two services' last words say why.
       await eventually(async () => {
         const known: unknown[] = await databases.fee.query('SELECT 1 FROM fee.agencies WHERE id = $1', [agency.agencyId]);
         return known.length === 1 ? true : undefined;
-      }, 'fee to know the new agency', 20_000);
+      }, 'fee to know the new agency', 45_000).catch((error: Error) => {
+        const tail = (service: ServiceName) => output[service].join('').split('\n').slice(-30).join('\n');
+        throw new Error(`${error.message}\n--- dispatch:\n${tail('dispatch')}\n--- fee:\n${tail('fee')}`);
+      });
       return { agency, restaurant: new Restaurant(url('intake'), credentials), riders };
     },
     stop: async () => {
