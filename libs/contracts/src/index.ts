@@ -5,6 +5,7 @@ import { FEE_GEOCODE } from './fee-geocode/fee-geocode.request.js';
 import { FEE_QUOTE } from './fee-quote/fee-quote.request.js';
 import { FEE_QUOTE_BATCH } from './fee-quote-batch/fee-quote-batch.request.js';
 import { ORDER_CREATED } from './order-created/order-created.event.js';
+import { ORDER_TIMING_CHANGED } from './order-timing-changed/order-timing-changed.event.js';
 
 export * from './agency-registered/agency-registered.event.js';
 export * from './common/event.js';
@@ -21,13 +22,15 @@ export * from './fee-quote/fee-quote.request.js';
 export * from './fee-quote-batch/fee-quote-batch.reader.js';
 export * from './fee-quote-batch/fee-quote-batch.request.js';
 export * from './order-created/order-created.event.js';
+export * from './order-timing-changed/order-timing-changed.event.js';
 
 /** Every message pattern; consumers name these, never an inline string. */
-export const PATTERNS = { ORDER_CREATED, FEE_QUOTE, FEE_QUOTE_BATCH, FEE_GEOCODE, DELIVERY_STATUS_CHANGED, AGENCY_REGISTERED, DELIVERY_CHARGE } as const;
+export const PATTERNS = { ORDER_CREATED, ORDER_TIMING_CHANGED, FEE_QUOTE, FEE_QUOTE_BATCH, FEE_GEOCODE, DELIVERY_STATUS_CHANGED, AGENCY_REGISTERED, DELIVERY_CHARGE } as const;
 
 /** Which service consumes each pattern: the RabbitMQ queue it is sent to, the TCP server it is dialled on. */
 export const CONSUMER_OF = {
   [ORDER_CREATED]: 'dispatch',
+  [ORDER_TIMING_CHANGED]: 'dispatch',
   [FEE_QUOTE]: 'fee',
   [FEE_QUOTE_BATCH]: 'fee',
   [FEE_GEOCODE]: 'fee',

@@ -22,6 +22,8 @@ export type NewDelivery = Pick<
   | 'dropoffLat'
   | 'dropoffAddress'
   | 'dropoffDetail'
+  | 'readyAt'
+  | 'promisedAt'
 >;
 
 /** The database's clock, so every status time of a delivery (and of its offers) comes from one clock. */
@@ -108,6 +110,8 @@ export class DeliveriesRepository {
           dropoff_lat: d.dropoffLat,
           dropoff_address: d.dropoffAddress,
           dropoff_detail: d.dropoffDetail,
+          ready_at: d.readyAt,
+          promised_at: d.promisedAt,
         })),
       ),
     ];
@@ -115,13 +119,13 @@ export class DeliveriesRepository {
       text: `WITH input AS (
               SELECT *, row_number() OVER () AS ord FROM jsonb_to_recordset($1::jsonb) AS i(event_id uuid, pattern text, id uuid, order_id uuid,
                 agency_id uuid, restaurant_id uuid, restaurant_name text, pickup_lng float8, pickup_lat float8, pickup_address text,
-                dropoff_lng float8, dropoff_lat float8, dropoff_address text, dropoff_detail text)),
+                dropoff_lng float8, dropoff_lat float8, dropoff_address text, dropoff_detail text, ready_at timestamptz, promised_at timestamptz)),
             claimed AS (${claimSql('SELECT event_id, pattern FROM input')}),
             created AS (
               INSERT INTO dispatch.deliveries (id, order_id, agency_id, restaurant_id, restaurant_name,
-                pickup_lng, pickup_lat, pickup_address, dropoff_lng, dropoff_lat, dropoff_address, dropoff_detail)
+                pickup_lng, pickup_lat, pickup_address, dropoff_lng, dropoff_lat, dropoff_address, dropoff_detail, ready_at, promised_at)
               SELECT i.id, i.order_id, i.agency_id, i.restaurant_id, i.restaurant_name, i.pickup_lng, i.pickup_lat, i.pickup_address,
-                     i.dropoff_lng, i.dropoff_lat, i.dropoff_address, i.dropoff_detail
+                     i.dropoff_lng, i.dropoff_lat, i.dropoff_address, i.dropoff_detail, i.ready_at, i.promised_at
                 FROM input i JOIN claimed c ON c.event_id = i.event_id ORDER BY i.ord
               ON CONFLICT (order_id) DO NOTHING RETURNING *),
             logged AS (${logStep('created', params)})

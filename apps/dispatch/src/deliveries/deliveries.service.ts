@@ -105,6 +105,8 @@ export class DeliveriesService {
           dropoffLat: event.dropoff.lat,
           dropoffAddress: event.dropoff.address,
           dropoffDetail: event.dropoff.detail ?? null,
+          readyAt: event.readyAt ? new Date(event.readyAt) : null,
+          promisedAt: event.promisedAt ? new Date(event.promisedAt) : null,
         },
       })),
       (rows) => inboxClaimSql('dispatch', rows),

@@ -136,6 +136,14 @@ export class DeliveryEntity {
   @Column('text', { name: 'failure_reason', nullable: true })
   failureReason: string | null;
 
+  /** When the food is ready, as the restaurant said (or its default); null: ready when the delivery arrived. */
+  @Column('timestamptz', { name: 'ready_at', nullable: true })
+  readyAt: Date | null;
+
+  /** When the order was promised to the customer; null when the restaurant did not say. */
+  @Column('timestamptz', { name: 'promised_at', nullable: true })
+  promisedAt: Date | null;
+
   /** Set by the agency: automatic dispatch leaves the delivery alone until it is released or assigned by hand. */
   @Column('boolean', { name: 'dispatch_hold', default: false })
   dispatchHold: boolean;

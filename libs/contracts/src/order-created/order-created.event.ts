@@ -1,4 +1,4 @@
-import { IsDefined, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min } from 'class-validator';
+import { IsDefined, IsInt, IsISO8601, IsOptional, IsString, IsUUID, MaxLength, Min } from 'class-validator';
 import { EventEnvelope } from '../common/event.js';
 import { GeoPoint } from '../common/geo-point.js';
 import { Nested } from '../common/nested.js';
@@ -48,4 +48,17 @@ export class OrderCreatedEvent extends EventEnvelope {
   @IsOptional()
   @IsString()
   note?: string;
+
+  /**
+   * When the food will be ready (ISO 8601): the cooking time the restaurant sent, or its default, from the order's
+   * acceptance. Absent from orders accepted before times were kept; dispatch then takes the order as ready on arrival.
+   */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  readyAt?: string;
+
+  /** When the order was promised to the customer (ISO 8601), if the restaurant said so. */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  promisedAt?: string;
 }
