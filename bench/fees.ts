@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import inspector from 'node:inspector/promises';
 import http from 'node:http';
 import os, { tmpdir } from 'node:os';
@@ -435,6 +435,7 @@ async function profiled<T>(name: string, run: () => Promise<T>): Promise<T> {
     return await run();
   } finally {
     const { profile } = await session.post('Profiler.stop');
+    await mkdir(dir, { recursive: true });
     await writeFile(path.join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
     session.disconnect();
   }

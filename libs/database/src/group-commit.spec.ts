@@ -118,4 +118,31 @@ describe('GroupCommit', () => {
       { items: ['d'], context: 'caller d' },
     ]);
   });
+
+  it("writes an item that waited in the queue and then went alone in its own caller's context, not the one that freed it", async () => {
+    const context = new AsyncLocalStorage<string>();
+    const seen: Array<{ items: string[]; context: string | undefined }> = [];
+    const gates: Array<() => void> = [];
+    const record = async (items: string[]) => {
+      seen.push({ items, context: context.getStore() });
+      await new Promise<void>((resolve) => gates.push(resolve));
+      return items;
+    };
+    const sut = new GroupCommit<string, string>(record, async (item) => (await record([item]))[0]!, { maxBatch: 1, maxInFlight: 1 });
+
+    const first = context.run('caller a', () => sut.submit('a'));
+    await flush();
+    // b waits behind a; a's completion writes b (alone: batches of one) from a's continuation.
+    const waiting = context.run('caller b', () => sut.submit('b'));
+    gates.splice(0).forEach((open) => open());
+    await first;
+    await flush();
+    gates.splice(0).forEach((open) => open());
+    await waiting;
+
+    expect(seen).toEqual([
+      { items: ['a'], context: 'caller a' },
+      { items: ['b'], context: 'caller b' },
+    ]);
+  });
 });

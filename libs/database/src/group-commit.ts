@@ -1,4 +1,4 @@
-import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
+import { AsyncResource } from 'node:async_hooks';
 
 export interface GroupCommitOptions {
   /** Most items written by one statement. */
@@ -16,8 +16,17 @@ interface Pending<T, R> {
   item: T;
   resolve(result: R): void;
   reject(error: unknown): void;
-  /** Runs work in the async context the item was submitted in (its caller's log fields, say). */
-  inContext: <V>(work: () => V) => V;
+  /**
+   * The async context the item was submitted in (its caller's log fields, say), kept when it waits in the queue; an
+   * item written at once is written from its caller's own context and needs none (capturing one costs a little on
+   * every quote of a busy service).
+   */
+  context?: AsyncResource;
+}
+
+/** Runs work in the async context an item was submitted in. */
+function inContext<V>(pending: Pending<unknown, unknown>, work: () => V): V {
+  return pending.context ? pending.context.runInAsyncScope(work) : work();
 }
 
 /**
@@ -45,7 +54,9 @@ export class GroupCommit<T, R> {
 
   submit(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      this.queue.push({ item, resolve, reject, inContext: AsyncLocalStorage.snapshot() });
+      const now = this.options.gather !== 'turn' && this.queue.length === 0 && this.inFlight < this.options.maxInFlight;
+      // Written now, by `drain` below, still in the caller's context; otherwise the context waits with the item.
+      this.queue.push({ item, resolve, reject, context: now ? undefined : new AsyncResource('GroupCommit') });
       if (this.options.gather !== 'turn') this.drain();
       else if (!this.gathering) {
         this.gathering = true;
@@ -62,7 +73,7 @@ export class GroupCommit<T, R> {
       const batch = this.queue.splice(0, this.options.maxBatch);
       this.inFlight++;
       const write = () => this.write(batch);
-      void (batch.length === 1 ? batch[0].inContext(write) : this.outsideCallers(write)).finally(() => {
+      void (batch.length === 1 ? inContext(batch[0], write) : this.outsideCallers(write)).finally(() => {
         this.inFlight--;
         this.drain();
       });
@@ -78,7 +89,7 @@ export class GroupCommit<T, R> {
     try {
       results = await this.writeMany(batch.map((p) => p.item));
     } catch {
-      await Promise.all(batch.map((p) => p.inContext(() => this.writeOne(p.item)).then(p.resolve, p.reject)));
+      await Promise.all(batch.map((p) => inContext(p, () => this.writeOne(p.item)).then(p.resolve, p.reject)));
       return;
     }
     batch.forEach((p, i) => p.resolve(results[i]));
