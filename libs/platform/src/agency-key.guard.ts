@@ -1,9 +1,7 @@
 import { createParamDecorator, Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { isUUID } from 'class-validator';
-import type { Request, Response } from 'express';
-import { APP_CONFIG, type AppConfig } from '#config';
+import type { Request } from 'express';
 import { DomainError } from './domain-error.js';
-import { clientAddress, FailureLimiter, limiterKey, trustProxy, type TrustProxy } from './failure-limiter.js';
 import { bearerToken, hashSecret } from './secrets.js';
 
 /** Where a service finds its agencies by the hash of their API key (each service keeps its own copy). */
@@ -42,39 +40,16 @@ export async function authorizeAgency(keys: AgencyKeys, agencyId: string, author
 }
 
 /**
- * Lets a request through `/v1/agencies/:agencyId/...` only with that agency's API key. A client address that sent
- * AUTH_FAILURES_PER_ADDRESS unknown keys within the window is answered 429 TOO_MANY_ATTEMPTS with Retry-After,
- * before its key is looked at, until the oldest of them is out of the window.
+ * Lets a request through `/v1/agencies/:agencyId/...` only with that agency's API key. Guessed keys are limited for
+ * every route at once (see KeyGuesses).
  */
 @Injectable()
 export class AgencyKeyGuard implements CanActivate {
-  private readonly failures: FailureLimiter;
-  private readonly trust: TrustProxy;
-
-  constructor(
-    @Inject(AGENCY_KEYS) private readonly keys: AgencyKeys,
-    @Inject(APP_CONFIG) config: AppConfig,
-  ) {
-    this.failures = new FailureLimiter({ limit: config.auth.failuresPerAddress, windowMs: config.auth.failureWindowMs });
-    this.trust = trustProxy(config.auth.trustProxy);
-  }
+  constructor(@Inject(AGENCY_KEYS) private readonly keys: AgencyKeys) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const http = context.switchToHttp();
-    const request = http.getRequest<Request>();
-    const client = limiterKey(clientAddress(request, this.trust));
-    const waitSeconds = Math.ceil(this.failures.retryAfterMs(client) / 1000);
-    if (waitSeconds > 0) {
-      http.getResponse<Response>().setHeader('Retry-After', String(waitSeconds));
-      throw new DomainError('TOO_MANY_ATTEMPTS', `too many unknown API keys from your address: try again in ${waitSeconds} s`, { retryAfterSeconds: waitSeconds });
-    }
-    try {
-      await authorizeAgency(this.keys, String(request.params.agencyId), request.headers.authorization);
-    } catch (error) {
-      // A wrong key is a guess; no key at all, or another agency's valid key, is not.
-      if (error instanceof DomainError && error.code === 'UNAUTHENTICATED' && bearerToken(request.headers.authorization)) this.failures.fail(client);
-      throw error;
-    }
+    const request = context.switchToHttp().getRequest<Request>();
+    await authorizeAgency(this.keys, String(request.params.agencyId), request.headers.authorization);
     return true;
   }
 }

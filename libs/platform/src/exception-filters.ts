@@ -1,11 +1,12 @@
 import { ArgumentsHost, Catch, HttpException, Inject, Logger, Optional, type ExceptionFilter } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { throwError, type Observable } from 'rxjs';
 import type { HttpLimits } from '#config';
 import { isDatabaseUnavailable } from '#database';
 import { DomainError, HTTP_STATUS_BY_CODE } from './domain-error.js';
 import { HTTP_LIMITS } from './http-protection.js';
+import { KeyGuesses } from './key-guesses.js';
 import { bodyParserError } from './json-bodies.js';
 
 const logger = new Logger('errors');
@@ -49,12 +50,16 @@ function toRpc(exception: unknown): Observable<never> {
  */
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
-  constructor(@Optional() @Inject(HTTP_LIMITS) private readonly limits?: HttpLimits) {}
+  constructor(
+    @Optional() @Inject(HTTP_LIMITS) private readonly limits?: HttpLimits,
+    @Optional() private readonly keyGuesses?: KeyGuesses,
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): unknown {
     const error = isDatabaseUnavailable(exception) ? this.databaseUnavailable(exception) : exception;
     switch (host.getType<'http' | 'rpc' | 'ws'>()) {
       case 'http':
+        this.keyGuesses?.answered(host.switchToHttp().getRequest<Request>(), error);
         return toHttp(error, host.switchToHttp().getResponse<Response>());
       case 'rpc':
         return toRpc(error);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Body, Controller, Get, Module, Post, type INestApplication } from '@nestjs/common';
+import { Body, Controller, Get, Global, Module, Post, type INestApplication } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { testConfig } from '../../../test/support/config.js';
 import { eventually } from '../../../test/support/eventually.js';
@@ -48,7 +48,14 @@ describe('HTTP protection of a service that parses JSON bodies (component)', () 
       HTTP_REQUEST_TIMEOUT_MS: '1500',
       HTTP_SLOW_CLIENT_MS: '200',
     });
-    @Module({ imports: [PlatformModule, ObservabilityModule.forService('fee', config)], controllers: [SampleController], providers: [{ provide: APP_CONFIG, useValue: config }] })
+    // Global, as each service's module is: the platform's providers read the configuration.
+    @Global()
+    @Module({
+      imports: [PlatformModule, ObservabilityModule.forService('fee', config)],
+      controllers: [SampleController],
+      providers: [{ provide: APP_CONFIG, useValue: config }],
+      exports: [APP_CONFIG],
+    })
     class SampleModule {}
     app = await startService({ service: 'fee', module: { module: SampleModule }, config });
     base = `http://127.0.0.1:${config.httpPorts.fee}`;

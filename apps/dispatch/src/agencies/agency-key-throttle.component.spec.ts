@@ -1,12 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import http from 'node:http';
+import { getFrom } from '../../../../test/support/from-address.js';
 import { startDispatch, type DispatchHarness } from '../../test/dispatch-harness.js';
-
-interface Answer {
-  status: number;
-  retryAfter?: string;
-  body: { error?: { code: string; details?: { retryAfterSeconds?: number } } };
-}
 
 /**
  * Guessing agency API keys over HTTP, on an agency route (the riders list): each test's client plays its own
@@ -24,15 +18,7 @@ describe('agency API key guesses (component, real PostgreSQL)', () => {
   });
 
   const get = (agencyId: string, authorization: string | undefined, localAddress: string) =>
-    new Promise<Answer>((resolve, reject) => {
-      const url = new URL(`/v1/agencies/${agencyId}/riders`, h.dispatchUrl);
-      const request = http.get(url, { localAddress, headers: authorization ? { authorization } : {} }, (response) => {
-        let text = '';
-        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        response.on('end', () => resolve({ status: response.statusCode!, retryAfter: response.headers['retry-after'], body: JSON.parse(text) }));
-      });
-      request.on('error', reject);
-    });
+    getFrom(`${h.dispatchUrl}/v1/agencies/${agencyId}/riders`, localAddress, authorization ? { authorization } : {});
 
   it('answers 429 with Retry-After to an address past 5 unknown keys, even with the right key, and lets other addresses in', async () => {
     const { agencyId, apiKey } = await h.agency();

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { DomainError } from '#platform';
+import { bearerToken, DomainError } from '#platform';
 import { hashApiKey } from './restaurant-credentials.js';
 import type { RestaurantEntity } from './restaurant.entity.js';
 import { RestaurantsRepository } from './restaurants.repository.js';
@@ -37,8 +37,8 @@ export class RestaurantsService {
 
   /** The restaurant owning the API key in an `Authorization: Bearer <key>` header, or UNAUTHENTICATED. */
   async authenticate(authorization: string | undefined): Promise<RestaurantEntity> {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
-    const restaurant = match ? await this.restaurants.findByApiKeyHash(hashApiKey(match[1])) : null;
+    const key = bearerToken(authorization);
+    const restaurant = key ? await this.restaurants.findByApiKeyHash(hashApiKey(key)) : null;
     if (!restaurant) {
       throw new DomainError('UNAUTHENTICATED', 'send the restaurant API key as "Authorization: Bearer <key>"');
     }
