@@ -1,3 +1,5 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiHeader, ApiSecurity } from '@nestjs/swagger';
 import { ORDER_STATUSES } from './orders/order-status.js';
 import { schemaRef, type ApiDocs } from '#platform';
 
@@ -72,3 +74,6 @@ export const INTAKE_API_DOCS: ApiDocs = {
 };
 
 export { signatureHeaders };
+
+/** A route taking a restaurant's signed webhook: the Standard Webhooks scheme and its three headers. */
+export const SignedWebhook = () => applyDecorators(ApiSecurity('standardWebhooks'), ...Object.entries(signatureHeaders).map(([name, header]) => ApiHeader({ name, ...header })));
