@@ -3,11 +3,8 @@ import type { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { startService } from '#platform';
-import { createTestDatabase, queryRows } from '../../../../test/support/database.js';
-import { testConfig } from '../../../../test/support/config.js';
-import { orderBody, storedCounts } from '../../test/intake-harness.js';
-import { IntakeModule } from '../intake.module.js';
+import { queryRows } from '../../../../test/support/database.js';
+import { orderBody, startIntake, storedCounts, type IntakeHarness } from '../../test/intake-harness.js';
 import { provisionRestaurant, type ProvisionedRestaurant } from '../restaurants/restaurants.provisioning.js';
 import { webhookHeaders } from '../webhooks/webhook-signature.js';
 
@@ -24,8 +21,9 @@ interface Stored {
 }
 
 describe('cooking time and promise on orders (component, real PostgreSQL)', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let h: IntakeHarness;
   let app: INestApplication;
+  let db: { url: string };
   let plain: ProvisionedRestaurant;
   let slowKitchen: ProvisionedRestaurant;
 
@@ -63,17 +61,14 @@ describe('cooking time and promise on orders (component, real PostgreSQL)', () =
   }
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const config = await testConfig({ DEFAULT_COOKING_MINUTES: String(SYSTEM_DEFAULT_MINUTES) });
-    app = await startService({ service: 'intake', module: IntakeModule.forRoot(config, db.url), config, bodyParser: false });
-    const agencyId = randomUUID();
-    plain = await provisionRestaurant(app.get(DataSource), { agencyId, ...RESTAURANT });
-    slowKitchen = await provisionRestaurant(app.get(DataSource), { agencyId, ...RESTAURANT, name: '느린 부엌', defaultCookingMinutes: 35 });
+    h = await startIntake({ DEFAULT_COOKING_MINUTES: String(SYSTEM_DEFAULT_MINUTES) });
+    ({ app, restaurant: plain } = h);
+    db = { url: h.databaseUrl };
+    slowKitchen = await provisionRestaurant(app.get(DataSource), { agencyId: randomUUID(), ...RESTAURANT, name: '느린 부엌', defaultCookingMinutes: 35 });
   });
 
   afterAll(async () => {
-    await app?.close();
-    await db?.drop();
+    await h?.close();
   });
 
   it('takes cookingMinutes and promisedMinutes from acceptance, and sends both in order.created', async () => {

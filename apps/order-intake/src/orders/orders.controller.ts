@@ -31,20 +31,9 @@ export class OrdersController {
     summary: "A restaurant's order, signed per Standard Webhooks",
     description: 'A redelivery with the same `webhook-id` gets the first answer again and creates nothing (docs/webhooks.md).',
   })
-  @SignedWebhook()
+  @SignedWebhook(['ORDER_CONFLICT'])
   @ApiBody({ required: true, schema: schemaRef('CreateOrderRequest') })
   @ApiResponse({ status: 202, description: 'Accepted and stored (or, for a redelivery, the first answer again)', schema: ORDER_ACCEPTED })
-  @ApiErrors([
-    'PAYLOAD_TOO_LARGE',
-    'UNSUPPORTED_MEDIA_TYPE',
-    'RESTAURANT_NOT_FOUND',
-    'SIGNATURE_MISSING',
-    'SIGNATURE_INVALID',
-    'TIMESTAMP_OUT_OF_TOLERANCE',
-    'INVALID_JSON',
-    'VALIDATION_FAILED',
-    'ORDER_CONFLICT',
-  ])
   async receive(@Param('restaurantId') restaurantId: string, @Req() request: Request, @Res() response: Response): Promise<void> {
     const answer = await this.orders.receive(restaurantId, await readSignedRequest(request, this.config.intake.maxBodyBytes));
     response.status(answer.status).json(answer.body);

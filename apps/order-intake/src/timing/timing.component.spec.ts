@@ -3,15 +3,11 @@ import type { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { startService } from '#platform';
-import { createTestDatabase, queryRows } from '../../../../test/support/database.js';
-import { testConfig } from '../../../../test/support/config.js';
-import { orderBody } from '../../test/intake-harness.js';
-import { IntakeModule } from '../intake.module.js';
+import { queryRows } from '../../../../test/support/database.js';
+import { orderBody, startIntake, type IntakeHarness } from '../../test/intake-harness.js';
 import { provisionRestaurant, type ProvisionedRestaurant } from '../restaurants/restaurants.provisioning.js';
 import { webhookHeaders } from '../webhooks/webhook-signature.js';
 
-const RESTAURANT = { name: '을지로 칼국수', address: '서울 중구 을지로 100', lng: 126.9882, lat: 37.5662 };
 const MINUTE = 60_000;
 
 interface Written {
@@ -21,11 +17,12 @@ interface Written {
 }
 
 describe('"ready now" and "delayed" webhooks (component, real PostgreSQL)', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let h: IntakeHarness;
   let app: INestApplication;
+  let db: { url: string };
   let restaurant: ProvisionedRestaurant;
   let other: ProvisionedRestaurant;
-  const agencyId = randomUUID();
+  let agencyId: string;
 
   /** A signed POST of `body` (an object is serialised) to one of the order's timing routes. */
   function send(
@@ -83,16 +80,15 @@ describe('"ready now" and "delayed" webhooks (component, real PostgreSQL)', () =
   }
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const config = await testConfig();
-    app = await startService({ service: 'intake', module: IntakeModule.forRoot(config, db.url), config, bodyParser: false });
-    restaurant = await provisionRestaurant(app.get(DataSource), { agencyId, ...RESTAURANT });
-    other = await provisionRestaurant(app.get(DataSource), { agencyId, ...RESTAURANT, name: '다른 식당' });
+    h = await startIntake();
+    ({ app, restaurant } = h);
+    db = { url: h.databaseUrl };
+    [{ agencyId }] = await queryRows<{ agencyId: string }>(db.url, 'SELECT agency_id AS "agencyId" FROM intake.restaurants WHERE id = $1', [restaurant.restaurantId]);
+    other = await provisionRestaurant(app.get(DataSource), { agencyId, name: '다른 식당', address: '서울 중구 을지로 100', lng: 126.9882, lat: 37.5662 });
   });
 
   afterAll(async () => {
-    await app?.close();
-    await db?.drop();
+    await h?.close();
   });
 
   it('moves the ready time by the delay, keeps it in the history and emits order.timing-changed once, in one go', async () => {
