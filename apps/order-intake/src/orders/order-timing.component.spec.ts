@@ -103,6 +103,23 @@ describe('cooking time and promise on orders (component, real PostgreSQL)', () =
     expect(minutesAfterAcceptance(own, own.ready_at)).toBeCloseTo(0, 1);
   });
 
+  it("lets the restaurant set its usual cooking time with its API key, and clear it back to the system's", async () => {
+    const path = `/v1/restaurants/${plain.restaurantId}/cooking-time`;
+    const put = (body: string, key = plain.apiKey) =>
+      request(app.getHttpServer()).put(path).set('authorization', `Bearer ${key}`).set('content-type', 'application/json').send(body);
+    await request(app.getHttpServer()).get(path).set('authorization', `Bearer ${plain.apiKey}`).expect(200, { minutes: null, defaultMinutes: SYSTEM_DEFAULT_MINUTES });
+    await put('{"minutes":25}').expect(200, { minutes: 25, defaultMinutes: SYSTEM_DEFAULT_MINUTES });
+    const usual = await stored((await post(orderBody()).expect(202)).body.orderId);
+    expect(minutesAfterAcceptance(usual, usual.ready_at)).toBeCloseTo(25, 1);
+
+    expect((await put('{"minutes":241}').expect(400)).body.error.details).toEqual([{ field: 'minutes', value: 241, reason: 'must be an integer from 0 to 240' }]);
+    expect((await put('{}').expect(400)).body.error.details).toEqual([{ field: 'minutes', reason: 'is required' }]);
+    await put('{"minutes":5}', slowKitchen.apiKey).expect(404);
+    await put('{"minutes":null}').expect(200, { minutes: null, defaultMinutes: SYSTEM_DEFAULT_MINUTES });
+    const system = await stored((await post(orderBody()).expect(202)).body.orderId);
+    expect(minutesAfterAcceptance(system, system.ready_at)).toBeCloseTo(SYSTEM_DEFAULT_MINUTES, 1);
+  });
+
   it('refuses cooking times that are not whole minutes from 0 to 240, naming the field and value', async () => {
     for (const value of [-1, 241, 12.5, '20', true]) {
       expect(await refused(orderBody({ cookingMinutes: value }), 'cookingMinutes')).toEqual({
