@@ -126,6 +126,26 @@ describe('ready and promised times in dispatch (component, real PostgreSQL and f
     expect((await timingSteps(deliveryId)).map((s) => s.reason)).toEqual([`ready now (${newer.readyAt})`]);
   });
 
+  it('refuses an event that breaks the contract, naming the field, and changes nothing', async () => {
+    const { agencyId } = await h.agency();
+    const order = timedOrder(agencyId);
+    await h.publish(order);
+    const { id } = await h.deliveryOf(order.orderId);
+    const good = timingEvent(order, 'delayed', new Date(Date.now() + 10 * MINUTE), 10);
+    for (const [field, bad] of [
+      ['change', { ...good, change: 'soon' }],
+      ['delayMinutes', { ...good, delayMinutes: 0 }],
+      ['readyAt', { ...good, readyAt: '12:30' }],
+    ] as const) {
+      await expect(h.publishTiming(bad as OrderTimingChangedEvent)).rejects.toMatchObject({
+        code: 'VALIDATION_FAILED',
+        details: [expect.objectContaining({ field })],
+      });
+      expect(await h.query('SELECT 1 FROM dispatch.inbox WHERE event_id = $1', [bad.eventId])).toEqual([]);
+    }
+    expect(await h.query('SELECT ready_at, ready_change FROM dispatch.deliveries WHERE id = $1', [id])).toEqual([{ ready_at: new Date(order.readyAt!), ready_change: null }]);
+  });
+
   it('counts a timing step as no change of status on the board', async () => {
     const { agencyId, apiKey } = await h.agency();
     const order = timedOrder(agencyId);
