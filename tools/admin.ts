@@ -12,10 +12,12 @@ const USAGE = `usage: npm run admin -- <command> [options]
 
   agency create --name <name>
   restaurant create --agency <agencyId> --name <name> --address <address> --lng <lng> --lat <lat> [--callback-url <url>]
+                    [--cooking-minutes <n>]
   rider create --agency <agencyId> --name <name> [--capacity <n>]
 
 Prints the new ids with their secrets as JSON; secrets are shown only once. With --callback-url the restaurant
-is sent a signed callback for every status change of its orders (docs/webhooks.md).
+is sent a signed callback for every status change of its orders (docs/webhooks.md). --cooking-minutes is the
+restaurant's usual cooking time, the ready time of orders sent without one (else DEFAULT_COOKING_MINUTES).
 Uses DATABASE_URL, or the embedded PostgreSQL under .data/ (started if not running).`;
 
 const OPTIONS = {
@@ -26,6 +28,7 @@ const OPTIONS = {
   lat: { type: 'string' },
   capacity: { type: 'string' },
   'callback-url': { type: 'string' },
+  'cooking-minutes': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -73,6 +76,7 @@ runMain(async () => {
         lng: number(values, 'lng'),
         lat: number(values, 'lat'),
         callbackUrl: values['callback-url'],
+        defaultCookingMinutes: values['cooking-minutes'] === undefined ? undefined : number(values, 'cooking-minutes'),
       }, { allowPrivateNetworks: config.intake.callbacks.allowPrivateNetworks });
     } else {
       const capacity = values.capacity === undefined ? undefined : number(values, 'capacity');

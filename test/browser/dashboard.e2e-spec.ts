@@ -73,10 +73,12 @@ describeInBrowser('agency dashboard (/agency) in Chromium, against the whole sta
     await eventually(async () => ((await riderRow.textContent())?.includes('운행 중') ? true : undefined), 'the rider online in the riders table');
     expect(await riderRow.textContent()).toContain('0/3');
 
-    const sent = await tenants.restaurant.send();
+    const sent = await tenants.restaurant.send({ cookingMinutes: 20, promisedMinutes: 50 });
     expect(sent.status).toBe(202);
     const delivery = await deliveryOf(sent.body.orderId);
     await column('대기').getByRole('article', { name: `배달 ${delivery.id.slice(0, 8)}` }).waitFor({ timeout: 15_000 });
+    await expect(card(delivery.id).getByLabel('조리 완료 시각').textContent()).resolves.toMatch(/^\d{2}:\d{2} 준비 \((19|20)분 후\)$/);
+    await expect(card(delivery.id).getByLabel('도착 약속 시각').textContent()).resolves.toMatch(/^\d{2}:\d{2}까지$/);
     await card(delivery.id).getByText('수동 배차 필요').waitFor({ timeout: 15_000 });
     await expect(page.getByRole('status', { name: '경고' }).textContent()).resolves.toContain('1건');
     // The map draws the rider, the pickup and the drop-off from coordinates alone.

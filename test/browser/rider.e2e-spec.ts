@@ -71,10 +71,13 @@ describeInBrowser('rider client in a browser (system)', () => {
     await page.getByRole('button', { name: '내 위치 공유' }).click();
     await seen(page.getByLabel('위치').filter({ hasText: '전송됨' }), 'the position sent');
 
-    const sent = await tenants.restaurant.send();
+    // Cooked already (a cooking time of 0), promised in 40 minutes.
+    const sent = await tenants.restaurant.send({ cookingMinutes: 0, promisedMinutes: 40 });
     expect(sent.status).toBe(202);
     await seen(offer(), 'the offer on the screen');
     await expect(offer().getByLabel('수입').textContent()).resolves.toMatch(/^[\d,]+원$/);
+    await expect(offer().getByLabel('조리 완료 시각').textContent()).resolves.toMatch(/^\d{2}:\d{2} 준비됨$/);
+    await expect(offer().getByLabel('도착 약속 시각').textContent()).resolves.toMatch(/^\d{2}:\d{2}까지$/);
     await expect(offer().textContent()).resolves.toContain('서울특별시 종로구 세종대로 172');
     const secondsLeft = async () => {
       const text = (await offer().getByRole('timer').textContent()) ?? '';
@@ -91,6 +94,9 @@ describeInBrowser('rider client in a browser (system)', () => {
     await seen(job().getByRole('button', { name: '픽업 완료' }), 'the accepted job with its next step');
     expect(await offer().count()).toBe(0);
     await orderStatus(sent.body.orderId, 'assigned');
+    // The kitchen is late: the job card says so, with the new time.
+    await expect(tenants.restaurant.timing(sent.body.orderId, 'delay', { minutes: 10 })).resolves.toMatchObject({ status: 200 });
+    await seen(job().getByLabel('조리 완료 시각').filter({ hasText: /^\d{2}:\d{2} 준비 \(\d+분 후\) · 지연$/ }), 'the job showing the delay');
     await saveScreenshot(page, 'rider-job');
 
     await job().getByRole('button', { name: '픽업 완료' }).click();

@@ -39,6 +39,17 @@ export class Restaurant {
     return { status: response.status, headers: response.headers, body: (await response.json()) as { orderId: string; status: string } };
   }
 
+  /** Signs and sends "ready now" (`ready`) or "delayed by N minutes" (`delay`, with `{ minutes }`) for one of its orders. */
+  async timing(orderId: string, route: 'ready' | 'delay', payload: object = {}): Promise<{ status: number; body: any }> {
+    const body = JSON.stringify(payload);
+    const response = await fetch(`${this.intakeUrl}/v1/restaurants/${this.credentials.restaurantId}/orders/${orderId}/${route}`, {
+      method: 'POST',
+      headers: signedHeaders(this.credentials.webhookSecret, body),
+      body,
+    });
+    return { status: response.status, body: await response.json() };
+  }
+
   async order<T = { status: string }>(orderId: string): Promise<T> {
     const response = await fetch(`${this.intakeUrl}/v1/restaurants/${this.credentials.restaurantId}/orders/${orderId}`, {
       headers: { authorization: `Bearer ${this.credentials.apiKey}` },

@@ -5,7 +5,7 @@ import { lastValueFrom } from 'rxjs';
 import { io, type Socket } from 'socket.io-client';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '#config';
-import { PATTERNS, type LngLat, type OrderCreatedEvent } from '#contracts';
+import { PATTERNS, type LngLat, type OrderCreatedEvent, type OrderTimingChangedEvent } from '#contracts';
 import { clientOptions } from '#messaging';
 import { startService } from '#platform';
 import { createTestDatabase, queryRows } from '../../../test/support/database.js';
@@ -98,6 +98,8 @@ export interface DispatchHarness {
   online(token: string, at: LngLat): Promise<RiderClient>;
   /** Sends order.created to dispatch the way order-intake's relay does; resolves with dispatch's reply. */
   publish(event: OrderCreatedEvent): Promise<unknown>;
+  /** Sends order.timing-changed ("ready now", "delayed") the same way. */
+  publishTiming(event: OrderTimingChangedEvent): Promise<unknown>;
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   /** The delivery of an order once dispatch has stored it. */
   deliveryOf(orderId: string): Promise<{
@@ -199,6 +201,7 @@ export async function startDispatch(options: { env?: Record<string, string>; wit
       return client;
     },
     publish: (event) => lastValueFrom(publisher.send(PATTERNS.ORDER_CREATED, event)),
+    publishTiming: (event) => lastValueFrom(publisher.send(PATTERNS.ORDER_TIMING_CHANGED, event)),
     query,
     deliveryOf: (orderId) =>
       eventually(async () => (await query<any>('SELECT * FROM dispatch.deliveries WHERE order_id = $1', [orderId]))[0], `delivery of order ${orderId}`),

@@ -1,5 +1,7 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiHeader, ApiSecurity } from '@nestjs/swagger';
 import { ORDER_STATUSES } from './orders/order-status.js';
-import { schemaRef, type ApiDocs } from '#platform';
+import { ApiErrors, schemaRef, type ApiDocs, type ErrorCode } from '#platform';
 
 const signatureHeaders = {
   'webhook-id': { required: true, description: 'The message id, the same on every retry of it: the idempotency key', schema: { type: 'string', maxLength: 256 } },
@@ -72,3 +74,23 @@ export const INTAKE_API_DOCS: ApiDocs = {
 };
 
 export { signatureHeaders };
+
+/** What every signed webhook may be refused for, before what it says is looked at (docs/webhooks.md#answers). */
+const SIGNED_WEBHOOK_REFUSALS: ErrorCode[] = [
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'RESTAURANT_NOT_FOUND',
+  'SIGNATURE_MISSING',
+  'SIGNATURE_INVALID',
+  'TIMESTAMP_OUT_OF_TOLERANCE',
+  'INVALID_JSON',
+  'VALIDATION_FAILED',
+];
+
+/** A route taking a restaurant's signed webhook: the Standard Webhooks scheme, its three headers, and its refusals with the route's own. */
+export const SignedWebhook = (refusals: ErrorCode[]) =>
+  applyDecorators(
+    ApiSecurity('standardWebhooks'),
+    ...Object.entries(signatureHeaders).map(([name, header]) => ApiHeader({ name, ...header })),
+    ApiErrors([...SIGNED_WEBHOOK_REFUSALS, ...refusals]),
+  );

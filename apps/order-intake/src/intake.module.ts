@@ -11,6 +11,7 @@ import { DeliveryUpdatesModule } from './delivery-updates/delivery-updates.modul
 import { INTAKE_DATABASE } from './intake.database.js';
 import { INTAKE_LOG } from './intake.logger.js';
 import { OrdersModule } from './orders/orders.module.js';
+import { TimingModule } from './timing/timing.module.js';
 
 /** The order-intake service: restaurants' signed orders in, `order.created` out, delivery status mirrored back. */
 @Global()
@@ -25,6 +26,7 @@ export class IntakeModule {
         ObservabilityModule.forService('intake', config),
         ServiceDatabaseModule.forRoot({ url: databaseUrl, ...INTAKE_DATABASE, poolSize: config.databasePoolSize }),
         OrdersModule,
+        TimingModule,
         DeliveryUpdatesModule,
         CallbacksModule,
       ],

@@ -123,6 +123,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ KAKAO_MOBILITY_BASE_URL: 'ftp://navi' })).toThrow(/KAKAO_MOBILITY_BASE_URL: protocol/);
   });
 
+  it('takes an order without a cooking time as ready on acceptance unless DEFAULT_COOKING_MINUTES says otherwise', () => {
+    expect(loadConfig({}).intake.defaultCookingMinutes).toBe(0);
+    expect(loadConfig({ DEFAULT_COOKING_MINUTES: '15' }).intake.defaultCookingMinutes).toBe(15);
+    expect(() => loadConfig({ DEFAULT_COOKING_MINUTES: '241' })).toThrow(/DEFAULT_COOKING_MINUTES="241"/);
+    expect(() => loadConfig({ DEFAULT_COOKING_MINUTES: '7.5' })).toThrow(/DEFAULT_COOKING_MINUTES="7.5"/);
+  });
+
   it('locates address-only orders every 2 s unless LOCATE_INTERVAL_MS says otherwise, and refuses a bad interval', () => {
     expect(loadConfig({}).intake.locateIntervalMs).toBe(2000);
     expect(loadConfig({ LOCATE_INTERVAL_MS: '250' }).intake.locateIntervalMs).toBe(250);

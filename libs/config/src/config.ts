@@ -32,6 +32,8 @@ export interface AppConfig {
     maxBodyBytes: number;
     /** How often the locator looks for address-only orders due for geocoding; also the base of its backoff. */
     locateIntervalMs: number;
+    /** Cooking time of an order sent without one, from a restaurant without its own default; 0: ready on acceptance. */
+    defaultCookingMinutes: number;
     /** Signed status callbacks to restaurants: see docs/webhooks.md. */
     callbacks: CallbacksConfig;
   };
@@ -313,6 +315,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       webhookToleranceSeconds: r.int('WEBHOOK_TOLERANCE_SECONDS', 300, 1, 3600)!,
       maxBodyBytes: r.int('WEBHOOK_MAX_BODY_BYTES', 64 * 1024, 1024, 1024 * 1024)!,
       locateIntervalMs: r.int('LOCATE_INTERVAL_MS', 2000, 10, 300_000)!,
+      defaultCookingMinutes: r.int('DEFAULT_COOKING_MINUTES', 0, 0, 240)!,
       callbacks: {
         timeoutMs: r.int('CALLBACK_TIMEOUT_MS', 5000, 10, 120_000)!,
         maxAgeHours: r.number('CALLBACK_MAX_AGE_HOURS', 24, 0.0001, 720),

@@ -79,6 +79,8 @@ function validatedSchemas(): Record<string, SchemaObject> {
         return { type: 'number', minimum: min, maximum: max };
       case 'isKoreanPhone':
         return { type: 'string', pattern: '^(?:\\+82-?|0)\\d+(?:-\\d+)*$', description: 'a Korean phone number: 9 to 13 digits, dashes allowed' };
+      case 'isInstant':
+        return { type: 'string', format: 'date-time', description: 'an ISO 8601 instant with its offset' };
       case 'isCallbackUrl':
         return { type: 'string', format: 'uri', description: 'an http(s) URL of a public host' };
       default:

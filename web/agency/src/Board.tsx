@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { describeError, type AgencyApi } from './api';
 import { won } from '../../shared/format';
+import { TimingFacts } from '../../shared/timing-facts';
 import { duration, RIDER_STATE_LABEL, shortId, STATUS_LABEL, STATUSES } from './format';
 import type { Delivery, Rider } from './types';
 
@@ -84,6 +85,7 @@ function DeliveryCard({ api, delivery: d, riders, alert, onChanged, onCancel }: 
         <dd aria-label="주문 후 경과">{duration(d.waitingSeconds)}</dd>
         <dt>현 상태</dt>
         <dd aria-label="현 상태 경과">{duration(d.inStatusSeconds)}</dd>
+        <TimingFacts readyAt={d.readyAt} promisedAt={d.promisedAt} readyChange={d.readyChange} now={Date.now()} />
         <dt>도착지</dt>
         <dd>{d.dropoff.address ?? `${d.dropoff.lat.toFixed(4)}, ${d.dropoff.lng.toFixed(4)}`}</dd>
         <dt>요금</dt>

@@ -23,6 +23,10 @@ export interface Delivery {
   assignedBy: 'rider' | 'agency' | null;
   dispatchHold: boolean;
   failureReason: string | null;
+  /** When the food is ready, when it was promised, and what the restaurant said since (ready now, delayed). */
+  readyAt: string | null;
+  promisedAt: string | null;
+  readyChange: 'ready' | 'delayed' | null;
   waitingSeconds: number;
   inStatusSeconds: number;
   createdAt: string;

@@ -1,4 +1,5 @@
 /** Rider protocol v1 (docs/rider-protocol.md), as the client sees it. */
+import type { ReadyChange } from '../../shared/format';
 
 export interface Place {
   lng: number;
@@ -19,6 +20,9 @@ export interface Delivery {
   fee: number | null;
   riderPay: number | null;
   distanceMeters: number | null;
+  readyAt: string | null;
+  promisedAt: string | null;
+  readyChange: ReadyChange;
   assignedAt: string | null;
   pickedUpAt: string | null;
   deliveredAt: string | null;
@@ -34,7 +38,20 @@ export interface Offer {
   riderPay: number | null;
   distanceMeters: number | null;
   feePending: boolean;
+  /** When the food is ready (null: not known), when it was promised, and what the restaurant said since. */
+  readyAt: string | null;
+  promisedAt: string | null;
+  readyChange: ReadyChange;
   expiresAt: string;
+}
+
+/** `delivery:timing`: the restaurant said the food is ready now, or delayed. */
+export interface TimingUpdate {
+  deliveryId: string;
+  readyAt: string | null;
+  promisedAt: string | null;
+  readyChange: ReadyChange;
+  delayMinutes: number | null;
 }
 
 export type Presence = 'online' | 'on_break';

@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import type { Ack, Delivery, FeeUpdate, Offer, Position, Presence } from './protocol';
+import type { Ack, Delivery, FeeUpdate, Offer, Position, Presence, TimingUpdate } from './protocol';
 import type { RiderAction } from './rider-state';
 
 const ACK_TIMEOUT_MS = 5000;
@@ -70,6 +70,10 @@ export class RiderClient {
       dispatch({ type: 'delivery:gone', deliveryId, notice: `관제에서 배달 실패로 처리했습니다${reason ? ` (${reason})` : ''}.` }),
     );
     on<FeeUpdate>('delivery:fee', (update) => dispatch({ type: 'fee', update }));
+    on<TimingUpdate>('delivery:timing', (update) => {
+      dispatch({ type: 'timing', update });
+      dispatch({ type: 'notice', text: update.readyChange === 'ready' ? '식당: 조리가 끝났습니다.' : `식당: 조리가 ${update.delayMinutes ?? ''}분 늦어집니다.` });
+    });
   }
 
   start(): void {

@@ -1,4 +1,4 @@
-import type { Delivery, FeeUpdate, Offer, Presence } from './protocol';
+import type { Delivery, FeeUpdate, Offer, Presence, TimingUpdate } from './protocol';
 
 /**
  * What the rider's screen shows, changed only by the reducer below: every server event and every answer goes
@@ -39,6 +39,7 @@ export type RiderAction =
   | { type: 'delivery'; delivery: Delivery; notice?: string }
   | { type: 'delivery:gone'; deliveryId: string; notice?: string }
   | { type: 'fee'; update: FeeUpdate }
+  | { type: 'timing'; update: TimingUpdate }
   | { type: 'clock'; offsetMs: number }
   | { type: 'notice'; text: string; tone?: Notice['tone'] }
   | { type: 'dismiss'; id: number };
@@ -95,6 +96,15 @@ export function riderReducer(state: RiderState, action: RiderAction): RiderState
         ...state,
         offers: state.offers.map((o) => (o.deliveryId === deliveryId ? { ...o, fee, riderPay, distanceMeters, feePending: false } : o)),
         jobs: state.jobs.map((j) => (j.id === deliveryId ? { ...j, fee, riderPay, distanceMeters } : j)),
+      };
+    }
+    case 'timing': {
+      const { deliveryId, readyAt, promisedAt, readyChange } = action.update;
+      const times = { readyAt, promisedAt, readyChange };
+      return {
+        ...state,
+        offers: state.offers.map((o) => (o.deliveryId === deliveryId ? { ...o, ...times } : o)),
+        jobs: state.jobs.map((j) => (j.id === deliveryId ? { ...j, ...times } : j)),
       };
     }
     case 'clock':

@@ -16,7 +16,10 @@ import { AssignDeliveryRequest, FailDeliveryRequest, UnassignDeliveryRequest } f
  */
 const DELIVERY = {
   description: 'The delivery as the board shows it after the step (docs/agency-api.md)',
-  schema: { type: 'object', required: ['id', 'orderId', 'status'], properties: { id: { type: 'string', format: 'uuid' }, orderId: { type: 'string', format: 'uuid' }, status: { type: 'string', enum: [...DELIVERY_STATUSES] } } },
+  schema: { type: 'object', required: ['id', 'orderId', 'status'], properties: { id: { type: 'string', format: 'uuid' }, orderId: { type: 'string', format: 'uuid' }, status: { type: 'string', enum: [...DELIVERY_STATUSES] },
+      readyAt: { type: ['string', 'null'], format: 'date-time', description: 'When the food is ready; null on orders from before ready times were kept' },
+      promisedAt: { type: ['string', 'null'], format: 'date-time', description: 'When the customer was promised it; null if not said' },
+      readyChange: { type: ['string', 'null'], enum: ['ready', 'delayed', null], description: 'What the restaurant said since: ready now, or delayed' } } },
 };
 /** Answers of a step on one delivery. */
 const Step = (summary: string, body?: new () => object) =>

@@ -146,6 +146,12 @@ export class DeliveriesRepository {
     return row ? this.toEntity(row) : null;
   }
 
+  /** The delivery of an order, locked until the transaction ends. */
+  async lockByOrder(manager: EntityManager, orderId: string): Promise<DeliveryEntity | null> {
+    const [row]: Array<Record<string, unknown>> = await manager.query('SELECT * FROM dispatch.deliveries WHERE order_id = $1 FOR UPDATE', [orderId]);
+    return row ? this.toEntity(row) : null;
+  }
+
   /**
    * Locks the deliveries of riders' offers, in delivery id order, and names each offer's rider (for the
    * restaurant's event): by offer id, the offers that exist and are the given rider's.

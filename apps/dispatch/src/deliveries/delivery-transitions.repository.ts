@@ -99,7 +99,8 @@ export class DeliveryTransitionsRepository {
   async lastSteps(deliveryIds: string[]): Promise<Map<string, { lastAt: Date; assignedBy: TransitionActorType | null }>> {
     if (deliveryIds.length === 0) return new Map();
     const rows: Array<{ delivery_id: string; last_at: Date; assigned_by: TransitionActorType | null }> = await this.dataSource.query(
-      `SELECT delivery_id, max(at) AS last_at,
+      // A step that keeps the status (a restaurant's "delayed") is logged but is no change of status.
+      `SELECT delivery_id, max(at) FILTER (WHERE from_status IS DISTINCT FROM to_status) AS last_at,
               (array_agg(actor_type ORDER BY seq DESC) FILTER (WHERE to_status = 'assigned'))[1] AS assigned_by
          FROM dispatch.delivery_transitions WHERE delivery_id = ANY($1::uuid[]) GROUP BY delivery_id`,
       [deliveryIds],

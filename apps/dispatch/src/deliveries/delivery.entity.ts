@@ -1,5 +1,5 @@
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, Unique, UpdateDateColumn } from 'typeorm';
-import type { FeeItem, RouteAttempt } from '#contracts';
+import type { FeeItem, RouteAttempt, TimingChange } from '#contracts';
 import type { DeliveryStatus } from './delivery-status.js';
 
 /** The fee service's whole answer, kept with its provenance (which provider, estimated or not). */
@@ -143,6 +143,14 @@ export class DeliveryEntity {
   /** When the order was promised to the customer; null when the restaurant did not say. */
   @Column('timestamptz', { name: 'promised_at', nullable: true })
   promisedAt: Date | null;
+
+  /** What the restaurant last said of the ready time after the order: `ready` (now) or `delayed`; null: nothing. */
+  @Column('text', { name: 'ready_change', nullable: true })
+  readyChange: TimingChange | null;
+
+  /** When it said it (its event's time): a change that arrives late does not undo a newer one. */
+  @Column('timestamptz', { name: 'ready_changed_at', nullable: true })
+  readyChangedAt: Date | null;
 
   /** Set by the agency: automatic dispatch leaves the delivery alone until it is released or assigned by hand. */
   @Column('boolean', { name: 'dispatch_hold', default: false })

@@ -1,6 +1,24 @@
+import type { TimingChange } from '#contracts';
 import type { DeliveryEntity } from './delivery.entity.js';
 import type { BoardRow } from './delivery-operations.service.js';
 import type { DeliveryTransition } from './delivery-transitions.repository.js';
+
+/**
+ * When a delivery's food is ready and when it was promised, and what the restaurant last said ("ready now",
+ * "delayed"), as every view of a delivery shows them: the board's, the rider's offers and jobs, `delivery:timing`.
+ */
+export function deliveryTiming(d: Pick<DeliveryEntity, 'readyAt' | 'promisedAt' | 'readyChange'>): DeliveryTimingView {
+  return { readyAt: d.readyAt?.toISOString() ?? null, promisedAt: d.promisedAt?.toISOString() ?? null, readyChange: d.readyChange };
+}
+
+export interface DeliveryTimingView {
+  /** Null on deliveries of orders accepted before ready times were kept: ready when they arrived. */
+  readyAt: string | null;
+  /** Null when the restaurant did not say. */
+  promisedAt: string | null;
+  /** `ready`: the restaurant said it is ready now; `delayed`: later than first said; null: nothing since the order. */
+  readyChange: TimingChange | null;
+}
 
 /** A delivery as its rider sees it (answers to accept, pickup and delivered). */
 export function riderDeliveryView(d: DeliveryEntity) {
@@ -14,6 +32,7 @@ export function riderDeliveryView(d: DeliveryEntity) {
     fee: d.fee?.total ?? null,
     riderPay: d.fee?.riderPay ?? null,
     distanceMeters: d.fee?.distanceMeters ?? null,
+    ...deliveryTiming(d),
     assignedAt: d.assignedAt?.toISOString() ?? null,
     pickedUpAt: d.pickedUpAt?.toISOString() ?? null,
     deliveredAt: d.deliveredAt?.toISOString() ?? null,
@@ -50,6 +69,7 @@ export function agencyDeliveryView(row: BoardRow, now: Date = new Date()) {
     /** Held by the agency: automatic dispatch leaves it alone until released or assigned by hand. */
     dispatchHold: d.dispatchHold,
     failureReason: d.failureReason,
+    ...deliveryTiming(d),
     /** Seconds since the order arrived, and since the delivery's last change of status. */
     waitingSeconds: secondsSince(d.createdAt, now),
     inStatusSeconds: secondsSince(row.lastChangeAt, now),

@@ -45,6 +45,10 @@ describe('offering deliveries to riders (component, real PostgreSQL and fee serv
       riderPay: delivery.fee!.riderPay,
       distanceMeters: quote.distance_meters,
       feePending: false,
+      // An order from before ready times were kept: ready when it arrived, no promise.
+      readyAt: null,
+      promisedAt: null,
+      readyChange: null,
       expiresAt: expect.any(String),
     });
     // What the rider earns is fee's rider pay for this quote: a whole number of won, at most the fee.

@@ -12,6 +12,7 @@ import { deliveryQuote } from '../deliveries/deliveries.service.js';
 import type { DeliveryEntity } from '../deliveries/delivery.entity.js';
 import { DeliveryEvents } from '../deliveries/delivery-events.js';
 import { deliveryIds } from '../deliveries/delivery-log.js';
+import { deliveryTiming } from '../deliveries/delivery.views.js';
 import { DeliveryTransitions, SYSTEM } from '../deliveries/delivery-transitions.service.js';
 import { RIDER_INDEX, scoreCandidates, type RiderIndex, type ScoreBreakdown } from '#planner';
 import { DispatchMetrics } from '../metrics/dispatch-metrics.js';
@@ -79,6 +80,7 @@ export function offerMessage(offer: OfferEntity, delivery: DeliveryEntity): Offe
     riderPay: delivery.fee?.riderPay ?? null,
     distanceMeters: delivery.fee?.distanceMeters ?? null,
     feePending: !delivery.fee,
+    ...deliveryTiming(delivery),
     expiresAt: offer.expiresAt.toISOString(),
   };
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { RiderDeliveryView } from '../deliveries/delivery.views.js';
+import type { DeliveryTimingView, RiderDeliveryView } from '../deliveries/delivery.views.js';
 import type { RiderState } from './rider-presence.store.js';
 
 /** Events the server sends riders (protocol v1, docs/rider-protocol.md). */
@@ -20,6 +20,8 @@ export interface RiderEvents {
   jobs: { deliveries: RiderDeliveryView[] };
   /** The price of a delivery offered or assigned while its fee was pending. */
   'delivery:fee': { deliveryId: string; fee: number; riderPay: number | null; distanceMeters: number };
+  /** The restaurant said the food of a delivery the rider was offered or carries is ready now, or delayed. */
+  'delivery:timing': DeliveryTimingView & { deliveryId: string; delayMinutes: number | null };
 }
 
 export interface PlacePayload {
@@ -29,7 +31,7 @@ export interface PlacePayload {
   detail?: string;
 }
 
-export interface OfferMessage {
+export interface OfferMessage extends DeliveryTimingView {
   offerId: string;
   deliveryId: string;
   restaurantName: string;

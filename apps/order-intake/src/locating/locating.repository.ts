@@ -52,7 +52,7 @@ export class LocatingRepository {
   /** The order if it is still `locating`, locked until the transaction ends; null once another try placed it. */
   async lockLocating(manager: EntityManager, orderId: string): Promise<LocatingOrder | null> {
     const rows: Array<Record<string, unknown>> = await manager.query(
-      `SELECT o.id, o.external_order_id, o.dropoff_address, o.dropoff_detail, o.order_amount, o.note,
+      `SELECT o.id, o.external_order_id, o.dropoff_address, o.dropoff_detail, o.order_amount, o.note, o.ready_at, o.promised_at,
               r.id AS restaurant_id, r.agency_id, r.name AS restaurant_name, r.address AS restaurant_address,
               r.lng AS restaurant_lng, r.lat AS restaurant_lat
          FROM intake.orders o JOIN intake.restaurants r ON r.id = o.restaurant_id
@@ -69,6 +69,8 @@ export class LocatingRepository {
         dropoff: { address: r.dropoff_address as string, ...(r.dropoff_detail === null ? {} : { detail: r.dropoff_detail as string }) },
         orderAmount: r.order_amount as number,
         ...(r.note === null ? {} : { note: r.note as string }),
+        readyAt: r.ready_at as Date | null,
+        promisedAt: r.promised_at as Date | null,
       },
       restaurant: {
         id: r.restaurant_id as string,

@@ -10,6 +10,9 @@ export interface PlacedOrder {
   dropoff: LngLat & { address: string; detail?: string };
   orderAmount: number;
   note?: string;
+  /** Null on orders accepted before times were kept. */
+  readyAt: Date | null;
+  promisedAt: Date | null;
 }
 
 /**
@@ -28,5 +31,7 @@ export function orderCreatedPayload(restaurant: Pick<RestaurantEntity, 'id' | 'a
     dropoff: { lng: dropoff.lng, lat: dropoff.lat, address: dropoff.address, detail: dropoff.detail },
     orderAmount: order.orderAmount,
     note: order.note,
+    ...(order.readyAt ? { readyAt: order.readyAt.toISOString() } : {}),
+    ...(order.promisedAt ? { promisedAt: order.promisedAt.toISOString() } : {}),
   };
 }

@@ -92,6 +92,14 @@ export class OrderEntity {
   @Column('text', { name: 'rider_name', nullable: true })
   riderName: string | null;
 
+  /** When the food is ready: as sent, or the restaurant's usual cooking time from acceptance; moved by "ready"/"delay". Null on orders accepted before times were kept. */
+  @Column('timestamptz', { name: 'ready_at', nullable: true })
+  readyAt: Date | null;
+
+  /** When the order was promised to the customer; null when the restaurant did not say. */
+  @Column('timestamptz', { name: 'promised_at', nullable: true })
+  promisedAt: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

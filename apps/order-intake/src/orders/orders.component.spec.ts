@@ -119,7 +119,10 @@ describe('order intake webhooks (component, real PostgreSQL)', () => {
         dropoff: { ...GWANGHWAMUN, address: '서울 종로구 세종대로 172', detail: '3층 302호' },
         orderAmount: 25000,
         note: '문 앞에 놓아주세요',
+        // Sent without a cooking time, from a restaurant without its own: ready on acceptance (DEFAULT_COOKING_MINUTES 0).
+        readyAt: (order.ready_at as Date).toISOString(),
       });
+      expect(order.promised_at).toBeNull();
       // What dispatch will validate it against.
       expect(validateContract(OrderCreatedEvent, outbox[0].payload)).toMatchObject({ ok: true });
     });
@@ -416,6 +419,9 @@ describe('order intake webhooks (component, real PostgreSQL)', () => {
         fee: null,
         rider: null,
         statusHistory: [{ status: 'received', at: expect.any(String) }],
+        readyAt: expect.any(String),
+        promisedAt: null,
+        timingHistory: [],
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
       });

@@ -1,21 +1,12 @@
-import { applyDecorators, Controller, Get, Headers, Inject, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Headers, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { ApiErrors, schemaRef } from '#platform';
-import { signatureHeaders } from '../intake.api-docs.js';
-import { readRawBody } from '../webhooks/raw-body.js';
-import type { WebhookHeaders } from '../webhooks/webhook-signature.js';
+import { SignedWebhook } from '../intake.api-docs.js';
+import { readSignedRequest } from '../webhooks/signed-webhooks.js';
 import type { OrderView } from './dto/order.view.js';
 import { OrdersService } from './orders.service.js';
-
-const header = (request: Request, name: string): string | undefined => {
-  const value = request.headers[name];
-  return typeof value === 'string' ? value : undefined;
-};
-
-/** The Standard Webhooks signature: its scheme and its three headers. */
-const SignedWebhook = () => applyDecorators(ApiSecurity('standardWebhooks'), ...Object.entries(signatureHeaders).map(([name, header]) => ApiHeader({ name, ...header })));
 
 const ORDER_ACCEPTED = {
   type: 'object',
@@ -40,28 +31,11 @@ export class OrdersController {
     summary: "A restaurant's order, signed per Standard Webhooks",
     description: 'A redelivery with the same `webhook-id` gets the first answer again and creates nothing (docs/webhooks.md).',
   })
-  @SignedWebhook()
+  @SignedWebhook(['ORDER_CONFLICT'])
   @ApiBody({ required: true, schema: schemaRef('CreateOrderRequest') })
   @ApiResponse({ status: 202, description: 'Accepted and stored (or, for a redelivery, the first answer again)', schema: ORDER_ACCEPTED })
-  @ApiErrors([
-    'PAYLOAD_TOO_LARGE',
-    'UNSUPPORTED_MEDIA_TYPE',
-    'RESTAURANT_NOT_FOUND',
-    'SIGNATURE_MISSING',
-    'SIGNATURE_INVALID',
-    'TIMESTAMP_OUT_OF_TOLERANCE',
-    'INVALID_JSON',
-    'VALIDATION_FAILED',
-    'ORDER_CONFLICT',
-  ])
   async receive(@Param('restaurantId') restaurantId: string, @Req() request: Request, @Res() response: Response): Promise<void> {
-    const body = await readRawBody(request, this.config.intake.maxBodyBytes);
-    const headers: WebhookHeaders = {
-      id: header(request, 'webhook-id'),
-      timestamp: header(request, 'webhook-timestamp'),
-      signature: header(request, 'webhook-signature'),
-    };
-    const answer = await this.orders.receive(restaurantId, headers, body);
+    const answer = await this.orders.receive(restaurantId, await readSignedRequest(request, this.config.intake.maxBodyBytes));
     response.status(answer.status).json(answer.body);
   }
 

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { LocatingModule } from '../locating/locating.module.js';
-import { RestaurantsModule } from '../restaurants/restaurants.module.js';
+import { WebhooksModule } from '../webhooks/webhooks.module.js';
 import { IntakeMetrics } from '../metrics/intake-metrics.js';
 import { OrdersController } from './orders.controller.js';
 import { OrdersRepository } from './orders.repository.js';
@@ -8,7 +8,7 @@ import { OrdersService } from './orders.service.js';
 
 /** Restaurants' orders: signed webhooks in, status out. */
 @Module({
-  imports: [RestaurantsModule, LocatingModule],
+  imports: [WebhooksModule, LocatingModule],
   controllers: [OrdersController],
   providers: [OrdersService, OrdersRepository, IntakeMetrics],
 })

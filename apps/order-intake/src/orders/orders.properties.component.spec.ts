@@ -33,6 +33,9 @@ const hostileJson: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom('1e400', '-1e400', '-0', '9007199254740993', '1e-400', '1.5', '-1', '0', '100000001', '126.97', '37.57', 'true', 'null', '{}', '[]', '"126.97"'),
   fc.double({ noNaN: true, noDefaultInfinity: true }).map((n) => JSON.stringify(n)),
   fc.bigInt({ min: -(2n ** 80n), max: 2n ** 80n }).map(String),
+  // Instants: well formed and near, far off, in the past, impossible, without an offset.
+  fc.integer({ min: -600, max: 600 }).map((minutes) => JSON.stringify(new Date(Date.now() + minutes * 60_000).toISOString())),
+  fc.constantFrom('"2026-02-30T12:00:00+09:00"', '"2026-12-06T12:30:00"', '"2026-12-06T24:00:00Z"', '"+275760-09-13T00:00:00Z"', '"9999-12-31T23:59:59.999999+23:59"'),
   fc.integer({ min: 20, max: 12_000 }).chain((depth) => fc.constantFrom(deepArrays(depth), deepObjects(depth))),
 );
 
@@ -40,7 +43,7 @@ type Path = Array<string | number>;
 const FIELDS: Path[] = [
   ['externalOrderId'], ['dropoff'], ['dropoff', 'address'], ['dropoff', 'lng'], ['dropoff', 'lat'], ['dropoff', 'detail'],
   ['customer'], ['customer', 'phone'], ['items'], ['items', 0], ['items', 0, 'name'], ['items', 0, 'quantity'],
-  ['items', 0, 'unitPrice'], ['orderAmount'], ['note'],
+  ['items', 0, 'unitPrice'], ['orderAmount'], ['note'], ['cookingMinutes'], ['readyAt'], ['promisedMinutes'], ['promisedAt'],
 ];
 const OBJECTS: Path[] = [[], ['dropoff'], ['customer'], ['items', 0]];
 const PLACEHOLDER = '@@hostile@@';

@@ -1,15 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { TimingChange } from '#contracts';
 import { GroupCommit, poolOf, type OutboxMessage } from '#database';
 import type { OrderStatus } from './order-status.js';
 import { OrderStatusChangeEntity } from './order-status-change.entity.js';
 import { OrderEntity, type OrderItem } from './order.entity.js';
 
-/** An HTTP answer as it was given, to give again. */
-export interface StoredAnswer {
-  status: number;
-  body: unknown;
-}
+import type { StoredAnswer } from '../webhooks/webhook-receipts.repository.js';
 
 export interface AcceptedOrder {
   id: string;
@@ -26,6 +23,8 @@ export interface AcceptedOrder {
   items: OrderItem[];
   orderAmount: number;
   note: string | null;
+  readyAt: Date;
+  promisedAt: Date | null;
 }
 
 interface Acceptance {
@@ -38,6 +37,7 @@ interface Acceptance {
 export interface OrderWithHistory {
   order: OrderEntity;
   history: Array<{ status: OrderStatus; at: Date }>;
+  timing: Array<{ change: TimingChange; delayMinutes: number | null; readyAt: Date; at: Date }>;
 }
 
 @Injectable()
@@ -74,19 +74,21 @@ export class OrdersRepository {
       text: `WITH input AS (
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::float8[],
                               $8::text[], $9::text[], $10::jsonb[], $11::int[], $12::text[], $13::text[], $14::int[],
-                              $15::jsonb[], $16::uuid[], $17::text[], $18::jsonb[], $19::text[])
+                              $15::jsonb[], $16::uuid[], $17::text[], $18::jsonb[], $19::text[], $20::timestamptz[],
+                              $21::timestamptz[])
            WITH ORDINALITY AS t(id, restaurant_id, external_order_id, request_hash, dropoff_address, dropoff_lng,
              dropoff_lat, dropoff_detail, customer_phone, items, order_amount, note, webhook_id, status_code,
-             response_body, event_id, pattern, payload, status, position)
+             response_body, event_id, pattern, payload, status, ready_at, promised_at, position)
        ), receipt AS (
          INSERT INTO intake.webhook_receipts (restaurant_id, webhook_id, status_code, response_body, order_id)
          SELECT restaurant_id, webhook_id, status_code, response_body, id FROM input
          RETURNING order_id, status_code, response_body
        ), created AS (
          INSERT INTO intake.orders (id, restaurant_id, external_order_id, request_hash, status, dropoff_address,
-           dropoff_lng, dropoff_lat, dropoff_detail, customer_phone, items, order_amount, note, next_locate_at)
+           dropoff_lng, dropoff_lat, dropoff_detail, customer_phone, items, order_amount, note, ready_at, promised_at,
+           next_locate_at)
          SELECT id, restaurant_id, external_order_id, request_hash, status, dropoff_address, dropoff_lng,
-           dropoff_lat, dropoff_detail, customer_phone, items, order_amount, note,
+           dropoff_lat, dropoff_detail, customer_phone, items, order_amount, note, ready_at, promised_at,
            CASE WHEN status = 'locating' THEN now() END FROM input
          RETURNING id, status, created_at
        ), first_status AS (
@@ -116,18 +118,12 @@ export class OrdersRepository {
         column((a) => a.event?.pattern ?? null),
         column((a) => (a.event ? JSON.stringify(a.event.payload) : null)),
         column((a) => a.order.status),
+        column((a) => a.order.readyAt),
+        column((a) => a.order.promisedAt),
       ],
     });
     const byOrder = new Map(rows.map((row) => [row.order_id, { status: row.status_code, body: row.response_body }]));
     return batch.map((a) => byOrder.get(a.order.id)!);
-  }
-
-  async findReceipt(restaurantId: string, webhookId: string): Promise<StoredAnswer | null> {
-    const rows: Array<{ status_code: number; response_body: unknown }> = await this.dataSource.query(
-      'SELECT status_code, response_body FROM intake.webhook_receipts WHERE restaurant_id = $1 AND webhook_id = $2',
-      [restaurantId, webhookId],
-    );
-    return rows.length === 0 ? null : { status: rows[0].status_code, body: rows[0].response_body };
   }
 
   async findByExternalId(
@@ -146,6 +142,14 @@ export class OrdersRepository {
     const order = await this.dataSource.getRepository(OrderEntity).findOneBy({ id: orderId, restaurantId });
     if (!order) return null;
     const history = await this.dataSource.getRepository(OrderStatusChangeEntity).find({ where: { orderId } });
-    return { order, history: history.map(({ status, at }) => ({ status, at })) };
+    const timing: Array<{ change: TimingChange; delay_minutes: number | null; ready_at: Date; at: Date }> = await this.dataSource.query(
+      'SELECT change, delay_minutes, ready_at, at FROM intake.order_timing_changes WHERE order_id = $1 ORDER BY at, id',
+      [orderId],
+    );
+    return {
+      order,
+      history: history.map(({ status, at }) => ({ status, at })),
+      timing: timing.map((t) => ({ change: t.change, delayMinutes: t.delay_minutes, readyAt: t.ready_at, at: t.at })),
+    };
   }
 }

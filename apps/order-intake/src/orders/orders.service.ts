@@ -10,14 +10,15 @@ import { Locator } from '../locating/locator.service.js';
 import { IntakeMetrics } from '../metrics/intake-metrics.js';
 import type { RestaurantEntity } from '../restaurants/restaurant.entity.js';
 import { isUuid, RestaurantsService } from '../restaurants/restaurants.service.js';
-import { verifyWebhook, type WebhookHeaders } from '../webhooks/webhook-signature.js';
+import { SignedWebhooks, type SignedRequest, type StoredAnswer } from '../webhooks/signed-webhooks.js';
 import { contentHash } from './canonical-json.js';
 import { decodeBody } from './decode-body.js';
 import { CreateOrderRequest, validateOrderRequest } from './dto/create-order.request.js';
 import type { OrderAccepted, OrderView } from './dto/order.view.js';
 import { orderCreatedPayload } from './order-created.js';
+import { orderTimes } from './order-timing.js';
 import { statusRank } from './order-status.js';
-import { OrdersRepository, type StoredAnswer } from './orders.repository.js';
+import { OrdersRepository } from './orders.repository.js';
 
 @Injectable()
 export class OrdersService {
@@ -25,6 +26,7 @@ export class OrdersService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(INTAKE_LOG) private readonly log: IntakeLog,
     private readonly restaurants: RestaurantsService,
+    private readonly webhooks: SignedWebhooks,
     private readonly orders: OrdersRepository,
     private readonly outbox: EventOutbox,
     private readonly locator: Locator,
@@ -37,24 +39,21 @@ export class OrdersService {
    * the id was seen before is learnt from the receipt's key when storing, and looked up only for a body that
    * will not be stored.
    */
-  async receive(restaurantId: string, headers: WebhookHeaders, body: Buffer): Promise<StoredAnswer> {
+  async receive(restaurantId: string, request: SignedRequest): Promise<StoredAnswer> {
     try {
-      return await this.answer(restaurantId, headers, body);
+      return await this.answer(restaurantId, request);
     } catch (error) {
       this.metrics.orderRefused(error instanceof DomainError ? error.code : 'INTERNAL');
       throw error;
     }
   }
 
-  private async answer(restaurantId: string, headers: WebhookHeaders, body: Buffer): Promise<StoredAnswer> {
-    const restaurant = await this.restaurants.forWebhook(restaurantId);
-    const verified = verifyWebhook(restaurant.webhookSecret, headers, body, { toleranceSeconds: this.config.intake.webhookToleranceSeconds });
-    if (!verified.ok) throw new DomainError(verified.code, verified.message);
-    const webhookId = verified.id;
-
-    const decoded = decodeBody(CreateOrderRequest, body, validateOrderRequest);
+  private async answer(restaurantId: string, signed: SignedRequest): Promise<StoredAnswer> {
+    const { restaurant, webhookId } = await this.webhooks.verify(restaurantId, signed);
+    const receivedAt = new Date();
+    const decoded = decodeBody(CreateOrderRequest, signed.body, (plain) => validateOrderRequest(plain, receivedAt));
     if (!decoded.ok) {
-      const first = await this.orders.findReceipt(restaurant.id, webhookId);
+      const first = await this.webhooks.firstAnswer(restaurant.id, webhookId);
       if (first) return this.replay(restaurant, webhookId, first);
       throw decoded.error;
     }
@@ -62,7 +61,7 @@ export class OrdersService {
     const request = decoded.value;
     const requestHash = contentHash(request);
     try {
-      return await this.accept(restaurant, webhookId, request, requestHash);
+      return await this.accept(restaurant, webhookId, request, requestHash, receivedAt);
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       // A concurrent or earlier delivery won; answer as its redelivery or duplicate.
@@ -77,7 +76,7 @@ export class OrdersService {
     if (restaurantId.toLowerCase() !== restaurant.id || !isUuid(orderId)) throw notFound;
     const found = await this.orders.findWithHistory(restaurant.id, orderId.toLowerCase());
     if (!found) throw notFound;
-    const { order, history } = found;
+    const { order, history, timing } = found;
     return {
       orderId: order.id,
       externalOrderId: order.externalOrderId,
@@ -105,6 +104,14 @@ export class OrdersService {
       statusHistory: history
         .sort((a, b) => statusRank(a.status) - statusRank(b.status))
         .map((h) => ({ status: h.status, at: h.at.toISOString() })),
+      readyAt: order.readyAt?.toISOString() ?? null,
+      promisedAt: order.promisedAt?.toISOString() ?? null,
+      timingHistory: timing.map((t) => ({
+        change: t.change,
+        ...(t.delayMinutes === null ? {} : { delayMinutes: t.delayMinutes }),
+        readyAt: t.readyAt.toISOString(),
+        at: t.at.toISOString(),
+      })),
       createdAt: order.createdAt.toISOString(),
       updatedAt: order.updatedAt.toISOString(),
     };
@@ -115,8 +122,9 @@ export class OrdersService {
    * with an address and no coordinates is stored `locating`, without the event: the locator writes that once
    * the map chain has placed the address.
    */
-  private async accept(restaurant: RestaurantEntity, webhookId: string, request: CreateOrderRequest, requestHash: string): Promise<StoredAnswer> {
+  private async accept(restaurant: RestaurantEntity, webhookId: string, request: CreateOrderRequest, requestHash: string, receivedAt: Date): Promise<StoredAnswer> {
     const orderId = randomUUID();
+    const times = orderTimes(request, receivedAt, restaurant.defaultCookingMinutes ?? this.config.intake.defaultCookingMinutes);
     const { dropoff } = request;
     const point = dropoff.lng != null && dropoff.lat != null ? { lng: dropoff.lng, lat: dropoff.lat } : null;
     const status = point ? ('received' as const) : ('locating' as const);
@@ -130,6 +138,7 @@ export class OrdersService {
             dropoff: { ...point, address: dropoff.address, detail: dropoff.detail },
             orderAmount: request.orderAmount,
             note: request.note,
+            ...times,
           }),
         )
       : null;
@@ -148,6 +157,7 @@ export class OrdersService {
         items: request.items.map(({ name, quantity, unitPrice }) => ({ name, quantity, unitPrice })),
         orderAmount: request.orderAmount,
         note: request.note ?? null,
+        ...times,
       },
       webhookId,
       { status: 202, body: accepted },
@@ -180,7 +190,7 @@ export class OrdersService {
     requestHash: string,
     violation: unknown,
   ): Promise<StoredAnswer> {
-    const first = await this.orders.findReceipt(restaurant.id, webhookId);
+    const first = await this.webhooks.firstAnswer(restaurant.id, webhookId);
     if (first) return this.replay(restaurant, webhookId, first);
     const existing = await this.orders.findByExternalId(restaurant.id, request.externalOrderId);
     if (!existing) throw violation;

@@ -35,6 +35,10 @@ export class RestaurantEntity {
   @Column('text', { name: 'callback_url', nullable: true })
   callbackUrl: string | null;
 
+  /** Minutes the kitchen usually needs: the ready time of an order sent without one; null: the system's default. */
+  @Column('integer', { name: 'default_cooking_minutes', nullable: true })
+  defaultCookingMinutes: number | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }

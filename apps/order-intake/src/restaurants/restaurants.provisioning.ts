@@ -17,6 +17,8 @@ export interface ProvisionedRestaurant {
   apiKey: string;
   /** Where its status callbacks go, as stored; null: none are sent. */
   callbackUrl: string | null;
+  /** Its usual cooking time in minutes; null: the system's default applies. */
+  defaultCookingMinutes: number | null;
 }
 
 /**
@@ -27,12 +29,12 @@ export interface ProvisionedRestaurant {
  */
 export async function provisionRestaurant(
   dataSource: DataSource,
-  input: { agencyId: string; name: string; address: string; lng: number; lat: number; callbackUrl?: string },
+  input: { agencyId: string; name: string; address: string; lng: number; lat: number; callbackUrl?: string; defaultCookingMinutes?: number },
   destinations: DestinationPolicy & { resolve?: HostResolver } = { allowPrivateNetworks: false },
 ): Promise<ProvisionedRestaurant> {
   const validated = validateContract(ProvisionRestaurantInput, input);
   if (!validated.ok) throw DomainError.validation(validated.errors);
-  const { agencyId, name, address, lng, lat, callbackUrl } = validated.value;
+  const { agencyId, name, address, lng, lat, callbackUrl, defaultCookingMinutes } = validated.value;
   const restaurantId = randomUUID();
   const webhookSecret = newWebhookSecret();
   const apiKey = newApiKey();
@@ -49,6 +51,7 @@ export async function provisionRestaurant(
     webhookSecret,
     apiKeyHash: hashApiKey(apiKey),
     callbackUrl: storedCallbackUrl,
+    defaultCookingMinutes: defaultCookingMinutes ?? null,
   });
-  return { restaurantId, webhookSecret, apiKey, callbackUrl: storedCallbackUrl };
+  return { restaurantId, webhookSecret, apiKey, callbackUrl: storedCallbackUrl, defaultCookingMinutes: defaultCookingMinutes ?? null };
 }

@@ -24,4 +24,8 @@ export class RestaurantsRepository {
   async setCallbackUrl(manager: EntityManager, id: string, callbackUrl: string | null): Promise<void> {
     await manager.getRepository(RestaurantEntity).update({ id }, { callbackUrl });
   }
+
+  async setDefaultCookingMinutes(id: string, minutes: number | null): Promise<void> {
+    await this.dataSource.getRepository(RestaurantEntity).update({ id }, { defaultCookingMinutes: minutes });
+  }
 }

@@ -1,6 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '#config';
 import { bearerToken, DomainError } from '#platform';
+import { decodeBody } from '../orders/decode-body.js';
+import { SetCookingTimeRequest, type CookingTimeView } from './dto/set-cooking-time.request.js';
 import { hashApiKey } from './restaurant-credentials.js';
 import type { RestaurantEntity } from './restaurant.entity.js';
 import { RestaurantsRepository } from './restaurants.repository.js';
@@ -21,7 +24,10 @@ const CACHE_MAX = 10_000;
 export class RestaurantsService {
   private readonly cache = new Map<string, { restaurant: RestaurantEntity; until: number }>();
 
-  constructor(private readonly restaurants: RestaurantsRepository) {}
+  constructor(
+    private readonly restaurants: RestaurantsRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   /** The restaurant a webhook is addressed to, or RESTAURANT_NOT_FOUND. */
   async forWebhook(restaurantId: string): Promise<RestaurantEntity> {
@@ -58,5 +64,23 @@ export class RestaurantsService {
   /** Sets or removes the restaurant's callback URL inside the caller's transaction. */
   setCallbackUrl(manager: EntityManager, restaurantId: string, callbackUrl: string | null): Promise<void> {
     return this.restaurants.setCallbackUrl(manager, restaurantId, callbackUrl);
+  }
+
+  async cookingTime(authorization: string | undefined, restaurantId: string): Promise<CookingTimeView> {
+    const restaurant = await this.authenticateAs(authorization, restaurantId);
+    return { minutes: restaurant.defaultCookingMinutes, defaultMinutes: this.config.intake.defaultCookingMinutes };
+  }
+
+  /**
+   * Sets the usual cooking time from a JSON body `{ minutes }` (null: the service's default). Orders take it at
+   * once on this instance; other instances within their cache's CACHE_MS.
+   */
+  async setCookingTime(authorization: string | undefined, restaurantId: string, body: Buffer): Promise<CookingTimeView> {
+    const restaurant = await this.authenticateAs(authorization, restaurantId);
+    const decoded = decodeBody(SetCookingTimeRequest, body);
+    if (!decoded.ok) throw decoded.error;
+    await this.restaurants.setDefaultCookingMinutes(restaurant.id, decoded.value.minutes);
+    this.cache.delete(restaurant.id);
+    return { minutes: decoded.value.minutes, defaultMinutes: this.config.intake.defaultCookingMinutes };
   }
 }

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { distance } from '../../../shared/format';
+import { TimingFacts } from '../../../shared/timing-facts';
 import type { Delivery } from '../protocol';
 import { pay } from './offer-card';
 
@@ -11,6 +12,8 @@ const STEP = {
 /** A delivery the rider carries, with its next step. */
 export function JobCard(props: {
   job: Delivery;
+  /** By the server's clock, for how long until the food is ready. */
+  now: number;
   busy: boolean;
   onStep: (event: 'delivery:pickedUp' | 'delivery:delivered') => void;
   onFail: (reason: string) => void;
@@ -32,6 +35,8 @@ export function JobCard(props: {
       <dl>
         <dt>픽업</dt>
         <dd>{job.pickup.address}</dd>
+        {/* Once the food is collected, only the promise still matters. */}
+        <TimingFacts readyAt={job.status === 'assigned' ? job.readyAt : null} promisedAt={job.promisedAt} readyChange={job.readyChange} now={props.now} />
         <dt>배달지</dt>
         <dd>
           {job.dropoff.address}

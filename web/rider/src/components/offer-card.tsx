@@ -1,4 +1,5 @@
 import { countdown, distance, won } from '../../../shared/format';
+import { TimingFacts } from '../../../shared/timing-facts';
 import type { Offer } from '../protocol';
 
 export function pay(riderPay: number | null, fee: number | null): string {
@@ -22,6 +23,7 @@ export function OfferCard(props: { offer: Offer; now: number; busy: boolean; onA
       <dl>
         <dt>픽업</dt>
         <dd>{offer.pickup.address}</dd>
+        <TimingFacts readyAt={offer.readyAt} promisedAt={offer.promisedAt} readyChange={offer.readyChange} now={now} />
         <dt>배달지</dt>
         <dd>
           {offer.dropoff.address}

@@ -238,7 +238,7 @@ export function RiderScreen({ token, onSignOut }: { token: string; onSignOut: (r
           <p className="empty">진행 중인 배달이 없습니다.</p>
         ) : (
           state.jobs.map((job) => (
-            <JobCard key={job.id} job={job} busy={!connected || busy.has(job.id)} onStep={(event) => void step(job, event)} onFail={(reason) => void fail(job, reason)} />
+            <JobCard key={job.id} job={job} now={now} busy={!connected || busy.has(job.id)} onStep={(event) => void step(job, event)} onFail={(reason) => void fail(job, reason)} />
           ))
         )}
       </section>
@@ -263,6 +263,9 @@ function deliveryFromOffer(offer: Offer): Delivery {
     fee: offer.fee,
     riderPay: offer.riderPay,
     distanceMeters: offer.distanceMeters,
+    readyAt: offer.readyAt,
+    promisedAt: offer.promisedAt,
+    readyChange: offer.readyChange,
     assignedAt: null,
     pickedUpAt: null,
     deliveredAt: null,

@@ -1,6 +1,7 @@
 import { IsDefined, IsOptional } from 'class-validator';
 import { Nested, validateContract, type FieldError, type Validated } from '#contracts';
-import { IsIntegerIn, IsKoreanLat, IsKoreanLng, IsKoreanPhone, IsList, IsText } from './field-rules.js';
+import { MAX_COOKING_MINUTES, MAX_PROMISE_MINUTES, timingErrors } from '../order-timing.js';
+import { IsInstant, IsIntegerIn, IsKoreanLat, IsKoreanLng, IsKoreanPhone, IsList, IsText } from './field-rules.js';
 
 /** 100 million KRW: far above any delivery order, far below the database's integer limit. */
 const MAX_KRW = 100_000_000;
@@ -71,6 +72,26 @@ export class CreateOrderRequest {
   @IsOptional()
   @IsText(1, 500)
   note?: string;
+
+  /** 조리시간: minutes from acceptance until the food is ready. Or `readyAt`, not both; neither: the restaurant's usual time. */
+  @IsOptional()
+  @IsIntegerIn(0, MAX_COOKING_MINUTES)
+  cookingMinutes?: number;
+
+  /** When the food will be ready; at most a few minutes past, at most MAX_COOKING_MINUTES ahead. */
+  @IsOptional()
+  @IsInstant()
+  readyAt?: string;
+
+  /** Minutes from acceptance by which the customer was promised the order. Or `promisedAt`, not both. */
+  @IsOptional()
+  @IsIntegerIn(1, MAX_PROMISE_MINUTES)
+  promisedMinutes?: number;
+
+  /** When the customer was promised the order; no earlier than the ready time sent with it. */
+  @IsOptional()
+  @IsInstant()
+  promisedAt?: string;
 }
 
 /**
@@ -89,9 +110,9 @@ function dropoffPointErrors(plain: unknown): FieldError[] {
   return [];
 }
 
-/** Validates an order body, listing every bad field once. */
-export function validateOrderRequest(plain: unknown): Validated<CreateOrderRequest> {
+/** Validates an order body received at `now`, listing every bad field once. */
+export function validateOrderRequest(plain: unknown, now: Date = new Date()): Validated<CreateOrderRequest> {
   const result = validateContract(CreateOrderRequest, plain);
-  const errors = (result.ok ? [] : result.errors).concat(dropoffPointErrors(plain));
+  const errors = (result.ok ? [] : result.errors).concat(dropoffPointErrors(plain), timingErrors(plain, now));
   return errors.length === 0 ? result : { ok: false, errors };
 }

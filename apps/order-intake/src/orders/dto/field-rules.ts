@@ -107,3 +107,38 @@ export function IsKoreanPhone(options?: ValidationOptions): PropertyDecorator {
     options,
   );
 }
+
+const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
+
+/**
+ * An instant in ISO 8601 with its offset (`2026-12-06T12:30:00+09:00` or `...Z`): a time without one would be
+ * read in the server's zone, which the sender cannot know. Impossible dates (February 30) are refused, not rolled.
+ */
+export function isInstant(value: unknown): value is string {
+  const m = typeof value === 'string' ? INSTANT.exec(value) : null;
+  if (!m) return false;
+  const [year, month, day, hour, minute, second = '0', offsetHour = '0', offsetMinute = '0'] = m.slice(1).map((part) => part ?? undefined);
+  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  return (
+    date.getUTCMonth() === Number(month) - 1 &&
+    date.getUTCDate() === Number(day) &&
+    Number(hour) < 24 &&
+    Number(minute) < 60 &&
+    Number(second) < 60 &&
+    Number(offsetHour) < 24 &&
+    Number(offsetMinute) < 60
+  );
+}
+
+export function IsInstant(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isInstant',
+      validator: {
+        validate: isInstant,
+        defaultMessage: () => 'must be an ISO 8601 instant with its offset, e.g. 2026-12-06T12:30:00+09:00',
+      },
+    },
+    options,
+  );
+}

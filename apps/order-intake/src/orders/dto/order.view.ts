@@ -1,3 +1,4 @@
+import type { TimingChange } from '#contracts';
 import type { OrderStatus } from '../order-status.js';
 import type { LocateError, OrderFee } from '../order.entity.js';
 
@@ -14,6 +15,12 @@ export interface OrderView {
   fee: OrderFee | null;
   rider: { id: string; name: string } | null;
   statusHistory: Array<{ status: OrderStatus; at: string }>;
+  /** When the food is ready (as sent, or the restaurant's usual cooking time); null on orders accepted before times were kept. */
+  readyAt: string | null;
+  /** When the order was promised to the customer; null when the restaurant did not say. */
+  promisedAt: string | null;
+  /** What the restaurant said after sending the order ("ready now", "delayed"), oldest first. */
+  timingHistory: TimingHistoryEntry[];
   createdAt: string;
   updatedAt: string;
 }
@@ -22,4 +29,12 @@ export interface OrderView {
 export interface OrderAccepted {
   orderId: string;
   status: OrderStatus;
+}
+
+/** One "ready now" or "delayed by N minutes" a restaurant sent, with the ready time it made. */
+export interface TimingHistoryEntry {
+  change: TimingChange;
+  delayMinutes?: number;
+  readyAt: string;
+  at: string;
 }

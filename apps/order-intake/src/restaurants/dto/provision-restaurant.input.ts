@@ -1,7 +1,8 @@
 import { IsOptional, IsUUID } from 'class-validator';
 import { GeoPoint } from '#contracts';
 import { IsCallbackUrl } from '../../callbacks/callback-url.js';
-import { IsText } from '../../orders/dto/field-rules.js';
+import { IsIntegerIn, IsText } from '../../orders/dto/field-rules.js';
+import { MAX_COOKING_MINUTES } from '../../orders/order-timing.js';
 
 /** A restaurant as an operator registers it; its location is where riders pick orders up. */
 export class ProvisionRestaurantInput extends GeoPoint {
@@ -18,4 +19,9 @@ export class ProvisionRestaurantInput extends GeoPoint {
   @IsOptional()
   @IsCallbackUrl()
   callbackUrl?: string;
+
+  /** Minutes the kitchen usually needs: the ready time of its orders sent without one. Unset: DEFAULT_COOKING_MINUTES. */
+  @IsOptional()
+  @IsIntegerIn(0, MAX_COOKING_MINUTES)
+  defaultCookingMinutes?: number;
 }

@@ -1,0 +1,64 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Request } from 'express';
+import type { EntityManager } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '#config';
+import { DomainError } from '#platform';
+import type { RestaurantEntity } from '../restaurants/restaurant.entity.js';
+import { RestaurantsService } from '../restaurants/restaurants.service.js';
+import { readRawBody } from './raw-body.js';
+import { WebhookReceiptsRepository, type NewReceipt, type StoredAnswer } from './webhook-receipts.repository.js';
+import { verifyWebhook, type WebhookHeaders } from './webhook-signature.js';
+
+export type { StoredAnswer };
+
+/** A restaurant's webhook as received: its three signature headers and the exact bytes they sign. */
+export interface SignedRequest {
+  headers: WebhookHeaders;
+  body: Buffer;
+}
+
+const header = (request: Request, name: string): string | undefined => {
+  const value = request.headers[name];
+  return typeof value === 'string' ? value : undefined;
+};
+
+/** Reads a signed webhook: its headers, and its body as raw bytes (the signature covers them exactly). */
+export async function readSignedRequest(request: Request, maxBodyBytes: number): Promise<SignedRequest> {
+  const body = await readRawBody(request, maxBodyBytes);
+  return { headers: { id: header(request, 'webhook-id'), timestamp: header(request, 'webhook-timestamp'), signature: header(request, 'webhook-signature') }, body };
+}
+
+/**
+ * Every signed webhook a restaurant sends (orders, "ready", "delayed") is checked here the same way: the restaurant
+ * it names, then the signature, then the timestamp; and its webhook-id is its idempotency key, the first answer
+ * kept in `intake.webhook_receipts` for redeliveries.
+ */
+@Injectable()
+export class SignedWebhooks {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly restaurants: RestaurantsService,
+    private readonly receipts: WebhookReceiptsRepository,
+  ) {}
+
+  /** The restaurant a webhook is addressed to and its verified webhook-id; otherwise the refusal to answer. */
+  async verify(restaurantId: string, request: SignedRequest): Promise<{ restaurant: RestaurantEntity; webhookId: string }> {
+    const restaurant = await this.restaurants.forWebhook(restaurantId);
+    const verified = verifyWebhook(restaurant.webhookSecret, request.headers, request.body, { toleranceSeconds: this.config.intake.webhookToleranceSeconds });
+    if (!verified.ok) throw new DomainError(verified.code, verified.message);
+    return { restaurant, webhookId: verified.id };
+  }
+
+  /** The first answer given to this webhook-id, if one was. */
+  firstAnswer(restaurantId: string, webhookId: string): Promise<StoredAnswer | null> {
+    return this.receipts.find(restaurantId, webhookId);
+  }
+
+  /**
+   * Keeps the answer to a webhook-id inside the caller's transaction, and returns it as stored (jsonb orders keys
+   * its own way, and replays must be byte-identical). A webhook-id seen before fails on its key.
+   */
+  keepAnswer(manager: EntityManager, receipt: NewReceipt): Promise<StoredAnswer> {
+    return this.receipts.insert(manager, receipt);
+  }
+}
