@@ -4,6 +4,10 @@ import { eventually, startStack, type Stack, type Tenants } from './support/stac
 
 const MINUTE = 60_000;
 
+const transports: Array<'tcp' | 'rmq'> = ['tcp'];
+if (process.env.RABBITMQ_URL) transports.push('rmq');
+else console.warn('\n*** RABBITMQ_URL is not set: the cooking-time system test over RabbitMQ is SKIPPED ***\n');
+
 interface TimedView {
   readyAt: string | null;
   promisedAt: string | null;
@@ -14,14 +18,14 @@ interface TimedView {
  * A restaurant's cooking time travels from its signed order through dispatch to the rider's offer, and its later
  * "delayed by 10 minutes" moves the time everywhere: the order it reads back, the agency's board and the rider.
  */
-describe('cooking time from the restaurant to the rider (system)', () => {
+describe.each(transports)('cooking time from the restaurant to the rider over %s (system)', (transport) => {
   let stack: Stack;
   let tenants: Tenants;
   let restaurant: Restaurant;
   let rider: Rider;
 
   beforeAll(async () => {
-    stack = await startStack({ transport: 'tcp' });
+    stack = await startStack({ transport });
     tenants = await stack.tenants('조리시간 대행', ['시청 라이더']);
     restaurant = tenants.restaurant;
     rider = await Rider.connect(stack.url('dispatch'), tenants.riders[0].token);
