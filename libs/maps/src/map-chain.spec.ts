@@ -4,6 +4,7 @@ import { createMapChain, type MapChainDeps } from './create-map-chain.js';
 import { GeocodeFailedError, type MapChain } from './map-chain.js';
 import { FakeKakao, FakeNaver } from './testing/index.js';
 import { straightLineMeters } from './turf-estimate.js';
+import { eventually } from '../../../test/support/eventually.js';
 
 const cityHall = { lng: 126.978, lat: 37.5665 };
 const gangnam = { lng: 127.0276, lat: 37.4979 };
@@ -192,7 +193,7 @@ describe('MapChain routing', () => {
     const route = await chain().route(cityHall, gangnam);
     expect(route.attempts[0]).toMatchObject({ provider: 'kakao', outcome: 'timeout' });
     expect(route.attempts[0].message).toContain('150 ms');
-    await sleep(20);
+    await eventually(() => (kakao.aborted > 0 ? true : undefined), 'the fake Kakao to see its request aborted');
     expect(kakao.aborted).toBe(1);
   });
 
@@ -203,7 +204,7 @@ describe('MapChain routing', () => {
     expect(route.provider).toBe('turf');
     expect(route.attempts.map((a) => a.outcome)).toEqual(['timeout', 'timeout', 'ok']);
     expect(route.attempts[1].message).toContain('chain deadline');
-    await sleep(20);
+    await eventually(() => (kakao.aborted + naver.aborted >= 2 ? true : undefined), 'both fakes to see their requests aborted');
     expect(kakao.aborted + naver.aborted).toBe(2);
   });
 
@@ -264,6 +265,8 @@ describe('MapChain routing', () => {
 });
 
 describe('MapChain hedging', () => {
+  const kakaoRouting = () => sut.health().find((h) => h.provider === 'kakao' && h.capability === 'routing');
+
   it('asks the next provider too when one is slow, takes the first answer, and asks each only once', async () => {
     chain({ MAP_HEDGE_AFTER_MS: '30' });
     kakao.latencyMs = 120;
@@ -274,9 +277,9 @@ describe('MapChain hedging', () => {
       ['naver', 'ok'],
     ]);
     expect({ kakao: kakao.count(), naver: naver.count() }).toEqual({ kakao: 1, naver: 1 });
-    // The slow call was left to finish: Kakao's health counts its answer.
-    await sleep(150);
-    expect(sut.health().find((h) => h.provider === 'kakao' && h.capability === 'routing')?.counts).toEqual({ ok: 1 });
+    // The slow call was left to finish: Kakao's health counts its answer (whenever a busy machine lets it arrive).
+    await eventually(() => (kakaoRouting()?.counts.ok ? true : undefined), "Kakao's late answer counted");
+    expect(kakaoRouting()?.counts).toEqual({ ok: 1 });
   });
 
   it('lets a hanging provider cost the hedge delay rather than its timeout, and still opens its breaker', async () => {
@@ -288,7 +291,7 @@ describe('MapChain hedging', () => {
       expect(route.attempts.find((a) => a.provider === 'kakao')?.outcome).toBe('superseded');
     }
     // The superseded calls time out in the background (150 ms), which is what the breaker counts.
-    await sleep(200);
+    await eventually(() => (kakaoRouting()?.state === 'open' ? true : undefined), "Kakao's breaker open");
     const route = await sut.route(cityHall, nextDropoff());
     expect(route.attempts.map((a) => [a.provider, a.outcome])).toEqual([
       ['kakao', 'breaker_open'],
