@@ -5,5 +5,6 @@ import { DispatchOfferPolicies1764201700000 } from './1764201700000-dispatch-off
 import { DispatchDeliveryLifecycle1764201800000 } from './1764201800000-dispatch-delivery-lifecycle.js';
 import { DispatchRiderLocks1764806400000 } from './1764806400000-dispatch-rider-locks.js';
 import { DispatchDeliveryTiming1765100000000 } from './1765100000000-dispatch-delivery-timing.js';
+import { DispatchDeliveryDecisions1765200000000 } from './1765200000000-dispatch-delivery-decisions.js';
 
-export const DISPATCH_MIGRATIONS = [Dispatch1763942400000, DispatchFeeAgencies1764028800000, DispatchRiderPresence1764201600000, DispatchOfferPolicies1764201700000, DispatchDeliveryLifecycle1764201800000, DispatchRiderLocks1764806400000, DispatchDeliveryTiming1765100000000];
+export const DISPATCH_MIGRATIONS = [Dispatch1763942400000, DispatchFeeAgencies1764028800000, DispatchRiderPresence1764201600000, DispatchOfferPolicies1764201700000, DispatchDeliveryLifecycle1764201800000, DispatchRiderLocks1764806400000, DispatchDeliveryTiming1765100000000, DispatchDeliveryDecisions1765200000000];
