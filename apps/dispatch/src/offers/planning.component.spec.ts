@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import request from 'supertest';
-import { CITY_HALL, eventually, NEAR_CITY_HALL, orderEvent, startDispatch, type DispatchHarness } from '../../test/dispatch-harness.js';
+import { agencyDeliveriesApi, CITY_HALL, eventually, NEAR_CITY_HALL, orderEvent, startDispatch, type DispatchHarness } from '../../test/dispatch-harness.js';
 import type { OrderCreatedEvent } from '#contracts';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -21,13 +20,8 @@ describe('planning offers in time (component, real PostgreSQL and fee service)',
   });
 
   async function agency() {
-    const { agencyId, apiKey } = await h.agency();
-    const auth = (r: request.Test) => r.set('authorization', `Bearer ${apiKey}`);
-    return {
-      agencyId,
-      board: async (deliveryId: string) => (await auth(request(h.dispatchUrl).get(`/v1/agencies/${agencyId}/deliveries/${deliveryId}`)).expect(200)).body,
-      post: (path: string, body: object = {}) => auth(request(h.dispatchUrl).post(`/v1/agencies/${agencyId}/deliveries${path}`)).send(body),
-    };
+    const api = await agencyDeliveriesApi(h);
+    return { ...api, board: async (deliveryId: string) => (await api.get(`/${deliveryId}`).expect(200)).body };
   }
 
   /** Publishes the order and waits for its delivery to be priced. */
