@@ -73,7 +73,7 @@ export class DispatchMetrics {
     this.roundSeconds = new Histogram({
       name: 'baecha_dispatch_planning_round_duration_seconds',
       help: "How long the dispatcher's planning rounds took (reading the snapshot, planning, making the offers)",
-      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2.5, 5],
       registers,
     });
     this.held = new Gauge({
