@@ -8,7 +8,7 @@ import { OfferingService } from './offering.service.js';
 import { OffersService } from './offers.service.js';
 
 /** Rounds start at least this far apart, however often they are woken. */
-const ROUND_MIN_GAP_MS = 250;
+const ROUND_MIN_GAP_MS = 1000;
 
 /**
  * The dispatch loop. Each planning round closes offers whose time is up, then plans the waiting deliveries and

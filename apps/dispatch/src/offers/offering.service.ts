@@ -56,6 +56,12 @@ const OFFER_BATCH = 100;
 const FLAG_EVERY_MS = 1000;
 /** A held delivery's decision is written again when its plan changes, or at least this often (its summary ages). */
 const REWRITE_HELD_MS = 30_000;
+/** A delivery held for its food is planned again at least this often (see `scheduleHeld`). */
+const REPLAN_HELD_MS = 5000;
+/** A round longer than this is logged with where its time went. */
+const SLOW_ROUND_MS = 1000;
+/** Planning yields to the event loop after this much work, so a large round does not hold up riders' messages. */
+const PLAN_SLICE_MS = 10;
 
 /**
  * Offers deliveries to riders as the planner (libs/planner) decides: rounds over every waiting delivery (see
@@ -71,6 +77,8 @@ export class OfferingService {
   private flaggedAt = -Infinity;
   /** The last held decision written per delivery, so a round writes only what changed. */
   private readonly written = new Map<string, { key: string; at: number }>();
+  /** Deliveries held for their food: when to plan each again (epoch ms), and the ready time it was planned with. */
+  private readonly nextLook = new Map<string, { at: number; readyAt: number | undefined }>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -87,14 +95,24 @@ export class OfferingService {
 
   /**
    * One planning round: flags deliveries nobody took in time for manual dispatch, plans the waiting deliveries
-   * (priced, or with their fee pending; those ready first), makes the offers due now OFFER_BATCH deliveries per
-   * transaction, and stores why the others are held. Returns how many deliveries got offers.
+   * (priced, or with their fee pending; those ready first; one held for its food only when `scheduleHeld` says),
+   * makes the offers due now OFFER_BATCH deliveries per transaction, and stores why the others are held. Returns
+   * how many deliveries got offers.
    */
   async offerWaiting(): Promise<number> {
+    const started = performance.now();
     await this.flagLongWaits();
     const waiting = await this.deliveries.waitingForRider(WAITING_BATCH, this.config.dispatch.feePendingOfferAfterMs);
-    const areas = await this.snapshot.read(waiting, Date.now() / 1000);
+    const now = Date.now();
+    const due = waiting.filter((d) => {
+      const look = this.nextLook.get(d.id);
+      return !look || look.at <= now || look.readyAt !== d.readyAt?.getTime();
+    });
+    const areas = await this.snapshot.read(due, now / 1000);
+    const read = performance.now();
     const planned = await this.plan(areas);
+    const decided = performance.now();
+    this.scheduleHeld(due, planned.decisions, now);
     this.metrics.deliveriesHeld(planned.held);
     const decisions = this.toWrite(planned.decisions);
     const byDelivery = new Map<string, Choice[]>();
@@ -114,8 +132,17 @@ export class OfferingService {
         for (const note of notes) this.written.delete(note.id);
       }
     }
+    const took = performance.now() - started;
+    if (took > SLOW_ROUND_MS) {
+      this.logger.warn(
+        `slow planning round: ${Math.round(took)} ms for ${due.length} of ${waiting.length} waiting deliveries in ${areas.length} areas with ` +
+          `${areas.reduce((n, a) => n + a.input.riders.length, 0)} riders (snapshot ${Math.round(read - started)} ms, planning ${Math.round(decided - read)} ms, ` +
+          `offers and decisions ${Math.round(performance.now() - decided)} ms)`,
+      );
+    }
     const still = new Set(waiting.map((d) => d.id));
     for (const id of this.written.keys()) if (!still.has(id) && !planned.decisions.has(id)) this.written.delete(id);
+    for (const id of this.nextLook.keys()) if (!still.has(id)) this.nextLook.delete(id);
     return offered;
   }
 
@@ -196,14 +223,18 @@ export class OfferingService {
   }
 
   /**
-   * Runs the planner on each area, riders given an offer in one area left out of the areas after it. Areas are
-   * planned one per turn of the event loop, so a large round does not hold up riders' messages.
+   * Runs the planner on each area, riders given an offer in one area left out of the areas after it, yielding to
+   * the event loop every PLAN_SLICE_MS.
    */
   private async plan(areas: PlanningArea[]): Promise<Planned> {
     const planned: Planned = { choices: [], decisions: new Map(), held: new Map() };
     const taken = new Set<string>();
-    for (const [i, area] of areas.entries()) {
-      if (i > 0) await nextTurn();
+    let slice = performance.now();
+    for (const area of areas) {
+      if (performance.now() - slice > PLAN_SLICE_MS) {
+        await nextTurn();
+        slice = performance.now();
+      }
       const input = taken.size === 0 ? area.input : { ...area.input, riders: area.input.riders.filter((r) => !taken.has(r.id)) };
       const decided = planRound(input, this.snapshot.geometry);
       for (const [id, decision] of decisionsOf(decided)) planned.decisions.set(id, decision);
@@ -223,6 +254,24 @@ export class OfferingService {
     return planned;
   }
 
+  /**
+   * A delivery held for its food (NOT_YET_DUE) is planned again at the latest REPLAN_HELD_MS later, sooner if its
+   * planned offer comes sooner (two rounds before), and at once if its ready time changes; every other waiting
+   * delivery is planned every round. So a round's work follows the deliveries that may be offered soon.
+   */
+  private scheduleHeld(planned: DeliveryEntity[], decisions: Map<string, DispatchDecision>, now: number): void {
+    const roundMs = this.config.dispatch.sweepIntervalMs;
+    for (const d of planned) {
+      const decision = decisions.get(d.id);
+      if (decision?.reason !== 'NOT_YET_DUE') {
+        this.nextLook.delete(d.id);
+        continue;
+      }
+      const offerAt = decision.offerAt === null ? Infinity : Date.parse(decision.offerAt) - 2 * roundMs;
+      this.nextLook.set(d.id, { at: Math.min(now + REPLAN_HELD_MS, offerAt), readyAt: d.readyAt?.getTime() });
+    }
+  }
+
   /** The decisions worth writing: every offer's, and a held one's when its plan changed or it was written long ago. */
   private toWrite(decisions: Map<string, DispatchDecision>): Array<{ id: string; decision: DispatchDecision }> {
     const now = Date.now();
@@ -233,7 +282,7 @@ export class OfferingService {
         out.push({ id, decision });
         continue;
       }
-      const key = `${decision.reason}|${decision.riderIds.join(',')}|${decision.offerAt?.slice(0, 16) ?? ''}|${decision.bundleWith.join(',')}`;
+      const key = `${decision.reason}|${decision.riderIds.join(',')}|${decision.bundleWith.join(',')}`;
       const last = this.written.get(id);
       if (last && last.key === key && now - last.at < REWRITE_HELD_MS) continue;
       this.written.set(id, { key, at: now });

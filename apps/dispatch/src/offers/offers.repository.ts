@@ -168,9 +168,10 @@ export class OffersRepository {
               coalesce((SELECT json_agg(json_build_object('id', d.id, 'pickup_lng', d.pickup_lng, 'pickup_lat', d.pickup_lat,
                                                           'dropoff_lng', d.dropoff_lng, 'dropoff_lat', d.dropoff_lat,
                                                           'status', d.status, 'assigned_at', coalesce(d.assigned_at, clock_timestamp())))
-                          FROM dispatch.deliveries d
-                         WHERE (d.rider_id = r.id AND d.status IN ('assigned', 'picked_up'))
-                            OR d.id IN (SELECT o.delivery_id FROM dispatch.offers o WHERE o.rider_id = r.id AND o.status = 'pending')), '[]'::json) AS jobs
+                          FROM (SELECT d.* FROM dispatch.deliveries d WHERE d.rider_id = r.id AND d.status IN ('assigned', 'picked_up')
+                                UNION ALL
+                                SELECT d.* FROM dispatch.offers o JOIN dispatch.deliveries d ON d.id = o.delivery_id
+                                 WHERE o.rider_id = r.id AND o.status = 'pending') d), '[]'::json) AS jobs
          FROM dispatch.riders r
         WHERE r.id = ANY($1::uuid[])`,
       values: [riderIds],
