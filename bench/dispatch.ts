@@ -43,7 +43,7 @@ import { machineCpuMs, percentile, postgresCpuMs, processCpuMs, rng } from './su
  *    restaurant's name, which the offer repeats: the rider's thread measures order → offer from it. Each level
  *    runs with DISPATCH_RIDER_INDEX=grid and again with =linear, the same-run baseline. Every order carries
  *    `readyAt` in its order.created: BENCH_READY_LATER_SHARE (default 0.3) of them are ready BENCH_READY_LATER_SECONDS
- *    (default 60-180, uniformly) after they are sent, and the planner holds them for their food; the rest are ready
+ *    (default 60-120, uniformly) after they are sent, and the planner holds them for their food; the rest are ready
  *    at once. The two are reported apart: order → offer of those ready at once (the goal), and of the held ones
  *    with how long before the food was ready their offer arrived; after the window the bench waits for the held
  *    ones' offers. The planning rounds in the window (count, p50/p99) come from dispatch's /metrics histogram.
@@ -757,7 +757,7 @@ async function servicePart(socketsOnly = false): Promise<string[]> {
   const ordersPerSecond = socketsOnly ? 0 : Number(process.env.BENCH_ORDERS_PER_SECOND ?? 100);
   const seconds = Number(process.env.BENCH_SECONDS ?? (socketsOnly ? 1 : 20));
   const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? (socketsOnly ? 0 : 10));
-  const [from, to] = (process.env.BENCH_READY_LATER_SECONDS ?? '60-180').split('-').map(Number) as [number, number];
+  const [from, to] = (process.env.BENCH_READY_LATER_SECONDS ?? '60-120').split('-').map(Number) as [number, number];
   const readyLater = { share: Number(process.env.BENCH_READY_LATER_SHARE ?? 0.3), from, to };
   const dataDir = await mkdtemp(path.join(tmpdir(), 'baecha-bench-'));
   console.log(

@@ -50,12 +50,18 @@ interface Made {
 }
 
 /** Waiting deliveries a round plans at most (those ready first). */
-const WAITING_BATCH = 500;
+const WAITING_BATCH = 200;
 /** Deliveries offered by one transaction: a round's offers are made this many deliveries at a time. */
 const OFFER_BATCH = 100;
 const FLAG_EVERY_MS = 1000;
 /** A held delivery's decision is written again when its plan changes, or at least this often (its summary ages). */
 const REWRITE_HELD_MS = 30_000;
+/**
+ * Riders a round asks the index for per waiting delivery: an area's riders are those of all its deliveries, and the
+ * planner weighs each bundle's 24 cheapest of them, so fewer per delivery than a new delivery's DISPATCH_CANDIDATES
+ * keep a round's read of riders small at 10,000 online.
+ */
+const ROUND_RIDERS_PER_DELIVERY = 10;
 /** A delivery held for its food is planned again at least this often (see `scheduleHeld`). */
 const REPLAN_HELD_MS = 5000;
 /** A round longer than this is logged with where its time went. */
@@ -108,7 +114,7 @@ export class OfferingService {
       const look = this.nextLook.get(d.id);
       return !look || look.at <= now || look.readyAt !== d.readyAt?.getTime();
     });
-    const areas = await this.snapshot.read(due, now / 1000);
+    const areas = await this.snapshot.read(due, now / 1000, { ridersPerDelivery: ROUND_RIDERS_PER_DELIVERY });
     const read = performance.now();
     const planned = await this.plan(areas);
     const decided = performance.now();

@@ -53,16 +53,16 @@ export class PlanningSnapshot {
   /**
    * The planning areas of these deliveries at `now` (epoch seconds). `surroundings` are riders read ahead for some
    * deliveries (see OfferingService.lookAhead); `neverOffered` skips reading past offers of deliveries known to
-   * have none.
+   * have none; `ridersPerDelivery` asks the index for fewer riders than DISPATCH_CANDIDATES per delivery.
    */
   async read(
     deliveries: DeliveryEntity[],
     now: number,
-    options: { surroundings?: Map<string, Surroundings>; neverOffered?: boolean } = {},
+    options: { surroundings?: Map<string, Surroundings>; neverOffered?: boolean; ridersPerDelivery?: number } = {},
   ): Promise<PlanningArea[]> {
     if (deliveries.length === 0) return [];
     const ahead = options.surroundings ?? new Map<string, Surroundings>();
-    const nearby = new Map(deliveries.map((d) => [d.id, ahead.get(d.id)?.nearby ?? this.nearby(d.agencyId, { lng: d.pickupLng, lat: d.pickupLat })]));
+    const nearby = new Map(deliveries.map((d) => [d.id, ahead.get(d.id)?.nearby ?? this.nearby(d.agencyId, { lng: d.pickupLng, lat: d.pickupLat }, options.ridersPerDelivery)]));
     const unread = [...new Set(deliveries.filter((d) => !ahead.has(d.id)).flatMap((d) => nearby.get(d.id)!.map((rider) => rider.riderId)))];
     const [read, offeredBefore, settings] = await Promise.all([
       unread.length > 0 ? this.offers.riderContexts(unread) : new Map<string, RiderContext & { agencyId: string }>(),
@@ -107,10 +107,9 @@ export class PlanningSnapshot {
    * The agency's riders who may be offered work now (online, not on break, not silent, located), nearest first,
    * within DISPATCH_MAX_PICKUP_METERS of the pickup, from the rider index.
    */
-  nearby(agencyId: string, pickup: LngLat): Array<{ riderId: string; position: LngLat }> {
-    const { candidateLimit, maxPickupMeters } = this.config.dispatch;
+  nearby(agencyId: string, pickup: LngLat, limit = this.config.dispatch.candidateLimit): Array<{ riderId: string; position: LngLat }> {
     return this.index
-      .nearest(agencyId, pickup, candidateLimit, maxPickupMeters)
+      .nearest(agencyId, pickup, Math.min(limit, this.config.dispatch.candidateLimit), this.config.dispatch.maxPickupMeters)
       .filter((rider) => this.presence.isAvailable(rider.riderId))
       .map((rider) => ({ riderId: rider.riderId, position: rider.point }));
   }
