@@ -119,6 +119,8 @@ export class OfferingService {
     const planned = await this.plan(areas);
     const decided = performance.now();
     this.scheduleHeld(due, planned.decisions, now);
+    // The deliveries left for a later round are still held for their food.
+    planned.held.set('NOT_YET_DUE', (planned.held.get('NOT_YET_DUE') ?? 0) + waiting.length - due.length);
     this.metrics.deliveriesHeld(planned.held);
     const decisions = this.toWrite(planned.decisions);
     const byDelivery = new Map<string, Choice[]>();
