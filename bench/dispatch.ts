@@ -41,7 +41,12 @@ import { machineCpuMs, percentile, postgresCpuMs, processCpuMs, rng } from './su
  *    order-intake's relay sends them (order-intake itself is a stub on its RPC port that acknowledges what
  *    dispatch publishes), each picked up near the riders and carrying its send time in the
  *    restaurant's name, which the offer repeats: the rider's thread measures order → offer from it. Each level
- *    runs with DISPATCH_RIDER_INDEX=grid and again with =linear, the same-run baseline.
+ *    runs with DISPATCH_RIDER_INDEX=grid and again with =linear, the same-run baseline. Every order carries
+ *    `readyAt` in its order.created: BENCH_READY_LATER_SHARE (default 0.3) of them are ready BENCH_READY_LATER_SECONDS
+ *    (default 60-120, uniformly) after they are sent, and the planner holds them for their food; the rest are ready
+ *    at once. The two are reported apart: order → offer of those ready at once (the goal), and of the held ones
+ *    with how long before the food was ready their offer arrived; after the window the bench waits for the held
+ *    ones' offers. The planning rounds in the window (count, p50/p99) come from dispatch's /metrics histogram.
  *
  * 3. Connections only (BENCH_MODE=sockets, not part of `all`): the service's levels with no orders (BENCH_INDEXES
  *    default grid, BENCH_SECONDS 1, BENCH_WARMUP_SECONDS 0): dispatch's RSS before and after N riders connect, and
@@ -153,7 +158,11 @@ interface RiderJob {
 
 /** What a riders thread reports at the end of a level. */
 interface RiderTally {
+  /** Order → offer of the orders whose food was ready at once (`latenciesMs`), and of those held for their ready time. */
   latenciesMs: number[];
+  heldLatenciesMs: number[];
+  /** Of the held ones: how long before the food was ready the offer reached the rider (negative: after). */
+  heldLeadMs: number[];
   /** From the offer's transaction (its expiry less the offer timeout) to the rider's thread reading it. */
   toRiderMs: number[];
   offers: number;
@@ -172,7 +181,7 @@ type FromRiders = { type: 'connected'; connected: number; failed: number; firstE
 async function ridersThread(job: RiderJob): Promise<void> {
   const random = rng(job.seed);
   const sockets: Socket[] = [];
-  const tally: RiderTally = { latenciesMs: [], toRiderMs: [], offers: 0, offersInWindow: 0, acceptFailed: 0, completed: 0, locationsSent: 0, locationsAcked: 0, locationsRefused: 0 };
+  const tally: RiderTally = { latenciesMs: [], heldLatenciesMs: [], heldLeadMs: [], toRiderMs: [], offers: 0, offersInWindow: 0, acceptFailed: 0, completed: 0, locationsSent: 0, locationsAcked: 0, locationsRefused: 0 };
   let window = { start: Infinity, end: -Infinity };
   const inWindow = (t: number) => t >= window.start && t < window.end;
   const fail = (message: string) => (tally.firstError ??= message);
@@ -214,8 +223,12 @@ async function ridersThread(job: RiderJob): Promise<void> {
     socket.on('offer', async (offer: { offerId: string; deliveryId: string; restaurantName: string; expiresAt: string }) => {
       const received = epochMs();
       tally.offers++;
-      const sentAt = Number(/^bench (\d+(?:\.\d+)?)$/.exec(offer.restaurantName)?.[1]);
-      if (inWindow(sentAt)) {
+      const [, sent, ready] = /^bench (\d+(?:\.\d+)?)(?: ready (\d+))?$/.exec(offer.restaurantName) ?? [];
+      const sentAt = Number(sent);
+      if (inWindow(sentAt) && ready !== undefined) {
+        tally.heldLatenciesMs.push(received - sentAt);
+        tally.heldLeadMs.push(Number(ready) - received);
+      } else if (inWindow(sentAt)) {
         tally.offersInWindow++;
         tally.latenciesMs.push(received - sentAt);
         tally.toRiderMs.push(received - (Date.parse(offer.expiresAt) - job.offerTimeoutSeconds * 1000));
@@ -365,10 +378,15 @@ interface LevelResult {
   connected: number;
   connectSeconds: number;
   ordersSent: number;
+  /** Orders ready at once: sent in the window, and offered. */
   ordersInWindow: number;
   offersInWindow: number;
   p50: number;
   p99: number;
+  /** Orders held for their ready time (sent in the window, offered by the end of the drain), order → offer and the offer's lead on the food, p50/p99 ms. */
+  held: { sent: number; offered: number; toOffer: [number, number]; lead: [number, number] };
+  /** The dispatcher's planning rounds in the window, from its /metrics histogram: count, p50 and p99 ms. */
+  rounds: { count: number; p50: number; p99: number };
   offersPerSecond: number;
   locationsPerSecond: number;
   locationsSentPerSecond: number;
@@ -454,19 +472,52 @@ function spread(values: number[]): [number, number] {
 
 const stageText = ([p50, p99]: [number, number]) => `${fmt(p50)}/${fmt(p99)}`;
 
+/** The planning round histogram on dispatch's /metrics: cumulative counts by upper bound (seconds). */
+type RoundTimes = Array<{ le: number; count: number }>;
+
+async function roundTimes(port: number): Promise<RoundTimes> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  return [...text.matchAll(/^baecha_dispatch_planning_round_duration_seconds_bucket\{le="([^"]+)"\} (\d+)/gm)].map(([, le, count]) => ({
+    le: le === '+Inf' ? Infinity : Number(le),
+    count: Number(count),
+  }));
+}
+
+/** The rounds between two readings, and their p50 and p99 in ms, interpolated within the histogram's buckets. */
+function roundsBetween(start: RoundTimes, end: RoundTimes): LevelResult['rounds'] {
+  const counts = end.map((b, i) => ({ le: b.le, count: b.count - (start[i]?.count ?? 0) }));
+  const total = counts.at(-1)?.count ?? 0;
+  const quantile = (q: number) => {
+    const rank = q * total;
+    let below = { le: 0, count: 0 };
+    for (const bucket of counts) {
+      if (bucket.count >= rank) {
+        if (!Number.isFinite(bucket.le)) return below.le * 1000;
+        const within = bucket.count === below.count ? 0 : (rank - below.count) / (bucket.count - below.count);
+        return (below.le + within * (bucket.le - below.le)) * 1000;
+      }
+      below = bucket;
+    }
+    return NaN;
+  };
+  return { count: total, p50: total ? quantile(0.5) : NaN, p99: total ? quantile(0.99) : NaN };
+}
+
 async function stagesOf(admin: pg.Client, agencyId: string, windowStart: number, windowEnd: number): Promise<Omit<Stages, 'toRider'>> {
-  const { rows } = await admin.query<{ sent: number; created: number; quoted: number | null; offered: number | null; fee_priced: number | null; fee_stored: number | null }>(
-    `SELECT substring(d.restaurant_name FROM 7)::float8 AS sent,
+  const { rows } = await admin.query<{ sent: number; created: number; quoted: number | null; offered: number | null; fee_priced: number | null; fee_stored: number | null; held: boolean }>(
+    `SELECT split_part(d.restaurant_name, ' ', 2)::float8 AS sent,
             extract(epoch FROM d.created_at) * 1000 AS created,
             extract(epoch FROM d.quoted_at) * 1000 AS quoted,
             (SELECT extract(epoch FROM min(o.created_at)) * 1000 FROM dispatch.offers o WHERE o.delivery_id = d.id) AS offered,
             extract(epoch FROM (d.fee->>'pricedAt')::timestamptz) * 1000 AS fee_priced,
-            (SELECT extract(epoch FROM q.created_at) * 1000 FROM fee.quotes q WHERE q.id = (d.fee->>'quoteId')::uuid) AS fee_stored
+            (SELECT extract(epoch FROM q.created_at) * 1000 FROM fee.quotes q WHERE q.id = (d.fee->>'quoteId')::uuid) AS fee_stored,
+            d.restaurant_name LIKE '% ready %' AS held
        FROM dispatch.deliveries d
       WHERE d.agency_id = $1 AND d.restaurant_name LIKE 'bench %'`,
     [agencyId],
   );
-  const inWindow = rows.filter((r) => r.sent >= windowStart && r.sent < windowEnd);
+  // The orders ready at once: a held one's wait for its food is not dispatch's time.
+  const inWindow = rows.filter((r) => r.sent >= windowStart && r.sent < windowEnd && !r.held);
   const quoted = inWindow.filter((r) => r.quoted !== null && r.fee_priced !== null && r.fee_stored !== null);
   return {
     toDelivery: spread(inWindow.map((r) => r.created - r.sent)),
@@ -488,6 +539,8 @@ async function runLevel(options: {
   ordersPerSecond: number;
   seconds: number;
   warmupSeconds: number;
+  /** The share of orders whose food is ready later, and how much later (seconds, uniformly between the two). */
+  readyLater: { share: number; from: number; to: number };
   workers: number;
   /** Print the statements that took most of the database's time in the window, this many (0: none). */
   statements: number;
@@ -568,12 +621,19 @@ async function runLevel(options: {
     const orderRandom = rng(count * 31);
     let ordersSent = 0;
     let ordersInWindow = 0;
+    let heldInWindow = 0;
+    let lastHeldReady = 0;
+    let roundsAtStart: Promise<RoundTimes> | undefined;
+    setTimeout(() => (roundsAtStart = roundTimes(config.httpPorts.dispatch)), windowStart - epochMs());
     let publishFailed = 0;
     let rssPeakMb = rssConnectedMb;
     const sendOrder = () => {
       const pickup = inSeoul(orderRandom);
       const dropoff = { lng: pickup.lng + (orderRandom() * 2 - 1) * 0.02, lat: pickup.lat + (orderRandom() * 2 - 1) * 0.015 };
       const sentAt = epochMs();
+      const { share, from, to } = options.readyLater;
+      // Some food is ready later (its delivery is held for it), the rest at once.
+      const readyAt = orderRandom() < share ? Math.round(sentAt + (from + orderRandom() * (to - from)) * 1000) : undefined;
       const event: OrderCreatedEvent = {
         eventId: randomUUID(),
         occurredAt: new Date().toISOString(),
@@ -581,14 +641,19 @@ async function runLevel(options: {
         agencyId,
         restaurantId: randomUUID(),
         // The offer repeats the restaurant's name: the rider's thread reads the send time back from it.
-        restaurantName: `bench ${sentAt.toFixed(3)}`,
+        restaurantName: `bench ${sentAt.toFixed(3)}${readyAt === undefined ? '' : ` ready ${readyAt}`}`,
+        readyAt: new Date(readyAt ?? sentAt).toISOString(),
         externalOrderId: `bench-${randomUUID()}`,
         pickup: { ...pickup, address: '서울특별시 중구 세종대로 110' },
         dropoff: { ...dropoff, address: '서울특별시 종로구 세종대로 172', detail: '3층' },
         orderAmount: 18000,
       } as OrderCreatedEvent;
       ordersSent++;
-      if (sentAt >= windowStart && sentAt < windowEnd) ordersInWindow++;
+      if (sentAt >= windowStart && sentAt < windowEnd && readyAt === undefined) ordersInWindow++;
+      if (sentAt >= windowStart && sentAt < windowEnd && readyAt !== undefined) {
+        heldInWindow++;
+        lastHeldReady = Math.max(lastHeldReady, readyAt);
+      }
       lastValueFrom(publisher.send(PATTERNS.ORDER_CREATED, event)).catch((error: unknown) => {
         publishFailed++;
         firstError ??= `order.created: ${(error as Error)?.message ?? JSON.stringify(error)}`;
@@ -603,6 +668,7 @@ async function runLevel(options: {
       await sleep(10);
     }
     const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+    const roundsAtEnd = roundTimes(config.httpPorts.dispatch);
     await sleep(20);
     const cpu = cpuShares(cpuAtStart, cpuAtEnd);
     // How far the relay is behind: the restaurants' status events and fee's charges wait in the outbox.
@@ -617,8 +683,9 @@ async function runLevel(options: {
       console.log(`  database: ${fmt(commits / options.seconds)} transactions/s committed`);
       await printStatements(admin, options.statements, options.seconds);
     }
-    // Orders sent near the end may still be in flight: give their offers time to arrive.
-    while (epochMs() < drainUntil) {
+    // Orders sent near the end may still be in flight, and held ones are offered shortly before their food is
+    // ready: give their offers time to arrive.
+    while (epochMs() < Math.max(drainUntil, lastHeldReady + 5000)) {
       rssPeakMb = Math.max(rssPeakMb, rssMb(pid));
       await sleep(100);
     }
@@ -636,11 +703,15 @@ async function runLevel(options: {
     );
     const latencies: number[] = [];
     const toRider: number[] = [];
+    const heldLatencies: number[] = [];
+    const heldLead: number[] = [];
     const sum = { offersInWindow: 0, locationsSent: 0, locationsAcked: 0, locationsRefused: 0, acceptFailed: 0, completed: 0 };
     for (const tally of tallies) {
       if (!tally) continue;
       for (const l of tally.latenciesMs) latencies.push(l);
       for (const l of tally.toRiderMs) toRider.push(l);
+      for (const l of tally.heldLatenciesMs) heldLatencies.push(l);
+      for (const l of tally.heldLeadMs) heldLead.push(l);
       for (const key of Object.keys(sum) as Array<keyof typeof sum>) sum[key] += tally[key];
       firstError ??= tally.firstError;
     }
@@ -656,6 +727,8 @@ async function runLevel(options: {
       offersInWindow: sum.offersInWindow,
       p50: percentile(latencies, 50),
       p99: percentile(latencies, 99),
+      held: { sent: heldInWindow, offered: heldLatencies.length, toOffer: spread(heldLatencies), lead: spread(heldLead) },
+      rounds: roundsBetween(await roundsAtStart!, await roundsAtEnd),
       offersPerSecond: sum.offersInWindow / options.seconds,
       locationsPerSecond: sum.locationsAcked / options.seconds,
       locationsSentPerSecond: sum.locationsSent / options.seconds,
@@ -684,6 +757,8 @@ async function servicePart(socketsOnly = false): Promise<string[]> {
   const ordersPerSecond = socketsOnly ? 0 : Number(process.env.BENCH_ORDERS_PER_SECOND ?? 100);
   const seconds = Number(process.env.BENCH_SECONDS ?? (socketsOnly ? 1 : 20));
   const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? (socketsOnly ? 0 : 10));
+  const [from, to] = (process.env.BENCH_READY_LATER_SECONDS ?? '60-120').split('-').map(Number) as [number, number];
+  const readyLater = { share: Number(process.env.BENCH_READY_LATER_SHARE ?? 0.3), from, to };
   const dataDir = await mkdtemp(path.join(tmpdir(), 'baecha-bench-'));
   console.log(
     `\npart 2: embedded PostgreSQL in ${dataDir}; riders ${levels.join(', ')} × index ${indexes.join(', ')}; ` +
@@ -724,6 +799,7 @@ async function servicePart(socketsOnly = false): Promise<string[]> {
           ordersPerSecond,
           seconds,
           warmupSeconds,
+          readyLater,
           workers,
           statements,
           feePid: fee.pid!,
@@ -735,6 +811,11 @@ async function servicePart(socketsOnly = false): Promise<string[]> {
             `${fmt(r.eventsWaiting)} events waiting in dispatch's outbox as the window ended (oldest ${fmt(r.oldestEventSeconds, 1)} s); ` +
             `${r.completed} delivered, ${r.acceptFailed} accept/pickup/deliver failed${r.locationsRefused ? `, ${r.locationsRefused} positions refused` : ''}` +
             `${r.firstError ? ` (first error: ${r.firstError})` : ''}`,
+        );
+        console.log(
+          `  held for their ready time: ${r.held.offered} of ${r.held.sent} offered, order→offer p50/p99 ${fmt(r.held.toOffer[0] / 1000, 1)}/${fmt(r.held.toOffer[1] / 1000, 1)} s, ` +
+            `offer before the food was ready p50/p99 ${fmt(r.held.lead[0] / 1000, 1)}/${fmt(r.held.lead[1] / 1000, 1)} s; ` +
+            `planning rounds in the window ${r.rounds.count}, p50 ${fmt(r.rounds.p50, 1)} ms, p99 ${fmt(r.rounds.p99, 1)} ms`,
         );
         console.log(
           `  stages p50/p99 ms: sent → delivery ${stageText(r.stages.toDelivery)}, → quote ${stageText(r.stages.toQuote)} ` +
@@ -758,11 +839,13 @@ async function servicePart(socketsOnly = false): Promise<string[]> {
   }
 
   const rows = [
-    '| riders | index | connected | order→offer p50 ms | p99 ms | offers/s | orders in window | positions/s acked (sent) | dispatch RSS idle / connected / peak MB | events waiting at window end (oldest s) | stages p50/p99 ms: → delivery, → quote (→ fee pricing, → fee insert, → dispatch), → offer, → rider | CPU % of a core: dispatch, fee, PostgreSQL, bench; machine busy % | load average | failed |',
-    '|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|--:|',
+    '| riders | index | connected | order→offer p50 ms | p99 ms | offers/s | orders in window | held: offered of sent, order→offer p50/p99 s, offer before ready p50/p99 s | planning rounds: count, p50 / p99 ms | positions/s acked (sent) | dispatch RSS idle / connected / peak MB | events waiting at window end (oldest s) | stages p50/p99 ms: → delivery, → quote (→ fee pricing, → fee insert, → dispatch), → offer, → rider | CPU % of a core: dispatch, fee, PostgreSQL, bench; machine busy % | load average | failed |',
+    '|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|--:|',
     ...results.map(
       (r) =>
         `| ${fmt(r.riders)} | ${r.index} | ${fmt(r.connected)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.offersPerSecond, 1)} | ${fmt(r.ordersInWindow)} | ` +
+        `${r.held.offered} of ${r.held.sent}, ${fmt(r.held.toOffer[0] / 1000, 1)}/${fmt(r.held.toOffer[1] / 1000, 1)}, ${fmt(r.held.lead[0] / 1000, 1)}/${fmt(r.held.lead[1] / 1000, 1)} | ` +
+        `${fmt(r.rounds.count)}, ${fmt(r.rounds.p50, 1)} / ${fmt(r.rounds.p99, 1)} | ` +
         `${fmt(r.locationsPerSecond)} (${fmt(r.locationsSentPerSecond)}) | ${fmt(r.rssIdleMb)} / ${fmt(r.rssConnectedMb)} / ${fmt(r.rssPeakMb)} | ` +
         `${fmt(r.eventsWaiting)} (${fmt(r.oldestEventSeconds, 1)}) | ${stageText(r.stages.toDelivery)}, ${stageText(r.stages.toQuote)} ` +
         `(${stageText(r.stages.toFeePricing)}, ${stageText(r.stages.toFeeInsert)}, ${stageText(r.stages.backToDispatch)}), ${stageText(r.stages.toOffer)}, ${stageText(r.stages.toRider)} | ` +
@@ -780,12 +863,12 @@ async function servicePart(socketsOnly = false): Promise<string[]> {
       ),
     ];
   }
-  // The goal: 10,000 riders, 100 orders/s, order→offer p99 under 200 ms, dispatch RSS under 500 MB.
+  // The goal: 10,000 riders, 100 orders/s, order→offer p99 under 200 ms for the orders ready at once, dispatch RSS under 500 MB.
   for (const r of results.filter((r) => r.riders === 10_000)) {
     const met = r.p99 < 200 && r.rssPeakMb < 500 && r.offersInWindow >= 0.99 * r.ordersInWindow && ordersPerSecond >= 100;
     rows.push(
       `\n${met ? 'PASS' : 'FAIL'} (${r.index}): 10,000 riders at ${ordersPerSecond} orders/s: p99 ${fmt(r.p99, 1)} ms (goal < 200), ` +
-        `peak RSS ${fmt(r.rssPeakMb)} MB (goal < 500), ${r.offersInWindow} of ${r.ordersInWindow} orders offered`,
+        `peak RSS ${fmt(r.rssPeakMb)} MB (goal < 500), ${r.offersInWindow} of ${r.ordersInWindow} orders ready at once offered`,
     );
   }
   return rows;

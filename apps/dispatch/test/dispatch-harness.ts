@@ -3,6 +3,7 @@ import { ClientProxyFactory, type ClientProxy } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
 import { lastValueFrom } from 'rxjs';
 import { io, type Socket } from 'socket.io-client';
+import request from 'supertest';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '#config';
 import { PATTERNS, type LngLat, type OrderCreatedEvent, type OrderTimingChangedEvent } from '#contracts';
@@ -230,5 +231,17 @@ export async function startDispatch(options: { env?: Record<string, string>; wit
       for (const app of apps.reverse()) await app.close();
       await db.drop();
     },
+  };
+}
+
+/** A new agency of the harness with its API key, and calls on its deliveries (`/v1/agencies/:id/deliveries...`) made with that key. */
+export async function agencyDeliveriesApi(h: DispatchHarness) {
+  const { agencyId, apiKey } = await h.agency();
+  const auth = (r: request.Test) => r.set('authorization', `Bearer ${apiKey}`);
+  return {
+    agencyId,
+    apiKey,
+    get: (path: string) => auth(request(h.dispatchUrl).get(`/v1/agencies/${agencyId}/deliveries${path}`)),
+    post: (path: string, body: object = {}) => auth(request(h.dispatchUrl).post(`/v1/agencies/${agencyId}/deliveries${path}`)).send(body),
   };
 }

@@ -55,9 +55,19 @@ export interface AppConfig {
     /** Riders asked of the spatial index per delivery, and how far from the pickup they may be. */
     candidateLimit: number;
     maxPickupMeters: number;
-    /** Stacking (묶음배차): a rider carrying jobs is offered a new one only this near one of them, and this little later. */
+    /** Stacking (묶음배차) across restaurants: deliveries whose pickups are this near each other may ride together; 0: only one restaurant's. */
     stackPickupRadiusMeters: number;
-    stackMaxDelaySeconds: number;
+    /** The planner's map-free estimates and defaults (docs/planner.md): a rider's speed (over the straight line × TURF_DETOUR_FACTOR). */
+    riderSpeedKmh: number;
+    /** Service at a restaurant and at the door, half on each side of the moment of pickup or drop-off. */
+    pickupServiceSeconds: number;
+    dropoffServiceSeconds: number;
+    /** A delivery without a promise is promised this long after it arrived; beyond the overdue time it goes first. */
+    promiseMinutes: number;
+    overdueMinutes: number;
+    /** Riders free within this are planned for; most deliveries one rider is given at once as a bundle. */
+    horizonMinutes: number;
+    maxBundleSize: number;
     /** A delivery still unassigned this long after it arrived is flagged for the agency to dispatch by hand. */
     manualAfterSeconds: number;
     /** An unpriced delivery is offered without its fee after this long (at once once a pricing attempt failed). */
@@ -337,7 +347,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
       candidateLimit: r.int('DISPATCH_CANDIDATES', 30, 1, 500)!,
       maxPickupMeters: r.int('DISPATCH_MAX_PICKUP_METERS', 5000, 100, 100_000)!,
       stackPickupRadiusMeters: r.int('STACK_PICKUP_RADIUS_METERS', 500, 0, 10_000)!,
-      stackMaxDelaySeconds: r.int('STACK_MAX_DELAY_SECONDS', 600, 0, 7200)!,
+      riderSpeedKmh: r.number('DISPATCH_RIDER_SPEED_KMH', 20, 1, 200),
+      pickupServiceSeconds: r.int('DISPATCH_PICKUP_SERVICE_SECONDS', 120, 0, 3600)!,
+      dropoffServiceSeconds: r.int('DISPATCH_DROPOFF_SERVICE_SECONDS', 120, 0, 3600)!,
+      promiseMinutes: r.int('DISPATCH_PROMISE_MINUTES', 40, 1, 1440)!,
+      overdueMinutes: r.int('DISPATCH_OVERDUE_MINUTES', 60, 1, 1440)!,
+      horizonMinutes: r.int('DISPATCH_HORIZON_MINUTES', 20, 1, 240)!,
+      maxBundleSize: r.int('DISPATCH_MAX_BUNDLE', 3, 1, 10)!,
       manualAfterSeconds: r.number('DISPATCH_MANUAL_AFTER_SECONDS', 300, 0.1, 86_400),
       feePendingOfferAfterMs: r.int('FEE_PENDING_OFFER_AFTER_MS', 3000, 0, 600_000)!,
       // Filled in below from FEE_PORT when unset: fee on this machine.

@@ -3,7 +3,7 @@ import { describeError, type AgencyApi } from './api';
 import { won } from '../../shared/format';
 import { TimingFacts } from '../../shared/timing-facts';
 import { duration, RIDER_STATE_LABEL, shortId, STATUS_LABEL, STATUSES } from './format';
-import type { Delivery, Rider } from './types';
+import type { Delivery, DispatchDecision, HoldReason, Rider } from './types';
 
 /** Why a delivery needs the operator's eye, or null. Only waiting ones (대기, 제안 중) can be stuck waiting. */
 export function waitAlert(d: Delivery, thresholdSeconds: number): string | null {
@@ -107,6 +107,7 @@ function DeliveryCard({ api, delivery: d, riders, alert, onChanged, onCancel }: 
             <dd>자동 배차 보류 중</dd>
           </>
         )}
+        {!d.dispatchHold && (d.status === 'pending' || d.status === 'offered') && d.dispatchDecision && <DecisionFacts decision={d.dispatchDecision} />}
         {d.failureReason && (
           <>
             <dt>실패 사유</dt>
@@ -164,6 +165,31 @@ function DeliveryCard({ api, delivery: d, riders, alert, onChanged, onCancel }: 
         </p>
       )}
     </article>
+  );
+}
+
+const HOLD_LABEL: Record<HoldReason, string> = {
+  NOT_YET_DUE: '조리 대기 (아직 보낼 때 아님)',
+  RIDER_BUSY: '라이더 작업 후 배차 예정',
+  RIDERS_TAKEN: '라이더 모두 더 급한 배달에',
+  NO_RIDER: '가능한 라이더 없음',
+};
+
+/** Why the planner offered it to these riders (and who came next), or why it holds it. */
+function DecisionFacts({ decision }: { decision: DispatchDecision }) {
+  const time = (iso: string) => new Date(iso).toLocaleTimeString('ko-KR', { hour: '2-digit', minute: '2-digit' });
+  return (
+    <>
+      <dt>배차 판단</dt>
+      <dd aria-label="배차 판단" title={decision.summary}>
+        {decision.outcome === 'held' ? `보류: ${HOLD_LABEL[decision.reason!]}` : `제안: 라이더 ${decision.riderIds.map(shortId).join(', ')}`}
+        {decision.offerAt && ` · ${time(decision.offerAt)} 제안 예정`}
+        {decision.runnerUp && ` · 차순위 ${shortId(decision.runnerUp.riderId)} (+${duration(decision.runnerUp.extraSeconds)})`}
+        {decision.bundleWith.length > 0 && ` · 묶음 ${decision.bundleWith.length + 1}건`}
+        <br />
+        <small className="muted">{decision.summary}</small>
+      </dd>
+    </>
   );
 }
 

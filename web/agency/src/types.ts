@@ -22,6 +22,8 @@ export interface Delivery {
   rider: { id: string; name: string } | null;
   assignedBy: 'rider' | 'agency' | null;
   dispatchHold: boolean;
+  /** The planner's latest decision (docs/planner.md); null until planned. */
+  dispatchDecision: DispatchDecision | null;
   failureReason: string | null;
   /** When the food is ready, when it was promised, and what the restaurant said since (ready now, delayed). */
   readyAt: string | null;
@@ -30,6 +32,20 @@ export interface Delivery {
   waitingSeconds: number;
   inStatusSeconds: number;
   createdAt: string;
+}
+
+export type HoldReason = 'NOT_YET_DUE' | 'RIDER_BUSY' | 'RIDERS_TAKEN' | 'NO_RIDER';
+
+/** Offered to whom and why, or held and why: the planner's own summary, and the runner-up rider when offered. */
+export interface DispatchDecision {
+  outcome: 'offered' | 'held';
+  reason: HoldReason | null;
+  summary: string;
+  riderIds: string[];
+  runnerUp: { riderId: string; extraSeconds: number } | null;
+  offerAt: string | null;
+  bundleWith: string[];
+  decidedAt: string;
 }
 
 export type RiderState = 'online' | 'on_break' | 'silent' | 'offline';

@@ -3,6 +3,7 @@ import { validateContract } from '#contracts';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { AgencyKeyGuard, ApiErrors, DomainError, schemaRef } from '#platform';
 import { DELIVERY_STATUSES } from './delivery-status.js';
+import { DISPATCH_DECISION_SCHEMA } from './dispatch-decision.js';
 import { DeliveriesService } from './deliveries.service.js';
 import { DeliveryOperations } from './delivery-operations.service.js';
 import { agencyDeliveryView, transitionView } from './delivery.views.js';
@@ -16,10 +17,19 @@ import { AssignDeliveryRequest, FailDeliveryRequest, UnassignDeliveryRequest } f
  */
 const DELIVERY = {
   description: 'The delivery as the board shows it after the step (docs/agency-api.md)',
-  schema: { type: 'object', required: ['id', 'orderId', 'status'], properties: { id: { type: 'string', format: 'uuid' }, orderId: { type: 'string', format: 'uuid' }, status: { type: 'string', enum: [...DELIVERY_STATUSES] },
+  schema: {
+    type: 'object',
+    required: ['id', 'orderId', 'status'],
+    properties: {
+      id: { type: 'string', format: 'uuid' },
+      orderId: { type: 'string', format: 'uuid' },
+      status: { type: 'string', enum: [...DELIVERY_STATUSES] },
       readyAt: { type: ['string', 'null'], format: 'date-time', description: 'When the food is ready; null on orders from before ready times were kept' },
       promisedAt: { type: ['string', 'null'], format: 'date-time', description: 'When the customer was promised it; null if not said' },
-      readyChange: { type: ['string', 'null'], enum: ['ready', 'delayed', null], description: 'What the restaurant said since: ready now, or delayed' } } },
+      readyChange: { type: ['string', 'null'], enum: ['ready', 'delayed', null], description: 'What the restaurant said since: ready now, or delayed' },
+      dispatchDecision: DISPATCH_DECISION_SCHEMA,
+    },
+  },
 };
 /** Answers of a step on one delivery. */
 const Step = (summary: string, body?: new () => object) =>

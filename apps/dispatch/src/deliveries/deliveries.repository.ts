@@ -5,6 +5,7 @@ import { queryPrepared, type OutboxMessage, type Statement } from '#database';
 type ColumnMetadata = ReturnType<DataSource['getMetadata']>['columns'][number];
 import { DeliveryEntity, type DeliveryQuote, type PricingProblem } from './delivery.entity.js';
 import type { DeliveryStatus } from './delivery-status.js';
+import type { DispatchDecision } from './dispatch-decision.js';
 
 export type DeliveryPatch = QueryDeepPartialEntity<DeliveryEntity>;
 
@@ -277,7 +278,11 @@ export class DeliveriesRepository {
    * refused to price that waited `feePendingAfterMs` for a price or whose pricing attempt already failed (they
    * are offered with their fee pending).
    */
-  waitingForRider(agencyIds: string[], limit: number, feePendingAfterMs = Infinity): Promise<DeliveryEntity[]> {
+  /**
+   * Deliveries waiting for a rider (pending, not held by the agency, priced or waiting long enough for a price),
+   * those whose food is ready first (no ready time: ready when it arrived), at most `limit`.
+   */
+  waitingForRider(limit: number, feePendingAfterMs = Infinity): Promise<DeliveryEntity[]> {
     const feePending = Number.isFinite(feePendingAfterMs)
       ? ` OR (d.pricing_problem IS NULL AND (d.quote_attempts > 0 OR d.created_at <= now() - make_interval(secs => CAST(:afterMs AS double precision) / 1000)))`
       : '';
@@ -285,13 +290,24 @@ export class DeliveriesRepository {
       .getRepository(DeliveryEntity)
       .createQueryBuilder('d')
       // A delivery the agency holds waits for its hand, not the dispatcher's.
-      .where(`d.status = 'pending' AND NOT d.dispatch_hold AND (d.fee IS NOT NULL${feePending}) AND d.agencyId IN (:...agencyIds)`, {
-        agencyIds,
-        afterMs: feePendingAfterMs,
-      })
-      .orderBy('d.createdAt', 'ASC')
+      .where(`d.status = 'pending' AND NOT d.dispatch_hold AND (d.fee IS NOT NULL${feePending})`, { afterMs: feePendingAfterMs })
+      .orderBy('coalesce(d.ready_at, d.created_at)', 'ASC')
+      .addOrderBy('d.createdAt', 'ASC')
       .limit(limit)
       .getMany();
+  }
+
+  /**
+   * Stores the planner's latest decision on deliveries: an offer's on a delivery now offered, a hold's on one still
+   * waiting (one that changed meanwhile keeps what it had).
+   */
+  decisionsStatement(decisions: Array<{ id: string; decision: DispatchDecision }>): Statement {
+    return {
+      text: `UPDATE dispatch.deliveries d SET dispatch_decision = c.decision
+               FROM jsonb_to_recordset($1::jsonb) AS c(id uuid, decision jsonb)
+              WHERE d.id = c.id AND d.status = CASE WHEN c.decision->>'outcome' = 'offered' THEN 'offered' ELSE 'pending' END`,
+      values: [JSON.stringify(decisions)],
+    };
   }
 
   listForAgency(agencyId: string, options: { statuses?: readonly DeliveryStatus[]; limit: number }): Promise<DeliveryEntity[]> {

@@ -124,7 +124,7 @@ export class DeliveriesService {
   /**
    * Stores the fee service's quote on a delivery, with its delivery locked, and tells the restaurant's side its
    * price. A delivery that simply waits for its price and a rider is priced and offered together by
-   * `OffersService.offerAtPrice`; this takes the others. A delivery offered or taken while its fee was pending
+   * `OfferingService.offerAtPrice`; this takes the others. A delivery offered or taken while its fee was pending
    * is priced too: its riders (those holding an open offer, and the one it is assigned to) get `delivery:fee`,
    * and the charges of the stages it reached unpriced are written now. One cancelled meanwhile, or priced by an
    * earlier attempt that answered late, is left as it is. Returns whether it was priced now.

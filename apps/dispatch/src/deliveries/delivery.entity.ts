@@ -1,6 +1,7 @@
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, Unique, UpdateDateColumn } from 'typeorm';
 import type { FeeItem, RouteAttempt, TimingChange } from '#contracts';
 import type { DeliveryStatus } from './delivery-status.js';
+import type { DispatchDecision } from './dispatch-decision.js';
 
 /** The fee service's whole answer, kept with its provenance (which provider, estimated or not). */
 export interface DeliveryQuote {
@@ -151,6 +152,10 @@ export class DeliveryEntity {
   /** When it said it (its event's time): a change that arrives late does not undo a newer one. */
   @Column('timestamptz', { name: 'ready_changed_at', nullable: true })
   readyChangedAt: Date | null;
+
+  /** The planner's latest decision on it: offered to whom and why, or held and why (null until planned). */
+  @Column('jsonb', { name: 'dispatch_decision', nullable: true })
+  dispatchDecision: DispatchDecision | null;
 
   /** Set by the agency: automatic dispatch leaves the delivery alone until it is released or assigned by hand. */
   @Column('boolean', { name: 'dispatch_hold', default: false })

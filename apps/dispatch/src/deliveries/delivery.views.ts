@@ -68,6 +68,8 @@ export function agencyDeliveryView(row: BoardRow, now: Date = new Date()) {
     assignedBy: row.assignedBy,
     /** Held by the agency: automatic dispatch leaves it alone until released or assigned by hand. */
     dispatchHold: d.dispatchHold,
+    /** The planner's latest decision: offered to whom and why, or held and why (null until planned). */
+    dispatchDecision: d.dispatchDecision,
     failureReason: d.failureReason,
     ...deliveryTiming(d),
     /** Seconds since the order arrived, and since the delivery's last change of status. */

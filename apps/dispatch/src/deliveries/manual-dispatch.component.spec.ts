@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { NEAR_CITY_HALL, eventually, orderEvent, startDispatch, type DispatchHarness, type RiderClient } from '../../test/dispatch-harness.js';
+import { NEAR_CITY_HALL, agencyDeliveriesApi, eventually, orderEvent, startDispatch, type DispatchHarness, type RiderClient } from '../../test/dispatch-harness.js';
 
 /** A short wait in which a 50 ms dispatcher sweeps many times: long enough for an offer that should not come. */
 const SEVERAL_SWEEPS_MS = 600;
@@ -18,17 +18,7 @@ describe('the agency dispatching by hand, and the delivery lifecycle log (compon
     await h?.close();
   });
 
-  /** An agency with its API key, and HTTP calls made with that key. */
-  async function agency() {
-    const { agencyId, apiKey } = await h.agency();
-    const auth = (r: request.Test) => r.set('authorization', `Bearer ${apiKey}`);
-    return {
-      agencyId,
-      apiKey,
-      get: (path: string) => auth(request(h.dispatchUrl).get(`/v1/agencies/${agencyId}/deliveries${path}`)),
-      post: (path: string, body: object = {}) => auth(request(h.dispatchUrl).post(`/v1/agencies/${agencyId}/deliveries${path}`)).send(body),
-    };
-  }
+  const agency = () => agencyDeliveriesApi(h);
 
   /** A priced delivery waiting for a rider (nobody of the agency is located, so nobody is offered it). */
   async function waiting(agencyId: string) {

@@ -1,12 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { HoldReason } from '#planner';
 import { METRICS_REGISTRY } from '#platform';
 import type { DispatchSettings } from '../agencies/dispatch-settings.service.js';
 import { RiderPresenceStore } from '../riders/rider-presence.store.js';
 
+const HOLD_REASONS: readonly HoldReason[] = ['NOT_YET_DUE', 'RIDER_BUSY', 'RIDERS_TAKEN', 'NO_RIDER'];
+
 /**
  * Dispatch as Prometheus sees it (docs/observability.md): riders online by state, offers made and how they ended,
- * the time from a delivery's arrival to its first offer, positions taken, and the dispatcher's planning rounds. Every
+ * the time from a delivery's arrival to its first offer, positions taken, the dispatcher's planning rounds and the
+ * deliveries they hold by reason. Every
  * label value is one of a few fixed words, each series made once; riders are counted when scraped, from memory.
  */
 @Injectable()
@@ -18,6 +22,7 @@ export class DispatchMetrics {
   private readonly orderToOffer: Histogram;
   private readonly rounds: { ok: Counter.Internal; failed: Counter.Internal };
   private readonly roundSeconds: Histogram;
+  private readonly held: Gauge;
   /** Positions are the hottest message (thousands a second): a plain count here, read into the counter on scrape. */
   private positions = 0;
 
@@ -60,17 +65,29 @@ export class DispatchMetrics {
     });
     const rounds = new Counter({
       name: 'baecha_dispatch_planning_rounds_total',
-      help: "The dispatcher's planning rounds (each sweep: close expired offers, offer the waiting deliveries), by outcome",
+      help: "The dispatcher's planning rounds (close expired offers, plan the waiting deliveries, make the offers due), by outcome",
       labelNames: ['outcome'],
       registers,
     });
     this.rounds = { ok: rounds.labels('ok'), failed: rounds.labels('failed') };
     this.roundSeconds = new Histogram({
       name: 'baecha_dispatch_planning_round_duration_seconds',
-      help: "How long the dispatcher's planning rounds (sweeps) took",
-      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      help: "How long the dispatcher's planning rounds took (reading the snapshot, planning, making the offers)",
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2.5, 5],
       registers,
     });
+    this.held = new Gauge({
+      name: 'baecha_dispatch_deliveries_held',
+      help: "Waiting deliveries the last planning round held, by the planner's reason (NOT_YET_DUE, RIDER_BUSY, RIDERS_TAKEN, NO_RIDER)",
+      labelNames: ['reason'],
+      registers,
+    });
+    for (const reason of HOLD_REASONS) this.held.set({ reason }, 0);
+  }
+
+  /** How many deliveries the last planning round held, by reason. */
+  deliveriesHeld(byReason: ReadonlyMap<HoldReason, number>): void {
+    for (const reason of HOLD_REASONS) this.held.set({ reason }, byReason.get(reason) ?? 0);
   }
 
   /** An offer committed; `firstOfferOf` is the delivery's creation time when this is its first offer. */

@@ -57,8 +57,8 @@ describe('pricing deliveries in batches (component, real PostgreSQL and fee)', (
 
     it('prices a burst of new deliveries with fewer requests to fee and reads of riders than deliveries, each once', async () => {
       const { agencyId } = await h.agency();
-      // Room for every delivery, so each is offered at its price and no sweep reads riders meanwhile.
-      for (const name of ['가', '나', '다']) await h.online((await h.rider(agencyId, `라이더 ${name}`, 20)).token, NEAR_CITY_HALL.m300);
+      // A rider free for every bundle the planner makes of them, so each is offered at its price and no round reads riders meanwhile.
+      for (let i = 0; i < 20; i++) await h.online((await h.rider(agencyId, `라이더 ${i}`, 3)).token, NEAR_CITY_HALL.m300);
       // Fee knows the agency once its agency.registered arrived: until then a quote is NO_TARIFF.
       await eventually(async () => ((await h.query('SELECT 1 FROM fee.agencies WHERE id = $1', [agencyId])).length ? true : undefined), 'fee to know the agency');
       const requests = watchRequests(h);

@@ -93,9 +93,13 @@ describe('dispatch settings and broadcast offers (component, real PostgreSQL and
       { status: 'pending', broadcast: true },
       { status: 'pending', broadcast: true },
     ]);
-    // Each offer keeps why its rider was chosen.
+    // Each offer keeps why the planner chose its riders: the cost part by part, the runner-up, a summary.
     const [scored] = await h.query<{ score: Record<string, unknown> }>('SELECT score FROM dispatch.offers WHERE id = $1', [toNear.offerId]);
-    expect(scored.score).toMatchObject({ total: expect.any(Number), distance: expect.any(Number), load: 1, fairness: expect.any(Number) });
+    expect(scored.score).toMatchObject({
+      terms: expect.objectContaining({ total: expect.any(Number), emptyRide: expect.any(Number), fairness: expect.any(Number) }),
+      runnerUp: expect.objectContaining({ riderId: expect.any(String) }),
+      summary: expect.stringMatching(/^rider .* leaves now/),
+    });
 
     await expect(middle.send('offer:accept', { offerId: toMiddle.offerId })).resolves.toMatchObject({ ok: true, delivery: { status: 'assigned' } });
     await expect(near.waitFor('offer:taken', (e: { offerId: string }) => e.offerId === toNear.offerId)).resolves.toEqual({ offerId: toNear.offerId });

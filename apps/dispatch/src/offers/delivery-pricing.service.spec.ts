@@ -8,7 +8,7 @@ import { DeliveriesService } from '../deliveries/deliveries.service.js';
 import type { DeliveryEntity } from '../deliveries/delivery.entity.js';
 import { DispatchWakeup } from './dispatch-wakeup.js';
 import { DeliveryPricing } from './delivery-pricing.service.js';
-import { OffersService } from './offers.service.js';
+import { OfferingService } from './offering.service.js';
 
 const delivery = {
   id: '6f1c9a4e-3d3b-4f7e-9a51-2f0b6f0c1a01',
@@ -56,7 +56,7 @@ describe('DeliveryPricing', () => {
         { provide: APP_CONFIG, useValue: loadConfig({ DISPATCH_SWEEP_INTERVAL_MS: '1000' }) },
         { provide: Messaging, useValue: { request } },
         { provide: DeliveriesService, useValue: deliveries },
-        { provide: OffersService, useValue: offers },
+        { provide: OfferingService, useValue: offers },
       ],
     }).compile();
     sut = module.get(DeliveryPricing);

@@ -8,7 +8,7 @@ import { DeliveriesService } from '../deliveries/deliveries.service.js';
 import { deliveryIds } from '../deliveries/delivery-log.js';
 import { PRICING_PROBLEM_CODES, type DeliveryEntity, type PricingProblem, type PricingProblemCode } from '../deliveries/delivery.entity.js';
 import { DispatchWakeup } from './dispatch-wakeup.js';
-import { OffersService } from './offers.service.js';
+import { OfferingService } from './offering.service.js';
 
 /** How long one `fee.quote` (or a batch of them) may take; the fee service answers in milliseconds when it is up. */
 const FEE_TIMEOUT_MS = 5_000;
@@ -47,7 +47,7 @@ export class DeliveryPricing {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly messaging: Messaging,
     private readonly deliveries: DeliveriesService,
-    private readonly offers: OffersService,
+    private readonly offers: OfferingService,
     private readonly wakeup: DispatchWakeup,
   ) {
     // A pass that found a full batch due asks for the next at once, so a backlog is priced as fast as fee answers.

@@ -4,18 +4,20 @@ import { Rounds } from '#platform';
 import { DispatchMetrics } from '../metrics/dispatch-metrics.js';
 import { DeliveryPricing } from './delivery-pricing.service.js';
 import { DispatchWakeup } from './dispatch-wakeup.js';
+import { OfferingService } from './offering.service.js';
 import { OffersService } from './offers.service.js';
 
-/** Sweeps start at least this far apart, however often they are woken. */
-const SWEEP_MIN_GAP_MS = 100;
+/** Rounds start at least this far apart, however often they are woken. */
+const ROUND_MIN_GAP_MS = 1000;
 
 /**
- * The dispatch loop. Each sweep closes offers whose time is up and offers waiting deliveries to riders; a new
- * delivery does not wait for one: it is priced at once and offered with its price (DeliveryPricing,
- * OffersService.offerAtPrice). Pricing runs beside the sweeps in its own rounds for retries, so a slow fee
- * service never holds up offers. Sweeps run every sweep interval and when woken. All its state is in the
- * database, so a restart simply resumes; one sweep runs at a time in this process, and the database's locks and
- * unique indexes guard the rest.
+ * The dispatch loop. Each planning round closes offers whose time is up, then plans the waiting deliveries and
+ * makes the offers due (OfferingService.offerWaiting); a new delivery does not wait for one: it is priced at once
+ * and planned with its price (DeliveryPricing, OfferingService.offerAtPrice). Pricing runs beside the rounds in its
+ * own passes for retries, so a slow fee service never holds up offers. Rounds run every DISPATCH_SWEEP_INTERVAL_MS
+ * and when woken (a rider online or free, a decline, a timing change). All its state is in the database, so a
+ * restart simply resumes; one round runs at a time in this process, and the database's locks and unique indexes
+ * guard the rest.
  */
 @Injectable()
 export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -25,6 +27,7 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly offers: OffersService,
+    private readonly offering: OfferingService,
     private readonly pricing: DeliveryPricing,
     wakeup: DispatchWakeup,
     metrics: DispatchMetrics,
@@ -32,10 +35,10 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
     this.rounds = new Rounds(
       () => metrics.planningRound(() => this.sweep()),
       config.dispatch.sweepIntervalMs,
-      (error) => this.logger.error(`sweep failed, retrying at the next: ${(error as Error)?.stack ?? String(error)}`),
-      // Under load every delivered order wakes a sweep; new deliveries are offered as they are priced, without
-      // one, so sweeps that follow each other closer than this would only read the same tables again.
-      Math.min(SWEEP_MIN_GAP_MS, config.dispatch.sweepIntervalMs),
+      (error) => this.logger.error(`planning round failed, retrying at the next: ${(error as Error)?.stack ?? String(error)}`),
+      // Under load every delivered order wakes a round; new deliveries are planned as they are priced, without
+      // one, so rounds that follow each other closer than this would only plan the same deliveries again.
+      Math.min(ROUND_MIN_GAP_MS, config.dispatch.sweepIntervalMs),
     );
     wakeup.onWake(() => this.rounds.wake());
     // A new delivery is priced at once, and offered as its price is stored, not when the next pass or sweep comes round.
@@ -54,6 +57,6 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
 
   private async sweep(): Promise<void> {
     await this.offers.expireDue();
-    await this.offers.offerWaiting();
+    await this.offering.offerWaiting();
   }
 }

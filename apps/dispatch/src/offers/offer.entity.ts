@@ -1,5 +1,5 @@
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, Unique } from 'typeorm';
-import type { ScoreBreakdown } from '#planner';
+import type { OfferExplanation } from '#planner';
 
 export const OFFER_STATUSES = ['pending', 'accepted', 'declined', 'expired', 'taken', 'withdrawn'] as const;
 /**
@@ -40,9 +40,9 @@ export class OfferEntity {
   @Column('boolean', { default: false })
   broadcast: boolean;
 
-  /** Why this rider was chosen: the score and its parts (see matching/scoring.ts). */
+  /** Why the planner chose this rider: its cost part by part, the runner-up and a summary (libs/planner). */
   @Column('jsonb', { nullable: true })
-  score: ScoreBreakdown | null;
+  score: OfferExplanation | null;
 
   /** When the offer stopped being pending: answered, expired, taken or withdrawn. */
   @Column('timestamptz', { name: 'responded_at', nullable: true })

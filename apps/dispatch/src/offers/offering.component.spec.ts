@@ -191,16 +191,16 @@ describe('offering deliveries to riders (component, real PostgreSQL and fee serv
   it('refuses an accept beyond the rider\'s capacity, leaving the offer open to decline', async () => {
     const { agencyId } = await h.agency();
     const rider = await h.rider(agencyId, '두 건', 2);
-    const client = await h.online(rider.token, NEAR_CITY_HALL.m300);
-    const other = await h.online((await h.rider(agencyId, '다음')).token, NEAR_CITY_HALL.m4000);
-
     const [a, b] = [orderEvent(agencyId), orderEvent(agencyId)];
-    // One after the other: offered in one sweep, the second would be spread to the other rider.
+    // Both priced before any rider is online: the rider who comes online is offered them together, as one bundle.
     await h.publish(a);
-    const offerA = await client.waitForOffer((await h.deliveryOf(a.orderId)).id);
     await h.publish(b);
+    await eventually(async () => (await h.deliveryOf(b.orderId)).fee !== null && (await h.deliveryOf(a.orderId)).fee !== null, 'both priced');
+    const client = await h.online(rider.token, NEAR_CITY_HALL.m300);
+    const offerA = await client.waitForOffer((await h.deliveryOf(a.orderId)).id);
     const deliveryB = await h.deliveryOf(b.orderId);
     const offerB = await client.waitForOffer(deliveryB.id);
+    const other = await h.online((await h.rider(agencyId, '다음')).token, NEAR_CITY_HALL.m4000);
     await expect(client.send('offer:accept', { offerId: offerA.offerId })).resolves.toMatchObject({ ok: true });
 
     // The agency cuts the rider's capacity to one while the second offer is out.

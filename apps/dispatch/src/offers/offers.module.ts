@@ -6,11 +6,13 @@ import { DispatchMetrics } from '../metrics/dispatch-metrics.js';
 import { DeliveryPricing } from './delivery-pricing.service.js';
 import { Dispatcher } from './dispatcher.service.js';
 import { OffersRepository } from './offers.repository.js';
+import { OfferingService } from './offering.service.js';
 import { OffersService } from './offers.service.js';
+import { PlanningSnapshot } from './planning.snapshot.js';
 
 @Module({
   imports: [AgenciesModule, DeliveriesModule, RidersModule],
-  providers: [OffersRepository, OffersService, DeliveryPricing, Dispatcher, DispatchMetrics],
+  providers: [OffersRepository, OffersService, PlanningSnapshot, OfferingService, DeliveryPricing, Dispatcher, DispatchMetrics],
   exports: [OffersService, DeliveryPricing, DispatchMetrics],
 })
 export class OffersModule {}

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { queryPrepared, type Statement } from '#database';
-import type { RiderJob, ScoreBreakdown } from '#planner';
+import type { OfferExplanation, RiderJob } from '#planner';
 import { OfferEntity, type OfferStatus } from './offer.entity.js';
 
 interface OfferRow {
@@ -13,14 +13,14 @@ interface OfferRow {
   expires_at: Date;
   responded_at: Date | null;
   broadcast: boolean;
-  score: ScoreBreakdown | null;
+  score: OfferExplanation | null;
 }
 
-/** What matching needs of a rider beyond where it is: room, the jobs it carries, how long it has been idle. */
+/** What planning needs of a rider beyond where it is: room, the jobs it carries or was offered, how long it has been idle. */
 export interface RiderContext {
   riderId: string;
   capacity: number;
-  offered: number;
+  /** Deliveries assigned to it or picked up, and those it holds an open offer of (not picked up). */
   jobs: RiderJob[];
   /** Since its last assignment or delivery, by the database's clock; null when it never had one. */
   idleSeconds: number | null;
@@ -75,7 +75,8 @@ export class OffersRepository {
       riderId: string;
       timeoutSeconds: number;
       broadcast: boolean;
-      score?: ScoreBreakdown;
+      /** Why the planner chose this rider, kept in the offer's `score`. */
+      why?: OfferExplanation;
       quoteId?: string | null;
     }>,
   ): Statement {
@@ -86,7 +87,7 @@ export class OffersRepository {
       rider_id: o.riderId,
       timeout: o.timeoutSeconds,
       broadcast: o.broadcast,
-      score: o.score ?? null,
+      score: o.why ?? null,
       quote_id: o.quoteId ?? null,
       ord: i,
     }));
@@ -162,13 +163,15 @@ export class OffersRepository {
     if (riderIds.length === 0) return new Map();
     const rows = (await queryPrepared(this.dataSource, {
       text: `SELECT r.id, r.agency_id, r.capacity,
-              (SELECT count(*) FROM dispatch.offers o WHERE o.rider_id = r.id AND o.status = 'pending')::int AS offered,
               extract(epoch FROM clock_timestamp() - (SELECT max(greatest(d.assigned_at, d.delivered_at)) FROM dispatch.deliveries d WHERE d.rider_id = r.id))
                 AS idle_seconds,
               coalesce((SELECT json_agg(json_build_object('id', d.id, 'pickup_lng', d.pickup_lng, 'pickup_lat', d.pickup_lat,
                                                           'dropoff_lng', d.dropoff_lng, 'dropoff_lat', d.dropoff_lat,
-                                                          'status', d.status, 'assigned_at', d.assigned_at))
-                          FROM dispatch.deliveries d WHERE d.rider_id = r.id AND d.status IN ('assigned', 'picked_up')), '[]'::json) AS jobs
+                                                          'status', d.status, 'assigned_at', coalesce(d.assigned_at, clock_timestamp())))
+                          FROM (SELECT d.* FROM dispatch.deliveries d WHERE d.rider_id = r.id AND d.status IN ('assigned', 'picked_up')
+                                UNION ALL
+                                SELECT d.* FROM dispatch.offers o JOIN dispatch.deliveries d ON d.id = o.delivery_id
+                                 WHERE o.rider_id = r.id AND o.status = 'pending') d), '[]'::json) AS jobs
          FROM dispatch.riders r
         WHERE r.id = ANY($1::uuid[])`,
       values: [riderIds],
@@ -176,7 +179,6 @@ export class OffersRepository {
       id: string;
       agency_id: string;
       capacity: number;
-      offered: number;
       idle_seconds: string | null;
       jobs: Array<{ id: string; pickup_lng: number; pickup_lat: number; dropoff_lng: number; dropoff_lat: number; status: string; assigned_at: string }>;
     }>;
@@ -187,7 +189,6 @@ export class OffersRepository {
           riderId: rider.id,
           agencyId: rider.agency_id,
           capacity: rider.capacity,
-          offered: rider.offered,
           idleSeconds: rider.idle_seconds === null ? null : Number(rider.idle_seconds),
           jobs: rider.jobs.map((job) => ({
             deliveryId: job.id,

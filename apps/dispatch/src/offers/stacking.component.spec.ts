@@ -1,23 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CITY_HALL, NEAR_CITY_HALL, orderEvent, startDispatch, type DispatchHarness, type RiderClient } from '../../test/dispatch-harness.js';
+import { CITY_HALL, eventually, NEAR_CITY_HALL, orderEvent, startDispatch, type DispatchHarness } from '../../test/dispatch-harness.js';
 
 /** A point `meters` north of City Hall (negative: south); 0.009° of latitude is ~1 km. */
 const north = (meters: number) => ({ lng: CITY_HALL.lng, lat: CITY_HALL.lat + (meters / 1000) * 0.009 });
 const orderAt = (agencyId: string, pickup: { lng: number; lat: number }) =>
   orderEvent(agencyId, { pickup: { ...pickup, address: '서울특별시 중구 어딘가' } });
 
-/** A rider carrying one job picked up at City Hall and going to Gwanghwamun, still at City Hall. */
-async function busyRider(h: DispatchHarness, agencyId: string): Promise<{ client: RiderClient; riderId: string }> {
-  const { token, riderId } = await h.rider(agencyId, '묶음 라이더');
-  const client = await h.online(token, CITY_HALL);
-  const first = orderEvent(agencyId);
-  await h.publish(first);
-  const offer = await client.waitForOffer();
-  await expect(client.send('offer:accept', { offerId: offer.offerId })).resolves.toMatchObject({ ok: true });
-  return { client, riderId };
+/** Two priced deliveries of two restaurants 300 m apart, waiting before any rider of the agency is online. */
+async function twoRestaurants(h: DispatchHarness, agencyId: string): Promise<string[]> {
+  const orders = [orderAt(agencyId, CITY_HALL), orderAt(agencyId, north(300))];
+  for (const order of orders) await h.publish(order);
+  const ids: string[] = [];
+  for (const order of orders) ids.push(await eventually(async () => ((await h.deliveryOf(order.orderId)).fee ? (await h.deliveryOf(order.orderId)).id : undefined), 'priced'));
+  return ids;
 }
 
-describe('stacking (묶음배차) by pickup radius (component, STACK_PICKUP_RADIUS_METERS=500)', () => {
+describe('stacking (묶음배차) across restaurants (component, STACK_PICKUP_RADIUS_METERS=500)', () => {
   let h: DispatchHarness;
 
   beforeAll(async () => {
@@ -28,63 +26,40 @@ describe('stacking (묶음배차) by pickup radius (component, STACK_PICKUP_RADI
     await h?.close();
   });
 
-  it('offers a busy rider a pickup near its job, and passes it over for one beyond the radius', async () => {
+  it('offers deliveries of restaurants within the radius to one rider together, and says so', async () => {
     const { agencyId } = await h.agency();
-    const busy = await busyRider(h, agencyId);
-    // A free rider, farther from both pickups than the busy one.
-    const free = await h.online((await h.rider(agencyId, '빈 라이더')).token, NEAR_CITY_HALL.m4000);
-
-    // 300 m from the busy rider's job: stacked on it.
-    const near = orderAt(agencyId, north(300));
-    await h.publish(near);
-    const nearDelivery = await h.deliveryOf(near.orderId);
-    const stacked = await busy.client.waitForOffer(nearDelivery.id);
-    const [row] = await h.query<{ score: { stack?: { nearMeters: number; delaySeconds: number }; active: number } }>(
-      'SELECT score FROM dispatch.offers WHERE id = $1',
-      [stacked.offerId],
-    );
-    expect(row.score).toMatchObject({ active: 1, stack: { nearMeters: expect.any(Number), delaySeconds: expect.any(Number) } });
-    expect(row.score.stack!.nearMeters).toBeGreaterThan(250);
-    expect(row.score.stack!.nearMeters).toBeLessThan(350);
-    await expect(busy.client.send('offer:accept', { offerId: stacked.offerId })).resolves.toMatchObject({ ok: true });
-
-    // 900 m south: still the busy rider's nearest pickup in a straight line, but beyond the radius of its jobs
-    // and of itself, so the free rider 4 km away gets it.
-    const far = orderAt(agencyId, north(-900));
-    await h.publish(far);
-    const farDelivery = await h.deliveryOf(far.orderId);
-    await free.waitForOffer(farDelivery.id);
-    expect(busy.client.offers().map((o) => o.deliveryId)).not.toContain(farDelivery.id);
+    const [first, second] = await twoRestaurants(h, agencyId);
+    const rider = await h.online((await h.rider(agencyId, '묶음 라이더')).token, NEAR_CITY_HALL.m300);
+    await rider.waitForOffer(first);
+    await rider.waitForOffer(second);
+    const [row] = await h.query<{ score: { bundled: string | null } }>('SELECT score FROM dispatch.offers WHERE delivery_id = $1', [first]);
+    expect(row.score.bundled).toEqual(expect.any(String));
   });
 });
 
-describe('stacking by first drop-off delay (component, STACK_MAX_DELAY_SECONDS=60)', () => {
+describe('no stacking across restaurants (component, STACK_PICKUP_RADIUS_METERS=0)', () => {
   let h: DispatchHarness;
 
   beforeAll(async () => {
-    h = await startDispatch({ env: { STACK_PICKUP_RADIUS_METERS: '500', STACK_MAX_DELAY_SECONDS: '60' } });
+    h = await startDispatch({ env: { STACK_PICKUP_RADIUS_METERS: '0' } });
   });
 
   afterAll(async () => {
     await h?.close();
   });
 
-  it('passes a busy rider over when collecting the new order would hold up its first drop-off too long', async () => {
+  it('offers a rider one restaurant\'s deliveries at a time; the other waits with its reason', async () => {
     const { agencyId } = await h.agency();
-    const busy = await busyRider(h, agencyId);
-    const free = await h.online((await h.rider(agencyId, '빈 라이더')).token, NEAR_CITY_HALL.m4000);
-
-    // 400 m south of City Hall, within the radius, but away from Gwanghwamun (north): ~800 m more riding,
-    // about 190 s at 20 km/h over the straight line × 1.3, past the 60 s allowed.
-    const detour = orderAt(agencyId, north(-400));
-    await h.publish(detour);
-    const delivery = await h.deliveryOf(detour.orderId);
-    await free.waitForOffer(delivery.id);
-    expect(busy.client.offers().map((o) => o.deliveryId)).not.toContain(delivery.id);
-
-    // On the way north to the first drop-off, it costs nothing: stacked.
-    const onTheWay = orderAt(agencyId, north(300));
-    await h.publish(onTheWay);
-    await expect(busy.client.waitForOffer((await h.deliveryOf(onTheWay.orderId)).id)).resolves.toMatchObject({ feePending: false });
+    const ids = await twoRestaurants(h, agencyId);
+    const rider = await h.online((await h.rider(agencyId, '한 집 라이더')).token, NEAR_CITY_HALL.m300);
+    const offer = await rider.waitForOffer();
+    const other = ids.find((id) => id !== offer.deliveryId)!;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(rider.offers().map((o) => o.deliveryId)).toEqual([offer.deliveryId]);
+    const [held] = await h.query<{ status: string; dispatch_decision: { outcome: string; reason: string } }>(
+      'SELECT status, dispatch_decision FROM dispatch.deliveries WHERE id = $1',
+      [other],
+    );
+    expect(held).toMatchObject({ status: 'pending', dispatch_decision: { outcome: 'held', reason: expect.stringMatching(/^(NOT_YET_DUE|RIDER_BUSY|RIDERS_TAKEN)$/) } });
   });
 });

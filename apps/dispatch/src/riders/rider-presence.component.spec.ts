@@ -95,17 +95,18 @@ describe('rider presence: breaks, plausible positions, batched persistence, reco
   it('sends a reconnecting rider its active jobs and its pending offer again', async () => {
     const { agencyId } = await h.agency();
     const { token } = await h.rider(agencyId, '재접속 라이더');
-    const first = await h.online(token, NEAR_CITY_HALL.m300);
+    const first = await h.connect(token);
     await expect(first.waitFor('jobs')).resolves.toEqual({ deliveries: [] });
 
-    const carried = orderEvent(agencyId);
-    await h.publish(carried);
-    const carriedOffer = await first.waitForOffer();
+    // Two orders priced before the rider reports where it is: it is offered both at once (one bundle).
+    const [carried, waiting] = [orderEvent(agencyId), orderEvent(agencyId)];
+    for (const order of [carried, waiting]) await h.publish(order);
+    for (const order of [carried, waiting]) await pricedAndSwept(h, order.orderId);
+    await first.at(NEAR_CITY_HALL.m300);
+    const carriedOffer = await first.waitForOffer((await h.deliveryOf(carried.orderId)).id);
+    const pending = await first.waitForOffer((await h.deliveryOf(waiting.orderId)).id);
     expect((await first.send('offer:accept', { offerId: carriedOffer.offerId })).ok).toBe(true);
     expect((await first.send('delivery:pickedUp', { deliveryId: carriedOffer.deliveryId })).ok).toBe(true);
-    const waiting = orderEvent(agencyId);
-    await h.publish(waiting);
-    const pending = await first.waitForOffer((await h.deliveryOf(waiting.orderId)).id);
     first.disconnect();
 
     const again = await h.connect(token);
@@ -234,10 +235,17 @@ describe('silent riders (component, real PostgreSQL)', () => {
     expect((await pricedAndSwept(h, waiting.orderId)).status).toBe('pending');
     expect(rider.offers().map((o) => o.deliveryId)).toEqual([offer.deliveryId]);
     expect(await h.deliveryOf(carried.orderId)).toMatchObject({ status: 'assigned', rider_id: riderId });
+    const waitingId = (await h.deliveryOf(waiting.orderId)).id;
+    const decisionOf = async () =>
+      (await h.query<{ d: { reason: string | null; riderIds: string[] } | null }>('SELECT dispatch_decision AS d FROM dispatch.deliveries WHERE id = $1', [waitingId]))[0]!.d;
+    // Silent, it is nobody's rider: the planner holds the delivery with no rider.
+    await eventually(async () => ((await decisionOf())?.reason === 'NO_RIDER' ? true : undefined), 'the delivery held with no rider');
 
     await expect(rider.send('heartbeat')).resolves.toEqual({ ok: true, serverTime: expect.any(String) });
-    const next = await rider.waitForOffer((await h.deliveryOf(waiting.orderId)).id);
-    expect(next.deliveryId).not.toBe(offer.deliveryId);
+    const stopAgain = keepAlive(rider);
+    // Back in matching: the planner plans the delivery for it, to be offered shortly before its job is done.
+    await eventually(async () => ((await decisionOf())?.riderIds.includes(riderId) ? true : undefined), 'the delivery planned for the rider again');
+    stopAgain();
 
     // A dropped socket unassigns nothing either.
     rider.disconnect();
