@@ -195,7 +195,7 @@ describe('offering deliveries to riders (component, real PostgreSQL and fee serv
     // Both priced before any rider is online: the rider who comes online is offered them together, as one bundle.
     await h.publish(a);
     await h.publish(b);
-    await eventually(async () => (await h.deliveryOf(b.orderId)).fee !== null && (await h.deliveryOf(a.orderId)).fee !== null, 'both priced');
+    await eventually(async () => ((await h.deliveryOf(b.orderId)).fee !== null && (await h.deliveryOf(a.orderId)).fee !== null ? true : undefined), 'both priced');
     const client = await h.online(rider.token, NEAR_CITY_HALL.m300);
     const offerA = await client.waitForOffer((await h.deliveryOf(a.orderId)).id);
     const deliveryB = await h.deliveryOf(b.orderId);
