@@ -4,5 +4,6 @@ import { DispatchRiderPresence1764201600000 } from './1764201600000-dispatch-rid
 import { DispatchOfferPolicies1764201700000 } from './1764201700000-dispatch-offer-policies.js';
 import { DispatchDeliveryLifecycle1764201800000 } from './1764201800000-dispatch-delivery-lifecycle.js';
 import { DispatchRiderLocks1764806400000 } from './1764806400000-dispatch-rider-locks.js';
+import { DispatchRiderReceipts1765000000000 } from './1765000000000-dispatch-rider-receipts.js';
 
-export const DISPATCH_MIGRATIONS = [Dispatch1763942400000, DispatchFeeAgencies1764028800000, DispatchRiderPresence1764201600000, DispatchOfferPolicies1764201700000, DispatchDeliveryLifecycle1764201800000, DispatchRiderLocks1764806400000];
+export const DISPATCH_MIGRATIONS = [Dispatch1763942400000, DispatchFeeAgencies1764028800000, DispatchRiderPresence1764201600000, DispatchOfferPolicies1764201700000, DispatchDeliveryLifecycle1764201800000, DispatchRiderLocks1764806400000, DispatchRiderReceipts1765000000000];
