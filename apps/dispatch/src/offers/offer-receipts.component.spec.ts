@@ -59,8 +59,10 @@ describe('offers known to arrive (component, OFFER_UNSEEN_WITHDRAW_SECONDS=1, of
     // Withdrawn at about a second, not at the offer's 30 s.
     expect(Date.now() - made).toBeLessThan(10_000);
     await expect(deaf.waitFor('offer:expired', (e: { offerId: string }) => e.offerId === missed.offerId)).resolves.toEqual({ offerId: missed.offerId });
-    expect(await h.query('SELECT status, seen_at FROM dispatch.offers WHERE id = $1', [missed.offerId])).toEqual([{ status: 'expired', seen_at: null }]);
     await expect(deaf.send('offer:accept', { offerId: missed.offerId })).resolves.toMatchObject({ ok: false, code: 'OFFER_EXPIRED' });
+    // Told of it late (a replay after reconnecting): the receipt is taken, the offer stays unseen.
+    await expect(deaf.send('offer:seen', { offerId: missed.offerId })).resolves.toEqual({ ok: true, seenAt: null });
+    expect(await h.query('SELECT status, seen_at FROM dispatch.offers WHERE id = $1', [missed.offerId])).toEqual([{ status: 'expired', seen_at: null }]);
     await next.send('offer:seen', { offerId: passed.offerId });
     await expect(next.send('offer:accept', { offerId: passed.offerId })).resolves.toMatchObject({ ok: true });
     const metrics = await (await fetch(`${h.dispatchUrl}/metrics`)).text();

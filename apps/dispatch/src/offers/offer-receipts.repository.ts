@@ -7,17 +7,18 @@ export class OfferReceiptsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * Marks the rider's offer seen, once (a second receipt keeps the first time). Undefined when the rider has no such
-   * offer; `first` when this receipt is the one that marked it.
+   * Marks the rider's offer seen, once (a second receipt keeps the first time), while it is open: one that closed
+   * before it was seen (an app told of it only by a replay) stays unseen, `seenAt` null. Undefined when the rider
+   * has no such offer; `first` when this receipt is the one that marked it.
    */
-  async markSeen(riderId: string, offerId: string): Promise<{ seenAt: Date; createdAt: Date; first: boolean } | undefined> {
+  async markSeen(riderId: string, offerId: string): Promise<{ seenAt: Date | null; createdAt: Date; first: boolean } | undefined> {
     const [rows] = (await this.dataSource.query(
-      `UPDATE dispatch.offers o SET seen_at = coalesce(o.seen_at, clock_timestamp())
-         FROM (SELECT id, seen_at IS NULL AS first FROM dispatch.offers WHERE id = $1 AND rider_id = $2 FOR UPDATE) before
+      `UPDATE dispatch.offers o SET seen_at = CASE WHEN o.status = 'pending' THEN coalesce(o.seen_at, clock_timestamp()) ELSE o.seen_at END
+         FROM (SELECT id, seen_at IS NULL AND status = 'pending' AS first FROM dispatch.offers WHERE id = $1 AND rider_id = $2 FOR UPDATE) before
         WHERE o.id = before.id
         RETURNING o.seen_at AS "seenAt", o.created_at AS "createdAt", before.first`,
       [offerId, riderId],
-    )) as [Array<{ seenAt: Date; createdAt: Date; first: boolean }>, number];
+    )) as [Array<{ seenAt: Date | null; createdAt: Date; first: boolean }>, number];
     return rows[0];
   }
 

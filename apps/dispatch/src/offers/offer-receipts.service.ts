@@ -44,12 +44,12 @@ export class OfferReceipts implements OnApplicationBootstrap, BeforeApplicationS
     await this.rounds?.stop();
   }
 
-  /** The rider's app has the offer on screen. */
-  async seen(riderId: string, offerId: string): Promise<{ seenAt: string }> {
+  /** The rider's app has the offer on screen; `seenAt` is null for an offer that had closed before it arrived. */
+  async seen(riderId: string, offerId: string): Promise<{ seenAt: string | null }> {
     const marked = isUUID(offerId) ? await this.receipts.markSeen(riderId, offerId.toLowerCase()) : undefined;
     if (!marked) throw new DomainError('OFFER_NOT_FOUND', `no offer ${offerId} for this rider`);
-    if (marked.first) this.metrics.offerSeen(marked.seenAt.getTime() - marked.createdAt.getTime());
-    return { seenAt: marked.seenAt.toISOString() };
+    if (marked.first && marked.seenAt) this.metrics.offerSeen(marked.seenAt.getTime() - marked.createdAt.getTime());
+    return { seenAt: marked.seenAt?.toISOString() ?? null };
   }
 
   private async withdrawUnseen(): Promise<void> {

@@ -199,7 +199,7 @@ export class RidersGateway implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   /** The app has the offer on screen: the offer is known to have arrived (see OfferReceipts). */
-  seen(socket: Socket, body: unknown): Promise<Ack<{ seenAt: string }>> {
+  seen(socket: Socket, body: unknown): Promise<Ack<{ seenAt: string | null }>> {
     return answer(async () => {
       const { offerId } = parse(OfferAnswer, body);
       return this.receipts.seen(session(socket).id, offerId);

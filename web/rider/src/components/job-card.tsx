@@ -8,14 +8,13 @@ const STEP = {
   picked_up: { label: '배달 중', next: '배달 완료', event: 'delivery:delivered' },
 } as const;
 
-/** A delivery the rider carries, with its next step. */
+/** A delivery the rider carries, with its next step (which works offline: see RiderClient.report). */
 export function JobCard(props: {
   job: Delivery;
-  busy: boolean;
   onStep: (event: 'delivery:pickedUp' | 'delivery:delivered') => void;
   onFail: (reason: string) => void;
 }) {
-  const { job, busy } = props;
+  const { job } = props;
   const step = job.status === 'assigned' || job.status === 'picked_up' ? STEP[job.status] : undefined;
   const [failing, setFailing] = useState(false);
   const [reason, setReason] = useState('');
@@ -44,10 +43,10 @@ export function JobCard(props: {
       </dl>
       {step && !failing && (
         <div className="actions">
-          <button type="button" className="primary" disabled={busy} onClick={() => props.onStep(step.event)}>
+          <button type="button" className="primary" onClick={() => props.onStep(step.event)}>
             {step.next}
           </button>
-          <button type="button" className="secondary" disabled={busy} onClick={() => setFailing(true)}>
+          <button type="button" className="secondary" onClick={() => setFailing(true)}>
             배달 불가
           </button>
         </div>
@@ -57,7 +56,7 @@ export function JobCard(props: {
           <label htmlFor={`fail-${job.id}`}>배달 불가 사유</label>
           <input id={`fail-${job.id}`} value={reason} maxLength={500} onChange={(event) => setReason(event.target.value)} placeholder="예: 고객 연락 안 됨" />
           <div className="actions">
-            <button type="submit" className="danger" disabled={busy || !reason.trim()}>
+            <button type="submit" className="danger" disabled={!reason.trim()}>
               실패 보고
             </button>
             <button type="button" onClick={() => setFailing(false)}>
