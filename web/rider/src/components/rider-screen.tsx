@@ -166,7 +166,7 @@ export function RiderScreen({ token, onSignOut }: { token: string; onSignOut: (r
       <header className="top">
         <h1>배차 라이더</h1>
         <div className={`connection ${state.connection}`} role="status" aria-label="연결 상태">
-          {CONNECTION_TEXT[state.connection]}
+          {running && !state.network ? '오프라인 · 네트워크 없음' : CONNECTION_TEXT[state.connection]}
         </div>
       </header>
 
