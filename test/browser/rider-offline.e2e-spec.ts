@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { io } from 'socket.io-client';
-import { describeInBrowser, launchBrowser, pageErrors, phoneContext, saveScreenshot } from '../support/browser.js';
-import { eventually, startStack, type Stack, type Tenants } from '../support/stack.js';
+import { CITY_HALL_GEOLOCATION as CITY_HALL, describeInBrowser, pageErrors, phoneContext, riderScreen, saveScreenshot, visible } from '../support/browser.js';
+import { closeRiderBrowser, openRiderBrowser, type RiderBrowser } from '../support/rider-browser.js';
+import { eventually, type Tenants } from '../support/stack.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
-
-/** Near Seoul City Hall, where the test restaurants are. */
-const CITY_HALL = { latitude: 37.567, longitude: 126.9785 };
 
 /** Width and height of a PNG, from its IHDR chunk. */
 function pngSize(bytes: Buffer): { width: number; height: number } {
@@ -20,21 +18,13 @@ function pngSize(bytes: Buffer): { width: number; height: number } {
  * (reports kept with the device's time and sent once when back), and learns what happened while it was away.
  */
 describeInBrowser('rider app without a network (system)', () => {
-  let stack: Stack;
-  let tenants: Tenants;
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
-  let errors: string[];
+  let { stack, tenants, browser, context, page, errors } = {} as RiderBrowser;
 
-  const connection = (on: Page) => on.getByRole('status', { name: '연결 상태' });
-  const offer = (on: Page) => on.getByRole('article', { name: /^배차 제안/ });
-  const job = (on: Page) => on.getByRole('article', { name: /^배달:/ });
+  const connection = (on: Page) => riderScreen(on).connection();
+  const offer = (on: Page) => riderScreen(on).offer();
+  const job = (on: Page) => riderScreen(on).job();
   const banner = (on: Page) => on.getByRole('alert', { name: '오프라인' });
-  const seen = (locator: ReturnType<Page['locator']>, what: string, timeout = 20_000) =>
-    locator.waitFor({ state: 'visible', timeout }).catch((error: Error) => {
-      throw new Error(`${what}: ${error.message}\npage errors: ${errors.join('\n') || 'none'}`);
-    });
+  const seen = (locator: ReturnType<Page['locator']>, what: string, timeout?: number) => visible(locator, what, errors, timeout);
   const api = async <T,>(agency: Tenants['agency'], path: string, init: RequestInit = {}): Promise<T> => {
     const response = await fetch(`${stack.url('dispatch')}/v1/agencies/${agency.agencyId}${path}`, {
       ...init,
@@ -70,21 +60,14 @@ describeInBrowser('rider app without a network (system)', () => {
   }
 
   beforeAll(async () => {
-    stack = await startStack({
-      transport: 'tcp',
+    ({ stack, tenants, browser, context, page, errors } = await openRiderBrowser({
       env: { DISPATCH_SWEEP_INTERVAL_MS: '200', RIDER_PING_INTERVAL_MS: '1500', RIDER_PING_TIMEOUT_MS: '1000', OFFER_UNSEEN_WITHDRAW_SECONDS: '2' },
-    });
-    tenants = await stack.tenants('오프라인 대행', ['지하 라이더', '교대 라이더']);
-    browser = await launchBrowser();
-    context = await phoneContext(browser, { geolocation: CITY_HALL });
-    page = await context.newPage();
-    errors = pageErrors(page);
+      agency: '오프라인 대행',
+      riders: ['지하 라이더', '교대 라이더'],
+    }));
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  afterAll(() => closeRiderBrowser({ browser, stack }));
 
   it('is installable: a manifest with its icons at their sizes, a service worker that controls the page and serves it offline', async () => {
     const base = stack.url('dispatch');
