@@ -168,6 +168,49 @@ describeInBrowser('rider app without a network (system)', () => {
     await saveScreenshot(page, 'rider-reassigned-while-offline');
   }, 60_000);
 
+  it('makes an offer noticed: a vibration the rider can turn off, a countdown, one tap to Kakao Map, Naver Map or T map', async () => {
+    const alerting = await stack.tenants('알림 대행', ['알림 라이더']);
+    const phone = await phoneContext(browser, { geolocation: CITY_HALL });
+    // Records the vibrations the app asks for (a desktop browser has no motor).
+    await phone.addInitScript({ content: 'globalThis.__vibrations = []; navigator.vibrate = (pattern) => (globalThis.__vibrations.push(pattern), true);' });
+    try {
+      const noticing = await phone.newPage();
+      errors = pageErrors(noticing);
+      const vibrations = () => noticing.evaluate('globalThis.__vibrations.length');
+      await noticing.goto(`${stack.url('dispatch')}/rider`);
+      await signIn(noticing, alerting.riders[0].token);
+      expect(await noticing.getByRole('button', { name: '새 배차 알림음·진동 켜짐' }).getAttribute('aria-pressed')).toBe('true');
+
+      expect((await alerting.restaurant.send()).status).toBe(202);
+      await seen(offer(noticing), 'the first offer');
+      await expect(vibrations()).resolves.toBe(1);
+      await expect(offer(noticing).getByRole('timer').textContent()).resolves.toMatch(/^\d+초$/);
+      const links = offer(noticing).getByRole('navigation', { name: '픽업지 길안내' }).getByRole('link');
+      const hrefs = await links.evaluateAll((anchors) => anchors.map((a) => [a.textContent, a.getAttribute('href')]));
+      expect(hrefs).toEqual([
+        ['카카오맵', expect.stringMatching(/^https:\/\/map\.kakao\.com\/link\/to\/[^,]+,37\.\d+,126\.\d+$/)],
+        ['네이버 지도', expect.stringMatching(/^nmap:\/\/route\/car\?dlat=37\.\d+&dlng=126\.\d+&dname=[^&]+&appname=http/)],
+        ['T맵', expect.stringMatching(/^tmap:\/\/route\?goalx=126\.\d+&goaly=37\.\d+&goalname=.+$/)],
+      ]);
+      await saveScreenshot(noticing, 'rider-offer-noticed');
+      await offer(noticing).getByRole('button', { name: '수락' }).click();
+      await job(noticing).getByRole('button', { name: '픽업 완료' }).click();
+      const dropoff = job(noticing).getByRole('navigation', { name: '배달지 길안내' }).getByRole('link', { name: 'T맵' });
+      await expect(dropoff.getAttribute('href')).resolves.toMatch(/^tmap:\/\/route\?goalx=126\.9769&goaly=37\.5759&goalname=/);
+
+      // Turned off, the next offer comes silently; the setting is kept on the device.
+      await noticing.getByRole('button', { name: '새 배차 알림음·진동 켜짐' }).click();
+      await seen(noticing.getByRole('button', { name: '새 배차 알림음·진동 꺼짐' }), 'the alert turned off');
+      expect((await alerting.restaurant.send()).status).toBe(202);
+      await seen(offer(noticing), 'the second offer');
+      await expect(vibrations()).resolves.toBe(1);
+      await noticing.reload();
+      await seen(noticing.getByRole('button', { name: '새 배차 알림음·진동 꺼짐' }), 'the setting kept across a reload');
+    } finally {
+      await phone.close();
+    }
+  }, 90_000);
+
   it('when its connection dies without closing: dispatch notices within the bound, the offer goes to the next rider, the app is told it is gone', async () => {
     const tunnel = await stack.tenants('터널 대행', ['터널 라이더', '바깥 라이더']);
     const proxy = await TcpProxy.start(Number(new URL(stack.url('dispatch')).port));

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { distance } from '../../../shared/format';
 import type { Delivery } from '../protocol';
+import { MapButtons } from './map-buttons';
 import { pay } from './offer-card';
 
 const STEP = {
@@ -41,6 +42,11 @@ export function JobCard(props: {
         <dt>수입</dt>
         <dd className="pay">{pay(job.riderPay, job.fee)}</dd>
       </dl>
+      {job.status === 'assigned' ? (
+        <MapButtons place={job.pickup} name={job.restaurantName} what="픽업지" />
+      ) : (
+        <MapButtons place={job.dropoff} name={job.dropoff.address} what="배달지" />
+      )}
       {step && !failing && (
         <div className="actions">
           <button type="button" className="primary" onClick={() => props.onStep(step.event)}>

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import { simulateRoute, watchDevice, type LocationSource } from '../location-source';
+import { OfferAlert } from '../offer-alert';
 import { OfflineStore } from '../offline-store';
 import type { Ack, Delivery, Offer, Position } from '../protocol';
 import { RiderClient } from '../rider-client';
@@ -53,16 +54,33 @@ export function RiderScreen({ token, onSignOut }: { token: string; onSignOut: (r
   const now = useNow(state.offers.length > 0, state.clockOffsetMs);
 
   const store = useRef<OfflineStore | null>(null);
+  const offerAlert = useRef(new OfferAlert());
+  const [alerting, setAlerting] = useState(true);
+  // Sound can start only from a tap, and notifications are asked for then too.
+  useEffect(() => {
+    const unlock = () => offerAlert.current.unlock();
+    document.addEventListener('pointerdown', unlock, { once: true });
+    return () => document.removeEventListener('pointerdown', unlock);
+  }, []);
+  const toggleAlert = () => {
+    const next = !alerting;
+    setAlerting(next);
+    offerAlert.current.enabled = next;
+    offerAlert.current.unlock();
+    void store.current?.put('settings', { alert: next });
+  };
   useEffect(() => {
     let rider: RiderClient | undefined;
     let closed = false;
     // What the device kept (jobs, reports not yet sent, the stream position) comes first, then the connection.
     void OfflineStore.open().then(async (opened) => {
-      const [snapshot, outbox, stream] = await Promise.all([opened.get('jobs'), opened.pending(), opened.get('stream')]);
+      const [snapshot, outbox, stream, settings] = await Promise.all([opened.get('jobs'), opened.pending(), opened.get('stream'), opened.get('settings')]);
       if (closed) return;
       store.current = opened;
       dispatch({ type: 'restore', snapshot, outbox });
-      rider = new RiderClient(token, dispatch, opened, stream ?? null);
+      offerAlert.current.enabled = settings?.alert ?? true;
+      setAlerting(offerAlert.current.enabled);
+      rider = new RiderClient(token, dispatch, opened, stream ?? null, (offer) => offerAlert.current.offer(offer));
       client.current = rider;
       rider.start();
     });
@@ -202,6 +220,11 @@ export function RiderScreen({ token, onSignOut }: { token: string; onSignOut: (r
           </button>
           <button type="button" aria-pressed={mode === 'route'} onClick={() => setMode(mode === 'route' ? 'off' : 'route')}>
             {mode === 'route' ? '모의 주행 중지' : '모의 주행'}
+          </button>
+        </div>
+        <div className="actions">
+          <button type="button" aria-pressed={alerting} onClick={toggleAlert}>
+            {alerting ? '새 배차 알림음·진동 켜짐' : '새 배차 알림음·진동 꺼짐'}
           </button>
         </div>
         <p className="location" aria-label="위치">
