@@ -23,16 +23,16 @@ export class OfferReceiptsRepository {
   }
 
   /**
-   * Ends now the time of pending offers nobody acknowledged within `afterSeconds` of being made, except those of
-   * `exceptRiders`, so the dispatcher's expiry closes them and passes their deliveries on. Returns them.
+   * Ends now the time of `riders`' pending offers nobody acknowledged within `afterSeconds` of being made, so the
+   * dispatcher's expiry closes them and passes their deliveries on. Returns them.
    */
-  async shortenUnseen(afterSeconds: number, exceptRiders: string[]): Promise<Array<{ id: string; riderId: string; deliveryId: string }>> {
+  async shortenUnseen(afterSeconds: number, riders: string[]): Promise<Array<{ id: string; riderId: string; deliveryId: string }>> {
     const [rows] = (await this.dataSource.query(
       `UPDATE dispatch.offers SET expires_at = clock_timestamp()
         WHERE status = 'pending' AND seen_at IS NULL AND created_at <= clock_timestamp() - make_interval(secs => $1::double precision)
-          AND expires_at > clock_timestamp() AND rider_id <> ALL($2::uuid[])
+          AND expires_at > clock_timestamp() AND rider_id = ANY($2::uuid[])
         RETURNING id, rider_id AS "riderId", delivery_id AS "deliveryId"`,
-      [afterSeconds, exceptRiders],
+      [afterSeconds, riders],
     )) as [Array<{ id: string; riderId: string; deliveryId: string }>, number];
     return rows;
   }

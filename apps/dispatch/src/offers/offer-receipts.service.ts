@@ -11,8 +11,9 @@ import { OfferReceiptsRepository } from './offer-receipts.repository.js';
  * Knowing that offers arrive. A rider's app acknowledges each offer as it shows it (`offer:seen`); an offer not
  * acknowledged within OFFER_UNSEEN_WITHDRAW_SECONDS never reached the rider (its connection is dead, or it is
  * offline), so its time is cut short and the dispatcher's usual expiry closes it and passes the delivery on, under
- * either policy, rather than waiting out the whole offer. Riders on an app that does not acknowledge offers are
- * left out: their silence says nothing.
+ * either policy, rather than waiting out the whole offer. Only riders whose app said it acknowledges offers are
+ * concerned (see RiderChannel.ridersAcknowledgingOffers): the silence of a v1 app says nothing, nor does that of a
+ * rider not heard from since dispatch started.
  */
 @Injectable()
 export class OfferReceipts implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -53,7 +54,9 @@ export class OfferReceipts implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   private async withdrawUnseen(): Promise<void> {
-    const shortened = await this.receipts.shortenUnseen(this.config.dispatch.offerUnseenWithdrawSeconds, this.channel.ridersNotAcknowledging());
+    const riders = this.channel.ridersAcknowledgingOffers();
+    if (riders.length === 0) return;
+    const shortened = await this.receipts.shortenUnseen(this.config.dispatch.offerUnseenWithdrawSeconds, riders);
     if (shortened.length === 0) return;
     this.metrics.offersUnseen(shortened.length);
     for (const offer of shortened) this.logger.warn(`offer ${offer.id} of delivery ${offer.deliveryId} never reached rider ${offer.riderId}: passing it on`);

@@ -70,6 +70,8 @@ export class RiderChannel implements OnModuleDestroy {
   private readonly connections = new Map<string, Set<RiderConnection>>();
   /** Connections whose app does not acknowledge offers (`offer:seen`): their riders' offers are never withdrawn unseen. */
   private readonly unacknowledging = new Set<RiderConnection>();
+  /** Whether each rider's latest connection said its app acknowledges offers; kept while it is away. */
+  private readonly latestAcknowledges = new Map<string, boolean>();
   readonly replay: RiderReplayBuffer;
   private readonly pruning: NodeJS.Timeout;
 
@@ -89,6 +91,7 @@ export class RiderChannel implements OnModuleDestroy {
     if (!sockets) this.connections.set(riderId, (sockets = new Set()));
     sockets.add(connection);
     if (!acknowledgesOffers) this.unacknowledging.add(connection);
+    this.latestAcknowledges.set(riderId, acknowledgesOffers);
   }
 
   leave(riderId: string, connection: RiderConnection): void {
@@ -103,10 +106,15 @@ export class RiderChannel implements OnModuleDestroy {
     for (const connection of this.connections.get(riderId) ?? []) connection.emit(event, payload, { seq });
   }
 
-  /** Riders with a device connected whose app does not acknowledge offers: silence from them says nothing. */
-  ridersNotAcknowledging(): string[] {
-    const riders = new Set<string>();
-    for (const [riderId, sockets] of this.connections) for (const socket of sockets) if (this.unacknowledging.has(socket)) riders.add(riderId);
-    return [...riders];
+  /**
+   * Riders whose silence about an offer means it did not arrive: the latest app they connected with (since dispatch
+   * started) acknowledges offers, and no device of theirs connected now is one that does not.
+   */
+  ridersAcknowledgingOffers(): string[] {
+    const riders: string[] = [];
+    for (const [riderId, acknowledges] of this.latestAcknowledges) {
+      if (acknowledges && ![...(this.connections.get(riderId) ?? [])].some((socket) => this.unacknowledging.has(socket))) riders.push(riderId);
+    }
+    return riders;
   }
 }
