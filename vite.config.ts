@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
 
 const web = (page: string) => fileURLToPath(new URL(`./web/${page}`, import.meta.url));
 
@@ -12,7 +13,29 @@ const web = (page: string) => fileURLToPath(new URL(`./web/${page}`, import.meta
 export default defineConfig({
   root: web(''),
   base: '/',
-  plugins: [react()],
+  plugins: [
+    react(),
+    // The rider app's service worker (Workbox): it precaches the app shell, so the page opens with no network and
+    // shows the jobs kept on the device. It lives at /rider/sw.js, its scope the rider app; the manifest and icons
+    // are static files in web/public/rider, linked from the rider page only (the agency board is not installable).
+    VitePWA({
+      injectRegister: false,
+      manifest: false,
+      filename: 'rider/sw.js',
+      scope: '/rider/',
+      workbox: {
+        globPatterns: ['rider/**/*.{html,png,webmanifest}', 'assets/**/*.{js,css}'],
+        globIgnores: ['assets/agency-*'],
+        // Precache entries are named from the build's root, not from the worker's folder.
+        modifyURLPrefix: { '': '/' },
+        navigateFallback: '/rider/index.html',
+        navigateFallbackAllowlist: [/^\/rider(\/|$)/],
+        cleanupOutdatedCaches: true,
+        clientsClaim: true,
+        skipWaiting: true,
+      },
+    }),
+  ],
   build: {
     outDir: fileURLToPath(new URL('./dist/web', import.meta.url)),
     emptyOutDir: true,

@@ -21,6 +21,7 @@ import { GridRiderIndex, LinearRiderIndex, type RiderIndex } from '#planner';
 import { provisionAgency } from '../apps/dispatch/src/agencies/agencies.provisioning.js';
 import { envFor } from '../test/support/config.js';
 import { openServiceDatabases } from '../tools/service-databases.js';
+import { DeadConnections, seenFigures, type LinkFigures } from './rider-links.js';
 import { machineCpuMs, percentile, postgresCpuMs, processCpuMs, rng } from './support.js';
 
 /**
@@ -51,6 +52,12 @@ import { machineCpuMs, percentile, postgresCpuMs, processCpuMs, rng } from './su
  * 3. Connections only (BENCH_MODE=sockets, not part of `all`): the service's levels with no orders (BENCH_INDEXES
  *    default grid, BENCH_SECONDS 1, BENCH_WARMUP_SECONDS 0): dispatch's RSS before and after N riders connect, and
  *    so its memory per rider connection.
+ *
+ * Riders' links, at each level: the share of the window's offers the riders' apps acknowledged (`offer:seen`)
+ * within 1 s, and seen p50/p99; BENCH_DEAD_SOCKETS (default 100) extra devices of the level's riders connect
+ * through a proxy that goes silent a quarter into the window, as a phone's network does in a tunnel: how long
+ * dispatch took to notice each (p50/p99/max s, by its pings), and, when they come back with the last event they
+ * saw, how many events each was replayed (p50/p99/max) or how many were told to rebuild.
  *
  * Besides order → offer itself, each level reports where an order's time went, p50/p99 per stage: sent → its
  * delivery row, → its quote stored (split in three: → fee began pricing it, by the quote's `pricedAt`; → fee's
@@ -193,7 +200,7 @@ async function ridersThread(job: RiderJob): Promise<void> {
 
   const connectOne = (token: string) =>
     new Promise<Socket>((resolve, reject) => {
-      const socket = io(job.url, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true, timeout: 60_000 });
+      const socket = io(job.url, { auth: { token, acknowledgesOffers: true }, transports: ['websocket'], reconnection: false, forceNew: true, timeout: 60_000 });
       socket.once('connect', () => resolve(socket));
       socket.once('connect_error', (error) => reject(error));
     });
@@ -233,6 +240,8 @@ async function ridersThread(job: RiderJob): Promise<void> {
         tally.latenciesMs.push(received - sentAt);
         tally.toRiderMs.push(received - (Date.parse(offer.expiresAt) - job.offerTimeoutSeconds * 1000));
       }
+      // The app acknowledges the offer as it shows it; dispatch keeps when, for the share seen within 1 s.
+      socket.emit('offer:seen', { offerId: offer.offerId });
       try {
         await ask(socket, 'offer:accept', { offerId: offer.offerId });
         await ask(socket, 'delivery:pickedUp', { deliveryId: offer.deliveryId });
@@ -405,6 +414,7 @@ interface LevelResult {
   cpu: { dispatch: number; fee: number; postgres: number; bench: number; machine: number };
   /** The load average (1, 5, 15 min) as the window ended. */
   load: string;
+  links: LinkFigures;
   firstError?: string;
 }
 
@@ -588,6 +598,8 @@ async function runLevel(options: {
       connectFailed += reply.failed;
       firstError ??= reply.firstError;
     }
+    const deadCount = Math.min(count, Number(process.env.BENCH_DEAD_SOCKETS ?? 100));
+    const dead = await DeadConnections.connect(config.httpPorts.dispatch, riders.slice(0, deadCount).map((r) => r.token.secret));
     const rssConnectedMb = rssMb(pid);
     console.log(`  ${connected} riders connected in ${connectSeconds.toFixed(1)} s${connectFailed ? `, ${connectFailed} failed (${firstError})` : ''}; dispatch RSS ${fmt(rssIdleMb)} MB idle, ${fmt(rssConnectedMb)} MB connected`);
 
@@ -613,6 +625,7 @@ async function runLevel(options: {
     let cpuAtEnd: ReturnType<typeof cpuNow> | undefined;
     setTimeout(() => (cpuAtStart = cpuNow()), windowStart - epochMs());
     setTimeout(() => (cpuAtEnd = cpuNow()), windowEnd - epochMs());
+    setTimeout(() => dead.silence(), windowStart + (options.seconds * 1000) / 4 - epochMs());
     for (const worker of workers) worker.postMessage({ type: 'start', windowStart, windowEnd } satisfies ToRiders);
 
     // Orders at a steady rate, as order-intake's relay sends them.
@@ -691,6 +704,7 @@ async function runLevel(options: {
     }
     await publisher.close();
     const stages = await stagesOf(admin, agencyId, windowStart, windowEnd);
+    const links = { ...(await seenFigures(admin, agencyId, windowStart, windowEnd)), ...(await dead.comeBack(30_000)) };
 
     const tallies = await Promise.all(
       workers.map(async (worker) => {
@@ -743,6 +757,7 @@ async function runLevel(options: {
       stages: { ...stages, toRider: spread(toRider) },
       cpu,
       load,
+      links,
       firstError,
     };
   } finally {
@@ -826,6 +841,7 @@ async function servicePart(socketsOnly = false): Promise<string[]> {
           `  CPU in the window, % of one core: dispatch ${fmt(r.cpu.dispatch)}, fee ${fmt(r.cpu.fee)}, PostgreSQL ${fmt(r.cpu.postgres)}, this bench (riders, orders) ${fmt(r.cpu.bench)}; ` +
             `the machine's ${os.cpus().length} cores ${fmt(r.cpu.machine)} % busy; load average ${r.load}`,
         );
+        console.log(`  ${linkText(r.links)}`);
         results.push(r);
       }
     }
@@ -852,6 +868,16 @@ async function servicePart(socketsOnly = false): Promise<string[]> {
         `${fmt(r.cpu.dispatch)}, ${fmt(r.cpu.fee)}, ${fmt(r.cpu.postgres)}, ${fmt(r.cpu.bench)}; ${fmt(r.cpu.machine)} | ${r.load} | ${r.acceptFailed + r.locationsRefused} |`,
     ),
   ];
+  rows.push(
+    '',
+    "| riders | index | offers in window | seen within 1 s | seen p50 / p99 ms | dead connections noticed | noticed after p50 / p99 / max s | replayed events p50 / p99 / max | rebuilds |",
+    '|--:|---|--:|--:|--:|--:|--:|--:|--:|',
+    ...results.map(
+      ({ riders, index, links: l }) =>
+        `| ${fmt(riders)} | ${index} | ${fmt(l.offers)} | ${fmt(l.seenWithin1s * 100, 1)} % | ${fmt(l.seenP50, 1)} / ${fmt(l.seenP99, 1)} | ${l.deadDetected} of ${l.dead} | ` +
+        `${fmt(l.deadP50, 1)} / ${fmt(l.deadP99, 1)} / ${fmt(l.deadMax, 1)} | ${fmt(l.replayP50)} / ${fmt(l.replayP99)} / ${fmt(l.replayMax)} | ${l.rebuilds} |`,
+    ),
+  );
   if (socketsOnly) {
     return [
       '| riders | connected | connect s | dispatch RSS idle / connected MB | per connection KB | positions/s acked (sent) |',
@@ -872,6 +898,14 @@ async function servicePart(socketsOnly = false): Promise<string[]> {
     );
   }
   return rows;
+}
+
+function linkText(l: LinkFigures): string {
+  return (
+    `offers seen within 1 s: ${fmt(l.seenWithin1s * 100, 1)} % of ${l.offers} (p50 ${fmt(l.seenP50, 1)} ms, p99 ${fmt(l.seenP99, 1)} ms); ` +
+    `dead connections noticed: ${l.deadDetected} of ${l.dead}, after p50 ${fmt(l.deadP50, 1)} s, p99 ${fmt(l.deadP99, 1)} s, max ${fmt(l.deadMax, 1)} s; ` +
+    `replayed on coming back: p50 ${fmt(l.replayP50)}, p99 ${fmt(l.replayP99)}, max ${fmt(l.replayMax)} events, ${l.rebuilds} rebuilds`
+  );
 }
 
 async function main(): Promise<void> {

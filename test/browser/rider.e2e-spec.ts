@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { describeInBrowser, launchBrowser, pageErrors, phoneContext, saveScreenshot } from '../support/browser.js';
-import { eventually, startStack, type Stack, type Tenants } from '../support/stack.js';
+import { describeInBrowser, pageErrors, riderScreen, saveScreenshot, visible } from '../support/browser.js';
+import { closeRiderBrowser, openRiderBrowser } from '../support/rider-browser.js';
+import { eventually, type Stack, type Tenants } from '../support/stack.js';
 
 /**
  * The rider companion client as a rider uses it: the page dispatch serves at /rider, in headless Chromium,
@@ -17,31 +18,23 @@ describeInBrowser('rider client in a browser (system)', () => {
   let page: Page;
   let errors: string[];
 
-  const connection = () => page.getByRole('status', { name: '연결 상태' });
-  const offer = () => page.getByRole('article', { name: /^배차 제안/ });
-  const job = () => page.getByRole('article', { name: /^배달:/ });
-  const seen = (locator: ReturnType<Page['locator']>, what: string, timeout = 20_000) =>
-    locator.waitFor({ state: 'visible', timeout }).catch((error: Error) => {
-      throw new Error(`${what}: ${error.message}\npage errors: ${errors.join('\n') || 'none'}`);
-    });
+  const connection = () => riderScreen(page).connection();
+  const offer = () => riderScreen(page).offer();
+  const job = () => riderScreen(page).job();
+  const seen = (locator: ReturnType<Page['locator']>, what: string, timeout?: number) => visible(locator, what, errors, timeout);
   const orderStatus = (orderId: string, status: string) =>
     eventually(async () => ((await tenants.restaurant.order(orderId)).status === status ? true : undefined), `the restaurant to see ${status}`, 20_000);
 
   beforeAll(async () => {
     // Three failed sign-ins from one address are enough to see the last test's refusal (no other test fails one).
-    stack = await startStack({ transport: 'tcp', env: { DISPATCH_SWEEP_INTERVAL_MS: '200', FEE_PENDING_OFFER_AFTER_MS: '300', AUTH_FAILURES_PER_ADDRESS: '3' } });
-    tenants = await stack.tenants('브라우저 대행', ['브라우저 라이더', '모의 라이더']);
-    browser = await launchBrowser();
-    // Near Seoul City Hall, where the test restaurant is.
-    context = await phoneContext(browser, { geolocation: { latitude: 37.567, longitude: 126.9785 } });
-    page = await context.newPage();
-    errors = pageErrors(page);
+    ({ stack, tenants, browser, context, page, errors } = await openRiderBrowser({
+      env: { DISPATCH_SWEEP_INTERVAL_MS: '200', FEE_PENDING_OFFER_AFTER_MS: '300', AUTH_FAILURES_PER_ADDRESS: '3' },
+      agency: '브라우저 대행',
+      riders: ['브라우저 라이더', '모의 라이더'],
+    }));
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  afterAll(() => closeRiderBrowser({ browser, stack }));
 
   it('serves the page: index.html uncached, client-side paths fall back to it, assets with their content type', async () => {
     const index = await fetch(`${stack.url('dispatch')}/rider/`);

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe } from '@jest/globals';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from 'playwright-core';
 
 /** Debian's Chromium (`apt-get install chromium`); playwright-core never downloads a browser of its own. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -65,4 +65,23 @@ export function pageErrors(page: Page): string[] {
     if (message.type() === 'error') errors.push(`console: ${message.text()}`);
   });
   return errors;
+}
+
+/** Near Seoul City Hall, where the test restaurants are: a phone context's position for the rider app. */
+export const CITY_HALL_GEOLOCATION = { latitude: 37.567, longitude: 126.9785 };
+
+/** Waits for `locator` to be visible; on a timeout, says what was awaited and the page's errors so far. */
+export function visible(locator: Locator, what: string, errors: string[], timeout = 20_000): Promise<void> {
+  return locator.waitFor({ state: 'visible', timeout }).catch((error: Error) => {
+    throw new Error(`${what}: ${error.message}\npage errors: ${errors.join('\n') || 'none'}`);
+  });
+}
+
+/** The rider app's parts a test looks for, by their accessible names. */
+export function riderScreen(page: Page) {
+  return {
+    connection: () => page.getByRole('status', { name: '연결 상태' }),
+    offer: () => page.getByRole('article', { name: /^배차 제안/ }),
+    job: () => page.getByRole('article', { name: /^배달:/ }),
+  };
 }

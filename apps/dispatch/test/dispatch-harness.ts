@@ -47,10 +47,11 @@ export { eventually };
 
 /** A rider's socket that records every event the server sends it. */
 export class RiderClient {
-  readonly received: Array<{ event: string; payload: any }> = [];
+  /** Every event with its payload and, where the server sent one, its second argument (`{ seq }`). */
+  readonly received: Array<{ event: string; payload: any; meta?: { seq: number } }> = [];
 
   constructor(readonly socket: Socket) {
-    socket.onAny((event: string, payload: unknown) => this.received.push({ event, payload }));
+    socket.onAny((event: string, payload: unknown, meta?: { seq: number }) => this.received.push({ event, payload, ...(meta ? { meta } : {}) }));
   }
 
   events<T = any>(event: string): T[] {
@@ -84,6 +85,12 @@ export class RiderClient {
   }
 }
 
+export interface ConnectOptions {
+  localAddress?: string;
+  auth?: Record<string, unknown>;
+  url?: string;
+}
+
 export interface DispatchHarness {
   config: AppConfig;
   databaseUrl: string;
@@ -93,8 +100,11 @@ export interface DispatchHarness {
   startFee(): Promise<void>;
   agency(name?: string): Promise<{ agencyId: string; apiKey: string }>;
   rider(agencyId: string, name: string, capacity?: number): Promise<{ riderId: string; token: string }>;
-  /** A rider socket signed in with `token`; `localAddress` plays a rider on another address of this machine. */
-  connect(token: string, options?: { localAddress?: string }): Promise<RiderClient>;
+  /**
+   * A rider socket signed in with `token`; `localAddress` plays a rider on another address of this machine, `auth`
+   * adds handshake fields (`acknowledgesOffers`, `resume`), `url` connects through another address (a proxy).
+   */
+  connect(token: string, options?: ConnectOptions): Promise<RiderClient>;
   /** Connects and reports a position. */
   online(token: string, at: LngLat): Promise<RiderClient>;
   /** Sends order.created to dispatch the way order-intake's relay does; resolves with dispatch's reply. */
@@ -171,8 +181,14 @@ export async function startDispatch(options: { env?: Record<string, string>; wit
       ])
     ).map((row) => row.payload);
 
-  const connect = async (token: string, options: { localAddress?: string } = {}) => {
-    const socket = io(`${dispatchUrl}/riders`, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true, ...options } as Parameters<typeof io>[1]);
+  const connect = async (token: string, { auth, url, ...options }: ConnectOptions = {}) => {
+    const socket = io(`${url ?? dispatchUrl}/riders`, {
+      auth: { token, ...auth },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+      ...options,
+    } as Parameters<typeof io>[1]);
     const client = new RiderClient(socket);
     sockets.push(client);
     await new Promise<void>((resolve, reject) => {

@@ -74,6 +74,16 @@ export interface AppConfig {
     feePendingOfferAfterMs: number;
     /** The fee service's HTTP base URL, for the agency dashboard's same-origin proxy (`/fee/...` on dispatch). */
     feeUrl: string;
+    /** Rider sockets are pinged this often and closed when a ping goes unanswered this long: a dead one is noticed within their sum. */
+    riderPingIntervalMs: number;
+    riderPingTimeoutMs: number;
+    /** An offer its rider's app has not acknowledged (`offer:seen`) this long after it was made is withdrawn and passed on; 0: never. */
+    offerUnseenWithdrawSeconds: number;
+    /** Events sent to a rider are kept this long (at most this many per rider) to replay to an app that reconnects. */
+    riderReplaySeconds: number;
+    riderReplayMaxEvents: number;
+    /** A rider's pickup, delivery or failure report may say it happened at most this far ahead of the server's clock. */
+    riderReportMaxSkewSeconds: number;
     /** How long the proxy waits for fee before answering 504 FEE_UNAVAILABLE. */
     feeProxyTimeoutMs: number;
   };
@@ -358,6 +368,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
       feePendingOfferAfterMs: r.int('FEE_PENDING_OFFER_AFTER_MS', 3000, 0, 600_000)!,
       // Filled in below from FEE_PORT when unset: fee on this machine.
       feeUrl: r.url('FEE_URL', ['http:', 'https:']) ?? '',
+      riderPingIntervalMs: r.int('RIDER_PING_INTERVAL_MS', 5000, 100, 120_000)!,
+      riderPingTimeoutMs: r.int('RIDER_PING_TIMEOUT_MS', 4000, 100, 120_000)!,
+      offerUnseenWithdrawSeconds: r.number('OFFER_UNSEEN_WITHDRAW_SECONDS', 5, 0, 600),
+      riderReplaySeconds: r.int('RIDER_REPLAY_SECONDS', 300, 1, 3600)!,
+      riderReplayMaxEvents: r.int('RIDER_REPLAY_MAX_EVENTS', 100, 1, 10_000)!,
+      riderReportMaxSkewSeconds: r.number('RIDER_REPORT_MAX_SKEW_SECONDS', 10, 0, 3600),
       feeProxyTimeoutMs: r.int('FEE_PROXY_TIMEOUT_MS', 5000, 10, 120_000)!,
     },
     fee: {

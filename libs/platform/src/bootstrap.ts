@@ -73,10 +73,13 @@ function serviceLogger(app: INestApplication): LoggerService {
  * app's `index.html`; a missing file with an extension stays a 404. A site whose build is missing is skipped
  * with a warning, so a service started from its sources (tests) still runs.
  */
+const REVALIDATED = new Set(['index.html', 'sw.js', 'manifest.webmanifest']);
+
 function serveStaticSites(app: NestExpressApplication, sites: StaticSite[]): void {
   const logger = new Logger('StaticSites');
   const setHeaders = (res: Response, file: string) => {
-    if (path.basename(file) === 'index.html') res.setHeader('Cache-Control', 'no-cache');
+    // What names the app's current files is always checked again: the page, and the rider app's service worker and manifest.
+    if (REVALIDATED.has(path.basename(file))) res.setHeader('Cache-Control', 'no-cache');
     else if (file.includes(`${path.sep}assets${path.sep}`)) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
   };
   for (const site of sites) {

@@ -101,6 +101,14 @@ function DeliveryCard({ api, delivery: d, riders, alert, onChanged, onCancel }: 
             </dd>
           </>
         )}
+        {d.offers && d.offers.length > 0 && (
+          <>
+            <dt>제안</dt>
+            <dd aria-label="제안 수신">
+              {d.offers.map((offer) => `${riders.find((r) => r.id === offer.riderId)?.name ?? '라이더'} ${offer.seen ? '확인함' : '미확인'}`).join(', ')}
+            </dd>
+          </>
+        )}
         {d.dispatchHold && (
           <>
             <dt>보류</dt>

@@ -20,6 +20,8 @@ export interface Delivery {
   feePending: boolean;
   needsManualDispatch: { since: string } | null;
   rider: { id: string; name: string } | null;
+  /** Offers waiting for an answer: `seen` once the rider's app acknowledged it. */
+  offers?: Array<{ offerId: string; riderId: string; expiresAt: string; seen: boolean; seenAt: string | null }>;
   assignedBy: 'rider' | 'agency' | null;
   dispatchHold: boolean;
   /** The planner's latest decision (docs/planner.md); null until planned. */

@@ -1,4 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
+import type { OfflineStore, PendingReport, StreamPosition } from './offline-store';
 import type { Ack, Delivery, FeeUpdate, Offer, Position, Presence, TimingUpdate } from './protocol';
 import type { RiderAction } from './rider-state';
 
@@ -6,10 +7,16 @@ const ACK_TIMEOUT_MS = 5000;
 const HEARTBEAT_MS = 10_000;
 const RETRY_UNAVAILABLE_MS = 3000;
 
+/** Codes after which a report is settled, though refused: sending it again would be refused the same way. */
+const SETTLED = new Set(['DELIVERY_NOT_FOUND', 'INVALID_TRANSITION', 'VALIDATION_FAILED']);
+
 /**
  * One rider session over socket.io (namespace `/riders` on the origin that served the page). Server events
  * become reducer actions; every message waits for its answer and is sent once more on a timeout, which the
- * protocol makes safe.
+ * protocol makes safe. Pickup, delivery and failure reports go through the device's outbox (OfflineStore) with
+ * the time they were made, and leave in order once connected, each until the server answers it: they work with
+ * no network at all. The app acknowledges every offer (`offer:seen`) and resumes the server's event stream on
+ * reconnecting, so what happened while it was away is replayed with its reasons.
  */
 export class RiderClient {
   private readonly socket: Socket;
@@ -18,13 +25,35 @@ export class RiderClient {
   private lastSentAt = 0;
   /** The position to report again on every (re)connect, so the rider is matched without waiting for a move. */
   private lastPosition: Position | undefined;
+  /** The rider wants to be on (started, not stopped): the socket connects whenever the network allows. */
+  private wanted = false;
+  private flushing = false;
+  private clockOffsetMs = 0;
+  private readonly onNetwork = () => this.network(navigator.onLine);
 
   constructor(
     token: string,
     private readonly dispatch: (action: RiderAction) => void,
+    private readonly store: OfflineStore,
+    /** Where the app last was in the server's stream (kept across reloads), or null. */
+    private stream: StreamPosition | null,
+    private readonly onOffer: (offer: Offer) => void = () => {},
   ) {
-    this.socket = io('/riders', { auth: { token }, transports: ['websocket'], autoConnect: false, reconnectionDelayMax: 3000 });
-    const on = <T>(event: string, handler: (payload: T) => void) => this.socket.on(event, handler);
+    this.socket = io('/riders', {
+      // Read on every (re)connect: the stream position moves on with every event.
+      auth: (send) => send({ token, acknowledgesOffers: true, resume: this.stream }),
+      transports: ['websocket'],
+      autoConnect: false,
+      reconnectionDelayMax: 3000,
+    });
+    // Every event's second argument is its number in the rider's stream: the last one seen is where to resume.
+    const on = <T>(event: string, handler: (payload: T) => void) =>
+      this.socket.on(event, (payload: T, meta?: { seq?: number }) => {
+        if (this.stream && typeof meta?.seq === 'number' && meta.seq > this.stream.seq) this.keepStream({ ...this.stream, seq: meta.seq });
+        handler(payload);
+      });
+    window.addEventListener('online', this.onNetwork);
+    window.addEventListener('offline', this.onNetwork);
 
     this.socket.on('connect', () => {
       clearTimeout(this.retry);
@@ -38,8 +67,9 @@ export class RiderClient {
     });
     this.socket.on('disconnect', () => {
       clearInterval(this.heartbeat);
-      // An intended disconnect leaves the socket inactive; a lost one is retried by socket.io itself.
-      dispatch({ type: 'connection', connection: this.socket.active ? 'reconnecting' : 'idle' });
+      // An intended disconnect leaves the socket inactive; a lost one is retried by socket.io itself, and one for
+      // want of a network when it returns.
+      dispatch({ type: 'connection', connection: this.socket.active || this.wanted ? 'reconnecting' : 'idle' });
     });
     this.socket.on('connect_error', (error: Error & { data?: { retryAfterSeconds?: number } }) => {
       if (this.socket.active) return dispatch({ type: 'connection', connection: 'reconnecting' });
@@ -57,8 +87,20 @@ export class RiderClient {
     });
 
     on<{ state: Presence }>('presence', ({ state }) => dispatch({ type: 'presence', presence: state }));
-    on<{ deliveries: Delivery[] }>('jobs', ({ deliveries }) => dispatch({ type: 'jobs', deliveries }));
-    on<Offer>('offer', (offer) => dispatch({ type: 'offer', offer }));
+    on<{ deliveries: Delivery[] }>('jobs', ({ deliveries }) => {
+      dispatch({ type: 'jobs', deliveries, at: new Date().toISOString() });
+      // After the server's list, so an answer to a report is never overtaken by a list read before it.
+      void this.flush();
+    });
+    on<Offer>('offer', (offer) => {
+      dispatch({ type: 'offer', offer });
+      void this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck('offer:seen', { offerId: offer.offerId }).catch(() => undefined);
+      this.onOffer(offer);
+    });
+    on<{ epoch: string; seq: number; rebuild?: string }>('resume', ({ epoch, seq, rebuild }) => {
+      this.keepStream({ epoch, seq });
+      if (rebuild === 'too_old') dispatch({ type: 'notice', text: '연결이 오래 끊겨 있어 화면을 서버 기준으로 새로 맞췄습니다.', tone: 'warn' });
+    });
     on<{ offerId: string }>('offer:expired', ({ offerId }) => dispatch({ type: 'offer:gone', offerId, notice: '응답 시간이 지나 배차 제안이 넘어갔습니다.' }));
     on<{ offerId: string }>('offer:taken', ({ offerId }) => dispatch({ type: 'offer:gone', offerId, notice: '다른 라이더가 먼저 배차를 받았습니다.' }));
     on<{ deliveryId: string }>('delivery:cancelled', ({ deliveryId }) => dispatch({ type: 'delivery:gone', deliveryId, notice: '배달이 취소되었습니다.' }));
@@ -77,12 +119,27 @@ export class RiderClient {
   }
 
   start(): void {
+    this.wanted = true;
+    this.dispatch({ type: 'network', online: navigator.onLine });
+    if (!navigator.onLine) return this.dispatch({ type: 'connection', connection: 'reconnecting' });
     this.dispatch({ type: 'connection', connection: 'connecting' });
     this.socket.connect();
   }
 
+  /** The browser lost or found its network: without one the socket is closed rather than left to time out. */
+  private network(online: boolean): void {
+    this.dispatch({ type: 'network', online });
+    if (!this.wanted) return;
+    if (online && !this.socket.connected) this.socket.connect();
+    if (!online) {
+      clearTimeout(this.retry);
+      this.socket.disconnect();
+    }
+  }
+
   /** Going offline: the server keeps accepted deliveries assigned. */
   stop(): void {
+    this.wanted = false;
     clearTimeout(this.retry);
     clearInterval(this.heartbeat);
     this.socket.disconnect();
@@ -117,11 +174,68 @@ export class RiderClient {
     const answer = await this.ask<{ serverTime: string }>('heartbeat');
     if (!answer.ok) return;
     const receivedAt = Date.now();
-    this.dispatch({ type: 'clock', offsetMs: Date.parse(answer.serverTime) - (sentAt + receivedAt) / 2 });
+    this.clockOffsetMs = Date.parse(answer.serverTime) - (sentAt + receivedAt) / 2;
+    this.dispatch({ type: 'clock', offsetMs: this.clockOffsetMs });
+  }
+
+  private keepStream(stream: StreamPosition): void {
+    this.stream = stream;
+    void this.store.put('stream', stream);
+  }
+
+  /**
+   * A pickup, delivery or failure: kept on the device with when it happened (by the device's clock, corrected by
+   * the server's as last measured), shown at once, and sent when connected.
+   */
+  async report(event: PendingReport['event'], job: Delivery, reason?: string): Promise<void> {
+    const at = new Date(Date.now() + this.clockOffsetMs).toISOString();
+    const report = await this.store.enqueue({ event, payload: { deliveryId: job.id, at, ...(reason ? { reason } : {}) }, restaurantName: job.restaurantName });
+    this.dispatch({ type: 'queued', report });
+    void this.flush();
+  }
+
+  /**
+   * Sends the outbox in order, each report until the server answers it: one answer lost on the way is sent again,
+   * which the server takes as the same report. Stops at the first that could not be answered, for the next connect.
+   */
+  async flush(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      for (let report = (await this.store.pending())[0]; report && this.socket.connected; report = (await this.store.pending())[0]) {
+        let answer = await this.ask<{ delivery: Delivery }>(report.event, report.payload);
+        if (!answer.ok && answer.code === 'REPORTED_AT_REFUSED') {
+          // The device's clock cannot be believed: the report stands, dated when the server receives it.
+          const { at: _refused, ...undated } = report.payload;
+          answer = await this.ask<{ delivery: Delivery }>(report.event, undated);
+        }
+        if (!answer.ok && !SETTLED.has(answer.code)) break;
+        await this.store.remove(report.id);
+        this.dispatch({ type: 'report:done', id: report.id });
+        this.settled(report, answer);
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private settled(report: PendingReport, answer: Ack<{ delivery: Delivery }>): void {
+    if (answer.ok) {
+      const { delivery } = answer;
+      const notice =
+        delivery.status === 'delivered' ? `배달을 완료했습니다: ${delivery.restaurantName}` : delivery.status === 'failed' ? `배달 불가로 보고했습니다: ${delivery.restaurantName}` : undefined;
+      return this.dispatch({ type: 'delivery', delivery, notice });
+    }
+    if (answer.code === 'DELIVERY_NOT_FOUND') {
+      return this.dispatch({ type: 'delivery:gone', deliveryId: report.payload.deliveryId, notice: `${report.restaurantName}: 더 이상 내 배달이 아니라 보고가 반영되지 않았습니다.` });
+    }
+    this.dispatch({ type: 'notice', text: `${report.restaurantName}: 보고가 반영되지 않았습니다 (${answer.message}).`, tone: 'warn' });
   }
 
   close(): void {
     this.stop();
+    window.removeEventListener('online', this.onNetwork);
+    window.removeEventListener('offline', this.onNetwork);
     this.socket.removeAllListeners();
   }
 }

@@ -1,3 +1,4 @@
+import type { JobsSnapshot, PendingReport } from './offline-store';
 import type { Delivery, FeeUpdate, Offer, Presence, TimingUpdate } from './protocol';
 
 /**
@@ -25,15 +26,35 @@ export interface RiderState {
   notices: Notice[];
   /** Server clock minus this device's, from `heartbeat`: countdowns run on the server's clock. */
   clockOffsetMs: number;
+  /** The browser says it has a network (`navigator.onLine`); without one nothing is tried. */
+  network: boolean;
+  /** Reports made on this device the server has not answered yet, oldest first (kept in IndexedDB). */
+  outbox: PendingReport[];
+  /** When the server last confirmed the jobs (its `jobs` list on connecting); null before it ever did. */
+  confirmedAt: string | null;
 }
 
-export const initialState: RiderState = { connection: 'idle', presence: null, offers: [], jobs: [], notices: [], clockOffsetMs: 0 };
+export const initialState: RiderState = {
+  connection: 'idle',
+  presence: null,
+  offers: [],
+  jobs: [],
+  notices: [],
+  clockOffsetMs: 0,
+  network: true,
+  outbox: [],
+  confirmedAt: null,
+};
 
 export type RiderAction =
   | { type: 'connection'; connection: Connection }
   | { type: 'connected' }
   | { type: 'presence'; presence: Presence }
-  | { type: 'jobs'; deliveries: Delivery[] }
+  | { type: 'jobs'; deliveries: Delivery[]; at: string }
+  | { type: 'restore'; snapshot?: JobsSnapshot; outbox: PendingReport[] }
+  | { type: 'network'; online: boolean }
+  | { type: 'queued'; report: PendingReport }
+  | { type: 'report:done'; id: number }
   | { type: 'offer'; offer: Offer }
   | { type: 'offer:gone'; offerId: string; notice?: string }
   | { type: 'delivery'; delivery: Delivery; notice?: string }
@@ -60,7 +81,21 @@ export function riderReducer(state: RiderState, action: RiderAction): RiderState
     case 'presence':
       return { ...state, presence: action.presence };
     case 'jobs':
-      return { ...state, jobs: action.deliveries.filter((d) => ACTIVE.has(d.status)) };
+      return { ...state, jobs: action.deliveries.filter((d) => ACTIVE.has(d.status)), confirmedAt: action.at };
+    case 'restore':
+      // What the device kept from before a reload: shown until the server says otherwise.
+      return {
+        ...state,
+        jobs: state.confirmedAt || !action.snapshot ? state.jobs : action.snapshot.jobs,
+        confirmedAt: state.confirmedAt ?? action.snapshot?.confirmedAt ?? null,
+        outbox: action.outbox,
+      };
+    case 'network':
+      return { ...state, network: action.online };
+    case 'queued':
+      return { ...state, outbox: [...state.outbox, action.report] };
+    case 'report:done':
+      return { ...state, outbox: state.outbox.filter((report) => report.id !== action.id) };
     case 'offer': {
       const others = state.offers.filter((o) => o.offerId !== action.offer.offerId);
       // An offer for a delivery already carried (say the accept's answer was lost) is not a new offer.
@@ -114,4 +149,21 @@ export function riderReducer(state: RiderState, action: RiderAction): RiderState
     case 'dismiss':
       return { ...state, notices: state.notices.filter((n) => n.id !== action.id) };
   }
+}
+
+/**
+ * The jobs as the rider should see them: the server's, with the reports still in the outbox applied, so a pickup
+ * made offline shows at once and a job delivered offline is gone from the list.
+ */
+export function visibleJobs(state: Pick<RiderState, 'jobs' | 'outbox'>): Delivery[] {
+  let jobs = state.jobs;
+  for (const report of state.outbox) {
+    const { deliveryId, at } = report.payload;
+    if (report.event === 'delivery:pickedUp') {
+      jobs = jobs.map((job) => (job.id === deliveryId && job.status === 'assigned' ? { ...job, status: 'picked_up', pickedUpAt: at } : job));
+    } else {
+      jobs = jobs.filter((job) => job.id !== deliveryId);
+    }
+  }
+  return jobs;
 }

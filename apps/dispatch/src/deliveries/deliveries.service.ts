@@ -1,7 +1,8 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '#config';
 import { PATTERNS, type FeeQuote, type OrderCreatedEvent } from '#contracts';
 import { GroupCommit, inboxClaimSql } from '#database';
 import { about, bindLogContext, DomainError } from '#platform';
@@ -13,6 +14,7 @@ import type { DeliveryStatus } from './delivery-status.js';
 import { DeliveryEvents } from './delivery-events.js';
 import { deliveryIds } from './delivery-log.js';
 import { DeliveryTransitions } from './delivery-transitions.service.js';
+import { checkReportedAt } from './reported-at.js';
 
 /** A rider's report on a delivery it carries, and the status the delivery must be in for it. */
 interface RiderStep {
@@ -49,6 +51,7 @@ export class DeliveriesService {
   private readonly logger = new Logger('deliveries');
 
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly dataSource: DataSource,
     private readonly deliveries: DeliveriesRepository,
     private readonly events: DeliveryEvents,
@@ -165,14 +168,14 @@ export class DeliveriesService {
     return this.deliveries.postponePricing(deliveryId, delayMs, problem);
   }
 
-  /** The assigned rider has collected the order. */
-  pickUp(riderId: string, deliveryId: string): Promise<DeliveryEntity> {
-    return this.advance(riderId, deliveryId, 'picked_up');
+  /** The assigned rider has collected the order (at `at`, by its device, for a report sent late). */
+  pickUp(riderId: string, deliveryId: string, at?: Date): Promise<DeliveryEntity> {
+    return this.advance(riderId, deliveryId, 'picked_up', at);
   }
 
   /** The assigned rider has handed the order over; the rider's capacity frees up. */
-  async deliver(riderId: string, deliveryId: string): Promise<DeliveryEntity> {
-    const delivery = await this.advance(riderId, deliveryId, 'delivered');
+  async deliver(riderId: string, deliveryId: string, at?: Date): Promise<DeliveryEntity> {
+    const delivery = await this.advance(riderId, deliveryId, 'delivered', at);
     this.wakeup.wake();
     return delivery;
   }
@@ -188,7 +191,9 @@ export class DeliveriesService {
     { maxBatch: 64, maxInFlight: 2 },
   );
 
-  private async advance(riderId: string, deliveryId: string, to: RiderStep['to']): Promise<DeliveryEntity> {
+  private async advance(riderId: string, deliveryId: string, to: RiderStep['to'], at?: Date): Promise<DeliveryEntity> {
+    // A report dated by the device (sent after the network returned) is rare, and its time is checked under the lock.
+    if (at) return this.advanceOne(riderId, deliveryId, to, at);
     const moved = isUUID(deliveryId) ? await this.riderSteps.submit({ riderId, deliveryId: deliveryId.toLowerCase(), to }) : null;
     if (!moved) return this.advanceOne(riderId, deliveryId, to);
     this.logger.log(about(deliveryIds(moved), `delivery ${moved.id} ${to} by rider ${riderId}`));
@@ -216,12 +221,13 @@ export class DeliveriesService {
   }
 
   /** One report, with its delivery locked: a report sent again changes nothing; any other refusal is explained. */
-  private async advanceOne(riderId: string, deliveryId: string, to: RiderStep['to']): Promise<DeliveryEntity> {
+  private async advanceOne(riderId: string, deliveryId: string, to: RiderStep['to'], at?: Date): Promise<DeliveryEntity> {
     const { delivery, changed } = await this.dataSource.transaction(async (manager) => {
       const current = await this.lockOwnDelivery(manager, riderId, deliveryId);
       // A report sent again because its answer was lost on a bad connection: already done, nothing to change.
       if (current.status === to) return { delivery: current, changed: false };
-      const updated = await this.transitions.apply(manager, current, to, { type: 'rider', id: riderId });
+      if (at) checkReportedAt(current, at, new Date(), this.config.dispatch.riderReportMaxSkewSeconds);
+      const updated = await this.transitions.apply(manager, current, to, { type: 'rider', id: riderId, ...(at ? { reportedAt: at } : {}) });
       await this.events.record(manager, updated, to);
       return { delivery: updated, changed: true };
     });

@@ -1,6 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+
+/** An offer waiting for its rider's answer, as the board shows it: whether the rider's app has it on screen. */
+export interface OpenOffer {
+  offerId: string;
+  riderId: string;
+  expiresAt: Date;
+  /** When the rider's app acknowledged it; null while unseen. */
+  seenAt: Date | null;
+}
 
 export interface ClosedOffer {
   offerId: string;
@@ -15,6 +24,21 @@ export interface ClosedOffer {
  */
 @Injectable()
 export class DeliveryOperationsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** The open offers of these deliveries, by delivery, oldest first. */
+  async openOffers(deliveryIds: string[]): Promise<Map<string, OpenOffer[]>> {
+    const byDelivery = new Map<string, OpenOffer[]>();
+    if (deliveryIds.length === 0) return byDelivery;
+    const rows: Array<OpenOffer & { deliveryId: string }> = await this.dataSource.query(
+      `SELECT id AS "offerId", delivery_id AS "deliveryId", rider_id AS "riderId", expires_at AS "expiresAt", seen_at AS "seenAt"
+         FROM dispatch.offers WHERE delivery_id = ANY($1::uuid[]) AND status = 'pending' ORDER BY created_at`,
+      [deliveryIds],
+    );
+    for (const { deliveryId, ...offer } of rows) byDelivery.set(deliveryId, [...(byDelivery.get(deliveryId) ?? []), offer]);
+    return byDelivery;
+  }
+
   /**
    * Closes the delivery's open offers for an assignment by hand to `riderId`: that rider's own offer counts as
    * accepted (it has the delivery now), everyone else's as taken.

@@ -1,6 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { DataSource, type EntityManager } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '#config';
 import { about, DomainError } from '#platform';
 import { DispatchWakeup } from '../offers/dispatch-wakeup.js';
 import type { RiderEntity } from '../riders/rider.entity.js';
@@ -11,12 +12,13 @@ import { DeliveriesRepository, NOW } from './deliveries.repository.js';
 import type { DeliveryEntity } from './delivery.entity.js';
 import { DeliveryEvents } from './delivery-events.js';
 import { deliveryIds } from './delivery-log.js';
-import { DeliveryOperationsRepository, type ClosedOffer } from './delivery-operations.repository.js';
+import { DeliveryOperationsRepository, type ClosedOffer, type OpenOffer } from './delivery-operations.repository.js';
 import { nextStatuses, type DeliveryStatus } from './delivery-status.js';
 import { DeliveryTransitionsRepository, type DeliveryTransition } from './delivery-transitions.repository.js';
 import { DeliveryTransitions, type TransitionActor } from './delivery-transitions.service.js';
 import { riderDeliveryView } from './delivery.views.js';
 import { riderAtCapacity } from '../riders/rider-capacity.js';
+import { checkReportedAt } from './reported-at.js';
 
 const REASSIGNED = 'reassigned to another rider by the agency';
 const UNASSIGNED = 'taken back by the agency';
@@ -29,6 +31,8 @@ export interface BoardRow {
   lastChangeAt: Date;
   /** Who made the last assignment, while it is assigned or later. */
   assignedBy: DeliveryTransition['actorType'] | null;
+  /** Its offers waiting for an answer, each seen or not yet seen by its rider's app. */
+  openOffers: OpenOffer[];
 }
 
 /** What a rider must be told once a step has committed. */
@@ -48,6 +52,7 @@ export class DeliveryOperations {
   private readonly logger = new Logger('deliveries');
 
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly dataSource: DataSource,
     private readonly deliveries: DeliveriesRepository,
     private readonly operations: DeliveryOperationsRepository,
@@ -151,10 +156,10 @@ export class DeliveryOperations {
 
   /**
    * The rider reports that it cannot finish the trip. Sent again after it succeeded (its answer lost), it answers
-   * the delivery as it is and changes nothing.
+   * the delivery as it is and changes nothing. `at` dates a report the rider's app kept while offline.
    */
-  failByRider(riderId: string, deliveryId: string, reason: string): Promise<DeliveryEntity> {
-    return this.fail({ type: 'rider', id: riderId, reason }, deliveryId, (d) => d.riderId === riderId);
+  failByRider(riderId: string, deliveryId: string, reason: string, at?: Date): Promise<DeliveryEntity> {
+    return this.fail({ type: 'rider', id: riderId, reason, ...(at ? { reportedAt: at } : {}) }, deliveryId, (d) => d.riderId === riderId);
   }
 
   private fail(actor: TransitionActor, deliveryId: string, mayAct: (d: DeliveryEntity) => boolean): Promise<DeliveryEntity> {
@@ -165,6 +170,7 @@ export class DeliveryOperations {
         throw new DomainError('DELIVERY_NOT_FOUND', actor.type === 'rider' ? `no delivery ${deliveryId} assigned to this rider` : `no delivery ${deliveryId}`);
       }
       if (current.status === 'failed') return { delivery: current, notify: [], unchanged: true };
+      if (actor.reportedAt) checkReportedAt(current, actor.reportedAt, new Date(), this.config.dispatch.riderReportMaxSkewSeconds);
       const failed = await this.transitions.apply(manager, current, 'failed', actor, { failureReason: reason });
       await this.events.record(manager, failed, 'failed');
       // The rider who reported it knows; one whose trip the agency failed is told to drop it.
@@ -176,12 +182,14 @@ export class DeliveryOperations {
   /** The agency's board, newest first: each delivery with its rider's name, when it last moved and who assigned it. */
   async board(agencyId: string, options: { statuses?: readonly DeliveryStatus[]; limit: number }): Promise<BoardRow[]> {
     const [deliveries, names] = await Promise.all([this.deliveries.listForAgency(agencyId, options), this.riderNames.namesByAgency(agencyId)]);
-    const steps = await this.log.lastSteps(deliveries.map((d) => d.id));
+    const ids = deliveries.map((d) => d.id);
+    const [steps, offers] = await Promise.all([this.log.lastSteps(ids), this.operations.openOffers(ids.filter((_, i) => deliveries[i]!.status === 'offered'))]);
     return deliveries.map((delivery) => ({
       delivery,
       riderName: delivery.riderId ? names.get(delivery.riderId) : undefined,
       lastChangeAt: steps.get(delivery.id)?.lastAt ?? delivery.createdAt,
       assignedBy: delivery.riderId ? (steps.get(delivery.id)?.assignedBy ?? null) : null,
+      openOffers: offers.get(delivery.id) ?? [],
     }));
   }
 
@@ -189,13 +197,18 @@ export class DeliveryOperations {
   async detail(agencyId: string, deliveryId: string): Promise<BoardRow & { transitions: DeliveryTransition[] }> {
     const delivery = isUUID(deliveryId) ? await this.deliveries.findById(deliveryId) : null;
     if (!delivery || delivery.agencyId !== agencyId) throw new DomainError('DELIVERY_NOT_FOUND', `no delivery ${deliveryId}`);
-    const [transitions, names] = await Promise.all([this.log.listFor(delivery.id), this.riderNames.namesByAgency(agencyId)]);
+    const [transitions, names, offers] = await Promise.all([
+      this.log.listFor(delivery.id),
+      this.riderNames.namesByAgency(agencyId),
+      this.operations.openOffers([delivery.id]),
+    ]);
     const lastAssignment = transitions.filter((t) => t.to === 'assigned').at(-1);
     return {
       delivery,
       riderName: delivery.riderId ? names.get(delivery.riderId) : undefined,
       lastChangeAt: transitions.at(-1)?.at ?? delivery.createdAt,
       assignedBy: delivery.riderId ? (lastAssignment?.actorType ?? null) : null,
+      openOffers: offers.get(delivery.id) ?? [],
       transitions,
     };
   }

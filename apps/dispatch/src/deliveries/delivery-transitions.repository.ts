@@ -20,10 +20,13 @@ export interface DeliveryTransition {
   /** The rider the delivery names after the step (null when none). */
   riderId: string | null;
   reason: string | null;
+  /** When the step was received and written. */
   at: Date;
+  /** When the actor said it happened, for a report sent late (see TransitionActor.reportedAt); null otherwise. */
+  reportedAt: Date | null;
 }
 
-export type NewTransition = Omit<DeliveryTransition, 'id' | 'at'>;
+export type NewTransition = Omit<DeliveryTransition, 'id' | 'at' | 'reportedAt'>;
 
 interface TransitionRow {
   id: string;
@@ -35,6 +38,7 @@ interface TransitionRow {
   rider_id: string | null;
   reason: string | null;
   at: Date;
+  reported_at: Date | null;
 }
 
 const toTransition = (row: TransitionRow): DeliveryTransition => ({
@@ -47,6 +51,7 @@ const toTransition = (row: TransitionRow): DeliveryTransition => ({
   riderId: row.rider_id,
   reason: row.reason,
   at: row.at,
+  reportedAt: row.reported_at,
 });
 
 /** The log of delivery steps. Plain SQL: the log is only appended to and read back, never loaded as entities. */
@@ -71,7 +76,14 @@ export class DeliveryTransitionsRepository {
   insertSql(
     source: string,
     params: unknown[],
-    step: { from: DeliveryStatus | null | { column: string }; to: DeliveryStatus; actorType: TransitionActorType; actorId: string | null | { column: string }; reason: string | null },
+    step: {
+      from: DeliveryStatus | null | { column: string };
+      to: DeliveryStatus;
+      actorType: TransitionActorType;
+      actorId: string | null | { column: string };
+      reason: string | null;
+      reportedAt?: { column: string };
+    },
   ): string {
     const value = (v: unknown, type: string) => {
       if (v !== null && typeof v === 'object' && 'column' in v) return (v as { column: string }).column;
@@ -82,8 +94,9 @@ export class DeliveryTransitionsRepository {
     const [to, actorType] = [value(step.to, 'text'), value(step.actorType, 'text')];
     const actorId = value(step.actorId, 'uuid');
     const reason = value(step.reason, 'text');
-    return `INSERT INTO dispatch.delivery_transitions (id, delivery_id, from_status, to_status, actor_type, actor_id, rider_id, reason, at)
-            SELECT gen_random_uuid(), id, ${from}, ${to}, ${actorType}, ${actorId}, rider_id, ${reason}, now() FROM ${source}`;
+    const reportedAt = step.reportedAt ? step.reportedAt.column : 'NULL::timestamptz';
+    return `INSERT INTO dispatch.delivery_transitions (id, delivery_id, from_status, to_status, actor_type, actor_id, rider_id, reason, at, reported_at)
+            SELECT gen_random_uuid(), id, ${from}, ${to}, ${actorType}, ${actorId}, rider_id, ${reason}, now(), ${reportedAt} FROM ${source}`;
   }
 
   /** A delivery's steps in the order they were made. */

@@ -12,6 +12,8 @@ export interface TransitionActor {
   type: TransitionActorType;
   id: string | null;
   reason?: string | null;
+  /** When the actor says the step happened (a rider's report sent after its network returned); the step is dated so. */
+  reportedAt?: Date;
 }
 
 export const SYSTEM: TransitionActor = { type: 'system', id: null };
@@ -88,7 +90,8 @@ export class DeliveryTransitions {
     if (to === 'assigned' && moves.some((move) => !move.riderId)) throw new Error('assigning a delivery needs a riderId');
     const changes: DeliveryPatch = { status: to };
     const stamp = STAMP[to];
-    if (stamp) Object.assign(changes, { [stamp]: NOW });
+    // A reported time dates the step (settlements and the board read it); the log keeps when it was received too.
+    if (stamp) Object.assign(changes, { [stamp]: actor.reportedAt ? () => 'coalesce(step.reported_at, now())' : NOW });
     if (RIDERLESS.includes(to)) changes.riderId = null;
     else if (moves.some((move) => move.riderId)) changes.riderId = () => 'coalesce(step.rider_id, d.rider_id)';
     // A hold keeps a waiting delivery from automatic dispatch; once it moves on, there is nothing to hold.
@@ -96,18 +99,25 @@ export class DeliveryTransitions {
     Object.assign(changes, patch);
     const params: unknown[] = [
       JSON.stringify(
-        moves.map((move) => ({ id: move.id, from: move.from, rider_id: move.riderId ?? null, carrier: move.carriedBy ?? null, actor_id: move.actorId ?? actor.id })),
+        moves.map((move) => ({
+          id: move.id,
+          from: move.from,
+          rider_id: move.riderId ?? null,
+          carrier: move.carriedBy ?? null,
+          actor_id: move.actorId ?? actor.id,
+          reported_at: actor.reportedAt?.toISOString() ?? null,
+        })),
       ),
     ];
     const set = this.deliveries.setList(changes, params);
     const condition = where ? ` AND (${where(params)})` : '';
     return {
-      text: `WITH step AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS step(id uuid, "from" text, rider_id uuid, carrier uuid, actor_id uuid)),
+      text: `WITH step AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS step(id uuid, "from" text, rider_id uuid, carrier uuid, actor_id uuid, reported_at timestamptz)),
             moved AS (
               UPDATE dispatch.deliveries d SET ${set} FROM step
                WHERE d.id = step.id AND d.status = step."from" AND (step.carrier IS NULL OR d.rider_id = step.carrier)${condition}
-              RETURNING d.*, step."from" AS step_from, step.actor_id AS step_actor),
-            logged AS (${this.log.insertSql('moved', params, { from: { column: 'step_from' }, to, actorType: actor.type, actorId: { column: 'step_actor' }, reason: actor.reason ?? null })})
+              RETURNING d.*, step."from" AS step_from, step.actor_id AS step_actor, step.reported_at AS step_reported_at),
+            logged AS (${this.log.insertSql('moved', params, { from: { column: 'step_from' }, to, actorType: actor.type, actorId: { column: 'step_actor' }, reason: actor.reason ?? null, reportedAt: { column: 'step_reported_at' } })})
        SELECT * FROM moved`,
       values: params,
     };

@@ -64,6 +64,14 @@ export function agencyDeliveryView(row: BoardRow, now: Date = new Date()) {
     needsManualDispatch:
       d.manualDispatchSince && (d.status === 'pending' || d.status === 'offered') ? { since: d.manualDispatchSince.toISOString() } : null,
     rider: d.riderId ? { id: d.riderId, name: riderName ?? null } : null,
+    /** Offers waiting for an answer; `seen` once the rider's app acknowledged it (an unseen one is passed on early). */
+    offers: row.openOffers.map((offer) => ({
+      offerId: offer.offerId,
+      riderId: offer.riderId,
+      expiresAt: offer.expiresAt.toISOString(),
+      seen: offer.seenAt !== null,
+      seenAt: offer.seenAt?.toISOString() ?? null,
+    })),
     /** Who made the current assignment: `rider` (accepted an offer) or `agency` (by hand); null without a rider. */
     assignedBy: row.assignedBy,
     /** Held by the agency: automatic dispatch leaves it alone until released or assigned by hand. */
@@ -94,5 +102,7 @@ export function transitionView(t: DeliveryTransition) {
     riderId: t.riderId,
     reason: t.reason,
     at: t.at.toISOString(),
+    /** When the rider said it happened, for a report its app sent after its network returned; `at` is when it arrived. */
+    reportedAt: t.reportedAt?.toISOString() ?? null,
   };
 }

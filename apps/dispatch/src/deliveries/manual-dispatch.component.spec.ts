@@ -72,10 +72,10 @@ describe('the agency dispatching by hand, and the delivery lifecycle log (compon
     });
     expect(detail.body.inStatusSeconds).toBeLessThanOrEqual(detail.body.waitingSeconds);
     expect(detail.body.transitions).toEqual([
-      { from: null, to: 'pending', actor: { type: 'restaurant', id: event.restaurantId }, riderId: null, reason: null, at: expect.any(String) },
-      { from: 'pending', to: 'offered', actor: { type: 'system', id: null }, riderId: null, reason: null, at: expect.any(String) },
-      { from: 'offered', to: 'assigned', actor: { type: 'rider', id: rider.riderId }, riderId: rider.riderId, reason: null, at: expect.any(String) },
-      { from: 'assigned', to: 'picked_up', actor: { type: 'rider', id: rider.riderId }, riderId: rider.riderId, reason: null, at: expect.any(String) },
+      { from: null, to: 'pending', actor: { type: 'restaurant', id: event.restaurantId }, riderId: null, reason: null, at: expect.any(String), reportedAt: null },
+      { from: 'pending', to: 'offered', actor: { type: 'system', id: null }, riderId: null, reason: null, at: expect.any(String), reportedAt: null },
+      { from: 'offered', to: 'assigned', actor: { type: 'rider', id: rider.riderId }, riderId: rider.riderId, reason: null, at: expect.any(String), reportedAt: null },
+      { from: 'assigned', to: 'picked_up', actor: { type: 'rider', id: rider.riderId }, riderId: rider.riderId, reason: null, at: expect.any(String), reportedAt: null },
     ]);
     // The log and the row agree, step for step, and each step's time is the row's time for it.
     const [row] = await h.query<{ assigned_at: Date; picked_up_at: Date }>('SELECT assigned_at, picked_up_at FROM dispatch.deliveries WHERE id = $1', [deliveryId]);

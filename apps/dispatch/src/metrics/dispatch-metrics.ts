@@ -19,6 +19,10 @@ export class DispatchMetrics {
   private readonly accepted: Counter;
   private readonly declined: Counter;
   private readonly expired: Counter;
+  private readonly seen: Histogram;
+  private readonly unseen: Counter;
+  private readonly replayed: Histogram;
+  private readonly rebuilt: Counter;
   private readonly orderToOffer: Histogram;
   private readonly rounds: { ok: Counter.Internal; failed: Counter.Internal };
   private readonly roundSeconds: Histogram;
@@ -47,6 +51,28 @@ export class DispatchMetrics {
     this.accepted = new Counter({ name: 'baecha_dispatch_offers_accepted_total', help: 'Offers accepted by their rider (the delivery assigned)', registers });
     this.declined = new Counter({ name: 'baecha_dispatch_offers_declined_total', help: 'Offers declined by their rider', registers });
     this.expired = new Counter({ name: 'baecha_dispatch_offers_expired_total', help: 'Offers closed unanswered when their time ran out', registers });
+    this.seen = new Histogram({
+      name: 'baecha_dispatch_offer_seen_seconds',
+      help: "From an offer's commit to its rider's app acknowledging it (offer:seen); the count is the offers seen",
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+      registers,
+    });
+    this.unseen = new Counter({
+      name: 'baecha_dispatch_offers_unseen_total',
+      help: "Offers withdrawn and passed on because the rider's app never acknowledged them within OFFER_UNSEEN_WITHDRAW_SECONDS",
+      registers,
+    });
+    this.replayed = new Histogram({
+      name: 'baecha_dispatch_rider_replay_events',
+      help: 'Events replayed to a rider app that reconnected with the number of the last event it saw',
+      buckets: [0, 1, 2, 5, 10, 20, 50, 100],
+      registers,
+    });
+    this.rebuilt = new Counter({
+      name: 'baecha_dispatch_rider_rebuilds_total',
+      help: 'Reconnecting rider apps told to rebuild from the snapshot (what they missed was no longer kept, or dispatch restarted)',
+      registers,
+    });
     this.orderToOffer = new Histogram({
       name: 'baecha_dispatch_order_to_offer_seconds',
       help: "From a delivery's creation (its order.created handled) to the commit of its first offer",
@@ -106,6 +132,21 @@ export class DispatchMetrics {
 
   offersExpired(count: number): void {
     if (count > 0) this.expired.inc(count);
+  }
+
+  /** A rider's app acknowledged an offer `afterMs` after it was made. */
+  offerSeen(afterMs: number): void {
+    this.seen.observe(Math.max(0, afterMs) / 1000);
+  }
+
+  offersUnseen(count: number): void {
+    this.unseen.inc(count);
+  }
+
+  /** A rider app that resumes reconnected: how many events it was replayed, or that it must rebuild. */
+  riderResumed(outcome: number | 'rebuild' | undefined): void {
+    if (outcome === 'rebuild') this.rebuilt.inc();
+    else if (outcome !== undefined) this.replayed.observe(outcome);
   }
 
   positionTaken(): void {

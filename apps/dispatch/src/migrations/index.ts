@@ -7,6 +7,7 @@ import { DispatchRiderLocks1764806400000 } from './1764806400000-dispatch-rider-
 import { DispatchDeliveryTiming1765100000000 } from './1765100000000-dispatch-delivery-timing.js';
 import { DispatchDeliveryReadyChange1765200000000 } from './1765200000000-dispatch-delivery-ready-change.js';
 import { DispatchDeliveryDecisions1765300000000 } from './1765300000000-dispatch-delivery-decisions.js';
+import { DispatchRiderReceipts1765400000000 } from './1765400000000-dispatch-rider-receipts.js';
 
 export const DISPATCH_MIGRATIONS = [
   Dispatch1763942400000,
@@ -18,4 +19,5 @@ export const DISPATCH_MIGRATIONS = [
   DispatchDeliveryTiming1765100000000,
   DispatchDeliveryReadyChange1765200000000,
   DispatchDeliveryDecisions1765300000000,
+  DispatchRiderReceipts1765400000000,
 ];

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { NEAR_CITY_HALL, orderEvent, startDispatch, type DispatchHarness } from '../../test/dispatch-harness.js';
 
-describe('an offer nobody answers (component, OFFER_TIMEOUT_SECONDS=3; long enough for the next rider's answer on a busy machine)', () => {
+describe('an offer nobody answers (component, OFFER_TIMEOUT_SECONDS=3: long enough for the next rider to answer on a busy machine)', () => {
   let h: DispatchHarness;
 
   beforeAll(async () => {

@@ -16,6 +16,7 @@ export type OfferStatus = (typeof OFFER_STATUSES)[number];
 @Index('UQ_dispatch_offers_one_accepted', ['deliveryId'], { unique: true, where: `status = 'accepted'` })
 @Index('IDX_dispatch_offers_rider_pending', ['riderId'], { where: `status = 'pending'` })
 @Index('IDX_dispatch_offers_pending_expiry', ['expiresAt'], { where: `status = 'pending'` })
+@Index('IDX_dispatch_offers_pending_unseen', ['createdAt'], { where: `status = 'pending' AND seen_at IS NULL` })
 @Check('CHK_dispatch_offers_responded', `(status = 'pending') = (responded_at IS NULL)`)
 export class OfferEntity {
   @PrimaryColumn('uuid')
@@ -43,6 +44,10 @@ export class OfferEntity {
   /** Why the planner chose this rider: its cost part by part, the runner-up and a summary (libs/planner). */
   @Column('jsonb', { nullable: true })
   score: OfferExplanation | null;
+
+  /** When the rider's app acknowledged receiving it (`offer:seen`); null until then. */
+  @Column('timestamptz', { name: 'seen_at', nullable: true })
+  seenAt: Date | null;
 
   /** When the offer stopped being pending: answered, expired, taken or withdrawn. */
   @Column('timestamptz', { name: 'responded_at', nullable: true })

@@ -5,6 +5,8 @@ import { RidersModule } from '../riders/riders.module.js';
 import { DispatchMetrics } from '../metrics/dispatch-metrics.js';
 import { DeliveryPricing } from './delivery-pricing.service.js';
 import { Dispatcher } from './dispatcher.service.js';
+import { OfferReceiptsRepository } from './offer-receipts.repository.js';
+import { OfferReceipts } from './offer-receipts.service.js';
 import { OffersRepository } from './offers.repository.js';
 import { OfferingService } from './offering.service.js';
 import { OffersService } from './offers.service.js';
@@ -12,7 +14,7 @@ import { PlanningSnapshot } from './planning.snapshot.js';
 
 @Module({
   imports: [AgenciesModule, DeliveriesModule, RidersModule],
-  providers: [OffersRepository, OffersService, PlanningSnapshot, OfferingService, DeliveryPricing, Dispatcher, DispatchMetrics],
-  exports: [OffersService, DeliveryPricing, DispatchMetrics],
+  providers: [OffersRepository, OffersService, PlanningSnapshot, OfferingService, DeliveryPricing, Dispatcher, DispatchMetrics, OfferReceiptsRepository, OfferReceipts],
+  exports: [OffersService, DeliveryPricing, DispatchMetrics, OfferReceipts],
 })
 export class OffersModule {}

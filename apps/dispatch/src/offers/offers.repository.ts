@@ -12,6 +12,7 @@ interface OfferRow {
   created_at: Date;
   expires_at: Date;
   responded_at: Date | null;
+  seen_at: Date | null;
   broadcast: boolean;
   score: OfferExplanation | null;
 }
@@ -35,6 +36,7 @@ function toOffer(row: OfferRow): OfferEntity {
     createdAt: row.created_at,
     expiresAt: row.expires_at,
     respondedAt: row.responded_at,
+    seenAt: row.seen_at ?? null,
     broadcast: row.broadcast,
     score: row.score,
   });

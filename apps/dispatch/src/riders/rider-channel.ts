@@ -1,6 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '#config';
 import type { DeliveryTimingView, RiderDeliveryView } from '../deliveries/delivery.views.js';
 import type { RiderState } from './rider-presence.store.js';
+import { RiderReplayBuffer } from './rider-replay.js';
 
 /** Events the server sends riders (protocol v1, docs/rider-protocol.md). */
 export interface RiderEvents {
@@ -48,34 +50,73 @@ export interface OfferMessage extends DeliveryTimingView {
   expiresAt: string;
 }
 
-/** What the channel needs of a socket: a way to send it an event. */
+/** What the channel needs of a socket: a way to send it an event, with the event's number in the rider's stream. */
 export interface RiderConnection {
-  emit(event: string, payload: unknown): void;
+  emit(event: string, payload: unknown, meta?: EventMeta): void;
 }
+
+/** The second argument of every event to a rider: its number in the rider's stream (see RiderReplayBuffer). */
+export interface EventMeta {
+  seq: number;
+}
+
+const PRUNE_EVERY_MS = 10_000;
 
 /**
  * The way services reach riders without knowing about sockets: a message to a rider goes to every device it has
- * connected. A message to a rider who is offline is dropped: anything still relevant (a pending offer) is sent
- * again when the rider reconnects.
+ * connected, numbered in the rider's stream and kept a while (RiderReplayBuffer), so a device that was away, or
+ * whose connection had died without anyone knowing, is sent what it missed when it reconnects.
  */
 @Injectable()
-export class RiderChannel {
+export class RiderChannel implements OnModuleDestroy {
   private readonly connections = new Map<string, Set<RiderConnection>>();
+  /** Connections whose app does not acknowledge offers (`offer:seen`): their riders' offers are never withdrawn unseen. */
+  private readonly unacknowledging = new Set<RiderConnection>();
+  /** Whether each rider's latest connection said its app acknowledges offers; kept while it is away. */
+  private readonly latestAcknowledges = new Map<string, boolean>();
+  readonly replay: RiderReplayBuffer;
+  private readonly pruning: NodeJS.Timeout;
 
-  /** A socket of the rider is connected. */
-  join(riderId: string, connection: RiderConnection): void {
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.replay = new RiderReplayBuffer(config.dispatch.riderReplaySeconds * 1000, config.dispatch.riderReplayMaxEvents);
+    this.pruning = setInterval(() => this.replay.prune(), PRUNE_EVERY_MS);
+    this.pruning.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.pruning);
+  }
+
+  /** A socket of the rider is connected; `acknowledgesOffers` when its app sends `offer:seen`. */
+  join(riderId: string, connection: RiderConnection, acknowledgesOffers = false): void {
     let sockets = this.connections.get(riderId);
     if (!sockets) this.connections.set(riderId, (sockets = new Set()));
     sockets.add(connection);
+    if (!acknowledgesOffers) this.unacknowledging.add(connection);
+    this.latestAcknowledges.set(riderId, acknowledgesOffers);
   }
 
   leave(riderId: string, connection: RiderConnection): void {
     const sockets = this.connections.get(riderId);
     sockets?.delete(connection);
     if (sockets?.size === 0) this.connections.delete(riderId);
+    this.unacknowledging.delete(connection);
   }
 
   send<E extends keyof RiderEvents>(riderId: string, event: E, payload: RiderEvents[E]): void {
-    for (const connection of this.connections.get(riderId) ?? []) connection.emit(event, payload);
+    const seq = this.replay.append(riderId, event, payload);
+    for (const connection of this.connections.get(riderId) ?? []) connection.emit(event, payload, { seq });
+  }
+
+  /**
+   * Riders whose silence about an offer means it did not arrive: the latest app they connected with (since dispatch
+   * started) acknowledges offers, and no device of theirs connected now is one that does not.
+   */
+  ridersAcknowledgingOffers(): string[] {
+    const riders: string[] = [];
+    for (const [riderId, acknowledges] of this.latestAcknowledges) {
+      if (acknowledges && ![...(this.connections.get(riderId) ?? [])].some((socket) => this.unacknowledging.has(socket))) riders.push(riderId);
+    }
+    return riders;
   }
 }

@@ -84,9 +84,9 @@ export class RiderSocket<S> {
     readonly clientKey = '',
   ) {}
 
-  /** Sends an event (no acknowledgement asked). Dropped once the connection is gone. */
-  emit(event: string, payload: unknown): void {
-    if (this.connected) this.send(`42${this.namespace},${JSON.stringify([event, payload])}`);
+  /** Sends an event (no acknowledgement asked), with `meta` as its second argument if given. Dropped once the connection is gone. */
+  emit(event: string, payload: unknown, meta?: object): void {
+    if (this.connected) this.send(`42${this.namespace},${JSON.stringify(meta ? [event, payload, meta] : [event, payload])}`);
   }
 
   /** Ends the connection from the server's side: the client sees `disconnect` ("io server disconnect"). */

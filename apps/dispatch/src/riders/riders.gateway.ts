@@ -11,8 +11,10 @@ import { DeliveryFailureReport } from '../deliveries/dto/manual-dispatch.request
 import { riderDeliveryView, type RiderDeliveryView } from '../deliveries/delivery.views.js';
 import { DispatchMetrics } from '../metrics/dispatch-metrics.js';
 import { DispatchWakeup } from '../offers/dispatch-wakeup.js';
+import { OfferReceipts } from '../offers/offer-receipts.service.js';
 import { OffersService } from '../offers/offers.service.js';
 import { DeliveryReport, OfferAnswer, readLocation } from './dto/rider-messages.js';
+import { readClientOptions, type ClientOptions } from './dto/rider-handshake.js';
 import { RiderChannel } from './rider-channel.js';
 import { RiderPresenceStore, type RiderState } from './rider-presence.store.js';
 import { RiderSocket, RiderSocketServer } from './rider-socket.server.js';
@@ -21,7 +23,9 @@ import { RidersService, type RiderSession } from './riders.service.js';
 /** Every client message is answered through its ack callback with one of these. */
 export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; code: string; message: string; details?: unknown };
 
-type Socket = RiderSocket<RiderSession>;
+/** A signed-in socket: its rider, and what its app said of itself in the handshake. */
+type Connected = RiderSession & { client: ClientOptions };
+type Socket = RiderSocket<Connected>;
 
 /** A rider message's handler: the socket it came on and its body; every outcome, errors included, is its ack. */
 type RiderMessageHandler = (socket: Socket, body: unknown) => Promise<Ack>;
@@ -34,13 +38,14 @@ type RiderMessageHandler = (socket: Socket, body: unknown) => Promise<Ack>;
 @Injectable()
 export class RidersGateway implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('riders');
-  private readonly server: RiderSocketServer<RiderSession>;
+  private readonly server: RiderSocketServer<Connected>;
 
   constructor(
     private readonly riders: RidersService,
     private readonly presence: RiderPresenceStore,
     private readonly channel: RiderChannel,
     private readonly offers: OffersService,
+    private readonly receipts: OfferReceipts,
     private readonly deliveries: DeliveriesService,
     private readonly wakeup: DispatchWakeup,
     private readonly operations: DeliveryOperations,
@@ -50,9 +55,11 @@ export class RidersGateway implements OnApplicationBootstrap, BeforeApplicationS
   ) {
     const { failuresPerAddress, failureWindowMs, failuresPerConnection } = config.auth;
     const trust = trustProxy(config.auth.trustProxy);
-    this.server = new RiderSocketServer<RiderSession>({
+    this.server = new RiderSocketServer<Connected>({
       path: '/socket.io/',
       namespace: '/riders',
+      pingIntervalMs: config.dispatch.riderPingIntervalMs,
+      pingTimeoutMs: config.dispatch.riderPingTimeoutMs,
       authenticate: (auth) => this.authenticate(auth),
       connected: (socket) => void this.connected(socket),
       disconnected: (socket) => this.disconnected(socket),
@@ -75,6 +82,7 @@ export class RidersGateway implements OnApplicationBootstrap, BeforeApplicationS
     ['break:end', (socket) => this.endBreak(socket)],
     ['offer:accept', (socket, body) => this.accept(socket, body)],
     ['offer:decline', (socket, body) => this.decline(socket, body)],
+    ['offer:seen', (socket, body) => this.seen(socket, body)],
     ['delivery:pickedUp', (socket, body) => this.pickedUp(socket, body)],
     ['delivery:delivered', (socket, body) => this.delivered(socket, body)],
     ['delivery:failed', (socket, body) => this.failed(socket, body)],
@@ -90,10 +98,10 @@ export class RidersGateway implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   /** Refused before the socket joins: the client sees `connect_error` with the message. */
-  private async authenticate(auth: unknown): Promise<{ session: RiderSession } | { refused: string; wrongCredentials?: boolean }> {
+  private async authenticate(auth: unknown): Promise<{ session: Connected } | { refused: string; wrongCredentials?: boolean }> {
     try {
       const rider = await this.riders.authenticate((auth as { token?: unknown } | undefined)?.token);
-      return rider ? { session: rider } : { refused: 'UNAUTHENTICATED', wrongCredentials: true };
+      return rider ? { session: { ...rider, client: readClientOptions(auth) } } : { refused: 'UNAUTHENTICATED', wrongCredentials: true };
     } catch (error) {
       this.logger.error(`could not check a rider token: ${(error as Error)?.message ?? String(error)}`);
       return { refused: 'UNAVAILABLE' };
@@ -102,18 +110,29 @@ export class RidersGateway implements OnApplicationBootstrap, BeforeApplicationS
 
   private async connected(socket: Socket): Promise<void> {
     const rider = session(socket);
-    this.channel.join(rider.id, socket);
+    const { client } = rider;
+    this.channel.join(rider.id, socket, client.acknowledgesOffers);
     // Available at once only with a recent position; otherwise its first `location` wakes the dispatcher.
     const available = this.presence.connected(rider, socket.id);
-    this.logger.log(`rider ${rider.id} connected (socket ${socket.id})`);
-    socket.emit('presence', { state: this.presence.state(rider.id) });
+    // What the app missed since the last event it saw, in order, before the snapshot below.
+    const replay = this.channel.replay;
+    const resumption = client.resume === undefined ? undefined : client.resume ? replay.resume(rider.id, client.resume.epoch, client.resume.seq) : ({ rebuild: 'unknown_stream' } as const);
+    const replayed = resumption && 'replay' in resumption ? resumption.replay : [];
+    for (const sent of replayed) socket.emit(sent.event, sent.payload, { seq: sent.seq });
+    this.logger.log(`rider ${rider.id} connected (socket ${socket.id})${resumption ? `; ${'rebuild' in resumption ? `rebuilds (${resumption.rebuild})` : `${replayed.length} events replayed`}` : ''}`);
+    const snapshot = () => ({ seq: replay.lastSeq(rider.id) });
+    socket.emit('presence', { state: this.presence.state(rider.id) }, snapshot());
     // A reconnect loses nothing: the rider's jobs, and the offers still waiting for an answer, come again.
     try {
-      socket.emit('jobs', { deliveries: await this.riders.jobsOf(rider.id) });
-      for (const offer of await this.offers.liveOffersFor(rider.id)) socket.emit('offer', offer);
+      const [jobs, offers] = await Promise.all([this.riders.jobsOf(rider.id), this.offers.liveOffersFor(rider.id)]);
+      const at = snapshot();
+      socket.emit('jobs', { deliveries: jobs }, at);
+      for (const offer of offers) socket.emit('offer', offer, at);
+      if (resumption) socket.emit('resume', { epoch: replay.epoch, ...at, ...('rebuild' in resumption ? { rebuild: resumption.rebuild } : { replayed: replayed.length }) }, at);
     } catch (error) {
       this.logger.error(`could not resend jobs and offers to rider ${rider.id}: ${(error as Error)?.message ?? String(error)}`);
     }
+    this.metrics.riderResumed(resumption && ('rebuild' in resumption ? 'rebuild' : replayed.length));
     if (available) this.wakeup.wake();
   }
 
@@ -179,31 +198,44 @@ export class RidersGateway implements OnApplicationBootstrap, BeforeApplicationS
     }, this.logger);
   }
 
+  /** The app has the offer on screen: the offer is known to have arrived (see OfferReceipts). */
+  seen(socket: Socket, body: unknown): Promise<Ack<{ seenAt: string | null }>> {
+    return answer(async () => {
+      const { offerId } = parse(OfferAnswer, body);
+      return this.receipts.seen(session(socket).id, offerId);
+    }, this.logger);
+  }
+
   pickedUp(socket: Socket, body: unknown): Promise<Ack<{ delivery: RiderDeliveryView }>> {
     return answer(async () => {
-      const { deliveryId } = parse(DeliveryReport, body);
-      return { delivery: riderDeliveryView(await this.deliveries.pickUp(session(socket).id, deliveryId)) };
+      const { deliveryId, at } = parse(DeliveryReport, body);
+      return { delivery: riderDeliveryView(await this.deliveries.pickUp(session(socket).id, deliveryId, dateOf(at))) };
     }, this.logger);
   }
 
   delivered(socket: Socket, body: unknown): Promise<Ack<{ delivery: RiderDeliveryView }>> {
     return answer(async () => {
-      const { deliveryId } = parse(DeliveryReport, body);
-      return { delivery: riderDeliveryView(await this.deliveries.deliver(session(socket).id, deliveryId)) };
+      const { deliveryId, at } = parse(DeliveryReport, body);
+      return { delivery: riderDeliveryView(await this.deliveries.deliver(session(socket).id, deliveryId, dateOf(at))) };
     }, this.logger);
   }
 
   /** The rider cannot finish the trip (the customer cannot be reached, an accident): it fails and frees the rider. */
   failed(socket: Socket, body: unknown): Promise<Ack<{ delivery: RiderDeliveryView }>> {
     return answer(async () => {
-      const { deliveryId, reason } = parse(DeliveryFailureReport, body);
-      return { delivery: riderDeliveryView(await this.operations.failByRider(session(socket).id, deliveryId, reason)) };
+      const { deliveryId, reason, at } = parse(DeliveryFailureReport, body);
+      return { delivery: riderDeliveryView(await this.operations.failByRider(session(socket).id, deliveryId, reason, dateOf(at))) };
     }, this.logger);
   }
 }
 
-function session(socket: Socket): RiderSession {
+function session(socket: Socket): Connected {
   return socket.session!;
+}
+
+/** A report's optional `at`, already checked to be ISO 8601. */
+function dateOf(at: string | undefined): Date | undefined {
+  return at === undefined ? undefined : new Date(at);
 }
 
 function parse<T extends object>(type: ClassConstructor<T>, body: unknown): T {

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { distance } from '../../../shared/format';
 import { TimingFacts } from '../../../shared/timing-facts';
 import type { Delivery } from '../protocol';
+import { MapButtons } from './map-buttons';
 import { pay } from './offer-card';
 
 const STEP = {
@@ -9,16 +10,15 @@ const STEP = {
   picked_up: { label: '배달 중', next: '배달 완료', event: 'delivery:delivered' },
 } as const;
 
-/** A delivery the rider carries, with its next step. */
+/** A delivery the rider carries, with its next step (which works offline: see RiderClient.report). */
 export function JobCard(props: {
   job: Delivery;
   /** By the server's clock, for how long until the food is ready. */
   now: number;
-  busy: boolean;
   onStep: (event: 'delivery:pickedUp' | 'delivery:delivered') => void;
   onFail: (reason: string) => void;
 }) {
-  const { job, busy } = props;
+  const { job } = props;
   const step = job.status === 'assigned' || job.status === 'picked_up' ? STEP[job.status] : undefined;
   const [failing, setFailing] = useState(false);
   const [reason, setReason] = useState('');
@@ -47,12 +47,17 @@ export function JobCard(props: {
         <dt>수입</dt>
         <dd className="pay">{pay(job.riderPay, job.fee)}</dd>
       </dl>
+      {job.status === 'assigned' ? (
+        <MapButtons place={job.pickup} name={job.restaurantName} what="픽업지" />
+      ) : (
+        <MapButtons place={job.dropoff} name={job.dropoff.address} what="배달지" />
+      )}
       {step && !failing && (
         <div className="actions">
-          <button type="button" className="primary" disabled={busy} onClick={() => props.onStep(step.event)}>
+          <button type="button" className="primary" onClick={() => props.onStep(step.event)}>
             {step.next}
           </button>
-          <button type="button" className="secondary" disabled={busy} onClick={() => setFailing(true)}>
+          <button type="button" className="secondary" onClick={() => setFailing(true)}>
             배달 불가
           </button>
         </div>
@@ -62,7 +67,7 @@ export function JobCard(props: {
           <label htmlFor={`fail-${job.id}`}>배달 불가 사유</label>
           <input id={`fail-${job.id}`} value={reason} maxLength={500} onChange={(event) => setReason(event.target.value)} placeholder="예: 고객 연락 안 됨" />
           <div className="actions">
-            <button type="submit" className="danger" disabled={busy || !reason.trim()}>
+            <button type="submit" className="danger" disabled={!reason.trim()}>
               실패 보고
             </button>
             <button type="button" onClick={() => setFailing(false)}>

@@ -1,8 +1,11 @@
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import { simulateRoute, watchDevice, type LocationSource } from '../location-source';
+import { OfferAlert } from '../offer-alert';
+import { OfflineStore } from '../offline-store';
 import type { Ack, Delivery, Offer, Position } from '../protocol';
 import { RiderClient } from '../rider-client';
-import { initialState, riderReducer, type Connection } from '../rider-state';
+import { initialState, riderReducer, visibleJobs, type Connection } from '../rider-state';
+import { OfflineBanner } from './offline-banner';
 import { JobCard } from './job-card';
 import { OfferCard } from './offer-card';
 
@@ -50,15 +53,48 @@ export function RiderScreen({ token, onSignOut }: { token: string; onSignOut: (r
   const [locationProblem, setLocationProblem] = useState<string | null>(null);
   const now = useNow(state.offers.length > 0, state.clockOffsetMs);
 
+  const store = useRef<OfflineStore | null>(null);
+  const offerAlert = useRef(new OfferAlert());
+  const [alerting, setAlerting] = useState(true);
+  // Sound can start only from a tap, and notifications are asked for then too.
   useEffect(() => {
-    const rider = new RiderClient(token, dispatch);
-    client.current = rider;
-    rider.start();
+    const unlock = () => offerAlert.current.unlock();
+    document.addEventListener('pointerdown', unlock, { once: true });
+    return () => document.removeEventListener('pointerdown', unlock);
+  }, []);
+  const toggleAlert = () => {
+    const next = !alerting;
+    setAlerting(next);
+    offerAlert.current.enabled = next;
+    offerAlert.current.unlock();
+    void store.current?.put('settings', { alert: next });
+  };
+  useEffect(() => {
+    let rider: RiderClient | undefined;
+    let closed = false;
+    // What the device kept (jobs, reports not yet sent, the stream position) comes first, then the connection.
+    void OfflineStore.open().then(async (opened) => {
+      const [snapshot, outbox, stream, settings] = await Promise.all([opened.get('jobs'), opened.pending(), opened.get('stream'), opened.get('settings')]);
+      if (closed) return;
+      store.current = opened;
+      dispatch({ type: 'restore', snapshot, outbox });
+      offerAlert.current.enabled = settings?.alert ?? true;
+      setAlerting(offerAlert.current.enabled);
+      rider = new RiderClient(token, dispatch, opened, stream ?? null, (offer) => offerAlert.current.offer(offer));
+      client.current = rider;
+      rider.start();
+    });
     return () => {
-      rider.close();
+      closed = true;
+      rider?.close();
       client.current = null;
     };
   }, [token]);
+
+  // The jobs as the server last confirmed them are kept on the device, to show after a reload with no network.
+  useEffect(() => {
+    if (state.confirmedAt) void store.current?.put('jobs', { jobs: state.jobs, confirmedAt: state.confirmedAt });
+  }, [state.jobs, state.confirmedAt]);
 
   // Notices go away by themselves, oldest first.
   useEffect(() => {
@@ -120,24 +156,10 @@ export function RiderScreen({ token, onSignOut }: { token: string; onSignOut: (r
     act(offer.offerId, (rider) => rider.ask('offer:decline', { offerId: offer.offerId }), () => dispatch({ type: 'offer:gone', offerId: offer.offerId }), () =>
       dispatch({ type: 'offer:gone', offerId: offer.offerId }),
     );
-  const step = (job: Delivery, event: 'delivery:pickedUp' | 'delivery:delivered') =>
-    act<{ delivery: Delivery }>(
-      job.id,
-      (rider) => rider.ask(event, { deliveryId: job.id }),
-      ({ delivery }) => dispatch({ type: 'delivery', delivery, notice: delivery.status === 'delivered' ? `배달을 완료했습니다: ${delivery.restaurantName}` : undefined }),
-      (answer) => {
-        if (answer.code === 'DELIVERY_NOT_FOUND') dispatch({ type: 'delivery:gone', deliveryId: job.id });
-      },
-    );
-  const fail = (job: Delivery, reason: string) =>
-    act<{ delivery: Delivery }>(
-      job.id,
-      (rider) => rider.ask('delivery:failed', { deliveryId: job.id, reason }),
-      ({ delivery }) => dispatch({ type: 'delivery', delivery, notice: `배달 불가로 보고했습니다: ${delivery.restaurantName}` }),
-      (answer) => {
-        if (answer.code === 'DELIVERY_NOT_FOUND') dispatch({ type: 'delivery:gone', deliveryId: job.id });
-      },
-    );
+  // Reports work with or without a network: they go through the device's outbox.
+  const step = (job: Delivery, event: 'delivery:pickedUp' | 'delivery:delivered') => void client.current?.report(event, job);
+  const fail = (job: Delivery, reason: string) => void client.current?.report('delivery:failed', job, reason);
+  const jobs = visibleJobs(state);
   const setBreak = (on: boolean) =>
     act<{ state: 'online' | 'on_break' }>('break', (rider) => rider.ask(on ? 'break:start' : 'break:end'), ({ state: presence }) => dispatch({ type: 'presence', presence }));
 
@@ -162,7 +184,7 @@ export function RiderScreen({ token, onSignOut }: { token: string; onSignOut: (r
       <header className="top">
         <h1>배차 라이더</h1>
         <div className={`connection ${state.connection}`} role="status" aria-label="연결 상태">
-          {CONNECTION_TEXT[state.connection]}
+          {running && !state.network ? '오프라인 · 네트워크 없음' : CONNECTION_TEXT[state.connection]}
         </div>
       </header>
 
@@ -200,6 +222,11 @@ export function RiderScreen({ token, onSignOut }: { token: string; onSignOut: (r
             {mode === 'route' ? '모의 주행 중지' : '모의 주행'}
           </button>
         </div>
+        <div className="actions">
+          <button type="button" aria-pressed={alerting} onClick={toggleAlert}>
+            {alerting ? '새 배차 알림음·진동 켜짐' : '새 배차 알림음·진동 꺼짐'}
+          </button>
+        </div>
         <p className="location" aria-label="위치">
           {locationProblem ??
             (mode === 'off'
@@ -209,6 +236,8 @@ export function RiderScreen({ token, onSignOut }: { token: string; onSignOut: (r
                 : '위치 확인 중…')}
         </p>
       </section>
+
+      {running && !connected && <OfflineBanner network={state.network} waiting={state.outbox.length} confirmedAt={state.confirmedAt} />}
 
       <ul className="notices" aria-live="polite" aria-label="알림">
         {state.notices.map((notice) => (
@@ -233,18 +262,16 @@ export function RiderScreen({ token, onSignOut }: { token: string; onSignOut: (r
       </section>
 
       <section aria-label="진행 중인 배달">
-        <h2>진행 중인 배달 {state.jobs.length > 0 && <span className="count">{state.jobs.length}</span>}</h2>
-        {state.jobs.length === 0 ? (
+        <h2>진행 중인 배달 {jobs.length > 0 && <span className="count">{jobs.length}</span>}</h2>
+        {jobs.length === 0 ? (
           <p className="empty">진행 중인 배달이 없습니다.</p>
         ) : (
-          state.jobs.map((job) => (
-            <JobCard key={job.id} job={job} now={now} busy={!connected || busy.has(job.id)} onStep={(event) => void step(job, event)} onFail={(reason) => void fail(job, reason)} />
-          ))
+          jobs.map((job) => <JobCard key={job.id} job={job} now={now} onStep={(event) => step(job, event)} onFail={(reason) => fail(job, reason)} />)
         )}
       </section>
 
       <footer>
-        <button type="button" className="link" onClick={() => onSignOut(false)}>
+        <button type="button" className="link" onClick={() => void store.current?.clear().finally(() => onSignOut(false))}>
           로그아웃
         </button>
       </footer>

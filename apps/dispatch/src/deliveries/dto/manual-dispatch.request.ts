@@ -1,4 +1,4 @@
-import { IsBoolean, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
+import { IsBoolean, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
 
 /** A reason a person wrote: 1 to 500 characters, not blank. */
 function Reason(missing: string): PropertyDecorator {
@@ -46,4 +46,9 @@ export class DeliveryFailureReport {
 
   @Reason('must say why the delivery failed')
   reason: string;
+
+  /** When it failed by the device's clock, for a report kept while offline. */
+  @IsOptional()
+  @IsISO8601({ strict: true, strictSeparator: true }, { message: 'must be an ISO 8601 time, like 2026-11-22T03:15:55.349Z' })
+  at?: string;
 }

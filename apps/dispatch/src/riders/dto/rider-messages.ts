@@ -33,7 +33,7 @@ function isPlainPoint(body: unknown): body is { lng: number; lat: number } {
   );
 }
 
-/** `offer:accept` and `offer:decline`. */
+/** `offer:accept`, `offer:decline` and `offer:seen`. */
 export class OfferAnswer {
   @IsUUID('all', { message: 'must be the offerId of an offer you received' })
   offerId: string;
@@ -43,4 +43,9 @@ export class OfferAnswer {
 export class DeliveryReport {
   @IsUUID('all', { message: 'must be the deliveryId of a delivery assigned to you' })
   deliveryId: string;
+
+  /** When it happened by the device's clock, for a report the app kept while offline; without it, when received. */
+  @IsOptional()
+  @IsISO8601({ strict: true, strictSeparator: true }, { message: 'must be an ISO 8601 time, like 2026-11-22T03:15:55.349Z' })
+  at?: string;
 }

@@ -1,0 +1,78 @@
+import net from 'node:net';
+
+type Pair = [client: net.Socket, upstream: net.Socket];
+
+/**
+ * A TCP proxy on the loopback that can go silent: `blackhole()` stops passing bytes either way while every
+ * connection stays open to the client, as when a phone's network dies without a FIN or RST reaching either side (a
+ * half-open connection). What the server sends then is read and dropped, so the server's own closing of a
+ * connection is seen (`serverClosedAfterMs`) without the client learning of it.
+ */
+export class TcpProxy {
+  private readonly server: net.Server;
+  private readonly pairs = new Set<Pair>();
+  private readonly silent = new Set<Pair>();
+  private blackholedAt = 0;
+  /** For each connection the server closed after `blackhole()`, how long after it did. */
+  readonly serverClosedAfterMs: number[] = [];
+
+  private constructor(targetPort: number) {
+    this.server = net.createServer((client) => {
+      const upstream = net.connect(targetPort, '127.0.0.1');
+      const pair: Pair = [client, upstream];
+      this.pairs.add(pair);
+      client.pipe(upstream);
+      upstream.pipe(client);
+      const end = () => {
+        this.pairs.delete(pair);
+        this.silent.delete(pair);
+        client.destroy();
+        upstream.destroy();
+      };
+      let closedByServer = false;
+      const serverEnded = () => {
+        // Silenced: the client is left to find out by itself.
+        if (!this.silent.has(pair)) return end();
+        if (!closedByServer) this.serverClosedAfterMs.push(Date.now() - this.blackholedAt);
+        closedByServer = true;
+        upstream.destroy();
+      };
+      client.on('error', end).on('close', end);
+      upstream.on('error', serverEnded).on('close', serverEnded);
+    });
+  }
+
+  static async start(targetPort: number): Promise<TcpProxy> {
+    const proxy = new TcpProxy(targetPort);
+    await new Promise<void>((resolve) => proxy.server.listen(0, '127.0.0.1', resolve));
+    return proxy;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as net.AddressInfo).port}`;
+  }
+
+  /** From now on nothing passes on the connections open now, and nothing is closed towards the client. */
+  blackhole(): void {
+    this.blackholedAt = Date.now();
+    for (const pair of this.pairs) {
+      const [client, upstream] = pair;
+      this.silent.add(pair);
+      client.unpipe(upstream);
+      upstream.unpipe(client);
+      client.pause();
+      upstream.on('data', () => undefined);
+      upstream.resume();
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const [client, upstream] of this.pairs) {
+      client.destroy();
+      upstream.destroy();
+    }
+    this.pairs.clear();
+    this.silent.clear();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
