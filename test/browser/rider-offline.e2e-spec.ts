@@ -197,6 +197,9 @@ describeInBrowser('rider app without a network (system)', () => {
       await job(noticing).getByRole('button', { name: '픽업 완료' }).click();
       const dropoff = job(noticing).getByRole('navigation', { name: '배달지 길안내' }).getByRole('link', { name: 'T맵' });
       await expect(dropoff.getAttribute('href')).resolves.toMatch(/^tmap:\/\/route\?goalx=126\.9769&goaly=37\.5759&goalname=/);
+      // Delivered, so the rider is free for the next offer (the planner offers a busy rider more only near its end).
+      await job(noticing).getByRole('button', { name: '배달 완료' }).click();
+      await seen(noticing.getByText('진행 중인 배달이 없습니다'), 'the job delivered');
 
       // Turned off, the next offer comes silently; the setting is kept on the device.
       await noticing.getByRole('button', { name: '새 배차 알림음·진동 켜짐' }).click();

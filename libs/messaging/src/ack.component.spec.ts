@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Controller, Module, type INestApplication } from '@nestjs/common';
+import { Controller, Global, Module, type INestApplication } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '#config';
@@ -58,7 +58,9 @@ if (!rabbit) console.warn('\n*** RABBITMQ_URL is not set: acknowledgement over R
   };
 
   const startConsumer = async () => {
-    @Module({ imports: [PlatformModule], controllers: [OrdersConsumer], providers: [{ provide: APP_CONFIG, useValue: config }] })
+    // Global, as each service's module is: the platform's providers read the configuration.
+    @Global()
+    @Module({ imports: [PlatformModule], controllers: [OrdersConsumer], providers: [{ provide: APP_CONFIG, useValue: config }], exports: [APP_CONFIG] })
     class ConsumerModule {}
     app = await startService({ service: 'dispatch', module: { module: ConsumerModule }, config });
   };
