@@ -210,6 +210,24 @@ describe('deliveries from orders to doorsteps (component, real PostgreSQL and fe
       .expect(404);
   });
 
+  it("gives the rider who takes a phone order the customer's phone and what to collect; the board shows the phone masked", async () => {
+    const { agencyId, apiKey } = await h.agency('전화 주문 대행');
+    const rider = await h.online((await h.rider(agencyId, '현금 라이더')).token, NEAR_CITY_HALL.m300);
+    const event = { ...orderEvent(agencyId), customerPhone: '010-9876-5432', payment: { method: 'cash' as const, collectAmount: 21000 }, enteredBy: 'operator' as const };
+    await h.publish(event);
+    const delivery = await h.deliveryOf(event.orderId);
+    const offer = await rider.waitForOffer(delivery.id);
+    expect(offer).not.toHaveProperty('customerPhone');
+    const accepted = await rider.send('offer:accept', { offerId: offer.offerId });
+    expect(accepted.delivery).toMatchObject({ customerPhone: '010-9876-5432', payment: { method: 'cash', collectAmount: 21000 } });
+
+    const board = await request(h.dispatchUrl).get(`/v1/agencies/${agencyId}/deliveries`).set('authorization', `Bearer ${apiKey}`).expect(200);
+    expect(board.body.deliveries).toEqual([
+      expect.objectContaining({ id: delivery.id, customerPhone: '010-****-5432', payment: { method: 'cash', collectAmount: 21000 }, enteredBy: 'operator' }),
+    ]);
+    expect(JSON.stringify(board.body)).not.toContain('9876');
+  });
+
   it('tells the fee service what to settle: a charge at assignment, pickup and delivery, each at its own time', async () => {
     const { agencyId } = await h.agency();
     const mine = await h.rider(agencyId, '정산 라이더');

@@ -24,6 +24,10 @@ export type NewDelivery = Pick<
   | 'dropoffDetail'
   | 'readyAt'
   | 'promisedAt'
+  | 'customerPhone'
+  | 'paymentMethod'
+  | 'paymentCollectAmount'
+  | 'enteredBy'
 >;
 
 /** The database's clock, so every status time of a delivery (and of its offers) comes from one clock. */
@@ -112,6 +116,10 @@ export class DeliveriesRepository {
           dropoff_detail: d.dropoffDetail,
           ready_at: d.readyAt,
           promised_at: d.promisedAt,
+          customer_phone: d.customerPhone,
+          payment_method: d.paymentMethod,
+          payment_collect_amount: d.paymentCollectAmount,
+          entered_by: d.enteredBy,
         })),
       ),
     ];
@@ -119,13 +127,16 @@ export class DeliveriesRepository {
       text: `WITH input AS (
               SELECT *, row_number() OVER () AS ord FROM jsonb_to_recordset($1::jsonb) AS i(event_id uuid, pattern text, id uuid, order_id uuid,
                 agency_id uuid, restaurant_id uuid, restaurant_name text, pickup_lng float8, pickup_lat float8, pickup_address text,
-                dropoff_lng float8, dropoff_lat float8, dropoff_address text, dropoff_detail text, ready_at timestamptz, promised_at timestamptz)),
+                dropoff_lng float8, dropoff_lat float8, dropoff_address text, dropoff_detail text, ready_at timestamptz, promised_at timestamptz,
+                customer_phone text, payment_method text, payment_collect_amount int, entered_by text)),
             claimed AS (${claimSql('SELECT event_id, pattern FROM input')}),
             created AS (
               INSERT INTO dispatch.deliveries (id, order_id, agency_id, restaurant_id, restaurant_name,
-                pickup_lng, pickup_lat, pickup_address, dropoff_lng, dropoff_lat, dropoff_address, dropoff_detail, ready_at, promised_at)
+                pickup_lng, pickup_lat, pickup_address, dropoff_lng, dropoff_lat, dropoff_address, dropoff_detail, ready_at, promised_at,
+                customer_phone, payment_method, payment_collect_amount, entered_by)
               SELECT i.id, i.order_id, i.agency_id, i.restaurant_id, i.restaurant_name, i.pickup_lng, i.pickup_lat, i.pickup_address,
-                     i.dropoff_lng, i.dropoff_lat, i.dropoff_address, i.dropoff_detail, i.ready_at, i.promised_at
+                     i.dropoff_lng, i.dropoff_lat, i.dropoff_address, i.dropoff_detail, i.ready_at, i.promised_at,
+                     i.customer_phone, i.payment_method, i.payment_collect_amount, i.entered_by
                 FROM input i JOIN claimed c ON c.event_id = i.event_id ORDER BY i.ord
               ON CONFLICT (order_id) DO NOTHING RETURNING *),
             logged AS (${logStep('created', params)})

@@ -417,6 +417,8 @@ describe('order intake webhooks (component, real PostgreSQL)', () => {
         orderAmount: 25000,
         dropoff: { address: '서울 종로구 세종대로 172', ...GWANGHWAMUN, detail: '3층 302호' },
         fee: null,
+        enteredBy: 'restaurant',
+        payment: null,
         rider: null,
         statusHistory: [{ status: 'received', at: expect.any(String) }],
         readyAt: expect.any(String),

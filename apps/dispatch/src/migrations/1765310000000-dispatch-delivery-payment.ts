@@ -1,0 +1,23 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * What the rider needs at the door: the customer's phone and what to collect (cash or card on delivery), and
+ * whether the agency entered the order by hand. Deliveries from before keep nulls: nothing was said.
+ */
+export class DispatchDeliveryPayment1765310000000 implements MigrationInterface {
+  name = 'DispatchDeliveryPayment1765310000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE dispatch.deliveries
+      ADD COLUMN customer_phone text,
+      ADD COLUMN payment_method text CONSTRAINT "CHK_dispatch_deliveries_payment_method" CHECK (payment_method IN ('prepaid', 'cash', 'card')),
+      ADD COLUMN payment_collect_amount integer,
+      ADD COLUMN entered_by text NOT NULL DEFAULT 'restaurant' CONSTRAINT "CHK_dispatch_deliveries_entered_by" CHECK (entered_by IN ('restaurant', 'operator')),
+      ADD CONSTRAINT "CHK_dispatch_deliveries_payment_collect" CHECK ((payment_method IS NULL) = (payment_collect_amount IS NULL))`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE dispatch.deliveries DROP CONSTRAINT "CHK_dispatch_deliveries_payment_collect",
+      DROP COLUMN customer_phone, DROP COLUMN payment_method, DROP COLUMN payment_collect_amount, DROP COLUMN entered_by`);
+  }
+}
