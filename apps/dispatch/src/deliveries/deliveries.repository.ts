@@ -4,6 +4,7 @@ import { queryPrepared, type OutboxMessage, type Statement } from '#database';
 
 type ColumnMetadata = ReturnType<DataSource['getMetadata']>['columns'][number];
 import { DeliveryEntity, type DeliveryQuote, type PricingProblem } from './delivery.entity.js';
+import type { BoardFilter } from './dto/list-deliveries.query.js';
 import type { DeliveryStatus } from './delivery-status.js';
 
 export type DeliveryPatch = QueryDeepPartialEntity<DeliveryEntity>;
@@ -29,6 +30,9 @@ export type NewDelivery = Pick<
   | 'paymentCollectAmount'
   | 'enteredBy'
 >;
+
+/** The last 4 digits of a delivery's customer phone, as IDX_dispatch_deliveries_agency_phone indexes them. */
+const PHONE_LAST4_SQL = `right(regexp_replace(d.customer_phone, '[^0-9]', '', 'g'), 4)`;
 
 /** The database's clock, so every status time of a delivery (and of its offers) comes from one clock. */
 export const NOW = () => 'now()';
@@ -305,15 +309,25 @@ export class DeliveriesRepository {
       .getMany();
   }
 
-  listForAgency(agencyId: string, options: { statuses?: readonly DeliveryStatus[]; limit: number }): Promise<DeliveryEntity[]> {
+  /**
+   * A page of the agency's board, newest first (ties by id), filtered. Paging is by keyset (the last row of the
+   * page before), so a page deep in a day costs what the first does, on IDX_dispatch_deliveries_agency_created.
+   */
+  listForAgency(agencyId: string, options: BoardFilter): Promise<DeliveryEntity[]> {
     const query = this.dataSource
       .getRepository(DeliveryEntity)
       .createQueryBuilder('d')
       .where('d.agencyId = :agencyId', { agencyId })
       .orderBy('d.createdAt', 'DESC')
-      .addOrderBy('d.id', 'ASC')
+      .addOrderBy('d.id', 'DESC')
       .limit(options.limit);
     if (options.statuses?.length) query.andWhere('d.status IN (:...statuses)', { statuses: options.statuses });
+    if (options.restaurantId) query.andWhere('d.restaurantId = :restaurantId', { restaurantId: options.restaurantId });
+    if (options.riderId) query.andWhere('d.riderId = :riderId', { riderId: options.riderId });
+    if (options.from) query.andWhere('d.createdAt >= :from', { from: options.from });
+    if (options.to) query.andWhere('d.createdAt < :to', { to: options.to });
+    if (options.phoneLast4) query.andWhere(`${PHONE_LAST4_SQL} = :phone`, { phone: options.phoneLast4 });
+    if (options.after) query.andWhere('(d.createdAt, d.id) < (:afterAt, :afterId)', { afterAt: options.after.createdAt, afterId: options.after.id });
     return query.getMany();
   }
 }
