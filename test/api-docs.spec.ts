@@ -161,7 +161,11 @@ describe('OpenAPI documents (/docs on each service)', () => {
     const order = resolve(intake, intake.paths['/v1/restaurants/{restaurantId}/orders']!.post!.requestBody!.content!['application/json']!.schema)!;
     expect(order.required).toEqual(expect.arrayContaining(['externalOrderId', 'dropoff', 'items', 'orderAmount']));
     expect(order.properties!.externalOrderId).toMatchObject({ type: 'string', minLength: 1, maxLength: 100 });
-    expect(Object.keys(intake.components.securitySchemes ?? {}).sort()).toEqual(['restaurantKey', 'standardWebhooks']);
+    expect(Object.keys(intake.components.securitySchemes ?? {}).sort()).toEqual(['agencyKey', 'restaurantKey', 'standardWebhooks']);
+    // An order entered by an agency is the webhook's body with the restaurant added.
+    const entered = resolve(intake, intake.paths['/v1/agencies/{agencyId}/orders']!.post!.requestBody!.content!['application/json']!.schema)!;
+    expect(entered.required).toEqual(expect.arrayContaining(['restaurantId', 'externalOrderId', 'dropoff', 'items', 'orderAmount']));
+    expect(entered.properties!.payment).toBeDefined();
     expect(Object.keys(documents.get('fee')!.components.securitySchemes ?? {})).toEqual(['agencyKey']);
     const quote = resolve(documents.get('fee')!, documents.get('fee')!.paths['/v1/quotes']!.post!.requestBody!.content!['application/json']!.schema)!;
     expect(quote.required).toEqual(['agencyId']);

@@ -22,6 +22,7 @@ export const INTAKE_API_DOCS: ApiDocs = {
   configure: (builder) =>
     builder
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: "The restaurant's API key (`Authorization: Bearer <apiKey>`)" }, 'restaurantKey')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: "The agency's API key (`Authorization: Bearer ak_…`), for orders its operators enter" }, 'agencyKey')
       .addSecurity('standardWebhooks', {
         type: 'apiKey',
         in: 'header',

@@ -10,6 +10,7 @@ import { CallbacksModule } from './callbacks/callbacks.module.js';
 import { DeliveryUpdatesModule } from './delivery-updates/delivery-updates.module.js';
 import { INTAKE_DATABASE } from './intake.database.js';
 import { INTAKE_LOG } from './intake.logger.js';
+import { OrderEntryModule } from './order-entry/order-entry.module.js';
 import { OrdersModule } from './orders/orders.module.js';
 import { TimingModule } from './timing/timing.module.js';
 
@@ -26,6 +27,7 @@ export class IntakeModule {
         ObservabilityModule.forService('intake', config),
         ServiceDatabaseModule.forRoot({ url: databaseUrl, ...INTAKE_DATABASE, poolSize: config.databasePoolSize }),
         OrdersModule,
+        OrderEntryModule,
         TimingModule,
         DeliveryUpdatesModule,
         CallbacksModule,

@@ -1,4 +1,4 @@
-import { AGENCY_REGISTERED } from './agency-registered/agency-registered.event.js';
+import { AGENCY_REGISTERED, AGENCY_REGISTERED_FOR_INTAKE } from './agency-registered/agency-registered.event.js';
 import { DELIVERY_CHARGE } from './delivery-charge/delivery-charge.event.js';
 import { DELIVERY_STATUS_CHANGED } from './delivery-status-changed/delivery-status-changed.event.js';
 import { FEE_GEOCODE } from './fee-geocode/fee-geocode.request.js';
@@ -25,7 +25,7 @@ export * from './order-created/order-created.event.js';
 export * from './order-timing-changed/order-timing-changed.event.js';
 
 /** Every message pattern; consumers name these, never an inline string. */
-export const PATTERNS = { ORDER_CREATED, ORDER_TIMING_CHANGED, FEE_QUOTE, FEE_QUOTE_BATCH, FEE_GEOCODE, DELIVERY_STATUS_CHANGED, AGENCY_REGISTERED, DELIVERY_CHARGE } as const;
+export const PATTERNS = { ORDER_CREATED, ORDER_TIMING_CHANGED, FEE_QUOTE, FEE_QUOTE_BATCH, FEE_GEOCODE, DELIVERY_STATUS_CHANGED, AGENCY_REGISTERED, AGENCY_REGISTERED_FOR_INTAKE, DELIVERY_CHARGE } as const;
 
 /** Which service consumes each pattern: the RabbitMQ queue it is sent to, the TCP server it is dialled on. */
 export const CONSUMER_OF = {
@@ -36,5 +36,6 @@ export const CONSUMER_OF = {
   [FEE_GEOCODE]: 'fee',
   [DELIVERY_STATUS_CHANGED]: 'intake',
   [AGENCY_REGISTERED]: 'fee',
+  [AGENCY_REGISTERED_FOR_INTAKE]: 'intake',
   [DELIVERY_CHARGE]: 'fee',
 } as const;

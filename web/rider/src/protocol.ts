@@ -23,6 +23,10 @@ export interface Delivery {
   readyAt: string | null;
   promisedAt: string | null;
   readyChange: ReadyChange;
+  /** The customer's number in full, for the rider carrying the delivery; absent from servers before it was sent. */
+  customerPhone?: string | null;
+  /** What to collect at the door; null: the order did not say. */
+  payment?: { method: 'prepaid' | 'cash' | 'card'; collectAmount: number } | null;
   assignedAt: string | null;
   pickedUpAt: string | null;
   deliveredAt: string | null;

@@ -41,7 +41,10 @@ describe('agencies announced to the fee service (component, real PostgreSQL)', (
     // Same transaction id on both rows: they committed together.
     expect(rows).toEqual([
       { event_id: expect.any(String), pattern: PATTERNS.AGENCY_REGISTERED, payload: expect.any(Object), published_at: null, xid: agency.xid },
+      { event_id: expect.any(String), pattern: PATTERNS.AGENCY_REGISTERED_FOR_INTAKE, payload: expect.any(Object), published_at: null, xid: agency.xid },
     ]);
+    // Intake hears the same agency and key hash, under an event id of its own.
+    expect(rows[1].payload).toEqual({ ...rows[0].payload, eventId: rows[1].event_id });
     expect(rows[0].payload).toEqual({
       eventId: rows[0].event_id,
       occurredAt: expect.any(String),
@@ -112,8 +115,13 @@ describe('migration 1764028800000 announces the agencies made before it (compone
     expect(await migrate(dataSource)).toEqual([]);
 
     const rows: Array<{ event_id: string; pattern: string; payload: Record<string, unknown>; published_at: Date | null }> = await dataSource.query(
-      `SELECT event_id, pattern, payload, published_at FROM dispatch.outbox ORDER BY id`,
+      `SELECT event_id, pattern, payload, published_at FROM dispatch.outbox WHERE pattern = $1 ORDER BY id`,
+      [PATTERNS.AGENCY_REGISTERED],
     );
+    const toIntake: Array<{ payload: Record<string, unknown> }> = await dataSource.query(`SELECT payload FROM dispatch.outbox WHERE pattern = $1 ORDER BY id`, [
+      PATTERNS.AGENCY_REGISTERED_FOR_INTAKE,
+    ]);
+    expect(toIntake.map((r) => r.payload.apiKeyHash)).toEqual(agencies.map((a) => a.apiKeyHash));
     expect(rows.map((r) => r.pattern)).toEqual([PATTERNS.AGENCY_REGISTERED, PATTERNS.AGENCY_REGISTERED]);
     expect(rows.map((r) => r.payload)).toEqual(
       agencies.map((a, i) => ({ eventId: rows[i].event_id, occurredAt: expect.any(String), agencyId: a.id, name: a.name, apiKeyHash: a.apiKeyHash })),

@@ -7,8 +7,8 @@ import { AgenciesRepository } from './agencies.repository.js';
 
 /**
  * Creates an agency and its API key. The key is returned here and never again: only its hash is stored.
- * The agency and its `agency.registered` event commit together, so the fee service learns of every agency
- * dispatch has (and of none it has not) once the running service's outbox relay publishes it.
+ * The agency and its `agency.registered` events commit together, so the fee service and order-intake learn of
+ * every agency dispatch has (and of none it has not) once the running service's outbox relay publishes them.
  * Used by the admin CLI and demo seeding on a data source built from DISPATCH_DATABASE.
  */
 export async function provisionAgency(dataSource: DataSource, input: { name: string }): Promise<{ agencyId: string; apiKey: string }> {
@@ -22,6 +22,8 @@ export async function provisionAgency(dataSource: DataSource, input: { name: str
   await dataSource.transaction(async (manager) => {
     await new AgenciesRepository(dataSource).insert({ id: agencyId, name, apiKeyHash: apiKey.hash }, manager);
     await addToOutbox(manager, 'dispatch', { eventId: event.eventId, pattern: PATTERNS.AGENCY_REGISTERED, payload: event });
+    const forIntake = { ...event, eventId: randomUUID() };
+    await addToOutbox(manager, 'dispatch', { eventId: forIntake.eventId, pattern: PATTERNS.AGENCY_REGISTERED_FOR_INTAKE, payload: forIntake });
   });
   return { agencyId, apiKey: apiKey.secret };
 }

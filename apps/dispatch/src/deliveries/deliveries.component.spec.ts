@@ -210,6 +210,48 @@ describe('deliveries from orders to doorsteps (component, real PostgreSQL and fe
       .expect(404);
   });
 
+  it("gives the rider who takes a phone order the customer's phone and what to collect; the board shows the phone masked", async () => {
+    const { agencyId, apiKey } = await h.agency('전화 주문 대행');
+    const rider = await h.online((await h.rider(agencyId, '현금 라이더')).token, NEAR_CITY_HALL.m300);
+    const event = { ...orderEvent(agencyId), customerPhone: '010-9876-5432', payment: { method: 'cash' as const, collectAmount: 21000 }, enteredBy: 'operator' as const };
+    await h.publish(event);
+    const delivery = await h.deliveryOf(event.orderId);
+    const offer = await rider.waitForOffer(delivery.id);
+    expect(offer).not.toHaveProperty('customerPhone');
+    const accepted = await rider.send('offer:accept', { offerId: offer.offerId });
+    expect(accepted.delivery).toMatchObject({ customerPhone: '010-9876-5432', payment: { method: 'cash', collectAmount: 21000 } });
+
+    const board = await request(h.dispatchUrl).get(`/v1/agencies/${agencyId}/deliveries`).set('authorization', `Bearer ${apiKey}`).expect(200);
+    expect(board.body.deliveries).toEqual([
+      expect.objectContaining({ id: delivery.id, customerPhone: '010-****-5432', payment: { method: 'cash', collectAmount: 21000 }, enteredBy: 'operator' }),
+    ]);
+    expect(JSON.stringify(board.body)).not.toContain('9876');
+  });
+
+  it('pages through the whole board by keyset, and filters it by phone digits, restaurant and time', async () => {
+    const { agencyId, apiKey } = await h.agency('하루치 대행');
+    const restaurantId = randomUUID();
+    const events = Array.from({ length: 5 }, (_, i) => orderEvent(agencyId, { customerPhone: `010-1111-${1000 + i}`, ...(i < 2 ? { restaurantId } : {}) }));
+    for (const event of events) await h.publish(event);
+    const board = (query: string) => request(h.dispatchUrl).get(`/v1/agencies/${agencyId}/deliveries?${query}`).set('authorization', `Bearer ${apiKey}`);
+
+    const seen: string[] = [];
+    let after: string | null = null;
+    do {
+      const page: request.Response = await board(`limit=2${after ? `&after=${encodeURIComponent(after)}` : ''}`).expect(200);
+      expect(page.body.deliveries.length).toBeLessThanOrEqual(2);
+      seen.push(...page.body.deliveries.map((d: { orderId: string }) => d.orderId));
+      after = page.body.next;
+    } while (after);
+    expect(seen.sort()).toEqual(events.map((e) => e.orderId).sort());
+
+    expect((await board('phone=1003').expect(200)).body.deliveries.map((d: { orderId: string }) => d.orderId)).toEqual([events[3]!.orderId]);
+    expect((await board(`restaurantId=${restaurantId}`).expect(200)).body.deliveries.map((d: { orderId: string }) => d.orderId).sort()).toEqual([events[0]!.orderId, events[1]!.orderId].sort());
+    expect((await board(`from=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`).expect(200)).body).toEqual({ deliveries: [], next: null });
+    const refused = await board('phone=12&restaurantId=x&from=yesterday&after=nope').expect(400);
+    expect(refused.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['after', 'from', 'phone', 'restaurantId']);
+  });
+
   it('tells the fee service what to settle: a charge at assignment, pickup and delivery, each at its own time', async () => {
     const { agencyId } = await h.agency();
     const mine = await h.rider(agencyId, '정산 라이더');

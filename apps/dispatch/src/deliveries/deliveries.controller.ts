@@ -7,7 +7,7 @@ import { DISPATCH_DECISION_SCHEMA } from './dispatch-decision.js';
 import { DeliveriesService } from './deliveries.service.js';
 import { DeliveryOperations } from './delivery-operations.service.js';
 import { agencyDeliveryView, transitionView } from './delivery.views.js';
-import { ListDeliveriesQuery } from './dto/list-deliveries.query.js';
+import { ListDeliveriesQuery, boardFilter, pageCursor } from './dto/list-deliveries.query.js';
 import { AssignDeliveryRequest, FailDeliveryRequest, UnassignDeliveryRequest } from './dto/manual-dispatch.request.js';
 
 /**
@@ -55,15 +55,23 @@ export class DeliveriesController {
   @ApiOperation({ summary: "The agency's board: its deliveries, newest first, with their waits" })
   @ApiQuery({ name: 'status', required: false, description: 'Statuses to show, comma-separated or repeated', schema: { type: 'string' } })
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } })
-  @ApiResponse({ status: 200, description: 'The deliveries', schema: { type: 'object', required: ['deliveries'], properties: { deliveries: { type: 'array', items: DELIVERY.schema } } } })
+  @ApiQuery({ name: 'phone', required: false, description: "The last 4 digits of the customer's phone", schema: { type: 'string', pattern: '^\\d{4}$' } })
+  @ApiQuery({ name: 'restaurantId', required: false, schema: { type: 'string', format: 'uuid' } })
+  @ApiQuery({ name: 'riderId', required: false, schema: { type: 'string', format: 'uuid' } })
+  @ApiQuery({ name: 'from', required: false, description: 'Created at or after (ISO 8601)', schema: { type: 'string', format: 'date-time' } })
+  @ApiQuery({ name: 'to', required: false, description: 'Created before (ISO 8601)', schema: { type: 'string', format: 'date-time' } })
+  @ApiQuery({ name: 'after', required: false, description: 'The `next` of the page before', schema: { type: 'string' } })
+  @ApiResponse({ status: 200, description: 'The deliveries', schema: { type: 'object', required: ['deliveries', 'next'], properties: { deliveries: { type: 'array', items: DELIVERY.schema }, next: { type: ['string', 'null'], description: 'Pass as `after` for the next page; null on the last' } } } })
   @ApiErrors(['VALIDATION_FAILED'])
   async list(@Param('agencyId') agencyId: string, @Query() query: Record<string, unknown>) {
     // The global pipe leaves query strings alone, so they are checked here.
     const filter = validateContract(ListDeliveriesQuery, query);
     if (!filter.ok) throw DomainError.validation(filter.errors);
-    const rows = await this.operations.board(agencyId.toLowerCase(), { statuses: filter.value.status, limit: filter.value.limit ?? 50 });
+    const options = boardFilter(filter.value);
+    const rows = await this.operations.board(agencyId.toLowerCase(), options);
     const now = new Date();
-    return { deliveries: rows.map((row) => agencyDeliveryView(row, now)) };
+    const last = rows.length === options.limit ? rows[rows.length - 1]!.delivery : null;
+    return { deliveries: rows.map((row) => agencyDeliveryView(row, now)), next: last ? pageCursor(last) : null };
   }
 
   @Get(':deliveryId')

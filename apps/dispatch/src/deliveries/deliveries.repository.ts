@@ -4,6 +4,7 @@ import { queryPrepared, type OutboxMessage, type Statement } from '#database';
 
 type ColumnMetadata = ReturnType<DataSource['getMetadata']>['columns'][number];
 import { DeliveryEntity, type DeliveryQuote, type PricingProblem } from './delivery.entity.js';
+import type { BoardFilter } from './dto/list-deliveries.query.js';
 import type { DeliveryStatus } from './delivery-status.js';
 import type { DispatchDecision } from './dispatch-decision.js';
 
@@ -25,7 +26,14 @@ export type NewDelivery = Pick<
   | 'dropoffDetail'
   | 'readyAt'
   | 'promisedAt'
+  | 'customerPhone'
+  | 'paymentMethod'
+  | 'paymentCollectAmount'
+  | 'enteredBy'
 >;
+
+/** The last 4 digits of a delivery's customer phone, as IDX_dispatch_deliveries_agency_phone indexes them. */
+const PHONE_LAST4_SQL = `right(regexp_replace(d.customer_phone, '[^0-9]', '', 'g'), 4)`;
 
 /** The database's clock, so every status time of a delivery (and of its offers) comes from one clock. */
 export const NOW = () => 'now()';
@@ -113,6 +121,10 @@ export class DeliveriesRepository {
           dropoff_detail: d.dropoffDetail,
           ready_at: d.readyAt,
           promised_at: d.promisedAt,
+          customer_phone: d.customerPhone,
+          payment_method: d.paymentMethod,
+          payment_collect_amount: d.paymentCollectAmount,
+          entered_by: d.enteredBy,
         })),
       ),
     ];
@@ -120,13 +132,16 @@ export class DeliveriesRepository {
       text: `WITH input AS (
               SELECT *, row_number() OVER () AS ord FROM jsonb_to_recordset($1::jsonb) AS i(event_id uuid, pattern text, id uuid, order_id uuid,
                 agency_id uuid, restaurant_id uuid, restaurant_name text, pickup_lng float8, pickup_lat float8, pickup_address text,
-                dropoff_lng float8, dropoff_lat float8, dropoff_address text, dropoff_detail text, ready_at timestamptz, promised_at timestamptz)),
+                dropoff_lng float8, dropoff_lat float8, dropoff_address text, dropoff_detail text, ready_at timestamptz, promised_at timestamptz,
+                customer_phone text, payment_method text, payment_collect_amount int, entered_by text)),
             claimed AS (${claimSql('SELECT event_id, pattern FROM input')}),
             created AS (
               INSERT INTO dispatch.deliveries (id, order_id, agency_id, restaurant_id, restaurant_name,
-                pickup_lng, pickup_lat, pickup_address, dropoff_lng, dropoff_lat, dropoff_address, dropoff_detail, ready_at, promised_at)
+                pickup_lng, pickup_lat, pickup_address, dropoff_lng, dropoff_lat, dropoff_address, dropoff_detail, ready_at, promised_at,
+                customer_phone, payment_method, payment_collect_amount, entered_by)
               SELECT i.id, i.order_id, i.agency_id, i.restaurant_id, i.restaurant_name, i.pickup_lng, i.pickup_lat, i.pickup_address,
-                     i.dropoff_lng, i.dropoff_lat, i.dropoff_address, i.dropoff_detail, i.ready_at, i.promised_at
+                     i.dropoff_lng, i.dropoff_lat, i.dropoff_address, i.dropoff_detail, i.ready_at, i.promised_at,
+                     i.customer_phone, i.payment_method, i.payment_collect_amount, i.entered_by
                 FROM input i JOIN claimed c ON c.event_id = i.event_id ORDER BY i.ord
               ON CONFLICT (order_id) DO NOTHING RETURNING *),
             logged AS (${logStep('created', params)})
@@ -310,15 +325,25 @@ export class DeliveriesRepository {
     };
   }
 
-  listForAgency(agencyId: string, options: { statuses?: readonly DeliveryStatus[]; limit: number }): Promise<DeliveryEntity[]> {
+  /**
+   * A page of the agency's board, newest first (ties by id), filtered. Paging is by keyset (the last row of the
+   * page before), so a page deep in a day costs what the first does, on IDX_dispatch_deliveries_agency_created.
+   */
+  listForAgency(agencyId: string, options: BoardFilter): Promise<DeliveryEntity[]> {
     const query = this.dataSource
       .getRepository(DeliveryEntity)
       .createQueryBuilder('d')
       .where('d.agencyId = :agencyId', { agencyId })
       .orderBy('d.createdAt', 'DESC')
-      .addOrderBy('d.id', 'ASC')
+      .addOrderBy('d.id', 'DESC')
       .limit(options.limit);
     if (options.statuses?.length) query.andWhere('d.status IN (:...statuses)', { statuses: options.statuses });
+    if (options.restaurantId) query.andWhere('d.restaurantId = :restaurantId', { restaurantId: options.restaurantId });
+    if (options.riderId) query.andWhere('d.riderId = :riderId', { riderId: options.riderId });
+    if (options.from) query.andWhere('d.createdAt >= :from', { from: options.from });
+    if (options.to) query.andWhere('d.createdAt < :to', { to: options.to });
+    if (options.phoneLast4) query.andWhere(`${PHONE_LAST4_SQL} = :phone`, { phone: options.phoneLast4 });
+    if (options.after) query.andWhere('(d.createdAt, d.id) < (:afterAt, :afterId)', { afterAt: options.after.createdAt, afterId: options.after.id });
     return query.getMany();
   }
 }

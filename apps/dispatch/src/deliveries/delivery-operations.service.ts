@@ -22,6 +22,7 @@ import { checkReportedAt } from './reported-at.js';
 
 const REASSIGNED = 'reassigned to another rider by the agency';
 const UNASSIGNED = 'taken back by the agency';
+import type { BoardFilter } from './dto/list-deliveries.query.js';
 
 /** A delivery on the agency's board with what the board shows beside it. */
 export interface BoardRow {
@@ -180,7 +181,7 @@ export class DeliveryOperations {
   }
 
   /** The agency's board, newest first: each delivery with its rider's name, when it last moved and who assigned it. */
-  async board(agencyId: string, options: { statuses?: readonly DeliveryStatus[]; limit: number }): Promise<BoardRow[]> {
+  async board(agencyId: string, options: BoardFilter): Promise<BoardRow[]> {
     const [deliveries, names] = await Promise.all([this.deliveries.listForAgency(agencyId, options), this.riderNames.namesByAgency(agencyId)]);
     const ids = deliveries.map((d) => d.id);
     const [steps, offers] = await Promise.all([this.log.lastSteps(ids), this.operations.openOffers(ids.filter((_, i) => deliveries[i]!.status === 'offered'))]);

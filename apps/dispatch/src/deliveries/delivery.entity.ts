@@ -157,6 +157,22 @@ export class DeliveryEntity {
   @Column('jsonb', { name: 'dispatch_decision', nullable: true })
   dispatchDecision: DispatchDecision | null;
 
+  /** The customer's phone as the order gave it: in full only to the delivery's rider, masked on the board. */
+  @Column('text', { name: 'customer_phone', nullable: true })
+  customerPhone: string | null;
+
+  /** `prepaid`, `cash` or `card` (on delivery); null when the order did not say. */
+  @Column('text', { name: 'payment_method', nullable: true })
+  paymentMethod: 'prepaid' | 'cash' | 'card' | null;
+
+  /** KRW the rider collects at the door; 0 when prepaid, null with no payment method. */
+  @Column('integer', { name: 'payment_collect_amount', nullable: true })
+  paymentCollectAmount: number | null;
+
+  /** `operator`: the agency entered the order by hand (a phone order). */
+  @Column('text', { name: 'entered_by', default: 'restaurant' })
+  enteredBy: 'restaurant' | 'operator';
+
   /** Set by the agency: automatic dispatch leaves the delivery alone until it is released or assigned by hand. */
   @Column('boolean', { name: 'dispatch_hold', default: false })
   dispatchHold: boolean;

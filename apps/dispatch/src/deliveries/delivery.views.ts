@@ -20,6 +20,23 @@ export interface DeliveryTimingView {
   readyChange: TimingChange | null;
 }
 
+/**
+ * A Korean phone number with its middle hidden, as the board shows it: `010-****-5678`, `02-****-4567`
+ * (`+82 10…` read as `010…`). Null stays null.
+ */
+export function maskedPhone(phone: string | null): string | null {
+  if (!phone) return null;
+  const digits = phone.replace(/\D/g, '').replace(/^82/, '0');
+  if (digits.length < 8) return '****';
+  const prefix = digits.startsWith('02') ? '02' : digits.slice(0, 3);
+  return `${prefix}-****-${digits.slice(-4)}`;
+}
+
+/** How the customer pays and what the rider collects; null when the order did not say. */
+export function paymentView(d: Pick<DeliveryEntity, 'paymentMethod' | 'paymentCollectAmount'>) {
+  return d.paymentMethod ? { method: d.paymentMethod, collectAmount: d.paymentCollectAmount ?? 0 } : null;
+}
+
 /** A delivery as its rider sees it (answers to accept, pickup and delivered). */
 export function riderDeliveryView(d: DeliveryEntity) {
   return {
@@ -33,6 +50,9 @@ export function riderDeliveryView(d: DeliveryEntity) {
     riderPay: d.fee?.riderPay ?? null,
     distanceMeters: d.fee?.distanceMeters ?? null,
     ...deliveryTiming(d),
+    // The rider calls the customer and collects at the door; nobody else sees the phone in full.
+    customerPhone: d.customerPhone,
+    payment: paymentView(d),
     assignedAt: d.assignedAt?.toISOString() ?? null,
     pickedUpAt: d.pickedUpAt?.toISOString() ?? null,
     deliveredAt: d.deliveredAt?.toISOString() ?? null,
@@ -80,6 +100,11 @@ export function agencyDeliveryView(row: BoardRow, now: Date = new Date()) {
     dispatchDecision: d.dispatchDecision,
     failureReason: d.failureReason,
     ...deliveryTiming(d),
+    /** The customer's phone with its middle digits hidden (010-****-5678): enough to tell orders apart by it. */
+    customerPhone: maskedPhone(d.customerPhone),
+    payment: paymentView(d),
+    /** `operator`: the agency entered the order by hand. */
+    enteredBy: d.enteredBy,
     /** Seconds since the order arrived, and since the delivery's last change of status. */
     waitingSeconds: secondsSince(d.createdAt, now),
     inStatusSeconds: secondsSince(row.lastChangeAt, now),

@@ -1,5 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { PATTERNS } from '#contracts';
+import { announceAgencies } from './announce-agencies.js';
 
 /**
  * Agencies and deliveries meet the fee service's tariffs: every agency created before dispatch announced new
@@ -15,20 +16,8 @@ export class DispatchFeeAgencies1764028800000 implements MigrationInterface {
       CHECK (pricing_problem IS NULL OR (fee IS NULL AND jsonb_typeof(pricing_problem -> 'code') = 'string'))`);
 
     // The registration happened when the agency was created, so that is when the event says it occurred (fee
-    // dates the agency's first tariff from it). gen_random_uuid() sits in a subquery's select list, so it is
-    // drawn once per agency.
-    await q.query(
-      `INSERT INTO dispatch.outbox (event_id, pattern, payload)
-       SELECT event_id, $1, jsonb_build_object(
-                'eventId', event_id,
-                'occurredAt', to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-                'agencyId', id,
-                'name', name,
-                'apiKeyHash', api_key_hash)
-         FROM (SELECT gen_random_uuid() AS event_id, id, name, api_key_hash, created_at FROM dispatch.agencies) AS a
-        ORDER BY created_at, id`,
-      [PATTERNS.AGENCY_REGISTERED],
-    );
+    // dates the agency's first tariff from it).
+    await announceAgencies(q, PATTERNS.AGENCY_REGISTERED);
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -8,6 +8,8 @@ import { DispatchDeliveryTiming1765100000000 } from './1765100000000-dispatch-de
 import { DispatchDeliveryReadyChange1765200000000 } from './1765200000000-dispatch-delivery-ready-change.js';
 import { DispatchDeliveryDecisions1765300000000 } from './1765300000000-dispatch-delivery-decisions.js';
 import { DispatchRiderReceipts1765400000000 } from './1765400000000-dispatch-rider-receipts.js';
+import { DispatchAgenciesToIntake1765500000000 } from './1765500000000-dispatch-agencies-to-intake.js';
+import { DispatchDeliveryPayment1765510000000 } from './1765510000000-dispatch-delivery-payment.js';
 
 export const DISPATCH_MIGRATIONS = [
   Dispatch1763942400000,
@@ -20,4 +22,6 @@ export const DISPATCH_MIGRATIONS = [
   DispatchDeliveryReadyChange1765200000000,
   DispatchDeliveryDecisions1765300000000,
   DispatchRiderReceipts1765400000000,
+  DispatchAgenciesToIntake1765500000000,
+  DispatchDeliveryPayment1765510000000,
 ];

@@ -4,9 +4,10 @@ import type { FeeItem } from '#contracts';
 import type { Commission, Rounding, Tariff, WeatherMode } from './tariff.js';
 import { compileTariff, priceTrip, type LngLat, type Trip, type TripPrice } from './tariff.pricing.js';
 
-/** The default tariff without its holiday list: 3,000 KRW to 1.5 km, 500 KRW per started 500 m, rounded up to 100, no commission. */
+/** The default tariff without its holiday list nor its distance limit: 3,000 KRW to 1.5 km, 500 KRW per started 500 m, rounded up to 100, no commission. */
 function plain(overrides: Partial<Tariff> = {}): Tariff {
-  return { ...defaultTariff(), surcharges: {}, ...overrides };
+  const { maximumDistanceMeters: _limit, ...terms } = defaultTariff();
+  return { ...terms, surcharges: {}, ...overrides };
 }
 
 // A 0.002° square near Seoul City Hall; points on its edges and corners are used below.

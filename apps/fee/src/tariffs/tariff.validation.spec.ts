@@ -199,9 +199,9 @@ describe('validateTariff lists every problem at once', () => {
 });
 
 describe('the default tariff', () => {
-  it('is 3,000 KRW to 1.5 km, 500 KRW per started 500 m, rounded up to 100, by route, with no commission', () => {
+  it('is 3,000 KRW to 1.5 km, 500 KRW per started 500 m, rounded up to 100, by route, with no commission, up to 20 km', () => {
     const { surcharges, ...terms } = defaultTariff();
-    expect(terms).toEqual({ baseFee: 3000, baseDistanceMeters: 1500, distance: { kind: 'steps', stepMeters: 500, stepFee: 500 }, rounding: { unit: 100, mode: 'up' }, distanceBasis: 'route', commission: { kind: 'fixed', amount: 0 } });
+    expect(terms).toEqual({ baseFee: 3000, baseDistanceMeters: 1500, distance: { kind: 'steps', stepMeters: 500, stepFee: 500 }, maximumDistanceMeters: 20_000, rounding: { unit: 100, mode: 'up' }, distanceBasis: 'route', commission: { kind: 'fixed', amount: 0 } });
     expect(surcharges).toEqual({ holidays: { amount: 0, dates: publicHolidayDates() } });
   });
 

@@ -18,6 +18,8 @@ import type { Tariff } from './tariff.js';
 const cityHall = { lng: 126.978, lat: 37.5665 };
 const gwanghwamun = { lng: 126.9769, lat: 37.5759 };
 const gangnam = { lng: 127.0276, lat: 37.4979 };
+/** Suwon station: about 30 km from City Hall in a straight line, further by road. */
+const suwon = { lng: 127.0001, lat: 37.2656 };
 
 /** A tariff an agency might send: 3,500 KRW to 2 km, 600 KRW per started 500 m, 3.3 % commission. */
 const ownTariff = (): Tariff => ({
@@ -288,6 +290,15 @@ describe('agency tariffs (component, real PostgreSQL)', () => {
       expect(response.body.error).toMatchObject({ code: 'BEYOND_MAX_DISTANCE', details: { provider: 'turf', estimated: true } });
       expect(response.body.error.details.distanceMeters).toBeGreaterThan(5000);
       expect(await quotesOf(agency)).toBe(0);
+    });
+
+    it('BEYOND_MAX_DISTANCE under the default tariff for a trip past its 20 km, while a trip across Seoul is priced', async () => {
+      const agency = await registerAgency(client);
+      expect((await getTariff(agency).expect(200)).body.tariff.maximumDistanceMeters).toBe(20_000);
+      expect((await quote(agency)).fee.total).toBeGreaterThan(3000);
+      const response = await postQuote(agency, { pickup: cityHall, dropoff: suwon }).expect(422);
+      expect(response.body.error).toMatchObject({ code: 'BEYOND_MAX_DISTANCE', message: expect.stringContaining('20000 m') });
+      expect(response.body.error.details.distanceMeters).toBeGreaterThan(20_000);
     });
 
     it('NO_LOCATION when an address cannot be placed', async () => {

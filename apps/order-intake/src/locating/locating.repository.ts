@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { LngLat } from '#contracts';
-import type { LocateError } from '../orders/order.entity.js';
+import type { PaymentMethod } from '../orders/dto/create-order.request.js';
+import type { LocateError, OrderEnteredBy } from '../orders/order.entity.js';
 import type { PlacedOrder } from '../orders/order-created.js';
 import type { RestaurantEntity } from '../restaurants/restaurant.entity.js';
 
@@ -53,6 +54,7 @@ export class LocatingRepository {
   async lockLocating(manager: EntityManager, orderId: string): Promise<LocatingOrder | null> {
     const rows: Array<Record<string, unknown>> = await manager.query(
       `SELECT o.id, o.external_order_id, o.dropoff_address, o.dropoff_detail, o.order_amount, o.note, o.ready_at, o.promised_at,
+              o.customer_phone, o.payment_method, o.payment_collect_amount, o.entered_by,
               r.id AS restaurant_id, r.agency_id, r.name AS restaurant_name, r.address AS restaurant_address,
               r.lng AS restaurant_lng, r.lat AS restaurant_lat
          FROM intake.orders o JOIN intake.restaurants r ON r.id = o.restaurant_id
@@ -71,6 +73,9 @@ export class LocatingRepository {
         ...(r.note === null ? {} : { note: r.note as string }),
         readyAt: r.ready_at as Date | null,
         promisedAt: r.promised_at as Date | null,
+        customerPhone: r.customer_phone as string | null,
+        payment: r.payment_method === null ? null : { method: r.payment_method as PaymentMethod, collectAmount: r.payment_collect_amount as number },
+        enteredBy: r.entered_by as OrderEnteredBy,
       },
       restaurant: {
         id: r.restaurant_id as string,

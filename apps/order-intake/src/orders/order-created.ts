@@ -1,5 +1,7 @@
 import type { LngLat, OrderCreatedEvent } from '#contracts';
 import type { RestaurantEntity } from '../restaurants/restaurant.entity.js';
+import type { PaymentMethod } from './dto/create-order.request.js';
+import type { OrderEnteredBy } from './order.entity.js';
 
 /** What `order.created` says of an order, before the outbox gives it an id and time. */
 export type OrderCreatedPayload = Omit<OrderCreatedEvent, 'eventId' | 'occurredAt'>;
@@ -13,6 +15,9 @@ export interface PlacedOrder {
   /** Null on orders accepted before times were kept. */
   readyAt: Date | null;
   promisedAt: Date | null;
+  customerPhone?: string | null;
+  payment?: { method: PaymentMethod; collectAmount: number } | null;
+  enteredBy?: OrderEnteredBy;
 }
 
 /**
@@ -33,5 +38,8 @@ export function orderCreatedPayload(restaurant: Pick<RestaurantEntity, 'id' | 'a
     note: order.note,
     ...(order.readyAt ? { readyAt: order.readyAt.toISOString() } : {}),
     ...(order.promisedAt ? { promisedAt: order.promisedAt.toISOString() } : {}),
+    ...(order.customerPhone ? { customerPhone: order.customerPhone } : {}),
+    ...(order.payment ? { payment: order.payment } : {}),
+    ...(order.enteredBy === 'operator' ? { enteredBy: 'operator' as const } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, Unique, UpdateDateColumn } from 'typeorm';
+import type { PaymentMethod } from './dto/create-order.request.js';
 import type { OrderStatus } from './order-status.js';
 
 export interface OrderItem {
@@ -15,6 +16,9 @@ export interface OrderFee {
   provider: string;
   estimated: boolean;
 }
+
+/** Who put the order in: the restaurant (its webhook) or its agency's operator (by hand). */
+export type OrderEnteredBy = 'restaurant' | 'operator';
 
 /** Why the last try at placing an order's dropoff failed. */
 export interface LocateError {
@@ -85,6 +89,22 @@ export class OrderEntity {
 
   @Column('jsonb', { nullable: true })
   fee: OrderFee | null;
+
+  /** `operator`: entered by hand by the restaurant's agency (a phone order), not sent by the restaurant. */
+  @Column('text', { name: 'entered_by', default: 'restaurant' })
+  enteredBy: OrderEnteredBy;
+
+  /** The operator who entered it, once operators have accounts; null while the agency's key is all there is. */
+  @Column('uuid', { name: 'entered_by_operator_id', nullable: true })
+  enteredByOperatorId: string | null;
+
+  /** Null when the order did not say how the customer pays. */
+  @Column('text', { name: 'payment_method', nullable: true })
+  paymentMethod: PaymentMethod | null;
+
+  /** KRW the rider collects at the door; 0 when prepaid, null with no payment method. */
+  @Column('integer', { name: 'payment_collect_amount', nullable: true })
+  paymentCollectAmount: number | null;
 
   @Column('uuid', { name: 'rider_id', nullable: true })
   riderId: string | null;

@@ -121,6 +121,8 @@ describe('order intake webhooks (component, real PostgreSQL)', () => {
         note: '문 앞에 놓아주세요',
         // Sent without a cooking time, from a restaurant without its own: ready on acceptance (DEFAULT_COOKING_MINUTES 0).
         readyAt: (order.ready_at as Date).toISOString(),
+        // For the rider who will carry it; the order said nothing of payment.
+        customerPhone: '010-1234-5678',
       });
       expect(order.promised_at).toBeNull();
       // What dispatch will validate it against.
@@ -417,6 +419,8 @@ describe('order intake webhooks (component, real PostgreSQL)', () => {
         orderAmount: 25000,
         dropoff: { address: '서울 종로구 세종대로 172', ...GWANGHWAMUN, detail: '3층 302호' },
         fee: null,
+        enteredBy: 'restaurant',
+        payment: null,
         rider: null,
         statusHistory: [{ status: 'received', at: expect.any(String) }],
         readyAt: expect.any(String),

@@ -11,5 +11,6 @@ import { OrdersService } from './orders.service.js';
   imports: [WebhooksModule, LocatingModule],
   controllers: [OrdersController],
   providers: [OrdersService, OrdersRepository, IntakeMetrics],
+  exports: [OrdersService],
 })
 export class OrdersModule {}

@@ -4,7 +4,8 @@ import type { TimingChange } from '#contracts';
 import { GroupCommit, poolOf, type OutboxMessage } from '#database';
 import type { OrderStatus } from './order-status.js';
 import { OrderStatusChangeEntity } from './order-status-change.entity.js';
-import { OrderEntity, type OrderItem } from './order.entity.js';
+import type { PaymentMethod } from './dto/create-order.request.js';
+import { OrderEntity, type OrderEnteredBy, type OrderItem } from './order.entity.js';
 
 import type { StoredAnswer } from '../webhooks/webhook-receipts.repository.js';
 
@@ -25,6 +26,10 @@ export interface AcceptedOrder {
   note: string | null;
   readyAt: Date;
   promisedAt: Date | null;
+  enteredBy: OrderEnteredBy;
+  enteredByOperatorId: string | null;
+  paymentMethod: PaymentMethod | null;
+  paymentCollectAmount: number | null;
 }
 
 interface Acceptance {
@@ -75,10 +80,11 @@ export class OrdersRepository {
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::float8[],
                               $8::text[], $9::text[], $10::jsonb[], $11::int[], $12::text[], $13::text[], $14::int[],
                               $15::jsonb[], $16::uuid[], $17::text[], $18::jsonb[], $19::text[], $20::timestamptz[],
-                              $21::timestamptz[])
+                              $21::timestamptz[], $22::text[], $23::uuid[], $24::text[], $25::int[])
            WITH ORDINALITY AS t(id, restaurant_id, external_order_id, request_hash, dropoff_address, dropoff_lng,
              dropoff_lat, dropoff_detail, customer_phone, items, order_amount, note, webhook_id, status_code,
-             response_body, event_id, pattern, payload, status, ready_at, promised_at, position)
+             response_body, event_id, pattern, payload, status, ready_at, promised_at, entered_by,
+             entered_by_operator_id, payment_method, payment_collect_amount, position)
        ), receipt AS (
          INSERT INTO intake.webhook_receipts (restaurant_id, webhook_id, status_code, response_body, order_id)
          SELECT restaurant_id, webhook_id, status_code, response_body, id FROM input
@@ -86,9 +92,10 @@ export class OrdersRepository {
        ), created AS (
          INSERT INTO intake.orders (id, restaurant_id, external_order_id, request_hash, status, dropoff_address,
            dropoff_lng, dropoff_lat, dropoff_detail, customer_phone, items, order_amount, note, ready_at, promised_at,
-           next_locate_at)
+           entered_by, entered_by_operator_id, payment_method, payment_collect_amount, next_locate_at)
          SELECT id, restaurant_id, external_order_id, request_hash, status, dropoff_address, dropoff_lng,
            dropoff_lat, dropoff_detail, customer_phone, items, order_amount, note, ready_at, promised_at,
+           entered_by, entered_by_operator_id, payment_method, payment_collect_amount,
            CASE WHEN status = 'locating' THEN now() END FROM input
          RETURNING id, status, created_at
        ), first_status AS (
@@ -120,6 +127,10 @@ export class OrdersRepository {
         column((a) => a.order.status),
         column((a) => a.order.readyAt),
         column((a) => a.order.promisedAt),
+        column((a) => a.order.enteredBy),
+        column((a) => a.order.enteredByOperatorId),
+        column((a) => a.order.paymentMethod),
+        column((a) => a.order.paymentCollectAmount),
       ],
     });
     const byOrder = new Map(rows.map((row) => [row.order_id, { status: row.status_code, body: row.response_body }]));

@@ -16,9 +16,18 @@ import { decodeBody } from './decode-body.js';
 import { CreateOrderRequest, validateOrderRequest } from './dto/create-order.request.js';
 import type { OrderAccepted, OrderView } from './dto/order.view.js';
 import { orderCreatedPayload } from './order-created.js';
+import type { OrderEnteredBy } from './order.entity.js';
 import { orderTimes } from './order-timing.js';
 import { statusRank } from './order-status.js';
 import { OrdersRepository } from './orders.repository.js';
+
+/** Who put an order in: its restaurant, or its agency's operator (by id once operators have accounts). */
+export interface OrderOrigin {
+  enteredBy: OrderEnteredBy;
+  operatorId: string | null;
+}
+
+const FROM_RESTAURANT: OrderOrigin = { enteredBy: 'restaurant', operatorId: null };
 
 @Injectable()
 export class OrdersService {
@@ -58,14 +67,23 @@ export class OrdersService {
       throw decoded.error;
     }
 
-    const request = decoded.value;
+    return this.acceptOnce(restaurant, webhookId, decoded.value, receivedAt, FROM_RESTAURANT);
+  }
+
+  /**
+   * Accepts a valid order for `restaurant` once per `receiptKey` (a webhook-id, or an operator's idempotency key):
+   * a repeat of the key gets the first answer, a new key with an externalOrderId seen before is a duplicate or a
+   * conflict. Webhook orders and orders entered by hand both come through here, so both are one order and one
+   * `order.created` however often they are sent.
+   */
+  async acceptOnce(restaurant: RestaurantEntity, receiptKey: string, request: CreateOrderRequest, receivedAt: Date, origin: OrderOrigin): Promise<StoredAnswer> {
     const requestHash = contentHash(request);
     try {
-      return await this.accept(restaurant, webhookId, request, requestHash, receivedAt);
+      return await this.accept(restaurant, receiptKey, request, requestHash, receivedAt, origin);
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       // A concurrent or earlier delivery won; answer as its redelivery or duplicate.
-      return this.answerRepeat(restaurant, webhookId, request, requestHash, error);
+      return this.answerRepeat(restaurant, receiptKey, request, requestHash, error);
     }
   }
 
@@ -99,6 +117,8 @@ export class OrdersService {
           }
         : {}),
       fee: order.fee,
+      enteredBy: order.enteredBy,
+      payment: order.paymentMethod ? { method: order.paymentMethod, collectAmount: order.paymentCollectAmount ?? 0 } : null,
       rider: order.riderId ? { id: order.riderId, name: order.riderName ?? '' } : null,
       // Statuses only move forward, so their rank is the order they were reached in, whatever the senders' clocks.
       statusHistory: history
@@ -122,7 +142,14 @@ export class OrdersService {
    * with an address and no coordinates is stored `locating`, without the event: the locator writes that once
    * the map chain has placed the address.
    */
-  private async accept(restaurant: RestaurantEntity, webhookId: string, request: CreateOrderRequest, requestHash: string, receivedAt: Date): Promise<StoredAnswer> {
+  private async accept(
+    restaurant: RestaurantEntity,
+    webhookId: string,
+    request: CreateOrderRequest,
+    requestHash: string,
+    receivedAt: Date,
+    origin: OrderOrigin,
+  ): Promise<StoredAnswer> {
     const orderId = randomUUID();
     const times = orderTimes(request, receivedAt, restaurant.defaultCookingMinutes ?? this.config.intake.defaultCookingMinutes);
     const { dropoff } = request;
@@ -139,6 +166,9 @@ export class OrdersService {
             orderAmount: request.orderAmount,
             note: request.note,
             ...times,
+            customerPhone: request.customer?.phone ?? null,
+            payment: request.payment ? { method: request.payment.method, collectAmount: request.payment.collectAmount ?? 0 } : null,
+            enteredBy: origin.enteredBy,
           }),
         )
       : null;
@@ -158,6 +188,10 @@ export class OrdersService {
         orderAmount: request.orderAmount,
         note: request.note ?? null,
         ...times,
+        enteredBy: origin.enteredBy,
+        enteredByOperatorId: origin.operatorId,
+        paymentMethod: request.payment?.method ?? null,
+        paymentCollectAmount: request.payment ? (request.payment.collectAmount ?? 0) : null,
       },
       webhookId,
       { status: 202, body: accepted },
@@ -177,6 +211,7 @@ export class OrdersService {
         customerPhone: maskPhone(request.customer?.phone),
         orderAmount: request.orderAmount,
         status,
+        enteredBy: origin.enteredBy,
       },
       point ? 'order received' : 'order received without coordinates; locating its dropoff',
     );

@@ -7,6 +7,12 @@ import { EventEnvelope } from '../common/event.js';
  */
 export const AGENCY_REGISTERED = 'agency.registered';
 
+/**
+ * The same announcement, payload and all, for order-intake: it keeps each agency's key hash so an agency's
+ * operators can enter orders by hand for its restaurants (docs/agency-api.md#entering-an-order).
+ */
+export const AGENCY_REGISTERED_FOR_INTAKE = 'agency.registered.intake';
+
 export class AgencyRegisteredEvent extends EventEnvelope {
   @IsUUID()
   agencyId: string;

@@ -1,4 +1,4 @@
-import { IsDefined, IsInt, IsISO8601, IsOptional, IsString, IsUUID, MaxLength, Min } from 'class-validator';
+import { IsDefined, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, MaxLength, Min } from 'class-validator';
 import { EventEnvelope } from '../common/event.js';
 import { GeoPoint } from '../common/geo-point.js';
 import { Nested } from '../common/nested.js';
@@ -15,6 +15,16 @@ export class OrderLocation extends GeoPoint {
   @IsString()
   @MaxLength(300)
   detail?: string;
+}
+
+/** How the customer pays, and the KRW the rider collects at the door (0 when prepaid). */
+export class OrderPayment {
+  @IsIn(['prepaid', 'cash', 'card'])
+  method: 'prepaid' | 'cash' | 'card';
+
+  @IsInt()
+  @Min(0)
+  collectAmount: number;
 }
 
 export class OrderCreatedEvent extends EventEnvelope {
@@ -61,4 +71,20 @@ export class OrderCreatedEvent extends EventEnvelope {
   @IsOptional()
   @IsISO8601({ strict: true })
   promisedAt?: string;
+
+  /** The customer's phone, for the rider who carries the order (and no one else in full). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(20)
+  customerPhone?: string;
+
+  /** Absent when the order did not say how the customer pays. */
+  @IsOptional()
+  @Nested(() => OrderPayment)
+  payment?: OrderPayment;
+
+  /** `operator`: the restaurant's agency entered it by hand. Absent: the restaurant sent it. */
+  @IsOptional()
+  @IsIn(['restaurant', 'operator'])
+  enteredBy?: 'restaurant' | 'operator';
 }

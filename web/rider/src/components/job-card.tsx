@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { distance } from '../../../shared/format';
+import { distance, won } from '../../../shared/format';
 import { TimingFacts } from '../../../shared/timing-facts';
 import type { Delivery } from '../protocol';
 import { MapButtons } from './map-buttons';
@@ -9,6 +9,12 @@ const STEP = {
   assigned: { label: '픽업 대기', next: '픽업 완료', event: 'delivery:pickedUp' },
   picked_up: { label: '배달 중', next: '배달 완료', event: 'delivery:delivered' },
 } as const;
+
+/** What the rider does about payment at the door: `현금 21,000원 받기`, `카드 21,000원 결제`, `선결제 (받을 돈 없음)`. */
+function paymentText(payment: NonNullable<Delivery['payment']>): string {
+  if (payment.method === 'prepaid') return '선결제 (받을 돈 없음)';
+  return payment.method === 'cash' ? `현금 ${won(payment.collectAmount)} 받기` : `카드 ${won(payment.collectAmount)} 결제`;
+}
 
 /** A delivery the rider carries, with its next step (which works offline: see RiderClient.report). */
 export function JobCard(props: {
@@ -42,6 +48,20 @@ export function JobCard(props: {
           {job.dropoff.address}
           {job.dropoff.detail ? ` ${job.dropoff.detail}` : ''}
         </dd>
+        {job.customerPhone && (
+          <>
+            <dt>고객 연락처</dt>
+            <dd>
+              <a href={`tel:${job.customerPhone}`}>{job.customerPhone}</a>
+            </dd>
+          </>
+        )}
+        {job.payment && (
+          <>
+            <dt>결제</dt>
+            <dd className={job.payment.method === 'prepaid' ? 'payment' : 'payment collect'}>{paymentText(job.payment)}</dd>
+          </>
+        )}
         <dt>거리</dt>
         <dd>{job.distanceMeters === null ? '산정 중' : distance(job.distanceMeters)}</dd>
         <dt>수입</dt>

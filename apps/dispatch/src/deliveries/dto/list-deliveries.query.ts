@@ -1,5 +1,5 @@
 import { Transform, Type } from 'class-transformer';
-import { ArrayNotEmpty, IsArray, IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { ArrayNotEmpty, IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../delivery-status.js';
 
 /** `?status=pending,offered` (or `status` repeated): the statuses to show, any of them. */
@@ -22,4 +22,63 @@ export class ListDeliveriesQuery {
   @Min(1)
   @Max(200)
   limit?: number;
+
+  /** The last 4 digits of the customer's phone. */
+  @IsOptional()
+  @Matches(/^\d{4}$/, { message: "must be the last 4 digits of the customer's phone" })
+  phone?: string;
+
+  @IsOptional()
+  @IsUUID('all', { message: 'must be a restaurant id (a UUID)' })
+  restaurantId?: string;
+
+  @IsOptional()
+  @IsUUID('all', { message: 'must be a rider id (a UUID)' })
+  riderId?: string;
+
+  /** Deliveries created at or after this instant (ISO 8601). */
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'must be an ISO 8601 instant' })
+  from?: string;
+
+  /** Deliveries created before this instant (ISO 8601). */
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'must be an ISO 8601 instant' })
+  to?: string;
+
+  /** The `next` of the page before: where this page starts. */
+  @IsOptional()
+  @Matches(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z_[0-9a-f-]{36}$/, { message: 'must be the next value of the page before' })
+  after?: string;
 }
+
+/** Which of an agency's deliveries the board shows, and where the page starts. */
+export interface BoardFilter {
+  statuses?: readonly DeliveryStatus[];
+  limit: number;
+  phoneLast4?: string;
+  restaurantId?: string;
+  riderId?: string;
+  from?: Date;
+  to?: Date;
+  /** The last delivery of the page before: this page is what comes after it, newest first. */
+  after?: { createdAt: Date; id: string };
+}
+
+/** The board's filter from a valid query. */
+export function boardFilter(query: ListDeliveriesQuery): BoardFilter {
+  const [at, id] = query.after ? query.after.split('_') : [];
+  return {
+    statuses: query.status,
+    limit: query.limit ?? 50,
+    phoneLast4: query.phone,
+    restaurantId: query.restaurantId?.toLowerCase(),
+    riderId: query.riderId?.toLowerCase(),
+    from: query.from ? new Date(query.from) : undefined,
+    to: query.to ? new Date(query.to) : undefined,
+    after: at && id ? { createdAt: new Date(at), id } : undefined,
+  };
+}
+
+/** The `after` that continues the board past this delivery. */
+export const pageCursor = (d: { createdAt: Date; id: string }) => `${d.createdAt.toISOString()}_${d.id}`;

@@ -1,4 +1,5 @@
-import { IsDefined, IsOptional } from 'class-validator';
+import type { ClassConstructor } from 'class-transformer';
+import { IsDefined, IsIn, IsOptional } from 'class-validator';
 import { Nested, validateContract, type FieldError, type Validated } from '#contracts';
 import { MAX_COOKING_MINUTES, MAX_PROMISE_MINUTES, timingErrors } from '../order-timing.js';
 import { IsInstant, IsIntegerIn, IsKoreanLat, IsKoreanLng, IsKoreanPhone, IsList, IsText } from './field-rules.js';
@@ -34,6 +35,20 @@ export class OrderCustomerRequest {
   @IsOptional()
   @IsKoreanPhone()
   phone?: string;
+}
+
+/** How the customer pays: already paid (prepaid), or cash or card to the rider at the door. */
+export const PAYMENT_METHODS = ['prepaid', 'cash', 'card'] as const;
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+
+export class OrderPaymentRequest {
+  @IsIn(PAYMENT_METHODS, { message: 'must be prepaid, cash or card' })
+  method: PaymentMethod;
+
+  /** KRW the rider collects at the door: at least 1 for cash and card, 0 (or left out) for prepaid. */
+  @IsOptional()
+  @IsIntegerIn(0, MAX_KRW)
+  collectAmount?: number;
 }
 
 export class OrderItemRequest {
@@ -73,6 +88,11 @@ export class CreateOrderRequest {
   @IsText(1, 500)
   note?: string;
 
+  /** How the customer pays and what the rider collects; left out, nothing is said (as before payments were kept). */
+  @IsOptional()
+  @Nested(() => OrderPaymentRequest)
+  payment?: OrderPaymentRequest;
+
   /** 조리시간: minutes from acceptance until the food is ready. Or `readyAt`, not both; neither: the restaurant's usual time. */
   @IsOptional()
   @IsIntegerIn(0, MAX_COOKING_MINUTES)
@@ -110,9 +130,30 @@ function dropoffPointErrors(plain: unknown): FieldError[] {
   return [];
 }
 
-/** Validates an order body received at `now`, listing every bad field once. */
-export function validateOrderRequest(plain: unknown, now: Date = new Date()): Validated<CreateOrderRequest> {
-  const result = validateContract(CreateOrderRequest, plain);
-  const errors = (result.ok ? [] : result.errors).concat(dropoffPointErrors(plain), timingErrors(plain, now));
+/** Cash and card orders say what the rider collects; a prepaid one has nothing to collect. */
+function paymentErrors(plain: unknown): FieldError[] {
+  const payment = (plain as { payment?: unknown } | null)?.payment;
+  if (payment === null || typeof payment !== 'object' || Array.isArray(payment)) return [];
+  const { method, collectAmount } = payment as { method?: unknown; collectAmount?: unknown };
+  if (method === 'prepaid' && collectAmount !== undefined && collectAmount !== 0) {
+    return [{ field: 'payment.collectAmount', value: collectAmount, reason: 'must be 0 or left out for a prepaid order' }];
+  }
+  if ((method === 'cash' || method === 'card') && (collectAmount === undefined || collectAmount === 0)) {
+    return [{ field: 'payment.collectAmount', value: collectAmount, reason: `is required (at least 1 KRW) when the customer pays by ${method}` }];
+  }
+  return [];
+}
+
+/**
+ * Validates an order body received at `now`, listing every bad field once; `type` is the body's class (an
+ * operator's entry adds the restaurant to it).
+ */
+export function validateOrderRequest<T extends CreateOrderRequest = CreateOrderRequest>(
+  plain: unknown,
+  now: Date = new Date(),
+  type: ClassConstructor<T> = CreateOrderRequest as ClassConstructor<T>,
+): Validated<T> {
+  const result = validateContract(type, plain);
+  const errors = (result.ok ? [] : result.errors).concat(dropoffPointErrors(plain), paymentErrors(plain), timingErrors(plain, now));
   return errors.length === 0 ? result : { ok: false, errors };
 }

@@ -1,6 +1,7 @@
 import type { TimingChange } from '#contracts';
 import type { OrderStatus } from '../order-status.js';
-import type { LocateError, OrderFee } from '../order.entity.js';
+import type { LocateError, OrderEnteredBy, OrderFee } from '../order.entity.js';
+import type { PaymentMethod } from './create-order.request.js';
 
 /** GET /v1/restaurants/{restaurantId}/orders/{orderId}: an order as its restaurant sees it. */
 export interface OrderView {
@@ -13,6 +14,10 @@ export interface OrderView {
   /** Only while `locating`: the tries at placing the dropoff so far, the last error and when the next is due. */
   locating?: { attempts: number; lastError: LocateError | null; nextAttemptAt: string | null };
   fee: OrderFee | null;
+  /** `operator` for an order the restaurant's agency entered by hand (a phone order). */
+  enteredBy: OrderEnteredBy;
+  /** How the customer pays and what the rider collects; null when the order did not say. */
+  payment: { method: PaymentMethod; collectAmount: number } | null;
   rider: { id: string; name: string } | null;
   statusHistory: Array<{ status: OrderStatus; at: string }>;
   /** When the food is ready (as sent, or the restaurant's usual cooking time); null on orders accepted before times were kept. */

@@ -1,0 +1,22 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { AgencyKeys } from '#platform';
+
+/** The agencies intake knows, by the hash of their API key: the only thing it needs of them. */
+@Injectable()
+export class AgenciesRepository implements AgencyKeys {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Keeps an agency unless it is known already (an announcement delivered twice is one agency). */
+  async register(agency: { id: string; apiKeyHash: string; registeredAt: Date }): Promise<void> {
+    await this.dataSource.query(
+      'INSERT INTO intake.agencies (id, api_key_hash, registered_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING',
+      [agency.id, agency.apiKeyHash, agency.registeredAt],
+    );
+  }
+
+  async findByApiKeyHash(apiKeyHash: string): Promise<{ id: string } | null> {
+    const rows: Array<{ id: string }> = await this.dataSource.query('SELECT id FROM intake.agencies WHERE api_key_hash = $1', [apiKeyHash]);
+    return rows[0] ?? null;
+  }
+}
