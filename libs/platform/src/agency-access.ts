@@ -1,5 +1,7 @@
-import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
+import { createParamDecorator, Injectable, SetMetadata, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import type { Request } from 'express';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Observable } from 'rxjs';
 
 export const OPERATOR_ROLES = ['viewer', 'dispatcher', 'owner'] as const;
 /** viewer reads; dispatcher also dispatches by hand; owner also manages tariffs, settings, people, riders and keys. */
@@ -60,4 +62,21 @@ export const Actor = createParamDecorator((_: unknown, context: ExecutionContext
 /** The actor for the agency API key. */
 export function keyActor(agencyId: string): AgencyActor {
   return { agencyId, role: 'owner', operatorId: null, label: 'agency API key' };
+}
+
+const actors = new AsyncLocalStorage<AgencyActor>();
+
+/** Who the HTTP request being handled acts as, for code far below its controller (the audit log); else undefined. */
+export function currentActor(): AgencyActor | undefined {
+  return actors.getStore();
+}
+
+/** Runs each guarded agency route's handler as its actor, so `currentActor()` names who acts wherever it is asked. */
+@Injectable()
+export class AgencyActorScope implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const actor = context.getType() === 'http' ? context.switchToHttp().getRequest<ActorRequest>().agencyActor : undefined;
+    if (!actor) return next.handle();
+    return new Observable((subscriber) => actors.run(actor, () => next.handle().subscribe(subscriber)));
+  }
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { startDispatch, type DispatchHarness } from '../../test/dispatch-harness.js';
+import { orderEvent, startDispatch, type DispatchHarness } from '../../test/dispatch-harness.js';
 
 /** Operator accounts over HTTP on the real dispatch module and PostgreSQL: invites, roles, sessions, the audit log. */
 describe('operator accounts (component, real PostgreSQL)', () => {
@@ -176,5 +176,51 @@ describe('operator accounts (component, real PostgreSQL)', () => {
     const bad = await call('GET', `${base}/audit-log?action=rider.eaten&limit=0&from=yesterday`, owner.token);
     expect(bad.status).toBe(400);
     expect(bad.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['action', 'from', 'limit']);
+  });
+
+  it("records each hand on a delivery and the settings with who did it, in the step's own transaction", async () => {
+    const agency = await h.agency();
+    const base = `/v1/agencies/${agency.agencyId}`;
+    const dispatcher = await person(agency, 'dispatcher');
+    const viewer = await person(agency, 'viewer');
+    const first = await h.rider(agency.agencyId, '김라이더');
+    const second = await h.rider(agency.agencyId, '이라이더');
+    const order = orderEvent(agency.agencyId);
+    await h.publish(order);
+    const delivery = await h.deliveryOf(order.orderId);
+    const step = (path: string, body?: unknown, token = dispatcher.token) => call('POST', `${base}/deliveries/${delivery.id}/${path}`, token, body);
+
+    expect((await step('assign', { riderId: first.riderId })).status).toBe(200);
+    expect((await step('reassign', { riderId: second.riderId, reason: '가까운 라이더' })).status).toBe(200);
+    expect((await step('unassign', { hold: true })).status).toBe(200);
+    expect((await step('release')).status).toBe(200);
+    expect((await step('cancel', undefined, viewer.token)).status).toBe(403);
+    expect((await call('PUT', `${base}/dispatch-settings`, agency.apiKey, { broadcastSize: 4 })).status).toBe(200);
+
+    // The log refusing to write takes the step down with it: the delivery is not cancelled.
+    await h.query(`CREATE FUNCTION dispatch.refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit refused'; END $$`);
+    await h.query(`CREATE TRIGGER refuse_audit BEFORE INSERT ON dispatch.audit_log FOR EACH ROW EXECUTE FUNCTION dispatch.refuse_audit()`);
+    try {
+      expect((await step('cancel')).status).toBe(500);
+    } finally {
+      await h.query(`DROP TRIGGER refuse_audit ON dispatch.audit_log`);
+      await h.query(`DROP FUNCTION dispatch.refuse_audit()`);
+    }
+    expect((await h.query<{ status: string }>(`SELECT status FROM dispatch.deliveries WHERE id = $1`, [delivery.id]))[0].status).toBe('pending');
+    expect((await step('cancel')).status).toBe(200);
+
+    const log = await call('GET', `${base}/audit-log?limit=200`, agency.apiKey);
+    const steps = log.body.entries.filter((e: { action: string }) => !e.action.startsWith('operator.')).reverse();
+    expect(steps.map((e: { action: string; actor: string }) => [e.action, e.actor])).toEqual([
+      ['delivery.assigned', `dispatcher 김 <${dispatcher.email}>`],
+      ['delivery.reassigned', `dispatcher 김 <${dispatcher.email}>`],
+      ['delivery.unassigned', `dispatcher 김 <${dispatcher.email}>`],
+      ['delivery.released', `dispatcher 김 <${dispatcher.email}>`],
+      ['settings.changed', 'agency API key'],
+      ['delivery.cancelled', `dispatcher 김 <${dispatcher.email}>`],
+    ]);
+    expect(steps[1]).toMatchObject({ subject: delivery.id, details: { orderId: order.orderId, riderId: second.riderId, reason: '가까운 라이더' } });
+    expect(steps[2].details).toMatchObject({ hold: true });
+    expect(steps[4]).toMatchObject({ subject: agency.agencyId, details: { broadcastSize: 4 } });
   });
 });

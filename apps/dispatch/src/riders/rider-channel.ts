@@ -48,9 +48,10 @@ export interface OfferMessage extends DeliveryTimingView {
   expiresAt: string;
 }
 
-/** What the channel needs of a socket: a way to send it an event. */
+/** What the channel needs of a socket: a way to send it an event, and to close it. */
 export interface RiderConnection {
   emit(event: string, payload: unknown): void;
+  disconnect(): void;
 }
 
 /**
@@ -77,5 +78,12 @@ export class RiderChannel {
 
   send<E extends keyof RiderEvents>(riderId: string, event: E, payload: RiderEvents[E]): void {
     for (const connection of this.connections.get(riderId) ?? []) connection.emit(event, payload);
+  }
+
+  /** Closes every socket of the rider (its token no longer works, so they stay closed). */
+  disconnect(riderId: string): number {
+    const sockets = [...(this.connections.get(riderId) ?? [])];
+    for (const connection of sockets) connection.disconnect();
+    return sockets.length;
   }
 }
