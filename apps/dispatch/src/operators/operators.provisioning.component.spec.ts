@@ -1,28 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { createServiceDataSource, migrate } from '#database';
 import { hashSecret } from '#platform';
-import { createTestDatabase } from '../../../../test/support/database.js';
+import { migratedDispatchDatabase } from '../../test/dispatch-database.js';
 import { provisionAgency } from '../agencies/agencies.provisioning.js';
-import { DISPATCH_DATABASE } from '../dispatch.database.js';
 import { provisionOperatorInvite } from './operators.provisioning.js';
 
 /** The admin CLI's invite, on a real PostgreSQL with no service running. */
 describe('inviting an operator from the admin CLI (component, real PostgreSQL)', () => {
-  let db: { url: string; drop(): Promise<void> };
+  let db: Awaited<ReturnType<typeof migratedDispatchDatabase>>;
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    dataSource = createServiceDataSource({ url: db.url, ...DISPATCH_DATABASE });
-    await dataSource.initialize();
-    await migrate(dataSource);
+    db = await migratedDispatchDatabase();
+    dataSource = db.dataSource;
   });
 
   afterAll(async () => {
-    await dataSource?.destroy();
-    await db?.drop();
+    await db?.close();
   });
 
   it('stores the invite as its hash with its audit entry, and the token only in the answer', async () => {
