@@ -1,8 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { orderEvent, startDispatch, type DispatchHarness } from '../../test/dispatch-harness.js';
 
 /** Operator accounts over HTTP on the real dispatch module and PostgreSQL: invites, roles, sessions, the audit log. */
+// Each person costs two scrypt hashes (128 MiB each), slow on a machine busy with the other suites.
+jest.setTimeout(240_000);
+
 describe('operator accounts (component, real PostgreSQL)', () => {
   let h: DispatchHarness;
 
