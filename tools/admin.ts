@@ -4,6 +4,7 @@ import { loadConfig } from '#config';
 import { resolveDatabase } from '#database';
 import { DomainError, runMain } from '#platform';
 import { provisionAgency } from '../apps/dispatch/src/agencies/agencies.provisioning.js';
+import { provisionOperatorInvite } from '../apps/dispatch/src/operators/operators.provisioning.js';
 import { provisionRider } from '../apps/dispatch/src/riders/riders.provisioning.js';
 import { provisionRestaurant } from '../apps/order-intake/src/restaurants/restaurants.provisioning.js';
 import { openServiceDatabases } from './service-databases.js';
@@ -14,10 +15,13 @@ const USAGE = `usage: npm run admin -- <command> [options]
   restaurant create --agency <agencyId> --name <name> --address <address> --lng <lng> --lat <lat> [--callback-url <url>]
                     [--cooking-minutes <n>]
   rider create --agency <agencyId> --name <name> [--capacity <n>]
+  operator invite --agency <agencyId> --email <email> --role <owner|dispatcher|viewer>
 
 Prints the new ids with their secrets as JSON; secrets are shown only once. With --callback-url the restaurant
 is sent a signed callback for every status change of its orders (docs/webhooks.md). --cooking-minutes is the
 restaurant's usual cooking time, the ready time of orders sent without one (else DEFAULT_COOKING_MINUTES).
+operator invite prints a one-time invite token (valid OPERATOR_INVITE_HOURS) for the person to accept at
+POST /v1/operator-invites/accept or in the dashboard: how an agency gets its first owner (docs/agency-api.md).
 Uses DATABASE_URL, or the embedded PostgreSQL under .data/ (started if not running).`;
 
 const OPTIONS = {
@@ -29,6 +33,8 @@ const OPTIONS = {
   capacity: { type: 'string' },
   'callback-url': { type: 'string' },
   'cooking-minutes': { type: 'string' },
+  email: { type: 'string' },
+  role: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -50,7 +56,7 @@ function number(values: Record<string, unknown>, name: string): number {
 runMain(async () => {
   const { values, positionals } = parseArgs({ options: OPTIONS, allowPositionals: true, strict: true });
   const command = positionals.join(' ');
-  if (values.help || !['agency create', 'restaurant create', 'rider create'].includes(command)) {
+  if (values.help || !['agency create', 'restaurant create', 'rider create', 'operator invite'].includes(command)) {
     console.log(USAGE);
     process.exitCode = values.help ? 0 : 2;
     return;
@@ -78,6 +84,12 @@ runMain(async () => {
         callbackUrl: values['callback-url'],
         defaultCookingMinutes: values['cooking-minutes'] === undefined ? undefined : number(values, 'cooking-minutes'),
       }, { allowPrivateNetworks: config.intake.callbacks.allowPrivateNetworks });
+    } else if (command === 'operator invite') {
+      result = await provisionOperatorInvite(
+        databases.dispatch,
+        { agencyId: required(values, 'agency'), email: required(values, 'email'), role: required(values, 'role') },
+        { inviteMs: config.auth.inviteMs },
+      );
     } else {
       const capacity = values.capacity === undefined ? undefined : number(values, 'capacity');
       result = await provisionRider(databases.dispatch, { agencyId: required(values, 'agency'), name: required(values, 'name'), capacity });

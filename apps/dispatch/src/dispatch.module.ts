@@ -10,6 +10,8 @@ import { DISPATCH_DATABASE } from './dispatch.database.js';
 import { FeeProxyModule } from './fee-proxy/fee-proxy.module.js';
 import { DispatchWakeup } from './offers/dispatch-wakeup.js';
 import { OffersModule } from './offers/offers.module.js';
+import { OperatorsModule } from './operators/operators.module.js';
+import { RiderAdminModule } from './rider-admin/rider-admin.module.js';
 import { RidersGatewayModule } from './riders/riders-gateway.module.js';
 import { RidersModule } from './riders/riders.module.js';
 
@@ -28,10 +30,12 @@ export class DispatchModule {
         ObservabilityModule.forService('dispatch', config),
         ServiceDatabaseModule.forRoot({ url: databaseUrl, ...DISPATCH_DATABASE, poolSize: config.databasePoolSize }),
         AgenciesModule,
+        OperatorsModule,
         RidersModule,
         DeliveriesModule,
         OffersModule,
         RidersGatewayModule,
+        RiderAdminModule,
         FeeProxyModule,
       ],
       controllers: [HealthController],

@@ -41,7 +41,18 @@ describe('loadConfig', () => {
   });
 
   it('limits failed authentications to 10 a minute per address and 3 per rider connection, trusting no proxy, unless told', () => {
-    expect(loadConfig({}).auth).toEqual({ failuresPerAddress: 10, failureWindowMs: 60_000, failuresPerConnection: 3, trustProxy: [] });
+    expect(loadConfig({}).auth).toEqual({
+      failuresPerAddress: 10,
+      failureWindowMs: 60_000,
+      failuresPerConnection: 3,
+      trustProxy: [],
+      loginFailuresPerAccount: 5,
+      sessionIdleMs: 30 * 60_000,
+      sessionMaxMs: 12 * 3_600_000,
+      inviteMs: 72 * 3_600_000,
+    });
+    expect(loadConfig({ OPERATOR_SESSION_IDLE_MINUTES: '5', LOGIN_FAILURES_PER_ACCOUNT: '3' }).auth).toMatchObject({ sessionIdleMs: 300_000, loginFailuresPerAccount: 3 });
+    expect(() => loadConfig({ OPERATOR_SESSION_MAX_HOURS: '0' })).toThrow(/OPERATOR_SESSION_MAX_HOURS="0"/);
     expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8', AUTH_FAILURE_WINDOW_SECONDS: '5' }).auth).toMatchObject({ trustProxy: ['loopback', '10.0.0.0/8'], failureWindowMs: 5000 });
     expect(() => loadConfig({ TRUST_PROXY: 'everyone' })).toThrow(/TRUST_PROXY="everyone"/);
     expect(() => loadConfig({ AUTH_FAILURES_PER_ADDRESS: '0' })).toThrow(/AUTH_FAILURES_PER_ADDRESS="0"/);

@@ -131,6 +131,14 @@ export interface AuthConfig {
   failuresPerConnection: number;
   /** Proxies (addresses, CIDRs, `loopback`, `linklocal`, `uniquelocal`) whose X-Forwarded-For names the client; empty: none. */
   trustProxy: string[];
+  /** Failed sign-ins one operator account may have within the window before its next tries are refused. */
+  loginFailuresPerAccount: number;
+  /** An operator session ends after this long without a request… */
+  sessionIdleMs: number;
+  /** …and this long after sign-in, whatever it does. */
+  sessionMaxMs: number;
+  /** How long an operator invite can be accepted. */
+  inviteMs: number;
 }
 
 export type MapProviderName = 'kakao' | 'naver' | 'turf';
@@ -393,6 +401,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       failureWindowMs: r.int('AUTH_FAILURE_WINDOW_SECONDS', 60, 1, 86_400)! * 1000,
       failuresPerConnection: r.int('RIDER_CONNECT_FAILURES_PER_CONNECTION', 3, 1, 100)!,
       trustProxy: r.trustProxy('TRUST_PROXY'),
+      loginFailuresPerAccount: r.int('LOGIN_FAILURES_PER_ACCOUNT', 5, 1, 1000)!,
+      sessionIdleMs: r.int('OPERATOR_SESSION_IDLE_MINUTES', 30, 1, 7 * 24 * 60)! * 60_000,
+      sessionMaxMs: r.int('OPERATOR_SESSION_MAX_HOURS', 12, 1, 30 * 24)! * 3_600_000,
+      inviteMs: r.int('OPERATOR_INVITE_HOURS', 72, 1, 30 * 24)! * 3_600_000,
     },
     http: readHttpLimits(r),
     seedDemo: r.oneOf('SEED_DEMO', ['true', 'false'] as const, 'true') === 'true',

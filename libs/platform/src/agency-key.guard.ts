@@ -1,6 +1,21 @@
-import { createParamDecorator, Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, Inject, Injectable, Optional, UseGuards, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ApiBearerAuth } from '@nestjs/swagger';
 import { isUUID } from 'class-validator';
 import type { Request } from 'express';
+import {
+  keyActor,
+  OPERATOR_SESSIONS,
+  REQUIRED_ROLE,
+  RequiresRole,
+  roleAllows,
+  SESSION_TOKEN_PREFIX,
+  type ActorRequest,
+  type AgencyActor,
+  type OperatorRole,
+  type OperatorSessions,
+} from './agency-access.js';
+import { ApiErrors } from './api-docs.js';
 import { DomainError } from './domain-error.js';
 import { bearerToken, hashSecret } from './secrets.js';
 
@@ -40,17 +55,42 @@ export async function authorizeAgency(keys: AgencyKeys, agencyId: string, author
 }
 
 /**
- * Lets a request through `/v1/agencies/:agencyId/...` only with that agency's API key. Guessed keys are limited for
- * every route at once (see KeyGuesses).
+ * Lets a request through `/v1/agencies/:agencyId/...` only with that agency's API key or, where the service keeps
+ * operator sessions, a session of one of its operators whose role the route allows (see `RequiresRole`). Another
+ * agency's key or operator gets AGENCY_NOT_FOUND, as for an agency that does not exist; a role too low, FORBIDDEN.
+ * Guessed keys and tokens are limited for every route at once (see KeyGuesses).
  */
 @Injectable()
 export class AgencyKeyGuard implements CanActivate {
-  constructor(@Inject(AGENCY_KEYS) private readonly keys: AgencyKeys) {}
+  constructor(
+    @Inject(AGENCY_KEYS) private readonly keys: AgencyKeys,
+    private readonly reflector: Reflector,
+    @Optional() @Inject(OPERATOR_SESSIONS) private readonly sessions?: OperatorSessions,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<Request>();
-    await authorizeAgency(this.keys, String(request.params.agencyId), request.headers.authorization);
+    const request = context.switchToHttp().getRequest<ActorRequest>();
+    const agencyId = String(request.params.agencyId);
+    const token = bearerToken(request.headers.authorization);
+    if (this.sessions && token?.startsWith(SESSION_TOKEN_PREFIX)) {
+      const operator = await this.sessions.authenticate(token);
+      if (!operator) throw new DomainError('UNAUTHENTICATED', 'unknown, expired or revoked session: sign in again');
+      assertKeyOpens(operator.agencyId, agencyId);
+      const required = this.requiredRole(context, request.method);
+      if (!roleAllows(operator.role, required)) {
+        throw new DomainError('FORBIDDEN', `a ${operator.role} may not do this: it needs ${required}`, { role: operator.role, required });
+      }
+      request.agencyActor = { agencyId: operator.agencyId, role: operator.role, operatorId: operator.operatorId, label: `${operator.name} <${operator.email}>` } satisfies AgencyActor;
+      return true;
+    }
+    const agency = await authorizeAgency(this.keys, agencyId, request.headers.authorization);
+    request.agencyActor = keyActor(agency.id);
     return true;
+  }
+
+  private requiredRole(context: ExecutionContext, method: string): OperatorRole {
+    const declared = this.reflector.getAllAndOverride<OperatorRole | undefined>(REQUIRED_ROLE, [context.getHandler(), context.getClass()]);
+    return declared ?? (method === 'GET' || method === 'HEAD' ? 'viewer' : 'dispatcher');
   }
 }
 
@@ -77,3 +117,16 @@ export const KeyAgency = createParamDecorator((_: unknown, context: ExecutionCon
   if (!id) throw new Error('@KeyAgency() needs AnyAgencyKeyGuard on the route');
   return id;
 });
+
+/**
+ * A controller of `/v1/agencies/:agencyId/...` routes: guarded by AgencyKeyGuard, documented as taking the agency
+ * key or an operator session, and (with `role`) needing at least that role on every route.
+ */
+export const AgencyRoutes = (role?: OperatorRole) =>
+  applyDecorators(
+    ApiBearerAuth('agencyKey'),
+    ApiBearerAuth('operatorSession'),
+    ApiErrors(['UNAUTHENTICATED', 'FORBIDDEN', 'AGENCY_NOT_FOUND']),
+    UseGuards(AgencyKeyGuard),
+    ...(role ? [RequiresRole(role)] : []),
+  );

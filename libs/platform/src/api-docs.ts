@@ -135,3 +135,9 @@ export function serveApiDocs(app: INestApplication, docs: ApiDocs): void {
 
 /** The agency API key, as dispatch and fee both take it. */
 export const AGENCY_KEY_SCHEME = { type: 'http' as const, scheme: 'bearer', description: "The agency's API key (`Authorization: Bearer <apiKey>`); a key opens only its own agency's paths" };
+
+export const OPERATOR_SESSION_SCHEME = {
+  type: 'http' as const,
+  scheme: 'bearer',
+  description: "An operator's session token from `POST /v1/operator-sessions`; it opens its agency's paths as far as the operator's role allows",
+};

@@ -8,6 +8,7 @@ export * from './platform.module.js';
 export * from './metrics.js';
 export * from './secrets.js';
 export * from './agency-key.guard.js';
+export * from './agency-access.js';
 export * from './key-guesses.js';
 export * from './failure-limiter.js';
 export * from './rounds.js';

@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 
 /**
- * A bearer secret: a readable prefix (`ak_` agency API key, `rt_` rider token) and 24 random bytes. Only its
+ * A bearer secret: a readable prefix (`ak_` agency API key, `rt_` rider token, `os_` operator session, `oi_` operator invite) and 24 random bytes. Only its
  * hash is stored, so a leaked table does not leak working credentials; the secret is shown once.
  */
-export function newSecret(prefix: 'ak_' | 'rt_'): { secret: string; hash: string } {
+export function newSecret(prefix: 'ak_' | 'rt_' | 'os_' | 'oi_'): { secret: string; hash: string } {
   const secret = `${prefix}${randomBytes(24).toString('base64url')}`;
   return { secret, hash: hashSecret(secret) };
 }

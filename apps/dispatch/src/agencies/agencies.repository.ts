@@ -40,8 +40,8 @@ export class AgenciesRepository {
   }
 
   /** Returns false when there is no such agency. */
-  async replaceDispatchSettings(id: string, settings: StoredDispatchSettings): Promise<boolean> {
-    const [, count] = (await this.dataSource.query(
+  async replaceDispatchSettings(id: string, settings: StoredDispatchSettings, manager: EntityManager = this.dataSource.manager): Promise<boolean> {
+    const [, count] = (await manager.query(
       `UPDATE dispatch.agencies SET offer_policy = $2, broadcast_size = $3, offer_timeout_seconds = $4 WHERE id = $1`,
       [id, settings.offerPolicy, settings.broadcastSize, settings.offerTimeoutSeconds],
     )) as [unknown, number];

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Put, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { AgencyKeyGuard, ApiErrors } from '#platform';
+import { AgencyKeyGuard, ApiErrors, RequiresRole } from '#platform';
 import { DispatchSettingsService } from './dispatch-settings.service.js';
 import { DispatchSettingsBody } from './dto/dispatch-settings.body.js';
 
@@ -9,7 +9,7 @@ const SETTINGS = { description: "The agency's settings, each with the value in f
 
 @ApiTags('dispatch settings')
 @ApiBearerAuth('agencyKey')
-@ApiErrors(['UNAUTHENTICATED', 'AGENCY_NOT_FOUND'])
+@ApiErrors(['UNAUTHENTICATED', 'FORBIDDEN', 'AGENCY_NOT_FOUND'])
 @Controller('v1/agencies/:agencyId/dispatch-settings')
 @UseGuards(AgencyKeyGuard)
 export class DispatchSettingsController {
@@ -23,6 +23,7 @@ export class DispatchSettingsController {
   }
 
   @Put()
+  @RequiresRole('owner')
   @ApiOperation({ summary: 'Replaces the agency\'s dispatch settings; a field left out or null follows the service\'s default' })
   @ApiResponse({ status: 200, ...SETTINGS })
   @ApiErrors(['VALIDATION_FAILED'])

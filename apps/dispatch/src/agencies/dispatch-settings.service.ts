@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { DomainError } from '#platform';
+import { AgencyAudit } from '../audit/agency-audit.js';
 import type { OfferPolicy } from './agency.entity.js';
 import { AgenciesRepository, type StoredDispatchSettings } from './agencies.repository.js';
 import type { DispatchSettingsBody } from './dto/dispatch-settings.body.js';
@@ -24,6 +26,8 @@ export class DispatchSettingsService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly agencies: AgenciesRepository,
+    private readonly dataSource: DataSource,
+    private readonly audit: AgencyAudit,
   ) {}
 
   /** What the agency chose (null where it did not) and what applies. */
@@ -39,7 +43,10 @@ export class DispatchSettingsService {
       broadcastSize: body.broadcastSize ?? null,
       offerTimeoutSeconds: body.offerTimeoutSeconds ?? null,
     };
-    if (!(await this.agencies.replaceDispatchSettings(agencyId, stored))) throw new DomainError('AGENCY_NOT_FOUND', `no agency ${agencyId}`);
+    await this.dataSource.transaction(async (manager) => {
+      if (!(await this.agencies.replaceDispatchSettings(agencyId, stored, manager))) throw new DomainError('AGENCY_NOT_FOUND', `no agency ${agencyId}`);
+      await this.audit.record(manager, 'settings.changed', agencyId, { ...stored });
+    });
     this.inForce.delete(agencyId);
     return this.view(stored);
   }

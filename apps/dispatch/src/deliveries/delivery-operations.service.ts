@@ -3,6 +3,7 @@ import { isUUID } from 'class-validator';
 import { DataSource, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { about, DomainError } from '#platform';
+import { AgencyAudit } from '../audit/agency-audit.js';
 import { DispatchWakeup } from '../offers/dispatch-wakeup.js';
 import type { RiderEntity } from '../riders/rider.entity.js';
 import { RiderChannel } from '../riders/rider-channel.js';
@@ -64,6 +65,7 @@ export class DeliveryOperations {
     private readonly events: DeliveryEvents,
     private readonly channel: RiderChannel,
     private readonly wakeup: DispatchWakeup,
+    private readonly audit: AgencyAudit,
   ) {}
 
   /**
@@ -146,6 +148,7 @@ export class DeliveryOperations {
     return this.run('released to automatic dispatch', async (manager) => {
       const current = await this.lockAgencyDelivery(manager, agencyId, deliveryId);
       if (!current.dispatchHold) return { delivery: current, notify: [], unchanged: true };
+      await this.audit.record(manager, 'delivery.released', current.id, { orderId: current.orderId });
       return { delivery: await this.deliveries.update(manager, current, { dispatchHold: false }), notify: [] };
     });
   }

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { queryPrepared, type Statement } from '#database';
 import { DomainError } from '#platform';
+import { AgencyAudit } from '../audit/agency-audit.js';
+import type { AuditAction } from '../audit/audit-actions.js';
 import { DeliveriesRepository, NOW, type DeliveryPatch } from './deliveries.repository.js';
 import { DeliveryEntity } from './delivery.entity.js';
 import { assertTransition, type DeliveryStatus } from './delivery-status.js';
@@ -56,13 +58,26 @@ export class DeliveryTransitions {
   constructor(
     private readonly deliveries: DeliveriesRepository,
     private readonly log: DeliveryTransitionsRepository,
+    private readonly audit: AgencyAudit,
   ) {}
 
+  /** One delivery's step; the agency's own steps also go in its audit log, in the same transaction. */
   async apply(manager: EntityManager, delivery: DeliveryEntity, to: DeliveryStatus, actor: TransitionActor, patch: DeliveryPatch = {}): Promise<DeliveryEntity> {
     const { riderId, ...rest } = patch;
     const move: Move = { id: delivery.id, from: delivery.status, ...(typeof riderId === 'string' ? { riderId } : {}) };
     const [moved] = await this.applyEach(manager, [move], to, actor, rest);
     if (!moved) throw new DomainError('INVALID_TRANSITION', `delivery ${delivery.id} is no longer ${delivery.status}`, { from: delivery.status, to });
+    const action = actor.type === 'agency' ? agencyAction(delivery.status, to) : undefined;
+    if (action) {
+      await this.audit.record(manager, action, moved.id, {
+        orderId: moved.orderId,
+        from: delivery.status,
+        to,
+        riderId: moved.riderId ?? delivery.riderId,
+        ...(actor.reason ? { reason: actor.reason } : {}),
+        ...(rest.dispatchHold ? { hold: true } : {}),
+      });
+    }
     return moved;
   }
 
@@ -136,4 +151,13 @@ export class DeliveryTransitions {
   createdSql(source: string, params: unknown[]): string {
     return this.log.insertSql(source, params, { from: null, to: 'pending', actorType: 'restaurant', actorId: { column: 'restaurant_id' }, reason: null });
   }
+}
+
+/** The audit log's name for a step the agency takes by hand. */
+function agencyAction(from: DeliveryStatus, to: DeliveryStatus): AuditAction | undefined {
+  if (to === 'assigned') return from === 'assigned' ? 'delivery.reassigned' : 'delivery.assigned';
+  if (to === 'pending') return 'delivery.unassigned';
+  if (to === 'cancelled') return 'delivery.cancelled';
+  if (to === 'failed') return 'delivery.failed';
+  return undefined;
 }

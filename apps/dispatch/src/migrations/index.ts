@@ -10,6 +10,8 @@ import { DispatchDeliveryDecisions1765300000000 } from './1765300000000-dispatch
 import { DispatchRiderReceipts1765400000000 } from './1765400000000-dispatch-rider-receipts.js';
 import { DispatchAgenciesToIntake1765500000000 } from './1765500000000-dispatch-agencies-to-intake.js';
 import { DispatchDeliveryPayment1765510000000 } from './1765510000000-dispatch-delivery-payment.js';
+import { DispatchOperators1765600000000 } from './1765600000000-dispatch-operators.js';
+import { DispatchRiderDisabled1765600100000 } from './1765600100000-dispatch-rider-disabled.js';
 
 export const DISPATCH_MIGRATIONS = [
   Dispatch1763942400000,
@@ -24,4 +26,6 @@ export const DISPATCH_MIGRATIONS = [
   DispatchRiderReceipts1765400000000,
   DispatchAgenciesToIntake1765500000000,
   DispatchDeliveryPayment1765510000000,
+  DispatchOperators1765600000000,
+  DispatchRiderDisabled1765600100000,
 ];

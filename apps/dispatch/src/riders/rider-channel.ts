@@ -50,9 +50,10 @@ export interface OfferMessage extends DeliveryTimingView {
   expiresAt: string;
 }
 
-/** What the channel needs of a socket: a way to send it an event, with the event's number in the rider's stream. */
+/** What the channel needs of a socket: a way to send it an event, with the event's number in the rider's stream, and to close it. */
 export interface RiderConnection {
   emit(event: string, payload: unknown, meta?: EventMeta): void;
+  disconnect(): void;
 }
 
 /** The second argument of every event to a rider: its number in the rider's stream (see RiderReplayBuffer). */
@@ -118,5 +119,12 @@ export class RiderChannel implements OnModuleDestroy {
       if (acknowledges && ![...(this.connections.get(riderId) ?? [])].some((socket) => this.unacknowledging.has(socket))) riders.push(riderId);
     }
     return riders;
+  }
+
+  /** Closes every socket of the rider (its token no longer works, so they stay closed). */
+  disconnect(riderId: string): number {
+    const sockets = [...(this.connections.get(riderId) ?? [])];
+    for (const connection of sockets) connection.disconnect();
+    return sockets.length;
   }
 }

@@ -26,6 +26,10 @@ export class RiderEntity {
   @Column('integer', { default: 3 })
   capacity: number;
 
+  /** Set while the agency has disabled the rider: its token is refused until it is enabled again. */
+  @Column('timestamptz', { name: 'disabled_at', nullable: true })
+  disabledAt: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }

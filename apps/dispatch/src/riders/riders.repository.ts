@@ -23,8 +23,8 @@ const LOAD_SQL = `
 export class RidersRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async insert(rider: Omit<RiderEntity, 'createdAt'>): Promise<void> {
-    await this.dataSource.getRepository(RiderEntity).insert(rider);
+  async insert(rider: Omit<RiderEntity, 'createdAt' | 'disabledAt'>, manager: EntityManager = this.dataSource.manager): Promise<void> {
+    await manager.getRepository(RiderEntity).insert(rider);
   }
 
   findByTokenHash(tokenHash: string): Promise<RiderEntity | null> {
@@ -33,6 +33,11 @@ export class RidersRepository {
 
   findByAgency(agencyId: string): Promise<RiderEntity[]> {
     return this.dataSource.getRepository(RiderEntity).find({ where: { agencyId }, order: { name: 'ASC', id: 'ASC' } });
+  }
+
+  /** Changes what the agency may edit of a rider, and whether it is disabled. */
+  async update(manager: EntityManager, id: string, changes: Partial<Pick<RiderEntity, 'name' | 'capacity' | 'disabledAt'>>): Promise<void> {
+    await manager.getRepository(RiderEntity).update({ id }, changes);
   }
 
   /** Locks the rider's row for the rest of the transaction: capacity checks on one rider run one at a time. */

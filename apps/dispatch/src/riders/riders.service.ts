@@ -21,11 +21,11 @@ export class RidersService {
     private readonly channel: RiderChannel,
   ) {}
 
-  /** The rider a socket token belongs to, or undefined for a missing or unknown token. */
+  /** The rider a socket token belongs to, or undefined for a missing or unknown token or a disabled rider. */
   async authenticate(token: unknown): Promise<RiderSession | undefined> {
     if (typeof token !== 'string' || !token.startsWith('rt_') || token.length > 200) return undefined;
     const rider = await this.riders.findByTokenHash(hashSecret(token));
-    return rider ? { id: rider.id, agencyId: rider.agencyId, name: rider.name } : undefined;
+    return rider && !rider.disabledAt ? { id: rider.id, agencyId: rider.agencyId, name: rider.name } : undefined;
   }
 
   /** What the rider carries now, as its app shows it: sent on every (re)connect so nothing is lost. */
@@ -64,6 +64,7 @@ export class RidersService {
         id: rider.id,
         name: rider.name,
         capacity: rider.capacity,
+        disabled: rider.disabledAt !== null,
         state: this.presence.state(rider.id),
         /** Connected at all, on break and silent included. */
         online: this.presence.isOnline(rider.id),

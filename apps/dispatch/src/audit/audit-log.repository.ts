@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { AgencyActor } from '#platform';
+
+/** One thing a person (or the agency API key) did by hand. */
+export interface AuditEntry {
+  id: string;
+  at: Date;
+  operatorId: string | null;
+  actor: string;
+  action: string;
+  subject: string | null;
+  details: Record<string, unknown>;
+}
+
+export interface AuditFilter {
+  /** An operator's id, or `key` for the agency API key. */
+  actor?: string;
+  action?: string;
+  from?: Date;
+  to?: Date;
+  /** Entries older than this id (the page before). */
+  before?: string;
+  limit: number;
+}
+
+@Injectable()
+export class AuditLogRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Written with `manager`, so the entry commits with the action it records, or neither does. */
+  async record(manager: EntityManager, actor: AgencyActor, action: string, subject: string | null, details: Record<string, unknown> = {}): Promise<void> {
+    await manager.query(`INSERT INTO dispatch.audit_log (agency_id, operator_id, actor, action, subject, details) VALUES ($1, $2, $3, $4, $5, $6)`, [
+      actor.agencyId,
+      actor.operatorId,
+      actor.label,
+      action,
+      subject,
+      JSON.stringify(details),
+    ]);
+  }
+
+  /** The agency's entries matching the filter, newest first. */
+  list(agencyId: string, filter: AuditFilter): Promise<AuditEntry[]> {
+    const where = ['agency_id = $1'];
+    const params: unknown[] = [agencyId];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (filter.actor === 'key') where.push('operator_id IS NULL');
+    else if (filter.actor) add('operator_id = ?::uuid', filter.actor);
+    if (filter.action) add('action = ?', filter.action);
+    if (filter.from) add('at >= ?', filter.from);
+    if (filter.to) add('at < ?', filter.to);
+    if (filter.before) add('id < ?::bigint', filter.before);
+    params.push(filter.limit);
+    return this.dataSource.query(
+      `SELECT id::text, at, operator_id AS "operatorId", actor, action, subject, details FROM dispatch.audit_log
+        WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT $${params.length}`,
+      params,
+    );
+  }
+}
