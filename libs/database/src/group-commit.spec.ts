@@ -88,15 +88,7 @@ describe('GroupCommit', () => {
   });
 
   it("writes a lone item in its caller's async context, and a batch of several callers' items in none of theirs", async () => {
-    const context = new AsyncLocalStorage<string>();
-    const seen: Array<{ items: string[]; context: string | undefined }> = [];
-    const gates: Array<() => void> = [];
-    const record = async (items: string[]) => {
-      seen.push({ items, context: context.getStore() });
-      await new Promise<void>((resolve) => gates.push(resolve));
-      return items;
-    };
-    const sut = new GroupCommit<string, string>(record, async (item) => (await record([item]))[0]!, { maxBatch: 10, maxInFlight: 1 });
+    const { context, seen, gates, sut } = contextRecorder(10);
 
     const first = context.run('caller a', () => sut.submit('a'));
     await flush();
@@ -120,15 +112,7 @@ describe('GroupCommit', () => {
   });
 
   it("writes an item that waited in the queue and then went alone in its own caller's context, not the one that freed it", async () => {
-    const context = new AsyncLocalStorage<string>();
-    const seen: Array<{ items: string[]; context: string | undefined }> = [];
-    const gates: Array<() => void> = [];
-    const record = async (items: string[]) => {
-      seen.push({ items, context: context.getStore() });
-      await new Promise<void>((resolve) => gates.push(resolve));
-      return items;
-    };
-    const sut = new GroupCommit<string, string>(record, async (item) => (await record([item]))[0]!, { maxBatch: 1, maxInFlight: 1 });
+    const { context, seen, gates, sut } = contextRecorder(1);
 
     const first = context.run('caller a', () => sut.submit('a'));
     await flush();
@@ -146,3 +130,20 @@ describe('GroupCommit', () => {
     ]);
   });
 });
+
+/**
+ * A GroupCommit whose writes record their items and the async context they ran in, each held until its gate opens;
+ * batches of at most `maxBatch`, one in flight.
+ */
+function contextRecorder(maxBatch: number) {
+  const context = new AsyncLocalStorage<string>();
+  const seen: Array<{ items: string[]; context: string | undefined }> = [];
+  const gates: Array<() => void> = [];
+  const record = async (items: string[]) => {
+    seen.push({ items, context: context.getStore() });
+    await new Promise<void>((resolve) => gates.push(resolve));
+    return items;
+  };
+  const sut = new GroupCommit<string, string>(record, async (item) => (await record([item]))[0]!, { maxBatch, maxInFlight: 1 });
+  return { context, seen, gates, sut };
+}
