@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { NEAR_CITY_HALL, eventually, orderEvent, startDispatch, type DispatchHarness } from '../../test/dispatch-harness.js';
+import { OfferReceiptsRepository } from './offer-receipts.repository.js';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Apps that acknowledge offers say so in the handshake. */
@@ -95,6 +96,28 @@ describe('offers known to arrive (component, OFFER_UNSEEN_WITHDRAW_SECONDS=1, of
     await pause(2500);
     expect(await h.query('SELECT status FROM dispatch.offers WHERE id = $1', [offer.offerId])).toEqual([{ status: 'pending' }]);
     await expect(v1.send('offer:accept', { offerId: offer.offerId })).resolves.toMatchObject({ ok: true });
+  });
+
+  it('writes receipts that arrive together by one statement, each answered as its own, an offer marked first once', async () => {
+    // Three riders of three agencies, one offer each.
+    const offers = [];
+    for (const name of ['첫째', '둘째', '셋째']) {
+      const { agencyId } = await h.agency();
+      const rider = await acknowledging(agencyId, `${name} 라이더`, NEAR_CITY_HALL.m300);
+      await h.publish(orderEvent(agencyId));
+      offers.push(await rider.waitForOffer());
+    }
+    const ids = await h.query<{ rider_id: string; id: string }>('SELECT rider_id, id FROM dispatch.offers WHERE id = ANY($1::uuid[])', [offers.map((o) => o.offerId)]);
+    const riderOf = new Map(ids.map((row) => [row.id, row.rider_id]));
+    const receipts = h.dispatch.get(OfferReceiptsRepository);
+    const [a, b, c] = offers.map((offer) => ({ riderId: riderOf.get(offer.offerId)!, offerId: offer.offerId }));
+    // Two go at once, the rest wait for them and go together: a repeat of an offer among them, and another rider's claim.
+    const answers = await Promise.all([a, b, c, c, a, { riderId: b!.riderId, offerId: c!.offerId }].map(({ riderId, offerId }) => receipts.markSeen(riderId, offerId)));
+    expect(answers.map((answer) => answer && answer.first)).toEqual([true, true, true, false, false, undefined]);
+    expect(answers[3]!.seenAt).toEqual(answers[2]!.seenAt);
+    expect(answers[4]!.seenAt).toEqual(answers[0]!.seenAt);
+    const seen = await h.query<{ n: number }>('SELECT count(*)::int AS n FROM dispatch.offers WHERE id = ANY($1::uuid[]) AND seen_at IS NOT NULL', [offers.map((o) => o.offerId)]);
+    expect(seen).toEqual([{ n: 3 }]);
   });
 
   it("refuses a receipt of another rider's offer or of no offer, naming the field when it is not an id", async () => {

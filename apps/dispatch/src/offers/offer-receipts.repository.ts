@@ -1,5 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { GroupCommit } from '#database';
+
+export interface SeenReceipt {
+  seenAt: Date | null;
+  createdAt: Date;
+  first: boolean;
+}
+
+interface Receipt {
+  riderId: string;
+  offerId: string;
+}
+
+/** Receipts written by one statement at most. */
+const RECEIPT_BATCH = 200;
 
 /** Offers' receipts: when each reached its rider's app, and shortening the time of those that never did. */
 @Injectable()
@@ -7,19 +22,43 @@ export class OfferReceiptsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * Marks the rider's offer seen, once (a second receipt keeps the first time), while it is open: one that closed
-   * before it was seen (an app told of it only by a replay) stays unseen, `seenAt` null. Undefined when the rider
-   * has no such offer; `first` when this receipt is the one that marked it.
+   * Marks riders' offers seen, once (a second receipt keeps the first time), while they are open: one that closed
+   * before it was seen (an app told of it only by a replay) stays unseen, `seenAt` null. Receipts that arrive
+   * together are written by one statement (riders' apps acknowledge every offer: at 100 offers a second that was
+   * 100 round trips a second). Each receipt's answer is undefined when its rider has no such offer; `first` when
+   * this receipt is the one that marked it (of two receipts of one offer together, the first).
    */
-  async markSeen(riderId: string, offerId: string): Promise<{ seenAt: Date | null; createdAt: Date; first: boolean } | undefined> {
+  markSeen(riderId: string, offerId: string): Promise<SeenReceipt | undefined> {
+    return this.receipts.submit({ riderId, offerId });
+  }
+
+  private readonly receipts = new GroupCommit<Receipt, SeenReceipt | undefined>(
+    (items) => this.markManySeen(items),
+    async (item) => (await this.markManySeen([item]))[0],
+    { maxBatch: RECEIPT_BATCH, maxInFlight: 2 },
+  );
+
+  private async markManySeen(items: Receipt[]): Promise<Array<SeenReceipt | undefined>> {
     const [rows] = (await this.dataSource.query(
       `UPDATE dispatch.offers o SET seen_at = CASE WHEN o.status = 'pending' THEN coalesce(o.seen_at, clock_timestamp()) ELSE o.seen_at END
-         FROM (SELECT id, seen_at IS NULL AND status = 'pending' AS first FROM dispatch.offers WHERE id = $1 AND rider_id = $2 FOR UPDATE) before
+         FROM (SELECT f.id, f.seen_at IS NULL AND f.status = 'pending' AS first
+                 FROM dispatch.offers f JOIN unnest($1::uuid[], $2::uuid[]) AS r(offer_id, rider_id) ON f.id = r.offer_id AND f.rider_id = r.rider_id
+                ORDER BY f.id FOR UPDATE OF f) before
         WHERE o.id = before.id
-        RETURNING o.seen_at AS "seenAt", o.created_at AS "createdAt", before.first`,
-      [offerId, riderId],
-    )) as [Array<{ seenAt: Date | null; createdAt: Date; first: boolean }>, number];
-    return rows[0];
+        RETURNING o.id, o.rider_id AS "riderId", o.seen_at AS "seenAt", o.created_at AS "createdAt", before.first`,
+      [items.map((item) => item.offerId), items.map((item) => item.riderId)],
+    )) as [Array<SeenReceipt & { id: string; riderId: string }>, number];
+    // An offer is its rider's: a receipt naming another rider finds none.
+    const byOffer = new Map(rows.map(({ id, riderId, ...receipt }) => [`${id} ${riderId}`, receipt]));
+    const answered = new Set<string>();
+    return items.map(({ offerId, riderId }) => {
+      const key = `${offerId} ${riderId}`;
+      const receipt = byOffer.get(key);
+      if (!receipt) return undefined;
+      const first = receipt.first && !answered.has(key);
+      answered.add(key);
+      return { ...receipt, first };
+    });
   }
 
   /**

@@ -177,6 +177,21 @@ describe('RiderSocketServer', () => {
     await until(() => events.includes('disconnected r1'));
   });
 
+  it('sends a ping due within half an interval with the next packet instead of on its own', async () => {
+    await start({ pingIntervalMs: 4000, pingTimeoutMs: 4000 });
+    const { ws, frames, opened } = raw();
+    await opened;
+    ws.send('40/riders,{"token":"good"}');
+    await until(() => frames.some((frame) => frame.startsWith('40/riders,')));
+    // Past half the interval, long before the heartbeat's own ping (4 s after connecting): the answer brings it.
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    expect(frames).not.toContain('2');
+    ws.send('42/riders,7["location",1]');
+    await until(() => frames.includes('43/riders,7[{"ok":true,"echo":1}]'));
+    const answer = frames.indexOf('43/riders,7[{"ok":true,"echo":1}]');
+    expect(frames.slice(answer)).toEqual(['43/riders,7[{"ok":true,"echo":1}]', '2']);
+  });
+
   it('keeps a socket.io client that answers its pings', async () => {
     await start({ pingIntervalMs: 50, pingTimeoutMs: 100 });
     const socket = client('good');

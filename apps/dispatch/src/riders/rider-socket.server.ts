@@ -61,6 +61,12 @@ export interface RiderSocketThrottle {
 /** The CONNECT_ERROR payload (and upgrade refusal body) of a client address that must wait. */
 const tooManyAttempts = (retryAfterSeconds: number) => ({ message: 'TOO_MANY_ATTEMPTS', data: { retryAfterSeconds } });
 
+/** How often a server pings its connections, and how long a pong may take. */
+export interface Heartbeat {
+  intervalMs: number;
+  timeoutMs: number;
+}
+
 /** One client connection, once it joined the namespace. */
 export class RiderSocket<S> {
   /** True from the namespace's CONNECT until the connection ends. */
@@ -80,6 +86,9 @@ export class RiderSocket<S> {
     readonly id: string,
     private readonly ws: WebSocket,
     private readonly namespace: string,
+    private readonly heartbeat: Heartbeat,
+    /** The TCP connection under `ws`, corked to send two frames in one write. */
+    private readonly stream?: Duplex,
     /** The client address its failures count against (see RiderSocketThrottle). */
     readonly clientKey = '',
   ) {}
@@ -100,9 +109,30 @@ export class RiderSocket<S> {
     return this.ws.readyState === this.ws.OPEN;
   }
 
-  /** A raw Engine.IO packet (already framed as text). */
+  /**
+   * A raw Engine.IO packet (already framed as text). A joined connection's ping due within half an interval goes
+   * out with it, in the same write: at 10,000 riders a ping of its own is 2,000 more system calls a second, each
+   * as dear as the answer to a rider's position it can ride with (the client only needs a ping at least every
+   * interval; a sooner one is as good).
+   */
   send(packet: string): void {
-    if (this.open) this.ws.send(packet);
+    if (!this.open) return;
+    const now = Date.now();
+    if (!this.connected || this.pongBy !== 0 || now < this.nextPingAt - this.heartbeat.intervalMs / 2) {
+      this.ws.send(packet);
+      return;
+    }
+    this.stream?.cork();
+    this.ws.send(packet);
+    this.ping(now);
+    this.stream?.uncork();
+  }
+
+  /** Sends a ping; its pong is due within the heartbeat's timeout. */
+  ping(now: number): void {
+    this.ws.send('2');
+    this.nextPingAt = now + this.heartbeat.intervalMs;
+    this.pongBy = now + this.heartbeat.timeoutMs;
   }
 
   /** Closes the connection once what was sent has left (`close` drops it at once). */
@@ -161,7 +191,7 @@ export class RiderSocketServer<S> {
       const wait = this.retryAfterSeconds(clientKey, this.options.throttle?.upgradesRefusedAfter);
       if (wait > 0) return refuse(socket, 429, 'Too Many Requests', tooManyAttempts(wait), `Retry-After: ${wait}\r\n`);
       if (!this.hasRoom()) return refuse(socket, 503, 'Service Unavailable', { message: 'too many rider connections; retry later' }, 'Retry-After: 5\r\n');
-      this.wss.handleUpgrade(request, socket, head, (ws) => this.open(ws, clientKey));
+      this.wss.handleUpgrade(request, socket, head, (ws) => this.open(ws, socket, clientKey));
     });
     // One timer for every connection's heartbeat rather than one per connection.
     this.heartbeat = setInterval(() => this.beat(), Math.min(1000, this.pingIntervalMs / 4));
@@ -196,8 +226,8 @@ export class RiderSocketServer<S> {
     return throttle ? Math.ceil(throttle.perAddress.retryAfterMs(clientKey, allowed) / 1000) : 0;
   }
 
-  private open(ws: WebSocket, clientKey: string): void {
-    const socket = new RiderSocket<S>(newId(), ws, this.options.namespace, clientKey);
+  private open(ws: WebSocket, stream: Duplex, clientKey: string): void {
+    const socket = new RiderSocket<S>(newId(), ws, this.options.namespace, { intervalMs: this.pingIntervalMs, timeoutMs: this.pingTimeoutMs }, stream, clientKey);
     this.sockets.add(socket);
     socket.nextPingAt = Date.now() + this.pingIntervalMs;
     socket.send(`0${JSON.stringify({ sid: newId(), upgrades: [], pingInterval: this.pingIntervalMs, pingTimeout: this.pingTimeoutMs, maxPayload: this.maxPayload })}`);
@@ -309,10 +339,8 @@ export class RiderSocketServer<S> {
     for (const socket of this.sockets) {
       if (socket.pongBy !== 0 && now > socket.pongBy) {
         socket.close();
-      } else if (now >= socket.nextPingAt) {
-        socket.send('2');
-        socket.nextPingAt = now + this.pingIntervalMs;
-        socket.pongBy = now + this.pingTimeoutMs;
+      } else if (now >= socket.nextPingAt && socket.open) {
+        socket.ping(now);
       }
     }
   }
