@@ -260,4 +260,32 @@ describeInBrowser('rider app without a network (system)', () => {
       await proxy.close();
     }
   }, 90_000);
+
+  // Last: it restarts dispatch.
+  it('after dispatch restarted while it was offline (nothing it missed is kept), shows which job went and why', async () => {
+    const restarted = await stack.tenants('재시작 대행', ['재시작 라이더', '넘겨받는 라이더']);
+    const phone = await phoneContext(browser, { geolocation: CITY_HALL });
+    try {
+      const away = await phone.newPage();
+      errors = pageErrors(away);
+      await away.goto(`${stack.url('dispatch')}/rider`);
+      await signIn(away, restarted.riders[0].token);
+      const orderId = await acceptedJob(away, restarted.restaurant);
+      const delivery = await deliveryOf(restarted.agency, orderId);
+      await phone.setOffline(true);
+      await seen(banner(away), 'the offline banner');
+      await api(restarted.agency, `/deliveries/${delivery.id}/reassign`, {
+        method: 'POST',
+        body: JSON.stringify({ riderId: restarted.riders[1].riderId, reason: '배터리 방전' }),
+      });
+      // The events kept for the app die with the process: on reconnecting it must rebuild from the snapshot.
+      await stack.kill('dispatch', 'SIGKILL');
+      await stack.start('dispatch');
+      await phone.setOffline(false);
+      await seen(away.getByLabel('알림').getByText('테스트 식당: 관제에서 다른 라이더에게 넘겼습니다 (배터리 방전).'), 'the reassignment told after a rebuild', 30_000);
+      await seen(away.getByText('진행 중인 배달이 없습니다.'), 'the job gone');
+    } finally {
+      await phone.close();
+    }
+  }, 90_000);
 });

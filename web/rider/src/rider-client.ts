@@ -38,10 +38,12 @@ export class RiderClient {
     /** Where the app last was in the server's stream (kept across reloads), or null. */
     private stream: StreamPosition | null,
     private readonly onOffer: (offer: Offer) => void = () => {},
+    /** The deliveries the screen shows as the rider's jobs. */
+    private readonly heldJobs: () => string[] = () => [],
   ) {
     this.socket = io('/riders', {
       // Read on every (re)connect: the stream position moves on with every event.
-      auth: (send) => send({ token, acknowledgesOffers: true, resume: this.stream }),
+      auth: (send) => send({ token, acknowledgesOffers: true, resume: this.stream, held: this.heldJobs() }),
       transports: ['websocket'],
       autoConnect: false,
       reconnectionDelayMax: 3000,
@@ -97,9 +99,11 @@ export class RiderClient {
       void this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck('offer:seen', { offerId: offer.offerId }).catch(() => undefined);
       this.onOffer(offer);
     });
-    on<{ epoch: string; seq: number; rebuild?: string }>('resume', ({ epoch, seq, rebuild }) => {
+    on<{ epoch: string; seq: number; rebuild?: string; gone?: Departure[] }>('resume', ({ epoch, seq, rebuild, gone }) => {
       this.keepStream({ epoch, seq });
       if (rebuild === 'too_old') dispatch({ type: 'notice', text: '연결이 오래 끊겨 있어 화면을 서버 기준으로 새로 맞췄습니다.', tone: 'warn' });
+      // The jobs that went while the app was away, each with why (the list above has already dropped them).
+      for (const departure of gone ?? []) dispatch({ type: 'notice', text: departureNotice(departure), tone: 'warn' });
     });
     on<{ offerId: string }>('offer:expired', ({ offerId }) => dispatch({ type: 'offer:gone', offerId, notice: '응답 시간이 지나 배차 제안이 넘어갔습니다.' }));
     on<{ offerId: string }>('offer:taken', ({ offerId }) => dispatch({ type: 'offer:gone', offerId, notice: '다른 라이더가 먼저 배차를 받았습니다.' }));
@@ -237,5 +241,32 @@ export class RiderClient {
     window.removeEventListener('online', this.onNetwork);
     window.removeEventListener('offline', this.onNetwork);
     this.socket.removeAllListeners();
+  }
+}
+
+/** A job that went while the app was away, as `resume` tells it after a rebuild (docs/rider-protocol.md). */
+export interface Departure {
+  deliveryId: string;
+  restaurantName: string;
+  outcome: 'cancelled' | 'reassigned' | 'unassigned' | 'delivered' | 'failed';
+  by: 'agency' | 'rider' | 'restaurant' | 'system';
+  reason: string | null;
+  at: string;
+}
+
+/** What the rider is told of a job that went while away. */
+export function departureNotice({ restaurantName, outcome, by, reason }: Departure): string {
+  const why = reason ? ` (${reason})` : '';
+  switch (outcome) {
+    case 'cancelled':
+      return `${restaurantName}: 배달이 취소되었습니다${why}.`;
+    case 'reassigned':
+      return `${restaurantName}: 관제에서 다른 라이더에게 넘겼습니다${why}.`;
+    case 'unassigned':
+      return `${restaurantName}: 관제에서 배차를 회수했습니다${why}.`;
+    case 'failed':
+      return `${restaurantName}: ${by === 'agency' ? '관제에서 ' : ''}배달 실패로 처리되었습니다${why}.`;
+    case 'delivered':
+      return `${restaurantName}: 배달 완료로 처리되었습니다.`;
   }
 }

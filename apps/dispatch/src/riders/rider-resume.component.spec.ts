@@ -31,7 +31,7 @@ describe('riders that lose their connection (component: pings every 1.5 s, 1 s t
     const other = await h.rider(agencyId, '다른 라이더');
     const first = await h.connect(token, { auth: NEW_APP });
     await first.at(NEAR_CITY_HALL.m300);
-    await expect(first.waitFor('resume')).resolves.toEqual({ epoch: expect.any(String), seq: 0, rebuild: 'unknown_stream' });
+    await expect(first.waitFor('resume')).resolves.toEqual({ epoch: expect.any(String), seq: 0, rebuild: 'unknown_stream', gone: [] });
     await h.publish(orderEvent(agencyId));
     const offer = await first.waitForOffer();
     await first.send('offer:seen', { offerId: offer.offerId });
@@ -70,6 +70,50 @@ describe('riders that lose their connection (component: pings every 1.5 s, 1 s t
     const v1 = await h.connect(token);
     await v1.waitFor('jobs');
     expect(v1.events('resume')).toEqual([]);
+  });
+
+  it('tells an app that must rebuild why each job it showed is no longer the rider\'s, and nothing of deliveries it never carried', async () => {
+    const { agencyId, apiKey } = await h.agency();
+    const rider = await h.rider(agencyId, '오래 끊긴 라이더', 6);
+    const other = await h.rider(agencyId, '넘겨받은 라이더', 6);
+    const board = (path: string, body: object = {}) =>
+      request(h.dispatchUrl).post(`/v1/agencies/${agencyId}/deliveries/${path}`).set('authorization', `Bearer ${apiKey}`).send(body).expect(200);
+    // Five priced deliveries given to the rider by hand (nobody is located, so nobody is offered them).
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const event = orderEvent(agencyId);
+      await h.publish(event);
+      await eventually(async () => (await h.deliveryOf(event.orderId)).fee ?? undefined, `the price of order ${event.orderId}`);
+      const { id } = await h.deliveryOf(event.orderId);
+      await board(`${id}/assign`, { riderId: rider.riderId });
+      ids.push(id);
+    }
+    const [moved, takenBack, cancelled, failed, kept] = ids as [string, string, string, string, string];
+    // While its app is away longer than anything is kept:
+    await board(`${moved}/reassign`, { riderId: other.riderId, reason: '연락 두절' });
+    await board(`${takenBack}/unassign`, { reason: '식당 요청' });
+    await board(`${cancelled}/cancel`);
+    await board(`${failed}/fail`, { reason: '고객 부재' });
+    const strangers = await h.agency();
+    const elsewhere = orderEvent(strangers.agencyId);
+    await h.publish(elsewhere);
+    const { id: notMine } = await h.deliveryOf(elsewhere.orderId);
+
+    const back = await h.connect(rider.token, { auth: { acknowledgesOffers: true, resume: { epoch: 'an-earlier-run', seq: 12 }, held: [...ids, notMine, 'not-an-id'] } });
+    const resumed = await back.waitFor<{ rebuild: string; gone: Array<Record<string, unknown>> }>('resume');
+    expect(back.events('jobs')).toEqual([{ deliveries: [expect.objectContaining({ id: kept })] }]);
+    expect(resumed.rebuild).toBe('unknown_stream');
+    const restaurantName = expect.any(String);
+    const at = expect.stringMatching(/^\d{4}-\d\d-\d\dT/);
+    expect(resumed.gone).toEqual(
+      expect.arrayContaining([
+        { deliveryId: moved, restaurantName, outcome: 'reassigned', by: 'agency', reason: '연락 두절', at },
+        { deliveryId: takenBack, restaurantName, outcome: 'unassigned', by: 'agency', reason: '식당 요청', at },
+        { deliveryId: cancelled, restaurantName, outcome: 'cancelled', by: 'agency', reason: null, at },
+        { deliveryId: failed, restaurantName, outcome: 'failed', by: 'agency', reason: '고객 부재', at },
+      ]),
+    );
+    expect(resumed.gone).toHaveLength(4);
   });
 
   it('notices a connection that died without closing within the ping bound, passes its offer on, and tells the rider when it is back', async () => {

@@ -125,10 +125,13 @@ export class RidersGateway implements OnApplicationBootstrap, BeforeApplicationS
     // A reconnect loses nothing: the rider's jobs, and the offers still waiting for an answer, come again.
     try {
       const [jobs, offers] = await Promise.all([this.riders.jobsOf(rider.id), this.offers.liveOffersFor(rider.id)]);
+      // An app that must rebuild is told why each job it showed is gone, as the events it missed would have said.
+      const carried = new Set(jobs.map((job) => job.id));
+      const gone = resumption && 'rebuild' in resumption ? await this.riders.departures(rider.id, client.held.filter((id) => !carried.has(id))) : [];
       const at = snapshot();
       socket.emit('jobs', { deliveries: jobs }, at);
       for (const offer of offers) socket.emit('offer', offer, at);
-      if (resumption) socket.emit('resume', { epoch: replay.epoch, ...at, ...('rebuild' in resumption ? { rebuild: resumption.rebuild } : { replayed: replayed.length }) }, at);
+      if (resumption) socket.emit('resume', { epoch: replay.epoch, ...at, ...('rebuild' in resumption ? { rebuild: resumption.rebuild, gone } : { replayed: replayed.length }) }, at);
     } catch (error) {
       this.logger.error(`could not resend jobs and offers to rider ${rider.id}: ${(error as Error)?.message ?? String(error)}`);
     }

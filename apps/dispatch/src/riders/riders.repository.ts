@@ -58,4 +58,44 @@ export class RidersRepository {
       .find({ where: { riderId, status: In(['assigned', 'picked_up']) }, order: { assignedAt: 'ASC', id: 'ASC' } });
   }
 
+  /**
+   * Of `deliveryIds`, those the rider once carried and carries no more, each with the step of the delivery's log
+   * that ended it for the rider: the first step after the rider's last (cancelled, taken back, moved to another
+   * rider), or the rider's last step itself when the delivery ended with the rider (delivered, failed). Deliveries
+   * the rider never carried are left out: they are none of its business.
+   */
+  async departures(riderId: string, deliveryIds: string[]): Promise<DepartureRow[]> {
+    if (deliveryIds.length === 0) return [];
+    return this.dataSource.query(
+      `WITH mine AS (
+         SELECT t.delivery_id, max(t.seq) AS last_seq FROM dispatch.delivery_transitions t
+          WHERE t.delivery_id = ANY($2::uuid[]) AND t.rider_id = $1 GROUP BY t.delivery_id)
+       SELECT d.id AS "deliveryId", d.restaurant_name AS "restaurantName",
+              coalesce(gone.to_status, last.to_status) AS step, coalesce(gone.actor_type, last.actor_type) AS "actorType",
+              coalesce(gone.reason, last.reason) AS reason, coalesce(gone.at, last.at) AS at,
+              gone.id IS NOT NULL AS "afterRider", gone.rider_id IS NOT NULL AS "toAnotherRider"
+         FROM mine m
+         JOIN dispatch.deliveries d ON d.id = m.delivery_id
+         JOIN dispatch.delivery_transitions last ON last.delivery_id = m.delivery_id AND last.seq = m.last_seq
+         LEFT JOIN LATERAL (
+           SELECT t.id, t.to_status, t.actor_type, t.reason, t.at, t.rider_id FROM dispatch.delivery_transitions t
+            WHERE t.delivery_id = m.delivery_id AND t.seq > m.last_seq ORDER BY t.seq LIMIT 1) gone ON true
+        WHERE NOT (d.rider_id IS NOT DISTINCT FROM $1::uuid AND d.status IN ('assigned', 'picked_up'))
+        ORDER BY d.id`,
+      [riderId, deliveryIds],
+    );
+  }
+}
+
+/** A delivery no longer the rider's, and the step of its log that made it so (see `departures`). */
+export interface DepartureRow {
+  deliveryId: string;
+  restaurantName: string;
+  step: string;
+  actorType: 'system' | 'rider' | 'agency' | 'restaurant';
+  reason: string | null;
+  at: Date;
+  /** The step came after the rider's last (the delivery was taken from the rider), not the rider's own last. */
+  afterRider: boolean;
+  toAnotherRider: boolean;
 }

@@ -4,13 +4,30 @@ import { riderDeliveryView, type RiderDeliveryView } from '../deliveries/deliver
 import type { RiderEntity } from './rider.entity.js';
 import { RiderChannel } from './rider-channel.js';
 import { RiderPresenceStore, type RiderState } from './rider-presence.store.js';
-import { RidersRepository } from './riders.repository.js';
+import { RidersRepository, type DepartureRow } from './riders.repository.js';
 
 /** What a rider's socket carries once its token has been checked. */
 export interface RiderSession {
   id: string;
   agencyId: string;
   name: string;
+}
+
+/** How a job left the rider while its app was away (`gone` of the `resume` event, docs/rider-protocol.md). */
+export interface Departure {
+  deliveryId: string;
+  restaurantName: string;
+  outcome: 'cancelled' | 'reassigned' | 'unassigned' | 'delivered' | 'failed';
+  /** Who took the step: the agency, the rider (on another device), the restaurant, the system. */
+  by: DepartureRow['actorType'];
+  reason: string | null;
+  at: string;
+}
+
+function outcomeOf(row: DepartureRow): Departure['outcome'] {
+  if (row.step === 'cancelled') return 'cancelled';
+  if (!row.afterRider) return row.step === 'failed' ? 'failed' : 'delivered';
+  return row.toAnotherRider ? 'reassigned' : 'unassigned';
 }
 
 @Injectable()
@@ -31,6 +48,21 @@ export class RidersService {
   /** What the rider carries now, as its app shows it: sent on every (re)connect so nothing is lost. */
   async jobsOf(riderId: string): Promise<RiderDeliveryView[]> {
     return (await this.riders.activeDeliveries(riderId)).map(riderDeliveryView);
+  }
+
+  /**
+   * Why each of these deliveries, which the rider's app shows as its jobs, is no longer the rider's (see
+   * RidersRepository.departures); those that still are, or never were, are left out.
+   */
+  async departures(riderId: string, deliveryIds: string[]): Promise<Departure[]> {
+    return (await this.riders.departures(riderId, deliveryIds)).map((row) => ({
+      deliveryId: row.deliveryId,
+      restaurantName: row.restaurantName,
+      outcome: outcomeOf(row),
+      by: row.actorType,
+      reason: row.reason,
+      at: new Date(row.at).toISOString(),
+    }));
   }
 
   /** The rider stays connected but gets no offers; each of its devices is told. */

@@ -55,6 +55,9 @@ export function RiderScreen({ token, onSignOut }: { token: string; onSignOut: (r
 
   const store = useRef<OfflineStore | null>(null);
   const offerAlert = useRef(new OfferAlert());
+  /** The jobs on screen, named in every handshake: after a rebuild the server says why any of them went. */
+  const held = useRef<string[]>([]);
+  held.current = state.jobs.map((job) => job.id);
   const [alerting, setAlerting] = useState(true);
   // Sound can start only from a tap, and notifications are asked for then too.
   useEffect(() => {
@@ -80,7 +83,7 @@ export function RiderScreen({ token, onSignOut }: { token: string; onSignOut: (r
       dispatch({ type: 'restore', snapshot, outbox });
       offerAlert.current.enabled = settings?.alert ?? true;
       setAlerting(offerAlert.current.enabled);
-      rider = new RiderClient(token, dispatch, opened, stream ?? null, (offer) => offerAlert.current.offer(offer));
+      rider = new RiderClient(token, dispatch, opened, stream ?? null, (offer) => offerAlert.current.offer(offer), () => held.current);
       client.current = rider;
       rider.start();
     });
