@@ -214,6 +214,40 @@ describeInBrowser('rider app without a network (system)', () => {
     }
   }, 90_000);
 
+  it('shows a system notification of an offer that arrives while the app is in the background, and none while it is on screen', async () => {
+    const background = await stack.tenants('백그라운드 대행', ['주머니 속 라이더']);
+    const phone = await phoneContext(browser, { geolocation: CITY_HALL, permissions: ['geolocation', 'notifications'] });
+    // A headless browser shows no notification and is never in the background: the page's view of both is taken
+    // over, and each notification asked of the service worker is recorded.
+    await phone.addInitScript({
+      content: `globalThis.__hidden = false; globalThis.__notifications = [];
+        Object.defineProperty(Document.prototype, 'visibilityState', { get: () => (globalThis.__hidden ? 'hidden' : 'visible') });
+        ServiceWorkerRegistration.prototype.showNotification = function (title, options) { globalThis.__notifications.push({ title, body: options.body, tag: options.tag }); return Promise.resolve(); };`,
+    });
+    try {
+      const pocket = await phone.newPage();
+      errors = pageErrors(pocket);
+      await pocket.goto(`${stack.url('dispatch')}/rider`);
+      await signIn(pocket, background.riders[0].token);
+      const notifications = () => pocket.evaluate('globalThis.__notifications') as Promise<Array<{ title: string; body: string; tag: string }>>;
+
+      // On screen: the offer card, no notification.
+      expect((await background.restaurant.send()).status).toBe(202);
+      await seen(offer(pocket), 'the offer on screen');
+      await expect(notifications()).resolves.toEqual([]);
+      await offer(pocket).getByRole('button', { name: '거절' }).click();
+      await eventually(async () => ((await offer(pocket).count()) === 0 ? true : undefined), 'the offer declined');
+
+      await pocket.evaluate(`globalThis.__hidden = true; document.dispatchEvent(new Event('visibilitychange'))`);
+      expect((await background.restaurant.send()).status).toBe(202);
+      const [shown] = await eventually(async () => ((await notifications()).length > 0 ? notifications() : undefined), 'the notification of the offer');
+      expect(shown).toEqual({ title: '새 배차: 테스트 식당', body: expect.stringContaining('→'), tag: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+      await seen(offer(pocket), 'the offer waiting on screen when the rider comes back');
+    } finally {
+      await phone.close();
+    }
+  }, 90_000);
+
   it('when its connection dies without closing: dispatch notices within the bound, the offer goes to the next rider, the app is told it is gone', async () => {
     const tunnel = await stack.tenants('터널 대행', ['터널 라이더', '바깥 라이더']);
     const proxy = await TcpProxy.start(Number(new URL(stack.url('dispatch')).port));
