@@ -487,7 +487,7 @@ type RoundTimes = Array<{ le: number; count: number }>;
 
 async function roundTimes(port: number): Promise<RoundTimes> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  return [...text.matchAll(/^baecha_dispatch_planning_round_duration_seconds_bucket\{le="([^"]+)"\} (\d+)/gm)].map(([, le, count]) => ({
+  return [...text.matchAll(/^baecha_dispatch_planning_round_duration_seconds_bucket\{le="([^"]+)"[^}]*\} (\d+)/gm)].map(([, le, count]) => ({
     le: le === '+Inf' ? Infinity : Number(le),
     count: Number(count),
   }));
