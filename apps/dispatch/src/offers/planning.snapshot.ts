@@ -6,6 +6,7 @@ import { DispatchSettingsService, type DispatchSettings } from '../agencies/disp
 import type { DeliveryEntity } from '../deliveries/delivery.entity.js';
 import { RiderPresenceStore } from '../riders/rider-presence.store.js';
 import { OffersRepository, type RiderContext } from './offers.repository.js';
+import { planningAreas } from './planning-areas.js';
 import { dispatchGeometry, plannerPolicy, plannerRider, waitingDelivery } from './planning.policy.js';
 
 /** A delivery's riders nearby and what the database says of them (room, jobs, idle time): what planning needs. */
@@ -23,11 +24,11 @@ export interface PlanningArea {
 }
 
 /**
- * Areas are squares of about 2 km: a round plans each area's deliveries with the riders near them, so its cost
- * grows with the deliveries waiting and the riders near them, not with every rider online.
+ * Deliveries one planning area holds at most: a round's cost grows with each area's deliveries and the riders near
+ * them, not with every delivery waiting or rider online. A larger group is cut along squares of about 2 km.
  */
-const AREA_DEGREES = 0.02;
-const areaOf = (d: DeliveryEntity) => `${d.agencyId}:${Math.floor(d.pickupLat / AREA_DEGREES)}:${Math.floor(d.pickupLng / AREA_DEGREES)}`;
+const AREA_MAX_DELIVERIES = 50;
+const AREA_CELL_DEGREES = 0.02;
 
 /**
  * Reads what a planning round needs (the read half of offering): for the waiting deliveries given, their
@@ -78,9 +79,14 @@ export class PlanningSnapshot {
       declined.set(deliveryId, [...(declined.get(deliveryId) ?? []), riderId]);
     }
 
-    const areas = new Map<string, DeliveryEntity[]>();
-    for (const d of deliveries) areas.set(areaOf(d), [...(areas.get(areaOf(d)) ?? []), d]);
-    return [...areas.values()].map((members) => {
+    const placed = deliveries.map((d) => ({ id: d.id, agencyId: d.agencyId, restaurantId: d.restaurantId, pickup: { lng: d.pickupLng, lat: d.pickupLat }, delivery: d }));
+    const areas = planningAreas(placed, {
+      stackRadiusMeters: this.config.dispatch.stackPickupRadiusMeters,
+      maxDeliveries: AREA_MAX_DELIVERIES,
+      cellDegrees: AREA_CELL_DEGREES,
+    });
+    return areas.map((area) => {
+      const members = area.map((p) => p.delivery);
       const agencyId = members[0]!.agencyId;
       const agency = settings.get(agencyId)!;
       const policy = plannerPolicy(agency, this.config.dispatch);
