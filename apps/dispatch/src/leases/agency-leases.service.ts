@@ -147,7 +147,7 @@ export class AgencyLeases {
     const sent = performance.now();
     let beat: Beat;
     try {
-      beat = await this.leases.beat(this.instance, this.config.dispatchLeases.seconds);
+      beat = await this.withinLease(this.leases.beat(this.instance, this.config.dispatchLeases.seconds));
     } catch (error) {
       if (this.held.size > 0 && !this.current) {
         this.logger.error(`agency leases not renewed within ${this.config.dispatchLeases.seconds} s: no longer acting for ${this.held.size} agencies`);
@@ -167,6 +167,18 @@ export class AgencyLeases {
     if (beat.released.length > 0) this.logger.log(`released ${beat.released.length} agencies for the ${beat.instances} live instances to share`);
     this.logTaken(beat.taken);
     if (beat.taken.length > 0) for (const listener of this.listeners) listener();
+  }
+
+  /**
+   * A beat that has not answered within the lease is given up on (its connection may be cut off without an error,
+   * as in a partition), so the next one can try on another connection once the database is reachable again.
+   */
+  private withinLease<T>(work: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer from the database within ${this.leaseMs} ms`)), this.leaseMs);
+    });
+    return Promise.race([work, late]).finally(() => clearTimeout(timer));
   }
 
   private logTaken(taken: Array<HeldLease & { previous: string | null }>): void {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
 import { startService } from '#platform';
 import { testConfig } from '../../../../test/support/config.js';
 import { TcpProxy } from '../../../../test/support/tcp-proxy.js';
@@ -81,6 +82,10 @@ describe('two dispatch instances sharing the agencies (component, real PostgreSQ
   it('plans each agency on exactly one instance, its share, and offers no delivery twice', async () => {
     await eventually(() => leasesOf(a).owned === 2 && leasesOf(h.dispatch).owned === 2, 'two agencies each', 20_000);
     const onA = new Set(leasesOf(a).leases.map((l) => l.agencyId));
+    const health = await request(aUrl).get('/health');
+    expect(health.body.checks).toContainEqual(
+      expect.objectContaining({ name: 'agency-leases', status: 'up', owned: 2, instances: 2, leases: expect.arrayContaining([{ agencyId: [...onA][0], epoch: expect.any(Number) }]) }),
+    );
     for (const agencyId of agencies) for (let i = 0; i < 2; i++) await order(agencyId);
 
     const offered = await allOffered();
