@@ -79,6 +79,11 @@ export class AgencyLeases {
     }
   }
 
+  /** A fenced write was refused: a lease moved before this instance heard of it. Beats now rather than at the next renewal. */
+  lost(): void {
+    this.rounds.wake();
+  }
+
   /** Called after a beat took new agencies, so their waiting deliveries are planned now. */
   onTaken(listener: () => void): void {
     this.listeners.push(listener);

@@ -145,8 +145,10 @@ export class OfferingService {
         // A batch that fails must not hold up the ones behind it; its deliveries are planned again next round (by
         // this instance, or by the one that took their agency over).
         const message = `could not offer or note ${ids.length} deliveries: ${(error as Error)?.message ?? String(error)}`;
-        if (leaseLost(error)) this.logger.warn(message);
-        else this.logger.error(message);
+        if (leaseLost(error)) {
+          this.logger.warn(message);
+          this.leases.lost();
+        } else this.logger.error(message);
         for (const note of notes) this.written.delete(note.id);
       }
     }
@@ -221,7 +223,10 @@ export class OfferingService {
       return items.map(({ delivery }) => stored.has(delivery.id));
     } catch (error) {
       // The lease moved meanwhile: the price is stored by the caller, outside the fence, and the new owner offers it.
-      if (leaseLost(error)) return items.map(() => false);
+      if (leaseLost(error)) {
+        this.leases.lost();
+        return items.map(() => false);
+      }
       throw error;
     }
   }
