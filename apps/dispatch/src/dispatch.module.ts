@@ -8,6 +8,9 @@ import { AgenciesModule } from './agencies/agencies.module.js';
 import { DeliveriesModule } from './deliveries/deliveries.module.js';
 import { DISPATCH_DATABASE } from './dispatch.database.js';
 import { FeeProxyModule } from './fee-proxy/fee-proxy.module.js';
+import { leasesCheck } from './leases/leases.health.js';
+import { AgencyLeases } from './leases/agency-leases.service.js';
+import { LeasesModule } from './leases/leases.module.js';
 import { DispatchWakeup } from './offers/dispatch-wakeup.js';
 import { OffersModule } from './offers/offers.module.js';
 import { OperatorsModule } from './operators/operators.module.js';
@@ -33,6 +36,7 @@ export class DispatchModule {
         OperatorsModule,
         RidersModule,
         DeliveriesModule,
+        LeasesModule,
         OffersModule,
         RidersGatewayModule,
         RiderAdminModule,
@@ -47,8 +51,12 @@ export class DispatchModule {
         DispatchWakeup,
         {
           provide: HEALTH_CHECKS,
-          useFactory: (ds: DataSource, messaging: Messaging) => [databaseCheck(ds), ...messaging.healthChecks(['dispatch', 'fee', 'intake'])],
-          inject: [DataSource, Messaging],
+          useFactory: (ds: DataSource, messaging: Messaging, leases: AgencyLeases) => [
+            databaseCheck(ds),
+            ...messaging.healthChecks(['dispatch', 'fee', 'intake']),
+            leasesCheck(leases),
+          ],
+          inject: [DataSource, Messaging, AgencyLeases],
         },
       ],
       exports: [APP_CONFIG, Messaging, EventOutbox, DispatchWakeup],

@@ -35,6 +35,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ FEE_PROXY_TIMEOUT_MS: '0' })).toThrow(/FEE_PROXY_TIMEOUT_MS="0"/);
   });
 
+  it('leases each agency to a dispatch instance for 5 s renewed every second, and refuses a renewal slower than half the lease', () => {
+    expect(loadConfig({}).dispatchLeases).toEqual({ seconds: 5, renewMs: 1000 });
+    expect(loadConfig({ DISPATCH_LEASE_SECONDS: '2', DISPATCH_LEASE_RENEW_MS: '200' }).dispatchLeases).toEqual({ seconds: 2, renewMs: 200 });
+    expect(() => loadConfig({ DISPATCH_LEASE_SECONDS: '2', DISPATCH_LEASE_RENEW_MS: '1500' })).toThrow(/DISPATCH_LEASE_RENEW_MS=1500: must be at most half of DISPATCH_LEASE_SECONDS/);
+    expect(() => loadConfig({ DISPATCH_LEASE_SECONDS: '0' })).toThrow(/DISPATCH_LEASE_SECONDS="0"/);
+  });
+
   it('keeps status callbacks off private networks unless CALLBACK_ALLOW_PRIVATE_NETWORKS=true, and names a bad value', () => {
     expect(loadConfig({ CALLBACK_ALLOW_PRIVATE_NETWORKS: 'true' }).intake.callbacks.allowPrivateNetworks).toBe(true);
     expect(() => loadConfig({ CALLBACK_ALLOW_PRIVATE_NETWORKS: 'yes' })).toThrow(/CALLBACK_ALLOW_PRIVATE_NETWORKS="yes"/);

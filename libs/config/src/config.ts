@@ -94,6 +94,11 @@ export interface AppConfig {
     reconcilePerMinute: number;
   };
   /**
+   * Dispatch as several instances sharing one database (docs/clustering.md): each agency's planning rounds and
+   * sweeps are owned by one instance through a lease that lasts `seconds` and is renewed every `renewMs`.
+   */
+  dispatchLeases: { seconds: number; renewMs: number };
+  /**
    * The outbox relay: how often it polls, how long a commit's poke waits to batch events, how many events a relay
    * transaction takes, and how many publishes of one pattern may be in flight at once (different deliveries' events).
    */
@@ -388,6 +393,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       reconcileIntervalMs: r.int('RECONCILE_INTERVAL_MS', 30_000, 10, 3_600_000)!,
       reconcilePerMinute: r.int('RECONCILE_PER_MINUTE', 30, 1, 60_000)!,
     },
+    dispatchLeases: {
+      seconds: r.number('DISPATCH_LEASE_SECONDS', 5, 0.2, 600),
+      renewMs: r.int('DISPATCH_LEASE_RENEW_MS', 1000, 20, 60_000)!,
+    },
     outbox: {
       pollIntervalMs: r.int('OUTBOX_POLL_INTERVAL_MS', 500, 10, 60_000)!,
       coalesceMs: r.int('OUTBOX_COALESCE_MS', 5, 0, 1000)!,
@@ -416,6 +425,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const { callbacks } = config.intake;
   if (callbacks.backoffCapMs < callbacks.backoffBaseMs) {
     r.problems.push(`CALLBACK_BACKOFF_CAP_MS=${callbacks.backoffCapMs}: must be at least CALLBACK_BACKOFF_BASE_MS (${callbacks.backoffBaseMs})`);
+  }
+
+  const leases = config.dispatchLeases;
+  if (leases.renewMs * 2 > leases.seconds * 1000) {
+    r.problems.push(`DISPATCH_LEASE_RENEW_MS=${leases.renewMs}: must be at most half of DISPATCH_LEASE_SECONDS (${leases.seconds} s), so a lease is renewed before it runs out`);
   }
 
   const all = Object.values(config.httpPorts).concat(Object.values(config.rpcPorts));

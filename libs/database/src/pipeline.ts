@@ -45,6 +45,9 @@ export function poolOf(dataSource: DataSource): pg.Pool {
 export async function pipelinedTransaction(dataSource: DataSource, statements: Statement[]): Promise<Array<Array<Record<string, unknown>>>> {
   const client = await poolOf(dataSource).connect();
   let broken: unknown;
+  // A connection lost meanwhile fails the statements sent; its 'error' event, unheard, would end the process.
+  const lost = (error: unknown) => (broken = error);
+  client.on('error', lost);
   try {
     // Sent together; after a failure PostgreSQL refuses the rest (the transaction is aborted) and COMMIT rolls back.
     const settled = await Promise.allSettled([
@@ -58,6 +61,7 @@ export async function pipelinedTransaction(dataSource: DataSource, statements: S
     if (failure) throw failure.reason;
     return settled.slice(1, -1).map((result) => (result as PromiseFulfilledResult<pg.QueryResult<Record<string, unknown>>>).value.rows);
   } finally {
+    client.off('error', lost);
     client.release(broken !== undefined);
   }
 }

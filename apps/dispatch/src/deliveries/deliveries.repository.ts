@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, type QueryDeepPartialEntity } from 'typeorm';
-import { queryPrepared, type OutboxMessage, type Statement } from '#database';
+import { pipelinedTransaction, queryPrepared, type OutboxMessage, type Statement } from '#database';
 
 type ColumnMetadata = ReturnType<DataSource['getMetadata']>['columns'][number];
+type DeliveryQuery = ReturnType<ReturnType<DataSource['getRepository']>['createQueryBuilder']>;
 import { DeliveryEntity, type DeliveryQuote, type PricingProblem } from './delivery.entity.js';
 import type { BoardFilter } from './dto/list-deliveries.query.js';
 import type { DeliveryStatus } from './delivery-status.js';
@@ -266,46 +267,44 @@ export class DeliveriesRepository {
    * a rider took it. A new delivery's first attempt belongs to whoever created it for `firstAttemptMs`: only
    * if that attempt leaves no trace by then (a crash) is it due here.
    */
-  dueForPricing(limit: number, firstAttemptMs: number): Promise<DeliveryEntity[]> {
-    return this.dataSource
+  dueForPricing(limit: number, firstAttemptMs: number, exceptAgencies: string[] = []): Promise<DeliveryEntity[]> {
+    const query = this.dataSource
       .getRepository(DeliveryEntity)
       .createQueryBuilder('d')
       .where(`d.fee IS NULL AND d.nextQuoteAt <= now() AND (d.status = 'pending' OR (d.fee_pending_since IS NOT NULL AND (d.status NOT IN ('cancelled', 'failed') OR d.assigned_at IS NOT NULL)))`)
-      .andWhere(`(d.quote_attempts > 0 OR d.created_at <= now() - make_interval(secs => CAST(:firstAttemptMs AS double precision) / 1000))`, { firstAttemptMs })
-      .orderBy('d.createdAt', 'ASC')
-      .limit(limit)
-      .getMany();
+      .andWhere(`(d.quote_attempts > 0 OR d.created_at <= now() - make_interval(secs => CAST(:firstAttemptMs AS double precision) / 1000))`, { firstAttemptMs });
+    return withoutAgencies(query, exceptAgencies).orderBy('d.createdAt', 'ASC').limit(limit).getMany();
   }
 
   /** Counts a failed pricing attempt and sets the next; a `problem` replaces the one shown, none keeps it. */
-  async postponePricing(id: string, delayMs: number, problem?: PricingProblem): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE dispatch.deliveries SET quote_attempts = quote_attempts + 1,
+  async postponePricing(id: string, delayMs: number, problem?: PricingProblem, fence?: Statement): Promise<void> {
+    const postpone: Statement = {
+      text: `UPDATE dispatch.deliveries SET quote_attempts = quote_attempts + 1,
          next_quote_at = now() + make_interval(secs => $2::double precision / 1000),
          pricing_problem = coalesce($3::jsonb, pricing_problem)
        WHERE id = $1 AND fee IS NULL`,
-      [id, delayMs, problem ? JSON.stringify(problem) : null],
-    );
+      values: [id, delayMs, problem ? JSON.stringify(problem) : null],
+    };
+    if (fence) await pipelinedTransaction(this.dataSource, [fence, postpone]);
+    else await queryPrepared(this.dataSource, postpone);
   }
 
   /**
-   * Deliveries of these agencies waiting for a rider, oldest first: priced ones, and unpriced ones fee has not
-   * refused to price that waited `feePendingAfterMs` for a price or whose pricing attempt already failed (they
-   * are offered with their fee pending).
+   * Deliveries waiting for a rider (pending, not held by the agency, priced, or unpriced ones fee has not refused to
+   * price that waited `feePendingAfterMs` for a price or whose pricing attempt already failed: they are offered
+   * with their fee pending), those whose food is ready first (no ready time: ready when it arrived), at most
+   * `limit`, leaving out those of `exceptAgencies` (planned by another dispatch instance).
    */
-  /**
-   * Deliveries waiting for a rider (pending, not held by the agency, priced or waiting long enough for a price),
-   * those whose food is ready first (no ready time: ready when it arrived), at most `limit`.
-   */
-  waitingForRider(limit: number, feePendingAfterMs = Infinity): Promise<DeliveryEntity[]> {
+  waitingForRider(limit: number, feePendingAfterMs = Infinity, exceptAgencies: string[] = []): Promise<DeliveryEntity[]> {
     const feePending = Number.isFinite(feePendingAfterMs)
       ? ` OR (d.pricing_problem IS NULL AND (d.quote_attempts > 0 OR d.created_at <= now() - make_interval(secs => CAST(:afterMs AS double precision) / 1000)))`
       : '';
-    return this.dataSource
+    const query = this.dataSource
       .getRepository(DeliveryEntity)
       .createQueryBuilder('d')
       // A delivery the agency holds waits for its hand, not the dispatcher's.
-      .where(`d.status = 'pending' AND NOT d.dispatch_hold AND (d.fee IS NOT NULL${feePending})`, { afterMs: feePendingAfterMs })
+      .where(`d.status = 'pending' AND NOT d.dispatch_hold AND (d.fee IS NOT NULL${feePending})`, { afterMs: feePendingAfterMs });
+    return withoutAgencies(query, exceptAgencies)
       .orderBy('coalesce(d.ready_at, d.created_at)', 'ASC')
       .addOrderBy('d.createdAt', 'ASC')
       .limit(limit)
@@ -346,4 +345,9 @@ export class DeliveriesRepository {
     if (options.after) query.andWhere('(d.createdAt, d.id) < (:afterAt, :afterId)', { afterAt: options.after.createdAt, afterId: options.after.id });
     return query.getMany();
   }
+}
+
+/** The query without the deliveries of these agencies (none left out when the list is empty, as for a lone instance). */
+function withoutAgencies<Q extends DeliveryQuery>(query: Q, agencyIds: string[]): Q {
+  return agencyIds.length === 0 ? query : (query.andWhere('d.agency_id <> ALL(CAST(:exceptAgencies AS uuid[]))', { exceptAgencies: agencyIds }) as Q);
 }

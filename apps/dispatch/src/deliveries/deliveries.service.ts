@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { PATTERNS, type FeeQuote, type OrderCreatedEvent } from '#contracts';
-import { GroupCommit, inboxClaimSql } from '#database';
+import { GroupCommit, inboxClaimSql, queryPrepared, type Statement } from '#database';
 import { about, bindLogContext, DomainError } from '#platform';
 import { DispatchWakeup } from '../offers/dispatch-wakeup.js';
 import { RiderChannel } from '../riders/rider-channel.js';
@@ -124,8 +124,8 @@ export class DeliveriesService {
   }
 
   /** Deliveries whose price should be asked for now (a new one only once its first attempt had `firstAttemptMs`). */
-  dueForPricing(limit: number, firstAttemptMs: number): Promise<DeliveryEntity[]> {
-    return this.deliveries.dueForPricing(limit, firstAttemptMs);
+  dueForPricing(limit: number, firstAttemptMs: number, exceptAgencies: string[] = []): Promise<DeliveryEntity[]> {
+    return this.deliveries.dueForPricing(limit, firstAttemptMs, exceptAgencies);
   }
 
   /**
@@ -134,10 +134,12 @@ export class DeliveriesService {
    * `OfferingService.offerAtPrice`; this takes the others. A delivery offered or taken while its fee was pending
    * is priced too: its riders (those holding an open offer, and the one it is assigned to) get `delivery:fee`,
    * and the charges of the stages it reached unpriced are written now. One cancelled meanwhile, or priced by an
-   * earlier attempt that answered late, is left as it is. Returns whether it was priced now.
+   * earlier attempt that answered late, is left as it is. Returns whether it was priced now. With a `fence` (the
+   * agency's lease, for a pricing pass) it is written only while this instance owns the agency.
    */
-  async recordQuote(deliveryId: string, quote: FeeQuote): Promise<boolean> {
+  async recordQuote(deliveryId: string, quote: FeeQuote, options: { fence?: Statement } = {}): Promise<boolean> {
     const { priced, notify, delivery: pricedDelivery } = await this.dataSource.transaction(async (manager) => {
+      if (options.fence) await queryPrepared(manager, options.fence);
       const delivery = await this.deliveries.lock(manager, deliveryId);
       // Cancelled meanwhile, or priced by an earlier attempt that answered late.
       const none = { priced: false, notify: [] as string[], delivery: undefined };
@@ -168,8 +170,8 @@ export class DeliveriesService {
    * No price yet: the delivery waits and is priced again after `delayMs`. With a `problem` (fee refused to
    * price it) the agency is shown why; without one (fee did not answer) what it was shown stays.
    */
-  postponePricing(deliveryId: string, delayMs: number, problem?: PricingProblem): Promise<void> {
-    return this.deliveries.postponePricing(deliveryId, delayMs, problem);
+  postponePricing(deliveryId: string, delayMs: number, options: { problem?: PricingProblem; fence?: Statement } = {}): Promise<void> {
+    return this.deliveries.postponePricing(deliveryId, delayMs, options.problem, options.fence);
   }
 
   /** The assigned rider has collected the order (at `at`, by its device, for a report sent late). */

@@ -3,6 +3,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { HoldReason } from '#planner';
 import { METRICS_REGISTRY } from '#platform';
 import type { DispatchSettings } from '../agencies/dispatch-settings.service.js';
+import { AgencyLeases } from '../leases/agency-leases.service.js';
 import { RiderPresenceStore } from '../riders/rider-presence.store.js';
 
 const HOLD_REASONS: readonly HoldReason[] = ['NOT_YET_DUE', 'RIDER_BUSY', 'RIDERS_TAKEN', 'NO_RIDER'];
@@ -10,7 +11,7 @@ const HOLD_REASONS: readonly HoldReason[] = ['NOT_YET_DUE', 'RIDER_BUSY', 'RIDER
 /**
  * Dispatch as Prometheus sees it (docs/observability.md): riders online by state, offers made and how they ended,
  * the time from a delivery's arrival to its first offer, positions taken, the dispatcher's planning rounds and the
- * deliveries they hold by reason. Every
+ * deliveries they hold by reason, and the agencies this instance owns. Every
  * label value is one of a few fixed words, each series made once; riders are counted when scraped, from memory.
  */
 @Injectable()
@@ -30,8 +31,24 @@ export class DispatchMetrics {
   /** Positions are the hottest message (thousands a second): a plain count here, read into the counter on scrape. */
   private positions = 0;
 
-  constructor(@Inject(METRICS_REGISTRY) registry: Registry, presence: RiderPresenceStore) {
+  constructor(@Inject(METRICS_REGISTRY) registry: Registry, presence: RiderPresenceStore, leases: AgencyLeases) {
     const registers = [registry];
+    new Gauge({
+      name: 'baecha_dispatch_agency_leases_owned',
+      help: 'Agencies whose planning this instance owns now (docs/clustering.md); 0 while its leases are not renewed',
+      registers,
+      collect() {
+        this.set(leases.status().owned);
+      },
+    });
+    new Gauge({
+      name: 'baecha_dispatch_instances_live',
+      help: 'Dispatch instances alive as of the last lease renewal, this one included',
+      registers,
+      collect() {
+        this.set(leases.status().instances);
+      },
+    });
     new Gauge({
       name: 'baecha_dispatch_riders',
       help: 'Riders connected now, by state: online (may be offered work), on_break, silent (no message within the heartbeat timeout)',

@@ -5,6 +5,7 @@ import type { FeeQuote } from '#contracts';
 import { Messaging } from '#messaging';
 import { sampleFeeQuote } from '../../../../libs/contracts/src/testing/fee-quote.sample.js';
 import { DeliveriesService } from '../deliveries/deliveries.service.js';
+import { AgencyLeases } from '../leases/agency-leases.service.js';
 import type { DeliveryEntity } from '../deliveries/delivery.entity.js';
 import { DispatchWakeup } from './dispatch-wakeup.js';
 import { DeliveryPricing } from './delivery-pricing.service.js';
@@ -26,6 +27,8 @@ const quote: FeeQuote = sampleFeeQuote({ agencyId: delivery.agencyId });
 /** Deliveries of the same agency, with their own ids and drop-offs. */
 const others = (n: number): DeliveryEntity[] =>
   Array.from({ length: n }, (_, i) => ({ ...delivery, id: `6f1c9a4e-3d3b-4f7e-9a51-2f0b6f0c1b${String(i).padStart(2, '0')}`, dropoffLng: 126.98 + i / 1000 }));
+/** The lease fence of the delivery's agency, as the leases mock hands it out. */
+const FENCE = { text: 'fence', values: [] };
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 const settled = async () => {
   for (let i = 0; i < 5; i++) await flush();
@@ -34,16 +37,24 @@ const settled = async () => {
 describe('DeliveryPricing', () => {
   let sut: DeliveryPricing;
   let request: jest.Mock<(pattern: string, payload: unknown, timeoutMs?: number) => Promise<unknown>>;
-  let deliveries: { dueForPricing: jest.Mock<(limit: number) => Promise<DeliveryEntity[]>>; recordQuote: jest.Mock<(...args: unknown[]) => Promise<boolean>>; postponePricing: jest.Mock<(id: string, delayMs: number, problem?: unknown) => Promise<void>> };
+  let deliveries: { dueForPricing: jest.Mock<(limit: number) => Promise<DeliveryEntity[]>>; recordQuote: jest.Mock<(...args: unknown[]) => Promise<boolean>>; postponePricing: jest.Mock<(id: string, delayMs: number, options?: { problem?: unknown; fence?: unknown }) => Promise<void>> };
   let offers: { offerAtPrice: jest.Mock<(delivery: DeliveryEntity, quote: FeeQuote, surroundings?: unknown) => Promise<boolean>>; lookAhead: jest.Mock<() => Promise<undefined>> };
   let wakeup: DispatchWakeup;
+  let owned: Set<string>;
 
   beforeEach(async () => {
     request = jest.fn<(pattern: string, payload: unknown, timeoutMs?: number) => Promise<unknown>>();
     deliveries = {
       dueForPricing: jest.fn<(limit: number) => Promise<DeliveryEntity[]>>().mockResolvedValue([delivery]),
       recordQuote: jest.fn<(...args: unknown[]) => Promise<boolean>>().mockResolvedValue(true),
-      postponePricing: jest.fn<(id: string, delayMs: number, problem?: unknown) => Promise<void>>().mockResolvedValue(undefined),
+      postponePricing: jest.fn<(id: string, delayMs: number, options?: { problem?: unknown; fence?: unknown }) => Promise<void>>().mockResolvedValue(undefined),
+    };
+    owned = new Set([delivery.agencyId]);
+    const leases = {
+      owns: (agencyId: string) => owned.has(agencyId),
+      own: async (agencyIds: string[]) => new Map(agencyIds.filter((id) => owned.has(id)).map((id) => [id, 1])),
+      heldElsewhere: () => [],
+      fence: () => FENCE,
     };
     offers = {
       offerAtPrice: jest.fn<(delivery: DeliveryEntity, quote: FeeQuote, surroundings?: unknown) => Promise<boolean>>().mockResolvedValue(true),
@@ -57,6 +68,7 @@ describe('DeliveryPricing', () => {
         { provide: Messaging, useValue: { request } },
         { provide: DeliveriesService, useValue: deliveries },
         { provide: OfferingService, useValue: offers },
+        { provide: AgencyLeases, useValue: leases },
       ],
     }).compile();
     sut = module.get(DeliveryPricing);
@@ -86,7 +98,7 @@ describe('DeliveryPricing', () => {
 
     await expect(sut.priceDue()).resolves.toBe(1);
 
-    expect(deliveries.recordQuote).toHaveBeenCalledWith(delivery.id, expect.objectContaining({ quoteId: quote.quoteId }));
+    expect(deliveries.recordQuote).toHaveBeenCalledWith(delivery.id, expect.objectContaining({ quoteId: quote.quoteId }), { fence: FENCE });
   });
 
   it('asks a new delivery\'s price at once, without a pass', async () => {
@@ -114,6 +126,16 @@ describe('DeliveryPricing', () => {
     expect(offers.offerAtPrice).toHaveBeenCalledTimes(1);
   });
 
+  it('leaves the retries of an agency another dispatch instance owns to that instance', async () => {
+    owned.clear();
+    request.mockResolvedValue(quote);
+
+    await expect(sut.priceDue()).resolves.toBe(0);
+
+    expect(request).not.toHaveBeenCalled();
+    expect(deliveries.postponePricing).not.toHaveBeenCalled();
+  });
+
   it('keeps the delivery, tries later, and wakes the dispatcher to offer it with its fee pending when fee does not answer', async () => {
     request.mockRejectedValue(new Error('connect ECONNREFUSED'));
     const woken = jest.fn();
@@ -122,7 +144,7 @@ describe('DeliveryPricing', () => {
     await expect(sut.priceDue()).resolves.toBe(0);
 
     expect(deliveries.recordQuote).not.toHaveBeenCalled();
-    expect(deliveries.postponePricing).toHaveBeenCalledWith(delivery.id, 1000, undefined);
+    expect(deliveries.postponePricing).toHaveBeenCalledWith(delivery.id, 1000, { problem: undefined, fence: FENCE });
     expect(woken).toHaveBeenCalledTimes(1);
   });
 
@@ -134,7 +156,7 @@ describe('DeliveryPricing', () => {
       await expect(sut.priceDue()).resolves.toBe(0);
 
       expect(deliveries.recordQuote).not.toHaveBeenCalled();
-      expect(deliveries.postponePricing).toHaveBeenCalledWith(delivery.id, 1000, { code, message: `refused: ${code}`, at: expect.any(String) });
+      expect(deliveries.postponePricing).toHaveBeenCalledWith(delivery.id, 1000, { problem: { code, message: `refused: ${code}`, at: expect.any(String) }, fence: FENCE });
     },
   );
 
@@ -143,7 +165,7 @@ describe('DeliveryPricing', () => {
     await sut.priceDue();
     request.mockRejectedValueOnce(Object.assign(new Error('Timeout has occurred'), { name: 'TimeoutError' }));
     await sut.priceDue();
-    expect(deliveries.postponePricing.mock.calls.map((call) => call[2])).toEqual([undefined, undefined]);
+    expect(deliveries.postponePricing.mock.calls.map((call) => call[2]?.problem)).toEqual([undefined, undefined]);
   });
 
   it('does not trust a reply that is not a quote', async () => {
@@ -197,7 +219,7 @@ describe('DeliveryPricing', () => {
         [c.id, quote.quoteId],
       ]);
       expect(deliveries.postponePricing).toHaveBeenCalledTimes(1);
-      expect(deliveries.postponePricing).toHaveBeenCalledWith(b.id, 1000, expect.objectContaining({ code: 'NO_TARIFF' }));
+      expect(deliveries.postponePricing).toHaveBeenCalledWith(b.id, 1000, expect.objectContaining({ problem: expect.objectContaining({ code: 'NO_TARIFF' }) }));
     });
 
     it('due together in a pass are priced by one batch', async () => {
@@ -248,7 +270,7 @@ describe('DeliveryPricing', () => {
       for (const d of batch) sut.priceNow(d);
       await settled();
       expect(request).toHaveBeenCalledTimes(1);
-      expect(deliveries.postponePricing.mock.calls.map(([id, delay, problem]) => [id, delay, problem])).toEqual(batch.map((d) => [d.id, 1000, undefined]));
+      expect(deliveries.postponePricing.mock.calls.map(([id, delay, options]) => [id, delay, options?.problem])).toEqual(batch.map((d) => [d.id, 1000, undefined]));
       expect(offers.offerAtPrice).not.toHaveBeenCalled();
     });
 

@@ -7,6 +7,7 @@ import { about, Rounds, withLogContext } from '#platform';
 import { DeliveriesService } from '../deliveries/deliveries.service.js';
 import { deliveryIds } from '../deliveries/delivery-log.js';
 import { PRICING_PROBLEM_CODES, type DeliveryEntity, type PricingProblem, type PricingProblemCode } from '../deliveries/delivery.entity.js';
+import { AgencyLeases } from '../leases/agency-leases.service.js';
 import { DispatchWakeup } from './dispatch-wakeup.js';
 import { OfferingService } from './offering.service.js';
 
@@ -49,6 +50,7 @@ export class DeliveryPricing {
     private readonly deliveries: DeliveriesService,
     private readonly offers: OfferingService,
     private readonly wakeup: DispatchWakeup,
+    private readonly leases: AgencyLeases,
   ) {
     // A pass that found a full batch due asks for the next at once, so a backlog is priced as fast as fee answers.
     this.rounds = new Rounds(
@@ -102,10 +104,12 @@ export class DeliveryPricing {
     return (await this.pass()).priced;
   }
 
-  /** A pricing pass: how many it priced, and whether a full batch was due (more may be waiting). */
+  /** A pricing pass over the agencies this instance owns: how many it priced, and whether a full batch was due (more may be waiting). */
   private async pass(): Promise<{ priced: number; full: boolean }> {
-    const due = await this.deliveries.dueForPricing(BATCH, this.firstAttemptMs);
-    const priced = (await Promise.all(due.filter((delivery) => !this.asking.has(delivery.id)).map((delivery) => this.price(delivery)))).filter(Boolean).length;
+    const due = await this.deliveries.dueForPricing(BATCH, this.firstAttemptMs, this.leases.heldElsewhere());
+    const owned = await this.leases.own(due.map((delivery) => delivery.agencyId));
+    const mine = due.filter((delivery) => owned.has(delivery.agencyId) && !this.asking.has(delivery.id));
+    const priced = (await Promise.all(mine.map((delivery) => this.price(delivery)))).filter(Boolean).length;
     return { priced, full: due.length === BATCH };
   }
 
@@ -116,7 +120,9 @@ export class DeliveryPricing {
 
   /**
    * One attempt at the delivery's price; an answer is stored (and offering follows from there), a failure postponed.
-   * What is logged meanwhile, here and in fee (the request names the delivery), is about this delivery.
+   * What is logged meanwhile, here and in fee (the request names the delivery), is about this delivery. The owner
+   * of the delivery's agency writes under its lease's fence; another instance (the one that took the order) only
+   * stores the price, and the owner's rounds offer it.
    */
   private price(delivery: DeliveryEntity): Promise<boolean> {
     this.asking.add(delivery.id);
@@ -128,7 +134,10 @@ export class DeliveryPricing {
         if ('failed' in answer) throw answer.failed;
         // A delivery that simply waits is priced and offered in one go; any other (offered meanwhile with its fee
         // pending, say) is priced on its own.
-        return (await this.offers.offerAtPrice(delivery, answer.quote, surroundings)) || (await this.deliveries.recordQuote(delivery.id, answer.quote));
+        return (
+          (await this.offers.offerAtPrice(delivery, answer.quote, surroundings)) ||
+          (await this.deliveries.recordQuote(delivery.id, answer.quote, { fence: this.fenceOf(delivery) }))
+        );
       } catch (error) {
         await this.postpone(delivery, error);
         return false;
@@ -149,9 +158,14 @@ export class DeliveryPricing {
       `no price for delivery ${delivery.id} (order ${delivery.orderId}, agency ${delivery.agencyId}, attempt ${delivery.quoteAttempts + 1}): ` +
         `${problem ? `fee refused, ${problem.code}: ${problem.message}` : describe(error)}; it waits, next try in ${delay} ms`,
     );
-    await this.deliveries.postponePricing(delivery.id, delay, problem);
+    await this.deliveries.postponePricing(delivery.id, delay, { problem, fence: this.fenceOf(delivery) });
     // Fee did not answer: the delivery may be offered at once with its fee pending, rather than wait.
     if (!problem) this.wakeup.wake();
+  }
+
+  /** The fence of the delivery's agency when this instance owns it. */
+  private fenceOf(delivery: DeliveryEntity) {
+    return this.leases.owns(delivery.agencyId) ? this.leases.fence([delivery.agencyId]) : undefined;
   }
 
   private async askOne(delivery: DeliveryEntity): Promise<Answer> {

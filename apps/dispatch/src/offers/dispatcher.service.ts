@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { Rounds } from '#platform';
+import { AgencyLeases } from '../leases/agency-leases.service.js';
 import { DispatchMetrics } from '../metrics/dispatch-metrics.js';
 import { DeliveryPricing } from './delivery-pricing.service.js';
 import { DispatchWakeup } from './dispatch-wakeup.js';
@@ -17,7 +18,8 @@ const ROUND_MIN_GAP_MS = 1000;
  * own passes for retries, so a slow fee service never holds up offers. Rounds run every DISPATCH_SWEEP_INTERVAL_MS
  * and when woken (a rider online or free, a decline, a timing change). All its state is in the database, so a
  * restart simply resumes; one round runs at a time in this process, and the database's locks and unique indexes
- * guard the rest.
+ * guard the rest. With several instances, rounds and passes cover only the agencies this one owns (AgencyLeases):
+ * the leases are taken before the first round and given up after the last.
  */
 @Injectable()
 export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -29,6 +31,7 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
     private readonly offers: OffersService,
     private readonly offering: OfferingService,
     private readonly pricing: DeliveryPricing,
+    private readonly leases: AgencyLeases,
     wakeup: DispatchWakeup,
     metrics: DispatchMetrics,
   ) {
@@ -41,18 +44,22 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
       Math.min(ROUND_MIN_GAP_MS, config.dispatch.sweepIntervalMs),
     );
     wakeup.onWake(() => this.rounds.wake());
+    // Agencies taken over may have deliveries waiting since their last owner stopped.
+    leases.onTaken(() => this.rounds.wake());
     // A new delivery is priced at once, and offered as its price is stored, not when the next pass or sweep comes round.
     wakeup.onCreated((delivery) => this.pricing.priceNow(delivery));
   }
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
+    await this.leases.start();
     this.pricing.start();
     this.rounds.start();
   }
 
-  /** Stops before the database and transport close, letting a running sweep and pricing pass finish. */
+  /** Stops before the database and transport close, letting a running sweep and pricing pass finish, then gives up the leases. */
   async beforeApplicationShutdown(): Promise<void> {
     await Promise.all([this.pricing.stop(), this.rounds.stop()]);
+    await this.leases.stop();
   }
 
   private async sweep(): Promise<void> {

@@ -15,6 +15,7 @@ import { DeliveryEvents } from '../deliveries/delivery-events.js';
 import { deliveryIds } from '../deliveries/delivery-log.js';
 import { DeliveryTransitions, SYSTEM } from '../deliveries/delivery-transitions.service.js';
 import { decisionsOf, type DispatchDecision } from '../deliveries/dispatch-decision.js';
+import { AgencyLeases, leaseLost } from '../leases/agency-leases.service.js';
 import { DispatchMetrics } from '../metrics/dispatch-metrics.js';
 import { RiderChannel } from '../riders/rider-channel.js';
 import { DispatchWakeup } from './dispatch-wakeup.js';
@@ -97,18 +98,23 @@ export class OfferingService {
     private readonly transitions: DeliveryTransitions,
     private readonly snapshot: PlanningSnapshot,
     private readonly metrics: DispatchMetrics,
+    private readonly leases: AgencyLeases,
   ) {}
 
   /**
    * One planning round: flags deliveries nobody took in time for manual dispatch, plans the waiting deliveries
    * (priced, or with their fee pending; those ready first; one held for its food only when `scheduleHeld` says),
    * makes the offers due now OFFER_BATCH deliveries per transaction, and stores why the others are held. Returns
-   * how many deliveries got offers.
+   * how many deliveries got offers. Only the agencies this instance owns are planned, and each transaction is
+   * fenced by their leases (AgencyLeases).
    */
   async offerWaiting(): Promise<number> {
     const started = performance.now();
     await this.flagLongWaits();
-    const waiting = await this.deliveries.waitingForRider(WAITING_BATCH, this.config.dispatch.feePendingOfferAfterMs);
+    const found = await this.deliveries.waitingForRider(WAITING_BATCH, this.config.dispatch.feePendingOfferAfterMs, this.leases.heldElsewhere());
+    const owned = await this.leases.own(found.map((d) => d.agencyId));
+    const waiting = found.filter((d) => owned.has(d.agencyId));
+    const agencyOf = new Map(waiting.map((d) => [d.id, d.agencyId]));
     const now = Date.now();
     const due = waiting.filter((d) => {
       const look = this.nextLook.get(d.id);
@@ -133,10 +139,16 @@ export class OfferingService {
       const members = new Set(ids);
       const notes = decisions.filter((d) => members.has(d.id));
       try {
-        offered += await this.offerBatch(ids.flatMap((id) => byDelivery.get(id) ?? []), notes);
+        const fence = this.leases.fence(new Map(ids.map((id) => agencyOf.get(id)!).map((agencyId) => [agencyId, owned.get(agencyId)!])));
+        offered += await this.offerBatch(ids.flatMap((id) => byDelivery.get(id) ?? []), notes, fence);
       } catch (error) {
-        // A batch that fails must not hold up the ones behind it; its deliveries are planned again next round.
-        this.logger.error(`could not offer or note ${ids.length} deliveries: ${(error as Error)?.message ?? String(error)}`);
+        // A batch that fails must not hold up the ones behind it; its deliveries are planned again next round (by
+        // this instance, or by the one that took their agency over).
+        const message = `could not offer or note ${ids.length} deliveries: ${(error as Error)?.message ?? String(error)}`;
+        if (leaseLost(error)) {
+          this.logger.warn(message);
+          this.leases.lost();
+        } else this.logger.error(message);
         for (const note of notes) this.written.delete(note.id);
       }
     }
@@ -162,7 +174,9 @@ export class OfferingService {
    * Quotes that arrive together (those of one fee.quote-batch, and those arriving while two such transactions
    * are out) are written together (GroupCommit).
    */
-  offerAtPrice(delivery: DeliveryEntity, quote: FeeQuote, surroundings?: Promise<Surroundings | undefined>): Promise<boolean> {
+  async offerAtPrice(delivery: DeliveryEntity, quote: FeeQuote, surroundings?: Promise<Surroundings | undefined>): Promise<boolean> {
+    // Another instance owns the agency: its rounds offer the delivery once the caller has stored the price.
+    if (!this.leases.owns(delivery.agencyId) && !(await this.leases.own([delivery.agencyId])).has(delivery.agencyId)) return false;
     return this.quotes.submit({ delivery, quote, surroundings });
   }
 
@@ -201,6 +215,27 @@ export class OfferingService {
   );
 
   private async priceAndOffer(items: Array<{ delivery: DeliveryEntity; quote: FeeQuote; surroundings?: Promise<Surroundings | undefined> }>): Promise<boolean[]> {
+    const owned = this.leases.ownedNow();
+    const mine = items.filter(({ delivery }) => owned.has(delivery.agencyId));
+    if (mine.length === 0) return items.map(() => false);
+    try {
+      const stored = await this.priceAndOfferOwned(mine, owned);
+      return items.map(({ delivery }) => stored.has(delivery.id));
+    } catch (error) {
+      // The lease moved meanwhile: the price is stored by the caller, outside the fence, and the new owner offers it.
+      if (leaseLost(error)) {
+        this.leases.lost();
+        return items.map(() => false);
+      }
+      throw error;
+    }
+  }
+
+  /** Prices and offers deliveries of agencies this instance owns (`owned`, their epochs): returns the ids priced now. */
+  private async priceAndOfferOwned(
+    items: Array<{ delivery: DeliveryEntity; quote: FeeQuote; surroundings?: Promise<Surroundings | undefined> }>,
+    owned: Map<string, number>,
+  ): Promise<Set<string>> {
     // Each delivery as it will be once priced: what the offer shows and the restaurant's event says.
     const priced: DeliveryEntity[] = items.map(({ delivery, quote }) => ({ ...delivery, fee: deliveryQuote(quote) }));
     const read = await Promise.all(items.map((item) => item.surroundings));
@@ -211,7 +246,9 @@ export class OfferingService {
     const planned = await this.plan(areas);
     const ids = priced.map((delivery) => delivery.id);
     const offering = this.offering(planned.choices);
-    const [, pricedRows, ...rest] = await pipelinedTransaction(this.dataSource, [
+    const agencies = new Set(priced.map((delivery) => delivery.agencyId));
+    const [, , pricedRows, ...rest] = await pipelinedTransaction(this.dataSource, [
+      this.leases.fence(new Map([...agencies].map((agencyId) => [agencyId, owned.get(agencyId)!]))),
       this.deliveries.lockManyStatement(ids),
       this.deliveries.priceWaitingStatement(
         priced.map((delivery) => ({ id: delivery.id, fee: delivery.fee! })),
@@ -227,7 +264,7 @@ export class OfferingService {
     this.tell(made);
     // An offer planned but not made (its rider filled up meanwhile): the next round plans it again, now.
     if (new Set(made.map(({ delivery }) => delivery.id)).size < new Set(planned.choices.map((c) => c.delivery.id)).size) this.wakeup.wake();
-    return ids.map((id) => stored.has(id));
+    return stored;
   }
 
   /**
@@ -308,18 +345,24 @@ export class OfferingService {
     const now = Date.now();
     if (now - this.flaggedAt < Math.min(FLAG_EVERY_MS, afterSeconds * 250)) return;
     this.flaggedAt = now;
-    const flagged = await this.offers.flagForManualDispatch(afterSeconds);
+    const owned = this.leases.ownedNow();
+    if (owned.size === 0) return;
+    const flagged = await this.offers.flagForManualDispatch(afterSeconds, [...owned.keys()], this.leases.fence(owned));
     if (flagged > 0) this.logger.warn(`${flagged} deliveries waited ${afterSeconds} s without a rider: flagged for manual dispatch`);
   }
 
-  /** Makes the offers chosen and stores the decisions in one transaction (see `offering`), then tells the riders. */
-  private async offerBatch(choices: Choice[], decisions: Array<{ id: string; decision: DispatchDecision }>): Promise<number> {
+  /**
+   * Makes the offers chosen and stores the decisions in one transaction that starts with their agencies' `fence`
+   * (see `offering`), then tells the riders.
+   */
+  private async offerBatch(choices: Choice[], decisions: Array<{ id: string; decision: DispatchDecision }>, fence: Statement): Promise<number> {
     if (choices.length === 0) {
-      if (decisions.length > 0) await pipelinedTransaction(this.dataSource, [this.deliveries.decisionsStatement(decisions)]);
+      if (decisions.length > 0) await pipelinedTransaction(this.dataSource, [fence, this.deliveries.decisionsStatement(decisions)]);
       return 0;
     }
     const offering = this.offering(choices);
-    const [, ...rows] = await pipelinedTransaction(this.dataSource, [
+    const [, , ...rows] = await pipelinedTransaction(this.dataSource, [
+      fence,
       this.deliveries.lockManyStatement([...new Set(choices.map((choice) => choice.delivery.id))]),
       ...offering.statements,
       this.deliveries.decisionsStatement(decisions),

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AgenciesModule } from '../agencies/agencies.module.js';
 import { DeliveriesModule } from '../deliveries/deliveries.module.js';
+import { LeasesModule } from '../leases/leases.module.js';
 import { RidersModule } from '../riders/riders.module.js';
 import { DispatchMetrics } from '../metrics/dispatch-metrics.js';
 import { DeliveryPricing } from './delivery-pricing.service.js';
@@ -13,7 +14,7 @@ import { OffersService } from './offers.service.js';
 import { PlanningSnapshot } from './planning.snapshot.js';
 
 @Module({
-  imports: [AgenciesModule, DeliveriesModule, RidersModule],
+  imports: [AgenciesModule, DeliveriesModule, RidersModule, LeasesModule],
   providers: [OffersRepository, OffersService, PlanningSnapshot, OfferingService, DeliveryPricing, Dispatcher, DispatchMetrics, OfferReceiptsRepository, OfferReceipts],
   exports: [OffersService, DeliveryPricing, DispatchMetrics, OfferReceipts],
 })

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { queryPrepared, type Statement } from '#database';
+import { pipelinedTransaction, queryPrepared, type Statement } from '#database';
 import type { OfferExplanation, RiderJob } from '#planner';
 import { OfferEntity, type OfferStatus } from './offer.entity.js';
 
@@ -215,17 +215,22 @@ export class OffersRepository {
   }
 
   /**
-   * Flags deliveries nobody has taken within `afterSeconds` of arriving for the agency to dispatch by hand;
-   * returns how many were flagged now. Automatic offers go on regardless.
+   * Flags deliveries of these agencies nobody has taken within `afterSeconds` of arriving for the agency to
+   * dispatch by hand, in a transaction that starts with the agencies' `fence`; returns how many were flagged now.
+   * Automatic offers go on regardless.
    */
-  async flagForManualDispatch(afterSeconds: number): Promise<number> {
-    const [, count] = (await this.dataSource.query(
-      `UPDATE dispatch.deliveries SET manual_dispatch_since = now()
-        WHERE status IN ('pending', 'offered') AND manual_dispatch_since IS NULL
-          AND created_at <= now() - make_interval(secs => $1::double precision)`,
-      [afterSeconds],
-    )) as [unknown, number];
-    return count;
+  async flagForManualDispatch(afterSeconds: number, agencyIds: string[], fence: Statement): Promise<number> {
+    const [, flagged] = await pipelinedTransaction(this.dataSource, [
+      fence,
+      {
+        text: `UPDATE dispatch.deliveries SET manual_dispatch_since = now()
+                WHERE status IN ('pending', 'offered') AND manual_dispatch_since IS NULL AND agency_id = ANY($2::uuid[])
+                  AND created_at <= now() - make_interval(secs => $1::double precision)
+                RETURNING id`,
+        values: [afterSeconds, agencyIds],
+      },
+    ]);
+    return flagged!.length;
   }
 
   /** Answers or closes a pending offer; returns false when it was no longer pending. */
@@ -247,12 +252,15 @@ export class OffersRepository {
     return updated(result).length === 1;
   }
 
-  async dueToExpire(limit: number): Promise<OfferEntity[]> {
-    const rows: OfferRow[] = await this.dataSource.query(
-      `SELECT * FROM dispatch.offers WHERE status = 'pending' AND expires_at <= clock_timestamp() ORDER BY expires_at LIMIT $1`,
-      [limit],
-    );
-    return rows.map(toOffer);
+  /** Pending offers whose time is up, with their deliveries' agencies, leaving out those of `exceptAgencies`. */
+  async dueToExpire(limit: number, exceptAgencies: string[] = []): Promise<Array<{ offer: OfferEntity; agencyId: string }>> {
+    const rows = (await queryPrepared(this.dataSource, {
+      text: `SELECT o.*, d.agency_id FROM dispatch.offers o JOIN dispatch.deliveries d ON d.id = o.delivery_id
+              WHERE o.status = 'pending' AND o.expires_at <= clock_timestamp() AND d.agency_id <> ALL($2::uuid[])
+              ORDER BY o.expires_at LIMIT $1`,
+      values: [limit, exceptAgencies],
+    })) as unknown as Array<OfferRow & { agency_id: string }>;
+    return rows.map((row) => ({ offer: toOffer(row), agencyId: row.agency_id }));
   }
 
   async livePendingFor(riderId: string): Promise<OfferEntity[]> {

@@ -9,6 +9,7 @@ import { DeliveryEvents } from '../deliveries/delivery-events.js';
 import { deliveryIds } from '../deliveries/delivery-log.js';
 import { deliveryTiming } from '../deliveries/delivery.views.js';
 import { DeliveryTransitions, SYSTEM } from '../deliveries/delivery-transitions.service.js';
+import { AgencyLeases } from '../leases/agency-leases.service.js';
 import { DispatchMetrics } from '../metrics/dispatch-metrics.js';
 import { riderAtCapacity } from '../riders/rider-capacity.js';
 import { RiderChannel, type OfferMessage } from '../riders/rider-channel.js';
@@ -69,14 +70,22 @@ export class OffersService {
     private readonly wakeup: DispatchWakeup,
     private readonly transitions: DeliveryTransitions,
     private readonly metrics: DispatchMetrics,
+    private readonly leases: AgencyLeases,
   ) {}
 
-  /** Closes offers nobody answered in time; a delivery with no offer left open goes back to waiting. */
+  /**
+   * Closes offers nobody answered in time, of the agencies this instance owns, each under its agency's fence; a
+   * delivery with no offer left open goes back to waiting.
+   */
   async expireDue(): Promise<number> {
     let expired = 0;
-    for (const due of await this.offers.dueToExpire(BATCH)) {
+    const found = await this.offers.dueToExpire(BATCH, this.leases.heldElsewhere());
+    const owned = await this.leases.own(found.map(({ agencyId }) => agencyId));
+    for (const { offer: due, agencyId } of found) {
+      if (!owned.has(agencyId)) continue;
       const closed = await this.dataSource
         .transaction(async (manager) => {
+          await queryPrepared(manager, this.leases.fence(new Map([[agencyId, owned.get(agencyId)!]])));
           const delivery = await this.deliveries.lock(manager, due.deliveryId);
           if (!delivery || !(await this.offers.expire(manager, due.id))) return null;
           await this.reopenIfNoneOpen(manager, delivery, { ...SYSTEM, reason: 'offer expired' });

@@ -1,10 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '#config';
-import { OrderCreatedEvent, validateContract } from '#contracts';
+import { OrderCreatedEvent, PATTERNS, validateContract } from '#contracts';
+import { Messaging } from '#messaging';
 import { startService } from '#platform';
 import { FakeKakao, FakeNaver, fakeProvidersEnv } from '../../../../libs/maps/src/testing/index.js';
 import { createTestDatabase, queryRows } from '../../../../test/support/database.js';
@@ -198,6 +199,36 @@ describe('locating address-only orders (component, intake and fee on real Postgr
     }, 'ADDRESS_NOT_FOUND on the order');
     expect(v.status).toBe('locating');
     expect(await eventsFor(unknownId)).toEqual([]);
+  });
+
+  it('with two intake instances on one database, locates each order once: one fee.geocode, one order.created', async () => {
+    const other = await testConfig({ LOCATE_INTERVAL_MS: '100', FEE_PORT: String(config.httpPorts.fee), FEE_RPC_PORT: String(config.rpcPorts.fee) });
+    const second = await startService({ service: 'intake', module: IntakeModule.forRoot(other, db.url), config: other, bodyParser: false });
+    try {
+      const asked: string[] = [];
+      for (const app of [intake, second]) {
+        const messaging = app.get(Messaging);
+        const request = messaging.request.bind(messaging);
+        jest.spyOn(messaging, 'request').mockImplementation((pattern, payload, timeoutMs) => {
+          if (pattern === PATTERNS.FEE_GEOCODE) asked.push((payload as { orderId: string }).orderId);
+          return request(pattern, payload, timeoutMs);
+        });
+      }
+      const ids: string[] = [];
+      for (let i = 0; i < 12; i++) {
+        const address = `서울 종로구 세종대로 ${200 + i}`;
+        kakao.places.set(address, { lng: 126.977 + i / 10_000, lat: 37.576 });
+        ids.push((await post(order({ address })).expect(202)).body.orderId);
+      }
+
+      await eventually(async () => ((await Promise.all(ids.map(view))).every((o) => o.status === 'received') ? true : undefined), 'every order received');
+      for (const id of ids) {
+        expect((await eventsFor(id)).filter((e) => e.pattern === 'order.created')).toHaveLength(1);
+        expect(asked.filter((orderId) => orderId === id)).toHaveLength(1);
+      }
+    } finally {
+      await second.close();
+    }
   });
 
   it('gives each due order to one locator only, however many ask at once', async () => {
