@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import request from 'supertest';
+import { NEAR_CITY_HALL, eventually, orderEvent, startDispatch, type DispatchHarness, type RiderClient } from '../../test/dispatch-harness.js';
+
+const redisUrl = process.env.REDIS_URL;
+if (!redisUrl) console.warn('\n*** REDIS_URL is not set: two dispatch instances sharing riders through Redis are SKIPPED ***\n');
+
+/** The last event number an app saw, and the stream it belongs to, as it would send them when reconnecting. */
+function position(client: RiderClient): { epoch: string; seq: number } {
+  const epoch = client.events<{ epoch: string }>('resume').at(-1)!.epoch;
+  return { epoch, seq: Math.max(0, ...client.received.map((r) => r.meta?.seq ?? 0)) };
+}
+
+/**
+ * Instance A is the harness's dispatch (orders arrive there); B is a second instance on the same database and Redis,
+ * which plans only when woken (its sweep every minute), so offers to its riders are A's, carried through Redis.
+ */
+(redisUrl ? describe : describe.skip)('two dispatch instances sharing riders through Redis (component, real Redis)', () => {
+  const prefix = `test-${randomBytes(4).toString('hex')}:`;
+  const cluster = { DISPATCH_CLUSTER: 'redis', REDIS_URL: redisUrl!, REDIS_KEY_PREFIX: prefix, DISPATCH_CLUSTER_PRESENCE_BATCH_MS: '50' };
+  let h: DispatchHarness;
+  let b: { url: string };
+
+  beforeAll(async () => {
+    h = await startDispatch({ env: { ...cluster, OFFER_TIMEOUT_SECONDS: '30', OFFER_UNSEEN_WITHDRAW_SECONDS: '0' } });
+    b = await h.startInstance({ DISPATCH_SWEEP_INTERVAL_MS: '60000' });
+  });
+
+  afterAll(async () => {
+    await h?.close();
+    if (!redisUrl) return;
+    const redis = new Redis(redisUrl);
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+  });
+
+  it('makes a rider located on B a candidate on A, offers it A\'s delivery, and tells it on B when A calls the delivery off', async () => {
+    const { agencyId, apiKey } = await h.agency();
+    const { token, riderId } = await h.rider(agencyId, 'B에 붙은 라이더');
+    const rider = await h.connect(token, { url: b.url });
+    await rider.at(NEAR_CITY_HALL.m300);
+
+    // A's board shows the rider online where it reported itself on B.
+    await eventually(async () => {
+      const seen = (await h.agencyRiders(agencyId, apiKey)).find((r) => r.id === riderId);
+      return seen?.state === 'online' && seen.online ? seen : undefined;
+    }, 'the rider online on A');
+
+    const event = orderEvent(agencyId);
+    await h.publish(event);
+    const offer = await rider.waitForOffer();
+    const delivery = await h.deliveryOf(event.orderId);
+    expect(offer.deliveryId).toBe(delivery.id);
+    expect(rider.received.find((r) => r.event === 'offer')!.meta).toEqual({ seq: expect.any(Number) });
+
+    await request(h.dispatchUrl).post(`/v1/agencies/${agencyId}/deliveries/${delivery.id}/cancel`).set('authorization', `Bearer ${apiKey}`).expect(200);
+    await expect(rider.waitFor('delivery:cancelled')).resolves.toEqual({ deliveryId: delivery.id });
+    // One stream for the rider, wherever its events come from: the numbers go up by one.
+    const numbers = rider.received.filter((r) => r.event === 'offer' || r.event === 'delivery:cancelled' || r.event === 'offer:expired').map((r) => r.meta!.seq);
+    expect(numbers).toEqual(numbers.map((_, i) => numbers[0]! + i));
+  });
+
+  it('replays to a rider that moved from A to B what it missed, from the stream kept in Redis', async () => {
+    const { agencyId, apiKey } = await h.agency();
+    const { token } = await h.rider(agencyId, '옮겨 다니는 라이더');
+    const other = await h.rider(agencyId, '다른 라이더');
+    const first = await h.connect(token, { auth: { acknowledgesOffers: true, resume: null } });
+    await first.at(NEAR_CITY_HALL.m300);
+    await expect(first.waitFor('resume')).resolves.toMatchObject({ rebuild: 'unknown_stream' });
+    await h.publish(orderEvent(agencyId));
+    const offer = await first.waitForOffer();
+    expect((await first.send('offer:accept', { offerId: offer.offerId })).ok).toBe(true);
+    const seen = position(first);
+    expect(seen.seq).toBeGreaterThan(0);
+    first.disconnect();
+
+    // While it is away, A's operator moves its job to another rider.
+    await request(h.dispatchUrl)
+      .post(`/v1/agencies/${agencyId}/deliveries/${offer.deliveryId}/reassign`)
+      .set('authorization', `Bearer ${apiKey}`)
+      .send({ riderId: other.riderId, reason: '라이더 연락 두절' })
+      .expect(200);
+
+    const back = await h.connect(token, { url: b.url, auth: { acknowledgesOffers: true, resume: seen } });
+    await expect(back.waitFor('resume')).resolves.toEqual({ epoch: seen.epoch, seq: seen.seq + 1, replayed: 1 });
+    expect(back.received.map((r) => [r.event, r.meta?.seq])).toEqual([
+      ['delivery:unassigned', seen.seq + 1],
+      ['presence', seen.seq + 1],
+      ['jobs', seen.seq + 1],
+      ['resume', seen.seq + 1],
+    ]);
+    expect(back.events('delivery:unassigned')).toEqual([{ deliveryId: offer.deliveryId, reason: '라이더 연락 두절' }]);
+
+    // A position from another stream (or a Redis that lost it) is rebuilt from the snapshot.
+    const stranger = await h.connect(token, { url: b.url, auth: { resume: { epoch: 'another-run', seq: 1 } } });
+    await expect(stranger.waitFor('resume')).resolves.toMatchObject({ rebuild: 'unknown_stream' });
+  });
+
+  it('closes a disabled rider\'s sockets on every instance', async () => {
+    const { agencyId, apiKey } = await h.agency();
+    const { token, riderId } = await h.rider(agencyId, '그만두는 라이더');
+    const rider = await h.connect(token, { url: b.url });
+    await rider.waitFor('jobs');
+    const closed = new Promise<string>((resolve) => rider.socket.once('disconnect', resolve));
+    await request(h.dispatchUrl).post(`/v1/agencies/${agencyId}/riders/${riderId}/disable`).set('authorization', `Bearer ${apiKey}`).send({}).expect(200);
+    await expect(closed).resolves.toBe('io server disconnect');
+  });
+});
