@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import request from 'supertest';
+import { TcpProxy } from '../../../../test/support/tcp-proxy.js';
 import { NEAR_CITY_HALL, eventually, orderEvent, startDispatch, type DispatchHarness, type RiderClient } from '../../test/dispatch-harness.js';
 
 const redisUrl = process.env.REDIS_URL;
@@ -107,5 +108,73 @@ function position(client: RiderClient): { epoch: string; seq: number } {
     const closed = new Promise<string>((resolve) => rider.socket.once('disconnect', resolve));
     await request(h.dispatchUrl).post(`/v1/agencies/${agencyId}/riders/${riderId}/disable`).set('authorization', `Bearer ${apiKey}`).send({}).expect(200);
     await expect(closed).resolves.toBe('io server disconnect');
+  });
+});
+
+/** The same two instances reaching Redis through a proxy that can play Redis restarting, having lost every key. */
+(redisUrl ? describe : describe.skip)('two dispatch instances while Redis is away (component, real Redis behind a proxy)', () => {
+  const prefix = `test-${randomBytes(4).toString('hex')}:`;
+  let proxy: TcpProxy;
+  let h: DispatchHarness;
+  let b: { url: string };
+
+  beforeAll(async () => {
+    const target = new URL(redisUrl!);
+    proxy = await TcpProxy.start(Number(target.port || 6379));
+    target.port = String(proxy.port);
+    h = await startDispatch({
+      env: {
+        DISPATCH_CLUSTER: 'redis',
+        REDIS_URL: target.toString(),
+        REDIS_KEY_PREFIX: prefix,
+        DISPATCH_CLUSTER_PRESENCE_BATCH_MS: '50',
+        DISPATCH_CLUSTER_INSTANCE_TIMEOUT_MS: '1000',
+        OFFER_UNSEEN_WITHDRAW_SECONDS: '0',
+      },
+    });
+    b = await h.startInstance({ DISPATCH_SWEEP_INTERVAL_MS: '60000' });
+  });
+
+  afterAll(async () => {
+    await h?.close();
+    await proxy?.close();
+  });
+
+  it('keeps offering each instance\'s own riders while Redis is away, and shares riders again once it is back, empty', async () => {
+    const { agencyId, apiKey } = await h.agency();
+    const onA = await h.rider(agencyId, 'A에 붙은 라이더');
+    const onB = await h.rider(agencyId, 'B에 붙은 라이더');
+    const riderB = await h.connect(onB.token, { url: b.url });
+    await riderB.at(NEAR_CITY_HALL.m300);
+    const board = async (riderId: string) => (await h.agencyRiders(agencyId, apiKey)).find((r) => r.id === riderId)!;
+    await eventually(async () => ((await board(onB.riderId)).state === 'online' ? true : undefined), 'the rider on B online on A');
+
+    proxy.down();
+    // A stops hearing B and takes B's riders offline until they are heard of again.
+    await eventually(async () => ((await board(onB.riderId)).state === 'offline' ? true : undefined), 'the rider on B offline on A while Redis is away');
+    const riderA = await h.connect(onA.token);
+    await riderA.at(NEAR_CITY_HALL.m1500);
+    const during = orderEvent(agencyId);
+    await h.publish(during);
+    const offered = await riderA.waitForOffer((await h.deliveryOf(during.orderId)).id);
+    // Sent while the shared stream is away: not numbered in it.
+    expect(riderA.received.find((r) => r.event === 'offer' && r.payload.offerId === offered.offerId)!.meta).toEqual({ seq: 0 });
+    expect((await riderA.send('offer:accept', { offerId: offered.offerId })).ok).toBe(true);
+
+    // Redis comes back having lost every key: the instances say again who is where.
+    const redis = new Redis(redisUrl!);
+    try {
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length > 0) await redis.del(...keys);
+    } finally {
+      redis.disconnect();
+    }
+    proxy.restore();
+    await eventually(async () => ((await board(onB.riderId)).state === 'online' ? true : undefined), 'the rider on B online on A again', 20_000);
+    const after = orderEvent(agencyId);
+    await h.publish(after);
+    const delivery = await h.deliveryOf(after.orderId);
+    await riderB.waitForOffer(delivery.id);
+    expect(riderB.received.find((r) => r.event === 'offer')!.meta!.seq).toBeGreaterThan(0);
   });
 });
