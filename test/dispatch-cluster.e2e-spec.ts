@@ -68,12 +68,17 @@ const NEAR_CITY_HALL = { lng: 126.9785, lat: 37.567 };
 
     // New work reaches the riders now on A; the one with a job finishes it.
     const second = await restaurant.send();
-    const next = await eventually(async () => onA.find((r) => r.offers.length > 0), 'an offer after B was killed', 30_000);
+    const secondDelivery = await eventually(async () => {
+      const [row] = await queryRows<{ id: string }>(stack.databaseUrl, 'SELECT id FROM dispatch.deliveries WHERE order_id = $1', [second.body.orderId]);
+      return row?.id;
+    }, 'the second delivery', 30_000);
+    const offerOf = (rider: Rider) => rider.offers.find((o) => o.deliveryId === secondDelivery);
+    const next = await eventually(async () => onA.find((r) => offerOf(r)), 'an offer after B was killed', 30_000);
     console.log(`a rider of the killed instance was offered work again ${Date.now() - killedAt} ms after its socket dropped`);
-    await expect(next.ask('offer:accept', { offerId: next.offers[0]!.offerId })).resolves.toMatchObject({ ok: true });
+    await expect(next.ask('offer:accept', { offerId: offerOf(next)!.offerId })).resolves.toMatchObject({ ok: true });
     for (const [rider, deliveryId] of [
       [carrier, job.deliveryId],
-      [next, next.offers[0]!.deliveryId],
+      [next, secondDelivery],
     ] as const) {
       await expect(rider.ask('delivery:pickedUp', { deliveryId })).resolves.toMatchObject({ ok: true });
       await expect(rider.ask('delivery:delivered', { deliveryId })).resolves.toMatchObject({ ok: true });
