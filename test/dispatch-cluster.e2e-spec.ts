@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { Rider, type Restaurant } from './support/actors.js';
 import { queryRows } from './support/database.js';
+import { deleteRedisKeys } from './support/redis.js';
 import { eventually, startStack, type Stack } from './support/stack.js';
 
 const redisUrl = process.env.REDIS_URL;
@@ -36,11 +36,7 @@ const NEAR_CITY_HALL = { lng: 126.9785, lat: 37.567 };
   afterAll(async () => {
     sockets.forEach((r) => r.disconnect());
     await stack?.stop();
-    if (!redisUrl) return;
-    const redis = new Redis(redisUrl);
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    redis.disconnect();
+    if (redisUrl) await deleteRedisKeys(redisUrl, prefix);
   });
 
   const online = async (url: string, token: string) => {

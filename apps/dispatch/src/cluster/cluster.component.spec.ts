@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import request from 'supertest';
+import { deleteRedisKeys } from '../../../../test/support/redis.js';
 import { TcpProxy } from '../../../../test/support/tcp-proxy.js';
 import { NEAR_CITY_HALL, eventually, orderEvent, startDispatch, type DispatchHarness, type RiderClient } from '../../test/dispatch-harness.js';
 
@@ -31,11 +31,7 @@ function position(client: RiderClient): { epoch: string; seq: number } {
 
   afterAll(async () => {
     await h?.close();
-    if (!redisUrl) return;
-    const redis = new Redis(redisUrl);
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    redis.disconnect();
+    if (redisUrl) await deleteRedisKeys(redisUrl, prefix);
   });
 
   it('makes a rider located on B a candidate on A, offers it A\'s delivery, and tells it on B when A calls the delivery off', async () => {
@@ -138,6 +134,7 @@ function position(client: RiderClient): { epoch: string; seq: number } {
   afterAll(async () => {
     await h?.close();
     await proxy?.close();
+    if (redisUrl) await deleteRedisKeys(redisUrl, prefix);
   });
 
   it('keeps offering each instance\'s own riders while Redis is away, and shares riders again once it is back, empty', async () => {
@@ -162,13 +159,7 @@ function position(client: RiderClient): { epoch: string; seq: number } {
     expect((await riderA.send('offer:accept', { offerId: offered.offerId })).ok).toBe(true);
 
     // Redis comes back having lost every key: the instances say again who is where.
-    const redis = new Redis(redisUrl!);
-    try {
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length > 0) await redis.del(...keys);
-    } finally {
-      redis.disconnect();
-    }
+    await deleteRedisKeys(redisUrl!, prefix);
     proxy.restore();
     await eventually(async () => ((await board(onB.riderId)).state === 'online' ? true : undefined), 'the rider on B online on A again', 20_000);
     const after = orderEvent(agencyId);
