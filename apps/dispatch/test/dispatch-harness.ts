@@ -135,7 +135,7 @@ export interface DispatchHarness {
    * Another dispatch instance on the same database and fee service, with its own HTTP and RPC ports and `env` over the
    * first one's (e.g. the same DISPATCH_CLUSTER and REDIS_KEY_PREFIX); connect riders to it with `{ url }`.
    */
-  startInstance(env?: Record<string, string>): Promise<{ app: INestApplication; url: string; config: AppConfig }>;
+  startInstance(env?: Record<string, string>): Promise<{ app: INestApplication; url: string; config: AppConfig; close(): Promise<void> }>;
   close(): Promise<void>;
 }
 
@@ -256,7 +256,11 @@ export async function startDispatch(options: { env?: Record<string, string>; wit
       };
       const app = await startService({ service: 'dispatch', module: DispatchModule.forRoot(second, db.url), config: second });
       apps.push(app);
-      return { app, url: `http://127.0.0.1:${httpPort}`, config: second };
+      const close = async () => {
+        apps.splice(apps.indexOf(app), 1);
+        await app.close();
+      };
+      return { app, url: `http://127.0.0.1:${httpPort}`, config: second, close };
     },
     close: async () => {
       sockets.forEach((s) => s.disconnect());

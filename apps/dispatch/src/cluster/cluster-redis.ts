@@ -22,6 +22,7 @@ export class ClusterRedis implements OnApplicationShutdown {
   readonly prefix: string;
   private readonly logger = new Logger('cluster');
   private readonly readyCallbacks: Array<() => void> = [];
+  private readonly closeCallbacks: Array<() => Promise<void>> = [];
   private readonly handlers = new Map<string, (message: string) => void>();
   private lastErrorLogged = 0;
 
@@ -91,7 +92,13 @@ export class ClusterRedis implements OnApplicationShutdown {
     this.logger.warn(message);
   }
 
-  onApplicationShutdown(): void {
+  /** Runs once on shutdown, while the connections are still open: to say goodbye. */
+  onClose(callback: () => Promise<void>): void {
+    this.closeCallbacks.push(callback);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled(this.closeCallbacks.map((callback) => callback()));
     this.commands.disconnect();
     this.subscriber.disconnect();
   }

@@ -20,7 +20,14 @@ function position(client: RiderClient): { epoch: string; seq: number } {
  */
 (redisUrl ? describe : describe.skip)('two dispatch instances sharing riders through Redis (component, real Redis)', () => {
   const prefix = `test-${randomBytes(4).toString('hex')}:`;
-  const cluster = { DISPATCH_CLUSTER: 'redis', REDIS_URL: redisUrl!, REDIS_KEY_PREFIX: prefix, DISPATCH_CLUSTER_PRESENCE_BATCH_MS: '50' };
+  // Instances are never taken as gone for silence here: only a goodbye makes their riders offline within a test's wait.
+  const cluster = {
+    DISPATCH_CLUSTER: 'redis',
+    REDIS_URL: redisUrl!,
+    REDIS_KEY_PREFIX: prefix,
+    DISPATCH_CLUSTER_PRESENCE_BATCH_MS: '50',
+    DISPATCH_CLUSTER_INSTANCE_TIMEOUT_MS: '600000',
+  };
   let h: DispatchHarness;
   let b: { url: string };
 
@@ -94,6 +101,18 @@ function position(client: RiderClient): { epoch: string; seq: number } {
     // A position from another stream (or a Redis that lost it) is rebuilt from the snapshot.
     const stranger = await h.connect(token, { url: b.url, auth: { resume: { epoch: 'another-run', seq: 1 } } });
     await expect(stranger.waitFor('resume')).resolves.toMatchObject({ rebuild: 'unknown_stream' });
+  });
+
+  it('takes the riders of an instance that stops offline on the others at once', async () => {
+    const { agencyId, apiKey } = await h.agency();
+    const { token, riderId } = await h.rider(agencyId, 'C에 붙은 라이더');
+    const c = await h.startInstance({ DISPATCH_SWEEP_INTERVAL_MS: '60000' });
+    const rider = await h.connect(token, { url: c.url });
+    await rider.at(NEAR_CITY_HALL.m300);
+    const stateOnA = async () => (await h.agencyRiders(agencyId, apiKey)).find((r) => r.id === riderId)!.state as string;
+    await eventually(async () => ((await stateOnA()) === 'online' ? true : undefined), 'the rider on C online on A');
+    await c.close();
+    await eventually(async () => ((await stateOnA()) === 'offline' ? true : undefined), 'the rider on C offline on A once C stopped');
   });
 
   it('closes a disabled rider\'s sockets on every instance', async () => {

@@ -7,11 +7,15 @@ import { ClusterRedis } from './cluster-redis.js';
 /** One rider in a presence message: id, agency, connected, on break, last seen (ms), lng, lat, position's ms, located. */
 type Row = [string, string, 0 | 1, 0 | 1, number | null, number | null, number | null, number | null, 0 | 1];
 
-/** What instances publish on the presence channel: changes (or all, `full`), and `hello` to ask the others for all of theirs. */
+/**
+ * What instances publish on the presence channel: changes (or all of its riders), with `hello` to ask the others for
+ * all of theirs, or `bye` when it stops (its riders are offline at once, not after the timeout).
+ */
 interface PresenceMessage {
   from: string;
   riders: Row[];
   hello?: true;
+  bye?: true;
 }
 
 /** Riders in one message when an instance tells all of its riders. */
@@ -22,7 +26,7 @@ const FULL_CHUNK = 1000;
  * the riders connected to it, and mirrors what the others publish into its own RiderPresenceStore, so its
  * RIDER_INDEX (read by the planner in memory, no round trip on the order→offer path) and its board show every
  * rider. Each batch is also a sign of life: an instance unheard for DISPATCH_CLUSTER_INSTANCE_TIMEOUT_MS is gone,
- * and its riders are offline until they reconnect. A newcomer, or one back after an outage, says `hello` and is sent
+ * and its riders are offline until they reconnect (at once when it says `bye` on stopping). A newcomer, or one back after an outage, says `hello` and is sent
  * everyone's riders.
  */
 @Injectable()
@@ -48,6 +52,7 @@ export class PresenceMirror implements OnApplicationBootstrap, OnModuleDestroy {
     this.seenEveryMs = config.dispatch.riderHeartbeatTimeoutMs / 10;
     redis.on(this.channelName, (message) => this.received(message));
     redis.onReady(() => void this.publishAll(true));
+    redis.onClose(() => this.publish({ from: redis.instanceId, riders: [], bye: true }));
     presence.watch((riderId, change) => this.changed(riderId, change));
   }
 
@@ -113,6 +118,12 @@ export class PresenceMirror implements OnApplicationBootstrap, OnModuleDestroy {
   private received(text: string): void {
     const message = JSON.parse(text) as PresenceMessage;
     if (message.from === this.redis.instanceId) return;
+    if (message.bye) {
+      this.instances.delete(message.from);
+      this.presence.forgetInstance(message.from);
+      this.logger.log(`dispatch instance ${message.from} stopped: its riders are offline here until they reconnect`);
+      return;
+    }
     const known = this.instances.has(message.from);
     this.instances.set(message.from, Date.now());
     if (!known) this.logger.log(`dispatch instance ${message.from} is here`);
