@@ -30,7 +30,8 @@ export class ClusterRedis implements OnApplicationShutdown {
     const { redisUrl, keyPrefix } = config.dispatchCluster;
     this.prefix = `${keyPrefix}dispatch:`;
     const options = { retryStrategy, enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true };
-    this.commands = new Redis(redisUrl!, { ...options, connectionName: `dispatch-${this.instanceId}` });
+    // A command in flight when the connection drops is not sent again: it may have run, and an event must not be numbered twice.
+    this.commands = new Redis(redisUrl!, { ...options, autoResendUnfulfilledCommands: false, connectionName: `dispatch-${this.instanceId}` });
     this.subscriber = new Redis(redisUrl!, { ...options, connectionName: `dispatch-${this.instanceId}-sub` });
     for (const [name, connection] of [
       ['commands', this.commands],
@@ -39,7 +40,14 @@ export class ClusterRedis implements OnApplicationShutdown {
       connection.on('error', (error: Error) => this.warn(`Redis ${name} connection: ${error.message}`));
       connection.on('ready', () => this.logger.log(`Redis ${name} connection ready`));
     }
-    this.subscriber.on('message', (channel: string, message: string) => this.handlers.get(channel)?.(message));
+    this.subscriber.on('message', (channel: string, message: string) => {
+      try {
+        this.handlers.get(channel)?.(message);
+      } catch (error) {
+        // Whatever comes on a channel, a bad message is dropped, never the process.
+        this.warn(`dropped a message on ${channel}: ${(error as Error).message}`);
+      }
+    });
     // Subscribed on every (re)connection, whether or not Redis was there at start.
     this.subscriber.on('ready', () => void this.subscribe());
     this.commands.on('ready', () => {

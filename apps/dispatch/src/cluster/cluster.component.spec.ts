@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
 import request from 'supertest';
 import { deleteRedisKeys } from '../../../../test/support/redis.js';
 import { TcpProxy } from '../../../../test/support/tcp-proxy.js';
@@ -113,6 +114,20 @@ function position(client: RiderClient): { epoch: string; seq: number } {
     await eventually(async () => ((await stateOnA()) === 'online' ? true : undefined), 'the rider on C online on A');
     await c.close();
     await eventually(async () => ((await stateOnA()) === 'offline' ? true : undefined), 'the rider on C offline on A once C stopped');
+  });
+
+  it('drops a malformed message on the presence channel and carries on', async () => {
+    const redis = new Redis(redisUrl!);
+    try {
+      await expect(redis.publish(`${prefix}dispatch:presence`, '{not json')).resolves.toBe(2);
+      await expect(redis.publish(`${prefix}dispatch:presence`, JSON.stringify({ from: 'stranger', riders: [['r', 'a']] }))).resolves.toBe(2);
+    } finally {
+      redis.disconnect();
+    }
+    const { agencyId, apiKey } = await h.agency();
+    const { token, riderId } = await h.rider(agencyId, '다음 라이더');
+    await (await h.connect(token, { url: b.url })).at(NEAR_CITY_HALL.m300);
+    await eventually(async () => ((await h.agencyRiders(agencyId, apiKey)).find((r) => r.id === riderId)?.state === 'online' ? true : undefined), 'the rider on B online on A');
   });
 
   it('closes a disabled rider\'s sockets on every instance', async () => {
