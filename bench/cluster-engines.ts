@@ -8,7 +8,7 @@ import { fmt, percentile, postgresCpuMs, processCpuMs, rng } from './support.js'
 
 /**
  * What dispatch instances could share, measured side by side in one run on this machine's Redis and an embedded
- * PostgreSQL, for the choice written down in docs/cluster.md.
+ * PostgreSQL, for the choice written down in docs/clustering.md.
  *
  * 1. Events to riders on another instance: instance A sends each to instance B, which holds the rider's socket, at
  *    each level of BENCH_RATES events a second (default 1000,5000,20000) for BENCH_SECONDS (default 5), through

@@ -15,6 +15,9 @@ export default async function globalSetup() {
   if (!process.env.RABBITMQ_URL) {
     console.warn('\n*** RABBITMQ_URL is not set: the tests over RabbitMQ are SKIPPED. Set it to run them. ***\n');
   }
+  if (!process.env.REDIS_URL) {
+    console.warn('\n*** REDIS_URL is not set: the tests of dispatch instances sharing riders through Redis are SKIPPED. Set it to run them. ***\n');
+  }
   if (process.env.DATABASE_URL) {
     process.env.TEST_ADMIN_DATABASE_URL = process.env.DATABASE_URL;
     return;

@@ -8,6 +8,7 @@ import { provisionRider } from '../../apps/dispatch/src/riders/riders.provisioni
 import { provisionRestaurant } from '../../apps/order-intake/src/restaurants/restaurants.provisioning.js';
 import { openServiceDatabases } from '../../tools/service-databases.js';
 import { Restaurant } from './actors.js';
+import { freePorts } from '../../libs/database/src/embedded-postgres.js';
 import { createTestDatabase } from './database.js';
 import { envFor, testConfig } from './config.js';
 import { eventually } from './eventually.js';
@@ -25,9 +26,14 @@ export interface Stack {
   url(service: ServiceName): string;
   databases: Awaited<ReturnType<typeof openServiceDatabases>>;
   start(service: ServiceName): Promise<void>;
+  /**
+   * One more dispatch process, called `name`, on the same database with its own HTTP and RPC ports (orders still go
+   * to the first one's RPC port over TCP); `kill` and `logs` take its name. Resolves with its URL.
+   */
+  startDispatch(name: string): Promise<string>;
   /** Sends a signal (SIGKILL for a crash) and waits for the process to be gone. */
-  kill(service: ServiceName, signal?: NodeJS.Signals): Promise<void>;
-  logs(service: ServiceName): string;
+  kill(service: ServiceName | string, signal?: NodeJS.Signals): Promise<void>;
+  logs(service: ServiceName | string): string;
   /**
    * An agency with one restaurant at Seoul City Hall and the named riders, created through the services' own
    * provisioning; with `callbackUrl` the restaurant is sent status callbacks there.
@@ -56,13 +62,15 @@ export async function startStack(options: { transport: 'tcp' | 'rmq'; env?: Reco
   });
   const env = envFor(config, db.url, { RMQ_QUEUE_PREFIX: queuePrefix, LOG_LEVEL: 'info', ...options.env });
   const databases = await openServiceDatabases(db.url);
-  const children = new Map<ServiceName, ChildProcess>();
-  const output: Record<ServiceName, string[]> = { intake: [], dispatch: [], fee: [] };
+  const children = new Map<string, ChildProcess>();
+  const output: Record<string, string[]> = { intake: [], dispatch: [], fee: [] };
   const url = (service: ServiceName) => `http://127.0.0.1:${config.httpPorts[service]}`;
 
-  const start = async (service: ServiceName) => {
-    const child = spawn(process.execPath, [MAIN[service]], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const start = (service: ServiceName) => launch(service, MAIN[service], env, url(service));
+  const launch = async (service: string, main: string, env: Record<string, string>, serviceUrl: string) => {
+    const child = spawn(process.execPath, [main], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     children.set(service, child);
+    output[service] ??= [];
     const keep = (chunk: Buffer) => {
       output[service].push(chunk.toString());
       if (output[service].length > 2000) output[service].splice(0, 1000);
@@ -72,14 +80,14 @@ export async function startStack(options: { transport: 'tcp' | 'rmq'; env?: Reco
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`${service} exited with ${child.exitCode}:\n${output[service].join('')}`);
-      const healthy = await fetch(`${url(service)}/health`).then((r) => r.status === 200 || r.status === 503, () => false);
+      const healthy = await fetch(`${serviceUrl}/health`).then((r) => r.status === 200 || r.status === 503, () => false);
       if (healthy) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     throw new Error(`${service} did not answer /health within 30 s:\n${output[service].join('')}`);
   };
 
-  const kill = async (service: ServiceName, signal: NodeJS.Signals = 'SIGTERM') => {
+  const kill = async (service: string, signal: NodeJS.Signals = 'SIGTERM') => {
     const child = children.get(service);
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     await new Promise<void>((resolve) => {
@@ -95,8 +103,13 @@ export async function startStack(options: { transport: 'tcp' | 'rmq'; env?: Reco
     url,
     databases,
     start,
+    startDispatch: async (name) => {
+      const [httpPort, rpcPort] = await freePorts(2);
+      await launch(name, MAIN.dispatch, { ...env, DISPATCH_PORT: String(httpPort), DISPATCH_RPC_PORT: String(rpcPort) }, `http://127.0.0.1:${httpPort}`);
+      return `http://127.0.0.1:${httpPort}`;
+    },
     kill,
-    logs: (service) => output[service].join(''),
+    logs: (service) => (output[service] ?? []).join(''),
     tenants: async (agencyName, riderNames, restaurant = {}) => {
       const agency = await provisionAgency(databases.dispatch, { name: agencyName });
       const credentials = await provisionRestaurant(databases.intake, {
@@ -123,7 +136,7 @@ export async function startStack(options: { transport: 'tcp' | 'rmq'; env?: Reco
       return { agency, restaurant: new Restaurant(url('intake'), credentials), riders };
     },
     stop: async () => {
-      await Promise.all((['intake', 'dispatch', 'fee'] as const).map((s) => kill(s)));
+      await Promise.all([...children.keys()].map((s) => kill(s)));
       await databases.close();
       await db.drop();
       if (options.transport === 'rmq') await deleteQueues(process.env.RABBITMQ_URL!, queuePrefix);

@@ -13,11 +13,13 @@ export class TcpProxy {
   private readonly pairs = new Set<Pair>();
   private readonly silent = new Set<Pair>();
   private blackholedAt = 0;
+  private refusing = false;
   /** For each connection the server closed after `blackhole()`, how long after it did. */
   readonly serverClosedAfterMs: number[] = [];
 
   private constructor(targetPort: number) {
     this.server = net.createServer((client) => {
+      if (this.refusing) return client.destroy();
       const upstream = net.connect(targetPort, '127.0.0.1');
       const pair: Pair = [client, upstream];
       this.pairs.add(pair);
@@ -64,6 +66,24 @@ export class TcpProxy {
       upstream.on('data', () => undefined);
       upstream.resume();
     }
+  }
+
+  /** The server is down, as when it restarts: every connection is closed, and new ones are closed at once until `restore()`. */
+  down(): void {
+    this.refusing = true;
+    for (const [client, upstream] of this.pairs) {
+      client.destroy();
+      upstream.destroy();
+    }
+  }
+
+  /** The server is back: connections pass again. */
+  restore(): void {
+    this.refusing = false;
+  }
+
+  get port(): number {
+    return (this.server.address() as net.AddressInfo).port;
   }
 
   async close(): Promise<void> {

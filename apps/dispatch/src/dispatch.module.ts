@@ -5,6 +5,7 @@ import { ServiceDatabaseModule } from '#database';
 import { EventOutbox, Messaging, OUTBOX_SCHEMA } from '#messaging';
 import { databaseCheck, HEALTH_CHECKS, HealthController, ObservabilityModule, PlatformModule } from '#platform';
 import { AgenciesModule } from './agencies/agencies.module.js';
+import { ClusterModule } from './cluster/cluster.module.js';
 import { DeliveriesModule } from './deliveries/deliveries.module.js';
 import { DISPATCH_DATABASE } from './dispatch.database.js';
 import { FeeProxyModule } from './fee-proxy/fee-proxy.module.js';
@@ -41,6 +42,7 @@ export class DispatchModule {
         RidersGatewayModule,
         RiderAdminModule,
         FeeProxyModule,
+        ...(config.dispatchCluster.engine === 'redis' ? [ClusterModule] : []),
       ],
       controllers: [HealthController],
       providers: [

@@ -9,6 +9,7 @@ import type { AppConfig } from '#config';
 import { PATTERNS, type LngLat, type OrderCreatedEvent, type OrderTimingChangedEvent } from '#contracts';
 import { clientOptions } from '#messaging';
 import { startService } from '#platform';
+import { freePorts } from '../../../libs/database/src/embedded-postgres.js';
 import { createTestDatabase, queryRows } from '../../../test/support/database.js';
 import { testConfig } from '../../../test/support/config.js';
 import { FeeModule } from '../../fee/src/fee.module.js';
@@ -130,6 +131,11 @@ export interface DispatchHarness {
   agencyRiders(agencyId: string, apiKey: string): Promise<Array<Record<string, any>>>;
   /** Stops dispatch (its riders' sockets drop) and starts it again on the same database, ports and fee service. */
   restart(): Promise<void>;
+  /**
+   * Another dispatch instance on the same database and fee service, with its own HTTP and RPC ports and `env` over the
+   * first one's (e.g. the same DISPATCH_CLUSTER and REDIS_KEY_PREFIX); connect riders to it with `{ url }`.
+   */
+  startInstance(env?: Record<string, string>): Promise<{ app: INestApplication; url: string; config: AppConfig; close(): Promise<void> }>;
   close(): Promise<void>;
 }
 
@@ -240,6 +246,21 @@ export async function startDispatch(options: { env?: Record<string, string>; wit
       dispatch = await startDispatchApp();
       apps.push(dispatch);
       dataSource = dispatch.get(DataSource);
+    },
+    startInstance: async (env = {}) => {
+      const [httpPort, rpcPort] = await freePorts(2);
+      const second: AppConfig = {
+        ...(await testConfig({ DISPATCH_SWEEP_INTERVAL_MS: '50', ...options.env, ...env })),
+        httpPorts: { ...config.httpPorts, dispatch: httpPort! },
+        rpcPorts: { ...config.rpcPorts, dispatch: rpcPort! },
+      };
+      const app = await startService({ service: 'dispatch', module: DispatchModule.forRoot(second, db.url), config: second });
+      apps.push(app);
+      const close = async () => {
+        apps.splice(apps.indexOf(app), 1);
+        await app.close();
+      };
+      return { app, url: `http://127.0.0.1:${httpPort}`, config: second, close };
     },
     close: async () => {
       sockets.forEach((s) => s.disconnect());

@@ -1,4 +1,5 @@
 import proxyaddr from 'proxy-addr';
+import { readDispatchCluster, type DispatchClusterConfig } from './dispatch-cluster.js';
 import { readHttpLimits, type HttpLimits } from './http-limits.js';
 
 /**
@@ -107,6 +108,8 @@ export interface AppConfig {
   auth: AuthConfig;
   /** Load shedding, timeouts and connection caps of the services' HTTP servers. */
   http: HttpLimits;
+  /** What dispatch instances share, and through which engine (docs/clustering.md). */
+  dispatchCluster: DispatchClusterConfig;
   logLevel: string;
   /** Create the demo agency, restaurant and riders on start when `.data/demo.json` is missing. */
   seedDemo: boolean;
@@ -416,6 +419,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       inviteMs: r.int('OPERATOR_INVITE_HOURS', 72, 1, 30 * 24)! * 3_600_000,
     },
     http: readHttpLimits(r),
+    dispatchCluster: readDispatchCluster(r),
     seedDemo: r.oneOf('SEED_DEMO', ['true', 'false'] as const, 'true') === 'true',
     logLevel: r.oneOf('LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, 'info'),
   };

@@ -222,4 +222,76 @@ describe('RiderPresenceStore', () => {
     // The speed check starts from the restored position too.
     expect(refusal(() => sut.moved('r1', km5North)).code).toBe('IMPLAUSIBLE_LOCATION');
   });
+
+  describe('with other dispatch instances', () => {
+    const remote = (overrides: Partial<Parameters<RiderPresenceStore['mirror']>[1]> = {}) => ({
+      riderId: 'r1',
+      agencyId: 'a1',
+      connected: true,
+      onBreak: false,
+      lastSeenAt: T0,
+      position: { ...here, at: new Date(T0) },
+      located: true,
+      ...overrides,
+    });
+
+    it('makes a rider located on another instance a candidate here, until that instance says it left or is gone', () => {
+      const { sut, index } = setup();
+      expect(sut.mirror('b', remote())).toBe(true);
+      expect(sut.state('r1')).toBe('online');
+      expect(index.nearest('a1', here, 5)).toEqual([expect.objectContaining({ riderId: 'r1', point: here })]);
+      // Its sockets are not this instance's: nothing to tell the others, nothing to write.
+      expect(sut.localRiders()).toEqual([]);
+      expect(sut.takeUnsaved()).toEqual([]);
+
+      expect(sut.mirror('b', remote({ position: { ...km1North, at: new Date(T0 + 60_000) }, lastSeenAt: T0 + 60_000 }))).toBe(false);
+      expect(index.nearest('a1', here, 5)).toEqual([expect.objectContaining({ point: km1North })]);
+      // An older position, late, changes nothing.
+      sut.mirror('b', remote());
+      expect(sut.lastPosition('r1')).toMatchObject(km1North);
+
+      sut.mirror('b', remote({ connected: false, located: false }));
+      expect(sut.state('r1')).toBe('offline');
+      expect(index.size()).toBe(0);
+
+      sut.mirror('c', remote({ lastSeenAt: T0 + 60_000, position: { ...here, at: new Date(T0 + 61_000) } }));
+      expect(sut.isAvailable('r1')).toBe(true);
+      sut.forgetInstance('c');
+      expect(sut.state('r1')).toBe('offline');
+      expect(index.size()).toBe(0);
+    });
+
+    it('keeps a rider online here while another instance holds a socket of it, and goes silent by its last sign of life anywhere', () => {
+      const { sut, advance } = setup();
+      sut.connected(rider, 's1');
+      sut.moved('r1', here);
+      sut.mirror('b', remote({ located: false }));
+      expect(sut.disconnected('r1', 's1')).toBe(true);
+      expect(sut.isAvailable('r1')).toBe(true);
+      expect(sut.localView('r1')).toMatchObject({ connected: false, located: false });
+
+      advance(31_000);
+      sut.dropSilent();
+      expect(sut.state('r1')).toBe('silent');
+      sut.mirror('b', remote({ lastSeenAt: T0 + 31_000, located: true }));
+      expect(sut.state('r1')).toBe('online');
+      sut.mirror('b', remote({ onBreak: true }));
+      expect(sut.state('r1')).toBe('on_break');
+    });
+
+    it('tells its watcher of every change through its own sockets, and what it was', () => {
+      const { sut } = setup();
+      const changes: string[] = [];
+      sut.watch((riderId, change) => changes.push(`${riderId}:${change}`));
+      sut.connected(rider, 's1');
+      sut.seen('r1');
+      sut.moved('r1', here);
+      sut.startBreak('r1');
+      sut.endBreak('r1');
+      sut.disconnected('r1', 's1');
+      sut.mirror('b', remote());
+      expect(changes).toEqual(['r1:state', 'r1:seen', 'r1:moved', 'r1:state', 'r1:state', 'r1:state']);
+      expect(sut.localView('r1')).toMatchObject({ riderId: 'r1', agencyId: 'a1', connected: false, position: { ...here, at: new Date(T0) } });
+    });
+  });
 });

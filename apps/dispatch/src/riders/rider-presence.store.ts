@@ -28,7 +28,10 @@ export const FUTURE_AT_TOLERANCE_MS = 5_000;
 
 interface Presence {
   agencyId: string;
+  /** This instance's sockets of the rider. */
   sockets: Set<string>;
+  /** Other dispatch instances holding a socket of the rider (see RiderPresenceStore.mirror). */
+  elsewhere?: Set<string>;
   onBreak: boolean;
   /** When the rider last sent anything (or connected). */
   lastSeenAt?: number;
@@ -38,11 +41,28 @@ interface Presence {
   lastPosition?: RiderPosition;
 }
 
+/** What changed for a rider: a sign of life only, a position taken, or its connection or break. */
+export type PresenceChange = 'seen' | 'moved' | 'state';
+
+/** A rider as one dispatch instance sees it through its own sockets, as instances tell each other (cluster/). */
+export interface LocalPresence {
+  riderId: string;
+  agencyId: string;
+  /** Whether the instance holds a socket of the rider. */
+  connected: boolean;
+  onBreak: boolean;
+  lastSeenAt?: number;
+  /** The last accepted position, and whether the rider is matched at it (it may be offered work there). */
+  position?: RiderPosition;
+  located: boolean;
+}
+
 /**
  * Who is connected, on break or silent, and where, in memory: positions arrive every few seconds per rider.
  * The store feeds the RIDER_INDEX with exactly the riders who may be offered work now (connected, not on
  * break, not silent, located) and keeps the positions accepted since the last write for RiderPresenceKeeper
- * to persist in batches. One process owns all riders; sharing zones between instances would move this to Redis GEO.
+ * to persist in batches. With several dispatch instances, each mirrors the others' riders here (`mirror`), so
+ * its index and board show every rider; only the instance holding a rider's socket checks and writes its positions.
  */
 export class RiderPresenceStore {
   private readonly riders = new Map<string, Presence>();
@@ -50,6 +70,8 @@ export class RiderPresenceStore {
   private readonly indexed = new Map<string, Set<string>>();
   /** Riders whose accepted position has not been written yet. */
   private readonly unsaved = new Set<string>();
+  /** Told of every change to a rider through this instance's sockets (set when instances share presence). */
+  private watcher?: (riderId: string, change: PresenceChange) => void;
 
   constructor(
     private readonly settings: PresenceSettings,
@@ -67,6 +89,7 @@ export class RiderPresenceStore {
     presence.lastSeenAt = this.now();
     const last = presence.lastPosition;
     if (!presence.position && last && this.now() - last.at.getTime() < RESUME_POSITION_MS) presence.position = last;
+    this.watcher?.(rider.id, 'state');
     return this.sync(rider.id, presence);
   }
 
@@ -75,7 +98,8 @@ export class RiderPresenceStore {
     const presence = this.riders.get(riderId);
     if (!presence) return false;
     presence.sockets.delete(socketId);
-    if (presence.sockets.size > 0) return true;
+    this.watcher?.(riderId, 'state');
+    if (isOnline(presence)) return true;
     presence.position = undefined;
     this.sync(riderId, presence);
     return false;
@@ -86,6 +110,7 @@ export class RiderPresenceStore {
     const presence = this.riders.get(riderId);
     if (!presence || presence.sockets.size === 0) return false;
     presence.lastSeenAt = this.now();
+    this.watcher?.(riderId, 'seen');
     return this.indexed.get(presence.agencyId)?.has(riderId) ? false : this.sync(riderId, presence);
   }
 
@@ -102,6 +127,7 @@ export class RiderPresenceStore {
     presence.position = { lng: point.lng, lat: point.lat, at };
     presence.lastPosition = presence.position;
     this.unsaved.add(riderId);
+    this.watcher?.(riderId, 'moved');
     return this.sync(riderId, presence);
   }
 
@@ -110,6 +136,7 @@ export class RiderPresenceStore {
     const presence = this.riders.get(riderId);
     if (!presence) return 'offline';
     presence.onBreak = true;
+    this.watcher?.(riderId, 'state');
     this.sync(riderId, presence);
     return this.state(riderId);
   }
@@ -119,6 +146,7 @@ export class RiderPresenceStore {
     const presence = this.riders.get(riderId);
     if (!presence) return { state: 'offline', available: false };
     presence.onBreak = false;
+    this.watcher?.(riderId, 'state');
     return { available: this.sync(riderId, presence), state: this.state(riderId) };
   }
 
@@ -141,7 +169,7 @@ export class RiderPresenceStore {
 
   state(riderId: string): RiderState {
     const presence = this.riders.get(riderId);
-    if (!presence || presence.sockets.size === 0) return 'offline';
+    if (!presence || !isOnline(presence)) return 'offline';
     if (presence.onBreak) return 'on_break';
     return this.isSilent(presence) ? 'silent' : 'online';
   }
@@ -185,7 +213,55 @@ export class RiderPresenceStore {
 
   /** At least one socket connected, whether on break or silent. */
   isOnline(riderId: string): boolean {
-    return (this.riders.get(riderId)?.sockets.size ?? 0) > 0;
+    const presence = this.riders.get(riderId);
+    return presence !== undefined && isOnline(presence);
+  }
+
+  /** Calls `watcher` on every change to a rider through this instance's sockets. */
+  watch(watcher: (riderId: string, change: PresenceChange) => void): void {
+    this.watcher = watcher;
+  }
+
+  /** The rider as this instance's sockets show it, for the other instances. */
+  localView(riderId: string): LocalPresence | undefined {
+    const presence = this.riders.get(riderId);
+    if (!presence) return undefined;
+    const { agencyId, onBreak, lastSeenAt, lastPosition } = presence;
+    const connected = presence.sockets.size > 0;
+    return { riderId, agencyId, connected, onBreak, lastSeenAt, position: lastPosition, located: connected && presence.position !== undefined };
+  }
+
+  /**
+   * Another instance's view of a rider (`localView` there): it holds a socket of the rider or no longer does, and
+   * what it accepted stands here too (its positions were checked there). Returns true when the rider just became available.
+   */
+  mirror(instance: string, view: LocalPresence): boolean {
+    const presence = this.presenceOf(view.riderId, view.agencyId);
+    presence.elsewhere ??= new Set();
+    if (view.connected) presence.elsewhere.add(instance);
+    else presence.elsewhere.delete(instance);
+    presence.onBreak = view.onBreak;
+    if (view.lastSeenAt !== undefined) presence.lastSeenAt = Math.max(presence.lastSeenAt ?? 0, view.lastSeenAt);
+    if (view.position && (!presence.lastPosition || presence.lastPosition.at <= view.position.at)) {
+      presence.lastPosition = view.position;
+      if (view.located) presence.position = view.position;
+    }
+    if (!isOnline(presence)) presence.position = undefined;
+    return this.sync(view.riderId, presence);
+  }
+
+  /** An instance is gone: its sockets are. */
+  forgetInstance(instance: string): void {
+    for (const [riderId, presence] of this.riders) {
+      if (!presence.elsewhere?.delete(instance)) continue;
+      if (!isOnline(presence)) presence.position = undefined;
+      this.sync(riderId, presence);
+    }
+  }
+
+  /** The riders with a socket on this instance. */
+  localRiders(): string[] {
+    return [...this.riders].filter(([, presence]) => presence.sockets.size > 0).map(([riderId]) => riderId);
   }
 
   lastPosition(riderId: string): RiderPosition | undefined {
@@ -266,7 +342,7 @@ export class RiderPresenceStore {
   private sync(riderId: string, presence: Presence): boolean {
     const agencyRiders = this.indexed.get(presence.agencyId);
     const wasIndexed = agencyRiders?.has(riderId) ?? false;
-    const available = presence.position !== undefined && presence.sockets.size > 0 && !presence.onBreak && !this.isSilent(presence);
+    const available = presence.position !== undefined && isOnline(presence) && !presence.onBreak && !this.isSilent(presence);
     if (available) {
       this.index.upsert(riderId, presence.agencyId, presence.position!);
       if (!agencyRiders) this.indexed.set(presence.agencyId, new Set([riderId]));
@@ -280,4 +356,9 @@ export class RiderPresenceStore {
     }
     return false;
   }
+}
+
+/** Connected here or on another instance. */
+function isOnline(presence: Presence): boolean {
+  return presence.sockets.size > 0 || (presence.elsewhere?.size ?? 0) > 0;
 }

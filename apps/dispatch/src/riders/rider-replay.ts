@@ -52,14 +52,8 @@ export class RiderReplayBuffer {
   resume(riderId: string, epoch: string, lastSeq: number): Resumption {
     if (epoch !== this.epoch) return { rebuild: 'unknown_stream' };
     const stream = this.streams.get(riderId);
-    const seq = stream?.seq ?? 0;
-    if (lastSeq > seq) return { rebuild: 'ahead' };
-    if (lastSeq === seq) return { replay: [] };
-    this.pruneStream(stream!, this.now());
-    const first = stream!.events[0]?.seq;
-    // Every event after lastSeq must still be here, or the app would miss some without knowing.
-    if (first === undefined || first > lastSeq + 1) return { rebuild: 'too_old' };
-    return { replay: stream!.events.filter((sent) => sent.seq > lastSeq) };
+    if (stream && lastSeq < stream.seq) this.pruneStream(stream, this.now());
+    return resumeStream(stream?.seq ?? 0, stream?.events ?? [], lastSeq);
   }
 
   /** Drops events older than `keepMs` from every stream; returns how many events are kept. */
@@ -84,4 +78,17 @@ export class RiderReplayBuffer {
     if (drop > 0) stream.events.splice(0, drop);
     return stream.events.length;
   }
+}
+
+/**
+ * What an app that last saw event `lastSeq` of a stream now at `seq` missed, from the events still kept (in order,
+ * those too old already dropped).
+ */
+export function resumeStream(seq: number, kept: SentEvent[], lastSeq: number): Resumption {
+  if (lastSeq > seq) return { rebuild: 'ahead' };
+  if (lastSeq === seq) return { replay: [] };
+  const first = kept[0]?.seq;
+  // Every event after lastSeq must still be here, or the app would miss some without knowing.
+  if (first === undefined || first > lastSeq + 1) return { rebuild: 'too_old' };
+  return { replay: kept.filter((sent) => sent.seq > lastSeq) };
 }

@@ -111,16 +111,13 @@ export class RidersGateway implements OnApplicationBootstrap, BeforeApplicationS
   private async connected(socket: Socket): Promise<void> {
     const rider = session(socket);
     const { client } = rider;
-    this.channel.join(rider.id, socket, client.acknowledgesOffers);
+    // What the app missed since the last event it saw, in order, before the snapshot below.
+    const opening = this.channel.open(rider.id, socket, { acknowledgesOffers: client.acknowledgesOffers, resume: client.resume });
     // Available at once only with a recent position; otherwise its first `location` wakes the dispatcher.
     const available = this.presence.connected(rider, socket.id);
-    // What the app missed since the last event it saw, in order, before the snapshot below.
-    const replay = this.channel.replay;
-    const resumption = client.resume === undefined ? undefined : client.resume ? replay.resume(rider.id, client.resume.epoch, client.resume.seq) : ({ rebuild: 'unknown_stream' } as const);
-    const replayed = resumption && 'replay' in resumption ? resumption.replay : [];
-    for (const sent of replayed) socket.emit(sent.event, sent.payload, { seq: sent.seq });
+    const { epoch, resumption, replayed } = await opening;
     this.logger.log(`rider ${rider.id} connected (socket ${socket.id})${resumption ? `; ${'rebuild' in resumption ? `rebuilds (${resumption.rebuild})` : `${replayed.length} events replayed`}` : ''}`);
-    const snapshot = () => ({ seq: replay.lastSeq(rider.id) });
+    const snapshot = () => ({ seq: this.channel.lastSeq(rider.id) });
     socket.emit('presence', { state: this.presence.state(rider.id) }, snapshot());
     // A reconnect loses nothing: the rider's jobs, and the offers still waiting for an answer, come again.
     try {
@@ -131,7 +128,7 @@ export class RidersGateway implements OnApplicationBootstrap, BeforeApplicationS
       const at = snapshot();
       socket.emit('jobs', { deliveries: jobs }, at);
       for (const offer of offers) socket.emit('offer', offer, at);
-      if (resumption) socket.emit('resume', { epoch: replay.epoch, ...at, ...('rebuild' in resumption ? { rebuild: resumption.rebuild, gone } : { replayed: replayed.length }) }, at);
+      if (resumption) socket.emit('resume', { epoch, ...at, ...('rebuild' in resumption ? { rebuild: resumption.rebuild, gone } : { replayed: replayed.length }) }, at);
     } catch (error) {
       this.logger.error(`could not resend jobs and offers to rider ${rider.id}: ${(error as Error)?.message ?? String(error)}`);
     }
