@@ -10,6 +10,11 @@ import { checkRestaurantInput, prepareRestaurant, type ProvisionedRestaurant } f
 import { RestaurantsRepository, type RestaurantChanges } from '../restaurants/restaurants.repository.js';
 import { isUuid } from '../restaurants/restaurants.service.js';
 
+type PreparedRestaurant = Awaited<ReturnType<typeof prepareRestaurant>>;
+
+/** A restaurant just created, with the credentials shown only now. */
+export type CreatedRestaurant = RestaurantAdminView & Pick<ProvisionedRestaurant, 'webhookSecret' | 'apiKey'>;
+
 /** The fields an agency may set on a restaurant; anything else in a body is ignored. */
 const EDITABLE = ['name', 'address', 'lng', 'lat', 'callbackUrl', 'defaultCookingMinutes'] as const;
 
@@ -54,14 +59,29 @@ export class RestaurantAdmin {
   }
 
   /** A new restaurant with its credentials, shown only in this answer. */
-  async create(agencyId: string, actor: RestaurantActor, fields: Record<string, unknown> | undefined): Promise<RestaurantAdminView & Pick<ProvisionedRestaurant, 'webhookSecret' | 'apiKey'>> {
-    const { restaurant, provisioned } = await prepareRestaurant({ ...editable(fields), agencyId }, this.destinations);
+  async create(agencyId: string, actor: RestaurantActor, fields: Record<string, unknown> | undefined): Promise<CreatedRestaurant> {
+    const [created] = await this.createAll(agencyId, actor, [await this.prepare(agencyId, fields)]);
+    return created!;
+  }
+
+  /** A restaurant of the agency checked and ready for `createAll`, with fresh credentials; VALIDATION_FAILED naming each bad field. */
+  prepare(agencyId: string, fields: Record<string, unknown> | undefined): Promise<PreparedRestaurant> {
+    return prepareRestaurant({ ...editable(fields), agencyId }, this.destinations);
+  }
+
+  /** Creates prepared restaurants of the agency in one transaction, each recorded as created by `actor`. */
+  async createAll(agencyId: string, actor: RestaurantActor, prepared: PreparedRestaurant[]): Promise<CreatedRestaurant[]> {
     const created = await this.dataSource.transaction(async (manager) => {
-      await this.restaurants.insert(restaurant, manager);
-      await recordChange(manager, { agencyId, restaurantId: restaurant.id, actor, change: 'restaurant.created', details: { name: restaurant.name } });
-      return (await this.restaurants.lock(manager, restaurant.id))!;
+      const rows: RestaurantEntity[] = [];
+      for (const { restaurant } of prepared) {
+        if (restaurant.agencyId !== agencyId) throw new Error(`restaurant ${restaurant.id} was prepared for another agency`);
+        await this.restaurants.insert(restaurant, manager);
+        await recordChange(manager, { agencyId, restaurantId: restaurant.id, actor, change: 'restaurant.created', details: { name: restaurant.name } });
+        rows.push((await this.restaurants.lock(manager, restaurant.id))!);
+      }
+      return rows;
     });
-    return { ...restaurantAdminView(created), webhookSecret: provisioned.webhookSecret, apiKey: provisioned.apiKey };
+    return created.map((row, i) => ({ ...restaurantAdminView(row), webhookSecret: prepared[i]!.provisioned.webhookSecret, apiKey: prepared[i]!.provisioned.apiKey }));
   }
 
   /** Changes the fields given; the restaurant as it ends up must be valid as a whole (VALIDATION_FAILED otherwise). */
