@@ -1,4 +1,4 @@
-import { applyDecorators, Body, Controller, Get, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Get, HttpCode, Logger, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import { validateContract } from '#contracts';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -71,6 +71,8 @@ function boardQuery(query: Record<string, unknown>): BoardFilter {
 @Controller('v1/agencies/:agencyId/deliveries')
 @UseGuards(AgencyKeyGuard)
 export class DeliveriesController {
+  private readonly logger = new Logger('deliveries');
+
   constructor(
     private readonly deliveries: DeliveriesService,
     private readonly operations: DeliveryOperations,
@@ -102,7 +104,13 @@ export class DeliveriesController {
     const pages = this.operations.boardPages(agencyId.toLowerCase(), boardQuery(query));
     response.setHeader('Content-Type', 'text/csv; charset=utf-8');
     response.setHeader('Content-Disposition', `attachment; filename="deliveries-${new Date().toISOString().slice(0, 10)}.csv"`);
-    await pipeline(Readable.from(deliveriesCsv(pages)), response);
+    try {
+      await pipeline(Readable.from(deliveriesCsv(pages)), response);
+    } catch (error) {
+      // Once the first bytes are out, the status cannot change: the download ends short, and the log says why.
+      if (!response.headersSent) throw error;
+      this.logger.warn(`board export for agency ${agencyId} ended early: ${(error as Error).message}`);
+    }
   }
 
   @Get(':deliveryId')

@@ -38,8 +38,13 @@ const deliveriesCsvHeader = (): string => csvRecord(COLUMNS.map(([header]) => he
  */
 const deliveryCsvRecord = (row: BoardRow): string => csvRecord(COLUMNS.map(([, cell]) => cell(row)), { formulaSafe: true });
 
-/** The whole export: a BOM (so Excel reads Hangul as UTF-8), the header, then each page's records as it comes. */
+/**
+ * The whole export: a BOM (so Excel reads Hangul as UTF-8), the header, then each page's records as it comes. The
+ * first page is read before anything is yielded, so a failing database is still answered with an error status.
+ */
 export async function* deliveriesCsv(pages: AsyncIterable<BoardRow[]>): AsyncGenerator<string> {
+  const iterator = pages[Symbol.asyncIterator]();
+  let page = await iterator.next();
   yield CSV_BOM + deliveriesCsvHeader();
-  for await (const rows of pages) yield rows.map(deliveryCsvRecord).join('');
+  for (; !page.done; page = await iterator.next()) yield page.value.map(deliveryCsvRecord).join('');
 }
