@@ -15,6 +15,7 @@ import { LeasesModule } from './leases/leases.module.js';
 import { DispatchWakeup } from './offers/dispatch-wakeup.js';
 import { OffersModule } from './offers/offers.module.js';
 import { OperatorsModule } from './operators/operators.module.js';
+import { RestaurantsModule } from './restaurants/restaurants.module.js';
 import { RiderAdminModule } from './rider-admin/rider-admin.module.js';
 import { RidersGatewayModule } from './riders/riders-gateway.module.js';
 import { RidersModule } from './riders/riders.module.js';
@@ -41,6 +42,7 @@ export class DispatchModule {
         OffersModule,
         RidersGatewayModule,
         RiderAdminModule,
+        RestaurantsModule,
         FeeProxyModule,
         ...(config.dispatchCluster.engine === 'redis' ? [ClusterModule] : []),
       ],

@@ -12,6 +12,7 @@ import { INTAKE_DATABASE } from './intake.database.js';
 import { INTAKE_LOG } from './intake.logger.js';
 import { OrderEntryModule } from './order-entry/order-entry.module.js';
 import { OrdersModule } from './orders/orders.module.js';
+import { RestaurantAdminModule } from './restaurant-admin/restaurant-admin.module.js';
 import { TimingModule } from './timing/timing.module.js';
 
 /** The order-intake service: restaurants' signed orders in, `order.created` out, delivery status mirrored back. */
@@ -31,6 +32,7 @@ export class IntakeModule {
         TimingModule,
         DeliveryUpdatesModule,
         CallbacksModule,
+        RestaurantAdminModule,
       ],
       controllers: [HealthController],
       providers: [

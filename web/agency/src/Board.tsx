@@ -18,14 +18,19 @@ interface BoardProps {
   riders: Rider[];
   thresholdSeconds: number;
   onChanged: () => void;
+  /** The board's filters as a query string (`status=…&q=…`), which the CSV export selects by too. */
+  filters?: string;
 }
 
 /** The deliveries in one column per status, the longest-waiting first, with the operator's hands on each. */
-export function Board({ api, deliveries, riders, thresholdSeconds, onChanged }: BoardProps) {
+export function Board({ api, deliveries, riders, thresholdSeconds, onChanged, filters = '' }: BoardProps) {
   const [confirming, setConfirming] = useState<Delivery | null>(null);
   return (
     <section aria-labelledby="board-title" className="board-section">
-      <h2 id="board-title">배차 현황</h2>
+      <div className="board-head">
+        <h2 id="board-title">배차 현황</h2>
+        <CsvExport api={api} filters={filters} />
+      </div>
       <div className="board">
         {STATUSES.map((status) => {
           const column = deliveries.filter((d) => d.status === status).sort((a, b) => b.waitingSeconds - a.waitingSeconds);
@@ -43,6 +48,35 @@ export function Board({ api, deliveries, riders, thresholdSeconds, onChanged }: 
       </div>
       {confirming && <CancelDialog api={api} delivery={confirming} onClose={() => setConfirming(null)} onChanged={onChanged} />}
     </section>
+  );
+}
+
+/** Downloads every delivery the board's filters select (all pages, not only those shown) as CSV for Excel. */
+function CsvExport({ api, filters }: { api: AgencyApi; filters: string }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const download = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await api.download(`/deliveries/export.csv${filters ? `?${filters}` : ''}`);
+    } catch (e) {
+      setError(describeError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <button type="button" onClick={() => void download()} disabled={busy}>
+        {busy ? '내려받는 중…' : 'CSV 내려받기'}
+      </button>
+      {error && (
+        <span role="alert" className="error">
+          {error}
+        </span>
+      )}
+    </>
   );
 }
 

@@ -60,6 +60,30 @@ export class AgencyApi {
     return this.call<T>(method, `/fee/v1/agencies/${encodeURIComponent(this.session.agencyId)}${path}`, body);
   }
 
+  /**
+   * Saves what `/v1/agencies/<id>` + path answers as a file (the board's CSV export): fetched with the session's
+   * key, since a plain link cannot send it, and handed to the browser under the name the server gives.
+   */
+  async download(path: string): Promise<void> {
+    let response: Response;
+    try {
+      response = await fetch(`/v1/agencies/${encodeURIComponent(this.session.agencyId)}${path}`, { headers: { authorization: `Bearer ${this.session.apiKey}` } });
+    } catch (error) {
+      throw new ApiError(0, 'NETWORK', `서버에 연결할 수 없습니다 (${(error as Error).message})`);
+    }
+    if (!response.ok) {
+      const error = ((await response.json().catch(() => undefined)) as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
+      throw new ApiError(response.status, error?.code ?? `HTTP_${response.status}`, error?.message ?? response.statusText, error?.details);
+    }
+    const name = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? 'download';
+    const url = URL.createObjectURL(await response.blob());
+    const link = Object.assign(document.createElement('a'), { href: url, download: name });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
+
   /** Fee's /health: answered 503 when fee is down, which still carries the checks. */
   feeHealth<T>(): Promise<T> {
     return this.call<T>('GET', '/fee/health', undefined, [503]);

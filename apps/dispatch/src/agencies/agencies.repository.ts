@@ -21,6 +21,11 @@ export class AgenciesRepository {
     await manager.getRepository(AgencyEntity).insert(agency);
   }
 
+  /** Every agency by name (the admin CLI's list). */
+  list(): Promise<AgencyEntity[]> {
+    return this.agencies.find({ order: { name: 'ASC', id: 'ASC' } });
+  }
+
   findById(id: string): Promise<AgencyEntity | null> {
     return this.agencies.findOneBy({ id });
   }

@@ -28,16 +28,15 @@ export interface AuditFilter {
 export class AuditLogRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Written with `manager`, so the entry commits with the action it records, or neither does. */
-  async record(manager: EntityManager, actor: AgencyActor, action: string, subject: string | null, details: Record<string, unknown> = {}): Promise<void> {
-    await manager.query(`INSERT INTO dispatch.audit_log (agency_id, operator_id, actor, action, subject, details) VALUES ($1, $2, $3, $4, $5, $6)`, [
-      actor.agencyId,
-      actor.operatorId,
-      actor.label,
-      action,
-      subject,
-      JSON.stringify(details),
-    ]);
+  /**
+   * Written with `manager`, so the entry commits with the action it records, or neither does. `at` is when it
+   * happened, for an action another service took and told of (now by default).
+   */
+  async record(manager: EntityManager, actor: AgencyActor, action: string, subject: string | null, details: Record<string, unknown> = {}, at?: Date): Promise<void> {
+    await manager.query(
+      `INSERT INTO dispatch.audit_log (agency_id, operator_id, actor, action, subject, details, at) VALUES ($1, $2, $3, $4, $5, $6, coalesce($7, now()))`,
+      [actor.agencyId, actor.operatorId, actor.label, action, subject, JSON.stringify(details), at ?? null],
+    );
   }
 
   /** The agency's entries matching the filter, newest first. */

@@ -1,13 +1,17 @@
-import { applyDecorators, Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Get, HttpCode, Logger, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import { validateContract } from '#contracts';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { AgencyKeyGuard, ApiErrors, DomainError, schemaRef } from '#platform';
 import { DELIVERY_STATUSES } from './delivery-status.js';
 import { DISPATCH_DECISION_SCHEMA } from './dispatch-decision.js';
 import { DeliveriesService } from './deliveries.service.js';
 import { DeliveryOperations } from './delivery-operations.service.js';
 import { agencyDeliveryView, transitionView } from './delivery.views.js';
-import { ListDeliveriesQuery, boardFilter, pageCursor } from './dto/list-deliveries.query.js';
+import { deliveriesCsv } from './delivery.csv.js';
+import { ListDeliveriesQuery, boardFilter, pageCursor, type BoardFilter } from './dto/list-deliveries.query.js';
 import { AssignDeliveryRequest, FailDeliveryRequest, UnassignDeliveryRequest } from './dto/manual-dispatch.request.js';
 
 /**
@@ -40,12 +44,35 @@ const Step = (summary: string, body?: new () => object) =>
     ApiErrors(['DELIVERY_NOT_FOUND', 'INVALID_TRANSITION']),
   );
 
+/** The board's filters, as the board and its export take them. */
+const BoardQueries = () =>
+  applyDecorators(
+    ApiQuery({ name: 'status', required: false, description: 'Statuses to show, comma-separated or repeated', schema: { type: 'string' } }),
+    ApiQuery({ name: 'q', required: false, description: "Text in the order id, the restaurant's order id, the pickup or drop-off address or the rider's name (any case)", schema: { type: 'string', minLength: 1, maxLength: 100 } }),
+    ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } }),
+    ApiQuery({ name: 'phone', required: false, description: "The last 4 digits of the customer's phone", schema: { type: 'string', pattern: '^\\d{4}$' } }),
+    ApiQuery({ name: 'restaurantId', required: false, schema: { type: 'string', format: 'uuid' } }),
+    ApiQuery({ name: 'riderId', required: false, schema: { type: 'string', format: 'uuid' } }),
+    ApiQuery({ name: 'from', required: false, description: 'Created at or after (ISO 8601)', schema: { type: 'string', format: 'date-time' } }),
+    ApiQuery({ name: 'to', required: false, description: 'Created before (ISO 8601)', schema: { type: 'string', format: 'date-time' } }),
+    ApiQuery({ name: 'after', required: false, description: 'The `next` of the page before', schema: { type: 'string' } }),
+  );
+
+/** The board's filter from a query string; the global pipe leaves query strings alone, so they are checked here. */
+function boardQuery(query: Record<string, unknown>): BoardFilter {
+  const filter = validateContract(ListDeliveriesQuery, query);
+  if (!filter.ok) throw DomainError.validation(filter.errors);
+  return boardFilter(filter.value);
+}
+
 @ApiTags('deliveries')
 @ApiBearerAuth('agencyKey')
 @ApiErrors(['UNAUTHENTICATED', 'AGENCY_NOT_FOUND'])
 @Controller('v1/agencies/:agencyId/deliveries')
 @UseGuards(AgencyKeyGuard)
 export class DeliveriesController {
+  private readonly logger = new Logger('deliveries');
+
   constructor(
     private readonly deliveries: DeliveriesService,
     private readonly operations: DeliveryOperations,
@@ -53,25 +80,37 @@ export class DeliveriesController {
 
   @Get()
   @ApiOperation({ summary: "The agency's board: its deliveries, newest first, with their waits" })
-  @ApiQuery({ name: 'status', required: false, description: 'Statuses to show, comma-separated or repeated', schema: { type: 'string' } })
-  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } })
-  @ApiQuery({ name: 'phone', required: false, description: "The last 4 digits of the customer's phone", schema: { type: 'string', pattern: '^\\d{4}$' } })
-  @ApiQuery({ name: 'restaurantId', required: false, schema: { type: 'string', format: 'uuid' } })
-  @ApiQuery({ name: 'riderId', required: false, schema: { type: 'string', format: 'uuid' } })
-  @ApiQuery({ name: 'from', required: false, description: 'Created at or after (ISO 8601)', schema: { type: 'string', format: 'date-time' } })
-  @ApiQuery({ name: 'to', required: false, description: 'Created before (ISO 8601)', schema: { type: 'string', format: 'date-time' } })
-  @ApiQuery({ name: 'after', required: false, description: 'The `next` of the page before', schema: { type: 'string' } })
+  @BoardQueries()
   @ApiResponse({ status: 200, description: 'The deliveries', schema: { type: 'object', required: ['deliveries', 'next'], properties: { deliveries: { type: 'array', items: DELIVERY.schema }, next: { type: ['string', 'null'], description: 'Pass as `after` for the next page; null on the last' } } } })
   @ApiErrors(['VALIDATION_FAILED'])
   async list(@Param('agencyId') agencyId: string, @Query() query: Record<string, unknown>) {
-    // The global pipe leaves query strings alone, so they are checked here.
-    const filter = validateContract(ListDeliveriesQuery, query);
-    if (!filter.ok) throw DomainError.validation(filter.errors);
-    const options = boardFilter(filter.value);
+    const options = boardQuery(query);
     const rows = await this.operations.board(agencyId.toLowerCase(), options);
     const now = new Date();
     const last = rows.length === options.limit ? rows[rows.length - 1]!.delivery : null;
     return { deliveries: rows.map((row) => agencyDeliveryView(row, now)), next: last ? pageCursor(last) : null };
+  }
+
+  @Get('export.csv')
+  @BoardQueries()
+  @ApiOperation({
+    summary: 'Every delivery the filters select (all pages), as CSV for a spreadsheet',
+    description: 'UTF-8 with a BOM, CRLF line ends, restaurant and rider names beside their ids, the phone masked as on the board, formula-like text prefixed with `\'`; `limit` and `after` are ignored (docs/agency-api.md#exporting-the-board).',
+  })
+  @ApiProduces('text/csv')
+  @ApiResponse({ status: 200, description: 'The CSV file, streamed', content: { 'text/csv': { schema: { type: 'string' } } } })
+  @ApiErrors(['VALIDATION_FAILED'])
+  async exportCsv(@Param('agencyId') agencyId: string, @Query() query: Record<string, unknown>, @Res() response: Response): Promise<void> {
+    const pages = this.operations.boardPages(agencyId.toLowerCase(), boardQuery(query));
+    response.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    response.setHeader('Content-Disposition', `attachment; filename="deliveries-${new Date().toISOString().slice(0, 10)}.csv"`);
+    try {
+      await pipeline(Readable.from(deliveriesCsv(pages)), response);
+    } catch (error) {
+      // Once the first bytes are out, the status cannot change: the download ends short, and the log says why.
+      if (!response.headersSent) throw error;
+      this.logger.warn(`board export for agency ${agencyId} ended early: ${(error as Error).message}`);
+    }
   }
 
   @Get(':deliveryId')

@@ -18,6 +18,7 @@ export type NewDelivery = Pick<
   | 'agencyId'
   | 'restaurantId'
   | 'restaurantName'
+  | 'externalOrderId'
   | 'pickupLng'
   | 'pickupLat'
   | 'pickupAddress'
@@ -113,6 +114,7 @@ export class DeliveriesRepository {
           agency_id: d.agencyId,
           restaurant_id: d.restaurantId,
           restaurant_name: d.restaurantName,
+          external_order_id: d.externalOrderId,
           pickup_lng: d.pickupLng,
           pickup_lat: d.pickupLat,
           pickup_address: d.pickupAddress,
@@ -134,15 +136,15 @@ export class DeliveriesRepository {
               SELECT *, row_number() OVER () AS ord FROM jsonb_to_recordset($1::jsonb) AS i(event_id uuid, pattern text, id uuid, order_id uuid,
                 agency_id uuid, restaurant_id uuid, restaurant_name text, pickup_lng float8, pickup_lat float8, pickup_address text,
                 dropoff_lng float8, dropoff_lat float8, dropoff_address text, dropoff_detail text, ready_at timestamptz, promised_at timestamptz,
-                customer_phone text, payment_method text, payment_collect_amount int, entered_by text)),
+                customer_phone text, payment_method text, payment_collect_amount int, entered_by text, external_order_id text)),
             claimed AS (${claimSql('SELECT event_id, pattern FROM input')}),
             created AS (
               INSERT INTO dispatch.deliveries (id, order_id, agency_id, restaurant_id, restaurant_name,
                 pickup_lng, pickup_lat, pickup_address, dropoff_lng, dropoff_lat, dropoff_address, dropoff_detail, ready_at, promised_at,
-                customer_phone, payment_method, payment_collect_amount, entered_by)
+                customer_phone, payment_method, payment_collect_amount, entered_by, external_order_id)
               SELECT i.id, i.order_id, i.agency_id, i.restaurant_id, i.restaurant_name, i.pickup_lng, i.pickup_lat, i.pickup_address,
                      i.dropoff_lng, i.dropoff_lat, i.dropoff_address, i.dropoff_detail, i.ready_at, i.promised_at,
-                     i.customer_phone, i.payment_method, i.payment_collect_amount, i.entered_by
+                     i.customer_phone, i.payment_method, i.payment_collect_amount, i.entered_by, i.external_order_id
                 FROM input i JOIN claimed c ON c.event_id = i.event_id ORDER BY i.ord
               ON CONFLICT (order_id) DO NOTHING RETURNING *),
             logged AS (${logStep('created', params)})
@@ -342,6 +344,14 @@ export class DeliveriesRepository {
     if (options.from) query.andWhere('d.createdAt >= :from', { from: options.from });
     if (options.to) query.andWhere('d.createdAt < :to', { to: options.to });
     if (options.phoneLast4) query.andWhere(`${PHONE_LAST4_SQL} = :phone`, { phone: options.phoneLast4 });
+    if (options.search) {
+      // Each ILIKE is answered by its trigram index; riders are matched by name within the agency first.
+      query.andWhere(
+        `(CAST(d.order_id AS text) ILIKE :search OR d.external_order_id ILIKE :search OR d.pickup_address ILIKE :search
+          OR d.dropoff_address ILIKE :search OR d.rider_id IN (SELECT r.id FROM dispatch.riders r WHERE r.agency_id = :agencyId AND r.name ILIKE :search))`,
+        { search: `%${options.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` },
+      );
+    }
     if (options.after) query.andWhere('(d.createdAt, d.id) < (:afterAt, :afterId)', { afterAt: options.after.createdAt, afterId: options.after.id });
     return query.getMany();
   }

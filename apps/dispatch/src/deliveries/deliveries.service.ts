@@ -101,6 +101,7 @@ export class DeliveriesService {
           agencyId: event.agencyId,
           restaurantId: event.restaurantId,
           restaurantName: event.restaurantName,
+          externalOrderId: event.externalOrderId,
           pickupLng: event.pickup.lng,
           pickupLat: event.pickup.lat,
           pickupAddress: event.pickup.address,

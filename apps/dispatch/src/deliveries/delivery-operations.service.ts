@@ -25,6 +25,9 @@ const REASSIGNED = 'reassigned to another rider by the agency';
 const UNASSIGNED = 'taken back by the agency';
 import type { BoardFilter } from './dto/list-deliveries.query.js';
 
+/** Deliveries read per query while exporting the board: one page of the board at its largest, and then some. */
+const EXPORT_PAGE = 500;
+
 /** A delivery on the agency's board with what the board shows beside it. */
 export interface BoardRow {
   delivery: DeliveryEntity;
@@ -195,6 +198,18 @@ export class DeliveryOperations {
       assignedBy: delivery.riderId ? (steps.get(delivery.id)?.assignedBy ?? null) : null,
       openOffers: offers.get(delivery.id) ?? [],
     }));
+  }
+
+  /** Every delivery the filter selects, newest first, a page at a time (`limit` and `after` aside). */
+  async *boardPages(agencyId: string, filter: BoardFilter, { pageSize = EXPORT_PAGE } = {}): AsyncGenerator<BoardRow[]> {
+    let after: BoardFilter['after'];
+    for (;;) {
+      const rows = await this.board(agencyId, { ...filter, limit: pageSize, after });
+      if (rows.length > 0) yield rows;
+      if (rows.length < pageSize) return;
+      const last = rows[rows.length - 1]!.delivery;
+      after = { createdAt: last.createdAt, id: last.id };
+    }
   }
 
   /** One delivery of the agency's with every step it took; another agency's is not found. */

@@ -64,6 +64,10 @@ export class DeliveryEntity {
   @Column('text', { name: 'restaurant_name' })
   restaurantName: string;
 
+  /** The restaurant's own id for the order; null on deliveries from before it was kept. */
+  @Column('text', { name: 'external_order_id', nullable: true })
+  externalOrderId: string | null;
+
   @Column('double precision', { name: 'pickup_lng' })
   pickupLng: number;
 

@@ -70,6 +70,8 @@ export function agencyDeliveryView(row: BoardRow, now: Date = new Date()) {
   return {
     id: d.id,
     orderId: d.orderId,
+    /** The restaurant's own id for the order; null on deliveries from before it was kept. */
+    externalOrderId: d.externalOrderId,
     restaurantId: d.restaurantId,
     restaurantName: d.restaurantName,
     status: d.status,

@@ -13,6 +13,7 @@ import { DispatchDeliveryPayment1765510000000 } from './1765510000000-dispatch-d
 import { DispatchOperators1765600000000 } from './1765600000000-dispatch-operators.js';
 import { DispatchRiderDisabled1765600100000 } from './1765600100000-dispatch-rider-disabled.js';
 import { DispatchAgencyLeases1765700000000 } from './1765700000000-dispatch-agency-leases.js';
+import { DispatchBoardSearch1765900000000 } from './1765900000000-dispatch-board-search.js';
 
 export const DISPATCH_MIGRATIONS = [
   Dispatch1763942400000,
@@ -30,4 +31,5 @@ export const DISPATCH_MIGRATIONS = [
   DispatchOperators1765600000000,
   DispatchRiderDisabled1765600100000,
   DispatchAgencyLeases1765700000000,
+  DispatchBoardSearch1765900000000,
 ];

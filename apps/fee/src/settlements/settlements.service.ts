@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { toCsv } from './csv.js';
+import { toCsv } from '#platform';
 import type { PeriodQuery, SettlementQuery } from './settlement-query.js';
 import { SettlementsRepository, type AdjustmentRow, type SettlementSums } from './settlements.repository.js';
 

@@ -46,7 +46,7 @@ export class CallbacksController {
   @Get('callback')
   @ApiOperation({ summary: 'Where status callbacks are sent (null: nowhere)' })
   @ApiResponse({ status: 200, description: 'The callback URL', schema: URL_VIEW })
-  @ApiErrors(['UNAUTHENTICATED', 'RESTAURANT_NOT_FOUND'])
+  @ApiErrors(['UNAUTHENTICATED', 'RESTAURANT_DISABLED', 'RESTAURANT_NOT_FOUND'])
   url(@Param('restaurantId') restaurantId: string, @Headers('authorization') authorization: string | undefined): Promise<CallbackUrlView> {
     return this.callbacks.url(authorization, restaurantId);
   }
@@ -55,7 +55,7 @@ export class CallbacksController {
   @ApiOperation({ summary: 'Sets where status callbacks are sent' })
   @ApiBody({ required: true, schema: schemaRef('SetCallbackUrlRequest') })
   @ApiResponse({ status: 200, description: 'The callback URL as stored', schema: URL_VIEW })
-  @ApiErrors(['UNAUTHENTICATED', 'RESTAURANT_NOT_FOUND', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'INVALID_JSON', 'VALIDATION_FAILED'])
+  @ApiErrors(['UNAUTHENTICATED', 'RESTAURANT_DISABLED', 'RESTAURANT_NOT_FOUND', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'INVALID_JSON', 'VALIDATION_FAILED'])
   async setUrl(
     @Param('restaurantId') restaurantId: string,
     @Headers('authorization') authorization: string | undefined,
@@ -67,7 +67,7 @@ export class CallbacksController {
   @Delete('callback')
   @ApiOperation({ summary: 'Stops status callbacks; pending ones are given up' })
   @ApiResponse({ status: 200, description: 'Removed, with how many pending callbacks were given up', schema: { type: 'object' } })
-  @ApiErrors(['UNAUTHENTICATED', 'RESTAURANT_NOT_FOUND'])
+  @ApiErrors(['UNAUTHENTICATED', 'RESTAURANT_DISABLED', 'RESTAURANT_NOT_FOUND'])
   removeUrl(@Param('restaurantId') restaurantId: string, @Headers('authorization') authorization: string | undefined) {
     return this.callbacks.removeUrl(authorization, restaurantId);
   }
@@ -78,7 +78,7 @@ export class CallbacksController {
   @ApiQuery({ name: 'orderId', required: false, schema: { type: 'string', format: 'uuid' } })
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } })
   @ApiResponse({ status: 200, description: 'The callbacks', schema: { type: 'object', required: ['callbacks'], properties: { callbacks: { type: 'array', items: CALLBACK_VIEW } } } })
-  @ApiErrors(['UNAUTHENTICATED', 'RESTAURANT_NOT_FOUND', 'VALIDATION_FAILED'])
+  @ApiErrors(['UNAUTHENTICATED', 'RESTAURANT_DISABLED', 'RESTAURANT_NOT_FOUND', 'VALIDATION_FAILED'])
   list(
     @Param('restaurantId') restaurantId: string,
     @Headers('authorization') authorization: string | undefined,
@@ -90,7 +90,7 @@ export class CallbacksController {
   @Post('callbacks/:callbackId/retry')
   @ApiOperation({ summary: 'Sends an undeliverable callback again, from its first try' })
   @ApiResponse({ status: 202, description: 'Queued again', schema: CALLBACK_VIEW })
-  @ApiErrors(['UNAUTHENTICATED', 'RESTAURANT_NOT_FOUND', 'NOT_FOUND', 'INVALID_TRANSITION'])
+  @ApiErrors(['UNAUTHENTICATED', 'RESTAURANT_DISABLED', 'RESTAURANT_NOT_FOUND', 'NOT_FOUND', 'INVALID_TRANSITION'])
   @HttpCode(202)
   retry(
     @Param('restaurantId') restaurantId: string,

@@ -28,7 +28,7 @@ export class OrderEntryController {
     description: 'Accepted and stored (or, for a retry, the first answer again)',
     schema: { type: 'object', required: ['orderId', 'status'], properties: { orderId: { type: 'string', format: 'uuid' }, status: { type: 'string', enum: ['received', 'locating'] } } },
   })
-  @ApiErrors(['VALIDATION_FAILED', 'INVALID_JSON', 'PAYLOAD_TOO_LARGE', 'UNAUTHENTICATED', 'AGENCY_NOT_FOUND', 'RESTAURANT_NOT_FOUND', 'ORDER_CONFLICT'])
+  @ApiErrors(['VALIDATION_FAILED', 'INVALID_JSON', 'PAYLOAD_TOO_LARGE', 'UNAUTHENTICATED', 'AGENCY_NOT_FOUND', 'RESTAURANT_DISABLED', 'RESTAURANT_NOT_FOUND', 'ORDER_CONFLICT'])
   async enter(
     @Param('agencyId') agencyId: string,
     @Headers('idempotency-key') idempotencyKey: string | undefined,

@@ -3,7 +3,7 @@ import { DomainError } from '#platform';
 import { decodeBody } from '../orders/decode-body.js';
 import { validateOrderRequest } from '../orders/dto/create-order.request.js';
 import { OrdersService } from '../orders/orders.service.js';
-import { RestaurantsService } from '../restaurants/restaurants.service.js';
+import { assertEnabled, RestaurantsService } from '../restaurants/restaurants.service.js';
 import type { StoredAnswer } from '../webhooks/signed-webhooks.js';
 import { EnterOrderRequest } from './dto/enter-order.request.js';
 
@@ -41,6 +41,7 @@ export class OrderEntryService {
     if (!restaurant || restaurant.agencyId !== agencyId.toLowerCase()) {
       throw new DomainError('RESTAURANT_NOT_FOUND', `no restaurant ${restaurantId} in this agency`, { field: 'restaurantId' });
     }
+    assertEnabled(restaurant);
     return this.orders.acceptOnce(restaurant, receiptKey(idempotencyKey), order, receivedAt, { enteredBy: 'operator', operatorId: null });
   }
 }

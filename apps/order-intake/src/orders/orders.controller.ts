@@ -43,7 +43,7 @@ export class OrdersController {
   @ApiOperation({ summary: 'An order as its restaurant sees it: status and its history, fee, rider' })
   @ApiBearerAuth('restaurantKey')
   @ApiResponse({ status: 200, description: 'The order (docs/webhooks.md#reading-an-order)', schema: { type: 'object', required: ['orderId', 'status', 'statusHistory'] } })
-  @ApiErrors(['UNAUTHENTICATED', 'ORDER_NOT_FOUND'])
+  @ApiErrors(['UNAUTHENTICATED', 'RESTAURANT_DISABLED', 'ORDER_NOT_FOUND'])
   find(
     @Param('restaurantId') restaurantId: string,
     @Param('orderId') orderId: string,

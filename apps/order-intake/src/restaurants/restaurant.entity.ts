@@ -39,6 +39,10 @@ export class RestaurantEntity {
   @Column('integer', { name: 'default_cooking_minutes', nullable: true })
   defaultCookingMinutes: number | null;
 
+  /** Set while its agency has it disabled: its webhooks and API key are refused (RESTAURANT_DISABLED). */
+  @Column('timestamptz', { name: 'disabled_at', nullable: true })
+  disabledAt: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }

@@ -32,7 +32,7 @@ export class RestaurantsController {
   @Get('cooking-time')
   @ApiOperation({ summary: 'The usual cooking time: the ready time of orders sent without one' })
   @ApiResponse({ status: 200, description: 'The cooking time', schema: COOKING_TIME })
-  @ApiErrors(['UNAUTHENTICATED', 'RESTAURANT_NOT_FOUND'])
+  @ApiErrors(['UNAUTHENTICATED', 'RESTAURANT_DISABLED', 'RESTAURANT_NOT_FOUND'])
   cookingTime(@Param('restaurantId') restaurantId: string, @Headers('authorization') authorization: string | undefined): Promise<CookingTimeView> {
     return this.restaurants.cookingTime(authorization, restaurantId);
   }
@@ -41,7 +41,7 @@ export class RestaurantsController {
   @ApiOperation({ summary: 'Sets the usual cooking time (null: the service default)' })
   @ApiBody({ required: true, schema: schemaRef('SetCookingTimeRequest') })
   @ApiResponse({ status: 200, description: 'The cooking time as stored', schema: COOKING_TIME })
-  @ApiErrors(['UNAUTHENTICATED', 'RESTAURANT_NOT_FOUND', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'INVALID_JSON', 'VALIDATION_FAILED'])
+  @ApiErrors(['UNAUTHENTICATED', 'RESTAURANT_DISABLED', 'RESTAURANT_NOT_FOUND', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'INVALID_JSON', 'VALIDATION_FAILED'])
   async setCookingTime(
     @Param('restaurantId') restaurantId: string,
     @Headers('authorization') authorization: string | undefined,

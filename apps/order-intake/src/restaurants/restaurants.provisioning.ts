@@ -7,7 +7,7 @@ import { destinationRefusal, systemResolver, type HostResolver } from '../callba
 import { normalizeCallbackUrl } from '../callbacks/callback-url.js';
 import { ProvisionRestaurantInput } from './dto/provision-restaurant.input.js';
 import { hashApiKey, newApiKey, newWebhookSecret } from './restaurant-credentials.js';
-import { RestaurantsRepository } from './restaurants.repository.js';
+import { RestaurantsRepository, type NewRestaurant } from './restaurants.repository.js';
 
 export interface ProvisionedRestaurant {
   restaurantId: string;
@@ -32,26 +32,52 @@ export async function provisionRestaurant(
   input: { agencyId: string; name: string; address: string; lng: number; lat: number; callbackUrl?: string; defaultCookingMinutes?: number },
   destinations: DestinationPolicy & { resolve?: HostResolver } = { allowPrivateNetworks: false },
 ): Promise<ProvisionedRestaurant> {
-  const validated = validateContract(ProvisionRestaurantInput, input);
-  if (!validated.ok) throw DomainError.validation(validated.errors);
-  const { agencyId, name, address, lng, lat, callbackUrl, defaultCookingMinutes } = validated.value;
+  const { restaurant, provisioned } = await prepareRestaurant(input, destinations);
+  await new RestaurantsRepository(dataSource).insert(restaurant);
+  return provisioned;
+}
+
+/**
+ * A restaurant ready to insert, with its fresh credentials, from input checked as `provisionRestaurant` checks it
+ * (VALIDATION_FAILED naming each bad field), for callers that insert it in their own transaction.
+ */
+export async function prepareRestaurant(
+  input: unknown,
+  destinations: DestinationPolicy & { resolve?: HostResolver },
+): Promise<{ restaurant: NewRestaurant; provisioned: ProvisionedRestaurant }> {
+  const { agencyId, name, address, lng, lat, callbackUrl, defaultCookingMinutes } = await checkRestaurantInput(input, destinations);
   const restaurantId = randomUUID();
   const webhookSecret = newWebhookSecret();
   const apiKey = newApiKey();
-  const storedCallbackUrl = callbackUrl === undefined ? null : normalizeCallbackUrl(callbackUrl);
-  const refusal = storedCallbackUrl && (await destinationRefusal(storedCallbackUrl, destinations, destinations.resolve ?? systemResolver));
+  const storedCallbackUrl = callbackUrl ?? null;
+  return {
+    restaurant: {
+      id: restaurantId,
+      agencyId,
+      name,
+      address,
+      lng,
+      lat,
+      webhookSecret,
+      apiKeyHash: hashApiKey(apiKey),
+      callbackUrl: storedCallbackUrl,
+      defaultCookingMinutes: defaultCookingMinutes ?? null,
+    },
+    provisioned: { restaurantId, webhookSecret, apiKey, callbackUrl: storedCallbackUrl, defaultCookingMinutes: defaultCookingMinutes ?? null },
+  };
+}
+
+/**
+ * A restaurant's fields checked as an operator gives them: VALIDATION_FAILED naming each bad field, the callback URL
+ * normalised and its host checked (public unless `destinations` allows private networks).
+ */
+export async function checkRestaurantInput(input: unknown, destinations: DestinationPolicy & { resolve?: HostResolver }): Promise<ProvisionRestaurantInput> {
+  const validated = validateContract(ProvisionRestaurantInput, input);
+  if (!validated.ok) throw DomainError.validation(validated.errors);
+  const { callbackUrl } = validated.value;
+  if (callbackUrl === undefined || callbackUrl === null) return validated.value;
+  const normalized = normalizeCallbackUrl(callbackUrl);
+  const refusal = await destinationRefusal(normalized, destinations, destinations.resolve ?? systemResolver);
   if (refusal) throw DomainError.validation([{ field: 'callbackUrl', value: callbackUrl, reason: refusal }]);
-  await new RestaurantsRepository(dataSource).insert({
-    id: restaurantId,
-    agencyId,
-    name,
-    address,
-    lng,
-    lat,
-    webhookSecret,
-    apiKeyHash: hashApiKey(apiKey),
-    callbackUrl: storedCallbackUrl,
-    defaultCookingMinutes: defaultCookingMinutes ?? null,
-  });
-  return { restaurantId, webhookSecret, apiKey, callbackUrl: storedCallbackUrl, defaultCookingMinutes: defaultCookingMinutes ?? null };
+  return { ...validated.value, callbackUrl: normalized };
 }

@@ -20,6 +20,15 @@ export const isUuid = (value: string | undefined): value is string => typeof val
 const CACHE_MS = 10_000;
 const CACHE_MAX = 10_000;
 
+/** RESTAURANT_DISABLED for a restaurant its agency disabled; asked only once the caller proved it is the restaurant (or its agency). */
+export function assertEnabled(restaurant: RestaurantEntity): void {
+  if (restaurant.disabledAt) {
+    throw new DomainError('RESTAURANT_DISABLED', `restaurant ${restaurant.id} was disabled by its agency at ${restaurant.disabledAt.toISOString()}`, {
+      disabledAt: restaurant.disabledAt.toISOString(),
+    });
+  }
+}
+
 @Injectable()
 export class RestaurantsService {
   private readonly cache = new Map<string, { restaurant: RestaurantEntity; until: number }>();
@@ -41,13 +50,19 @@ export class RestaurantsService {
     return restaurant;
   }
 
-  /** The restaurant owning the API key in an `Authorization: Bearer <key>` header, or UNAUTHENTICATED. */
+  /** Forgets a restaurant its agency changed, so this instance's webhooks see the change at once. */
+  forget(restaurantId: string): void {
+    this.cache.delete(restaurantId);
+  }
+
+  /** The restaurant owning the API key in an `Authorization: Bearer <key>` header, or UNAUTHENTICATED; RESTAURANT_DISABLED while disabled. */
   async authenticate(authorization: string | undefined): Promise<RestaurantEntity> {
     const key = bearerToken(authorization);
     const restaurant = key ? await this.restaurants.findByApiKeyHash(hashApiKey(key)) : null;
     if (!restaurant) {
       throw new DomainError('UNAUTHENTICATED', 'send the restaurant API key as "Authorization: Bearer <key>"');
     }
+    assertEnabled(restaurant);
     return restaurant;
   }
 

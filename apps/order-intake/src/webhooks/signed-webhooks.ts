@@ -4,7 +4,7 @@ import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { DomainError } from '#platform';
 import type { RestaurantEntity } from '../restaurants/restaurant.entity.js';
-import { RestaurantsService } from '../restaurants/restaurants.service.js';
+import { assertEnabled, RestaurantsService } from '../restaurants/restaurants.service.js';
 import { readRawBody } from './raw-body.js';
 import { WebhookReceiptsRepository, type NewReceipt, type StoredAnswer } from './webhook-receipts.repository.js';
 import { verifyWebhook, type WebhookHeaders } from './webhook-signature.js';
@@ -30,8 +30,8 @@ export async function readSignedRequest(request: Request, maxBodyBytes: number):
 
 /**
  * Every signed webhook a restaurant sends (orders, "ready", "delayed") is checked here the same way: the restaurant
- * it names, then the signature, then the timestamp; and its webhook-id is its idempotency key, the first answer
- * kept in `intake.webhook_receipts` for redeliveries.
+ * it names, then the signature, then the timestamp, then that its agency has not disabled it; and its webhook-id is
+ * its idempotency key, the first answer kept in `intake.webhook_receipts` for redeliveries.
  */
 @Injectable()
 export class SignedWebhooks {
@@ -46,6 +46,8 @@ export class SignedWebhooks {
     const restaurant = await this.restaurants.forWebhook(restaurantId);
     const verified = verifyWebhook(restaurant.webhookSecret, request.headers, request.body, { toleranceSeconds: this.config.intake.webhookToleranceSeconds });
     if (!verified.ok) throw new DomainError(verified.code, verified.message);
+    // After the signature, so only the restaurant itself learns that it is disabled.
+    assertEnabled(restaurant);
     return { restaurant, webhookId: verified.id };
   }
 

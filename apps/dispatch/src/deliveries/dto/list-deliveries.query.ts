@@ -1,5 +1,5 @@
 import { Transform, Type } from 'class-transformer';
-import { ArrayNotEmpty, IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
+import { ArrayNotEmpty, IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../delivery-status.js';
 
 /** `?status=pending,offered` (or `status` repeated): the statuses to show, any of them. */
@@ -22,6 +22,13 @@ export class ListDeliveriesQuery {
   @Min(1)
   @Max(200)
   limit?: number;
+
+  /** Text in the order id, the restaurant's order id, the pickup or drop-off address or the rider's name (any case). */
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @IsString({ message: 'must be text' })
+  @Length(1, 100, { message: 'must be 1 to 100 characters' })
+  q?: string;
 
   /** The last 4 digits of the customer's phone. */
   @IsOptional()
@@ -56,6 +63,8 @@ export class ListDeliveriesQuery {
 export interface BoardFilter {
   statuses?: readonly DeliveryStatus[];
   limit: number;
+  /** Text searched for, as typed (see ListDeliveriesQuery.q). */
+  search?: string;
   phoneLast4?: string;
   restaurantId?: string;
   riderId?: string;
@@ -71,6 +80,7 @@ export function boardFilter(query: ListDeliveriesQuery): BoardFilter {
   return {
     statuses: query.status,
     limit: query.limit ?? 50,
+    search: query.q,
     phoneLast4: query.phone,
     restaurantId: query.restaurantId?.toLowerCase(),
     riderId: query.riderId?.toLowerCase(),
