@@ -1,3 +1,4 @@
+import { AGENCY_KEY_ROTATED, AGENCY_KEY_ROTATED_FOR_INTAKE } from './agency-key-rotated/agency-key-rotated.event.js';
 import { AGENCY_REGISTERED, AGENCY_REGISTERED_FOR_INTAKE } from './agency-registered/agency-registered.event.js';
 import { DELIVERY_CHARGE } from './delivery-charge/delivery-charge.event.js';
 import { DELIVERY_STATUS_CHANGED } from './delivery-status-changed/delivery-status-changed.event.js';
@@ -7,6 +8,7 @@ import { FEE_QUOTE_BATCH } from './fee-quote-batch/fee-quote-batch.request.js';
 import { ORDER_CREATED } from './order-created/order-created.event.js';
 import { ORDER_TIMING_CHANGED } from './order-timing-changed/order-timing-changed.event.js';
 
+export * from './agency-key-rotated/agency-key-rotated.event.js';
 export * from './agency-registered/agency-registered.event.js';
 export * from './common/event.js';
 export * from './common/geo-point.js';
@@ -25,7 +27,7 @@ export * from './order-created/order-created.event.js';
 export * from './order-timing-changed/order-timing-changed.event.js';
 
 /** Every message pattern; consumers name these, never an inline string. */
-export const PATTERNS = { ORDER_CREATED, ORDER_TIMING_CHANGED, FEE_QUOTE, FEE_QUOTE_BATCH, FEE_GEOCODE, DELIVERY_STATUS_CHANGED, AGENCY_REGISTERED, AGENCY_REGISTERED_FOR_INTAKE, DELIVERY_CHARGE } as const;
+export const PATTERNS = { ORDER_CREATED, ORDER_TIMING_CHANGED, FEE_QUOTE, FEE_QUOTE_BATCH, FEE_GEOCODE, DELIVERY_STATUS_CHANGED, AGENCY_REGISTERED, AGENCY_REGISTERED_FOR_INTAKE, AGENCY_KEY_ROTATED, AGENCY_KEY_ROTATED_FOR_INTAKE, DELIVERY_CHARGE } as const;
 
 /** Which service consumes each pattern: the RabbitMQ queue it is sent to, the TCP server it is dialled on. */
 export const CONSUMER_OF = {
@@ -37,5 +39,7 @@ export const CONSUMER_OF = {
   [DELIVERY_STATUS_CHANGED]: 'intake',
   [AGENCY_REGISTERED]: 'fee',
   [AGENCY_REGISTERED_FOR_INTAKE]: 'intake',
+  [AGENCY_KEY_ROTATED]: 'fee',
+  [AGENCY_KEY_ROTATED_FOR_INTAKE]: 'intake',
   [DELIVERY_CHARGE]: 'fee',
 } as const;

@@ -21,3 +21,4 @@ export * from './api-docs.js';
 export * from './load-shedder.js';
 export * from './connection-cap.js';
 export * from './http-protection.js';
+export * from './credential-rotation.js';
