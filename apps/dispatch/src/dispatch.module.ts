@@ -5,6 +5,7 @@ import { ServiceDatabaseModule } from '#database';
 import { EventOutbox, Messaging, OUTBOX_SCHEMA } from '#messaging';
 import { databaseCheck, HEALTH_CHECKS, HealthController, ObservabilityModule, PlatformModule } from '#platform';
 import { AgenciesModule } from './agencies/agencies.module.js';
+import { CredentialsModule } from './credentials/credentials.module.js';
 import { DeliveriesModule } from './deliveries/deliveries.module.js';
 import { DISPATCH_DATABASE } from './dispatch.database.js';
 import { FeeProxyModule } from './fee-proxy/fee-proxy.module.js';
@@ -36,6 +37,7 @@ export class DispatchModule {
         OffersModule,
         RidersGatewayModule,
         RiderAdminModule,
+        CredentialsModule,
         FeeProxyModule,
       ],
       controllers: [HealthController],

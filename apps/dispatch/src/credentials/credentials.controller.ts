@@ -1,0 +1,50 @@
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Actor, AgencyRoutes, ApiErrors, ROTATED_CREDENTIAL_SCHEMA, RotateCredentialRequest, schemaRef, type AgencyActor } from '#platform';
+import { AgencyCredentials } from './credentials.service.js';
+
+const ROTATE_BODY = { required: false, schema: schemaRef(RotateCredentialRequest) };
+const ROTATED = { status: 200, description: 'The new credential, shown only now, and when the replaced one stops working', schema: ROTATED_CREDENTIAL_SCHEMA };
+
+/** The agency's owners rotate its API key and its riders' tokens, with an overlap window (docs/agency-api.md). */
+@ApiTags('keys')
+@Controller('v1/agencies/:agencyId')
+@AgencyRoutes('owner')
+export class AgencyCredentialsController {
+  constructor(private readonly credentials: AgencyCredentials) {}
+
+  @Get('api-key')
+  @ApiOperation({ summary: 'How often the agency key was rotated, and when the key the last rotation replaced stops working' })
+  @ApiResponse({
+    status: 200,
+    description: "The key's rotation state",
+    schema: {
+      type: 'object',
+      required: ['rotations', 'previousValidUntil', 'previousValid'],
+      properties: { rotations: { type: 'integer' }, previousValidUntil: { type: ['string', 'null'], format: 'date-time' }, previousValid: { type: 'boolean' } },
+    },
+  })
+  keyState(@Actor() actor: AgencyActor) {
+    return this.credentials.keyState(actor.agencyId);
+  }
+
+  @Post('api-key/rotate')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'A new agency API key; the old one keeps working for `overlapHours` (24 by default, 0: at once), here and on fee and order-intake' })
+  @ApiBody(ROTATE_BODY)
+  @ApiResponse(ROTATED)
+  @ApiErrors(['VALIDATION_FAILED'])
+  rotateKey(@Actor() actor: AgencyActor, @Body() body: RotateCredentialRequest | undefined) {
+    return this.credentials.rotateKey(actor, body);
+  }
+
+  @Post('riders/:riderId/token/rotate')
+  @HttpCode(200)
+  @ApiOperation({ summary: "A new token for a rider; the old one keeps working for `overlapHours` (0: refused at once and the rider's sockets closed)" })
+  @ApiBody(ROTATE_BODY)
+  @ApiResponse(ROTATED)
+  @ApiErrors(['VALIDATION_FAILED', 'RIDER_NOT_FOUND'])
+  rotateRiderToken(@Actor() actor: AgencyActor, @Param('riderId') riderId: string, @Body() body: RotateCredentialRequest | undefined) {
+    return this.credentials.rotateRiderToken(actor, riderId, body);
+  }
+}
