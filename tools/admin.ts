@@ -7,6 +7,7 @@ import { provisionAgency } from '../apps/dispatch/src/agencies/agencies.provisio
 import { provisionOperatorInvite } from '../apps/dispatch/src/operators/operators.provisioning.js';
 import { provisionRider } from '../apps/dispatch/src/riders/riders.provisioning.js';
 import { provisionRestaurant } from '../apps/order-intake/src/restaurants/restaurants.provisioning.js';
+import { describeRotation, ROTATABLE, rotateFromCli, type Rotatable } from './admin-rotate.js';
 import { openServiceDatabases } from './service-databases.js';
 
 const USAGE = `usage: npm run admin -- <command> [options]
@@ -16,13 +17,16 @@ const USAGE = `usage: npm run admin -- <command> [options]
                     [--cooking-minutes <n>]
   rider create --agency <agencyId> --name <name> [--capacity <n>]
   operator invite --agency <agencyId> --email <email> --role <owner|dispatcher|viewer>
+  rotate restaurant-secret|restaurant-key|agency-key|rider-token <id> [--overlap-hours <n>] [--json]
 
 Prints the new ids with their secrets as JSON; secrets are shown only once. With --callback-url the restaurant
 is sent a signed callback for every status change of its orders (docs/webhooks.md). --cooking-minutes is the
 restaurant's usual cooking time, the ready time of orders sent without one (else DEFAULT_COOKING_MINUTES).
 operator invite prints a one-time invite token (valid OPERATOR_INVITE_HOURS) for the person to accept at
 POST /v1/operator-invites/accept or in the dashboard: how an agency gets its first owner (docs/agency-api.md).
-Uses DATABASE_URL, or the embedded PostgreSQL under .data/ (started if not running).`;
+rotate gives a new secret, key or token, shown once; the old one keeps working --overlap-hours (default 24,
+0 to 168; 0 refuses it at once), and is audited as made by the admin CLI (docs/agency-api.md). --json prints the
+answer as JSON. Uses DATABASE_URL, or the embedded PostgreSQL under .data/ (started if not running).`;
 
 const OPTIONS = {
   name: { type: 'string' },
@@ -35,6 +39,8 @@ const OPTIONS = {
   'cooking-minutes': { type: 'string' },
   email: { type: 'string' },
   role: { type: 'string' },
+  'overlap-hours': { type: 'string' },
+  json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -55,8 +61,9 @@ function number(values: Record<string, unknown>, name: string): number {
 
 runMain(async () => {
   const { values, positionals } = parseArgs({ options: OPTIONS, allowPositionals: true, strict: true });
-  const command = positionals.join(' ');
-  if (values.help || !['agency create', 'restaurant create', 'rider create', 'operator invite'].includes(command)) {
+  const rotation = positionals[0] === 'rotate' && positionals.length === 3 && ROTATABLE.includes(positionals[1] as Rotatable);
+  const command = rotation ? 'rotate' : positionals.join(' ');
+  if (values.help || !(rotation || ['agency create', 'restaurant create', 'rider create', 'operator invite'].includes(command))) {
     console.log(USAGE);
     process.exitCode = values.help ? 0 : 2;
     return;
@@ -66,7 +73,12 @@ runMain(async () => {
   const databases = await openServiceDatabases(database.url);
   try {
     let result: object;
-    if (command === 'agency create') {
+    if (command === 'rotate') {
+      const overlap = values['overlap-hours'] === undefined ? undefined : number(values, 'overlap-hours');
+      const rotated = await rotateFromCli(databases, positionals[1] as Rotatable, positionals[2], overlap);
+      console.log(values.json ? JSON.stringify(rotated, null, 2) : describeRotation(rotated));
+      return;
+    } else if (command === 'agency create') {
       result = await provisionAgency(databases.dispatch, { name: required(values, 'name') });
     } else if (command === 'restaurant create') {
       const agencyId = required(values, 'agency');
