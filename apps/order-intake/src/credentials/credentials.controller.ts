@@ -68,7 +68,7 @@ export class RestaurantCredentialsController {
 }
 
 /** An agency rotates its restaurants' credentials with its API key (docs/agency-api.md#rotating-keys-and-tokens). */
-@ApiTags('order entry')
+@ApiTags('restaurants')
 @ApiBearerAuth('agencyKey')
 @UseGuards(AgencyKeyGuard)
 @Controller('v1/agencies/:agencyId/restaurants/:restaurantId')
