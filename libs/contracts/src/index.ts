@@ -7,6 +7,7 @@ import { FEE_QUOTE } from './fee-quote/fee-quote.request.js';
 import { FEE_QUOTE_BATCH } from './fee-quote-batch/fee-quote-batch.request.js';
 import { ORDER_CREATED } from './order-created/order-created.event.js';
 import { ORDER_TIMING_CHANGED } from './order-timing-changed/order-timing-changed.event.js';
+import { RESTAURANT_CREDENTIAL_ROTATE } from './restaurant-credential-rotate/restaurant-credential-rotate.request.js';
 
 export * from './agency-key-rotated/agency-key-rotated.event.js';
 export * from './agency-registered/agency-registered.event.js';
@@ -25,9 +26,10 @@ export * from './fee-quote-batch/fee-quote-batch.reader.js';
 export * from './fee-quote-batch/fee-quote-batch.request.js';
 export * from './order-created/order-created.event.js';
 export * from './order-timing-changed/order-timing-changed.event.js';
+export * from './restaurant-credential-rotate/restaurant-credential-rotate.request.js';
 
 /** Every message pattern; consumers name these, never an inline string. */
-export const PATTERNS = { ORDER_CREATED, ORDER_TIMING_CHANGED, FEE_QUOTE, FEE_QUOTE_BATCH, FEE_GEOCODE, DELIVERY_STATUS_CHANGED, AGENCY_REGISTERED, AGENCY_REGISTERED_FOR_INTAKE, AGENCY_KEY_ROTATED, AGENCY_KEY_ROTATED_FOR_INTAKE, DELIVERY_CHARGE } as const;
+export const PATTERNS = { ORDER_CREATED, ORDER_TIMING_CHANGED, FEE_QUOTE, FEE_QUOTE_BATCH, FEE_GEOCODE, DELIVERY_STATUS_CHANGED, AGENCY_REGISTERED, AGENCY_REGISTERED_FOR_INTAKE, AGENCY_KEY_ROTATED, AGENCY_KEY_ROTATED_FOR_INTAKE, RESTAURANT_CREDENTIAL_ROTATE, DELIVERY_CHARGE } as const;
 
 /** Which service consumes each pattern: the RabbitMQ queue it is sent to, the TCP server it is dialled on. */
 export const CONSUMER_OF = {
@@ -41,5 +43,6 @@ export const CONSUMER_OF = {
   [AGENCY_REGISTERED_FOR_INTAKE]: 'intake',
   [AGENCY_KEY_ROTATED]: 'fee',
   [AGENCY_KEY_ROTATED_FOR_INTAKE]: 'intake',
+  [RESTAURANT_CREDENTIAL_ROTATE]: 'intake',
   [DELIVERY_CHARGE]: 'fee',
 } as const;

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { startService } from '#platform';
+import { queryRows } from '../../../../test/support/database.js';
+import { IntakeModule } from '../../../order-intake/src/intake.module.js';
+import { provisionRestaurant } from '../../../order-intake/src/restaurants/restaurants.provisioning.js';
+import { webhookHeaders } from '../../../order-intake/src/webhooks/webhook-signature.js';
 import { eventually, startDispatch, type DispatchHarness } from '../../test/dispatch-harness.js';
 
 // Each operator costs two scrypt hashes (128 MiB each), slow on a machine busy with the other suites.
@@ -155,5 +161,50 @@ describe('rotating agency keys and rider tokens (component, real PostgreSQL)', (
       [`owner 김 <${owner.email}>`, 'rider-token'],
       [`owner 김 <${owner.email}>`, 'agency-key'],
     ]);
+  });
+
+  it("lets an owner's session rotate a restaurant's credentials through order-intake, audited with the operator; no one else", async () => {
+    const intake = await startService({ service: 'intake', module: IntakeModule.forRoot(h.config, h.databaseUrl), config: h.config, bodyParser: false });
+    const intakeUrl = `http://127.0.0.1:${h.config.httpPorts.intake}`;
+    const agency = await h.agency();
+    const other = await h.agency('남의 대행');
+    const restaurant = await provisionRestaurant(intake.get(DataSource), { agencyId: agency.agencyId, name: '식당', address: '서울 중구 을지로 100', lng: 126.9882, lat: 37.5662 });
+    const [owner, dispatcher] = [await person(agency, 'owner'), await person(agency, 'dispatcher')];
+    const path = (agencyId: string, what: string) => `/v1/agencies/${agencyId}/restaurants/${restaurant.restaurantId}/${what}/rotate`;
+    const sendOrder = async (secret: string) => {
+      const body = JSON.stringify({ externalOrderId: `pos-${randomUUID()}`, dropoff: { address: '서울 종로구 세종대로 172', lng: 126.9769, lat: 37.5759 }, customer: { phone: '010-1234-5678' }, items: [{ name: '칼국수', quantity: 1, unitPrice: 9000 }], orderAmount: 9000 });
+      const response = await fetch(`${intakeUrl}/v1/restaurants/${restaurant.restaurantId}/orders`, { method: 'POST', headers: { 'content-type': 'application/json', ...webhookHeaders(secret, body) }, body });
+      return response.status;
+    };
+    try {
+      expect((await call('POST', path(agency.agencyId, 'webhook-secret'), dispatcher.token)).status).toBe(403);
+      expect((await call('POST', path(agency.agencyId, 'webhook-secret'), other.apiKey)).body.error.code).toBe('AGENCY_NOT_FOUND');
+      expect((await call('POST', path(other.agencyId, 'webhook-secret'), other.apiKey)).body.error.code).toBe('RESTAURANT_NOT_FOUND');
+      expect((await call('POST', path(agency.agencyId, 'webhook-secret'), owner.token, { overlapHours: 169 })).body.error.details).toEqual([expect.objectContaining({ field: 'overlapHours' })]);
+
+      const secret = await call('POST', path(agency.agencyId, 'webhook-secret'), owner.token);
+      expect(secret).toMatchObject({ status: 200, body: { credential: 'webhook-secret', id: restaurant.restaurantId, secret: expect.stringMatching(/^whsec_/) } });
+      expect(await sendOrder(restaurant.webhookSecret)).toBe(202);
+      expect(await sendOrder(secret.body.secret)).toBe(202);
+      const key = await call('POST', path(agency.agencyId, 'api-key'), owner.token, { overlapHours: 0 });
+      expect(key.body).toMatchObject({ credential: 'restaurant-key', secret: expect.stringMatching(/^rk_/) });
+      expect((await call('GET', `/v1/restaurants/${restaurant.restaurantId}/credentials`, restaurant.apiKey, undefined, intakeUrl)).status).toBe(401);
+      expect((await call('GET', `/v1/restaurants/${restaurant.restaurantId}/credentials`, key.body.secret, undefined, intakeUrl)).status).toBe(200);
+
+      const log = await call('GET', `/v1/agencies/${agency.agencyId}/audit-log?action=key.rotated`, owner.token);
+      expect(log.body.entries.map((e: { actor: string; subject: string; details: { credential: string } }) => [e.actor, e.subject, e.details.credential])).toEqual([
+        [`owner 김 <${owner.email}>`, restaurant.restaurantId, 'restaurant-key'],
+        [`owner 김 <${owner.email}>`, restaurant.restaurantId, 'webhook-secret'],
+      ]);
+      expect(await queryRows(h.databaseUrl, 'SELECT credential, rotated_by FROM intake.credential_rotations WHERE restaurant_id = $1 ORDER BY id', [restaurant.restaurantId])).toEqual([
+        { credential: 'webhook-secret', rotated_by: `owner 김 <${owner.email}>` },
+        { credential: 'api-key', rotated_by: `owner 김 <${owner.email}>` },
+      ]);
+    } finally {
+      await intake.close();
+    }
+    const unreachable = await call('POST', path(agency.agencyId, 'api-key'), owner.token);
+    expect(unreachable.status).toBe(503);
+    expect(unreachable.body.error.code).toBe('UPSTREAM_UNAVAILABLE');
   });
 });

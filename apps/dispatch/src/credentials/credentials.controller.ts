@@ -6,7 +6,7 @@ import { AgencyCredentials } from './credentials.service.js';
 const ROTATE_BODY = { required: false, schema: schemaRef(RotateCredentialRequest) };
 const ROTATED = { status: 200, description: 'The new credential, shown only now, and when the replaced one stops working', schema: ROTATED_CREDENTIAL_SCHEMA };
 
-/** The agency's owners rotate its API key and its riders' tokens, with an overlap window (docs/agency-api.md). */
+/** The agency's owners rotate its API key, its riders' tokens and its restaurants' credentials, with an overlap window (docs/agency-api.md). */
 @ApiTags('keys')
 @Controller('v1/agencies/:agencyId')
 @AgencyRoutes('owner')
@@ -36,6 +36,26 @@ export class AgencyCredentialsController {
   @ApiErrors(['VALIDATION_FAILED'])
   rotateKey(@Actor() actor: AgencyActor, @Body() body: RotateCredentialRequest | undefined) {
     return this.credentials.rotateKey(actor, body);
+  }
+
+  @Post('restaurants/:restaurantId/webhook-secret/rotate')
+  @HttpCode(200)
+  @ApiOperation({ summary: "A new webhook secret for one of the agency's restaurants (kept by order-intake); the old one keeps verifying for `overlapHours`" })
+  @ApiBody(ROTATE_BODY)
+  @ApiResponse(ROTATED)
+  @ApiErrors(['VALIDATION_FAILED', 'RESTAURANT_NOT_FOUND', 'UPSTREAM_UNAVAILABLE'])
+  rotateRestaurantSecret(@Actor() actor: AgencyActor, @Param('restaurantId') restaurantId: string, @Body() body: RotateCredentialRequest | undefined) {
+    return this.credentials.rotateRestaurantCredential(actor, restaurantId, 'webhook-secret', body);
+  }
+
+  @Post('restaurants/:restaurantId/api-key/rotate')
+  @HttpCode(200)
+  @ApiOperation({ summary: "A new API key for one of the agency's restaurants (kept by order-intake); the old one keeps working for `overlapHours`" })
+  @ApiBody(ROTATE_BODY)
+  @ApiResponse(ROTATED)
+  @ApiErrors(['VALIDATION_FAILED', 'RESTAURANT_NOT_FOUND', 'UPSTREAM_UNAVAILABLE'])
+  rotateRestaurantKey(@Actor() actor: AgencyActor, @Param('restaurantId') restaurantId: string, @Body() body: RotateCredentialRequest | undefined) {
+    return this.credentials.rotateRestaurantCredential(actor, restaurantId, 'api-key', body);
   }
 
   @Post('riders/:riderId/token/rotate')

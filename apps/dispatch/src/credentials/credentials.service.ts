@@ -1,7 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { DomainError, type AgencyActor, type RotatedCredential } from '#platform';
+import { PATTERNS, validateContract, type ErrorReply, type RestaurantCredentialRotateRequest } from '#contracts';
+import { Messaging } from '#messaging';
+import { DomainError, HTTP_STATUS_BY_CODE, RotateCredentialRequest, type AgencyActor, type ErrorCode, type RotatedCredential } from '#platform';
 import { AgenciesRepository } from '../agencies/agencies.repository.js';
+import { AgencyAudit } from '../audit/agency-audit.js';
 import { RiderChannel } from '../riders/rider-channel.js';
 import { rotateAgencyKey, rotateRiderToken } from './credential-rotation.js';
 
@@ -22,6 +25,8 @@ export class AgencyCredentials {
     private readonly dataSource: DataSource,
     private readonly agencies: AgenciesRepository,
     private readonly channel: RiderChannel,
+    private readonly messaging: Messaging,
+    private readonly audit: AgencyAudit,
   ) {}
 
   rotateKey(actor: AgencyActor, request: unknown): Promise<RotatedCredential> {
@@ -44,4 +49,38 @@ export class AgencyCredentials {
     }
     return rotated;
   }
+
+  /**
+   * One of the agency's restaurants' credentials, which order-intake keeps: asked of intake for the operator, then
+   * audited here (intake records the rotation in its own transaction; this entry follows its answer).
+   */
+  async rotateRestaurantCredential(actor: AgencyActor, restaurantId: string, credential: RestaurantCredentialRotateRequest['credential'], body: unknown): Promise<RotatedCredential> {
+    const validated = validateContract(RotateCredentialRequest, body ?? {});
+    if (!validated.ok) throw DomainError.validation(validated.errors);
+    const request: RestaurantCredentialRotateRequest = { agencyId: actor.agencyId, restaurantId, credential, overlapHours: validated.value.overlapHours, rotatedBy: actor.label };
+    let rotated: RotatedCredential;
+    try {
+      rotated = await this.messaging.request<RotatedCredential>(PATTERNS.RESTAURANT_CREDENTIAL_ROTATE, request, INTAKE_TIMEOUT_MS);
+    } catch (error) {
+      throw intakeRefusal(error);
+    }
+    await this.dataSource.transaction((manager) =>
+      this.audit.record(manager, 'key.rotated', rotated.id, { credential: rotated.credential, previousValidUntil: rotated.previousValidUntil }),
+    );
+    return rotated;
+  }
+}
+
+const INTAKE_TIMEOUT_MS = 10_000;
+
+/** Intake's refusal as the same domain error, or UPSTREAM_UNAVAILABLE when it did not answer. */
+function intakeRefusal(error: unknown): DomainError {
+  const reply = error as Partial<ErrorReply> | undefined;
+  if (reply && typeof reply.code === 'string' && reply.code in HTTP_STATUS_BY_CODE && reply.code !== 'INTERNAL') {
+    return new DomainError(reply.code as ErrorCode, String(reply.message), reply.details as ConstructorParameters<typeof DomainError>[2]);
+  }
+  return new DomainError(
+    'UPSTREAM_UNAVAILABLE',
+    "order-intake, which keeps restaurants' credentials, did not answer in time; if it rotated anyway, a second rotation would drop the restaurant's current one at once: ask the restaurant (GET …/credentials) before trying again",
+  );
 }

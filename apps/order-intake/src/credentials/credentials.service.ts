@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { RestaurantCredentialRotateRequest } from '#contracts';
 import { RotateCredentialRequest, type RotatedCredential } from '#platform';
 import { decodeBody } from '../orders/decode-body.js';
 import type { RestaurantEntity } from '../restaurants/restaurant.entity.js';
@@ -52,6 +53,12 @@ export class RestaurantCredentials {
 
   rotateForAgency(agencyId: string, restaurantId: string, credential: RestaurantCredential, body: Buffer): Promise<RotatedCredential> {
     return this.rotate({ restaurantId, agencyId: agencyId.toLowerCase(), credential, request: rotationRequest(body), rotatedBy: 'agency API key' });
+  }
+
+  /** For an agency's operator, through dispatch (`restaurant.credential-rotate`). */
+  rotateForOperator(request: RestaurantCredentialRotateRequest): Promise<RotatedCredential> {
+    const { agencyId, restaurantId, credential, overlapHours, rotatedBy } = request;
+    return this.rotate({ restaurantId, agencyId: agencyId.toLowerCase(), credential, request: { overlapHours }, rotatedBy });
   }
 
   async own(authorization: string | undefined, restaurantId: string): Promise<CredentialsView> {
