@@ -1,4 +1,8 @@
+import { applyDecorators, HttpCode, Post } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiResponse } from '@nestjs/swagger';
 import { IsNumber, IsOptional, Max, Min } from 'class-validator';
+import { ApiErrors, schemaRef } from './api-docs.js';
+import type { ErrorCode } from './domain-error.js';
 
 /** How long a replaced credential keeps working when the request does not say. */
 export const DEFAULT_OVERLAP_HOURS = 24;
@@ -46,6 +50,17 @@ export const ROTATED_CREDENTIAL_SCHEMA = {
     previousValidUntil: { type: 'string', format: 'date-time', description: 'When the replaced one stops working' },
   },
 };
+
+/** A `POST …/rotate` route: 200 with a `RotatedCredential`, an optional `RotateCredentialRequest` body, documented alike everywhere. */
+export const RotateRoute = (path: string, summary: string, errors: ErrorCode[]) =>
+  applyDecorators(
+    Post(path),
+    HttpCode(200),
+    ApiOperation({ summary }),
+    ApiBody({ required: false, schema: schemaRef(RotateCredentialRequest) }),
+    ApiResponse({ status: 200, description: 'The new credential, shown only now, and when the replaced one stops working', schema: ROTATED_CREDENTIAL_SCHEMA }),
+    ApiErrors(errors),
+  );
 
 /** Why a replaced credential is refused, for the one who still sends it. */
 export function replacedCredentialMessage(what: string, until: Date): string {

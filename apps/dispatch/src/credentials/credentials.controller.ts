@@ -1,10 +1,7 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { Actor, AgencyRoutes, ApiErrors, ROTATED_CREDENTIAL_SCHEMA, RotateCredentialRequest, schemaRef, type AgencyActor } from '#platform';
+import { Body, Controller, Get, Param } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Actor, AgencyRoutes, RotateCredentialRequest, RotateRoute, type AgencyActor } from '#platform';
 import { AgencyCredentials } from './credentials.service.js';
-
-const ROTATE_BODY = { required: false, schema: schemaRef(RotateCredentialRequest) };
-const ROTATED = { status: 200, description: 'The new credential, shown only now, and when the replaced one stops working', schema: ROTATED_CREDENTIAL_SCHEMA };
 
 /** The agency's owners rotate its API key, its riders' tokens and its restaurants' credentials, with an overlap window (docs/agency-api.md). */
 @ApiTags('keys')
@@ -28,42 +25,22 @@ export class AgencyCredentialsController {
     return this.credentials.keyState(actor.agencyId);
   }
 
-  @Post('api-key/rotate')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'A new agency API key; the old one keeps working for `overlapHours` (24 by default, 0: at once), here and on fee and order-intake' })
-  @ApiBody(ROTATE_BODY)
-  @ApiResponse(ROTATED)
-  @ApiErrors(['VALIDATION_FAILED'])
+  @RotateRoute('api-key/rotate', 'A new agency API key; the old one keeps working for `overlapHours` (24 by default, 0: at once), here and on fee and order-intake', ['VALIDATION_FAILED'])
   rotateKey(@Actor() actor: AgencyActor, @Body() body: RotateCredentialRequest | undefined) {
     return this.credentials.rotateKey(actor, body);
   }
 
-  @Post('restaurants/:restaurantId/webhook-secret/rotate')
-  @HttpCode(200)
-  @ApiOperation({ summary: "A new webhook secret for one of the agency's restaurants (kept by order-intake); the old one keeps verifying for `overlapHours`" })
-  @ApiBody(ROTATE_BODY)
-  @ApiResponse(ROTATED)
-  @ApiErrors(['VALIDATION_FAILED', 'RESTAURANT_NOT_FOUND', 'UPSTREAM_UNAVAILABLE'])
+  @RotateRoute('restaurants/:restaurantId/webhook-secret/rotate', "A new webhook secret for one of the agency's restaurants (kept by order-intake); the old one keeps verifying for `overlapHours`", ['VALIDATION_FAILED', 'RESTAURANT_NOT_FOUND', 'UPSTREAM_UNAVAILABLE'])
   rotateRestaurantSecret(@Actor() actor: AgencyActor, @Param('restaurantId') restaurantId: string, @Body() body: RotateCredentialRequest | undefined) {
     return this.credentials.rotateRestaurantCredential(actor, restaurantId, 'webhook-secret', body);
   }
 
-  @Post('restaurants/:restaurantId/api-key/rotate')
-  @HttpCode(200)
-  @ApiOperation({ summary: "A new API key for one of the agency's restaurants (kept by order-intake); the old one keeps working for `overlapHours`" })
-  @ApiBody(ROTATE_BODY)
-  @ApiResponse(ROTATED)
-  @ApiErrors(['VALIDATION_FAILED', 'RESTAURANT_NOT_FOUND', 'UPSTREAM_UNAVAILABLE'])
+  @RotateRoute('restaurants/:restaurantId/api-key/rotate', "A new API key for one of the agency's restaurants (kept by order-intake); the old one keeps working for `overlapHours`", ['VALIDATION_FAILED', 'RESTAURANT_NOT_FOUND', 'UPSTREAM_UNAVAILABLE'])
   rotateRestaurantKey(@Actor() actor: AgencyActor, @Param('restaurantId') restaurantId: string, @Body() body: RotateCredentialRequest | undefined) {
     return this.credentials.rotateRestaurantCredential(actor, restaurantId, 'api-key', body);
   }
 
-  @Post('riders/:riderId/token/rotate')
-  @HttpCode(200)
-  @ApiOperation({ summary: "A new token for a rider; the old one keeps working for `overlapHours` (0: refused at once and the rider's sockets closed)" })
-  @ApiBody(ROTATE_BODY)
-  @ApiResponse(ROTATED)
-  @ApiErrors(['VALIDATION_FAILED', 'RIDER_NOT_FOUND'])
+  @RotateRoute('riders/:riderId/token/rotate', "A new token for a rider; the old one keeps working for `overlapHours` (0: refused at once and the rider's sockets closed)", ['VALIDATION_FAILED', 'RIDER_NOT_FOUND'])
   rotateRiderToken(@Actor() actor: AgencyActor, @Param('riderId') riderId: string, @Body() body: RotateCredentialRequest | undefined) {
     return this.credentials.rotateRiderToken(actor, riderId, body);
   }

@@ -1,8 +1,8 @@
-import { Controller, Get, Headers, HttpCode, Inject, Param, Post, Req, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Headers, Inject, Param, Req, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { APP_CONFIG, type AppConfig } from '#config';
-import { AgencyKeyGuard, ApiErrors, ROTATED_CREDENTIAL_SCHEMA, schemaRef, type RotatedCredential } from '#platform';
+import { AgencyKeyGuard, ApiErrors, RotateRoute, type RotatedCredential } from '#platform';
 import type { RestaurantCredential } from '../restaurants/restaurants.repository.js';
 import { readRawBody } from '../webhooks/raw-body.js';
 import { RestaurantCredentials, type CredentialsView } from './credentials.service.js';
@@ -20,8 +20,6 @@ const STATE = {
   },
 };
 const CREDENTIALS = { type: 'object', required: ['restaurantId', 'webhookSecret', 'apiKey'], properties: { restaurantId: { type: 'string', format: 'uuid' }, webhookSecret: STATE, apiKey: STATE } };
-const ROTATE_BODY = { required: false, schema: schemaRef('RotateCredentialRequest') };
-const ROTATED = { status: 200, description: 'The new credential, shown only now, and when the replaced one stops working', schema: ROTATED_CREDENTIAL_SCHEMA };
 const BODY_ERRORS = ['PAYLOAD_TOO_LARGE', 'INVALID_JSON', 'VALIDATION_FAILED', 'RESTAURANT_NOT_FOUND'] as const;
 
 /** A restaurant rotates its own credentials with its API key (docs/webhooks.md#rotating-credentials). */
@@ -42,22 +40,12 @@ export class RestaurantCredentialsController {
     return this.credentials.own(authorization, restaurantId);
   }
 
-  @Post('webhook-secret/rotate')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'A new webhook secret; the old one keeps verifying for `overlapHours` (24 by default, 0: at once)' })
-  @ApiBody(ROTATE_BODY)
-  @ApiResponse(ROTATED)
-  @ApiErrors(['UNAUTHENTICATED', ...BODY_ERRORS])
+  @RotateRoute('webhook-secret/rotate', 'A new webhook secret; the old one keeps verifying for `overlapHours` (24 by default, 0: at once)', ['UNAUTHENTICATED', ...BODY_ERRORS])
   async rotateSecret(@Param('restaurantId') restaurantId: string, @Headers('authorization') authorization: string | undefined, @Req() request: Request): Promise<RotatedCredential> {
     return this.credentials.rotateOwn(authorization, restaurantId, 'webhook-secret', await this.body(request));
   }
 
-  @Post('api-key/rotate')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'A new API key; the old one keeps working for `overlapHours` (24 by default, 0: at once)' })
-  @ApiBody(ROTATE_BODY)
-  @ApiResponse(ROTATED)
-  @ApiErrors(['UNAUTHENTICATED', ...BODY_ERRORS])
+  @RotateRoute('api-key/rotate', 'A new API key; the old one keeps working for `overlapHours` (24 by default, 0: at once)', ['UNAUTHENTICATED', ...BODY_ERRORS])
   async rotateKey(@Param('restaurantId') restaurantId: string, @Headers('authorization') authorization: string | undefined, @Req() request: Request): Promise<RotatedCredential> {
     return this.credentials.rotateOwn(authorization, restaurantId, 'api-key', await this.body(request));
   }
@@ -78,22 +66,12 @@ export class AgencyRestaurantCredentialsController {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  @Post('webhook-secret/rotate')
-  @HttpCode(200)
-  @ApiOperation({ summary: "A new webhook secret for one of the agency's restaurants; the old one keeps verifying for `overlapHours`" })
-  @ApiBody(ROTATE_BODY)
-  @ApiResponse(ROTATED)
-  @ApiErrors(['UNAUTHENTICATED', 'AGENCY_NOT_FOUND', ...BODY_ERRORS])
+  @RotateRoute('webhook-secret/rotate', "A new webhook secret for one of the agency's restaurants; the old one keeps verifying for `overlapHours`", ['UNAUTHENTICATED', 'AGENCY_NOT_FOUND', ...BODY_ERRORS])
   rotateSecret(@Param('agencyId') agencyId: string, @Param('restaurantId') restaurantId: string, @Req() request: Request): Promise<RotatedCredential> {
     return this.rotate(agencyId, restaurantId, 'webhook-secret', request);
   }
 
-  @Post('api-key/rotate')
-  @HttpCode(200)
-  @ApiOperation({ summary: "A new API key for one of the agency's restaurants; the old one keeps working for `overlapHours`" })
-  @ApiBody(ROTATE_BODY)
-  @ApiResponse(ROTATED)
-  @ApiErrors(['UNAUTHENTICATED', 'AGENCY_NOT_FOUND', ...BODY_ERRORS])
+  @RotateRoute('api-key/rotate', "A new API key for one of the agency's restaurants; the old one keeps working for `overlapHours`", ['UNAUTHENTICATED', 'AGENCY_NOT_FOUND', ...BODY_ERRORS])
   rotateKey(@Param('agencyId') agencyId: string, @Param('restaurantId') restaurantId: string, @Req() request: Request): Promise<RotatedCredential> {
     return this.rotate(agencyId, restaurantId, 'api-key', request);
   }
