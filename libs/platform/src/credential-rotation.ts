@@ -2,7 +2,7 @@ import { applyDecorators, HttpCode, Post } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse } from '@nestjs/swagger';
 import { IsNumber, IsOptional, Max, Min } from 'class-validator';
 import { ApiErrors, schemaRef } from './api-docs.js';
-import type { ErrorCode } from './domain-error.js';
+import { DomainError, type ErrorCode } from './domain-error.js';
 
 /** How long a replaced credential keeps working when the request does not say. */
 export const DEFAULT_OVERLAP_HOURS = 24;
@@ -65,4 +65,12 @@ export const RotateRoute = (path: string, summary: string, errors: ErrorCode[]) 
 /** Why a replaced credential is refused, for the one who still sends it. */
 export function replacedCredentialMessage(what: string, until: Date): string {
   return `this ${what} was replaced and stopped working at ${until.toISOString()}: use the new one`;
+}
+
+/**
+ * The refusal of an API key a rotation replaced, once its window has ended. Not a guess (the key was real), so it
+ * does not count against the sender's address: a till left on the old key must not lock out its neighbours on the new one.
+ */
+export function replacedKeyRefusal(what: string, until: Date): DomainError {
+  return new DomainError('UNAUTHENTICATED', replacedCredentialMessage(what, until), { replacedUntil: until.toISOString() });
 }

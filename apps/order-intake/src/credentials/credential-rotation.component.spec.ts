@@ -166,7 +166,13 @@ describe('rotating credentials on order-intake (component, real PostgreSQL)', ()
 
     await endWindows(restaurant.restaurantId);
     const refused = await credentials(restaurant, restaurant.apiKey).expect(401);
-    expect(refused.body.error).toEqual({ code: 'UNAUTHENTICATED', message: expect.stringMatching(/^this API key was replaced and stopped working at \S+Z: use the new one$/) });
+    expect(refused.body.error).toEqual({
+      code: 'UNAUTHENTICATED',
+      message: expect.stringMatching(/^this API key was replaced and stopped working at \S+Z: use the new one$/),
+      details: { replacedUntil: expect.any(String) },
+    });
+    // A till left on the old key is not guessing: past AUTH_FAILURES_PER_ADDRESS (10) refusals, the new key still works from the same address.
+    for (let i = 0; i < 12; i++) await credentials(restaurant, restaurant.apiKey).expect(401);
     await credentials(restaurant, rotated.secret).expect(200);
 
     const revoked = (await rotate(restaurant, 'api-key', rotated.secret, { overlapHours: 0 }).expect(200)).body;

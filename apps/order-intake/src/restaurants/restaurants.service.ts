@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '#config';
-import { bearerToken, DomainError, replacedCredentialMessage } from '#platform';
+import { bearerToken, DomainError, replacedKeyRefusal } from '#platform';
 import { decodeBody } from '../orders/decode-body.js';
 import { SetCookingTimeRequest, type CookingTimeView } from './dto/set-cooking-time.request.js';
 import { hashApiKey } from './restaurant-credentials.js';
@@ -58,7 +58,7 @@ export class RestaurantsService {
       throw new DomainError('UNAUTHENTICATED', 'send the restaurant API key as "Authorization: Bearer <key>"');
     }
     if (restaurant.apiKeyHash !== hash && restaurant.previousApiKeyUntil! <= new Date()) {
-      throw new DomainError('UNAUTHENTICATED', replacedCredentialMessage('API key', restaurant.previousApiKeyUntil!));
+      throw replacedKeyRefusal('API key', restaurant.previousApiKeyUntil!);
     }
     return restaurant;
   }
