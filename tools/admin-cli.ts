@@ -13,6 +13,7 @@ import { provisionRestaurant } from '../apps/order-intake/src/restaurants/restau
 import { RestaurantsRepository } from '../apps/order-intake/src/restaurants/restaurants.repository.js';
 import { isUuid } from '../apps/order-intake/src/restaurants/restaurants.service.js';
 import { importCsv, type ImportKind } from './admin-import.js';
+import { describeRotation, ROTATABLE, rotateFromCli, type Rotatable } from './admin-rotate.js';
 import { openServiceDatabases, type ServiceDataSources } from './service-databases.js';
 
 const USAGE = `usage: npm run admin -- <command> [options]
@@ -26,6 +27,7 @@ const USAGE = `usage: npm run admin -- <command> [options]
   restaurant disable|enable --id <restaurantId> [--json]
   rider disable|enable --id <riderId> [--json]
   import riders|restaurants --agency <agencyId> --file <file.csv> [--dry-run] [--json]
+  rotate restaurant-secret|restaurant-key|agency-key|rider-token <id> [--overlap-hours <n>] [--json]
 
 create and invite print the new ids with their secrets as JSON; secrets are shown only once. With --callback-url the restaurant
 is sent a signed callback for every status change of its orders (docs/webhooks.md). --cooking-minutes is the
@@ -40,6 +42,8 @@ import reads a CSV file (UTF-8, with or without BOM; a header row; fields quoted
 name[,capacity], restaurants with name,address,lng,lat[,callbackUrl][,defaultCookingMinutes]. Every row is checked
 and every bad one reported (line, field, value, reason) before anything is written; then all rows are created in
 one transaction, or none. --dry-run only checks. The new riders' tokens and restaurants' secrets are printed once.
+rotate gives a new secret, key or token, shown once; the old one keeps working --overlap-hours (default 24,
+0 to 168; 0 refuses it at once), and is audited as made by the admin CLI (docs/agency-api.md).
 Uses DATABASE_URL, or the embedded PostgreSQL under .data/ (started if not running).`;
 
 const OPTIONS = {
@@ -56,6 +60,7 @@ const OPTIONS = {
   id: { type: 'string' },
   file: { type: 'string' },
   'dry-run': { type: 'boolean' },
+  'overlap-hours': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -121,8 +126,10 @@ export async function runAdmin(argv: string[], output: AdminOutput, env: Record<
     return 2;
   }
   const { values, positionals } = parsed;
-  const command = positionals.join(' ');
-  if (values.help || !COMMANDS.includes(command)) {
+  // `rotate <kind> <id>`: the only command with an argument of its own.
+  const rotation = positionals[0] === 'rotate' && positionals.length === 3 && ROTATABLE.includes(positionals[1] as Rotatable);
+  const command = rotation ? 'rotate' : positionals.join(' ');
+  if (values.help || !(rotation || COMMANDS.includes(command))) {
     (values.help ? output.out : output.err)(USAGE);
     return values.help ? 0 : 2;
   }
@@ -131,7 +138,7 @@ export async function runAdmin(argv: string[], output: AdminOutput, env: Record<
   const databases = await openServiceDatabases(database.url);
   const restaurants = new RestaurantAdmin(databases.intake, { allowPrivateNetworks: config.intake.callbacks.allowPrivateNetworks });
   try {
-    const answer = await run(command, values, databases, restaurants, config);
+    const answer = rotation ? await rotate(databases, positionals[1] as Rotatable, positionals[2]!, values) : await run(command, values, databases, restaurants, config);
     output.out(values.json ? JSON.stringify(answer.json, null, 2) : answer.text);
     return answer.exitCode ?? 0;
   } catch (error) {
@@ -148,6 +155,12 @@ export async function runAdmin(argv: string[], output: AdminOutput, env: Record<
     await databases.close();
     await database.stop();
   }
+}
+
+async function rotate(databases: ServiceDataSources, kind: Rotatable, id: string, values: Values): Promise<Answer> {
+  const overlap = values['overlap-hours'] === undefined ? undefined : number(values, 'overlap-hours');
+  const rotated = await rotateFromCli(databases, kind, id, overlap);
+  return { json: rotated, text: describeRotation(rotated) };
 }
 
 async function run(command: string, values: Values, databases: ServiceDataSources, restaurants: RestaurantAdmin, config: AppConfig): Promise<Answer> {

@@ -6,6 +6,7 @@ import { EventOutbox, Messaging, OUTBOX_SCHEMA } from '#messaging';
 import { databaseCheck, HEALTH_CHECKS, HealthController, ObservabilityModule, PlatformModule } from '#platform';
 import { AgenciesModule } from './agencies/agencies.module.js';
 import { ClusterModule } from './cluster/cluster.module.js';
+import { CredentialsModule } from './credentials/credentials.module.js';
 import { DeliveriesModule } from './deliveries/deliveries.module.js';
 import { DISPATCH_DATABASE } from './dispatch.database.js';
 import { FeeProxyModule } from './fee-proxy/fee-proxy.module.js';
@@ -43,6 +44,7 @@ export class DispatchModule {
         RidersGatewayModule,
         RiderAdminModule,
         RestaurantsModule,
+        CredentialsModule,
         FeeProxyModule,
         ...(config.dispatchCluster.engine === 'redis' ? [ClusterModule] : []),
       ],

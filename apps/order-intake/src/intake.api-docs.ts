@@ -22,7 +22,7 @@ export const INTAKE_API_DOCS: ApiDocs = {
   configure: (builder) =>
     builder
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: "The restaurant's API key (`Authorization: Bearer <apiKey>`)" }, 'restaurantKey')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: "The agency's API key (`Authorization: Bearer ak_…`), for orders its operators enter" }, 'agencyKey')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: "The agency's API key (`Authorization: Bearer ak_…`), for orders its operators enter and its restaurants' credentials it rotates" }, 'agencyKey')
       .addSecurity('standardWebhooks', {
         type: 'apiKey',
         in: 'header',

@@ -7,6 +7,7 @@ import { EventOutbox, Messaging, OUTBOX_SCHEMA } from '#messaging';
 import { databaseCheck, HEALTH_CHECKS, HealthController, ObservabilityModule, PlatformModule } from '#platform';
 import { HOST_RESOLVER, systemResolver, type HostResolver } from './callbacks/callback-destinations.js';
 import { CallbacksModule } from './callbacks/callbacks.module.js';
+import { CredentialsModule } from './credentials/credentials.module.js';
 import { DeliveryUpdatesModule } from './delivery-updates/delivery-updates.module.js';
 import { INTAKE_DATABASE } from './intake.database.js';
 import { INTAKE_LOG } from './intake.logger.js';
@@ -33,6 +34,7 @@ export class IntakeModule {
         DeliveryUpdatesModule,
         CallbacksModule,
         RestaurantAdminModule,
+        CredentialsModule,
       ],
       controllers: [HealthController],
       providers: [

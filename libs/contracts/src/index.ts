@@ -1,3 +1,4 @@
+import { AGENCY_KEY_ROTATED, AGENCY_KEY_ROTATED_FOR_INTAKE } from './agency-key-rotated/agency-key-rotated.event.js';
 import { AGENCY_REGISTERED, AGENCY_REGISTERED_FOR_INTAKE } from './agency-registered/agency-registered.event.js';
 import { DELIVERY_CHARGE } from './delivery-charge/delivery-charge.event.js';
 import { DELIVERY_STATUS_CHANGED } from './delivery-status-changed/delivery-status-changed.event.js';
@@ -8,7 +9,9 @@ import { ORDER_CREATED } from './order-created/order-created.event.js';
 import { ORDER_TIMING_CHANGED } from './order-timing-changed/order-timing-changed.event.js';
 import { RESTAURANT_ADMIN } from './restaurant-admin/restaurant-admin.request.js';
 import { RESTAURANT_CHANGED } from './restaurant-changed/restaurant-changed.event.js';
+import { RESTAURANT_CREDENTIAL_ROTATE } from './restaurant-credential-rotate/restaurant-credential-rotate.request.js';
 
+export * from './agency-key-rotated/agency-key-rotated.event.js';
 export * from './agency-registered/agency-registered.event.js';
 export * from './common/event.js';
 export * from './common/geo-point.js';
@@ -27,9 +30,10 @@ export * from './order-created/order-created.event.js';
 export * from './order-timing-changed/order-timing-changed.event.js';
 export * from './restaurant-admin/restaurant-admin.request.js';
 export * from './restaurant-changed/restaurant-changed.event.js';
+export * from './restaurant-credential-rotate/restaurant-credential-rotate.request.js';
 
 /** Every message pattern; consumers name these, never an inline string. */
-export const PATTERNS = { ORDER_CREATED, ORDER_TIMING_CHANGED, FEE_QUOTE, FEE_QUOTE_BATCH, FEE_GEOCODE, DELIVERY_STATUS_CHANGED, AGENCY_REGISTERED, AGENCY_REGISTERED_FOR_INTAKE, DELIVERY_CHARGE, RESTAURANT_ADMIN, RESTAURANT_CHANGED } as const;
+export const PATTERNS = { ORDER_CREATED, ORDER_TIMING_CHANGED, FEE_QUOTE, FEE_QUOTE_BATCH, FEE_GEOCODE, DELIVERY_STATUS_CHANGED, AGENCY_REGISTERED, AGENCY_REGISTERED_FOR_INTAKE, AGENCY_KEY_ROTATED, AGENCY_KEY_ROTATED_FOR_INTAKE, RESTAURANT_CREDENTIAL_ROTATE, DELIVERY_CHARGE, RESTAURANT_ADMIN, RESTAURANT_CHANGED } as const;
 
 /** Which service consumes each pattern: the RabbitMQ queue it is sent to, the TCP server it is dialled on. */
 export const CONSUMER_OF = {
@@ -41,6 +45,9 @@ export const CONSUMER_OF = {
   [DELIVERY_STATUS_CHANGED]: 'intake',
   [AGENCY_REGISTERED]: 'fee',
   [AGENCY_REGISTERED_FOR_INTAKE]: 'intake',
+  [AGENCY_KEY_ROTATED]: 'fee',
+  [AGENCY_KEY_ROTATED_FOR_INTAKE]: 'intake',
+  [RESTAURANT_CREDENTIAL_ROTATE]: 'intake',
   [DELIVERY_CHARGE]: 'fee',
   [RESTAURANT_ADMIN]: 'intake',
   [RESTAURANT_CHANGED]: 'dispatch',

@@ -7,3 +7,4 @@ export * from './group-commit.js';
 export * from './pipeline.js';
 export * from './notifications.js';
 export * from './database-unavailable.js';
+export * from './agency-key-copies.js';

@@ -22,3 +22,4 @@ export * from './load-shedder.js';
 export * from './connection-cap.js';
 export * from './http-protection.js';
 export * from './csv.js';
+export * from './credential-rotation.js';

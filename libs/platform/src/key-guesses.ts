@@ -5,6 +5,9 @@ import { DomainError } from './domain-error.js';
 import { clientAddress, FailureLimiter, limiterKey, trustProxy, type TrustProxy } from './failure-limiter.js';
 import { bearerToken } from './secrets.js';
 
+/** A key a rotation replaced (see replacedKeyRefusal) was real: sending it is not guessing. */
+const isReplacedKey = (error: DomainError) => typeof (error.details as { replacedUntil?: unknown } | undefined)?.replacedUntil === 'string';
+
 /**
  * Guessing API keys, whatever kind (agency, restaurant) and whatever route: a client address that sent
  * AUTH_FAILURES_PER_ADDRESS unknown keys within the window is answered 429 TOO_MANY_ATTEMPTS with Retry-After to
@@ -39,7 +42,7 @@ export class KeyGuesses implements CanActivate {
 
   /** Told of every error answered over HTTP; counts the unknown keys. */
   answered(request: Request, error: unknown): void {
-    if (error instanceof DomainError && error.code === 'UNAUTHENTICATED' && bearerToken(request.headers.authorization)) this.failures.fail(this.client(request));
+    if (error instanceof DomainError && error.code === 'UNAUTHENTICATED' && !isReplacedKey(error) && bearerToken(request.headers.authorization)) this.failures.fail(this.client(request));
   }
 
   private client(request: Request): string {

@@ -8,6 +8,6 @@ import { DispatchSettingsService } from './dispatch-settings.service.js';
 @Module({
   controllers: [DispatchSettingsController],
   providers: [AgenciesRepository, { provide: AGENCY_KEYS, useExisting: AgenciesRepository }, AgencyKeyGuard, DispatchSettingsService],
-  exports: [AGENCY_KEYS, AgencyKeyGuard, DispatchSettingsService],
+  exports: [AGENCY_KEYS, AgencyKeyGuard, DispatchSettingsService, AgenciesRepository],
 })
 export class AgenciesModule {}

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, MoreThan, type EntityManager } from 'typeorm';
 import { AgencyEntity, type OfferPolicy } from './agency.entity.js';
 
 /** An agency's own dispatch settings; null where it follows the service's default. */
@@ -53,7 +53,22 @@ export class AgenciesRepository {
     return count === 1;
   }
 
+  /** The agency whose key, or whose replaced key within its window, has this hash. */
   findByApiKeyHash(apiKeyHash: string): Promise<AgencyEntity | null> {
-    return this.agencies.findOneBy({ apiKeyHash });
+    return this.agencies.findOne({ where: [{ apiKeyHash }, { previousApiKeyHash: apiKeyHash, previousApiKeyUntil: MoreThan(new Date()) }] });
+  }
+
+  /**
+   * Replaces the agency's key hash, keeping the one replaced until `until` (dropping what an earlier rotation kept),
+   * inside the caller's transaction; the hash replaced and the new key version, or null for no such agency.
+   */
+  async rotateKey(manager: EntityManager, id: string, apiKeyHash: string, until: Date): Promise<{ previousApiKeyHash: string; keyVersion: number } | null> {
+    const [rows] = (await manager.query(
+      `UPDATE dispatch.agencies a SET previous_api_key_hash = a.api_key_hash, previous_api_key_until = $3, api_key_hash = $2, key_version = a.key_version + 1
+        FROM (SELECT id, api_key_hash FROM dispatch.agencies WHERE id = $1 FOR UPDATE) before
+        WHERE a.id = before.id RETURNING before.api_key_hash AS "previousApiKeyHash", a.key_version AS "keyVersion"`,
+      [id, apiKeyHash, until],
+    )) as [Array<{ previousApiKeyHash: string; keyVersion: number }>, number];
+    return rows[0] ?? null;
   }
 }

@@ -24,6 +24,17 @@ export class AgencyEntity {
   @Column('text', { name: 'api_key_hash' })
   apiKeyHash: string;
 
+  /** sha256 hex of the key the last rotation replaced, working until `previousApiKeyUntil`. */
+  @Column('text', { name: 'previous_api_key_hash', nullable: true })
+  previousApiKeyHash: string | null;
+
+  @Column('timestamptz', { name: 'previous_api_key_until', nullable: true })
+  previousApiKeyUntil: Date | null;
+
+  /** How many times the key was rotated: orders the rotations fee and intake follow. */
+  @Column('integer', { name: 'key_version', default: 0 })
+  keyVersion: number;
+
   /** How deliveries are offered (null: DISPATCH_OFFER_POLICY); see `OfferPolicy`. */
   @Column('text', { name: 'offer_policy', nullable: true })
   offerPolicy: OfferPolicy | null;

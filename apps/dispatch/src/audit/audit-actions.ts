@@ -19,5 +19,6 @@ export const AUDIT_ACTIONS = [
   'operator.role-changed',
   'operator.disabled',
   'operator.sessions-revoked',
+  'key.rotated',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -56,7 +56,7 @@ export class AuditLogRepository {
     params.push(filter.limit);
     return this.dataSource.query(
       `SELECT id::text, at, operator_id AS "operatorId", actor, action, subject, details FROM dispatch.audit_log
-        WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT $${params.length}`,
+        WHERE ${where.join(' AND ')} ORDER BY audit_log.id DESC LIMIT $${params.length}`,
       params,
     );
   }

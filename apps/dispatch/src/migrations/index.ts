@@ -14,6 +14,7 @@ import { DispatchOperators1765600000000 } from './1765600000000-dispatch-operato
 import { DispatchRiderDisabled1765600100000 } from './1765600100000-dispatch-rider-disabled.js';
 import { DispatchAgencyLeases1765700000000 } from './1765700000000-dispatch-agency-leases.js';
 import { DispatchBoardSearch1765900000000 } from './1765900000000-dispatch-board-search.js';
+import { DispatchCredentialRotation1766000000000 } from './1766000000000-dispatch-credential-rotation.js';
 
 export const DISPATCH_MIGRATIONS = [
   Dispatch1763942400000,
@@ -32,4 +33,5 @@ export const DISPATCH_MIGRATIONS = [
   DispatchRiderDisabled1765600100000,
   DispatchAgencyLeases1765700000000,
   DispatchBoardSearch1765900000000,
+  DispatchCredentialRotation1766000000000,
 ];

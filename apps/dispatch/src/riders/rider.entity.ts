@@ -22,6 +22,13 @@ export class RiderEntity {
   @Column('text', { name: 'token_hash' })
   tokenHash: string;
 
+  /** sha256 hex of the token the last rotation replaced, working until `previousTokenUntil`. */
+  @Column('text', { name: 'previous_token_hash', nullable: true })
+  previousTokenHash: string | null;
+
+  @Column('timestamptz', { name: 'previous_token_until', nullable: true })
+  previousTokenUntil: Date | null;
+
   /** How many deliveries the rider carries at once (assigned or picked up). */
   @Column('integer', { default: 3 })
   capacity: number;

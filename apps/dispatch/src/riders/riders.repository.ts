@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, In, type EntityManager } from 'typeorm';
+import { DataSource, In, MoreThan, type EntityManager } from 'typeorm';
 import { DeliveryEntity } from '../deliveries/delivery.entity.js';
 import { RiderEntity } from './rider.entity.js';
 
@@ -23,12 +23,18 @@ const LOAD_SQL = `
 export class RidersRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async insert(rider: Omit<RiderEntity, 'createdAt' | 'disabledAt'>, manager: EntityManager = this.dataSource.manager): Promise<void> {
+  async insert(rider: Omit<RiderEntity, 'createdAt' | 'disabledAt' | 'previousTokenHash' | 'previousTokenUntil'>, manager: EntityManager = this.dataSource.manager): Promise<void> {
     await manager.getRepository(RiderEntity).insert(rider);
   }
 
+  /** The rider whose token, or whose replaced token within its window, has this hash. */
   findByTokenHash(tokenHash: string): Promise<RiderEntity | null> {
-    return this.dataSource.getRepository(RiderEntity).findOneBy({ tokenHash });
+    return this.dataSource.getRepository(RiderEntity).findOne({ where: [{ tokenHash }, { previousTokenHash: tokenHash, previousTokenUntil: MoreThan(new Date()) }] });
+  }
+
+  /** Replaces the rider's token hash, keeping the one replaced until `until` (dropping what an earlier rotation kept). */
+  async rotateToken(manager: EntityManager, id: string, tokenHash: string, until: Date): Promise<void> {
+    await manager.query(`UPDATE dispatch.riders SET previous_token_hash = token_hash, previous_token_until = $3, token_hash = $2 WHERE id = $1`, [id, tokenHash, until]);
   }
 
   findByAgency(agencyId: string): Promise<RiderEntity[]> {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { agencyByKeyHash, applyAgencyKeyRotation, type AgencyKeyRotation } from '#database';
 import { AgencyEntity } from './agency.entity.js';
 
 @Injectable()
@@ -16,7 +17,13 @@ export class AgenciesRepository {
     return rows.length === 1;
   }
 
-  findByApiKeyHash(apiKeyHash: string): Promise<AgencyEntity | null> {
-    return this.dataSource.getRepository(AgencyEntity).findOneBy({ apiKeyHash });
+  /** The agency whose key (or replaced key, within its window, `until` its end) has this hash. */
+  findByApiKeyHash(apiKeyHash: string): Promise<{ id: string; until: Date | null } | null> {
+    return agencyByKeyHash(this.dataSource, 'fee', apiKeyHash);
+  }
+
+  /** Follows a rotation of the agency's key (see applyAgencyKeyRotation). */
+  rotateKey(rotation: AgencyKeyRotation): Promise<void> {
+    return applyAgencyKeyRotation(this.dataSource, 'fee', rotation);
   }
 }

@@ -1,10 +1,11 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { AgencyRegisteredEvent } from '#contracts';
+import type { AgencyKeyRotatedEvent, AgencyRegisteredEvent } from '#contracts';
 import { defaultTariff } from '../tariffs/default-tariff.js';
 import { holidayTableWarning } from '../tariffs/korean-public-holidays.js';
 import { TariffsRepository } from '../tariffs/tariffs.repository.js';
 import { AgenciesRepository } from './agencies.repository.js';
+import { AgencyKeysCache } from './agency-keys.cache.js';
 
 @Injectable()
 export class AgenciesService implements OnApplicationBootstrap {
@@ -14,6 +15,7 @@ export class AgenciesService implements OnApplicationBootstrap {
     private readonly dataSource: DataSource,
     private readonly agencies: AgenciesRepository,
     private readonly tariffs: TariffsRepository,
+    private readonly keys: AgencyKeysCache,
   ) {}
 
   /** An out-of-date holiday table is said at every start and with every agency it shortchanges. */
@@ -37,5 +39,11 @@ export class AgenciesService implements OnApplicationBootstrap {
     this.logger.log(`agency ${event.agencyId} registered with the default tariff`);
     const warning = holidayTableWarning(registeredAt);
     if (warning) this.logger.warn(`agency ${event.agencyId}: ${warning}`);
+  }
+
+  /** Follows a rotation of the agency's key; this instance stops remembering its old key at once. */
+  async rotateKey(event: AgencyKeyRotatedEvent): Promise<void> {
+    await this.agencies.rotateKey(event);
+    this.keys.forgetAgency(event.agencyId);
   }
 }

@@ -2,14 +2,15 @@ import { Injectable } from '@nestjs/common';
 import type { AgencyKeys } from '#platform';
 import { AgenciesRepository } from './agencies.repository.js';
 
-/** How long a key's agency is remembered; fee never changes a key, so this only bounds how long a change could lag. */
+/** How long a key's agency is remembered: how long another fee instance may lag behind a rotation that revokes it. */
 const KEEP_MS = 60_000;
 const MAX_KEYS = 10_000;
 
 /**
  * Agencies by the hash of their API key, remembered for a minute: every HTTP quote checks its key, which would
  * otherwise cost a read of the database per quote. Unknown keys are not remembered, so a new agency's key works
- * as soon as fee has its `agency.registered`.
+ * as soon as fee has its `agency.registered`; a replaced key is remembered no longer than its window, and the
+ * instance that hears of a rotation forgets the agency's keys at once.
  */
 @Injectable()
 export class AgencyKeysCache implements AgencyKeys {
@@ -27,7 +28,12 @@ export class AgencyKeysCache implements AgencyKeys {
       return null;
     }
     if (this.known.size >= MAX_KEYS) this.known.delete(this.known.keys().next().value as string);
-    this.known.set(apiKeyHash, { id: found.id, until: now + KEEP_MS });
+    this.known.set(apiKeyHash, { id: found.id, until: Math.min(now + KEEP_MS, found.until?.getTime() ?? Infinity) });
     return { id: found.id };
+  }
+
+  /** Forgets every key of the agency (after a rotation). */
+  forgetAgency(agencyId: string): void {
+    for (const [hash, entry] of this.known) if (entry.id === agencyId) this.known.delete(hash);
   }
 }

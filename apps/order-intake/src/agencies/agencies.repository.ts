@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { agencyByKeyHash, applyAgencyKeyRotation, type AgencyKeyRotation } from '#database';
 import type { AgencyKeys } from '#platform';
 
 /** The agencies intake knows, by the hash of their API key: the only thing it needs of them. */
@@ -15,8 +16,14 @@ export class AgenciesRepository implements AgencyKeys {
     );
   }
 
+  /** Follows a rotation of the agency's key (see applyAgencyKeyRotation). */
+  rotateKey(rotation: AgencyKeyRotation): Promise<void> {
+    return applyAgencyKeyRotation(this.dataSource, 'intake', rotation);
+  }
+
+  /** The agency whose key (or replaced key, within its window) has this hash. */
   async findByApiKeyHash(apiKeyHash: string): Promise<{ id: string } | null> {
-    const rows: Array<{ id: string }> = await this.dataSource.query('SELECT id FROM intake.agencies WHERE api_key_hash = $1', [apiKeyHash]);
-    return rows[0] ?? null;
+    const agency = await agencyByKeyHash(this.dataSource, 'intake', apiKeyHash);
+    return agency && { id: agency.id };
   }
 }

@@ -126,7 +126,7 @@ export class CallbackSender implements OnApplicationBootstrap, OnApplicationShut
     try {
       response = await this.destinations.fetch(callback.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'user-agent': 'baecha-callbacks/1', ...webhookHeaders(callback.secret, body, { id: callback.webhookId }) },
+        headers: { 'content-type': 'application/json', 'user-agent': 'baecha-callbacks/1', ...webhookHeaders(callback.secrets, body, { id: callback.webhookId }) },
         body,
         // A redirect is not followed: a signed POST should not be replayed to wherever another server points.
         redirect: 'manual',

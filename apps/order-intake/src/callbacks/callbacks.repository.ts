@@ -23,9 +23,12 @@ export interface DueCallback {
   payload: OrderStatusChangedCallback;
   /** Tries so far, this one not included. */
   attempts: number;
-  /** The restaurant's URL and secret now: a moved endpoint or a rotated secret applies to retries too. */
+  /**
+   * The restaurant's URL and secrets now: a moved endpoint or a rotated secret applies to retries too. During a
+   * rotation's window the replaced secret signs as well, so the restaurant verifies with whichever it holds.
+   */
   url: string | null;
-  secret: string;
+  secrets: string[];
 }
 
 /** How one try ended. */
@@ -129,7 +132,8 @@ export class CallbacksRepository {
   claimDue<T>(limit: number, work: (due: DueCallback[], manager: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(async (manager) => {
       const rows: Array<Record<string, unknown>> = await manager.query(
-        `SELECT c.id, c.webhook_id, c.restaurant_id, c.order_id, c.payload, c.attempts, r.callback_url, r.webhook_secret
+        `SELECT c.id, c.webhook_id, c.restaurant_id, c.order_id, c.payload, c.attempts, r.callback_url, r.webhook_secret,
+                CASE WHEN r.previous_webhook_secret_until > now() THEN r.previous_webhook_secret END AS previous_webhook_secret
            FROM intake.status_callbacks c JOIN intake.restaurants r ON r.id = c.restaurant_id
           WHERE c.state = 'pending' AND c.next_attempt_at <= now()
             AND NOT EXISTS (SELECT 1 FROM intake.status_callbacks earlier
@@ -148,7 +152,7 @@ export class CallbacksRepository {
           payload: r.payload as OrderStatusChangedCallback,
           attempts: r.attempts as number,
           url: r.callback_url as string | null,
-          secret: r.webhook_secret as string,
+          secrets: [r.webhook_secret as string, ...(r.previous_webhook_secret ? [r.previous_webhook_secret as string] : [])],
         }),
       );
       return work(due, manager);

@@ -31,6 +31,20 @@ export class RestaurantEntity {
   @Column('text', { name: 'api_key_hash' })
   apiKeyHash: string;
 
+  /** The secret the last rotation replaced, verifying until `previousWebhookSecretUntil` (kept after, to say why it fails). */
+  @Column('text', { name: 'previous_webhook_secret', nullable: true })
+  previousWebhookSecret: string | null;
+
+  @Column('timestamptz', { name: 'previous_webhook_secret_until', nullable: true })
+  previousWebhookSecretUntil: Date | null;
+
+  /** sha256 hex of the API key the last rotation replaced, working until `previousApiKeyUntil`. */
+  @Column('text', { name: 'previous_api_key_hash', nullable: true })
+  previousApiKeyHash: string | null;
+
+  @Column('timestamptz', { name: 'previous_api_key_until', nullable: true })
+  previousApiKeyUntil: Date | null;
+
   /** Where signed status callbacks are sent; null: none are sent (nor queued). */
   @Column('text', { name: 'callback_url', nullable: true })
   callbackUrl: string | null;

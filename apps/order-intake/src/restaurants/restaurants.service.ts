@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '#config';
-import { bearerToken, DomainError } from '#platform';
+import { bearerToken, DomainError, replacedKeyRefusal } from '#platform';
 import { decodeBody } from '../orders/decode-body.js';
 import { SetCookingTimeRequest, type CookingTimeView } from './dto/set-cooking-time.request.js';
 import { hashApiKey } from './restaurant-credentials.js';
@@ -50,17 +50,24 @@ export class RestaurantsService {
     return restaurant;
   }
 
-  /** Forgets a restaurant its agency changed, so this instance's webhooks see the change at once. */
+  /** Forgets a restaurant its agency changed or whose credentials rotated, so this instance's webhooks see it at once. */
   forget(restaurantId: string): void {
     this.cache.delete(restaurantId);
   }
 
-  /** The restaurant owning the API key in an `Authorization: Bearer <key>` header, or UNAUTHENTICATED; RESTAURANT_DISABLED while disabled. */
+  /**
+   * The restaurant owning the API key in an `Authorization: Bearer <key>` header, or UNAUTHENTICATED; a key a
+   * rotation replaced works until its window ends, and is then refused saying so; RESTAURANT_DISABLED while disabled.
+   */
   async authenticate(authorization: string | undefined): Promise<RestaurantEntity> {
     const key = bearerToken(authorization);
-    const restaurant = key ? await this.restaurants.findByApiKeyHash(hashApiKey(key)) : null;
+    const hash = key && hashApiKey(key);
+    const restaurant = hash ? await this.restaurants.findByApiKeyHash(hash) : null;
     if (!restaurant) {
       throw new DomainError('UNAUTHENTICATED', 'send the restaurant API key as "Authorization: Bearer <key>"');
+    }
+    if (restaurant.apiKeyHash !== hash && restaurant.previousApiKeyUntil! <= new Date()) {
+      throw replacedKeyRefusal('API key', restaurant.previousApiKeyUntil!);
     }
     assertEnabled(restaurant);
     return restaurant;

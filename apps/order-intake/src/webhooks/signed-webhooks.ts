@@ -2,12 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '#config';
-import { DomainError } from '#platform';
+import { DomainError, replacedCredentialMessage } from '#platform';
+import { validWebhookSecrets } from '../restaurants/restaurant-credentials.js';
 import type { RestaurantEntity } from '../restaurants/restaurant.entity.js';
 import { assertEnabled, RestaurantsService } from '../restaurants/restaurants.service.js';
 import { readRawBody } from './raw-body.js';
 import { WebhookReceiptsRepository, type NewReceipt, type StoredAnswer } from './webhook-receipts.repository.js';
-import { verifyWebhook, type WebhookHeaders } from './webhook-signature.js';
+import { signedWithAny, verifyWebhook, type WebhookHeaders } from './webhook-signature.js';
 
 export type { StoredAnswer };
 
@@ -41,14 +42,25 @@ export class SignedWebhooks {
     private readonly receipts: WebhookReceiptsRepository,
   ) {}
 
-  /** The restaurant a webhook is addressed to and its verified webhook-id; otherwise the refusal to answer. */
+  /**
+   * The restaurant a webhook is addressed to and its verified webhook-id; otherwise the refusal to answer. During a
+   * rotation's window the secret it replaced verifies too; after, a webhook signed only with it is told so.
+   */
   async verify(restaurantId: string, request: SignedRequest): Promise<{ restaurant: RestaurantEntity; webhookId: string }> {
     const restaurant = await this.restaurants.forWebhook(restaurantId);
-    const verified = verifyWebhook(restaurant.webhookSecret, request.headers, request.body, { toleranceSeconds: this.config.intake.webhookToleranceSeconds });
-    if (!verified.ok) throw new DomainError(verified.code, verified.message);
+    const verified = verifyWebhook(validWebhookSecrets(restaurant), request.headers, request.body, { toleranceSeconds: this.config.intake.webhookToleranceSeconds });
+    if (!verified.ok) throw new DomainError(verified.code, this.replacedSecretUsed(restaurant, request) ?? verified.message);
     // After the signature, so only the restaurant itself learns that it is disabled.
     assertEnabled(restaurant);
     return { restaurant, webhookId: verified.id };
+  }
+
+  /** Why a webhook signed with a secret whose window has ended is refused; undefined for any other signature. */
+  private replacedSecretUsed(restaurant: RestaurantEntity, request: SignedRequest): string | undefined {
+    const { previousWebhookSecret: previous, previousWebhookSecretUntil: until } = restaurant;
+    const { id, timestamp, signature } = request.headers;
+    if (!previous || !until || !id || !signature || !/^\d{1,12}$/.test(timestamp ?? '')) return undefined;
+    return signedWithAny([previous], signature, { id, timestamp: Number(timestamp), body: request.body }) ? replacedCredentialMessage('webhook secret', until) : undefined;
   }
 
   /** The first answer given to this webhook-id, if one was. */

@@ -45,6 +45,11 @@ describe('signWebhook', () => {
     expect(signWebhook(SPEC.secret, SPEC)).toBe(SPEC.signature);
   });
 
+  it('signs once per secret, space-separated, when given several (a rotation\'s overlap)', () => {
+    const other = signWebhook(OTHER_SECRET, { id: ID, timestamp: TIMESTAMP, body: BODY });
+    expect(webhookHeaders([SECRET, OTHER_SECRET], BODY, { id: ID, timestamp: TIMESTAMP })['webhook-signature']).toBe(`${EXPECTED} ${other}`);
+  });
+
   it('builds all three headers', () => {
     expect(webhookHeaders(SECRET, BODY, { id: ID, timestamp: TIMESTAMP })).toEqual({
       'webhook-id': ID,
@@ -71,6 +76,14 @@ describe('verifyWebhook', () => {
     const wrong = 'v1,' + Buffer.alloc(32, 1).toString('base64');
     expect(verifyWebhook(SECRET, headers(`${wrong} ${EXPECTED}`), BODY, tolerance).ok).toBe(true);
     expect(verifyWebhook(SECRET, headers(`${EXPECTED} ${wrong}`), BODY, tolerance).ok).toBe(true);
+  });
+
+  it('accepts a signature under any of several secrets, and none under none of them', () => {
+    const other = signWebhook(OTHER_SECRET, { id: ID, timestamp: TIMESTAMP, body: BODY });
+    expect(verifyWebhook([OTHER_SECRET, SECRET], headers(EXPECTED), BODY, tolerance).ok).toBe(true);
+    expect(verifyWebhook([SECRET, OTHER_SECRET], headers(other), BODY, tolerance).ok).toBe(true);
+    expect(verifyWebhook([SPEC.secret], headers(`${EXPECTED} ${other}`), BODY, tolerance)).toMatchObject({ ok: false, code: 'SIGNATURE_INVALID' });
+    expect(verifyWebhook([], headers(EXPECTED), BODY, tolerance)).toMatchObject({ ok: false, code: 'SIGNATURE_INVALID' });
   });
 
   it('ignores entries of other versions, even one carrying the right bytes', () => {

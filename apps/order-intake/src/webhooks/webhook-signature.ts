@@ -48,9 +48,12 @@ export function signWebhook(secret: string, message: WebhookMessage): string {
   return `v1,${hmac(secretKey(secret), message).toString('base64')}`;
 }
 
-/** All three headers for a body, with a fresh `msg_` id and the current time unless given. */
+/**
+ * All three headers for a body, with a fresh `msg_` id and the current time unless given. Several secrets (during a
+ * rotation's overlap) give one space-separated signature each, so a receiver holding either verifies.
+ */
 export function webhookHeaders(
-  secret: string,
+  secret: string | readonly string[],
   body: string | Buffer,
   options: { id?: string; timestamp?: number } = {},
 ): Record<'webhook-id' | 'webhook-timestamp' | 'webhook-signature', string> {
@@ -59,17 +62,17 @@ export function webhookHeaders(
   return {
     'webhook-id': id,
     'webhook-timestamp': String(timestamp),
-    'webhook-signature': signWebhook(secret, { id, timestamp, body }),
+    'webhook-signature': (typeof secret === 'string' ? [secret] : secret).map((one) => signWebhook(one, { id, timestamp, body })).join(' '),
   };
 }
 
 /**
- * Checks a received webhook. Any one valid `v1` entry suffices; entries of other versions are ignored. The
- * signature is checked before the timestamp, so "out of tolerance" is only ever said to a sender holding the
- * secret, whose clock is what needs fixing.
+ * Checks a received webhook. Any one valid `v1` entry under any one of the secrets suffices (several secrets are
+ * valid during a rotation's overlap); entries of other versions are ignored. The signature is checked before the
+ * timestamp, so "out of tolerance" is only ever said to a sender holding the secret, whose clock is what needs fixing.
  */
 export function verifyWebhook(
-  secret: string,
+  secret: string | readonly string[],
   headers: WebhookHeaders,
   body: string | Buffer,
   options: { toleranceSeconds: number; nowSeconds?: number },
@@ -88,16 +91,7 @@ export function verifyWebhook(
     return { ok: false, code: 'SIGNATURE_INVALID', message: 'webhook-timestamp must be unix seconds' };
   }
   const seconds = Number(timestamp);
-  const expected = hmac(secretKey(secret), { id, timestamp: seconds, body });
-  let valid = false;
-  for (const entry of signature.split(' ')) {
-    const comma = entry.indexOf(',');
-    if (comma < 0 || entry.slice(0, comma) !== 'v1') continue;
-    const given = Buffer.from(entry.slice(comma + 1), 'base64');
-    // timingSafeEqual throws on different lengths; the length of a correct HMAC is no secret.
-    if (given.length === expected.length && timingSafeEqual(given, expected)) valid = true;
-  }
-  if (!valid) return { ok: false, code: 'SIGNATURE_INVALID', message: 'no valid v1 signature for this body' };
+  if (!signedWithAny(typeof secret === 'string' ? [secret] : secret, signature, { id, timestamp: seconds, body })) return { ok: false, code: 'SIGNATURE_INVALID', message: 'no valid v1 signature for this body' };
 
   const now = options.nowSeconds ?? Math.floor(Date.now() / 1000);
   if (Math.abs(now - seconds) > options.toleranceSeconds) {
@@ -108,4 +102,19 @@ export function verifyWebhook(
     };
   }
   return { ok: true, id, timestamp: seconds };
+}
+
+/** Whether any `v1` entry of a `webhook-signature` value is the message's HMAC under any of the secrets. */
+export function signedWithAny(secrets: readonly string[], signature: string, message: WebhookMessage): boolean {
+  const given = signature
+    .split(' ')
+    .filter((entry) => entry.startsWith('v1,'))
+    .map((entry) => Buffer.from(entry.slice(3), 'base64'));
+  let valid = false;
+  for (const secret of secrets) {
+    const expected = hmac(secretKey(secret), message);
+    // timingSafeEqual throws on different lengths; the length of a correct HMAC is no secret.
+    for (const entry of given) if (entry.length === expected.length && timingSafeEqual(entry, expected)) valid = true;
+  }
+  return valid;
 }
