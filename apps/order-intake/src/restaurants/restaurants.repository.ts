@@ -16,6 +16,10 @@ export class RestaurantsRepository {
     return this.dataSource.getRepository(RestaurantEntity).findOneBy({ id });
   }
 
+  findByAgency(agencyId: string): Promise<RestaurantEntity[]> {
+    return this.dataSource.getRepository(RestaurantEntity).find({ where: { agencyId }, order: { name: 'ASC', id: 'ASC' } });
+  }
+
   findByApiKeyHash(apiKeyHash: string): Promise<RestaurantEntity | null> {
     return this.dataSource.getRepository(RestaurantEntity).findOneBy({ apiKeyHash });
   }

@@ -41,6 +41,11 @@ export class RestaurantsService {
     return restaurant;
   }
 
+  /** An agency's restaurants, by name. */
+  ofAgency(agencyId: string): Promise<RestaurantEntity[]> {
+    return this.restaurants.findByAgency(agencyId);
+  }
+
   /** The restaurant owning the API key in an `Authorization: Bearer <key>` header, or UNAUTHENTICATED. */
   async authenticate(authorization: string | undefined): Promise<RestaurantEntity> {
     const key = bearerToken(authorization);
