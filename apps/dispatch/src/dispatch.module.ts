@@ -5,12 +5,14 @@ import { ServiceDatabaseModule } from '#database';
 import { EventOutbox, Messaging, OUTBOX_SCHEMA } from '#messaging';
 import { databaseCheck, HEALTH_CHECKS, HealthController, ObservabilityModule, PlatformModule } from '#platform';
 import { AgenciesModule } from './agencies/agencies.module.js';
+import { DashboardModule } from './dashboard/dashboard.module.js';
 import { DeliveriesModule } from './deliveries/deliveries.module.js';
 import { DISPATCH_DATABASE } from './dispatch.database.js';
 import { FeeProxyModule } from './fee-proxy/fee-proxy.module.js';
 import { DispatchWakeup } from './offers/dispatch-wakeup.js';
 import { OffersModule } from './offers/offers.module.js';
 import { OperatorsModule } from './operators/operators.module.js';
+import { OrderEntryModule } from './order-entry/order-entry.module.js';
 import { RiderAdminModule } from './rider-admin/rider-admin.module.js';
 import { RidersGatewayModule } from './riders/riders-gateway.module.js';
 import { RidersModule } from './riders/riders.module.js';
@@ -37,6 +39,8 @@ export class DispatchModule {
         RidersGatewayModule,
         RiderAdminModule,
         FeeProxyModule,
+        OrderEntryModule,
+        DashboardModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -12,6 +12,7 @@ import { DispatchAgenciesToIntake1765500000000 } from './1765500000000-dispatch-
 import { DispatchDeliveryPayment1765510000000 } from './1765510000000-dispatch-delivery-payment.js';
 import { DispatchOperators1765600000000 } from './1765600000000-dispatch-operators.js';
 import { DispatchRiderDisabled1765600100000 } from './1765600100000-dispatch-rider-disabled.js';
+import { DispatchAuditOrderEntered1766100000000 } from './1766100000000-dispatch-audit-order-entered.js';
 
 export const DISPATCH_MIGRATIONS = [
   Dispatch1763942400000,
@@ -28,4 +29,5 @@ export const DISPATCH_MIGRATIONS = [
   DispatchDeliveryPayment1765510000000,
   DispatchOperators1765600000000,
   DispatchRiderDisabled1765600100000,
+  DispatchAuditOrderEntered1766100000000,
 ];
