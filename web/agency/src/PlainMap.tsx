@@ -1,6 +1,5 @@
-import type { ReactNode } from 'react';
 import { shortId } from './format';
-import { fitProjection, type Projection } from './projection';
+import { fitProjection } from './projection';
 import { riderRoutes, UNDER_WAY } from './routes';
 import type { Delivery, Rider } from './types';
 
@@ -8,16 +7,10 @@ const WIDTH = 640;
 const HEIGHT = 420;
 
 /**
- * Extension point for a background map (raster tiles or a Kakao Maps layer): nothing is drawn, and nothing
- * remote is loaded, unless a build passes one in. It gets the projection so it can line its imagery up.
- */
-export type MapBackground = (projection: Projection) => ReactNode;
-
-/**
  * Riders, pickups and drop-offs of deliveries under way and each rider's route, drawn on plain SVG: works with no
  * map tiles reachable. The tile map falls back to it (`note` says why).
  */
-export function PlainMap({ deliveries, riders, background, note }: { deliveries: Delivery[]; riders: Rider[]; background?: MapBackground; note?: string }) {
+export function PlainMap({ deliveries, riders, note }: { deliveries: Delivery[]; riders: Rider[]; note?: string }) {
   const active = deliveries.filter((d) => UNDER_WAY.has(d.status));
   const placed = riders.filter((r) => r.position);
   const projection = fitProjection([...active.flatMap((d) => [d.pickup, d.dropoff]), ...placed.map((r) => r.position!)], WIDTH, HEIGHT);
@@ -26,7 +19,6 @@ export function PlainMap({ deliveries, riders, background, note }: { deliveries:
     <figure className="map">
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label="라이더와 배달 지도" aria-describedby="map-legend">
         <rect width={WIDTH} height={HEIGHT} className="map-bg" />
-        {background?.(projection)}
         {active.map((d) => {
           const from = project(d.pickup);
           const to = project(d.dropoff);
