@@ -85,6 +85,8 @@ export class AgencyApi {
 
   /** `/fee/v1/agencies/<id>` + path, on fee through the proxy. */
   fee<T>(method: string, path: string, body?: unknown): Promise<T> {
+    // Fee checks the agency key itself and counts anything else as a guessed key: a session is never sent there.
+    if (this.session.kind === 'operator') return Promise.reject(new ApiError(401, 'KEY_REQUIRED', 'fee takes the agency API key only'));
     return this.call<T>(method, `/fee/v1/agencies/${encodeURIComponent(this.session.agencyId)}${path}`, body);
   }
 
@@ -117,8 +119,7 @@ export class AgencyApi {
       return json as T;
     }
     const error = (json as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
-    // Fee's own 401s (through the proxy) are about the key fee expects, not about this session.
-    if (response.status === 401 && this.session.kind === 'operator' && !url.startsWith('/fee/')) this.onSessionEnded();
+    if (response.status === 401 && this.session.kind === 'operator') this.onSessionEnded();
     throw new ApiError(response.status, error?.code ?? `HTTP_${response.status}`, error?.message ?? (text.slice(0, 200) || response.statusText), error?.details);
   }
 }
@@ -149,6 +150,7 @@ const ERROR_TEXT: Record<string, string> = {
   AGENCY_NOT_FOUND: '이 API 키로 열 수 없는 대행사입니다',
   TARIFF_INVALID: '요금표에 잘못된 값이 있습니다',
   FEE_UNAVAILABLE: '요금 서비스 응답 없음',
+  KEY_REQUIRED: '요금표와 정산은 API 키로 로그인해야 볼 수 있습니다',
   NETWORK: '서버에 연결할 수 없습니다',
 };
 
