@@ -54,7 +54,7 @@ export function RiderAdmin({ api, riders, canManage, onChanged }: { api: AgencyA
         </thead>
         <tbody>
           {riders.map((r) => (
-            <RiderRow key={r.id} rider={r} canManage={canManage} onEdit={(body) => act(() => api.dispatch('PATCH', `/riders/${r.id}`, body))} onToggle={() => act(() => api.dispatch('POST', `/riders/${r.id}/${r.disabled ? 'enable' : 'disable'}`))} />
+            <RiderRow key={r.id} rider={r} canManage={canManage} onEdit={(body) => act(() => api.dispatch('PATCH', `/riders/${r.id}`, body))} onToggle={() => act(() => (r.disabled ? api.dispatch('POST', `/riders/${r.id}/enable`) : api.dispatch('POST', `/riders/${r.id}/disable`)))} />
           ))}
         </tbody>
       </table>

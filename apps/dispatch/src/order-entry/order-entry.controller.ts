@@ -10,6 +10,30 @@ const RESTAURANT = {
   properties: { id: { type: 'string', format: 'uuid' }, name: { type: 'string' }, address: { type: 'string' }, lng: { type: 'number' }, lat: { type: 'number' } },
 };
 
+/**
+ * The order's fields as order-intake's `EnterOrderRequest` has them; intake validates each (its document, and
+ * docs/webhooks.md#the-order, give the rules), so dispatch describes only their shape.
+ */
+const ENTERED_ORDER = {
+  type: 'object',
+  description: "order-intake's EnterOrderRequest: a webhook order (docs/webhooks.md#the-order) plus restaurantId; validated by intake",
+  required: ['restaurantId', 'externalOrderId', 'dropoff', 'items', 'orderAmount'],
+  properties: {
+    restaurantId: { type: 'string', format: 'uuid' },
+    externalOrderId: { type: 'string' },
+    dropoff: { type: 'object', properties: { address: { type: 'string' }, lng: { type: 'number' }, lat: { type: 'number' }, detail: { type: 'string' } } },
+    customer: { type: 'object', properties: { phone: { type: 'string' } } },
+    items: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, quantity: { type: 'integer' }, unitPrice: { type: 'integer' } } } },
+    orderAmount: { type: 'integer' },
+    note: { type: 'string' },
+    payment: { type: 'object', properties: { method: { type: 'string', enum: ['prepaid', 'cash', 'card'] }, collectAmount: { type: 'integer' } } },
+    cookingMinutes: { type: 'integer' },
+    readyAt: { type: 'string', format: 'date-time' },
+    promisedMinutes: { type: 'integer' },
+    promisedAt: { type: 'string', format: 'date-time' },
+  },
+};
+
 /** Orders entered by hand on the dashboard, forwarded to order-intake (docs/agency-api.md#entering-an-order). */
 @ApiTags('order entry')
 @Controller('v1/agencies/:agencyId')
@@ -24,10 +48,7 @@ export class OrderEntryController {
     description: "Exactly order-intake's `POST /v1/agencies/{agencyId}/orders`: same body, rules, answers and idempotency; marked as entered by the operator and recorded in the audit log.",
   })
   @ApiHeader({ name: 'Idempotency-Key', required: true, description: '1 to 200 printable ASCII characters, the same on every retry of this order', schema: { type: 'string', maxLength: 200 } })
-  @ApiBody({
-    required: true,
-    schema: { type: 'object', required: ['restaurantId'], description: "order-intake's `EnterOrderRequest` (see its document): a webhook order plus `restaurantId`", properties: { restaurantId: { type: 'string', format: 'uuid' } } },
-  })
+  @ApiBody({ required: true, schema: ENTERED_ORDER })
   @ApiResponse({
     status: 202,
     description: 'Accepted and stored by order-intake (or, for a retry, the first answer again)',
