@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { describeError, type AgencyApi } from './api';
 import { seoulTime } from './format';
+import { ErrorLine } from './ErrorLine';
 
 interface Entry {
   id: string;
@@ -113,11 +114,7 @@ export function AuditLog({ api }: { api: AgencyApi }) {
           <input type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} />
         </label>
       </form>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine text={error} />
       <table className="admin-table" aria-label="작업 기록 목록">
         <thead>
           <tr>

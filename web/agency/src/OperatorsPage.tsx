@@ -3,6 +3,7 @@ import { describeError, type AgencyApi, type Role } from './api';
 import { ShownOnce } from './ShownOnce';
 import { useAction } from './use-action';
 import { usePolling } from './use-polling';
+import { ErrorLine } from './ErrorLine';
 
 interface Operator {
   id: string;
@@ -58,11 +59,7 @@ export function OperatorsPage({ api }: { api: AgencyApi }) {
       {invite && (
         <ShownOnce label="초대 토큰" what={`${invite.email} 초대 토큰, ${new Date(invite.expiresAt).toLocaleString('ko-KR')}까지`} secret={invite.inviteToken} />
       )}
-      {problem && (
-        <p className="error" role="alert">
-          {problem}
-        </p>
-      )}
+      <ErrorLine text={problem} />
       <table className="admin-table">
         <thead>
           <tr>

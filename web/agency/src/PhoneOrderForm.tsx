@@ -6,6 +6,7 @@ import { ApiError, describeError, type AgencyApi } from './api';
 import { STILL } from './TileMap';
 import { usePolling } from './use-polling';
 import type { LngLat } from './types';
+import { ErrorLine } from './ErrorLine';
 
 interface Restaurant extends LngLat {
   id: string;
@@ -152,11 +153,7 @@ export function PhoneOrderForm({ api, onEntered }: { api: AgencyApi; onEntered: 
           <button type="button" onClick={() => void search()} disabled={searching || !address.trim()}>
             {searching ? '검색 중…' : '주소 검색'}
           </button>
-          {searchError && (
-            <p className="error" role="alert">
-              {searchError}
-            </p>
-          )}
+          <ErrorLine text={searchError} />
           <label>
             상세 주소
             <input value={detail} onChange={(e) => setDetail(e.target.value)} maxLength={300} />
@@ -209,11 +206,7 @@ export function PhoneOrderForm({ api, onEntered }: { api: AgencyApi; onEntered: 
           <button type="submit" disabled={busy}>
             {busy ? '접수 중…' : '주문 접수'}
           </button>
-          {error && (
-            <p className="error" role="alert">
-              {error}
-            </p>
-          )}
+          <ErrorLine text={error} />
         </div>
       </form>
     </section>

@@ -4,6 +4,7 @@ import { RIDER_STATE_LABEL } from './format';
 import type { Rider } from './types';
 import { ShownOnce } from './ShownOnce';
 import { useAction } from './use-action';
+import { ErrorLine } from './ErrorLine';
 
 /** The agency's riders to manage: create (token shown once), rename, change capacity, disable, enable (owners). */
 export function RiderAdmin({ api, riders, canManage, onChanged }: { api: AgencyApi; riders: Rider[]; canManage: boolean; onChanged: () => void }) {
@@ -38,11 +39,7 @@ export function RiderAdmin({ api, riders, canManage, onChanged }: { api: AgencyA
       {created && (
         <ShownOnce label="라이더 토큰" what={`${created.name} 라이더 앱 토큰`} secret={created.token} />
       )}
-      {problem && (
-        <p className="error" role="alert">
-          {problem}
-        </p>
-      )}
+      <ErrorLine text={problem} />
       <table className="admin-table">
         <thead>
           <tr>

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { AgencyApi, describeError, signInOperator, type Session } from './api';
+import { ErrorLine } from './ErrorLine';
 
 /** An operator signs in with their own account; a machine-style sign-in with the agency API key stays beside it. */
 export function SignIn({ onSignedIn, notice }: { onSignedIn: (session: Session) => void; notice: string | null }) {
@@ -52,11 +53,7 @@ function OperatorSignIn({ onSignedIn }: { onSignedIn: (session: Session) => void
       <button type="submit" disabled={busy}>
         {busy ? '확인 중…' : '로그인'}
       </button>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine text={error} />
     </form>
   );
 }
@@ -84,11 +81,7 @@ function KeySignIn({ onSignedIn }: { onSignedIn: (session: Session) => void }) {
       <button type="submit" disabled={busy}>
         {busy ? '확인 중…' : 'API 키로 로그인'}
       </button>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine text={error} />
       <p className="muted">로그인 정보는 이 탭에만 보관되며 탭을 닫으면 지워집니다.</p>
     </form>
   );
