@@ -153,7 +153,7 @@ describeInBrowser('operators on the dashboard (system, Chromium)', () => {
     expect((await api('POST', `/deliveries/${delivery.id}/cancel`, people.dispatcher!.token)).status).toBe(200);
   }, 120_000);
 
-  it('disables a rider mid-shift from the riders page: its socket closes and its job is offered to another rider', async () => {
+  it('disables a rider mid-shift from the riders page (its socket closes, its job goes to another rider), registers and edits a rider, invites a person', async () => {
     const first = await connectRider(1);
     const sent = await tenants.restaurant.send();
     const offer = await eventually(async () => first.offers.find((o) => o.deliveryId), 'the offer to the first rider', 30_000);
@@ -175,6 +175,24 @@ describeInBrowser('operators on the dashboard (system, Chromium)', () => {
     const reoffered = await eventually(async () => second.offers.find((o) => o.deliveryId === offer.deliveryId), 'the job offered to the other rider', 30_000);
     await expect(second.ask('offer:accept', { offerId: reoffered.offerId })).resolves.toMatchObject({ ok: true });
     await expect(Rider.connect(stack.url('dispatch'), tenants.riders[1].token)).rejects.toBeDefined();
+
+    // A new rider, its token shown once, and a capacity changed in place.
+    await page.getByRole('form', { name: '라이더 등록' }).getByLabel('이름').fill('넷째 라이더');
+    await page.getByRole('button', { name: '라이더 등록' }).click();
+    await expect(page.getByRole('status', { name: '라이더 토큰' }).locator('.secret').textContent()).resolves.toMatch(/^rt_/);
+    await page.getByLabel('넷째 라이더 동시 배달 수').fill('5');
+    await page.getByRole('row', { name: '라이더 관리 넷째 라이더' }).getByRole('button', { name: '저장' }).click();
+    await eventually(async () => {
+      const listed = await api('GET', '/riders', people.owner!.token);
+      return listed.body.riders.find((r: { name: string; capacity: number }) => r.name === '넷째 라이더' && r.capacity === 5);
+    }, 'the new rider with its capacity', 15_000);
+
+    // A person invited from the 운영자 screen gets a one-time token.
+    await page.getByRole('tab', { name: '운영자' }).click();
+    await page.getByLabel('초대할 이메일').fill('new-viewer@example.kr');
+    await page.getByRole('combobox', { name: '역할', exact: true }).selectOption('viewer');
+    await page.getByRole('button', { name: '초대' }).click();
+    await expect(page.getByRole('status', { name: '초대 토큰' }).locator('.secret').textContent()).resolves.toMatch(/^oi_/);
 
     await page.getByRole('tab', { name: '배차 현황' }).click();
     const moved = card(page, offer.deliveryId);
