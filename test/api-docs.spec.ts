@@ -80,7 +80,8 @@ function agencyDashboardCalls(): WebCall[] {
   const literal = (node: ts.Expression | undefined): string | undefined => {
     if (!node) return undefined;
     if (ts.isStringLiteralLike(node)) return node.text;
-    // A template's expressions are path parameters (ids): one segment each.
+    // A template's expressions are path parameters (ids): one segment each; after a `?`, the query.
+    if (ts.isTemplateExpression(node) && node.head.text.includes('?')) return node.head.text;
     if (ts.isTemplateExpression(node)) {
       // Each expression stands for one whole segment of the path (an id).
       const texts = [node.head.text, ...node.templateSpans.map((span) => span.literal.text)];

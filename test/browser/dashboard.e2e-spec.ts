@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
 import { provisionRider } from '../../apps/dispatch/src/riders/riders.provisioning.js';
 import { Rider } from '../support/actors.js';
-import { describeInBrowser, launchBrowser, pageErrors, saveScreenshot } from '../support/browser.js';
+import { describeInBrowser, launchBrowser, pageErrors, routeTiles, saveScreenshot, TEST_TILES_ENV } from '../support/browser.js';
 import { eventually, startStack, type Stack, type Tenants } from '../support/stack.js';
 
 /** About 9 km from the restaurant at City Hall: beyond the 5 km pickup reach, so only a hand can dispatch to it. */
@@ -18,10 +18,12 @@ describeInBrowser('agency dashboard (/agency) in Chromium, against the whole sta
 
   beforeAll(async () => {
     // A delivery nobody can take is flagged for manual dispatch after 2 s rather than 5 minutes.
-    stack = await startStack({ transport: 'tcp', env: { DISPATCH_MANUAL_AFTER_SECONDS: '2' } });
+    stack = await startStack({ transport: 'tcp', env: { DISPATCH_MANUAL_AFTER_SECONDS: '2', ...TEST_TILES_ENV } });
     tenants = await stack.tenants('대시보드 대행', ['김배달', '이배달']);
     browser = await launchBrowser();
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'ko-KR', timezoneId: 'Asia/Seoul' });
+    // No tiles: the map is the plain drawing this spec reads marker by marker.
+    await routeTiles(context, 'fail');
     page = await context.newPage();
     errors = pageErrors(page);
   }, 120_000);
@@ -48,11 +50,11 @@ describeInBrowser('agency dashboard (/agency) in Chromium, against the whole sta
     await page.goto(`${stack.url('dispatch')}/agency`);
     await page.getByLabel('API 키').fill('ak_wrong');
     await page.getByLabel('대행사 ID').fill(tenants.agency.agencyId);
-    await page.getByRole('button', { name: '로그인' }).click();
+    await page.getByRole('button', { name: 'API 키로 로그인' }).click();
     await expect(page.getByRole('alert').textContent()).resolves.toContain('UNAUTHENTICATED');
 
     await page.getByLabel('API 키').fill(tenants.agency.apiKey);
-    await page.getByRole('button', { name: '로그인' }).click();
+    await page.getByRole('button', { name: 'API 키로 로그인' }).click();
     await page.getByRole('heading', { name: '배차 현황' }).waitFor();
     // Runs in the page, where the storages exist (this file is type-checked without the DOM's types).
     const stored = await page.evaluate(() => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
-import { describeInBrowser, launchBrowser, pageErrors, phoneContext, saveScreenshot } from '../support/browser.js';
+import { describeInBrowser, launchBrowser, pageErrors, phoneContext, routeTiles, saveScreenshot, TEST_TILES_ENV } from '../support/browser.js';
 import { eventually, startStack, type Stack, type Tenants } from '../support/stack.js';
 
 /**
@@ -23,11 +23,13 @@ describeInBrowser('rider page and agency board together (system, Chromium)', () 
   const column = (label: string) => board.getByRole('region', { name: new RegExp(`^${label} \\d+건$`) });
 
   beforeAll(async () => {
-    stack = await startStack({ transport: 'tcp', env: { DISPATCH_SWEEP_INTERVAL_MS: '200' } });
+    stack = await startStack({ transport: 'tcp', env: { DISPATCH_SWEEP_INTERVAL_MS: '200', ...TEST_TILES_ENV } });
     tenants = await stack.tenants('하루 흐름 대행', ['흐름 라이더']);
     browser = await launchBrowser();
     rider = await (await phoneContext(browser, { geolocation: { latitude: 37.567, longitude: 126.9785 } })).newPage();
-    board = await (await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'ko-KR', timezoneId: 'Asia/Seoul' })).newPage();
+    const boardContext = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'ko-KR', timezoneId: 'Asia/Seoul' });
+    await routeTiles(boardContext, 'serve');
+    board = await boardContext.newPage();
     errors = [...pageErrors(rider), ...pageErrors(board)];
   }, 120_000);
 
@@ -40,7 +42,7 @@ describeInBrowser('rider page and agency board together (system, Chromium)', () 
     await board.goto(`${stack.url('dispatch')}/agency`);
     await board.getByLabel('대행사 ID').fill(tenants.agency.agencyId);
     await board.getByLabel('API 키').fill(tenants.agency.apiKey);
-    await board.getByRole('button', { name: '로그인' }).click();
+    await board.getByRole('button', { name: 'API 키로 로그인' }).click();
     await visible(board.getByRole('heading', { name: '배차 현황' }), 'the board after signing in');
 
     await rider.goto(`${stack.url('dispatch')}/rider`);

@@ -23,6 +23,10 @@ export class Restaurant {
     private readonly credentials: RestaurantCredentials,
   ) {}
 
+  get restaurantId(): string {
+    return this.credentials.restaurantId;
+  }
+
   async send(order: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; body: { orderId: string; status: string } }> {
     const body = JSON.stringify({
       externalOrderId: `pos-${randomUUID()}`,

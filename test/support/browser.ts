@@ -85,3 +85,14 @@ export function riderScreen(page: Page) {
     job: () => page.getByRole('article', { name: /^배달:/ }),
   };
 }
+
+/** Where a test stack tells the dashboard its map tiles are (`DASHBOARD_TILE_URL`); a context's route answers them. */
+export const TEST_TILES = 'http://tiles.test';
+export const TEST_TILES_ENV = { DASHBOARD_TILE_URL: `${TEST_TILES}/{z}/{x}/{y}.png` };
+/** A 1×1 PNG: a tile. */
+const TILE_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+
+/** Serves the test tiles in `context`, or fails every tile request as a dead network would. */
+export async function routeTiles(context: BrowserContext, tiles: 'serve' | 'fail'): Promise<void> {
+  await context.route(`${TEST_TILES}/**`, (route) => (tiles === 'serve' ? route.fulfill({ status: 200, contentType: 'image/png', body: TILE_PNG }) : route.abort()));
+}

@@ -7,6 +7,7 @@ import { databaseCheck, HEALTH_CHECKS, HealthController, ObservabilityModule, Pl
 import { AgenciesModule } from './agencies/agencies.module.js';
 import { ClusterModule } from './cluster/cluster.module.js';
 import { CredentialsModule } from './credentials/credentials.module.js';
+import { DashboardModule } from './dashboard/dashboard.module.js';
 import { DeliveriesModule } from './deliveries/deliveries.module.js';
 import { DISPATCH_DATABASE } from './dispatch.database.js';
 import { FeeProxyModule } from './fee-proxy/fee-proxy.module.js';
@@ -17,6 +18,7 @@ import { DispatchWakeup } from './offers/dispatch-wakeup.js';
 import { OffersModule } from './offers/offers.module.js';
 import { OperatorsModule } from './operators/operators.module.js';
 import { RestaurantsModule } from './restaurants/restaurants.module.js';
+import { OrderEntryModule } from './order-entry/order-entry.module.js';
 import { RiderAdminModule } from './rider-admin/rider-admin.module.js';
 import { RidersGatewayModule } from './riders/riders-gateway.module.js';
 import { RidersModule } from './riders/riders.module.js';
@@ -47,6 +49,8 @@ export class DispatchModule {
         CredentialsModule,
         FeeProxyModule,
         ...(config.dispatchCluster.engine === 'redis' ? [ClusterModule] : []),
+        OrderEntryModule,
+        DashboardModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -42,6 +42,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DISPATCH_LEASE_SECONDS: '0' })).toThrow(/DISPATCH_LEASE_SECONDS="0"/);
   });
 
+  it("draws the dashboard's map over OpenStreetMap's tiles unless DASHBOARD_TILE_URL says otherwise, and names a bad one", () => {
+    expect(loadConfig({}).dispatch.dashboardTiles).toEqual({ url: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png', attribution: '&copy; OpenStreetMap contributors' });
+    const own = loadConfig({ DASHBOARD_TILE_URL: 'https://{s}.tiles.example.kr/{z}/{x}/{y}.png', DASHBOARD_TILE_ATTRIBUTION: '© 예시 지도' }).dispatch.dashboardTiles;
+    expect(own).toEqual({ url: 'https://{s}.tiles.example.kr/{z}/{x}/{y}.png', attribution: '© 예시 지도' });
+    expect(loadConfig({ DASHBOARD_TILE_URL: '/tiles/{z}/{x}/{y}.png' }).dispatch.dashboardTiles.url).toBe('/tiles/{z}/{x}/{y}.png');
+    expect(() => loadConfig({ DASHBOARD_TILE_URL: 'https://tiles.example.kr/{z}.png' })).toThrow(/DASHBOARD_TILE_URL=.*must be an http\(s\) URL or a \/path with \{z\}, \{x\} and \{y\}/);
+    expect(() => loadConfig({ DASHBOARD_TILE_URL: 'javascript:alert(1)/{z}/{x}/{y}' })).toThrow(/DASHBOARD_TILE_URL/);
+  });
+
   it('keeps status callbacks off private networks unless CALLBACK_ALLOW_PRIVATE_NETWORKS=true, and names a bad value', () => {
     expect(loadConfig({ CALLBACK_ALLOW_PRIVATE_NETWORKS: 'true' }).intake.callbacks.allowPrivateNetworks).toBe(true);
     expect(() => loadConfig({ CALLBACK_ALLOW_PRIVATE_NETWORKS: 'yes' })).toThrow(/CALLBACK_ALLOW_PRIVATE_NETWORKS="yes"/);

@@ -75,6 +75,8 @@ export interface AppConfig {
     feePendingOfferAfterMs: number;
     /** The fee service's HTTP base URL, for the agency dashboard's same-origin proxy (`/fee/...` on dispatch). */
     feeUrl: string;
+    /** The dashboard map's raster tiles (`{z}/{x}/{y}` template, `{s}` allowed) and the attribution they require. */
+    dashboardTiles: { url: string; attribution: string };
     /** Rider sockets are pinged this often and closed when a ping goes unanswered this long: a dead one is noticed within their sum. */
     riderPingIntervalMs: number;
     riderPingTimeoutMs: number;
@@ -190,6 +192,17 @@ export class Reader {
   string(name: string, fallback?: string): string | undefined {
     const value = this.env[name];
     return value === undefined || value === '' ? fallback : value;
+  }
+
+  /** A raster tile URL template: http(s) or a path on this origin, with `{z}`, `{x}` and `{y}`. */
+  tileUrl(name: string, fallback: string): string {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    if (!/^(https?:\/\/|\/)/.test(raw) || !['{z}', '{x}', '{y}'].every((part) => raw.includes(part))) {
+      this.problems.push(`${name}=${JSON.stringify(raw)}: must be an http(s) URL or a /path with {z}, {x} and {y}`);
+      return fallback;
+    }
+    return raw;
   }
 
   int(name: string, fallback: number | undefined, min: number, max: number): number | undefined {
@@ -391,6 +404,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       riderReplayMaxEvents: r.int('RIDER_REPLAY_MAX_EVENTS', 100, 1, 10_000)!,
       riderReportMaxSkewSeconds: r.number('RIDER_REPORT_MAX_SKEW_SECONDS', 10, 0, 3600),
       feeProxyTimeoutMs: r.int('FEE_PROXY_TIMEOUT_MS', 5000, 10, 120_000)!,
+      dashboardTiles: {
+        url: r.tileUrl('DASHBOARD_TILE_URL', 'https://tile.openstreetmap.org/{z}/{x}/{y}.png'),
+        attribution: r.string('DASHBOARD_TILE_ATTRIBUTION', '&copy; OpenStreetMap contributors')!,
+      },
     },
     fee: {
       reconcileIntervalMs: r.int('RECONCILE_INTERVAL_MS', 30_000, 10, 3_600_000)!,

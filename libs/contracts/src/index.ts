@@ -5,6 +5,8 @@ import { DELIVERY_STATUS_CHANGED } from './delivery-status-changed/delivery-stat
 import { FEE_GEOCODE } from './fee-geocode/fee-geocode.request.js';
 import { FEE_QUOTE } from './fee-quote/fee-quote.request.js';
 import { FEE_QUOTE_BATCH } from './fee-quote-batch/fee-quote-batch.request.js';
+import { AGENCY_RESTAURANTS } from './agency-restaurants/agency-restaurants.request.js';
+import { ORDER_ENTER } from './order-enter/order-enter.request.js';
 import { ORDER_CREATED } from './order-created/order-created.event.js';
 import { ORDER_TIMING_CHANGED } from './order-timing-changed/order-timing-changed.event.js';
 import { RESTAURANT_ADMIN } from './restaurant-admin/restaurant-admin.request.js';
@@ -13,6 +15,7 @@ import { RESTAURANT_CREDENTIAL_ROTATE } from './restaurant-credential-rotate/res
 
 export * from './agency-key-rotated/agency-key-rotated.event.js';
 export * from './agency-registered/agency-registered.event.js';
+export * from './agency-restaurants/agency-restaurants.request.js';
 export * from './common/event.js';
 export * from './common/geo-point.js';
 export * from './common/json-input.js';
@@ -27,13 +30,14 @@ export * from './fee-quote/fee-quote.request.js';
 export * from './fee-quote-batch/fee-quote-batch.reader.js';
 export * from './fee-quote-batch/fee-quote-batch.request.js';
 export * from './order-created/order-created.event.js';
+export * from './order-enter/order-enter.request.js';
 export * from './order-timing-changed/order-timing-changed.event.js';
 export * from './restaurant-admin/restaurant-admin.request.js';
 export * from './restaurant-changed/restaurant-changed.event.js';
 export * from './restaurant-credential-rotate/restaurant-credential-rotate.request.js';
 
 /** Every message pattern; consumers name these, never an inline string. */
-export const PATTERNS = { ORDER_CREATED, ORDER_TIMING_CHANGED, FEE_QUOTE, FEE_QUOTE_BATCH, FEE_GEOCODE, DELIVERY_STATUS_CHANGED, AGENCY_REGISTERED, AGENCY_REGISTERED_FOR_INTAKE, AGENCY_KEY_ROTATED, AGENCY_KEY_ROTATED_FOR_INTAKE, RESTAURANT_CREDENTIAL_ROTATE, DELIVERY_CHARGE, RESTAURANT_ADMIN, RESTAURANT_CHANGED } as const;
+export const PATTERNS = { ORDER_CREATED, ORDER_TIMING_CHANGED, FEE_QUOTE, FEE_QUOTE_BATCH, FEE_GEOCODE, DELIVERY_STATUS_CHANGED, AGENCY_REGISTERED, AGENCY_REGISTERED_FOR_INTAKE, AGENCY_KEY_ROTATED, AGENCY_KEY_ROTATED_FOR_INTAKE, RESTAURANT_CREDENTIAL_ROTATE, DELIVERY_CHARGE, RESTAURANT_ADMIN, RESTAURANT_CHANGED, ORDER_ENTER, AGENCY_RESTAURANTS } as const;
 
 /** Which service consumes each pattern: the RabbitMQ queue it is sent to, the TCP server it is dialled on. */
 export const CONSUMER_OF = {
@@ -51,4 +55,6 @@ export const CONSUMER_OF = {
   [DELIVERY_CHARGE]: 'fee',
   [RESTAURANT_ADMIN]: 'intake',
   [RESTAURANT_CHANGED]: 'dispatch',
+  [ORDER_ENTER]: 'intake',
+  [AGENCY_RESTAURANTS]: 'intake',
 } as const;

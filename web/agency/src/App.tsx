@@ -1,10 +1,15 @@
-import { useCallback, useMemo, useState, type FormEvent } from 'react';
-import { AgencyApi, describeError, loadSession, saveSession, type Session } from './api';
+import { useCallback, useMemo, useRef, useState } from 'react';
+import { AgencyApi, describeError, loadSession, may, saveSession, type Role, type Session } from './api';
+import { AuditLog } from './AuditLog';
 import { Board, waitAlert } from './Board';
 import { FeePanel } from './FeePanel';
-import { MapView } from './MapView';
+import { MapGuard } from './MapGuard';
+import { OperatorsPage } from './OperatorsPage';
+import { PhoneOrderForm } from './PhoneOrderForm';
 import { ProviderHealthPanel } from './ProviderHealth';
+import { RiderAdmin } from './RiderAdmin';
 import { RidersPanel } from './RidersPanel';
+import { SignIn } from './SignIn';
 import type { Delivery, Rider } from './types';
 import { usePolling } from './use-polling';
 
@@ -14,80 +19,50 @@ const THRESHOLD_KEY = 'baecha.agency.waitAlertSeconds';
 
 export function App() {
   const [session, setSession] = useState<Session | null>(() => loadSession());
-  const signOut = () => {
+  const [notice, setNotice] = useState<string | null>(null);
+  const end = useCallback((why: string | null) => {
     saveSession(null);
     setSession(null);
-  };
+    setNotice(why);
+  }, []);
   if (!session) {
     return (
       <SignIn
+        notice={notice}
         onSignedIn={(s) => {
           saveSession(s);
+          setNotice(null);
           setSession(s);
         }}
       />
     );
   }
-  return <Dashboard session={session} onSignOut={signOut} />;
+  return <Dashboard session={session} onSessionEnded={() => end('세션이 끝났습니다. 다시 로그인하세요.')} onSignOut={() => end(null)} />;
 }
 
-function SignIn({ onSignedIn }: { onSignedIn: (session: Session) => void }) {
-  const [agencyId, setAgencyId] = useState('');
-  const [apiKey, setApiKey] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    const session = { agencyId: agencyId.trim(), apiKey: apiKey.trim() };
-    setBusy(true);
-    setError(null);
-    try {
-      // The key is checked by asking for something only the agency may read.
-      await new AgencyApi(session).dispatch('GET', '/riders');
-      onSignedIn(session);
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  return (
-    <main className="signin">
-      <h1>배차 관제 로그인</h1>
-      <form onSubmit={(e) => void submit(e)} aria-label="로그인">
-        <label>
-          대행사 ID
-          <input value={agencyId} onChange={(e) => setAgencyId(e.target.value)} required autoComplete="username" spellCheck={false} />
-        </label>
-        <label>
-          API 키
-          <input type="password" value={apiKey} onChange={(e) => setApiKey(e.target.value)} required autoComplete="current-password" />
-        </label>
-        <button type="submit" disabled={busy}>
-          {busy ? '확인 중…' : '로그인'}
-        </button>
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
-        <p className="muted">API 키는 이 탭에만 보관되며 탭을 닫으면 지워집니다.</p>
-      </form>
-    </main>
-  );
-}
-
-type Tab = 'board' | 'fees' | 'providers';
-const TABS: Array<[Tab, string]> = [
-  ['board', '배차 현황'],
-  ['fees', '요금표·날씨 할증'],
-  ['providers', '지도 제공자'],
+type Tab = 'board' | 'phone-order' | 'riders' | 'operators' | 'audit' | 'fees' | 'providers';
+/** Each screen, and the least role that sees it (the server checks every call again). */
+const TABS: Array<[Tab, string, Role]> = [
+  ['board', '배차 현황', 'viewer'],
+  ['phone-order', '전화 주문', 'dispatcher'],
+  ['riders', '라이더 관리', 'viewer'],
+  ['operators', '운영자', 'owner'],
+  ['audit', '작업 기록', 'owner'],
+  ['fees', '요금표·날씨 할증', 'viewer'],
+  ['providers', '지도 제공자', 'viewer'],
 ];
 
-function Dashboard({ session, onSignOut }: { session: Session; onSignOut: () => void }) {
-  const api = useMemo(() => new AgencyApi(session), [session]);
+const ROLE_LABEL: Record<Role, string> = { owner: '대표', dispatcher: '배차 담당', viewer: '조회 전용' };
+
+function Dashboard({ session, onSignOut, onSessionEnded }: { session: Session; onSignOut: () => void; onSessionEnded: () => void }) {
+  const ended = useRef(onSessionEnded);
+  ended.current = onSessionEnded;
+  const api = useMemo(() => new AgencyApi(session, () => ended.current()), [session]);
+  const signOut = async () => {
+    // The server forgets the session at once; a session already ended is just as signed out.
+    if (session.kind === 'operator') await api.root('DELETE', '/v1/operator-sessions/current').catch(() => undefined);
+    onSignOut();
+  };
   const [tab, setTab] = useState<Tab>('board');
   const [threshold, setThreshold] = useState(() => Number(localStorage.getItem(THRESHOLD_KEY)) || 180);
 
@@ -107,15 +82,17 @@ function Dashboard({ session, onSignOut }: { session: Session; onSignOut: () => 
     <div className="app">
       <header className="top">
         <h1>배차 관제</h1>
-        <span className="muted">대행사 {session.agencyId.slice(0, 8)}</span>
+        <span className="muted" aria-label="로그인 정보">
+          대행사 {session.agencyId.slice(0, 8)} · {session.who ?? 'API 키'} · {ROLE_LABEL[session.role]}
+        </span>
         <div role="tablist" aria-label="화면">
-          {TABS.map(([id, label]) => (
+          {TABS.filter(([, , role]) => may(session, role)).map(([id, label]) => (
             <button key={id} role="tab" aria-selected={tab === id} aria-controls={`panel-${id}`} id={`tab-${id}`} onClick={() => setTab(id)}>
               {label}
             </button>
           ))}
         </div>
-        <button type="button" onClick={onSignOut} className="signout">
+        <button type="button" onClick={() => void signOut()} className="signout">
           로그아웃
         </button>
       </header>
@@ -146,25 +123,25 @@ function Dashboard({ session, onSignOut }: { session: Session; onSignOut: () => 
               </label>
               <span className="muted">{BOARD_POLL_MS / 1000}초마다 갱신</span>
             </div>
-            <Board api={api} deliveries={deliveries} riders={riders} thresholdSeconds={threshold} onChanged={refresh} />
+            <Board api={api} deliveries={deliveries} riders={riders} thresholdSeconds={threshold} onChanged={refresh} readOnly={!may(session, 'dispatcher')} />
           </div>
           <aside className="board-side">
             <section aria-labelledby="map-title">
               <h2 id="map-title">지도</h2>
-              <MapView deliveries={deliveries} riders={riders} />
+              <MapGuard deliveries={deliveries} riders={riders} />
             </section>
             <RidersPanel riders={riders} />
           </aside>
         </main>
       )}
-      {tab === 'fees' && (
-        <main role="tabpanel" id="panel-fees" aria-labelledby="tab-fees">
-          <FeePanel api={api} />
-        </main>
-      )}
-      {tab === 'providers' && (
-        <main role="tabpanel" id="panel-providers" aria-labelledby="tab-providers">
-          <ProviderHealthPanel api={api} />
+      {tab !== 'board' && (
+        <main role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
+          {tab === 'phone-order' && <PhoneOrderForm api={api} onEntered={refresh} />}
+          {tab === 'riders' && <RiderAdmin api={api} riders={riders} canManage={may(session, 'owner')} onChanged={refresh} />}
+          {tab === 'operators' && <OperatorsPage api={api} />}
+          {tab === 'audit' && <AuditLog api={api} />}
+          {tab === 'fees' && <FeePanel api={api} />}
+          {tab === 'providers' && <ProviderHealthPanel api={api} />}
         </main>
       )}
     </div>

@@ -20,10 +20,12 @@ interface BoardProps {
   onChanged: () => void;
   /** The board's filters as a query string (`status=…&q=…`), which the CSV export selects by too. */
   filters?: string;
+  /** A viewer's board: no hands on the deliveries (the server refuses them anyway). */
+  readOnly?: boolean;
 }
 
 /** The deliveries in one column per status, the longest-waiting first, with the operator's hands on each. */
-export function Board({ api, deliveries, riders, thresholdSeconds, onChanged, filters = '' }: BoardProps) {
+export function Board({ api, deliveries, riders, thresholdSeconds, onChanged, filters = '', readOnly = false }: BoardProps) {
   const [confirming, setConfirming] = useState<Delivery | null>(null);
   return (
     <section aria-labelledby="board-title" className="board-section">
@@ -40,7 +42,7 @@ export function Board({ api, deliveries, riders, thresholdSeconds, onChanged, fi
                 {STATUS_LABEL[status]} <span className="count">{column.length}</span>
               </h3>
               {column.map((d) => (
-                <DeliveryCard key={d.id} api={api} delivery={d} riders={riders} alert={waitAlert(d, thresholdSeconds)} onChanged={onChanged} onCancel={() => setConfirming(d)} />
+                <DeliveryCard key={d.id} api={api} delivery={d} riders={riders} alert={waitAlert(d, thresholdSeconds)} onChanged={onChanged} onCancel={() => setConfirming(d)} readOnly={readOnly} />
               ))}
             </section>
           );
@@ -80,12 +82,13 @@ function CsvExport({ api, filters }: { api: AgencyApi; filters: string }) {
   );
 }
 
-function DeliveryCard({ api, delivery: d, riders, alert, onChanged, onCancel }: { api: AgencyApi; delivery: Delivery; riders: Rider[]; alert: string | null; onChanged: () => void; onCancel: () => void }) {
+
+function DeliveryCard({ api, delivery: d, riders, alert, onChanged, onCancel, readOnly }: { api: AgencyApi; delivery: Delivery; riders: Rider[]; alert: string | null; onChanged: () => void; onCancel: () => void; readOnly: boolean }) {
   const [riderId, setRiderId] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const canAssign = d.status === 'pending' || d.status === 'offered';
-  const canMove = d.status === 'assigned';
+  const canAssign = !readOnly && (d.status === 'pending' || d.status === 'offered');
+  const canMove = !readOnly && d.status === 'assigned';
   const canCancel = canAssign || canMove;
   const choices = riders.filter((r) => r.id !== d.rider?.id);
   const name = `배달 ${shortId(d.id)}`;
@@ -187,7 +190,7 @@ function DeliveryCard({ api, delivery: d, riders, alert, onChanged, onCancel }: 
           )}
         </div>
       )}
-      {d.dispatchHold && (
+      {d.dispatchHold && !readOnly && (
         <div className="actions">
           <button type="button" disabled={busy} onClick={() => void act(() => api.dispatch('POST', `/deliveries/${d.id}/release`))}>
             보류 해제

@@ -61,6 +61,8 @@ export interface Rider {
   position: (LngLat & { at: string; ageSeconds: number }) | null;
   load: { active: number; offered: number; capacity: number };
   lastSeenAt: string | null;
+  /** Disabled by the agency: its token is refused until enabled again. */
+  disabled?: boolean;
 }
 
 export interface ProviderHealth {

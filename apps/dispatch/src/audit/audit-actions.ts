@@ -1,5 +1,6 @@
 /** What the audit log records; each is one action a person (or the agency API key) took by hand. */
 export const AUDIT_ACTIONS = [
+  'order.entered',
   'delivery.assigned',
   'delivery.reassigned',
   'delivery.unassigned',

@@ -39,6 +39,18 @@ export class AuditLogRepository {
     );
   }
 
+  /**
+   * Records that `actor` entered order `orderId`, unless it is recorded already: the dashboard sends an order
+   * again with its idempotency key until it hears the answer, and every retry gets the same order back.
+   */
+  async recordOrderEntered(actor: AgencyActor, orderId: string, details: Record<string, unknown>): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO dispatch.audit_log (agency_id, operator_id, actor, action, subject, details) VALUES ($1, $2, $3, 'order.entered', $4, $5)
+       ON CONFLICT (agency_id, subject) WHERE action = 'order.entered' DO NOTHING`,
+      [actor.agencyId, actor.operatorId, actor.label, orderId, JSON.stringify(details)],
+    );
+  }
+
   /** The agency's entries matching the filter, newest first. */
   list(agencyId: string, filter: AuditFilter): Promise<AuditEntry[]> {
     const where = ['agency_id = $1'];

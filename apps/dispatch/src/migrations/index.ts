@@ -15,6 +15,7 @@ import { DispatchRiderDisabled1765600100000 } from './1765600100000-dispatch-rid
 import { DispatchAgencyLeases1765700000000 } from './1765700000000-dispatch-agency-leases.js';
 import { DispatchBoardSearch1765900000000 } from './1765900000000-dispatch-board-search.js';
 import { DispatchCredentialRotation1766000000000 } from './1766000000000-dispatch-credential-rotation.js';
+import { DispatchAuditOrderEntered1766100000000 } from './1766100000000-dispatch-audit-order-entered.js';
 
 export const DISPATCH_MIGRATIONS = [
   Dispatch1763942400000,
@@ -34,4 +35,5 @@ export const DISPATCH_MIGRATIONS = [
   DispatchAgencyLeases1765700000000,
   DispatchBoardSearch1765900000000,
   DispatchCredentialRotation1766000000000,
+  DispatchAuditOrderEntered1766100000000,
 ];

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { IDEMPOTENCY_KEY, type AgencyRestaurants } from '#contracts';
 import { DomainError } from '#platform';
 import { decodeBody } from '../orders/decode-body.js';
 import { validateOrderRequest } from '../orders/dto/create-order.request.js';
@@ -7,8 +8,6 @@ import { assertEnabled, RestaurantsService } from '../restaurants/restaurants.se
 import type { StoredAnswer } from '../webhooks/signed-webhooks.js';
 import { EnterOrderRequest } from './dto/enter-order.request.js';
 
-/** Printable ASCII, as Idempotency-Key headers are in practice (a UUID, a call-centre ticket number). */
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 /** Kept apart from the restaurant's own webhook-ids, which share the receipts table. */
 const receiptKey = (idempotencyKey: string) => `operator:${idempotencyKey}`;
@@ -25,7 +24,8 @@ export class OrderEntryService {
     private readonly orders: OrdersService,
   ) {}
 
-  async enter(agencyId: string, idempotencyKey: string | undefined, body: Buffer): Promise<StoredAnswer> {
+  /** `operatorId`: who entered it on the dashboard (through dispatch); null for the agency API key. */
+  async enter(agencyId: string, idempotencyKey: string | undefined, body: Buffer, operatorId: string | null = null): Promise<StoredAnswer> {
     if (idempotencyKey === undefined || !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw DomainError.validation([{ field: 'Idempotency-Key', value: idempotencyKey, reason: 'header is required: 1 to 200 printable ASCII characters, the same on every retry of this order' }]);
     }
@@ -42,6 +42,12 @@ export class OrderEntryService {
       throw new DomainError('RESTAURANT_NOT_FOUND', `no restaurant ${restaurantId} in this agency`, { field: 'restaurantId' });
     }
     assertEnabled(restaurant);
-    return this.orders.acceptOnce(restaurant, receiptKey(idempotencyKey), order, receivedAt, { enteredBy: 'operator', operatorId: null });
+    return this.orders.acceptOnce(restaurant, receiptKey(idempotencyKey), order, receivedAt, { enteredBy: 'operator', operatorId });
+  }
+
+  /** The agency's restaurants by name, with where their food is picked up. */
+  async restaurantsOf(agencyId: string): Promise<AgencyRestaurants> {
+    const found = await this.restaurants.ofAgency(agencyId.toLowerCase());
+    return { restaurants: found.map(({ id, name, address, lng, lat }) => ({ id, name, address, lng, lat })) };
   }
 }

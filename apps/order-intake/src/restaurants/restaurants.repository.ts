@@ -42,6 +42,10 @@ export class RestaurantsRepository {
     return this.dataSource.getRepository(RestaurantEntity).findOneBy({ id });
   }
 
+  findByAgency(agencyId: string): Promise<RestaurantEntity[]> {
+    return this.dataSource.getRepository(RestaurantEntity).find({ where: { agencyId }, order: { name: 'ASC', id: 'ASC' } });
+  }
+
   /** The restaurant whose current or replaced API key has this hash (whether the replaced one still works is the caller's to say). */
   findByApiKeyHash(apiKeyHash: string): Promise<RestaurantEntity | null> {
     return this.dataSource.getRepository(RestaurantEntity).findOne({ where: [{ apiKeyHash }, { previousApiKeyHash: apiKeyHash }] });

@@ -50,6 +50,11 @@ export class RestaurantsService {
     return restaurant;
   }
 
+  /** An agency's restaurants, by name. */
+  ofAgency(agencyId: string): Promise<RestaurantEntity[]> {
+    return this.restaurants.findByAgency(agencyId);
+  }
+
   /** Forgets a restaurant its agency changed or whose credentials rotated, so this instance's webhooks see it at once. */
   forget(restaurantId: string): void {
     this.cache.delete(restaurantId);

@@ -1,22 +1,17 @@
-import type { ReactNode } from 'react';
 import { shortId } from './format';
-import { fitProjection, type Projection } from './projection';
+import { fitProjection } from './projection';
+import { riderRoutes, UNDER_WAY } from './routes';
 import type { Delivery, Rider } from './types';
 
 const WIDTH = 640;
 const HEIGHT = 420;
 
 /**
- * Extension point for a background map (raster tiles or a Kakao Maps layer): nothing is drawn, and nothing
- * remote is loaded, unless a build passes one in. It gets the projection so it can line its imagery up.
+ * Riders, pickups and drop-offs of deliveries under way and each rider's route, drawn on plain SVG: works with no
+ * map tiles reachable. The tile map falls back to it (`note` says why).
  */
-export type MapBackground = (projection: Projection) => ReactNode;
-
-const ACTIVE = new Set(['pending', 'offered', 'assigned', 'picked_up']);
-
-/** Riders, pickups and drop-offs of deliveries under way, drawn on plain SVG: works with no map tiles reachable. */
-export function MapView({ deliveries, riders, background }: { deliveries: Delivery[]; riders: Rider[]; background?: MapBackground }) {
-  const active = deliveries.filter((d) => ACTIVE.has(d.status));
+export function PlainMap({ deliveries, riders, note }: { deliveries: Delivery[]; riders: Rider[]; note?: string }) {
+  const active = deliveries.filter((d) => UNDER_WAY.has(d.status));
   const placed = riders.filter((r) => r.position);
   const projection = fitProjection([...active.flatMap((d) => [d.pickup, d.dropoff]), ...placed.map((r) => r.position!)], WIDTH, HEIGHT);
   const { project } = projection;
@@ -24,12 +19,14 @@ export function MapView({ deliveries, riders, background }: { deliveries: Delive
     <figure className="map">
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label="라이더와 배달 지도" aria-describedby="map-legend">
         <rect width={WIDTH} height={HEIGHT} className="map-bg" />
-        {background?.(projection)}
         {active.map((d) => {
           const from = project(d.pickup);
           const to = project(d.dropoff);
           return <line key={`line-${d.id}`} x1={from.x} y1={from.y} x2={to.x} y2={to.y} className={`trip trip-${d.status}`} />;
         })}
+        {riderRoutes(active, placed).map(({ rider, points }) => (
+          <polyline key={`route-${rider.id}`} points={points.map((p) => project(p)).map(({ x, y }) => `${x},${y}`).join(' ')} className="route" />
+        ))}
         {active.map((d) => {
           const p = project(d.pickup);
           const label = `픽업 ${d.restaurantName ?? ''} #${shortId(d.id)}`.replace('  ', ' ');
@@ -72,6 +69,11 @@ export function MapView({ deliveries, riders, background }: { deliveries: Delive
       <figcaption id="map-legend" className="legend">
         <span className="key rider">● 라이더</span> <span className="key pickup">■ 픽업</span> <span className="key dropoff">▲ 도착</span>{' '}
         <span className="hint">지도 타일 없이 위경도로 그린 지도입니다 (북쪽이 위)</span>
+        {note && (
+          <span className="badge warn" role="status" aria-label="지도 상태">
+            {note}
+          </span>
+        )}
       </figcaption>
     </figure>
   );
