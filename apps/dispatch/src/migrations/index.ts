@@ -16,6 +16,7 @@ import { DispatchAgencyLeases1765700000000 } from './1765700000000-dispatch-agen
 import { DispatchBoardSearch1765900000000 } from './1765900000000-dispatch-board-search.js';
 import { DispatchCredentialRotation1766000000000 } from './1766000000000-dispatch-credential-rotation.js';
 import { DispatchAuditOrderEntered1766100000000 } from './1766100000000-dispatch-audit-order-entered.js';
+import { DispatchDeliverySearch1766200000000 } from './1766200000000-dispatch-delivery-search.js';
 
 export const DISPATCH_MIGRATIONS = [
   Dispatch1763942400000,
@@ -36,4 +37,5 @@ export const DISPATCH_MIGRATIONS = [
   DispatchBoardSearch1765900000000,
   DispatchCredentialRotation1766000000000,
   DispatchAuditOrderEntered1766100000000,
+  DispatchDeliverySearch1766200000000,
 ];
