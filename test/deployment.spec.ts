@@ -52,7 +52,16 @@ function composeFile(text = read('docker-compose.yml')) {
   };
 }
 
-const SERVICES: Record<string, ServiceName> = { intake: 'intake', dispatch: 'dispatch', fee: 'fee' };
+/** Two instances of each application service, as Compose names them, and the service each runs. */
+const SERVICES: Record<string, ServiceName> = {
+  'intake-1': 'intake',
+  'intake-2': 'intake',
+  'dispatch-1': 'dispatch',
+  'dispatch-2': 'dispatch',
+  'fee-1': 'fee',
+  'fee-2': 'fee',
+};
+const PROXY = '172.30.0.5';
 
 describe('docker-compose.yml', () => {
   const validate = composeValidator();
@@ -62,21 +71,50 @@ describe('docker-compose.yml', () => {
     expect(validate(compose) ? [] : validate.errors).toEqual([]);
     const broken = composeFile(read('docker-compose.yml').replace('interval: 10s', 'interval: [10]').replace('restart: unless-stopped', 'restarts: unless-stopped'));
     expect(validate(broken)).toBe(false);
-    expect(validate.errors!.map((e) => e.instancePath)).toEqual(expect.arrayContaining(['/services/fee/healthcheck/interval', '/services/fee']));
+    expect(validate.errors!.map((e) => e.instancePath)).toEqual(expect.arrayContaining(['/services/fee-1/healthcheck/interval', '/services/fee-1']));
   });
 
-  it('gives each application service a configuration its own validation accepts, dispatch its FEE_URL, and fee trusts only dispatch', () => {
+  it('gives each application instance a configuration its own validation accepts; dispatch shares riders through Redis and reaches fee through the proxy; each trusts only the proxy (fee also dispatch)', () => {
     const { services } = composeFile();
     for (const name of Object.keys(SERVICES)) expect(() => loadConfig(services[name].environment)).not.toThrow();
-    expect(loadConfig(services.dispatch.environment).dispatch.feeUrl).toBe(`http://fee:${loadConfig(services.fee.environment).httpPorts.fee}`);
-    expect(loadConfig(services.fee.environment).auth.trustProxy).toEqual([services.dispatch.networks!.default.ipv4_address]);
-    for (const name of ['intake', 'dispatch']) expect(loadConfig(services[name].environment).auth.trustProxy).toEqual([]);
+    for (const name of ['dispatch-1', 'dispatch-2']) {
+      const config = loadConfig(services[name].environment);
+      expect(config.dispatch.feeUrl).toBe(`http://proxy:${loadConfig(services['fee-1'].environment).httpPorts.fee}`);
+      expect(config.dispatchCluster.engine).toBe('redis');
+      expect(config.auth.trustProxy).toEqual([PROXY]);
+    }
+    const dispatchAddresses = ['dispatch-1', 'dispatch-2'].map((name) => services[name].networks!.default.ipv4_address);
+    expect(new Set(dispatchAddresses).size).toBe(2);
+    for (const name of ['fee-1', 'fee-2']) expect(loadConfig(services[name].environment).auth.trustProxy).toEqual([PROXY, ...dispatchAddresses]);
+    for (const name of ['intake-1', 'intake-2']) expect(loadConfig(services[name].environment).auth.trustProxy).toEqual([PROXY]);
+    expect(services.proxy.networks!.default.ipv4_address).toBe(PROXY);
     expect(JSON.stringify(services)).not.toContain('CALLBACK_ALLOW_PRIVATE_NETWORKS');
+  });
+
+  it("puts both instances of each service behind the proxy at the service's own port, dispatch's WebSockets included", () => {
+    const { services } = composeFile();
+    const nginx = read('deploy/nginx.conf');
+    expect((services.proxy as { volumes?: string[] }).volumes).toEqual(['./deploy/nginx.conf:/etc/nginx/nginx.conf:ro']);
+    for (const service of ['intake', 'dispatch', 'fee'] as const) {
+      const port = loadConfig(services[`${service}-1`].environment).httpPorts[service];
+      const upstream = new RegExp(`upstream ${service} \\{([^}]*)\\}`).exec(nginx)?.[1] ?? '';
+      expect(upstream).toContain(`server ${service}-1:${port} `);
+      expect(upstream).toContain(`server ${service}-2:${port} `);
+      const server = nginx.split(/\n\s*server \{/).find((block) => block.includes(`listen ${port};`)) ?? '';
+      expect(server).toContain(`proxy_pass http://${service};`);
+      expect((services.proxy as { ports?: string[] }).ports).toContain(`${port}:${port}`);
+    }
+    const dispatchServer = nginx.split(/\n\s*server \{/).find((block) => block.includes('proxy_pass http://dispatch;'))!;
+    expect(dispatchServer).toContain('proxy_set_header Upgrade $http_upgrade;');
+    expect(dispatchServer).toContain('proxy_set_header Connection $connection_upgrade;');
+    expect(dispatchServer).toContain('proxy_http_version 1.1;');
+    // nginx gives a location that sets any header none of those set above it: the client's address must be named again.
+    expect(dispatchServer).toContain('proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;');
   });
 
   it("checks every service's health; the application services ask their own /health and fail on anything but 2xx", async () => {
     const { services } = composeFile();
-    expect(Object.keys(services).sort()).toEqual(['dispatch', 'fee', 'intake', 'postgres', 'rabbitmq']);
+    expect(Object.keys(services).sort()).toEqual(['dispatch-1', 'dispatch-2', 'fee-1', 'fee-2', 'intake-1', 'intake-2', 'postgres', 'proxy', 'rabbitmq', 'redis']);
     for (const [name, service] of Object.entries(services)) expect([name, (service.healthcheck?.test ?? []).length > 1]).toEqual([name, true]);
 
     let status = 200;
