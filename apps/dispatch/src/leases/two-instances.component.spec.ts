@@ -92,6 +92,9 @@ describe('two dispatch instances sharing the agencies (component, real PostgreSQ
     expect(offered.every((row) => row.offers === 1)).toBe(true);
     // Ownership did not move meanwhile, and each agency's offers went out through its owner's sockets only.
     expect(new Set(leasesOf(a).leases.map((l) => l.agencyId))).toEqual(onA);
+    // The offers are committed before they are sent: wait for each to reach its rider's socket.
+    const ownerOf = (agencyId: string) => (onA.has(agencyId) ? 'a' : 'b');
+    await eventually(() => agencies.every((agencyId) => offeredThrough(ownerOf(agencyId)).get(agencyId)!.size === 2) || undefined, 'every offer at its rider', 20_000);
     const throughA = offeredThrough('a');
     const throughB = offeredThrough('b');
     for (const agencyId of agencies) {
