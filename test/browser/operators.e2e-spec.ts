@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
 import { FakeKakao, fakeProvidersEnv } from '../../libs/maps/src/testing/index.js';
 import { Rider } from '../support/actors.js';
-import { describeInBrowser, launchBrowser, pageErrors, routeTiles, saveScreenshot, TEST_TILES_ENV, visible } from '../support/browser.js';
+import { describeInBrowser, launchBrowser, saveScreenshot, signInOnDashboard, TEST_TILES_ENV, visible } from '../support/browser.js';
 import { call, signedInOperator, type SignedInOperator } from '../support/operators.js';
 import { eventually, startStack, type Stack, type Tenants } from '../support/stack.js';
 
@@ -38,18 +38,7 @@ describeInBrowser('operators on the dashboard (system, Chromium)', () => {
       return (board.body.deliveries as Array<{ id: string; orderId: string; status: string; rider: { name: string } | null; dropoff: { lng: number; lat: number } }>).find((d) => d.orderId === orderId);
     }, `the delivery of order ${orderId}`, 30_000);
 
-  async function signIn(who: SignedInOperator, tiles: 'serve' | 'fail'): Promise<{ page: Page; errors: string[] }> {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'ko-KR', timezoneId: 'Asia/Seoul' });
-    await routeTiles(context, tiles);
-    const page = await context.newPage();
-    const errors = pageErrors(page);
-    await page.goto(`${stack.url('dispatch')}/agency`);
-    await page.getByLabel('이메일').fill(who.email);
-    await page.getByLabel('비밀번호').fill(who.password);
-    await page.getByRole('button', { name: '로그인', exact: true }).click();
-    await visible(page.getByRole('heading', { name: '배차 현황' }), `the board for the ${who.role}`, errors);
-    return { page, errors };
-  }
+  const signIn = (who: SignedInOperator, tiles: 'serve' | 'fail') => signInOnDashboard(browser, stack.url('dispatch'), who, tiles);
   const column = (page: Page, label: string) => page.getByRole('region', { name: new RegExp(`^${label} \\d+건$`) });
   const card = (page: Page, deliveryId: string) => page.getByRole('article', { name: `배달 ${deliveryId.slice(0, 8)}` });
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe } from '@jest/globals';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from 'playwright-core';
+import type { SignedInOperator } from './operators.js';
 
 /** Debian's Chromium (`apt-get install chromium`); playwright-core never downloads a browser of its own. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -95,4 +96,21 @@ const TILE_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADU
 /** Serves the test tiles in `context`, or fails every tile request as a dead network would. */
 export async function routeTiles(context: BrowserContext, tiles: 'serve' | 'fail'): Promise<void> {
   await context.route(`${TEST_TILES}/**`, (route) => (tiles === 'serve' ? route.fulfill({ status: 200, contentType: 'image/png', body: TILE_PNG }) : route.abort()));
+}
+
+/**
+ * `who` signed in on the dashboard at `dispatchUrl` in a fresh desktop-sized Korean context, the map's tiles served
+ * or failing; answers once the board is shown, with the page's errors collected from the start.
+ */
+export async function signInOnDashboard(browser: Browser, dispatchUrl: string, who: SignedInOperator, tiles: 'serve' | 'fail'): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'ko-KR', timezoneId: 'Asia/Seoul', acceptDownloads: true });
+  await routeTiles(context, tiles);
+  const page = await context.newPage();
+  const errors = pageErrors(page);
+  await page.goto(`${dispatchUrl}/agency`);
+  await page.getByLabel('이메일').fill(who.email);
+  await page.getByLabel('비밀번호').fill(who.password);
+  await page.getByRole('button', { name: '로그인', exact: true }).click();
+  await visible(page.getByRole('heading', { name: '배차 현황' }), `the board for the ${who.role}`, errors);
+  return { page, errors };
 }

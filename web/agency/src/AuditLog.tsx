@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { describeError, type AgencyApi } from './api';
-import { seoulTime } from './format';
+import { seoulIso, seoulTime } from './format';
 import { ErrorLine } from './ErrorLine';
 
 interface Entry {
@@ -26,14 +26,15 @@ const ACTION_LABEL: Record<string, string> = {
   'rider.edited': '라이더 수정',
   'rider.disabled': '라이더 사용 중지',
   'rider.enabled': '라이더 다시 사용',
+  'restaurant.created': '식당 등록',
+  'restaurant.edited': '식당 수정',
+  'restaurant.disabled': '식당 사용 중지',
+  'restaurant.enabled': '식당 다시 사용',
   'operator.invited': '운영자 초대',
   'operator.role-changed': '운영자 역할 변경',
   'operator.disabled': '운영자 사용 중지',
   'operator.sessions-revoked': '운영자 세션 종료',
 };
-
-/** `datetime-local` (Seoul, as the operator reads it) to ISO; empty stays unset. */
-const seoulIso = (local: string) => (local ? new Date(`${local}:00+09:00`).toISOString() : '');
 
 /** What people and the agency key did by hand, newest first, filtered by who, what and when (owners only). */
 export function AuditLog({ api }: { api: AgencyApi }) {

@@ -5,6 +5,7 @@ import type { Rider } from './types';
 import { ShownOnce } from './ShownOnce';
 import { useAction } from './use-action';
 import { ErrorLine } from './ErrorLine';
+import { RowActions } from './RowActions';
 
 /** The agency's riders to manage: create (token shown once), rename, change capacity, disable, enable (owners). */
 export function RiderAdmin({ api, riders, canManage, onChanged }: { api: AgencyApi; riders: Rider[]; canManage: boolean; onChanged: () => void }) {
@@ -69,14 +70,7 @@ function RiderRow({ rider: r, canManage, onEdit, onToggle }: { rider: Rider; can
       <td>{r.disabled ? '사용 중지' : RIDER_STATE_LABEL[r.state]}</td>
       <td>{canManage ? <input aria-label={`${r.name} 동시 배달 수`} type="number" min={1} max={20} value={capacity} onChange={(e) => setCapacity(e.target.value)} /> : r.capacity}</td>
       {canManage && (
-        <td className="actions">
-          <button type="button" disabled={!changed} onClick={() => void onEdit({ name: name.trim(), capacity: Number(capacity) })}>
-            저장
-          </button>
-          <button type="button" className={r.disabled ? undefined : 'danger'} onClick={() => void onToggle()}>
-            {r.disabled ? '다시 사용' : '사용 중지'}
-          </button>
-        </td>
+        <RowActions changed={changed} disabled={!!r.disabled} onSave={() => void onEdit({ name: name.trim(), capacity: Number(capacity) })} onToggle={() => void onToggle()} />
       )}
     </tr>
   );

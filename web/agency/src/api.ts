@@ -189,5 +189,8 @@ export function describeError(error: unknown): string {
     const d = error.details as { active?: number; capacity?: number } | undefined;
     return `${korean} (${error.code}: ${d?.active ?? '?'}/${d?.capacity ?? '?'}) ${error.message}`;
   }
-  return korean ? `${korean} (${error.code}) ${error.message === korean ? '' : error.message}`.trim() : `${error.code}: ${error.message}`;
+  // Each refused field with the server's reason (`to: must be after from (…)`), not only their names.
+  const fields = error.fieldErrors.map((f) => `${f.field}: ${f.reason}`).join('; ');
+  const message = fields || error.message;
+  return korean ? `${korean} (${error.code}) ${message === korean ? '' : message}`.trim() : `${error.code}: ${message}`;
 }

@@ -35,3 +35,6 @@ export function shortId(id: string): string {
 export function seoulTime(iso: string): string {
   return new Date(iso).toLocaleString('ko-KR', { timeZone: 'Asia/Seoul', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
 }
+
+/** `datetime-local` (Seoul, as the operator reads it) to ISO; empty stays unset. */
+export const seoulIso = (local: string) => (local ? new Date(`${local}:00+09:00`).toISOString() : '');

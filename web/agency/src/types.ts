@@ -105,3 +105,17 @@ export interface FieldError {
   value?: unknown;
   reason: string;
 }
+
+/** One of the agency's restaurants as `GET …/restaurants` lists it (never its secrets). */
+export interface Restaurant {
+  id: string;
+  name: string;
+  address: string;
+  lng: number;
+  lat: number;
+  callbackUrl: string | null;
+  defaultCookingMinutes: number | null;
+  disabled: boolean;
+  disabledAt: string | null;
+  createdAt: string;
+}

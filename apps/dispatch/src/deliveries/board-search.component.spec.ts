@@ -69,6 +69,16 @@ describe('board search and CSV export (component, real PostgreSQL)', () => {
     await api.get(`?q=${'x'.repeat(101)}`).expect(400);
   });
 
+  it('refuses a time range that ends where or before it starts, on the board and its export', async () => {
+    const range = `from=${encodeURIComponent('2026-12-06T10:00:00+09:00')}&to=${encodeURIComponent('2026-12-06T09:00:00+09:00')}`;
+    for (const path of [`?${range}`, `/export.csv?${range}`]) {
+      const refused = await api.get(path).expect(400);
+      expect(refused.body.error).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ field: 'to', value: '2026-12-06T09:00:00+09:00', reason: 'must be after from (2026-12-06T10:00:00+09:00)' }] });
+    }
+    await api.get(`?from=${encodeURIComponent('2026-12-06T10:00:00+09:00')}&to=${encodeURIComponent('2026-12-06T10:00:00+09:00')}`).expect(400);
+    expect(ids(await api.get(`?from=${encodeURIComponent('2000-01-01T00:00:00Z')}&to=${encodeURIComponent('2100-01-01T00:00:00Z')}`).expect(200))).toEqual(Object.values(mine).map((e) => e.orderId).sort());
+  });
+
   it('answers the search from one trigram index written with the delivery, none on the deliveries table its steps rewrite', async () => {
     let plan = '';
     await h.dataSource.transaction(async (manager) => {

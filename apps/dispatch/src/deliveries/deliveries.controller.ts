@@ -54,7 +54,7 @@ const BoardQueries = () =>
     ApiQuery({ name: 'restaurantId', required: false, schema: { type: 'string', format: 'uuid' } }),
     ApiQuery({ name: 'riderId', required: false, schema: { type: 'string', format: 'uuid' } }),
     ApiQuery({ name: 'from', required: false, description: 'Created at or after (ISO 8601)', schema: { type: 'string', format: 'date-time' } }),
-    ApiQuery({ name: 'to', required: false, description: 'Created before (ISO 8601)', schema: { type: 'string', format: 'date-time' } }),
+    ApiQuery({ name: 'to', required: false, description: 'Created before (ISO 8601); after `from` when both are given', schema: { type: 'string', format: 'date-time' } }),
     ApiQuery({ name: 'after', required: false, description: 'The `next` of the page before', schema: { type: 'string' } }),
   );
 
@@ -62,6 +62,9 @@ const BoardQueries = () =>
 function boardQuery(query: Record<string, unknown>): BoardFilter {
   const filter = validateContract(ListDeliveriesQuery, query);
   if (!filter.ok) throw DomainError.validation(filter.errors);
+  const { from, to } = filter.value;
+  // A range that ends where or before it starts selects nothing: a mistake the operator should hear about.
+  if (from && to && Date.parse(to) <= Date.parse(from)) throw DomainError.validation([{ field: 'to', value: to, reason: `must be after from (${from})` }]);
   return boardFilter(filter.value);
 }
 
