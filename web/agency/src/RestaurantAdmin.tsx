@@ -102,7 +102,7 @@ export function RestaurantAdmin({ api, canManage }: { api: AgencyApi; canManage:
               restaurant={r}
               canManage={canManage}
               onEdit={(body) => act(() => api.dispatch('PATCH', `/restaurants/${r.id}`, body))}
-              onToggle={() => act(() => api.dispatch('POST', `/restaurants/${r.id}/${r.disabled ? 'enable' : 'disable'}`))}
+              onToggle={() => act(() => (r.disabled ? api.dispatch('POST', `/restaurants/${r.id}/enable`) : api.dispatch('POST', `/restaurants/${r.id}/disable`)))}
             />
           ))}
           {restaurants.length === 0 && (
