@@ -6,7 +6,8 @@ import { DomainError } from '#platform';
 import { AgenciesRepository } from '../apps/dispatch/src/agencies/agencies.repository.js';
 import { provisionAgency } from '../apps/dispatch/src/agencies/agencies.provisioning.js';
 import { provisionOperatorInvite } from '../apps/dispatch/src/operators/operators.provisioning.js';
-import { provisionRider, setRiderDisabled } from '../apps/dispatch/src/riders/riders.provisioning.js';
+import { setRiderDisabled } from '../apps/dispatch/src/rider-admin/rider-admin.provisioning.js';
+import { provisionRider } from '../apps/dispatch/src/riders/riders.provisioning.js';
 import { RidersRepository } from '../apps/dispatch/src/riders/riders.repository.js';
 import { RestaurantAdmin } from '../apps/order-intake/src/restaurant-admin/restaurant-admin.js';
 import { provisionRestaurant } from '../apps/order-intake/src/restaurants/restaurants.provisioning.js';
@@ -36,8 +37,9 @@ operator invite prints a one-time invite token (valid OPERATOR_INVITE_HOURS) for
 POST /v1/operator-invites/accept or in the dashboard: how an agency gets its first owner (docs/agency-api.md).
 list shows every agency, or the restaurants or riders of one agency (--agency) or of all; --json prints JSON.
 disable refuses a restaurant's webhooks and API key (RESTAURANT_DISABLED), or a rider's token on its next
-connection (use the agency API to also close its socket and hand its jobs back); enable restores them. Each
-change is in the agency's audit log as "admin CLI".
+connection, handing the rider's deliveries not yet picked up back to dispatch in the same transaction (a running
+dispatch offers them again); a socket already open is not closed (use the agency API for that); enable restores
+them. Each change is in the agency's audit log as "admin CLI".
 import reads a CSV file (UTF-8, with or without BOM; a header row; fields quoted as RFC 4180): riders with columns
 name[,capacity], restaurants with name,address,lng,lat[,callbackUrl][,defaultCookingMinutes]. Every row is checked
 and every bad one reported (line, field, value, reason) before anything is written; then all rows are created in
@@ -201,7 +203,8 @@ async function run(command: string, values: Values, databases: ServiceDataSource
   const id = required(values, 'id');
   if (verb === 'rider') {
     const rider = await setRiderDisabled(databases.dispatch, id, disabled, { label: ADMIN_CLI });
-    return { json: rider, text: `rider ${rider.id} (${rider.name}) ${rider.disabled ? 'disabled' : 'enabled'}${rider.changed ? '' : ' already'}` };
+    const handedBack = rider.handedBack.length ? `; ${rider.handedBack.length} delivery(ies) not yet picked up handed back to dispatch` : '';
+    return { json: rider, text: `rider ${rider.id} (${rider.name}) ${rider.disabled ? 'disabled' : 'enabled'}${rider.changed ? '' : ' already'}${handedBack}` };
   }
   const found = isUuid(id) ? await new RestaurantsRepository(databases.intake).findById(id.toLowerCase()) : null;
   if (!found) throw new DomainError('RESTAURANT_NOT_FOUND', `no restaurant ${id}`);

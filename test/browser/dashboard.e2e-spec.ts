@@ -135,7 +135,7 @@ describeInBrowser('agency dashboard (/agency) in Chromium, against the whole sta
     await column('취소').getByRole('article', { name: `배달 ${second.id.slice(0, 8)}` }).waitFor({ timeout: 10_000 });
   });
 
-  it('edits the tariff through the fee proxy: a bad night window is shown beside its field, a good one is a new version', async () => {
+  it('edits the tariff through dispatch\'s tariff routes: a bad night window is shown beside its field, a good one is a new version', async () => {
     await page.getByRole('tab', { name: '요금표·날씨 할증' }).click();
     const version = page.getByLabel('현재 버전');
     await version.waitFor();

@@ -194,4 +194,30 @@ describeInBrowser('operators on the dashboard (system, Chromium)', () => {
     await saveScreenshot(page, 'operators-audit-log');
     expect(unexpected(errors)).toEqual([]);
   }, 120_000);
+
+  it("shows the tariff to a dispatcher's session without saving, and lets an owner's session save it, in the audit log as 요금표 변경", async () => {
+    const looker = await signIn(people.dispatcher!, 'fail');
+    await looker.page.getByRole('tab', { name: '요금표·날씨 할증' }).click();
+    await visible(looker.page.getByLabel('현재 버전'), "the tariff on the dispatcher's screen", looker.errors);
+    await expect(looker.page.getByRole('button', { name: '요금표 저장' }).isDisabled()).resolves.toBe(true);
+    await expect(looker.page.getByRole('button', { name: '날씨 할증 켜기' }).isDisabled()).resolves.toBe(true);
+    await looker.page.context().close();
+
+    const { page, errors } = await signIn(people.owner!, 'fail');
+    await page.getByRole('tab', { name: '요금표·날씨 할증' }).click();
+    const version = page.getByLabel('현재 버전');
+    await visible(version, "the tariff on the owner's screen", errors);
+    const before = Number(/v(\d+)/.exec((await version.textContent()) ?? '')?.[1]);
+    await page.getByLabel('기본요금 (원)').fill('3700');
+    await page.getByRole('button', { name: '요금표 저장' }).click();
+    await eventually(async () => ((await version.textContent())?.includes(`v${before + 1}`) ? true : undefined), 'the new version shown', 15_000);
+    const current = await api('GET', '/tariff', people.owner!.token);
+    expect(current.body).toMatchObject({ version: before + 1, tariff: { baseFee: 3700 } });
+
+    await page.getByRole('tab', { name: '작업 기록' }).click();
+    await page.getByRole('combobox', { name: '작업', exact: true }).selectOption('tariff.changed');
+    await visible(page.getByRole('table', { name: '작업 기록 목록' }).getByText('요금표 변경'), 'the tariff change in the audit log', errors);
+    expect(unexpected(errors)).toEqual([]);
+    await page.context().close();
+  }, 120_000);
 });

@@ -60,6 +60,19 @@ export class Restaurant {
     });
     return (await response.json()) as T;
   }
+
+  /** When each of its credentials was rotated and until when the one replaced keeps working, read with its API key. */
+  async credentialState<T = Record<string, any>>(): Promise<T> {
+    const response = await fetch(`${this.intakeUrl}/v1/restaurants/${this.credentials.restaurantId}/credentials`, {
+      headers: { authorization: `Bearer ${this.credentials.apiKey}` },
+    });
+    return (await response.json()) as T;
+  }
+
+  /** The same restaurant's POS once switched to a new webhook secret. */
+  withWebhookSecret(webhookSecret: string): Restaurant {
+    return new Restaurant(this.intakeUrl, { ...this.credentials, webhookSecret });
+  }
 }
 
 export interface Offer {

@@ -19,6 +19,7 @@ import { OffersModule } from './offers/offers.module.js';
 import { OperatorsModule } from './operators/operators.module.js';
 import { RestaurantsModule } from './restaurants/restaurants.module.js';
 import { OrderEntryModule } from './order-entry/order-entry.module.js';
+import { TariffsModule } from './tariffs/tariffs.module.js';
 import { RiderAdminModule } from './rider-admin/rider-admin.module.js';
 import { RidersGatewayModule } from './riders/riders-gateway.module.js';
 import { RidersModule } from './riders/riders.module.js';
@@ -50,6 +51,7 @@ export class DispatchModule {
         FeeProxyModule,
         ...(config.dispatchCluster.engine === 'redis' ? [ClusterModule] : []),
         OrderEntryModule,
+        TariffsModule,
         DashboardModule,
       ],
       controllers: [HealthController],

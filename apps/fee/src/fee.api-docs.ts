@@ -1,16 +1,5 @@
+import { TARIFF_SCHEMAS } from '#contracts';
 import { AGENCY_KEY_SCHEME, type ApiDocs } from '#platform';
-
-const TARIFF_VIEW = {
-  type: 'object',
-  required: ['agencyId', 'version', 'effectiveFrom', 'createdAt', 'tariff'],
-  properties: {
-    agencyId: { type: 'string', format: 'uuid' },
-    version: { type: 'integer', minimum: 1 },
-    effectiveFrom: { type: 'string', format: 'date-time' },
-    createdAt: { type: 'string', format: 'date-time' },
-    tariff: { type: 'object', description: 'The tariff: base fee and distance, steps or bands, limits, surcharges, commission (docs/fees.md)' },
-  },
-};
 
 /** fee's OpenAPI document: quotes, geocoding, and each agency's tariff, settlements and reconciliation. */
 export const FEE_API_DOCS: ApiDocs = {
@@ -19,27 +8,5 @@ export const FEE_API_DOCS: ApiDocs = {
     "Prices deliveries by each agency's tariff and road distance, with the distance's provenance (docs/fees.md). " +
     'Refusals are `{ error: { code, message, details } }`.',
   configure: (builder) => builder.addBearerAuth(AGENCY_KEY_SCHEME, 'agencyKey'),
-  schemas: {
-    TariffView: TARIFF_VIEW,
-    CurrentTariffView: { ...TARIFF_VIEW, properties: { ...TARIFF_VIEW.properties, scheduled: { type: 'array', items: { $ref: '#/components/schemas/TariffView' } } } },
-    ReplaceTariffRequest: {
-      type: 'object',
-      required: ['tariff'],
-      additionalProperties: false,
-      properties: {
-        tariff: { type: 'object', description: 'The whole tariff (docs/fees.md); every problem is answered as TARIFF_INVALID with the field it is in' },
-        effectiveFrom: { type: 'string', format: 'date-time', description: 'When it takes effect (not in the past); default now' },
-      },
-    },
-    WeatherRequest: {
-      type: 'object',
-      required: ['mode', 'amount', 'until'],
-      additionalProperties: false,
-      properties: {
-        mode: { type: 'string', enum: ['rain', 'snow'] },
-        amount: { type: 'integer', minimum: 0, description: 'KRW added per delivery' },
-        until: { type: 'string', format: 'date-time', description: 'When the surcharge ends (in the future)' },
-      },
-    },
-  },
+  schemas: TARIFF_SCHEMAS,
 };

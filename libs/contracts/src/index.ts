@@ -4,6 +4,7 @@ import { DELIVERY_CHARGE } from './delivery-charge/delivery-charge.event.js';
 import { DELIVERY_STATUS_CHANGED } from './delivery-status-changed/delivery-status-changed.event.js';
 import { FEE_GEOCODE } from './fee-geocode/fee-geocode.request.js';
 import { FEE_QUOTE } from './fee-quote/fee-quote.request.js';
+import { FEE_TARIFF } from './fee-tariff/fee-tariff.request.js';
 import { FEE_QUOTE_BATCH } from './fee-quote-batch/fee-quote-batch.request.js';
 import { AGENCY_RESTAURANTS } from './agency-restaurants/agency-restaurants.request.js';
 import { ORDER_ENTER } from './order-enter/order-enter.request.js';
@@ -29,6 +30,8 @@ export * from './fee-quote/fee-quote.reader.js';
 export * from './fee-quote/fee-quote.request.js';
 export * from './fee-quote-batch/fee-quote-batch.reader.js';
 export * from './fee-quote-batch/fee-quote-batch.request.js';
+export * from './fee-tariff/fee-tariff.request.js';
+export * from './fee-tariff/fee-tariff.schemas.js';
 export * from './order-created/order-created.event.js';
 export * from './order-enter/order-enter.request.js';
 export * from './order-timing-changed/order-timing-changed.event.js';
@@ -37,7 +40,7 @@ export * from './restaurant-changed/restaurant-changed.event.js';
 export * from './restaurant-credential-rotate/restaurant-credential-rotate.request.js';
 
 /** Every message pattern; consumers name these, never an inline string. */
-export const PATTERNS = { ORDER_CREATED, ORDER_TIMING_CHANGED, FEE_QUOTE, FEE_QUOTE_BATCH, FEE_GEOCODE, DELIVERY_STATUS_CHANGED, AGENCY_REGISTERED, AGENCY_REGISTERED_FOR_INTAKE, AGENCY_KEY_ROTATED, AGENCY_KEY_ROTATED_FOR_INTAKE, RESTAURANT_CREDENTIAL_ROTATE, DELIVERY_CHARGE, RESTAURANT_ADMIN, RESTAURANT_CHANGED, ORDER_ENTER, AGENCY_RESTAURANTS } as const;
+export const PATTERNS = { ORDER_CREATED, ORDER_TIMING_CHANGED, FEE_QUOTE, FEE_QUOTE_BATCH, FEE_GEOCODE, FEE_TARIFF, DELIVERY_STATUS_CHANGED, AGENCY_REGISTERED, AGENCY_REGISTERED_FOR_INTAKE, AGENCY_KEY_ROTATED, AGENCY_KEY_ROTATED_FOR_INTAKE, RESTAURANT_CREDENTIAL_ROTATE, DELIVERY_CHARGE, RESTAURANT_ADMIN, RESTAURANT_CHANGED, ORDER_ENTER, AGENCY_RESTAURANTS } as const;
 
 /** Which service consumes each pattern: the RabbitMQ queue it is sent to, the TCP server it is dialled on. */
 export const CONSUMER_OF = {
@@ -46,6 +49,7 @@ export const CONSUMER_OF = {
   [FEE_QUOTE]: 'fee',
   [FEE_QUOTE_BATCH]: 'fee',
   [FEE_GEOCODE]: 'fee',
+  [FEE_TARIFF]: 'fee',
   [DELIVERY_STATUS_CHANGED]: 'intake',
   [AGENCY_REGISTERED]: 'fee',
   [AGENCY_REGISTERED_FOR_INTAKE]: 'intake',

@@ -87,9 +87,7 @@ export class EventOutbox implements OnApplicationBootstrap, OnApplicationShutdow
    * id of the work that wrote it, when there is one, so the consumer's log lines can name the same request.
    */
   prepare<T extends object>(pattern: keyof typeof CONSUMER_OF, payload: T): OutboxMessage<T & { eventId: string; occurredAt: string }> {
-    const correlationId = this.correlationId();
-    const event = { eventId: randomUUID(), occurredAt: new Date().toISOString(), ...(correlationId ? { correlationId } : {}), ...payload };
-    return { eventId: event.eventId, pattern, payload: event };
+    return outboxMessage(pattern, payload, this.correlationId());
   }
 
   poke(): void {
@@ -110,4 +108,10 @@ function entityKey(message: OutboxMessage): string {
   const payload = typeof message.payload === 'object' && message.payload !== null ? (message.payload as Record<string, unknown>) : {};
   const id = [payload.deliveryId, payload.orderId, payload.agencyId].find((value): value is string => typeof value === 'string' && value !== '');
   return id ?? message.eventId;
+}
+
+/** An event with a fresh id and time (and the correlation id of the work that wrote it), ready for `addToOutbox`. */
+export function outboxMessage<T extends object>(pattern: keyof typeof CONSUMER_OF, payload: T, correlationId?: string): OutboxMessage<T & { eventId: string; occurredAt: string }> {
+  const event = { eventId: randomUUID(), occurredAt: new Date().toISOString(), ...(correlationId ? { correlationId } : {}), ...payload };
+  return { eventId: event.eventId, pattern, payload: event };
 }

@@ -22,6 +22,7 @@ const ACTION_LABEL: Record<string, string> = {
   'delivery.cancelled': '주문 취소',
   'delivery.failed': '배달 실패 처리',
   'settings.changed': '배차 설정 변경',
+  'tariff.changed': '요금표 변경',
   'rider.created': '라이더 등록',
   'rider.edited': '라이더 수정',
   'rider.disabled': '라이더 사용 중지',

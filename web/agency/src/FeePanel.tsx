@@ -4,14 +4,18 @@ import { TariffEditor } from './TariffEditor';
 import type { TariffView } from './types';
 import { WeatherSwitch } from './WeatherSwitch';
 
-/** The tariff and the weather switch, both through dispatch's proxy to fee; fee down shows as such, with a retry. */
+/**
+ * The tariff and the weather switch, through dispatch's tariff routes (fee keeps the tariff); every role reads it,
+ * owners change it. Fee down shows as such, with a retry.
+ */
 export function FeePanel({ api }: { api: AgencyApi }) {
   const [view, setView] = useState<TariffView | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
+  const canChange = api.session.role === 'owner';
 
   const load = useCallback(async () => {
     try {
-      setView(await api.fee<TariffView>('GET', '/tariff'));
+      setView(await api.dispatch<TariffView>('GET', '/tariff'));
       setProblem(null);
     } catch (e) {
       setProblem(e instanceof ApiError && e.feeUnavailable ? '요금 서비스 응답 없음' : describeError(e));
@@ -39,8 +43,8 @@ export function FeePanel({ api }: { api: AgencyApi }) {
   }
   return (
     <>
-      <WeatherSwitch api={api} view={view} onChanged={setView} />
-      <TariffEditor api={api} view={view} onSaved={setView} />
+      <WeatherSwitch api={api} view={view} canChange={canChange} onChanged={setView} />
+      <TariffEditor api={api} view={view} canChange={canChange} onSaved={setView} />
     </>
   );
 }

@@ -9,6 +9,8 @@ const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 interface EditorProps {
   api: AgencyApi;
   view: TariffView;
+  /** Only owners change the tariff; others see it with saving off. */
+  canChange: boolean;
   onSaved: (view: TariffView) => void;
 }
 
@@ -17,7 +19,7 @@ interface EditorProps {
  * JSON; both edit one draft. Saving writes a new version; fee's TARIFF_INVALID problems appear beside the fields
  * they name, and the rest beside the JSON.
  */
-export function TariffEditor({ api, view, onSaved }: EditorProps) {
+export function TariffEditor({ api, view, canChange, onSaved }: EditorProps) {
   const [draft, setDraft] = useState<Tariff>(view.tariff);
   const [json, setJson] = useState(() => JSON.stringify(view.tariff, null, 2));
   const [jsonProblem, setJsonProblem] = useState<string | null>(null);
@@ -61,7 +63,7 @@ export function TariffEditor({ api, view, onSaved }: EditorProps) {
     setSaving(true);
     setMessage(null);
     try {
-      const saved = await api.fee<TariffView>('PUT', '/tariff', { tariff: draft });
+      const saved = await api.dispatch<TariffView>('PUT', '/tariff', { tariff: draft });
       setErrors([]);
       setDirty(false);
       setDraft(saved.tariff);
@@ -283,12 +285,13 @@ export function TariffEditor({ api, view, onSaved }: EditorProps) {
           </div>
         )}
         <div className="actions">
-          <button type="submit" disabled={saving || !!jsonProblem}>
+          <button type="submit" disabled={!canChange || saving || !!jsonProblem}>
             {saving ? '저장 중…' : '요금표 저장'}
           </button>
           <button type="button" onClick={revert} disabled={saving || !dirty}>
             되돌리기
           </button>
+          {!canChange && <span className="muted">요금표 변경은 대표만 할 수 있습니다</span>}
           {message && (message.error || message.version === view.version) && (
             <span role="status" className={message.error ? 'error' : 'ok'}>
               {message.text}

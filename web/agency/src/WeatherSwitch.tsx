@@ -10,7 +10,7 @@ function seoulLocal(hoursFromNow: number): string {
 }
 
 /** Rain or snow mode: a surcharge from now until a given time, as a new tariff version (docs/fees.md). */
-export function WeatherSwitch({ api, view, onChanged }: { api: AgencyApi; view: TariffView; onChanged: (view: TariffView) => void }) {
+export function WeatherSwitch({ api, view, canChange, onChanged }: { api: AgencyApi; view: TariffView; canChange: boolean; onChanged: (view: TariffView) => void }) {
   const current = (view.tariff.surcharges as { weather?: { mode: 'rain' | 'snow'; amount: number; until: string } | null } | undefined)?.weather;
   const active = current && Date.parse(current.until) > Date.now() ? current : null;
   const [mode, setMode] = useState<'rain' | 'snow'>('rain');
@@ -27,8 +27,8 @@ export function WeatherSwitch({ api, view, onChanged }: { api: AgencyApi; view: 
     setErrors([]);
     try {
       const saved = on
-        ? await api.fee<TariffView>('PUT', '/tariff/weather', { mode, amount: amount === '' ? null : Number(amount), until: `${until}:00+09:00` })
-        : await api.fee<TariffView>('DELETE', '/tariff/weather');
+        ? await api.dispatch<TariffView>('PUT', '/tariff/weather', { mode, amount: amount === '' ? null : Number(amount), until: `${until}:00+09:00` })
+        : await api.dispatch<TariffView>('DELETE', '/tariff/weather');
       setMessage(on ? `${mode === 'rain' ? '우천' : '강설'} 할증 켜짐 (v${saved.version})` : `날씨 할증 꺼짐 (v${saved.version})`);
       onChanged(saved);
     } catch (e) {
@@ -72,10 +72,10 @@ export function WeatherSwitch({ api, view, onChanged }: { api: AgencyApi; view: 
             {problem('until')}
           </span>
         )}
-        <button type="button" disabled={busy} onClick={() => void send(true)}>
+        <button type="button" disabled={!canChange || busy} onClick={() => void send(true)}>
           날씨 할증 켜기
         </button>
-        <button type="button" disabled={busy || !current} onClick={() => void send(false)}>
+        <button type="button" disabled={!canChange || busy || !current} onClick={() => void send(false)}>
           날씨 할증 끄기
         </button>
       </div>

@@ -8,6 +8,7 @@ export const AUDIT_ACTIONS = [
   'delivery.cancelled',
   'delivery.failed',
   'settings.changed',
+  'tariff.changed',
   'rider.created',
   'rider.edited',
   'rider.disabled',

@@ -9,7 +9,7 @@ import {
   type DeliveryStatusChangedEvent,
 } from '#contracts';
 import type { OutboxMessage } from '#database';
-import { EventOutbox } from '#messaging';
+import { EventOutbox, outboxMessage } from '#messaging';
 import type { DeliveryEntity } from './delivery.entity.js';
 
 type StatusPayload = Omit<DeliveryStatusChangedEvent, 'eventId' | 'occurredAt'>;
@@ -75,6 +75,14 @@ export class DeliveryEvents {
   flush(): void {
     this.outbox.poke();
   }
+}
+
+/**
+ * The events of one step, ready for `addToOutbox`: for a process without the service's outbox (the admin CLI)
+ * that writes a step in its own transaction; a running dispatch's relay publishes them.
+ */
+export function deliveryStepMessages(delivery: DeliveryEntity, status: DeliveryEventStatus, reason?: string): OutboxMessage[] {
+  return eventsOf(delivery, status, undefined, undefined, reason).map(({ pattern, payload }) => outboxMessage(pattern, payload));
 }
 
 /** The restaurant's status event of a step, and the fee service's charge if the step is charged. */

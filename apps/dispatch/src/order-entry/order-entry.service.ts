@@ -9,8 +9,9 @@ import {
   type OrderEnterRequest,
 } from '#contracts';
 import { Messaging } from '#messaging';
-import { DomainError, HTTP_STATUS_BY_CODE, type AgencyActor, type ErrorCode } from '#platform';
+import { DomainError, type AgencyActor } from '#platform';
 import { AuditLogRepository } from '../audit/audit-log.repository.js';
+import { askUpstream } from '../upstream/ask-upstream.js';
 
 /** How long intake may take to store an order; past it the dashboard sends it again with the same key. */
 const INTAKE_TIMEOUT_MS = 10_000;
@@ -53,21 +54,7 @@ export class OrderEntryService {
     return this.ask<FeeGeocode>(PATTERNS.FEE_GEOCODE, { address: request.address }, FEE_TIMEOUT_MS, 'fee');
   }
 
-  private async ask<T>(pattern: Parameters<Messaging['request']>[0], payload: unknown, timeoutMs: number, service: string): Promise<T> {
-    try {
-      return await this.messaging.request<T>(pattern, payload, timeoutMs);
-    } catch (error) {
-      throw remoteError(error, service);
-    }
+  private ask<T>(pattern: Parameters<Messaging['request']>[0], payload: unknown, timeoutMs: number, service: string): Promise<T> {
+    return askUpstream<T>(this.messaging, pattern, payload, { timeoutMs, service });
   }
-}
-
-/** The remote service's own refusal as it gave it; anything else (down, silent, failing) as unavailable. */
-function remoteError(error: unknown, service: string): DomainError {
-  const remote = (error ?? {}) as { code?: unknown; message?: unknown; details?: unknown };
-  if (typeof remote.code === 'string' && Object.hasOwn(HTTP_STATUS_BY_CODE, remote.code)) {
-    return new DomainError(remote.code as ErrorCode, String(remote.message ?? remote.code), remote.details as Record<string, unknown> | undefined);
-  }
-  const why = error instanceof Error ? error.message : typeof remote.message === 'string' ? remote.message : String(error);
-  return new DomainError('UPSTREAM_UNAVAILABLE', `${service} did not answer (${why}); nothing is lost: send the same request again`, { service });
 }

@@ -1,8 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { CITY_HALL, NEAR_CITY_HALL, orderEvent, startDispatch, type DispatchHarness } from '../../test/dispatch-harness.js';
+import { setRiderDisabled } from './rider-admin.provisioning.js';
 
-/** The agency's hands on its riders, over HTTP on the real dispatch and fee modules and PostgreSQL. */
+/**
+ * The agency's hands on its riders, over HTTP on the real dispatch and fee modules and PostgreSQL; and the admin
+ * CLI's disable, which reaches the running dispatch only through the database.
+ */
 describe('managing riders (component, real PostgreSQL)', () => {
   let h: DispatchHarness;
 
@@ -13,6 +17,17 @@ describe('managing riders (component, real PostgreSQL)', () => {
   afterAll(async () => {
     await h?.close();
   });
+
+  /** A rider online near City Hall that accepted the offer of a new order of the agency. */
+  const riderWithJob = async (agencyId: string, name: string) => {
+    const rider = await h.rider(agencyId, name);
+    const client = await h.online(rider.token, NEAR_CITY_HALL.m300);
+    const order = orderEvent(agencyId);
+    await h.publish(order);
+    const offer = await client.waitForOffer();
+    expect((await client.send('offer:accept', { offerId: offer.offerId })).ok).toBe(true);
+    return { rider, client, order, offer };
+  };
 
   const call = async (method: string, path: string, token: string, body?: unknown) => {
     const response = await fetch(`${h.dispatchUrl}${path}`, {
@@ -49,13 +64,8 @@ describe('managing riders (component, real PostgreSQL)', () => {
   it('disables a rider mid-shift: its socket closes, its token is refused, its job is offered to another rider; enabled, it works again', async () => {
     const agency = await h.agency();
     const base = `/v1/agencies/${agency.agencyId}/riders`;
-    const lost = await h.rider(agency.agencyId, '분실폰 라이더');
+    const { rider: lost, client: lostClient, order, offer } = await riderWithJob(agency.agencyId, '분실폰 라이더');
     const spare = await h.rider(agency.agencyId, '대기 라이더');
-    const lostClient = await h.online(lost.token, NEAR_CITY_HALL.m300);
-    const order = orderEvent(agency.agencyId);
-    await h.publish(order);
-    const offer = await lostClient.waitForOffer();
-    expect((await lostClient.send('offer:accept', { offerId: offer.offerId })).ok).toBe(true);
     const spareClient = await h.online(spare.token, CITY_HALL);
 
     const closed = new Promise((resolve) => lostClient.socket.once('disconnect', resolve));
@@ -76,5 +86,46 @@ describe('managing riders (component, real PostgreSQL)', () => {
 
     expect((await call('POST', `${base}/${lost.riderId}/enable`, agency.apiKey)).body).toMatchObject({ disabled: false });
     expect((await h.connect(lost.token)).socket.connected).toBe(true);
+  });
+
+  it("admin CLI's disable, written to the database beside a running dispatch: hands the rider's assigned job back in the same transaction, and the running dispatch offers it to another rider", async () => {
+    const agency = await h.agency();
+    const { rider: lost, client: lostClient, order, offer } = await riderWithJob(agency.agencyId, '분실폰 라이더');
+    const spare = await h.rider(agency.agencyId, '대기 라이더');
+    const spareClient = await h.online(spare.token, CITY_HALL);
+
+    const disabled = await setRiderDisabled(h.dataSource, lost.riderId, true, { label: 'admin CLI' });
+    expect(disabled).toEqual({ id: lost.riderId, agencyId: agency.agencyId, name: '분실폰 라이더', capacity: 3, disabled: true, changed: true, handedBack: [offer.deliveryId] });
+
+    const steps = await h.query<{ from_status: string; to_status: string; actor_type: string; reason: string | null }>(
+      'SELECT from_status, to_status, actor_type, reason FROM dispatch.delivery_transitions WHERE delivery_id = $1 ORDER BY at, id',
+      [offer.deliveryId],
+    );
+    expect(steps).toContainEqual({ from_status: 'assigned', to_status: 'pending', actor_type: 'agency', reason: 'the rider was disabled by the agency' });
+    expect(await h.statusEvents(order.orderId)).toContainEqual(expect.objectContaining({ status: 'unassigned', deliveryId: offer.deliveryId, reason: 'the rider was disabled by the agency' }));
+    const [entry] = await h.query<{ actor: string; details: Record<string, unknown> }>(`SELECT actor, details FROM dispatch.audit_log WHERE action = 'rider.disabled' AND subject = $1`, [lost.riderId]);
+    expect(entry).toEqual({ actor: 'admin CLI', details: { name: '분실폰 라이더', handedBack: [offer.deliveryId] } });
+
+    // The running dispatch learns nothing from the CLI but the database: its next round offers the job to the spare.
+    const again = await spareClient.waitForOffer(offer.deliveryId);
+    expect((await spareClient.send('offer:accept', { offerId: again.offerId })).ok).toBe(true);
+    expect((await h.deliveryOf(order.orderId)).rider_id).toBe(spare.riderId);
+    expect(lostClient.offers().filter((o) => o.deliveryId === offer.deliveryId)).toHaveLength(1);
+
+    // What the CLI cannot do: the socket the rider had open stays open; a new connection is refused.
+    expect(lostClient.socket.connected).toBe(true);
+    await expect(h.connect(lost.token)).rejects.toThrow();
+
+    // Disabling again changes and hands back nothing.
+    expect(await setRiderDisabled(h.dataSource, lost.riderId, true, { label: 'admin CLI' })).toMatchObject({ changed: false, handedBack: [] });
+  });
+
+  it("admin CLI's disable leaves a job already picked up with its rider", async () => {
+    const agency = await h.agency();
+    const { rider, client, order, offer } = await riderWithJob(agency.agencyId, '픽업한 라이더');
+    expect((await client.send('delivery:pickedUp', { deliveryId: offer.deliveryId })).ok).toBe(true);
+
+    expect((await setRiderDisabled(h.dataSource, rider.riderId, true, { label: 'admin CLI' })).handedBack).toEqual([]);
+    expect(await h.deliveryOf(order.orderId)).toMatchObject({ status: 'picked_up', rider_id: rider.riderId });
   });
 });

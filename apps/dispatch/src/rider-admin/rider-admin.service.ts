@@ -10,7 +10,8 @@ import { RiderChannel } from '../riders/rider-channel.js';
 import { RidersRepository } from '../riders/riders.repository.js';
 import type { CreateRiderRequest, EditRiderRequest } from './dto/rider.requests.js';
 
-const DISABLED = 'the rider was disabled by the agency';
+/** Why a disabled rider's deliveries not yet picked up went back to dispatch. */
+export const RIDER_DISABLED = 'the rider was disabled by the agency';
 
 function riderView(rider: Pick<RiderEntity, 'id' | 'name' | 'capacity' | 'disabledAt'>) {
   return { id: rider.id, name: rider.name, capacity: rider.capacity, disabled: rider.disabledAt !== null };
@@ -64,7 +65,7 @@ export class RiderAdmin {
     const handedBack: string[] = [];
     for (const delivery of await this.riders.activeDeliveries(rider.id)) {
       if (delivery.status !== 'assigned') continue;
-      await this.operations.unassign(agencyId, delivery.id, { reason: DISABLED });
+      await this.operations.unassign(agencyId, delivery.id, { reason: RIDER_DISABLED });
       handedBack.push(delivery.id);
     }
     this.logger.log(`rider ${rider.id} disabled: ${sockets} socket(s) closed, ${handedBack.length} delivery(ies) handed back to dispatch`);

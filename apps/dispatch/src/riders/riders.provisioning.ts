@@ -59,24 +59,3 @@ export async function provisionRiders(
     return created;
   });
 }
-
-/**
- * Disables or enables a rider from the machine (the admin CLI), audited as `audit.label` in the same transaction.
- * Its token is refused on its next connection; a socket already open stays until it reconnects, and its
- * deliveries are not handed back (the agency's `POST …/riders/{id}/disable` does both). Unknown rider:
- * RIDER_NOT_FOUND. Changing nothing (disabling a disabled rider) is not audited.
- */
-export async function setRiderDisabled(dataSource: DataSource, riderId: string, disabled: boolean, audit: { label: string }) {
-  const riders = new RidersRepository(dataSource);
-  return dataSource.transaction(async (manager) => {
-    const rider = isUUID(riderId) ? await riders.lock(manager, riderId.toLowerCase()) : null;
-    if (!rider) throw new DomainError('RIDER_NOT_FOUND', `no rider ${riderId}`);
-    const changed = (rider.disabledAt !== null) !== disabled;
-    if (changed) {
-      await riders.update(manager, rider.id, { disabledAt: disabled ? new Date() : null });
-      const actor = { agencyId: rider.agencyId, role: 'owner' as const, operatorId: null, label: audit.label };
-      await new AuditLogRepository(dataSource).record(manager, actor, disabled ? 'rider.disabled' : 'rider.enabled', rider.id, { name: rider.name });
-    }
-    return { id: rider.id, agencyId: rider.agencyId, name: rider.name, capacity: rider.capacity, disabled, changed };
-  });
-}
