@@ -1,11 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { PATTERNS, validateContract, type ErrorReply, type RestaurantCredentialRotateRequest } from '#contracts';
+import { PATTERNS, validateContract, type RestaurantCredentialRotateRequest } from '#contracts';
 import { Messaging } from '#messaging';
-import { DomainError, HTTP_STATUS_BY_CODE, RotateCredentialRequest, type AgencyActor, type ErrorCode, type RotatedCredential } from '#platform';
+import { DomainError, RotateCredentialRequest, type AgencyActor, type RotatedCredential } from '#platform';
 import { AgenciesRepository } from '../agencies/agencies.repository.js';
 import { AgencyAudit } from '../audit/agency-audit.js';
 import { RiderChannel } from '../riders/rider-channel.js';
+import { askUpstream } from '../upstream/ask-upstream.js';
 import { rotateAgencyKey, rotateRiderToken } from './credential-rotation.js';
 
 /** The agency key's rotation state, as the agency reads it. */
@@ -58,12 +59,12 @@ export class AgencyCredentials {
     const validated = validateContract(RotateCredentialRequest, body ?? {});
     if (!validated.ok) throw DomainError.validation(validated.errors);
     const request: RestaurantCredentialRotateRequest = { agencyId: actor.agencyId, restaurantId, credential, overlapHours: validated.value.overlapHours, rotatedBy: actor.label };
-    let rotated: RotatedCredential;
-    try {
-      rotated = await this.messaging.request<RotatedCredential>(PATTERNS.RESTAURANT_CREDENTIAL_ROTATE, request, INTAKE_TIMEOUT_MS);
-    } catch (error) {
-      throw intakeRefusal(error);
-    }
+    const rotated = await askUpstream<RotatedCredential>(this.messaging, PATTERNS.RESTAURANT_CREDENTIAL_ROTATE, request, {
+      timeoutMs: INTAKE_TIMEOUT_MS,
+      service: 'order-intake',
+      // A rotation is not safe to send blindly again: a second one drops the restaurant's current credential.
+      unanswered: "if it rotated anyway, a second rotation would drop the restaurant's current one at once: ask the restaurant (GET …/credentials) before trying again",
+    });
     await this.dataSource.transaction((manager) =>
       this.audit.record(manager, 'key.rotated', rotated.id, { credential: rotated.credential, previousValidUntil: rotated.previousValidUntil }),
     );
@@ -71,16 +72,6 @@ export class AgencyCredentials {
   }
 }
 
+/** How long a rotation waits for order-intake, which keeps restaurants' credentials. */
 const INTAKE_TIMEOUT_MS = 10_000;
 
-/** Intake's refusal as the same domain error, or UPSTREAM_UNAVAILABLE when it did not answer. */
-function intakeRefusal(error: unknown): DomainError {
-  const reply = error as Partial<ErrorReply> | undefined;
-  if (reply && typeof reply.code === 'string' && reply.code in HTTP_STATUS_BY_CODE && reply.code !== 'INTERNAL') {
-    return new DomainError(reply.code as ErrorCode, String(reply.message), reply.details as ConstructorParameters<typeof DomainError>[2]);
-  }
-  return new DomainError(
-    'UPSTREAM_UNAVAILABLE',
-    "order-intake, which keeps restaurants' credentials, did not answer in time; if it rotated anyway, a second rotation would drop the restaurant's current one at once: ask the restaurant (GET …/credentials) before trying again",
-  );
-}

@@ -153,12 +153,12 @@ export class RiderPresenceStore {
   /** Takes the silent riders out of matching; returns how many. Their sockets stay open. */
   dropSilent(): number {
     // Every rider in the index, every second or so: the clock is read once, not once per rider.
-    const silentBefore = this.now() - this.settings.heartbeatTimeoutMs;
+    const now = this.now();
     let dropped = 0;
     for (const riderIds of this.indexed.values()) {
       for (const riderId of riderIds) {
         const presence = this.riders.get(riderId)!;
-        if (presence.lastSeenAt === undefined || presence.lastSeenAt < silentBefore) {
+        if (this.isSilent(presence, now)) {
           this.sync(riderId, presence);
           dropped++;
         }
@@ -305,8 +305,8 @@ export class RiderPresenceStore {
     return presence;
   }
 
-  private isSilent(presence: Presence): boolean {
-    return presence.lastSeenAt === undefined || this.now() - presence.lastSeenAt > this.settings.heartbeatTimeoutMs;
+  private isSilent(presence: Presence, now = this.now()): boolean {
+    return presence.lastSeenAt === undefined || now - presence.lastSeenAt > this.settings.heartbeatTimeoutMs;
   }
 
   private assertPlausible(last: RiderPosition | undefined, point: LngLat, at: Date): void {
