@@ -16,8 +16,9 @@ function position(client: RiderClient): { epoch: string; seq: number } {
 }
 
 /**
- * Instance A is the harness's dispatch (orders arrive there); B is a second instance on the same database and Redis,
- * which plans only when woken (its sweep every minute), so offers to its riders are A's, carried through Redis.
+ * Instance A is the harness's dispatch (orders arrive there); B is a second instance on the same database and Redis.
+ * Each agency is planned by whichever of them holds its lease (an instance whose rounds came once a minute would
+ * leave the agencies it leased waiting that long), and a rider's events reach it through Redis wherever it is.
  */
 (redisUrl ? describe : describe.skip)('two dispatch instances sharing riders through Redis (component, real Redis)', () => {
   const prefix = `test-${randomBytes(4).toString('hex')}:`;
@@ -34,7 +35,7 @@ function position(client: RiderClient): { epoch: string; seq: number } {
 
   beforeAll(async () => {
     h = await startDispatch({ env: { ...cluster, OFFER_TIMEOUT_SECONDS: '30', OFFER_UNSEEN_WITHDRAW_SECONDS: '0' } });
-    b = await h.startInstance({ DISPATCH_SWEEP_INTERVAL_MS: '60000' });
+    b = await h.startInstance();
   });
 
   afterAll(async () => {
@@ -107,7 +108,7 @@ function position(client: RiderClient): { epoch: string; seq: number } {
   it('takes the riders of an instance that stops offline on the others at once', async () => {
     const { agencyId, apiKey } = await h.agency();
     const { token, riderId } = await h.rider(agencyId, 'C에 붙은 라이더');
-    const c = await h.startInstance({ DISPATCH_SWEEP_INTERVAL_MS: '60000' });
+    const c = await h.startInstance();
     const rider = await h.connect(token, { url: c.url });
     await rider.at(NEAR_CITY_HALL.m300);
     const stateOnA = async () => (await h.agencyRiders(agencyId, apiKey)).find((r) => r.id === riderId)!.state as string;
@@ -162,7 +163,7 @@ function position(client: RiderClient): { epoch: string; seq: number } {
         OFFER_UNSEEN_WITHDRAW_SECONDS: '0',
       },
     });
-    b = await h.startInstance({ DISPATCH_SWEEP_INTERVAL_MS: '60000' });
+    b = await h.startInstance();
   });
 
   afterAll(async () => {
