@@ -36,7 +36,8 @@ import { machineCpuMs, percentile, postgresCpuMs, processCpuMs, rng } from './su
  *    real migrations; fee and dispatch each started as their own process from `dist` (no map keys: fees are the
  *    Turf estimate), so dispatch's RSS is its own. Per level, an agency with N riders (one INSERT of them all,
  *    tokens hashed as `provisionRider` does); the riders are real socket.io clients in 2–4 worker threads of
- *    this process, connected to `/riders` with their tokens, each reporting a `location` every 5 s (first one
+ *    this process, connected to `/riders` with their tokens, each reporting a `location` every 5 s as the app does
+ *    (one in 30 s asking for an answer, the rest without; the positions absorbed are dispatch's count) (first one
  *    staggered over 5 s), accepting every `offer`, then reporting `delivery:pickedUp` and `delivery:delivered`
  *    so its capacity frees. Orders arrive at a steady rate as `order.created` over dispatch's TCP RPC port, as
  *    order-intake's relay sends them (order-intake itself is a stub on its RPC port that acknowledges what
@@ -82,6 +83,8 @@ const SEOUL = { lng: 126.985, lat: 37.56 };
 const HALF_LNG = 0.17;
 const HALF_LAT = 0.135;
 const AGENCY = 'bench-agency';
+/** As the rider app: a position asks for an answer once in this long (and first on a connection); the rest go without. */
+const LOCATION_CONFIRM_MS = 30_000;
 
 const inSeoul = (random: () => number): LngLat => ({
   lng: SEOUL.lng + (random() * 2 - 1) * HALF_LNG,
@@ -178,7 +181,6 @@ interface RiderTally {
   completed: number;
   firstError?: string;
   locationsSent: number;
-  locationsAcked: number;
   locationsRefused: number;
 }
 
@@ -188,7 +190,7 @@ type FromRiders = { type: 'connected'; connected: number; failed: number; firstE
 async function ridersThread(job: RiderJob): Promise<void> {
   const random = rng(job.seed);
   const sockets: Socket[] = [];
-  const tally: RiderTally = { latenciesMs: [], heldLatenciesMs: [], heldLeadMs: [], toRiderMs: [], offers: 0, offersInWindow: 0, acceptFailed: 0, completed: 0, locationsSent: 0, locationsAcked: 0, locationsRefused: 0 };
+  const tally: RiderTally = { latenciesMs: [], heldLatenciesMs: [], heldLeadMs: [], toRiderMs: [], offers: 0, offersInWindow: 0, acceptFailed: 0, completed: 0, locationsSent: 0, locationsRefused: 0 };
   let window = { start: Infinity, end: -Infinity };
   const inWindow = (t: number) => t >= window.start && t < window.end;
   const fail = (message: string) => (tally.firstError ??= message);
@@ -256,17 +258,23 @@ async function ridersThread(job: RiderJob): Promise<void> {
   parentPort!.postMessage({ type: 'connected', connected, failed, firstError: firstConnectError } satisfies FromRiders);
 
   const timers: NodeJS.Timeout[] = [];
+  // As the rider app does: the first position and one every 30 s ask for an answer, the rest go without one; a
+  // refused position is told by `refused`. Positions absorbed are counted by dispatch itself (its /metrics).
+  const confirmedAt = new Map<Socket, number>();
+  const refused = (reply: { code?: string; message?: string }) => {
+    if (!inWindow(epochMs())) return;
+    tally.locationsRefused++;
+    fail(`location: ${reply.code} ${reply.message}`);
+  };
+  for (const socket of sockets) socket?.on('refused', (reply: { event: string; code?: string; message?: string }) => reply.event === 'location' && refused(reply));
   const report = (socket: Socket, point: LngLat) => {
     const sentAt = epochMs();
-    const counted = inWindow(sentAt);
-    if (counted) tally.locationsSent++;
+    if (inWindow(sentAt)) tally.locationsSent++;
+    if (sentAt - (confirmedAt.get(socket) ?? -Infinity) < LOCATION_CONFIRM_MS) return void socket.emit('location', point);
+    confirmedAt.set(socket, sentAt);
     socket.timeout(30_000).emit('location', point, (error: Error | null, reply?: { ok: boolean; code?: string; message?: string }) => {
-      if (!counted) return;
-      if (!error && reply?.ok) tally.locationsAcked++;
-      else {
-        tally.locationsRefused++;
-        fail(error ? `location: ${error.message}` : `location: ${reply?.code} ${reply?.message}`);
-      }
+      if (error) confirmedAt.delete(socket);
+      if (error || !reply?.ok) refused(error ? { message: error.message } : reply!);
     });
   };
 
@@ -485,12 +493,19 @@ const stageText = ([p50, p99]: [number, number]) => `${fmt(p50)}/${fmt(p99)}`;
 /** The planning round histogram on dispatch's /metrics: cumulative counts by upper bound (seconds). */
 type RoundTimes = Array<{ le: number; count: number }>;
 
-async function roundTimes(port: number): Promise<RoundTimes> {
+/** What the bench reads of dispatch's /metrics: the planning rounds' histogram and the rider positions taken so far. */
+interface DispatchReading {
+  rounds: RoundTimes;
+  positions: number;
+}
+
+async function readDispatch(port: number): Promise<DispatchReading> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  return [...text.matchAll(/^baecha_dispatch_planning_round_duration_seconds_bucket\{le="([^"]+)"[^}]*\} (\d+)/gm)].map(([, le, count]) => ({
+  const rounds = [...text.matchAll(/^baecha_dispatch_planning_round_duration_seconds_bucket\{le="([^"]+)"[^}]*\} (\d+)/gm)].map(([, le, count]) => ({
     le: le === '+Inf' ? Infinity : Number(le),
     count: Number(count),
   }));
+  return { rounds, positions: Number(/^baecha_dispatch_rider_positions_total(?:\{[^}]*\})? (\d+)/m.exec(text)?.[1] ?? NaN) };
 }
 
 /** The rounds between two readings, and their p50 and p99 in ms, interpolated within the histogram's buckets. */
@@ -636,8 +651,8 @@ async function runLevel(options: {
     let ordersInWindow = 0;
     let heldInWindow = 0;
     let lastHeldReady = 0;
-    let roundsAtStart: Promise<RoundTimes> | undefined;
-    setTimeout(() => (roundsAtStart = roundTimes(config.httpPorts.dispatch)), windowStart - epochMs());
+    let readingAtStart: Promise<DispatchReading> | undefined;
+    setTimeout(() => (readingAtStart = readDispatch(config.httpPorts.dispatch)), windowStart - epochMs());
     let publishFailed = 0;
     let rssPeakMb = rssConnectedMb;
     const sendOrder = () => {
@@ -681,7 +696,7 @@ async function runLevel(options: {
       await sleep(10);
     }
     const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
-    const roundsAtEnd = roundTimes(config.httpPorts.dispatch);
+    const readingAtEnd = readDispatch(config.httpPorts.dispatch);
     await sleep(20);
     const cpu = cpuShares(cpuAtStart, cpuAtEnd);
     // How far the relay is behind: the restaurants' status events and fee's charges wait in the outbox.
@@ -719,7 +734,7 @@ async function runLevel(options: {
     const toRider: number[] = [];
     const heldLatencies: number[] = [];
     const heldLead: number[] = [];
-    const sum = { offersInWindow: 0, locationsSent: 0, locationsAcked: 0, locationsRefused: 0, acceptFailed: 0, completed: 0 };
+    const sum = { offersInWindow: 0, locationsSent: 0, locationsRefused: 0, acceptFailed: 0, completed: 0 };
     for (const tally of tallies) {
       if (!tally) continue;
       for (const l of tally.latenciesMs) latencies.push(l);
@@ -742,9 +757,9 @@ async function runLevel(options: {
       p50: percentile(latencies, 50),
       p99: percentile(latencies, 99),
       held: { sent: heldInWindow, offered: heldLatencies.length, toOffer: spread(heldLatencies), lead: spread(heldLead) },
-      rounds: roundsBetween(await roundsAtStart!, await roundsAtEnd),
+      rounds: roundsBetween((await readingAtStart!).rounds, (await readingAtEnd).rounds),
       offersPerSecond: sum.offersInWindow / options.seconds,
-      locationsPerSecond: sum.locationsAcked / options.seconds,
+      locationsPerSecond: ((await readingAtEnd).positions - (await readingAtStart!).positions) / options.seconds,
       locationsSentPerSecond: sum.locationsSent / options.seconds,
       locationsRefused: sum.locationsRefused,
       acceptFailed: sum.acceptFailed,
@@ -822,7 +837,7 @@ async function servicePart(socketsOnly = false): Promise<string[]> {
         });
         console.log(
           `  order→offer p50 ${fmt(r.p50, 1)} ms, p99 ${fmt(r.p99, 1)} ms; ${fmt(r.offersPerSecond, 1)} offers/s (${r.offersInWindow} of ${r.ordersInWindow} orders sent in the window); ` +
-            `${fmt(r.locationsPerSecond)} positions/s acked of ${fmt(r.locationsSentPerSecond)} sent; dispatch RSS peak ${fmt(r.rssPeakMb)} MB; ` +
+            `${fmt(r.locationsPerSecond)} positions/s absorbed of ${fmt(r.locationsSentPerSecond)} sent; dispatch RSS peak ${fmt(r.rssPeakMb)} MB; ` +
             `${fmt(r.eventsWaiting)} events waiting in dispatch's outbox as the window ended (oldest ${fmt(r.oldestEventSeconds, 1)} s); ` +
             `${r.completed} delivered, ${r.acceptFailed} accept/pickup/deliver failed${r.locationsRefused ? `, ${r.locationsRefused} positions refused` : ''}` +
             `${r.firstError ? ` (first error: ${r.firstError})` : ''}`,
@@ -855,7 +870,7 @@ async function servicePart(socketsOnly = false): Promise<string[]> {
   }
 
   const rows = [
-    '| riders | index | connected | order→offer p50 ms | p99 ms | offers/s | orders in window | held: offered of sent, order→offer p50/p99 s, offer before ready p50/p99 s | planning rounds: count, p50 / p99 ms | positions/s acked (sent) | dispatch RSS idle / connected / peak MB | events waiting at window end (oldest s) | stages p50/p99 ms: → delivery, → quote (→ fee pricing, → fee insert, → dispatch), → offer, → rider | CPU % of a core: dispatch, fee, PostgreSQL, bench; machine busy % | load average | failed |',
+    '| riders | index | connected | order→offer p50 ms | p99 ms | offers/s | orders in window | held: offered of sent, order→offer p50/p99 s, offer before ready p50/p99 s | planning rounds: count, p50 / p99 ms | positions/s absorbed (sent) | dispatch RSS idle / connected / peak MB | events waiting at window end (oldest s) | stages p50/p99 ms: → delivery, → quote (→ fee pricing, → fee insert, → dispatch), → offer, → rider | CPU % of a core: dispatch, fee, PostgreSQL, bench; machine busy % | load average | failed |',
     '|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|--:|',
     ...results.map(
       (r) =>
@@ -880,7 +895,7 @@ async function servicePart(socketsOnly = false): Promise<string[]> {
   );
   if (socketsOnly) {
     return [
-      '| riders | connected | connect s | dispatch RSS idle / connected MB | per connection KB | positions/s acked (sent) |',
+      '| riders | connected | connect s | dispatch RSS idle / connected MB | per connection KB | positions/s absorbed (sent) |',
       '|--:|--:|--:|--:|--:|--:|',
       ...results.map(
         (r) =>

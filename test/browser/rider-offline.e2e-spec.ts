@@ -61,7 +61,7 @@ describeInBrowser('rider app without a network (system)', () => {
 
   beforeAll(async () => {
     ({ stack, tenants, browser, context, page, errors } = await openRiderBrowser({
-      env: { DISPATCH_SWEEP_INTERVAL_MS: '200', RIDER_PING_INTERVAL_MS: '1500', RIDER_PING_TIMEOUT_MS: '1000', OFFER_UNSEEN_WITHDRAW_SECONDS: '2' },
+      env: { DISPATCH_SWEEP_INTERVAL_MS: '200', RIDER_PING_INTERVAL_MS: '1500', RIDER_PING_TIMEOUT_MS: '1000', RIDER_KEEPALIVE_INTERVAL_MS: '1500', OFFER_UNSEEN_WITHDRAW_SECONDS: '2' },
       agency: '오프라인 대행',
       riders: ['지하 라이더', '교대 라이더'],
     }));

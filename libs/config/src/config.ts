@@ -80,6 +80,7 @@ export interface AppConfig {
     /** Rider sockets are pinged this often and closed when a ping goes unanswered this long: a dead one is noticed within their sum. */
     riderPingIntervalMs: number;
     riderPingTimeoutMs: number;
+    riderKeepaliveIntervalMs: number;
     /** An offer its rider's app has not acknowledged (`offer:seen`) this long after it was made is withdrawn and passed on; 0: never. */
     offerUnseenWithdrawSeconds: number;
     /** Events sent to a rider are kept this long (at most this many per rider) to replay to an app that reconnects. */
@@ -397,8 +398,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
       feePendingOfferAfterMs: r.int('FEE_PENDING_OFFER_AFTER_MS', 3000, 0, 600_000)!,
       // Filled in below from FEE_PORT when unset: fee on this machine.
       feeUrl: r.url('FEE_URL', ['http:', 'https:']) ?? '',
-      riderPingIntervalMs: r.int('RIDER_PING_INTERVAL_MS', 5000, 100, 120_000)!,
+      // A rider silent this long is pinged, and its connection closed without a pong within the timeout: a dead
+      // connection is noticed within about their sum. Above the app's few seconds between positions, so a rider
+      // on the move is not pinged for the server's sake; every rider is pinged each keepalive interval for its app's.
+      riderPingIntervalMs: r.int('RIDER_PING_INTERVAL_MS', 6000, 100, 120_000)!,
       riderPingTimeoutMs: r.int('RIDER_PING_TIMEOUT_MS', 4000, 100, 120_000)!,
+      riderKeepaliveIntervalMs: r.int('RIDER_KEEPALIVE_INTERVAL_MS', 20_000, 100, 300_000)!,
       offerUnseenWithdrawSeconds: r.number('OFFER_UNSEEN_WITHDRAW_SECONDS', 5, 0, 600),
       riderReplaySeconds: r.int('RIDER_REPLAY_SECONDS', 300, 1, 3600)!,
       riderReplayMaxEvents: r.int('RIDER_REPLAY_MAX_EVENTS', 100, 1, 10_000)!,

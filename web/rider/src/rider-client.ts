@@ -5,6 +5,8 @@ import type { RiderAction } from './rider-state';
 
 const ACK_TIMEOUT_MS = 5000;
 const HEARTBEAT_MS = 10_000;
+/** Positions are a stream: the first on a connection, and one at least this often, ask to be confirmed; the rest go without an answer. */
+const LOCATION_CONFIRM_MS = 30_000;
 const RETRY_UNAVAILABLE_MS = 3000;
 
 /** Codes after which a report is settled, though refused: sending it again would be refused the same way. */
@@ -23,6 +25,8 @@ export class RiderClient {
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private retry: ReturnType<typeof setTimeout> | undefined;
   private lastSentAt = 0;
+  /** When the server last confirmed a position on this connection (0: not yet). */
+  private locationConfirmedAt = 0;
   /** The position to report again on every (re)connect, so the rider is matched without waiting for a move. */
   private lastPosition: Position | undefined;
   /** The rider wants to be on (started, not stopped): the socket connects whenever the network allows. */
@@ -40,6 +44,8 @@ export class RiderClient {
     private readonly onOffer: (offer: Offer) => void = () => {},
     /** The deliveries the screen shows as the rider's jobs. */
     private readonly heldJobs: () => string[] = () => [],
+    /** A position sent without asking for an answer was refused (the server says so by `refused`). */
+    private readonly onLocationRefused: (answer: Extract<Ack, { ok: false }>) => void = () => {},
   ) {
     this.socket = io('/riders', {
       // Read on every (re)connect: the stream position moves on with every event.
@@ -59,6 +65,7 @@ export class RiderClient {
 
     this.socket.on('connect', () => {
       clearTimeout(this.retry);
+      this.locationConfirmedAt = 0;
       dispatch({ type: 'connected' });
       void this.syncClock();
       if (this.lastPosition) void this.sendLocation(this.lastPosition);
@@ -88,6 +95,12 @@ export class RiderClient {
       this.retry = setTimeout(() => this.socket.connect(), retryMs);
     });
 
+    this.socket.on('refused', ({ event, ...answer }: { event: string } & Extract<Ack, { ok: false }>) => {
+      if (event !== 'location') return;
+      // The next one asks for its answer, so the screen shows whether positions are taken again.
+      this.locationConfirmedAt = 0;
+      this.onLocationRefused(answer);
+    });
     on<{ state: Presence }>('presence', ({ state }) => dispatch({ type: 'presence', presence: state }));
     on<{ deliveries: Delivery[] }>('jobs', ({ deliveries }) => {
       dispatch({ type: 'jobs', deliveries, at: new Date().toISOString() });
@@ -154,10 +167,23 @@ export class RiderClient {
     return this.socket.connected;
   }
 
+  /**
+   * Reports where the rider is. Undefined while not connected (the last position is reported on connecting). Most
+   * positions go without asking for an answer, which spares the rider's radio and the server a packet each: a
+   * refused one is told by `refused`. The first on a connection, and one every LOCATION_CONFIRM_MS, wait for it.
+   */
   async sendLocation(position: Position): Promise<Ack | undefined> {
     this.lastPosition = position;
     if (!this.socket.connected) return undefined;
-    return this.ask('location', { lng: position.lng, lat: position.lat });
+    const body = { lng: position.lng, lat: position.lat };
+    if (this.locationConfirmedAt > 0 && Date.now() - this.locationConfirmedAt < LOCATION_CONFIRM_MS) {
+      this.lastSentAt = Date.now();
+      this.socket.emit('location', body);
+      return { ok: true };
+    }
+    const answer = await this.ask('location', body);
+    if (answer.ok) this.locationConfirmedAt = Date.now();
+    return answer;
   }
 
   /** Sends and waits for the answer, once more after a timeout; a second timeout answers `TIMEOUT`. */

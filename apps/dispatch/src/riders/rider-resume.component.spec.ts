@@ -17,7 +17,7 @@ describe('riders that lose their connection (component: pings every 1.5 s, 1 s t
 
   beforeAll(async () => {
     h = await startDispatch({
-      env: { RIDER_PING_INTERVAL_MS: '1500', RIDER_PING_TIMEOUT_MS: '1000', OFFER_UNSEEN_WITHDRAW_SECONDS: '1', OFFER_TIMEOUT_SECONDS: '30' },
+      env: { RIDER_PING_INTERVAL_MS: '1500', RIDER_PING_TIMEOUT_MS: '1000', RIDER_KEEPALIVE_INTERVAL_MS: '1500', OFFER_UNSEEN_WITHDRAW_SECONDS: '1', OFFER_TIMEOUT_SECONDS: '30' },
     });
   });
 

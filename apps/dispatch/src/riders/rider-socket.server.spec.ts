@@ -21,7 +21,7 @@ describe('RiderSocketServer', () => {
   /** Failures per client address (the peer's, here), shared by the tests that start a server with `throttle`. */
   let limiter: FailureLimiter;
 
-  const start = async (options: { pingIntervalMs?: number; pingTimeoutMs?: number; connectTimeoutMs?: number; throttle?: { perAddress: number } } = {}) => {
+  const start = async (options: { pingIntervalMs?: number; pingTimeoutMs?: number; keepaliveIntervalMs?: number; connectTimeoutMs?: number; throttle?: { perAddress: number } } = {}) => {
     const perAddress = options.throttle?.perAddress ?? 1000;
     limiter = new FailureLimiter({ limit: perAddress, keep: 2 * perAddress, windowMs: 60_000 });
     const log: string[] = (events = []);
@@ -175,6 +175,38 @@ describe('RiderSocketServer', () => {
     await until(() => frames.filter((frame) => frame === '2').length === 2);
     await closed;
     await until(() => events.includes('disconnected r1'));
+  });
+
+  it('pings a connection only once it falls silent, and every one at its keepalive, the interval its handshake announces', async () => {
+    await start({ pingIntervalMs: 800, pingTimeoutMs: 800, keepaliveIntervalMs: 60_000 });
+    const { ws, frames, closed, opened } = raw();
+    await opened;
+    expect(JSON.parse(frames[0]!.slice(1))).toMatchObject({ pingInterval: 60_000, pingTimeout: 800 });
+    ws.send('40/riders,{"token":"good"}');
+    await until(() => frames.some((frame) => frame.startsWith('40/riders,')));
+    // A rider that keeps reporting is alive by what it sends: no ping, for twice the interval.
+    for (let i = 0; i < 16; i++) {
+      ws.send('42/riders,["location",1]');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(frames).not.toContain('2');
+    // Silent, it is pinged; answered, it stays; silent again and unanswered, it is closed.
+    await until(() => frames.includes('2'));
+    ws.send('3');
+    await until(() => frames.filter((frame) => frame === '2').length === 2);
+    await closed;
+    await until(() => events.includes('disconnected r1'));
+  });
+
+  it('pings every connection at its keepalive, however long a silence it is allowed, so its client knows the server is there', async () => {
+    await start({ pingIntervalMs: 60_000, pingTimeoutMs: 60_000, keepaliveIntervalMs: 300 });
+    const { ws, frames, opened } = raw();
+    await opened;
+    ws.send('40/riders,{"token":"good"}');
+    await until(() => frames.some((frame) => frame.startsWith('40/riders,')));
+    await until(() => frames.includes('2'));
+    ws.send('3');
+    await until(() => frames.filter((frame) => frame === '2').length === 2);
   });
 
   it('sends a ping due within half an interval with the next packet instead of on its own', async () => {

@@ -33,8 +33,11 @@ export interface RiderSocketServerOptions<S> {
   disconnected(socket: RiderSocket<S>): void;
   /** An event from a joined socket; `ack` answers it when the client asked for an answer. */
   message(socket: RiderSocket<S>, event: string, body: unknown, ack: ((reply: unknown) => void) | undefined): void;
+  /** A connection from which nothing has arrived for this long is pinged (see Heartbeat). */
   pingIntervalMs?: number;
   pingTimeoutMs?: number;
+  /** Every connection is pinged at least this often, however much it says (see Heartbeat); `pingIntervalMs` unless given. */
+  keepaliveIntervalMs?: number;
   /** Largest message accepted, in bytes (socket.io's maxHttpBufferSize). */
   maxPayload?: number;
   /** How long a connection may stay without joining the namespace (socket.io's connectTimeout). */
@@ -61,19 +64,29 @@ export interface RiderSocketThrottle {
 /** The CONNECT_ERROR payload (and upgrade refusal body) of a client address that must wait. */
 const tooManyAttempts = (retryAfterSeconds: number) => ({ message: 'TOO_MANY_ATTEMPTS', data: { retryAfterSeconds } });
 
-/** How often a server pings its connections, and how long a pong may take. */
+/**
+ * How a server knows its connections are alive, and lets its clients know it is. Anything that arrives on a
+ * connection shows it alive, so a connection is pinged only once it has been silent for `intervalMs`, and closed
+ * if the pong does not come within `timeoutMs`: a connection that died without closing is noticed within about
+ * their sum. A rider reporting its position every few seconds is thus hardly ever pinged for the server's sake.
+ * The client needs pings of its own (socket.io's client takes a server silent for its announced interval plus the
+ * timeout as gone), so every connection is also pinged at least every `keepaliveMs`, the interval the handshake
+ * announces.
+ */
 export interface Heartbeat {
   intervalMs: number;
   timeoutMs: number;
+  keepaliveMs: number;
 }
 
 /** One client connection, once it joined the namespace. */
 export class RiderSocket<S> {
   /** True from the namespace's CONNECT until the connection ends. */
   connected = false;
-  /** Heartbeats: when the next ping is due, and until when its pong may take (0 while none is awaited). */
+  /** Heartbeats: when the client's next ping is due, until when its pong may take (0 while none is awaited), when anything last arrived. */
   nextPingAt = 0;
   pongBy = 0;
+  heardAt = 0;
   session?: S;
   /** Closes the connection if it has not joined the namespace in time. */
   joinBy?: NodeJS.Timeout;
@@ -110,15 +123,14 @@ export class RiderSocket<S> {
   }
 
   /**
-   * A raw Engine.IO packet (already framed as text). A joined connection's ping due within half an interval goes
-   * out with it, in the same write: at 10,000 riders a ping of its own is 2,000 more system calls a second, each
-   * as dear as the answer to a rider's position it can ride with (the client only needs a ping at least every
-   * interval; a sooner one is as good).
+   * A raw Engine.IO packet (already framed as text). A joined connection's keepalive ping due within half an
+   * interval goes out with it, in the same write: at 10,000 riders a ping of its own is a system call as dear as
+   * the packet it can ride with (the client only needs a ping at least every interval; a sooner one is as good).
    */
   send(packet: string): void {
     if (!this.open) return;
     const now = Date.now();
-    if (!this.connected || this.pongBy !== 0 || now < this.nextPingAt - this.heartbeat.intervalMs / 2) {
+    if (!this.connected || this.pongBy !== 0 || now < this.nextPingAt - this.heartbeat.keepaliveMs / 2) {
       this.ws.send(packet);
       return;
     }
@@ -131,8 +143,13 @@ export class RiderSocket<S> {
   /** Sends a ping; its pong is due within the heartbeat's timeout. */
   ping(now: number): void {
     this.ws.send('2');
-    this.nextPingAt = now + this.heartbeat.intervalMs;
+    this.nextPingAt = now + this.heartbeat.keepaliveMs;
     this.pongBy = now + this.heartbeat.timeoutMs;
+  }
+
+  /** Whether a ping is due: the client's keepalive, or a check on a connection silent for an interval. */
+  pingDue(now: number): boolean {
+    return this.pongBy === 0 && (now >= this.nextPingAt || now - this.heardAt >= this.heartbeat.intervalMs);
   }
 
   /** Closes the connection once what was sent has left (`close` drops it at once). */
@@ -171,6 +188,10 @@ export class RiderSocketServer<S> {
     return this.options.pingTimeoutMs ?? 20_000;
   }
 
+  private get keepaliveIntervalMs() {
+    return this.options.keepaliveIntervalMs ?? this.pingIntervalMs;
+  }
+
   private get maxPayload() {
     return this.options.maxPayload ?? 1_000_000;
   }
@@ -194,7 +215,7 @@ export class RiderSocketServer<S> {
       this.wss.handleUpgrade(request, socket, head, (ws) => this.open(ws, socket, clientKey));
     });
     // One timer for every connection's heartbeat rather than one per connection.
-    this.heartbeat = setInterval(() => this.beat(), Math.min(1000, this.pingIntervalMs / 4));
+    this.heartbeat = setInterval(() => this.beat(), Math.min(500, this.pingIntervalMs / 4));
     this.heartbeat.unref();
   }
 
@@ -227,14 +248,17 @@ export class RiderSocketServer<S> {
   }
 
   private open(ws: WebSocket, stream: Duplex, clientKey: string): void {
-    const socket = new RiderSocket<S>(newId(), ws, this.options.namespace, { intervalMs: this.pingIntervalMs, timeoutMs: this.pingTimeoutMs }, stream, clientKey);
+    const heartbeat = { intervalMs: this.pingIntervalMs, timeoutMs: this.pingTimeoutMs, keepaliveMs: this.keepaliveIntervalMs };
+    const socket = new RiderSocket<S>(newId(), ws, this.options.namespace, heartbeat, stream, clientKey);
     this.sockets.add(socket);
-    socket.nextPingAt = Date.now() + this.pingIntervalMs;
-    socket.send(`0${JSON.stringify({ sid: newId(), upgrades: [], pingInterval: this.pingIntervalMs, pingTimeout: this.pingTimeoutMs, maxPayload: this.maxPayload })}`);
+    socket.heardAt = Date.now();
+    socket.nextPingAt = socket.heardAt + heartbeat.keepaliveMs;
+    socket.send(`0${JSON.stringify({ sid: newId(), upgrades: [], pingInterval: heartbeat.keepaliveMs, pingTimeout: heartbeat.timeoutMs, maxPayload: this.maxPayload })}`);
     socket.joinBy = setTimeout(() => socket.close(), this.options.connectTimeoutMs ?? 45_000);
     ws.on('message', (data: RawData, isBinary: boolean) => {
       // Binary frames carry attachments, which riders never send.
       if (isBinary) return socket.close();
+      socket.heardAt = Date.now();
       this.packet(socket, data.toString());
     });
     ws.on('close', () => {
@@ -339,7 +363,7 @@ export class RiderSocketServer<S> {
     for (const socket of this.sockets) {
       if (socket.pongBy !== 0 && now > socket.pongBy) {
         socket.close();
-      } else if (now >= socket.nextPingAt && socket.open) {
+      } else if (socket.open && socket.pingDue(now)) {
         socket.ping(now);
       }
     }

@@ -75,6 +75,20 @@ describe('rider sockets (component, real PostgreSQL)', () => {
     await expect(rider.send('location', CITY_HALL)).resolves.toEqual({ ok: true });
   });
 
+  it('takes a position sent without asking for an answer silently, and tells the app by `refused` when it refuses one', async () => {
+    const { agencyId } = await h.agency();
+    const rider = await h.connect((await h.rider(agencyId, '조용한 위치 라이더')).token);
+    const refusals: Array<Record<string, unknown>> = [];
+    rider.socket.on('refused', (refusal: Record<string, unknown>) => refusals.push(refusal));
+
+    rider.socket.emit('location', CITY_HALL);
+    rider.socket.emit('location', { lng: 37.5665, lat: 126.978 });
+    // An answered message after both: by its answer the server has handled them, in order.
+    await expect(rider.send('location', CITY_HALL)).resolves.toEqual({ ok: true });
+    await eventually(async () => (refusals.length > 0 ? true : undefined), 'the refusal of the swapped position');
+    expect(refusals).toEqual([expect.objectContaining({ event: 'location', ok: false, code: 'VALIDATION_FAILED' })]);
+  });
+
   it('answers malformed and unknown offer and delivery references with their codes', async () => {
     const { agencyId } = await h.agency();
     const rider = await h.connect((await h.rider(agencyId, '참조 라이더')).token);

@@ -60,6 +60,7 @@ export class RidersGateway implements OnApplicationBootstrap, BeforeApplicationS
       namespace: '/riders',
       pingIntervalMs: config.dispatch.riderPingIntervalMs,
       pingTimeoutMs: config.dispatch.riderPingTimeoutMs,
+      keepaliveIntervalMs: config.dispatch.riderKeepaliveIntervalMs,
       authenticate: (auth) => this.authenticate(auth),
       connected: (socket) => void this.connected(socket),
       disconnected: (socket) => this.disconnected(socket),
@@ -146,14 +147,17 @@ export class RidersGateway implements OnApplicationBootstrap, BeforeApplicationS
   /**
    * Any message at all is a sign of life, and one from a silent rider brings it back to matching; then its handler
    * answers. A body no reader should see (too deep, NUL, a lone surrogate) is refused first, whatever the event.
+   * A message sent without asking for an answer (the app's positions, as a rule) gets none when it is taken; when
+   * it is refused, the app is told by `refused`, naming the event.
    */
   private message(socket: Socket, event: string, body: unknown, ack: ((reply: Ack) => void) | undefined): void {
     if (this.presence.seen(session(socket).id)) this.wakeup.wake();
+    const answerWith = (reply: Ack) => (ack ? ack(reply) : reply.ok || socket.emit('refused', { event, ...reply }));
     const problem = jsonInputProblem(body);
-    if (problem) return ack?.({ ok: false, ...DomainError.validation([problem]).toJSON() });
+    if (problem) return void answerWith({ ok: false, ...DomainError.validation([problem]).toJSON() });
     const handle = this.messages.get(event);
     if (!handle) return;
-    void handle(socket, body).then((reply) => ack?.(reply));
+    void handle(socket, body).then(answerWith);
   }
 
   location(socket: Socket, body: unknown): Promise<Ack> {

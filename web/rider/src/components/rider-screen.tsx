@@ -83,7 +83,15 @@ export function RiderScreen({ token, onSignOut }: { token: string; onSignOut: (r
       dispatch({ type: 'restore', snapshot, outbox });
       offerAlert.current.enabled = settings?.alert ?? true;
       setAlerting(offerAlert.current.enabled);
-      rider = new RiderClient(token, dispatch, opened, stream ?? null, (offer) => offerAlert.current.offer(offer), () => held.current);
+      rider = new RiderClient(
+        token,
+        dispatch,
+        opened,
+        stream ?? null,
+        (offer) => offerAlert.current.offer(offer),
+        () => held.current,
+        (answer) => setLocated((last) => last && { ...last, problem: refusal(answer) }),
+      );
       client.current = rider;
       rider.start();
     });
