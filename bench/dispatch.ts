@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { openSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { ClientProxyFactory } from '@nestjs/microservices';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { lastValueFrom } from 'rxjs';
 import { io, type Socket } from 'socket.io-client';
@@ -20,6 +21,7 @@ import { newSecret, runMain } from '#platform';
 import { GridRiderIndex, LinearRiderIndex, type RiderIndex } from '#planner';
 import { provisionAgency } from '../apps/dispatch/src/agencies/agencies.provisioning.js';
 import { envFor } from '../test/support/config.js';
+import { deleteRedisKeys } from '../test/support/redis.js';
 import { openServiceDatabases } from '../tools/service-databases.js';
 import { DeadConnections, seenFigures, type LinkFigures } from './rider-links.js';
 import { machineCpuMs, percentile, postgresCpuMs, processCpuMs, rng } from './support.js';
@@ -68,8 +70,31 @@ import { machineCpuMs, percentile, postgresCpuMs, processCpuMs, rng } from './su
  * machine's cores went in the window (CPU of dispatch, fee, PostgreSQL and this bench's own threads, from /proc)
  * with the load average, so a figure taken on a busy machine says so.
  *
+ * Several dispatch instances (BENCH_DISPATCH_INSTANCES, e.g. `1,2`; default 1): each level of the service part runs
+ * once per instance count. More than one runs with DISPATCH_CLUSTER=redis on REDIS_URL (required; a key prefix of
+ * its own per run, its keys deleted at the end) and each instance on its own ports; the rider threads are split
+ * evenly between the instances (each thread connects to one), and orders go round-robin to the instances' RPC
+ * ports, as RabbitMQ spreads a shared queue over its consumers. Riders, and orders (at random), are spread over
+ * BENCH_AGENCIES agencies (default 1 when every level has one instance, else 4, for every level of the run alike),
+ * so each instance owns the leases of some and plans them; the level waits for the leases to be shared out and
+ * reports who holds which (the dead connections below go to the first instance), and order → offer written apart
+ * for orders that reached their agency's owner and for those that reached another instance, which leaves the offer
+ * to the owner's next round. Every level starts on an empty dispatch schema (the previous level's agencies, riders
+ * and deliveries removed), so each instance's share of leases is of the level's own agencies.
+ * BENCH_DISPATCH_CLUSTER=redis runs one instance in that mode too.
+ *
+ * Throughput: BENCH_ORDERS_PER_SECOND takes a list (e.g. `100,300`), one level per rate. At each, the offers of
+ * orders ready at once that reached riders during the window, per second, whenever those orders were sent, and
+ * how many such orders sent by the window's end had no offer by then (the backlog): a rate a configuration
+ * sustains shows offers/s near the rate's ready-at-once share and a small backlog; above it, offers/s is what it
+ * sustains and the backlog grows. A configuration's order → offer throughput is its best offers/s over the rates;
+ * with one and two instances measured, the run prints whether two lose at most 25 % of one's (PASS/FAIL), saying
+ * when both kept up with the highest rate (the figure is then a floor, not a ceiling). Per level it also prints
+ * each instance's riders, leases, CPU and RSS, Redis's CPU (its INFO, the whole server's), and what a note needs to
+ * estimate riders per core: positions absorbed and offers per dispatch CPU-second, riders per dispatch core.
+ *
  * BENCH_MODE (index|service|sockets|all, default all), BENCH_INDEX_SIZES (default 1000,10000,100000),
- * BENCH_RIDERS (default 1000,10000), BENCH_ORDERS_PER_SECOND (default 100), BENCH_SECONDS (default 20) measured
+ * BENCH_RIDERS (default 1000,10000), BENCH_ORDERS_PER_SECOND (default 100; a list runs each), BENCH_SECONDS (default 20) measured
  * per level after BENCH_WARMUP_SECONDS (default 10), BENCH_INDEXES (default grid,linear), BENCH_WORKERS
  * (default 2 up to 2,500 riders, then one more per 2,500 up to 4), BENCH_INTAKE=down (no order-intake stub: its
  * RPC port stays closed), BENCH_DISPATCH_NODE_ARGS (more node flags for
@@ -177,6 +202,9 @@ interface RiderTally {
   toRiderMs: number[];
   offers: number;
   offersInWindow: number;
+  /** Offers of orders ready at once that reached the rider in the window, and before its end, whenever sent: throughput and backlog. */
+  receivedInWindow: number;
+  receivedBeforeEnd: number;
   acceptFailed: number;
   completed: number;
   firstError?: string;
@@ -190,7 +218,7 @@ type FromRiders = { type: 'connected'; connected: number; failed: number; firstE
 async function ridersThread(job: RiderJob): Promise<void> {
   const random = rng(job.seed);
   const sockets: Socket[] = [];
-  const tally: RiderTally = { latenciesMs: [], heldLatenciesMs: [], heldLeadMs: [], toRiderMs: [], offers: 0, offersInWindow: 0, acceptFailed: 0, completed: 0, locationsSent: 0, locationsRefused: 0 };
+  const tally: RiderTally = { latenciesMs: [], heldLatenciesMs: [], heldLeadMs: [], toRiderMs: [], offers: 0, offersInWindow: 0, receivedInWindow: 0, receivedBeforeEnd: 0, acceptFailed: 0, completed: 0, locationsSent: 0, locationsRefused: 0 };
   let window = { start: Infinity, end: -Infinity };
   const inWindow = (t: number) => t >= window.start && t < window.end;
   const fail = (message: string) => (tally.firstError ??= message);
@@ -234,6 +262,10 @@ async function ridersThread(job: RiderJob): Promise<void> {
       tally.offers++;
       const [, sent, ready] = /^bench (\d+(?:\.\d+)?)(?: ready (\d+))?$/.exec(offer.restaurantName) ?? [];
       const sentAt = Number(sent);
+      if (ready === undefined && received < window.end) {
+        tally.receivedBeforeEnd++;
+        if (received >= window.start) tally.receivedInWindow++;
+      }
       if (inWindow(sentAt) && ready !== undefined) {
         tally.heldLatenciesMs.push(received - sentAt);
         tally.heldLeadMs.push(Number(ready) - received);
@@ -389,9 +421,29 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   await Promise.race([exited, sleep(10_000).then(() => child.kill('SIGKILL'))]);
 }
 
+/** One dispatch instance of a level: where it listens, its riders, the agencies it plans, and what it cost. */
+interface InstanceFigures {
+  port: number;
+  pid: number;
+  /** Riders whose sockets it holds (connected), their positions acked per second in the window, and offers they received in it. */
+  riders: number;
+  positionsPerSecond: number;
+  offersReceived: number;
+  /** The agencies whose leases it held as the window began. */
+  leases: string[];
+  /** % of one core in the window. */
+  cpu: number;
+  rssIdleMb: number;
+  rssConnectedMb: number;
+  rssPeakMb: number;
+}
+
 interface LevelResult {
   riders: number;
   index: string;
+  instances: number;
+  agencies: number;
+  ordersPerSecond: number;
   connected: number;
   connectSeconds: number;
   ordersSent: number;
@@ -405,11 +457,17 @@ interface LevelResult {
   /** The dispatcher's planning rounds in the window, from its /metrics histogram: count, p50 and p99 ms. */
   rounds: { count: number; p50: number; p99: number };
   offersPerSecond: number;
+  /** Offers of orders ready at once that reached riders in the window, per second (whenever sent), and those sent by its end not offered by then. */
+  throughput: { offersPerSecond: number; backlog: number; readyAtOncePerSecond: number };
+  perInstance: InstanceFigures[];
+  /** With several instances: sent → first offer written (database time), p50/p99 ms, of the window's orders ready at once sent to their agency's owner and to another instance. */
+  landing: { atOwner: { orders: number; toOffer: [number, number] }; elsewhere: { orders: number; toOffer: [number, number] } };
   locationsPerSecond: number;
   locationsSentPerSecond: number;
   locationsRefused: number;
   acceptFailed: number;
   completed: number;
+  /** Of every instance: the sum idle and connected, the largest peak. */
   rssIdleMb: number;
   rssConnectedMb: number;
   rssPeakMb: number;
@@ -418,8 +476,11 @@ interface LevelResult {
   oldestEventSeconds: number;
   /** Where an order's time went, p50 / p99 ms, from the database's own timestamps (see `stagesOf`). */
   stages: Stages;
-  /** CPU over the measured window, % of one core per process, and how busy the whole machine was (%). */
-  cpu: { dispatch: number; fee: number; postgres: number; bench: number; machine: number };
+  /**
+   * CPU over the measured window, % of one core per process (dispatch: every instance's together; Redis: the whole
+   * server's, NaN when the level does not use it), and how busy the whole machine was (%).
+   */
+  cpu: { dispatch: number; fee: number; postgres: number; bench: number; redis: number; machine: number };
   /** The load average (1, 5, 15 min) as the window ended. */
   load: string;
   links: LinkFigures;
@@ -466,20 +527,39 @@ async function printStatements(admin: pg.Client, limit: number, seconds: number)
   }
 }
 
-/** Each process's share of one core between two readings, and the machine's busy share of all its cores. */
-function cpuShares(
-  start: { dispatch: number; fee: number; postgres: number; bench: number; machine: { busy: number; total: number }; at: number } | undefined,
-  end: typeof start,
-): LevelResult['cpu'] {
-  if (!start || !end) return { dispatch: NaN, fee: NaN, postgres: NaN, bench: NaN, machine: NaN };
-  const share = (key: 'dispatch' | 'fee' | 'postgres' | 'bench') => (100 * (end[key] - start[key])) / (end.at - start.at);
+/** CPU time (ms) of each process so far, read at one moment. */
+interface CpuReading {
+  dispatch: number[];
+  fee: number;
+  postgres: number;
+  bench: number;
+  redis: number;
+  machine: { busy: number; total: number };
+  at: number;
+}
+
+/** Each process's share of one core between two readings (and each dispatch instance's), and the machine's busy share of all its cores. */
+function cpuShares(start: CpuReading | undefined, end: CpuReading | undefined): LevelResult['cpu'] & { instances: number[] } {
+  if (!start || !end) return { dispatch: NaN, fee: NaN, postgres: NaN, bench: NaN, redis: NaN, machine: NaN, instances: [] };
+  const share = (from: number, to: number) => (100 * (to - from)) / (end.at - start.at);
+  const instances = start.dispatch.map((from, i) => share(from, end.dispatch[i]!));
   return {
-    dispatch: share('dispatch'),
-    fee: share('fee'),
-    postgres: share('postgres'),
-    bench: share('bench'),
+    dispatch: instances.reduce((sum, c) => sum + c, 0),
+    instances,
+    fee: share(start.fee, end.fee),
+    postgres: share(start.postgres, end.postgres),
+    bench: share(start.bench, end.bench),
+    redis: share(start.redis, end.redis),
     machine: (100 * (end.machine.busy - start.machine.busy)) / (end.machine.total - start.machine.total),
   };
+}
+
+/** CPU time (ms) the Redis server has used so far (its INFO: user and system, every thread), NaN without one. */
+async function redisCpuMs(redis: Redis | undefined): Promise<number> {
+  if (!redis) return NaN;
+  const info = await redis.info('cpu');
+  const seconds = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? NaN);
+  return (seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1000;
 }
 
 /** p50 and p99 of `values` (sorted in place). */
@@ -493,19 +573,27 @@ const stageText = ([p50, p99]: [number, number]) => `${fmt(p50)}/${fmt(p99)}`;
 /** The planning round histogram on dispatch's /metrics: cumulative counts by upper bound (seconds). */
 type RoundTimes = Array<{ le: number; count: number }>;
 
-/** What the bench reads of dispatch's /metrics: the planning rounds' histogram and the rider positions taken so far. */
+/** What the bench reads of the instances' /metrics: the planning rounds' histogram of all of them together (bucket by bucket), and the rider positions each has taken so far. */
 interface DispatchReading {
   rounds: RoundTimes;
-  positions: number;
+  positions: number[];
 }
 
-async function readDispatch(port: number): Promise<DispatchReading> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const rounds = [...text.matchAll(/^baecha_dispatch_planning_round_duration_seconds_bucket\{le="([^"]+)"[^}]*\} (\d+)/gm)].map(([, le, count]) => ({
-    le: le === '+Inf' ? Infinity : Number(le),
-    count: Number(count),
-  }));
-  return { rounds, positions: Number(/^baecha_dispatch_rider_positions_total(?:\{[^}]*\})? (\d+)/m.exec(text)?.[1] ?? NaN) };
+async function readDispatch(ports: number[]): Promise<DispatchReading> {
+  const each = await Promise.all(
+    ports.map(async (port) => {
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const rounds = [...text.matchAll(/^baecha_dispatch_planning_round_duration_seconds_bucket\{le="([^"]+)"[^}]*\} (\d+)/gm)].map(([, le, count]) => ({
+        le: le === '+Inf' ? Infinity : Number(le),
+        count: Number(count),
+      }));
+      return { rounds, positions: Number(/^baecha_dispatch_rider_positions_total(?:\{[^}]*\})? (\d+)/m.exec(text)?.[1] ?? NaN) };
+    }),
+  );
+  return {
+    rounds: each[0]!.rounds.map((bucket, i) => ({ le: bucket.le, count: each.reduce((sum, reading) => sum + (reading.rounds[i]?.count ?? 0), 0) })),
+    positions: each.map((reading) => reading.positions),
+  };
 }
 
 /** The rounds between two readings, and their p50 and p99 in ms, interpolated within the histogram's buckets. */
@@ -528,7 +616,7 @@ function roundsBetween(start: RoundTimes, end: RoundTimes): LevelResult['rounds'
   return { count: total, p50: total ? quantile(0.5) : NaN, p99: total ? quantile(0.99) : NaN };
 }
 
-async function stagesOf(admin: pg.Client, agencyId: string, windowStart: number, windowEnd: number): Promise<Omit<Stages, 'toRider'>> {
+async function stagesOf(admin: pg.Client, agencyIds: string[], windowStart: number, windowEnd: number): Promise<Omit<Stages, 'toRider'>> {
   const { rows } = await admin.query<{ sent: number; created: number; quoted: number | null; offered: number | null; fee_priced: number | null; fee_stored: number | null; held: boolean }>(
     `SELECT split_part(d.restaurant_name, ' ', 2)::float8 AS sent,
             extract(epoch FROM d.created_at) * 1000 AS created,
@@ -538,8 +626,8 @@ async function stagesOf(admin: pg.Client, agencyId: string, windowStart: number,
             (SELECT extract(epoch FROM q.created_at) * 1000 FROM fee.quotes q WHERE q.id = (d.fee->>'quoteId')::uuid) AS fee_stored,
             d.restaurant_name LIKE '% ready %' AS held
        FROM dispatch.deliveries d
-      WHERE d.agency_id = $1 AND d.restaurant_name LIKE 'bench %'`,
-    [agencyId],
+      WHERE d.agency_id = ANY($1::uuid[]) AND d.restaurant_name LIKE 'bench %'`,
+    [agencyIds],
   );
   // The orders ready at once: a held one's wait for its food is not dispatch's time.
   const inWindow = rows.filter((r) => r.sent >= windowStart && r.sent < windowEnd && !r.held);
@@ -554,9 +642,68 @@ async function stagesOf(admin: pg.Client, agencyId: string, windowStart: number,
   };
 }
 
+/** How a level's dispatch instances share Redis (DISPATCH_CLUSTER=redis): its URL, the run's key prefix, and a client for its CPU. */
+interface ClusterEngine {
+  url: string;
+  prefix: string;
+  client: Redis;
+}
+
+/**
+ * Sent → first offer written (the offer's `created_at`), p50/p99 ms, of the orders in `sentTo` (order id → the
+ * instance it was sent to), apart for those sent to the instance that owned their agency (`owned`, by instance)
+ * and those sent to another, which leaves the offer to the owner's next round.
+ */
+async function landingOf(admin: pg.Client, sentTo: Map<string, number>, owned: string[][]): Promise<LevelResult['landing']> {
+  const { rows } = await admin.query<{ order_id: string; agency_id: string; ms: number | null }>(
+    `SELECT d.order_id, d.agency_id,
+            (SELECT extract(epoch FROM min(o.created_at)) * 1000 FROM dispatch.offers o WHERE o.delivery_id = d.id) - split_part(d.restaurant_name, ' ', 2)::float8 AS ms
+       FROM dispatch.deliveries d WHERE d.order_id = ANY($1::uuid[])`,
+    [[...sentTo.keys()]],
+  );
+  const atOwner: number[] = [];
+  const elsewhere: number[] = [];
+  for (const row of rows) {
+    if (row.ms === null) continue;
+    (owned[sentTo.get(row.order_id)!]?.includes(row.agency_id) ? atOwner : elsewhere).push(Number(row.ms));
+  }
+  return { atOwner: { orders: atOwner.length, toOffer: spread(atOwner) }, elsewhere: { orders: elsewhere.length, toOffer: spread(elsewhere) } };
+}
+
+/** The agencies among `agencyIds` whose live lease each instance (by its pid) holds; a holder is `host:pid:random`. */
+async function leasesByInstance(admin: pg.Client, agencyIds: string[], pids: number[]): Promise<string[][]> {
+  const { rows } = await admin.query<{ holder: string; agencies: string[] }>(
+    `SELECT holder, array_agg(agency_id::text ORDER BY agency_id) AS agencies FROM dispatch.agency_leases
+      WHERE agency_id = ANY($1::uuid[]) AND expires_at > now() GROUP BY holder`,
+    [agencyIds],
+  );
+  return pids.map((pid) => rows.find((row) => row.holder.split(':').at(-2) === String(pid))?.agencies ?? []);
+}
+
+/**
+ * Waits (up to 30 s) until every agency is leased and shared out as the instances' beats share them (each holds
+ * at least its floor share), and returns each instance's agencies.
+ */
+async function sharedLeases(admin: pg.Client, agencyIds: string[], pids: number[]): Promise<string[][]> {
+  const floor = Math.floor(agencyIds.length / pids.length);
+  let byInstance: string[][] = [];
+  for (let i = 0; i < 300; i++) {
+    byInstance = await leasesByInstance(admin, agencyIds, pids);
+    const leased = byInstance.reduce((sum, agencies) => sum + agencies.length, 0);
+    if (leased === agencyIds.length && byInstance.every((agencies) => agencies.length >= floor)) return byInstance;
+    await sleep(100);
+  }
+  console.log(`  the leases were not shared out within 30 s: ${byInstance.map((agencies) => agencies.length).join(' / ')} of ${agencyIds.length} agencies`);
+  return byInstance;
+}
+
 async function runLevel(options: {
   riders: number;
   index: string;
+  /** Dispatch instances, and the engine they share when more than one (or when BENCH_DISPATCH_CLUSTER=redis). */
+  instances: number;
+  cluster?: ClusterEngine;
+  agencies: number;
   config: AppConfig;
   databaseUrl: string;
   admin: pg.Client;
@@ -574,28 +721,51 @@ async function runLevel(options: {
   postgresDir: string;
 }): Promise<LevelResult> {
   const { riders: count, config, admin } = options;
-  // A fresh agency per level: its riders, and its deliveries, are the level's alone.
-  const { agencyId } = await provisionAgency(options.provisioning.dispatch, { name: `벤치마크 대행 ${count} ${options.index}` });
+  // An empty dispatch schema: the level's agencies are the only ones whose leases the instances share.
+  await admin.query('TRUNCATE dispatch.agencies CASCADE');
+  // Fresh agencies per level: their riders, and their deliveries, are the level's alone.
+  const agencyIds: string[] = [];
+  for (let a = 0; a < options.agencies; a++) {
+    const name = `벤치마크 대행 ${count} ${options.index}${options.agencies > 1 ? ` ${a + 1}` : ''}`;
+    agencyIds.push((await provisionAgency(options.provisioning.dispatch, { name })).agencyId);
+  }
   const random = rng(count);
   const riders = Array.from({ length: count }, (_, i) => ({ id: randomUUID(), name: `라이더 ${i + 1}`, token: newSecret('rt_'), start: inSeoul(random) }));
   const t0 = performance.now();
   await admin.query(
     `INSERT INTO dispatch.riders (id, agency_id, name, token_hash, capacity)
-     SELECT id, $1, name, token_hash, 3 FROM unnest($2::uuid[], $3::text[], $4::text[]) AS r(id, name, token_hash)`,
-    [agencyId, riders.map((r) => r.id), riders.map((r) => r.name), riders.map((r) => r.token.hash)],
+     SELECT id, agency_id, name, token_hash, 3 FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) AS r(id, agency_id, name, token_hash)`,
+    [riders.map((r) => r.id), riders.map((_, i) => agencyIds[i % agencyIds.length]), riders.map((r) => r.name), riders.map((r) => r.token.hash)],
   );
-  console.log(`  ${count} riders provisioned in ${((performance.now() - t0) / 1000).toFixed(2)} s (one INSERT)`);
+  console.log(`  ${count} riders of ${agencyIds.length} agenc${agencyIds.length > 1 ? 'ies' : 'y'} provisioned in ${((performance.now() - t0) / 1000).toFixed(2)} s (one INSERT)`);
 
-  const dispatch = await startProcess('dispatch', config.httpPorts.dispatch, serviceEnv(config, options.databaseUrl, { DISPATCH_RIDER_INDEX: options.index }));
-  const pid = dispatch.pid!;
+  // The first instance on the configured ports, the others on free ones.
+  const ports = [{ http: config.httpPorts.dispatch, rpc: config.rpcPorts.dispatch }];
+  for (let i = 1; i < options.instances; i++) {
+    const [http, rpc] = await freePorts(2);
+    ports.push({ http: http!, rpc: rpc! });
+  }
+  const clusterEnv: Record<string, string> = options.cluster
+    ? { DISPATCH_CLUSTER: 'redis', REDIS_URL: options.cluster.url, REDIS_KEY_PREFIX: options.cluster.prefix }
+    : {};
+  const processes: ChildProcess[] = [];
   try {
+    for (const port of ports) {
+      const env = serviceEnv(config, options.databaseUrl, { DISPATCH_RIDER_INDEX: options.index, DISPATCH_PORT: String(port.http), DISPATCH_RPC_PORT: String(port.rpc), ...clusterEnv });
+      processes.push(await startProcess('dispatch', port.http, env));
+    }
+    const pids = processes.map((child) => child.pid!);
+    const leases = await sharedLeases(admin, agencyIds, pids);
+    if (options.instances > 1) console.log(`  leases: ${leases.map((agencies, i) => `instance ${i + 1} (pid ${pids[i]}) ${agencies.length} agencies`).join(', ')}`);
     await sleep(1000);
-    const rssIdleMb = rssMb(pid);
-    const url = `http://127.0.0.1:${config.httpPorts.dispatch}/riders`;
+    const rssIdleMb = pids.map(rssMb);
+    // Each thread's riders connect to one instance, the threads spread evenly over them.
     const workers = Array.from({ length: options.workers }, (_, w) => {
+      const url = `http://127.0.0.1:${ports[w % ports.length]!.http}/riders`;
       const mine = riders.filter((_, i) => i % options.workers === w).map((r) => ({ token: r.token.secret, start: r.start }));
       return new Worker(fileURLToPath(import.meta.url), { workerData: { mode: 'riders', url, offerTimeoutSeconds: config.dispatch.offerTimeoutSeconds, riders: mine, seed: count + w } satisfies RiderJob });
     });
+    const instanceOf = (w: number) => w % ports.length;
     const nextMessage = (worker: Worker) =>
       new Promise<FromRiders>((resolve, reject) => {
         worker.once('message', resolve);
@@ -606,17 +776,23 @@ async function runLevel(options: {
     const connectSeconds = (performance.now() - connectStarted) / 1000;
     let connected = 0;
     let connectFailed = 0;
+    const connectedTo = ports.map(() => 0);
     let firstError: string | undefined;
-    for (const reply of connectedReplies) {
-      if (reply.type !== 'connected') continue;
+    connectedReplies.forEach((reply, w) => {
+      if (reply.type !== 'connected') return;
       connected += reply.connected;
+      connectedTo[instanceOf(w)]! += reply.connected;
       connectFailed += reply.failed;
       firstError ??= reply.firstError;
-    }
+    });
     const deadCount = Math.min(count, Number(process.env.BENCH_DEAD_SOCKETS ?? 100));
     const dead = await DeadConnections.connect(config.httpPorts.dispatch, riders.slice(0, deadCount).map((r) => r.token.secret));
-    const rssConnectedMb = rssMb(pid);
-    console.log(`  ${connected} riders connected in ${connectSeconds.toFixed(1)} s${connectFailed ? `, ${connectFailed} failed (${firstError})` : ''}; dispatch RSS ${fmt(rssIdleMb)} MB idle, ${fmt(rssConnectedMb)} MB connected`);
+    const rssConnectedMb = pids.map(rssMb);
+    const rssText = (values: number[]) => values.map((mb) => fmt(mb)).join(' + ');
+    console.log(
+      `  ${connected} riders connected in ${connectSeconds.toFixed(1)} s${connectFailed ? `, ${connectFailed} failed (${firstError})` : ''}; ` +
+        `dispatch RSS ${rssText(rssIdleMb)} MB idle, ${rssText(rssConnectedMb)} MB connected`,
+    );
 
     const windowStart = epochMs() + options.warmupSeconds * 1000;
     let commitsAtStart: Promise<number> | undefined;
@@ -628,33 +804,46 @@ async function runLevel(options: {
     }
     const windowEnd = windowStart + options.seconds * 1000;
     // CPU time of each process over the window: where the machine's cores went.
-    const cpuNow = () => ({
-      dispatch: processCpuMs(pid),
-      fee: processCpuMs(options.feePid),
-      postgres: postgresCpuMs(options.postgresDir),
-      bench: (({ user, system }) => (user + system) / 1000)(process.cpuUsage()),
-      machine: machineCpuMs(),
-      at: epochMs(),
-    });
-    let cpuAtStart: ReturnType<typeof cpuNow> | undefined;
-    let cpuAtEnd: ReturnType<typeof cpuNow> | undefined;
-    setTimeout(() => (cpuAtStart = cpuNow()), windowStart - epochMs());
+    const cpuNow = async (): Promise<CpuReading> => {
+      const reading = {
+        dispatch: pids.map(processCpuMs),
+        fee: processCpuMs(options.feePid),
+        postgres: postgresCpuMs(options.postgresDir),
+        bench: (({ user, system }) => (user + system) / 1000)(process.cpuUsage()),
+        machine: machineCpuMs(),
+        at: epochMs(),
+      };
+      return { ...reading, redis: await redisCpuMs(options.cluster?.client) };
+    };
+    let cpuAtStart: Promise<CpuReading> | undefined;
+    let cpuAtEnd: Promise<CpuReading> | undefined;
+    let leasesAtStart: Promise<string[][]> | undefined;
+    setTimeout(() => {
+      cpuAtStart = cpuNow();
+      leasesAtStart = leasesByInstance(admin, agencyIds, pids);
+    }, windowStart - epochMs());
     setTimeout(() => (cpuAtEnd = cpuNow()), windowEnd - epochMs());
     setTimeout(() => dead.silence(), windowStart + (options.seconds * 1000) / 4 - epochMs());
     for (const worker of workers) worker.postMessage({ type: 'start', windowStart, windowEnd } satisfies ToRiders);
 
-    // Orders at a steady rate, as order-intake's relay sends them.
-    const publisher = ClientProxyFactory.create(clientOptions(config, 'dispatch'));
-    await publisher.connect();
+    // Orders at a steady rate, as order-intake's relay sends them: round-robin over the instances, as RabbitMQ
+    // spreads a shared queue over its consumers, each for an agency drawn at random.
+    const publishers = ports.map((port) => ClientProxyFactory.create(clientOptions({ ...config, rpcPorts: { ...config.rpcPorts, dispatch: port.rpc } }, 'dispatch')));
+    await Promise.all(publishers.map((publisher) => publisher.connect()));
     const orderRandom = rng(count * 31);
+    const agencyRandom = rng(count * 37);
     let ordersSent = 0;
     let ordersInWindow = 0;
+    let readyAtOnceBeforeEnd = 0;
+    const sentTo = new Map<string, number>();
     let heldInWindow = 0;
     let lastHeldReady = 0;
+    const httpPorts = ports.map((port) => port.http);
     let readingAtStart: Promise<DispatchReading> | undefined;
-    setTimeout(() => (readingAtStart = readDispatch(config.httpPorts.dispatch)), windowStart - epochMs());
+    setTimeout(() => (readingAtStart = readDispatch(httpPorts)), windowStart - epochMs());
     let publishFailed = 0;
-    let rssPeakMb = rssConnectedMb;
+    const rssPeakMb = [...rssConnectedMb];
+    const samplePeaks = () => pids.forEach((pid, i) => (rssPeakMb[i] = Math.max(rssPeakMb[i]!, rssMb(pid))));
     const sendOrder = () => {
       const pickup = inSeoul(orderRandom);
       const dropoff = { lng: pickup.lng + (orderRandom() * 2 - 1) * 0.02, lat: pickup.lat + (orderRandom() * 2 - 1) * 0.015 };
@@ -666,7 +855,7 @@ async function runLevel(options: {
         eventId: randomUUID(),
         occurredAt: new Date().toISOString(),
         orderId: randomUUID(),
-        agencyId,
+        agencyId: agencyIds.length === 1 ? agencyIds[0]! : agencyIds[Math.floor(agencyRandom() * agencyIds.length)]!,
         restaurantId: randomUUID(),
         // The offer repeats the restaurant's name: the rider's thread reads the send time back from it.
         restaurantName: `bench ${sentAt.toFixed(3)}${readyAt === undefined ? '' : ` ready ${readyAt}`}`,
@@ -676,13 +865,18 @@ async function runLevel(options: {
         dropoff: { ...dropoff, address: '서울특별시 종로구 세종대로 172', detail: '3층' },
         orderAmount: 18000,
       } as OrderCreatedEvent;
+      const landing = ordersSent % publishers.length;
       ordersSent++;
-      if (sentAt >= windowStart && sentAt < windowEnd && readyAt === undefined) ordersInWindow++;
+      if (sentAt < windowEnd && readyAt === undefined) readyAtOnceBeforeEnd++;
+      if (sentAt >= windowStart && sentAt < windowEnd && readyAt === undefined) {
+        ordersInWindow++;
+        sentTo.set(event.orderId, landing);
+      }
       if (sentAt >= windowStart && sentAt < windowEnd && readyAt !== undefined) {
         heldInWindow++;
         lastHeldReady = Math.max(lastHeldReady, readyAt);
       }
-      lastValueFrom(publisher.send(PATTERNS.ORDER_CREATED, event)).catch((error: unknown) => {
+      lastValueFrom(publishers[landing]!.send(PATTERNS.ORDER_CREATED, event)).catch((error: unknown) => {
         publishFailed++;
         firstError ??= `order.created: ${(error as Error)?.message ?? JSON.stringify(error)}`;
       });
@@ -692,13 +886,13 @@ async function runLevel(options: {
     while (epochMs() < windowEnd) {
       const due = Math.floor(((epochMs() - sendStarted) / 1000) * options.ordersPerSecond);
       while (ordersSent < due) sendOrder();
-      rssPeakMb = Math.max(rssPeakMb, rssMb(pid));
+      samplePeaks();
       await sleep(10);
     }
     const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
-    const readingAtEnd = readDispatch(config.httpPorts.dispatch);
+    const readingAtEnd = readDispatch(httpPorts);
     await sleep(20);
-    const cpu = cpuShares(cpuAtStart, cpuAtEnd);
+    const cpu = cpuShares(await cpuAtStart, await cpuAtEnd);
     // How far the relay is behind: the restaurants' status events and fee's charges wait in the outbox.
     const [backlog] = (
       await options.admin.query<{ waiting: number; oldest: number | null }>(
@@ -714,12 +908,13 @@ async function runLevel(options: {
     // Orders sent near the end may still be in flight, and held ones are offered shortly before their food is
     // ready: give their offers time to arrive.
     while (epochMs() < Math.max(drainUntil, lastHeldReady + 5000)) {
-      rssPeakMb = Math.max(rssPeakMb, rssMb(pid));
+      samplePeaks();
       await sleep(100);
     }
-    await publisher.close();
-    const stages = await stagesOf(admin, agencyId, windowStart, windowEnd);
-    const links = { ...(await seenFigures(admin, agencyId, windowStart, windowEnd)), ...(await dead.comeBack(30_000)) };
+    await Promise.all(publishers.map((publisher) => publisher.close()));
+    const stages = await stagesOf(admin, agencyIds, windowStart, windowEnd);
+    const links = { ...(await seenFigures(admin, agencyIds, windowStart, windowEnd)), ...(await dead.comeBack(30_000)) };
+    const owned = (await leasesAtStart) ?? pids.map(() => []);
 
     const tallies = await Promise.all(
       workers.map(async (worker) => {
@@ -734,21 +929,41 @@ async function runLevel(options: {
     const toRider: number[] = [];
     const heldLatencies: number[] = [];
     const heldLead: number[] = [];
-    const sum = { offersInWindow: 0, locationsSent: 0, locationsRefused: 0, acceptFailed: 0, completed: 0 };
-    for (const tally of tallies) {
-      if (!tally) continue;
+    const sum = { offersInWindow: 0, receivedInWindow: 0, receivedBeforeEnd: 0, locationsSent: 0, locationsRefused: 0, acceptFailed: 0, completed: 0 };
+    // Positions absorbed per second, as each instance counted them.
+    const [first, last] = [await readingAtStart!, await readingAtEnd];
+    const absorbed = last.positions.map((count, i) => (count - first.positions[i]!) / options.seconds);
+    const perInstance = ports.map((port, i): InstanceFigures => ({
+      port: port.http,
+      pid: pids[i]!,
+      riders: connectedTo[i]!,
+      positionsPerSecond: absorbed[i]!,
+      offersReceived: 0,
+      leases: owned[i]!,
+      cpu: cpu.instances[i] ?? NaN,
+      rssIdleMb: rssIdleMb[i]!,
+      rssConnectedMb: rssConnectedMb[i]!,
+      rssPeakMb: rssPeakMb[i]!,
+    }));
+    tallies.forEach((tally, w) => {
+      if (!tally) return;
       for (const l of tally.latenciesMs) latencies.push(l);
       for (const l of tally.toRiderMs) toRider.push(l);
       for (const l of tally.heldLatenciesMs) heldLatencies.push(l);
       for (const l of tally.heldLeadMs) heldLead.push(l);
       for (const key of Object.keys(sum) as Array<keyof typeof sum>) sum[key] += tally[key];
+      perInstance[instanceOf(w)]!.offersReceived += tally.receivedInWindow;
       firstError ??= tally.firstError;
-    }
+    });
     latencies.sort((a, b) => a - b);
     if (publishFailed) firstError = `${publishFailed} order.created failed: ${firstError}`;
+    const total = (values: number[]) => values.reduce((s, v) => s + v, 0);
     return {
       riders: count,
       index: options.index,
+      instances: options.instances,
+      agencies: agencyIds.length,
+      ordersPerSecond: options.ordersPerSecond,
       connected,
       connectSeconds,
       ordersSent,
@@ -757,16 +972,23 @@ async function runLevel(options: {
       p50: percentile(latencies, 50),
       p99: percentile(latencies, 99),
       held: { sent: heldInWindow, offered: heldLatencies.length, toOffer: spread(heldLatencies), lead: spread(heldLead) },
-      rounds: roundsBetween((await readingAtStart!).rounds, (await readingAtEnd).rounds),
+      rounds: roundsBetween(first.rounds, last.rounds),
       offersPerSecond: sum.offersInWindow / options.seconds,
-      locationsPerSecond: ((await readingAtEnd).positions - (await readingAtStart!).positions) / options.seconds,
+      throughput: {
+        offersPerSecond: sum.receivedInWindow / options.seconds,
+        backlog: readyAtOnceBeforeEnd - sum.receivedBeforeEnd,
+        readyAtOncePerSecond: ordersInWindow / options.seconds,
+      },
+      perInstance,
+      landing: await landingOf(admin, sentTo, owned),
+      locationsPerSecond: total(absorbed),
       locationsSentPerSecond: sum.locationsSent / options.seconds,
       locationsRefused: sum.locationsRefused,
       acceptFailed: sum.acceptFailed,
       completed: sum.completed,
-      rssIdleMb,
-      rssConnectedMb,
-      rssPeakMb,
+      rssIdleMb: total(rssIdleMb),
+      rssConnectedMb: total(rssConnectedMb),
+      rssPeakMb: Math.max(...rssPeakMb),
       eventsWaiting: backlog?.waiting ?? 0,
       oldestEventSeconds: backlog?.oldest ?? 0,
       stages: { ...stages, toRider: spread(toRider) },
@@ -776,7 +998,7 @@ async function runLevel(options: {
       firstError,
     };
   } finally {
-    await stopProcess(dispatch);
+    await Promise.all(processes.map(stopProcess));
   }
 }
 
@@ -784,15 +1006,22 @@ async function runLevel(options: {
 async function servicePart(socketsOnly = false): Promise<string[]> {
   const levels = (process.env.BENCH_RIDERS ?? '1000,10000').split(',').map(Number);
   const indexes = (process.env.BENCH_INDEXES ?? (socketsOnly ? 'grid' : 'grid,linear')).split(',');
-  const ordersPerSecond = socketsOnly ? 0 : Number(process.env.BENCH_ORDERS_PER_SECOND ?? 100);
+  const rates = socketsOnly ? [0] : (process.env.BENCH_ORDERS_PER_SECOND ?? '100').split(',').map(Number);
+  const instanceCounts = (process.env.BENCH_DISPATCH_INSTANCES ?? '1').split(',').map(Number);
+  if (!instanceCounts.every((n) => Number.isInteger(n) && n >= 1)) throw new Error(`BENCH_DISPATCH_INSTANCES: ${process.env.BENCH_DISPATCH_INSTANCES} is not a list of counts of at least 1`);
+  const agencies = Number(process.env.BENCH_AGENCIES ?? (instanceCounts.every((n) => n === 1) ? 1 : 4));
+  if (!Number.isInteger(agencies) || agencies < 1) throw new Error(`BENCH_AGENCIES: ${process.env.BENCH_AGENCIES} is not a count of at least 1`);
+  const clustered = (instances: number) => instances > 1 || process.env.BENCH_DISPATCH_CLUSTER === 'redis';
+  const redisUrl = process.env.REDIS_URL;
+  if (instanceCounts.some(clustered) && !redisUrl) throw new Error('REDIS_URL: several dispatch instances share riders through Redis; set it (e.g. redis://127.0.0.1:6379)');
   const seconds = Number(process.env.BENCH_SECONDS ?? (socketsOnly ? 1 : 20));
   const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? (socketsOnly ? 0 : 10));
   const [from, to] = (process.env.BENCH_READY_LATER_SECONDS ?? '60-120').split('-').map(Number) as [number, number];
   const readyLater = { share: Number(process.env.BENCH_READY_LATER_SHARE ?? 0.3), from, to };
   const dataDir = await mkdtemp(path.join(tmpdir(), 'baecha-bench-'));
   console.log(
-    `\npart 2: embedded PostgreSQL in ${dataDir}; riders ${levels.join(', ')} × index ${indexes.join(', ')}; ` +
-      `${ordersPerSecond} orders/s; ${seconds} s measured after ${warmupSeconds} s of warm-up`,
+    `\npart 2: embedded PostgreSQL in ${dataDir}; riders ${levels.join(', ')} × index ${indexes.join(', ')} × dispatch instances ${instanceCounts.join(', ')} × ` +
+      `${rates.join(', ')} orders/s; ${agencies} agenc${agencies > 1 ? 'ies' : 'y'}; ${seconds} s measured after ${warmupSeconds} s of warm-up`,
   );
   // BENCH_PG_STATEMENTS=N prints the N statements that took the database's time in each level's window.
   const statements = Number(process.env.BENCH_PG_STATEMENTS ?? 0);
@@ -813,55 +1042,53 @@ async function servicePart(socketsOnly = false): Promise<string[]> {
   // BENCH_INTAKE=down leaves order-intake's RPC port closed: dispatch's events to it fail and wait in the outbox.
   const intake = process.env.BENCH_INTAKE === 'down' ? undefined : await startStubIntake(config.rpcPorts.intake);
   const fee = await startProcess('fee', config.httpPorts.fee, serviceEnv(config, db.url));
+  // One key prefix for the run's instances, its keys deleted at the end.
+  const engine = instanceCounts.some(clustered) ? { url: redisUrl!, prefix: `bench-${randomBytes(4).toString('hex')}:`, client: new Redis(redisUrl!) } : undefined;
   const results: LevelResult[] = [];
   try {
     for (const riders of levels) {
       for (const index of indexes) {
-        const workers = Number(process.env.BENCH_WORKERS ?? Math.min(4, Math.max(2, Math.ceil(riders / 2500))));
-        console.log(`level: ${riders} riders, DISPATCH_RIDER_INDEX=${index}, ${workers} rider threads`);
-        const r = await runLevel({
-          riders,
-          index,
-          config,
-          databaseUrl: db.url,
-          admin,
-          provisioning,
-          ordersPerSecond,
-          seconds,
-          warmupSeconds,
-          readyLater,
-          workers,
-          statements,
-          feePid: fee.pid!,
-          postgresDir: path.join(dataDir, 'postgres'),
-        });
-        console.log(
-          `  order→offer p50 ${fmt(r.p50, 1)} ms, p99 ${fmt(r.p99, 1)} ms; ${fmt(r.offersPerSecond, 1)} offers/s (${r.offersInWindow} of ${r.ordersInWindow} orders sent in the window); ` +
-            `${fmt(r.locationsPerSecond)} positions/s absorbed of ${fmt(r.locationsSentPerSecond)} sent; dispatch RSS peak ${fmt(r.rssPeakMb)} MB; ` +
-            `${fmt(r.eventsWaiting)} events waiting in dispatch's outbox as the window ended (oldest ${fmt(r.oldestEventSeconds, 1)} s); ` +
-            `${r.completed} delivered, ${r.acceptFailed} accept/pickup/deliver failed${r.locationsRefused ? `, ${r.locationsRefused} positions refused` : ''}` +
-            `${r.firstError ? ` (first error: ${r.firstError})` : ''}`,
-        );
-        console.log(
-          `  held for their ready time: ${r.held.offered} of ${r.held.sent} offered, order→offer p50/p99 ${fmt(r.held.toOffer[0] / 1000, 1)}/${fmt(r.held.toOffer[1] / 1000, 1)} s, ` +
-            `offer before the food was ready p50/p99 ${fmt(r.held.lead[0] / 1000, 1)}/${fmt(r.held.lead[1] / 1000, 1)} s; ` +
-            `planning rounds in the window ${r.rounds.count}, p50 ${fmt(r.rounds.p50, 1)} ms, p99 ${fmt(r.rounds.p99, 1)} ms`,
-        );
-        console.log(
-          `  stages p50/p99 ms: sent → delivery ${stageText(r.stages.toDelivery)}, → quote ${stageText(r.stages.toQuote)} ` +
-            `(→ fee pricing ${stageText(r.stages.toFeePricing)}, → fee's insert ${stageText(r.stages.toFeeInsert)}, → dispatch's transaction ${stageText(r.stages.backToDispatch)}), ` +
-            `→ offer ${stageText(r.stages.toOffer)}, → rider ${stageText(r.stages.toRider)}`,
-        );
-        console.log(
-          `  CPU in the window, % of one core: dispatch ${fmt(r.cpu.dispatch)}, fee ${fmt(r.cpu.fee)}, PostgreSQL ${fmt(r.cpu.postgres)}, this bench (riders, orders) ${fmt(r.cpu.bench)}; ` +
-            `the machine's ${os.cpus().length} cores ${fmt(r.cpu.machine)} % busy; load average ${r.load}`,
-        );
-        console.log(`  ${linkText(r.links)}`);
-        results.push(r);
+        for (const instances of instanceCounts) {
+          for (const ordersPerSecond of rates) {
+            // Every instance gets as many rider threads as any other.
+            const threads = Number(process.env.BENCH_WORKERS ?? Math.min(4, Math.max(2, Math.ceil(riders / 2500))));
+            const workers = Math.ceil(threads / instances) * instances;
+            const cluster = clustered(instances) ? engine : undefined;
+            console.log(
+              `level: ${riders} riders, DISPATCH_RIDER_INDEX=${index}, ${instances} dispatch instance${instances > 1 ? 's' : ''}${cluster ? ' (DISPATCH_CLUSTER=redis)' : ''}, ` +
+                `${agencies} agenc${agencies > 1 ? 'ies' : 'y'}, ${ordersPerSecond} orders/s, ${workers} rider threads`,
+            );
+            const r = await runLevel({
+              riders,
+              index,
+              instances,
+              cluster,
+              agencies,
+              config,
+              databaseUrl: db.url,
+              admin,
+              provisioning,
+              ordersPerSecond,
+              seconds,
+              warmupSeconds,
+              readyLater,
+              workers,
+              statements,
+              feePid: fee.pid!,
+              postgresDir: path.join(dataDir, 'postgres'),
+            });
+            for (const line of levelText(r)) console.log(`  ${line}`);
+            results.push(r);
+          }
+        }
       }
     }
   } finally {
     await stopProcess(fee);
+    if (engine) {
+      engine.client.disconnect();
+      await deleteRedisKeys(engine.url, engine.prefix);
+    }
     if (intake) await new Promise((resolve) => intake.close(resolve));
     await admin.end();
     await provisioning.close();
@@ -869,15 +1096,19 @@ async function servicePart(socketsOnly = false): Promise<string[]> {
     await rm(dataDir, { recursive: true, force: true });
   }
 
+  // With several instance counts or rates, the index column says which level a row is.
+  const label = (r: LevelResult) =>
+    `${r.index}${instanceCounts.length > 1 || r.instances > 1 ? `, ${r.instances} dispatch` : ''}${rates.length > 1 ? `, ${r.ordersPerSecond}/s` : ''}`;
+  const rss = (r: LevelResult) => (['rssIdleMb', 'rssConnectedMb', 'rssPeakMb'] as const).map((key) => r.perInstance.map((i) => fmt(i[key])).join(' + ')).join(' / ');
   const rows = [
     '| riders | index | connected | order→offer p50 ms | p99 ms | offers/s | orders in window | held: offered of sent, order→offer p50/p99 s, offer before ready p50/p99 s | planning rounds: count, p50 / p99 ms | positions/s absorbed (sent) | dispatch RSS idle / connected / peak MB | events waiting at window end (oldest s) | stages p50/p99 ms: → delivery, → quote (→ fee pricing, → fee insert, → dispatch), → offer, → rider | CPU % of a core: dispatch, fee, PostgreSQL, bench; machine busy % | load average | failed |',
     '|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|--:|',
     ...results.map(
       (r) =>
-        `| ${fmt(r.riders)} | ${r.index} | ${fmt(r.connected)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.offersPerSecond, 1)} | ${fmt(r.ordersInWindow)} | ` +
+        `| ${fmt(r.riders)} | ${label(r)} | ${fmt(r.connected)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.offersPerSecond, 1)} | ${fmt(r.ordersInWindow)} | ` +
         `${r.held.offered} of ${r.held.sent}, ${fmt(r.held.toOffer[0] / 1000, 1)}/${fmt(r.held.toOffer[1] / 1000, 1)}, ${fmt(r.held.lead[0] / 1000, 1)}/${fmt(r.held.lead[1] / 1000, 1)} | ` +
         `${fmt(r.rounds.count)}, ${fmt(r.rounds.p50, 1)} / ${fmt(r.rounds.p99, 1)} | ` +
-        `${fmt(r.locationsPerSecond)} (${fmt(r.locationsSentPerSecond)}) | ${fmt(r.rssIdleMb)} / ${fmt(r.rssConnectedMb)} / ${fmt(r.rssPeakMb)} | ` +
+        `${fmt(r.locationsPerSecond)} (${fmt(r.locationsSentPerSecond)}) | ${rss(r)} | ` +
         `${fmt(r.eventsWaiting)} (${fmt(r.oldestEventSeconds, 1)}) | ${stageText(r.stages.toDelivery)}, ${stageText(r.stages.toQuote)} ` +
         `(${stageText(r.stages.toFeePricing)}, ${stageText(r.stages.toFeeInsert)}, ${stageText(r.stages.backToDispatch)}), ${stageText(r.stages.toOffer)}, ${stageText(r.stages.toRider)} | ` +
         `${fmt(r.cpu.dispatch)}, ${fmt(r.cpu.fee)}, ${fmt(r.cpu.postgres)}, ${fmt(r.cpu.bench)}; ${fmt(r.cpu.machine)} | ${r.load} | ${r.acceptFailed + r.locationsRefused} |`,
@@ -888,10 +1119,20 @@ async function servicePart(socketsOnly = false): Promise<string[]> {
     "| riders | index | offers in window | seen within 1 s | seen p50 / p99 ms | dead connections noticed | noticed after p50 / p99 / max s | replayed events p50 / p99 / max | rebuilds |",
     '|--:|---|--:|--:|--:|--:|--:|--:|--:|',
     ...results.map(
-      ({ riders, index, links: l }) =>
-        `| ${fmt(riders)} | ${index} | ${fmt(l.offers)} | ${fmt(l.seenWithin1s * 100, 1)} % | ${fmt(l.seenP50, 1)} / ${fmt(l.seenP99, 1)} | ${l.deadDetected} of ${l.dead} | ` +
-        `${fmt(l.deadP50, 1)} / ${fmt(l.deadP99, 1)} / ${fmt(l.deadMax, 1)} | ${fmt(l.replayP50)} / ${fmt(l.replayP99)} / ${fmt(l.replayMax)} | ${l.rebuilds} |`,
+      (r) =>
+        `| ${fmt(r.riders)} | ${label(r)} | ${linkCells(r.links)} |`,
     ),
+    '',
+    '| riders | index | agencies | orders/s sent | order→offer p50 / p99 ms | throughput: offers/s reaching riders (ready at once sent /s) | backlog at window end | positions/s absorbed | per instance: riders, leases, CPU % of a core, RSS peak MB | dispatch CPU % of a core (all instances) | Redis CPU % | per dispatch CPU-second: positions, offers | riders per dispatch core | riders per core, dispatch + fee + PostgreSQL + Redis |',
+    '|--:|---|--:|--:|--:|--:|--:|--:|---|--:|--:|--:|--:|--:|',
+    ...results.map((r) => {
+      const cost = costOf(r);
+      return (
+        `| ${fmt(r.riders)} | ${label(r)} | ${r.agencies} | ${r.ordersPerSecond} | ${fmt(r.p50, 1)} / ${fmt(r.p99, 1)} | ${fmt(r.throughput.offersPerSecond, 1)} (${fmt(r.throughput.readyAtOncePerSecond, 1)}) | ` +
+        `${fmt(r.throughput.backlog)} | ${fmt(r.locationsPerSecond)} | ${r.perInstance.map((i) => `${fmt(i.riders)}, ${i.leases.length}, ${fmt(i.cpu)}, ${fmt(i.rssPeakMb)}`).join('; ')} | ` +
+        `${fmt(r.cpu.dispatch)} | ${fmt(r.cpu.redis)} | ${fmt(cost.positionsPerCpuSecond)}, ${fmt(cost.offersPerCpuSecond, 1)} | ${fmt(cost.ridersPerDispatchCore)} | ${fmt(cost.ridersPerStackCore)} |`
+      );
+    }),
   );
   if (socketsOnly) {
     return [
@@ -905,14 +1146,125 @@ async function servicePart(socketsOnly = false): Promise<string[]> {
     ];
   }
   // The goal: 10,000 riders, 100 orders/s, order→offer p99 under 200 ms for the orders ready at once, dispatch RSS under 500 MB.
-  for (const r of results.filter((r) => r.riders === 10_000)) {
-    const met = r.p99 < 200 && r.rssPeakMb < 500 && r.offersInWindow >= 0.99 * r.ordersInWindow && ordersPerSecond >= 100;
+  // It is one instance's goal, at the run's first rate.
+  for (const r of results.filter((r) => r.riders === 10_000 && r.instances === 1 && r.ordersPerSecond === rates[0])) {
+    const met = r.p99 < 200 && r.rssPeakMb < 500 && r.offersInWindow >= 0.99 * r.ordersInWindow && r.ordersPerSecond >= 100;
     rows.push(
-      `\n${met ? 'PASS' : 'FAIL'} (${r.index}): 10,000 riders at ${ordersPerSecond} orders/s: p99 ${fmt(r.p99, 1)} ms (goal < 200), ` +
+      `\n${met ? 'PASS' : 'FAIL'} (${r.index}): 10,000 riders at ${r.ordersPerSecond} orders/s: p99 ${fmt(r.p99, 1)} ms (goal < 200), ` +
         `peak RSS ${fmt(r.rssPeakMb)} MB (goal < 500), ${r.offersInWindow} of ${r.ordersInWindow} orders ready at once offered`,
     );
   }
+  rows.push(...throughputGoal(results, rates));
   return rows;
+}
+
+/** What a level prints as it ends. */
+function levelText(r: LevelResult): string[] {
+  return [
+    `order→offer p50 ${fmt(r.p50, 1)} ms, p99 ${fmt(r.p99, 1)} ms; ${fmt(r.offersPerSecond, 1)} offers/s (${r.offersInWindow} of ${r.ordersInWindow} orders sent in the window); ` +
+      `${fmt(r.locationsPerSecond)} positions/s absorbed of ${fmt(r.locationsSentPerSecond)} sent; dispatch RSS peak ${fmt(r.rssPeakMb)} MB; ` +
+      `${fmt(r.eventsWaiting)} events waiting in dispatch's outbox as the window ended (oldest ${fmt(r.oldestEventSeconds, 1)} s); ` +
+      `${r.completed} delivered, ${r.acceptFailed} accept/pickup/deliver failed${r.locationsRefused ? `, ${r.locationsRefused} positions refused` : ''}` +
+      `${r.firstError ? ` (first error: ${r.firstError})` : ''}`,
+    `held for their ready time: ${r.held.offered} of ${r.held.sent} offered, order→offer p50/p99 ${fmt(r.held.toOffer[0] / 1000, 1)}/${fmt(r.held.toOffer[1] / 1000, 1)} s, ` +
+      `offer before the food was ready p50/p99 ${fmt(r.held.lead[0] / 1000, 1)}/${fmt(r.held.lead[1] / 1000, 1)} s; ` +
+      `planning rounds in the window ${r.rounds.count}, p50 ${fmt(r.rounds.p50, 1)} ms, p99 ${fmt(r.rounds.p99, 1)} ms`,
+    `stages p50/p99 ms: sent → delivery ${stageText(r.stages.toDelivery)}, → quote ${stageText(r.stages.toQuote)} ` +
+      `(→ fee pricing ${stageText(r.stages.toFeePricing)}, → fee's insert ${stageText(r.stages.toFeeInsert)}, → dispatch's transaction ${stageText(r.stages.backToDispatch)}), ` +
+      `→ offer ${stageText(r.stages.toOffer)}, → rider ${stageText(r.stages.toRider)}`,
+    `CPU in the window, % of one core: dispatch ${fmt(r.cpu.dispatch)}, fee ${fmt(r.cpu.fee)}, PostgreSQL ${fmt(r.cpu.postgres)}, this bench (riders, orders) ${fmt(r.cpu.bench)}` +
+      `${Number.isNaN(r.cpu.redis) ? '' : `, Redis (the whole server) ${fmt(r.cpu.redis)}`}; ` +
+      `the machine's ${os.cpus().length} cores ${fmt(r.cpu.machine)} % busy; load average ${r.load}`,
+    linkText(r.links),
+    instancesText(r),
+    throughputText(r),
+    costText(r),
+  ];
+}
+
+/**
+ * The goal of several instances: two (or more) lose at most 25 % of one instance's order → offer throughput, at
+ * each riders level and index measured with both. A configuration's throughput is its best offers/s over the rates.
+ */
+function throughputGoal(results: LevelResult[], rates: number[]): string[] {
+  const lines: string[] = [];
+  const single = results.filter((r) => r.instances === 1);
+  for (const one of new Set(single.map((r) => `${r.riders} ${r.index}`))) {
+    const same = (r: LevelResult) => `${r.riders} ${r.index}` === one;
+    const best = (levels: LevelResult[]) => levels.reduce((a, b) => (b.throughput.offersPerSecond > a.throughput.offersPerSecond ? b : a));
+    const base = best(single.filter(same));
+    for (const n of new Set(results.filter((r) => same(r) && r.instances > 1).map((r) => r.instances))) {
+      const levels = results.filter((r) => same(r) && r.instances === n);
+      const several = best(levels);
+      const lost = 1 - several.throughput.offersPerSecond / base.throughput.offersPerSecond;
+      // Kept up: by the window's end no more than two seconds' worth of orders ready at once waited for an offer.
+      const keptUp = (r: LevelResult) => r.throughput.backlog <= 2 * r.throughput.readyAtOncePerSecond;
+      const highest = Math.max(...rates);
+      const atHighest = [base, several].every((r) => r.ordersPerSecond === highest && keptUp(r));
+      lines.push(
+        `\n${lost <= 0.25 ? 'PASS' : 'FAIL'} (${base.index}): ${fmt(base.riders)} riders, ${n} dispatch instances: ${fmt(several.throughput.offersPerSecond, 1)} offers/s ` +
+          `(at ${several.ordersPerSecond} orders/s sent, ${fmt(several.throughput.backlog)} waiting at the window's end), one instance ${fmt(base.throughput.offersPerSecond, 1)} ` +
+          `(at ${base.ordersPerSecond} orders/s, ${fmt(base.throughput.backlog)} waiting): ${fmt(lost * 100, 1)} % lost (goal: at most 25 %). Throughput is the most offers/s, of orders ready ` +
+          `at once, that reached riders in a ${rates.length > 1 ? 'level' : 'window'} at ${rates.join(', ')} orders/s sent` +
+          (atHighest ? `; both kept up with ${highest} orders/s, so these are floors, not ceilings: add a higher rate to BENCH_ORDERS_PER_SECOND` : ''),
+      );
+    }
+  }
+  return lines;
+}
+
+/** What a note on riders per core needs: the level's work per CPU-second of dispatch (every instance), and riders per core. */
+function costOf(r: LevelResult) {
+  const dispatchCores = r.cpu.dispatch / 100;
+  const stackCores = (r.cpu.dispatch + r.cpu.fee + r.cpu.postgres + (Number.isNaN(r.cpu.redis) ? 0 : r.cpu.redis)) / 100;
+  return {
+    positionsPerCpuSecond: r.locationsPerSecond / dispatchCores,
+    offersPerCpuSecond: r.throughput.offersPerSecond / dispatchCores,
+    ridersPerDispatchCore: r.connected / dispatchCores,
+    ridersPerStackCore: r.connected / stackCores,
+  };
+}
+
+function instancesText(r: LevelResult): string {
+  const each = r.perInstance.map(
+    (i, n) =>
+      `${n + 1} (pid ${i.pid}, port ${i.port}): ${fmt(i.riders)} riders, ${fmt(i.positionsPerSecond)} positions/s absorbed, ${fmt(i.offersReceived)} offers reached its riders, ` +
+      `leases of ${i.leases.length} of ${r.agencies} agencies${i.leases.length ? ` (${i.leases.map((id) => id.slice(0, 8)).join(' ')})` : ''}, ` +
+      `CPU ${fmt(i.cpu)} % of a core, RSS idle / connected / peak ${fmt(i.rssIdleMb)} / ${fmt(i.rssConnectedMb)} / ${fmt(i.rssPeakMb)} MB`,
+  );
+  const { atOwner, elsewhere } = r.landing;
+  const landing =
+    r.instances > 1
+      ? `; orders ready at once sent to their agency's owner: ${atOwner.orders}, sent → offer written p50/p99 ${stageText(atOwner.toOffer)} ms; ` +
+        `to another instance (offered at the owner's next round): ${elsewhere.orders}, ${stageText(elsewhere.toOffer)} ms`
+      : '';
+  return `dispatch instance ${each.join('; ')}${landing}`;
+}
+
+function throughputText(r: LevelResult): string {
+  const t = r.throughput;
+  return (
+    `throughput: ${fmt(t.offersPerSecond, 1)} offers/s of orders ready at once reached riders in the window (such orders sent: ${fmt(t.readyAtOncePerSecond, 1)}/s); ` +
+    `${fmt(t.backlog)} of them sent by the window's end had no offer by then`
+  );
+}
+
+function costText(r: LevelResult): string {
+  const c = costOf(r);
+  return (
+    `cost: dispatch ${fmt(r.cpu.dispatch)} % of a core (${r.perInstance.map((i) => fmt(i.cpu)).join(' + ')})` +
+    `${Number.isNaN(r.cpu.redis) ? '' : `, Redis ${fmt(r.cpu.redis)} %`}; per dispatch CPU-second ${fmt(c.positionsPerCpuSecond)} positions absorbed and ` +
+    `${fmt(c.offersPerCpuSecond, 1)} offers; ${fmt(c.ridersPerDispatchCore)} riders per dispatch core, ${fmt(c.ridersPerStackCore)} per core of dispatch, fee, PostgreSQL` +
+    `${Number.isNaN(r.cpu.redis) ? '' : ' and Redis'}, ` +
+    `at ${r.ordersPerSecond} orders/s`
+  );
+}
+
+function linkCells(l: LinkFigures): string {
+  return (
+    `${fmt(l.offers)} | ${fmt(l.seenWithin1s * 100, 1)} % | ${fmt(l.seenP50, 1)} / ${fmt(l.seenP99, 1)} | ${l.deadDetected} of ${l.dead} | ` +
+    `${fmt(l.deadP50, 1)} / ${fmt(l.deadP99, 1)} / ${fmt(l.deadMax, 1)} | ${fmt(l.replayP50)} / ${fmt(l.replayP99)} / ${fmt(l.replayMax)} | ${l.rebuilds}`
+  );
 }
 
 function linkText(l: LinkFigures): string {

@@ -24,12 +24,12 @@ export interface LinkFigures {
 }
 
 /** From the offers table: how soon the offers of the window were acknowledged by the riders' apps. */
-export async function seenFigures(admin: pg.Client, agencyId: string, windowStart: number, windowEnd: number) {
+export async function seenFigures(admin: pg.Client, agencyIds: string[], windowStart: number, windowEnd: number) {
   const { rows } = await admin.query<{ ms: number | null }>(
     `SELECT extract(epoch FROM o.seen_at - o.created_at) * 1000 AS ms
        FROM dispatch.offers o JOIN dispatch.deliveries d ON d.id = o.delivery_id
-      WHERE d.agency_id = $1 AND o.created_at >= to_timestamp($2 / 1000.0) AND o.created_at < to_timestamp($3 / 1000.0)`,
-    [agencyId, windowStart, windowEnd],
+      WHERE d.agency_id = ANY($1::uuid[]) AND o.created_at >= to_timestamp($2 / 1000.0) AND o.created_at < to_timestamp($3 / 1000.0)`,
+    [agencyIds, windowStart, windowEnd],
   );
   const seen = rows.flatMap((row) => (row.ms === null ? [] : [Number(row.ms)])).sort((a, b) => a - b);
   return { offers: rows.length, seenWithin1s: rows.length ? seen.filter((ms) => ms <= 1000).length / rows.length : NaN, seenP50: percentile(seen, 50), seenP99: percentile(seen, 99) };
