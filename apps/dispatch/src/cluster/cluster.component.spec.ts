@@ -5,6 +5,7 @@ import request from 'supertest';
 import { deleteRedisKeys } from '../../../../test/support/redis.js';
 import { TcpProxy } from '../../../../test/support/tcp-proxy.js';
 import { NEAR_CITY_HALL, eventually, orderEvent, startDispatch, type DispatchHarness, type RiderClient } from '../../test/dispatch-harness.js';
+import { AgencyLeases } from '../leases/agency-leases.service.js';
 
 const redisUrl = process.env.REDIS_URL;
 if (!redisUrl) console.warn('\n*** REDIS_URL is not set: two dispatch instances sharing riders through Redis are SKIPPED ***\n');
@@ -202,5 +203,49 @@ function position(client: RiderClient): { epoch: string; seq: number } {
     const delivery = await h.deliveryOf(after.orderId);
     await riderB.waitForOffer(delivery.id);
     expect(riderB.received.find((r) => r.event === 'offer')!.meta!.seq).toBeGreaterThan(0);
+  });
+});
+
+/**
+ * Orders reach whichever instance the transport gives them to. Here both instances tick once a minute, so an offer
+ * within seconds can only come from the wake-up the pricing instance sends the agency's owner.
+ */
+(redisUrl ? describe : describe.skip)('a delivery priced by an instance that does not plan its agency (component, real Redis)', () => {
+  const prefix = `test-${randomBytes(4).toString('hex')}:`;
+  const env = {
+    DISPATCH_CLUSTER: 'redis',
+    REDIS_URL: redisUrl!,
+    REDIS_KEY_PREFIX: prefix,
+    DISPATCH_CLUSTER_PRESENCE_BATCH_MS: '50',
+    DISPATCH_CLUSTER_INSTANCE_TIMEOUT_MS: '600000',
+    DISPATCH_SWEEP_INTERVAL_MS: '60000',
+  };
+  let h: DispatchHarness;
+
+  beforeAll(async () => {
+    h = await startDispatch({ env });
+  });
+
+  afterAll(async () => {
+    await h?.close();
+    if (redisUrl) await deleteRedisKeys(redisUrl, prefix);
+  });
+
+  it('is offered by the owner at once, woken through Redis, not at its next round', async () => {
+    const b = await h.startInstance();
+    const { agencyId } = await h.agency();
+    // B plans the agency; the order arrives at A.
+    expect((await b.app.get(AgencyLeases).own([agencyId])).has(agencyId)).toBe(true);
+    const { token } = await h.rider(agencyId, '깨우기 라이더');
+    const rider = await h.connect(token, { url: b.url });
+    await rider.at(NEAR_CITY_HALL.m300);
+    // The rounds the lease and the rider's first position woke (at least a second apart) are over before the order.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+
+    const event = orderEvent(agencyId);
+    await h.publish(event);
+    const offer = await rider.waitForOffer();
+    expect(offer.deliveryId).toBe((await h.deliveryOf(event.orderId)).id);
+    expect(h.dispatch.get(AgencyLeases).owns(agencyId)).toBe(false);
   });
 });

@@ -1,17 +1,19 @@
 import { Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { LeasesModule } from '../leases/leases.module.js';
 import { RidersModule } from '../riders/riders.module.js';
 import { ClusterRedis } from './cluster-redis.js';
+import { ClusterWakeups } from './cluster-wakeups.js';
 import { PresenceMirror } from './presence-mirror.js';
 import { RedisRiderRelay } from './redis-rider-relay.js';
 
 /**
  * Dispatch as one of several instances sharing riders through Redis (DISPATCH_CLUSTER=redis, docs/clustering.md):
- * rider events reach sockets on any instance and riders' streams survive an instance, and every instance's planner
- * sees every rider. Imported only in that mode: without it dispatch is one process with everything in memory.
+ * rider events reach sockets on any instance and riders' streams survive an instance, every instance's planner
+ * sees every rider, and a delivery priced by one instance is planned by its agency's owner at once. Imported only in that mode: without it dispatch is one process with everything in memory.
  */
 @Module({
-  imports: [RidersModule],
-  providers: [ClusterRedis, RedisRiderRelay, PresenceMirror],
+  imports: [RidersModule, LeasesModule],
+  providers: [ClusterRedis, RedisRiderRelay, PresenceMirror, ClusterWakeups],
 })
 export class ClusterModule implements OnApplicationBootstrap {
   constructor(private readonly redis: ClusterRedis) {}

@@ -134,10 +134,10 @@ export class DeliveryPricing {
         if ('failed' in answer) throw answer.failed;
         // A delivery that simply waits is priced and offered in one go; any other (offered meanwhile with its fee
         // pending, say) is priced on its own.
-        return (
-          (await this.offers.offerAtPrice(delivery, answer.quote, surroundings)) ||
-          (await this.deliveries.recordQuote(delivery.id, answer.quote, { fence: this.fenceOf(delivery) }))
-        );
+        if (await this.offers.offerAtPrice(delivery, answer.quote, surroundings)) return true;
+        const recorded = await this.deliveries.recordQuote(delivery.id, answer.quote, { fence: this.fenceOf(delivery) });
+        if (recorded && !this.leases.owns(delivery.agencyId)) this.wakeup.pricedElsewhere(delivery.agencyId);
+        return recorded;
       } catch (error) {
         await this.postpone(delivery, error);
         return false;

@@ -12,9 +12,22 @@ import type { DeliveryEntity } from '../deliveries/delivery.entity.js';
 export class DispatchWakeup {
   private listener?: () => void;
   private pricing?: (delivery: DeliveryEntity) => void;
+  private elsewhere?: (agencyId: string) => void;
 
   wake(): void {
     this.listener?.();
+  }
+
+  /**
+   * A delivery of an agency another instance plans was priced here: that instance is asked for a round now (where
+   * instances share a channel, see ClusterWakeups) rather than finding it at its next tick.
+   */
+  pricedElsewhere(agencyId: string): void {
+    this.elsewhere?.(agencyId);
+  }
+
+  onPricedElsewhere(listener: (agencyId: string) => void): void {
+    this.elsewhere = listener;
   }
 
   /** A delivery was created: it needs a price, then a rider. */
