@@ -124,6 +124,46 @@ describe('rotating agency keys and rider tokens (component, real PostgreSQL)', (
     ]);
   });
 
+  it('refuses an agency key or a rider token whose window has ended saying it was replaced and when; a made-up one learns nothing', async () => {
+    const agency = await h.agency();
+    const rider = await h.rider(agency.agencyId, '옛 토큰 라이더');
+    await eventually(async () => (await feeStatus(agency.agencyId, agency.apiKey)) === 200, 'fee to know the agency', 30_000);
+    // A window of a few seconds, which the clock closes while the test waits.
+    const key = await call('POST', `/v1/agencies/${agency.agencyId}/api-key/rotate`, agency.apiKey, { overlapHours: 0.001 });
+    const token = await call('POST', `/v1/agencies/${agency.agencyId}/riders/${rider.riderId}/token/rotate`, key.body.secret, { overlapHours: 0.001 });
+    const replaced = (what: string, until: string) => ({
+      code: 'UNAUTHENTICATED',
+      message: `this ${what} was replaced and stopped working at ${until}: use the new one`,
+      details: { replacedUntil: until },
+    });
+    const refusedOn = (base: string, path: string) =>
+      eventually(async () => {
+        const answer = await call('GET', path, agency.apiKey, undefined, base);
+        return answer.status === 401 ? answer : undefined;
+      }, `the old key refused on ${base}`, 30_000);
+
+    const onDispatch = await refusedOn(h.dispatchUrl, `/v1/agencies/${agency.agencyId}/riders`);
+    expect(onDispatch.body.error).toMatchObject(replaced('agency API key', key.body.previousValidUntil));
+    const onFee = await refusedOn(feeUrl(), `/v1/agencies/${agency.agencyId}/tariff`);
+    expect(onFee.body.error).toMatchObject(replaced('agency API key', key.body.previousValidUntil));
+    expect(await dispatchStatus(agency.agencyId, key.body.secret)).toBe(200);
+
+    await eventually(async () => (Date.now() > Date.parse(token.body.previousValidUntil) ? true : undefined), "the token's window to end", 30_000);
+    await expect(h.connect(rider.token)).rejects.toMatchObject({
+      message: 'UNAUTHENTICATED',
+      data: { replacedUntil: token.body.previousValidUntil, message: replaced('rider token', token.body.previousValidUntil).message },
+    });
+    expect((await h.connect(token.body.secret)).socket.connected).toBe(true);
+
+    // Whoever never held the key or token is told nothing about rotations.
+    const guessed = await call('GET', `/v1/agencies/${agency.agencyId}/riders`, `ak_${'x'.repeat(32)}`);
+    expect(guessed).toMatchObject({ status: 401, body: { error: { code: 'UNAUTHENTICATED', message: 'unknown API key' } } });
+    expect(guessed.body.error.details).toBeUndefined();
+    const guessedToken = await h.connect(`rt_${'x'.repeat(32)}`).catch((error: { message: string; data?: unknown }) => error);
+    expect(guessedToken).toMatchObject({ message: 'UNAUTHENTICATED' });
+    expect((guessedToken as { data?: unknown }).data).toBeUndefined();
+  });
+
   it('lets only an owner rotate; another agency gets 404 and changes nothing; a bad overlap is 400 naming it', async () => {
     const agency = await h.agency();
     const other = await h.agency('남의 대행');
