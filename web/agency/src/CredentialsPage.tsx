@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { describeError, type AgencyApi } from './api';
+import { ConfirmActions } from './ConfirmActions';
 import { ErrorLine } from './ErrorLine';
 import { seoulTimeSeconds } from './format';
 import { ShownOnce } from './ShownOnce';
@@ -28,6 +29,14 @@ const CREDENTIAL_LABEL: Record<Credential, string> = {
   'restaurant-key': '식당 API 키',
   'agency-key': '대행사 API 키',
   'rider-token': '라이더 토큰',
+};
+
+/** What each credential's button says. */
+const ROTATE_LABEL: Record<Credential, string> = {
+  'webhook-secret': '웹훅 시크릿 교체',
+  'restaurant-key': 'API 키 교체',
+  'agency-key': '대행사 API 키 교체',
+  'rider-token': '토큰 교체',
 };
 
 /** One rotation the owner asked for: what, whose (a name), and how to make it. */
@@ -95,44 +104,56 @@ export function CredentialsPage({ api, riders }: { api: AgencyApi; riders: Rider
         {key.data?.previousValidUntil && <> · 이전 키 <PreviousUntil until={key.data.previousValidUntil} /></>}
       </p>
       <button type="button" onClick={() => ask({ credential: 'agency-key', name: '대행사', rotate: (overlapHours) => api.dispatch<Rotated>('POST', '/api-key/rotate', { overlapHours }) })}>
-        대행사 API 키 교체
+        {ROTATE_LABEL['agency-key']}
       </button>
 
       <h3>식당</h3>
-      <table className="admin-table" aria-label="식당 키 목록">
-        <tbody>
-          {restaurants.map((r) => (
-            <tr key={r.id} aria-label={`키 교체 ${r.name}`}>
-              <th scope="row">{r.name}</th>
-              <td className="actions">
-                <button type="button" onClick={() => ask({ credential: 'webhook-secret', name: r.name, rotate: (overlapHours) => api.dispatch<Rotated>('POST', `/restaurants/${r.id}/webhook-secret/rotate`, { overlapHours }) })}>
-                  웹훅 시크릿 교체
-                </button>
-                <button type="button" onClick={() => ask({ credential: 'restaurant-key', name: r.name, rotate: (overlapHours) => api.dispatch<Rotated>('POST', `/restaurants/${r.id}/api-key/rotate`, { overlapHours }) })}>
-                  API 키 교체
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <KeyTable
+        label="식당 키 목록"
+        onAsk={ask}
+        rows={restaurants.map((r) => ({
+          id: r.id,
+          name: r.name,
+          requests: [
+            { credential: 'webhook-secret', name: r.name, rotate: (overlapHours) => api.dispatch<Rotated>('POST', `/restaurants/${r.id}/webhook-secret/rotate`, { overlapHours }) },
+            { credential: 'restaurant-key', name: r.name, rotate: (overlapHours) => api.dispatch<Rotated>('POST', `/restaurants/${r.id}/api-key/rotate`, { overlapHours }) },
+          ],
+        }))}
+      />
 
       <h3>라이더</h3>
-      <table className="admin-table" aria-label="라이더 토큰 목록">
-        <tbody>
-          {riders.map((r) => (
-            <tr key={r.id} aria-label={`키 교체 ${r.name}`}>
-              <th scope="row">{r.name}</th>
-              <td className="actions">
-                <button type="button" onClick={() => ask({ credential: 'rider-token', name: r.name, rotate: (overlapHours) => api.dispatch<Rotated>('POST', `/riders/${r.id}/token/rotate`, { overlapHours }) })}>
-                  토큰 교체
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <KeyTable
+        label="라이더 토큰 목록"
+        onAsk={ask}
+        rows={riders.map((r) => ({
+          id: r.id,
+          name: r.name,
+          requests: [{ credential: 'rider-token', name: r.name, rotate: (overlapHours) => api.dispatch<Rotated>('POST', `/riders/${r.id}/token/rotate`, { overlapHours }) }],
+        }))}
+      />
     </section>
+  );
+}
+
+/** Whose credentials may be rotated, a row each, a button a credential. */
+function KeyTable({ label, rows, onAsk }: { label: string; rows: Array<{ id: string; name: string; requests: RotationRequest[] }>; onAsk: (request: RotationRequest) => void }) {
+  return (
+    <table className="admin-table" aria-label={label}>
+      <tbody>
+        {rows.map((row) => (
+          <tr key={row.id} aria-label={`키 교체 ${row.name}`}>
+            <th scope="row">{row.name}</th>
+            <td className="actions">
+              {row.requests.map((request) => (
+                <button key={request.credential} type="button" onClick={() => onAsk(request)}>
+                  {ROTATE_LABEL[request.credential]}
+                </button>
+              ))}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 
@@ -150,14 +171,7 @@ function ConfirmRotation({ request, overlapHours, onConfirm, onCancel }: { reque
       <p id="rotate-text">
         {what}: 새로 발급할까요? 이전 것은 {Number(overlapHours) > 0 ? `${overlapHours}시간 뒤 중지됩니다` : '바로 중지됩니다'}.
       </p>
-      <div className="actions">
-        <button type="button" className="danger" disabled={busy} onClick={() => void confirm()}>
-          교체 확정
-        </button>
-        <button type="button" disabled={busy} onClick={onCancel} autoFocus>
-          돌아가기
-        </button>
-      </div>
+      <ConfirmActions label="교체 확정" busy={busy} onConfirm={() => void confirm()} onCancel={onCancel} />
     </div>
   );
 }
