@@ -22,7 +22,7 @@ describe('rotating agency keys and rider tokens (component, real PostgreSQL)', (
   let h: DispatchHarness;
 
   beforeAll(async () => {
-    h = await startDispatch({ env: { AUTH_FAILURES_PER_ADDRESS: '1000' } });
+    h = await startDispatch({ env: { AUTH_FAILURES_PER_ADDRESS: '1000', RIDER_RECHECK_INTERVAL_MS: '200' } });
   });
 
   afterAll(async () => {
@@ -114,6 +114,11 @@ describe('rotating agency keys and rider tokens (component, real PostgreSQL)', (
     const revoked = await call('POST', base, agency.apiKey, { overlapHours: 0 });
     expect(revoked.status).toBe(200);
     await expect(closed).resolves.toBe('io server disconnect');
+    expect(newDevice.events('session:ended')).toContainEqual({
+      code: 'UNAUTHENTICATED',
+      message: `this rider token was replaced and stopped working at ${revoked.body.previousValidUntil}: use the new one`,
+      replacedUntil: revoked.body.previousValidUntil,
+    });
     await expect(h.connect(rotated.body.secret)).rejects.toThrow();
     expect((await h.connect(revoked.body.secret)).socket.connected).toBe(true);
 
@@ -131,6 +136,8 @@ describe('rotating agency keys and rider tokens (component, real PostgreSQL)', (
     // A window of a few seconds, which the clock closes while the test waits.
     const key = await call('POST', `/v1/agencies/${agency.agencyId}/api-key/rotate`, agency.apiKey, { overlapHours: 0.001 });
     const token = await call('POST', `/v1/agencies/${agency.agencyId}/riders/${rider.riderId}/token/rotate`, key.body.secret, { overlapHours: 0.001 });
+    // A phone still on the old token, connected within the window.
+    const oldPhone = await h.connect(rider.token);
     const replaced = (what: string, until: string) => ({
       code: 'UNAUTHENTICATED',
       message: `this ${what} was replaced and stopped working at ${until}: use the new one`,
@@ -148,7 +155,13 @@ describe('rotating agency keys and rider tokens (component, real PostgreSQL)', (
     expect(onFee.body.error).toMatchObject(replaced('agency API key', key.body.previousValidUntil));
     expect(await dispatchStatus(agency.agencyId, key.body.secret)).toBe(200);
 
-    await eventually(async () => (Date.now() > Date.parse(token.body.previousValidUntil) ? true : undefined), "the token's window to end", 30_000);
+    // Once the window ends, the phone still on the old token is told so and closed.
+    await expect(oldPhone.waitFor('session:ended', undefined, 30_000)).resolves.toEqual({
+      code: 'UNAUTHENTICATED',
+      message: replaced('rider token', token.body.previousValidUntil).message,
+      replacedUntil: token.body.previousValidUntil,
+    });
+    await eventually(async () => (oldPhone.socket.connected ? undefined : true), 'the old phone closed', 15_000);
     await expect(h.connect(rider.token)).rejects.toMatchObject({
       message: 'UNAUTHENTICATED',
       data: { replacedUntil: token.body.previousValidUntil, message: replaced('rider token', token.body.previousValidUntil).message },
