@@ -24,6 +24,15 @@ describeInBrowser('rider client in a browser (system)', () => {
   const offer = () => riderScreen(page).offer();
   const job = () => riderScreen(page).job();
   const seen = (locator: ReturnType<Page['locator']>, what: string, timeout?: number) => visible(locator, what, errors, timeout);
+  /** A new page on the sign-in form: the context shares storage, so a rider signed in on another page is signed out. */
+  const signedOutPage = async () => {
+    const phone = await context.newPage();
+    const phoneErrors = pageErrors(phone);
+    await phone.goto(`${stack.url('dispatch')}/rider`);
+    const signOut = phone.getByRole('button', { name: '로그아웃' });
+    if (await signOut.isVisible()) await signOut.click();
+    return { phone, phoneErrors };
+  };
   const orderStatus = (orderId: string, status: string) =>
     eventually(async () => ((await tenants.restaurant.order(orderId)).status === status ? true : undefined), `the restaurant to see ${status}`, 20_000);
 
@@ -178,11 +187,7 @@ describeInBrowser('rider client in a browser (system)', () => {
   }, 60_000);
 
   it('tells a rider the admin CLI disabled, while its page is open, why it was signed out', async () => {
-    const phone = await context.newPage();
-    const phoneErrors = pageErrors(phone);
-    await phone.goto(`${stack.url('dispatch')}/rider`);
-    const signOut = phone.getByRole('button', { name: '로그아웃' });
-    if (await signOut.isVisible()) await signOut.click();
+    const { phone, phoneErrors } = await signedOutPage();
     await phone.getByLabel('라이더 토큰').fill(tenants.riders[2].token);
     await phone.getByRole('button', { name: '로그인' }).click();
     await phone.getByRole('status', { name: '연결 상태' }).filter({ hasText: '연결됨' }).waitFor({ timeout: 20_000 });
@@ -201,11 +206,7 @@ describeInBrowser('rider client in a browser (system)', () => {
 
   // Last: it leaves this machine's address refused for a minute.
   it('tells a rider whose network failed to sign in too often how long to wait, even with the right token', async () => {
-    const phone = await context.newPage();
-    const phoneErrors = pageErrors(phone);
-    await phone.goto(`${stack.url('dispatch')}/rider`);
-    const signOut = phone.getByRole('button', { name: '로그아웃' });
-    if (await signOut.isVisible()) await signOut.click();
+    const { phone, phoneErrors } = await signedOutPage();
     for (let i = 0; i < 3; i++) {
       await phone.getByLabel('라이더 토큰').fill(`rt_wrong${i}`);
       await phone.getByRole('button', { name: '로그인' }).click();
