@@ -38,8 +38,8 @@ POST /v1/operator-invites/accept or in the dashboard: how an agency gets its fir
 list shows every agency, or the restaurants or riders of one agency (--agency) or of all; --json prints JSON.
 disable refuses a restaurant's webhooks and API key (RESTAURANT_DISABLED), or a rider's token on its next
 connection, handing the rider's deliveries not yet picked up back to dispatch in the same transaction (a running
-dispatch offers them again); a socket already open is not closed (use the agency API for that); enable restores
-them. Each change is in the agency's audit log as "admin CLI".
+dispatch offers them again); a running dispatch closes a socket already open within RIDER_RECHECK_INTERVAL_MS
+(the agency API closes it at once); enable restores them. Each change is in the agency's audit log as "admin CLI".
 import reads a CSV file (UTF-8, with or without BOM; a header row; fields quoted as RFC 4180): riders with columns
 name[,capacity], restaurants with name,address,lng,lat[,callbackUrl][,defaultCookingMinutes]. Every row is checked
 and every bad one reported (line, field, value, reason) before anything is written; then all rows are created in

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { describeInBrowser, pageErrors, riderScreen, saveScreenshot, visible } from '../support/browser.js';
+import { setRiderDisabled } from '../../apps/dispatch/src/rider-admin/rider-admin.provisioning.js';
 import { closeRiderBrowser, openRiderBrowser } from '../support/rider-browser.js';
 import { eventually, type Stack, type Tenants } from '../support/stack.js';
 
@@ -8,7 +9,8 @@ import { eventually, type Stack, type Tenants } from '../support/stack.js';
  * The rider companion client as a rider uses it: the page dispatch serves at /rider, in headless Chromium,
  * against the three services running as processes. A restaurant's order reaches the rider's screen as an offer
  * with its pay and a running countdown; the rider takes it through pickup to delivery, and the restaurant sees
- * it delivered. When dispatch is killed, the open page reconnects by itself and shows the rider's job again.
+ * it delivered. When dispatch is killed, the open page reconnects by itself and shows the rider's job again. A
+ * rider the admin CLI disables is signed out and told why.
  */
 describeInBrowser('rider client in a browser (system)', () => {
   let stack: Stack;
@@ -22,15 +24,24 @@ describeInBrowser('rider client in a browser (system)', () => {
   const offer = () => riderScreen(page).offer();
   const job = () => riderScreen(page).job();
   const seen = (locator: ReturnType<Page['locator']>, what: string, timeout?: number) => visible(locator, what, errors, timeout);
+  /** A new page on the sign-in form: the context shares storage, so a rider signed in on another page is signed out. */
+  const signedOutPage = async () => {
+    const phone = await context.newPage();
+    const phoneErrors = pageErrors(phone);
+    await phone.goto(`${stack.url('dispatch')}/rider`);
+    const signOut = phone.getByRole('button', { name: '로그아웃' });
+    if (await signOut.isVisible()) await signOut.click();
+    return { phone, phoneErrors };
+  };
   const orderStatus = (orderId: string, status: string) =>
     eventually(async () => ((await tenants.restaurant.order(orderId)).status === status ? true : undefined), `the restaurant to see ${status}`, 20_000);
 
   beforeAll(async () => {
     // Three failed sign-ins from one address are enough to see the last test's refusal (no other test fails one).
     ({ stack, tenants, browser, context, page, errors } = await openRiderBrowser({
-      env: { DISPATCH_SWEEP_INTERVAL_MS: '200', FEE_PENDING_OFFER_AFTER_MS: '300', AUTH_FAILURES_PER_ADDRESS: '3' },
+      env: { DISPATCH_SWEEP_INTERVAL_MS: '200', FEE_PENDING_OFFER_AFTER_MS: '300', AUTH_FAILURES_PER_ADDRESS: '3', RIDER_RECHECK_INTERVAL_MS: '200' },
       agency: '브라우저 대행',
-      riders: ['브라우저 라이더', '모의 라이더'],
+      riders: ['브라우저 라이더', '모의 라이더', '멈출 라이더'],
     }));
   }, 120_000);
 
@@ -175,13 +186,27 @@ describeInBrowser('rider client in a browser (system)', () => {
     await desk.close();
   }, 60_000);
 
+  it('tells a rider the admin CLI disabled, while its page is open, why it was signed out', async () => {
+    const { phone, phoneErrors } = await signedOutPage();
+    await phone.getByLabel('라이더 토큰').fill(tenants.riders[2].token);
+    await phone.getByRole('button', { name: '로그인' }).click();
+    await phone.getByRole('status', { name: '연결 상태' }).filter({ hasText: '연결됨' }).waitFor({ timeout: 20_000 });
+
+    // The CLI writes the database only; the dispatch holding the socket finds the disable and closes it, saying why.
+    await setRiderDisabled(stack.databases.dispatch, tenants.riders[2].riderId, true, { label: 'admin CLI' });
+    await phone.getByRole('alert').filter({ hasText: '관제에서 이 라이더의 사용을 중지했습니다.' }).waitFor({ timeout: 20_000 });
+    await saveScreenshot(phone, 'rider-disabled-by-cli');
+    // Signed out, so the next page opens on the sign-in form, not with the disabled rider's token (a refused token
+    // would count against this address in the last test).
+    await phone.getByRole('button', { name: '다시 로그인' }).click();
+    await phone.getByLabel('라이더 토큰').waitFor({ timeout: 20_000 });
+    expect(phoneErrors).toEqual([]);
+    await phone.close();
+  }, 60_000);
+
   // Last: it leaves this machine's address refused for a minute.
   it('tells a rider whose network failed to sign in too often how long to wait, even with the right token', async () => {
-    const phone = await context.newPage();
-    const phoneErrors = pageErrors(phone);
-    await phone.goto(`${stack.url('dispatch')}/rider`);
-    const signOut = phone.getByRole('button', { name: '로그아웃' });
-    if (await signOut.isVisible()) await signOut.click();
+    const { phone, phoneErrors } = await signedOutPage();
     for (let i = 0; i < 3; i++) {
       await phone.getByLabel('라이더 토큰').fill(`rt_wrong${i}`);
       await phone.getByRole('button', { name: '로그인' }).click();

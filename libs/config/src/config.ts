@@ -47,6 +47,11 @@ export interface AppConfig {
     riderMaxSpeedKmh: number;
     /** How often the positions riders reported since the last write are written to the database, in one statement. */
     riderPositionFlushMs: number;
+    /**
+     * How often each dispatch instance checks, against the database, that the riders whose sockets it holds may
+     * still be connected (not disabled, token still working): the admin CLI writes the database only.
+     */
+    riderRecheckMs: number;
     /** The spatial index of online riders: `grid` (see GridRiderIndex for why) or `linear`, the baseline benchmarks compare. */
     riderIndex: 'grid' | 'linear';
     /** Offer policy of an agency that has not chosen one. */
@@ -381,6 +386,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       riderHeartbeatTimeoutMs: r.int('RIDER_HEARTBEAT_TIMEOUT_MS', 30_000, 50, 3_600_000)!,
       riderMaxSpeedKmh: r.number('RIDER_MAX_SPEED_KMH', 200, 0, 2000),
       riderPositionFlushMs: r.int('RIDER_POSITION_FLUSH_MS', 5000, 10, 3_600_000)!,
+      riderRecheckMs: r.int('RIDER_RECHECK_INTERVAL_MS', 5000, 100, 600_000)!,
       riderIndex: r.oneOf('DISPATCH_RIDER_INDEX', ['grid', 'linear'] as const, 'grid'),
       offerPolicy: r.oneOf('DISPATCH_OFFER_POLICY', ['sequential', 'broadcast'] as const, 'sequential'),
       broadcastSize: r.int('DISPATCH_BROADCAST_SIZE', 3, 1, 50)!,

@@ -12,13 +12,14 @@ export interface AgencyKeyRotation {
 type Queryable = Pick<EntityManager, 'query'>;
 
 /**
- * The agency whose current key, or whose replaced key within its window, has this hash, from a service's copy of
- * agency keys (`<schema>.agencies`, as fee and intake keep it); `until` is when the replaced key stops working.
+ * The agency whose current key, or whose key the last rotation replaced, has this hash, from a service's copy of
+ * agency keys (`<schema>.agencies`, as fee and intake keep it); `replacedUntil` is when the replaced key stops (or
+ * stopped) working, null for the current key. The caller refuses a replaced key past its window (authenticateAgency).
  */
-export async function agencyByKeyHash(db: Queryable, schema: 'fee' | 'intake', apiKeyHash: string): Promise<{ id: string; until: Date | null } | null> {
-  const rows: Array<{ id: string; until: Date | null }> = await db.query(
-    `SELECT id, CASE WHEN api_key_hash = $1 THEN NULL ELSE previous_api_key_until END AS until FROM ${schema}.agencies
-      WHERE api_key_hash = $1 OR (previous_api_key_hash = $1 AND previous_api_key_until > now())`,
+export async function agencyByKeyHash(db: Queryable, schema: 'fee' | 'intake', apiKeyHash: string): Promise<{ id: string; replacedUntil: Date | null } | null> {
+  const rows: Array<{ id: string; replacedUntil: Date | null }> = await db.query(
+    `SELECT id, CASE WHEN api_key_hash = $1 THEN NULL ELSE previous_api_key_until END AS "replacedUntil" FROM ${schema}.agencies
+      WHERE api_key_hash = $1 OR previous_api_key_hash = $1`,
     [apiKeyHash],
   );
   return rows[0] ?? null;

@@ -16,24 +16,39 @@ import {
   type OperatorSessions,
 } from './agency-access.js';
 import { ApiErrors } from './api-docs.js';
+import { replacedKeyRefusal } from './credential-rotation.js';
 import { DomainError } from './domain-error.js';
 import { bearerToken, hashSecret } from './secrets.js';
 
+/**
+ * The agency a key hash opens: its current key (`replacedUntil` null), or the key its last rotation replaced, with
+ * when that one stops (or stopped) working. A key replaced by an earlier rotation is not found.
+ */
+export interface KeyHolder {
+  id: string;
+  replacedUntil: Date | null;
+}
+
 /** Where a service finds its agencies by the hash of their API key (each service keeps its own copy). */
 export interface AgencyKeys {
-  findByApiKeyHash(apiKeyHash: string): Promise<{ id: string } | null>;
+  findByApiKeyHash(apiKeyHash: string): Promise<KeyHolder | null>;
 }
 
 /** Injection token for the service's `AgencyKeys`. */
 export const AGENCY_KEYS = Symbol('AGENCY_KEYS');
 
-/** The agency an `Authorization: Bearer <API key>` header opens; no key or an unknown one is UNAUTHENTICATED. */
+/**
+ * The agency an `Authorization: Bearer <API key>` header opens; no key or an unknown one is UNAUTHENTICATED. A key
+ * a rotation replaced works until its window ends, and is then refused saying when it stopped (only the one who
+ * sends that very key learns it, and it does not count as a guess: see replacedKeyRefusal).
+ */
 export async function authenticateAgency(keys: AgencyKeys, authorization: string | undefined): Promise<{ id: string }> {
   const key = bearerToken(authorization);
   if (!key) throw new DomainError('UNAUTHENTICATED', 'send the agency API key as "Authorization: Bearer <key>"');
   const agency = await keys.findByApiKeyHash(hashSecret(key));
   if (!agency) throw new DomainError('UNAUTHENTICATED', 'unknown API key');
-  return agency;
+  if (agency.replacedUntil && agency.replacedUntil <= new Date()) throw replacedKeyRefusal('agency API key', agency.replacedUntil);
+  return { id: agency.id };
 }
 
 /**

@@ -3,6 +3,7 @@ import { AgencyApi, ApiError, describeError, loadSession, may, saveSession, type
 import { AuditLog } from './AuditLog';
 import { Board, waitAlert } from './Board';
 import { BoardFilters, boardQuery, NO_FILTERS, type BoardFilterValues } from './BoardFilters';
+import { CredentialsPage } from './CredentialsPage';
 import { FeePanel } from './FeePanel';
 import { MapGuard } from './MapGuard';
 import { OperatorsPage } from './OperatorsPage';
@@ -44,13 +45,14 @@ export function App() {
   return <Dashboard session={session} onSessionEnded={() => end('세션이 끝났습니다. 다시 로그인하세요.')} onSignOut={() => end(null)} />;
 }
 
-type Tab = 'board' | 'phone-order' | 'riders' | 'restaurants' | 'operators' | 'audit' | 'fees' | 'providers';
+type Tab = 'board' | 'phone-order' | 'riders' | 'restaurants' | 'keys' | 'operators' | 'audit' | 'fees' | 'providers';
 /** Each screen, and the least role that sees it (the server checks every call again). */
 const TABS: Array<[Tab, string, Role]> = [
   ['board', '배차 현황', 'viewer'],
   ['phone-order', '전화 주문', 'dispatcher'],
   ['riders', '라이더 관리', 'viewer'],
   ['restaurants', '식당 관리', 'viewer'],
+  ['keys', '키 교체', 'owner'],
   ['operators', '운영자', 'owner'],
   ['audit', '작업 기록', 'owner'],
   ['fees', '요금표·날씨 할증', 'viewer'],
@@ -167,6 +169,7 @@ function Dashboard({ session, onSignOut, onSessionEnded }: { session: Session; o
           {tab === 'phone-order' && <PhoneOrderForm api={api} onEntered={refresh} />}
           {tab === 'riders' && <RiderAdmin api={api} riders={riders} canManage={may(session, 'owner')} onChanged={refresh} />}
           {tab === 'restaurants' && <RestaurantAdmin api={api} canManage={may(session, 'owner')} />}
+          {tab === 'keys' && <CredentialsPage api={api} riders={riders} />}
           {tab === 'operators' && <OperatorsPage api={api} />}
           {tab === 'audit' && <AuditLog api={api} />}
           {tab === 'fees' && <FeePanel api={api} />}

@@ -4,6 +4,7 @@ import { won } from '../../shared/format';
 import { TimingFacts } from '../../shared/timing-facts';
 import { duration, RIDER_STATE_LABEL, shortId, STATUS_LABEL, STATUSES } from './format';
 import type { Delivery, DispatchDecision, HoldReason, Rider } from './types';
+import { ConfirmActions } from './ConfirmActions';
 
 /** Why a delivery needs the operator's eye, or null. Only waiting ones (대기, 제안 중) can be stuck waiting. */
 export function waitAlert(d: Delivery, thresholdSeconds: number): string | null {
@@ -265,14 +266,7 @@ function CancelDialog({ api, delivery, onClose, onChanged }: { api: AgencyApi; d
             {error}
           </p>
         )}
-        <div className="actions">
-          <button type="button" className="danger" disabled={busy} onClick={() => void confirm()}>
-            취소 확정
-          </button>
-          <button type="button" disabled={busy} onClick={onClose} autoFocus>
-            돌아가기
-          </button>
-        </div>
+        <ConfirmActions label="취소 확정" busy={busy} onConfirm={() => void confirm()} onCancel={onClose} />
       </div>
     </div>
   );

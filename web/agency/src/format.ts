@@ -38,3 +38,8 @@ export function seoulTime(iso: string): string {
 
 /** `datetime-local` (Seoul, as the operator reads it) to ISO; empty stays unset. */
 export const seoulIso = (local: string) => (local ? new Date(`${local}:00+09:00`).toISOString() : '');
+
+/** A date-time in Seoul to the second, e.g. `11. 22. 15:04:05`: when a replaced key stops working. */
+export function seoulTimeSeconds(iso: string): string {
+  return new Date(iso).toLocaleString('ko-KR', { timeZone: 'Asia/Seoul', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+}

@@ -31,6 +31,8 @@ export class RiderClient {
   private lastPosition: Position | undefined;
   /** The rider wants to be on (started, not stopped): the socket connects whenever the network allows. */
   private wanted = false;
+  /** Why dispatch ended the session for good (`session:ended`), once it said so: nothing reconnects after it. */
+  private endedWhy: string | undefined;
   private flushing = false;
   private clockOffsetMs = 0;
   private readonly onNetwork = () => this.network(navigator.onLine);
@@ -76,6 +78,7 @@ export class RiderClient {
     });
     this.socket.on('disconnect', () => {
       clearInterval(this.heartbeat);
+      if (this.endedWhy) return dispatch({ type: 'connection', connection: 'unauthorized', why: this.endedWhy });
       // An intended disconnect leaves the socket inactive; a lost one is retried by socket.io itself, and one for
       // want of a network when it returns.
       dispatch({ type: 'connection', connection: this.socket.active || this.wanted ? 'reconnecting' : 'idle' });
@@ -129,6 +132,15 @@ export class RiderClient {
       dispatch({ type: 'delivery:gone', deliveryId, notice: `관제에서 배달 실패로 처리했습니다${reason ? ` (${reason})` : ''}.` }),
     );
     on<FeeUpdate>('delivery:fee', (update) => dispatch({ type: 'fee', update }));
+    on<{ code: string; replacedUntil?: string }>('session:ended', ({ code, replacedUntil }) => {
+      this.wanted = false;
+      this.endedWhy =
+        code === 'RIDER_DISABLED'
+          ? '관제에서 이 라이더의 사용을 중지했습니다.'
+          : replacedUntil
+            ? `토큰이 교체되어 ${new Date(replacedUntil).toLocaleString('ko-KR')}부터 쓸 수 없습니다. 새 토큰으로 다시 로그인하세요.`
+            : '이 토큰은 더 이상 쓸 수 없습니다. 다시 로그인하세요.';
+    });
     on<TimingUpdate>('delivery:timing', (update) => {
       dispatch({ type: 'timing', update });
       dispatch({ type: 'notice', text: update.readyChange === 'ready' ? '식당: 조리가 끝났습니다.' : `식당: 조리가 ${update.delayMinutes ?? ''}분 늦어집니다.` });

@@ -32,6 +32,8 @@ export interface RiderState {
   outbox: PendingReport[];
   /** When the server last confirmed the jobs (its `jobs` list on connecting); null before it ever did. */
   confirmedAt: string | null;
+  /** Why dispatch ended the session (`session:ended`: the rider disabled, the token replaced), shown when `unauthorized`. */
+  endedWhy: string | null;
 }
 
 export const initialState: RiderState = {
@@ -44,10 +46,11 @@ export const initialState: RiderState = {
   network: true,
   outbox: [],
   confirmedAt: null,
+  endedWhy: null,
 };
 
 export type RiderAction =
-  | { type: 'connection'; connection: Connection }
+  | { type: 'connection'; connection: Connection; why?: string }
   | { type: 'connected' }
   | { type: 'presence'; presence: Presence }
   | { type: 'jobs'; deliveries: Delivery[]; at: string }
@@ -74,7 +77,7 @@ const ACTIVE = new Set(['assigned', 'picked_up']);
 export function riderReducer(state: RiderState, action: RiderAction): RiderState {
   switch (action.type) {
     case 'connection':
-      return { ...state, connection: action.connection, ...(action.connection === 'idle' ? { offers: [], presence: null } : {}) };
+      return { ...state, connection: action.connection, endedWhy: action.why ?? null, ...(action.connection === 'idle' ? { offers: [], presence: null } : {}) };
     case 'connected':
       // The server re-sends every offer still open right after this; one it does not send is gone.
       return { ...state, connection: 'connected', offers: [] };

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, MoreThan, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { KeyHolder } from '#platform';
 import { AgencyEntity, type OfferPolicy } from './agency.entity.js';
 
 /** An agency's own dispatch settings; null where it follows the service's default. */
@@ -53,9 +54,10 @@ export class AgenciesRepository {
     return count === 1;
   }
 
-  /** The agency whose key, or whose replaced key within its window, has this hash. */
-  findByApiKeyHash(apiKeyHash: string): Promise<AgencyEntity | null> {
-    return this.agencies.findOne({ where: [{ apiKeyHash }, { previousApiKeyHash: apiKeyHash, previousApiKeyUntil: MoreThan(new Date()) }] });
+  /** The agency whose key, or the key its last rotation replaced (with when that one stops working), has this hash. */
+  async findByApiKeyHash(apiKeyHash: string): Promise<KeyHolder | null> {
+    const agency = await this.agencies.findOne({ where: [{ apiKeyHash }, { previousApiKeyHash: apiKeyHash }] });
+    return agency && { id: agency.id, replacedUntil: agency.apiKeyHash === apiKeyHash ? null : agency.previousApiKeyUntil };
   }
 
   /**

@@ -6,6 +6,7 @@ import { deleteRedisKeys } from '../../../../test/support/redis.js';
 import { TcpProxy } from '../../../../test/support/tcp-proxy.js';
 import { NEAR_CITY_HALL, eventually, orderEvent, startDispatch, type DispatchHarness, type RiderClient } from '../../test/dispatch-harness.js';
 import { AgencyLeases } from '../leases/agency-leases.service.js';
+import { setRiderDisabled } from '../rider-admin/rider-admin.provisioning.js';
 
 const redisUrl = process.env.REDIS_URL;
 if (!redisUrl) console.warn('\n*** REDIS_URL is not set: two dispatch instances sharing riders through Redis are SKIPPED ***\n');
@@ -35,7 +36,7 @@ function position(client: RiderClient): { epoch: string; seq: number } {
   let b: { url: string };
 
   beforeAll(async () => {
-    h = await startDispatch({ env: { ...cluster, OFFER_TIMEOUT_SECONDS: '30', OFFER_UNSEEN_WITHDRAW_SECONDS: '0' } });
+    h = await startDispatch({ env: { ...cluster, OFFER_TIMEOUT_SECONDS: '30', OFFER_UNSEEN_WITHDRAW_SECONDS: '0', RIDER_RECHECK_INTERVAL_MS: '200' } });
     b = await h.startInstance();
   });
 
@@ -140,6 +141,19 @@ function position(client: RiderClient): { epoch: string; seq: number } {
     const closed = new Promise<string>((resolve) => rider.socket.once('disconnect', resolve));
     await request(h.dispatchUrl).post(`/v1/agencies/${agencyId}/riders/${riderId}/disable`).set('authorization', `Bearer ${apiKey}`).send({}).expect(200);
     await expect(closed).resolves.toBe('io server disconnect');
+    expect(rider.events('session:ended')).toEqual([{ code: 'RIDER_DISABLED', message: 'the agency disabled this rider' }]);
+  });
+
+  it('closes, on the instance holding it, the socket of a rider the admin CLI disabled in the database alone', async () => {
+    const { agencyId } = await h.agency();
+    const { token, riderId } = await h.rider(agencyId, 'CLI로 멈춘 라이더');
+    const onB = await h.connect(token, { url: b.url });
+    const onA = await h.connect(token);
+    await Promise.all([onB.waitFor('jobs'), onA.waitFor('jobs')]);
+    const closed = [onA, onB].map((client) => new Promise<string>((resolve) => client.socket.once('disconnect', resolve)));
+    await setRiderDisabled(h.dataSource, riderId, true, { label: 'admin CLI' });
+    await expect(Promise.all(closed)).resolves.toEqual(['io server disconnect', 'io server disconnect']);
+    for (const client of [onA, onB]) expect(client.events('session:ended')).toEqual([{ code: 'RIDER_DISABLED', message: 'the agency disabled this rider' }]);
   });
 });
 

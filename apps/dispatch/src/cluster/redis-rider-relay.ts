@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '#config';
-import { RiderChannel, type ResumeFrom, type RiderRelay } from '../riders/rider-channel.js';
+import { RiderChannel, type ResumeFrom, type RiderRelay, type SessionEnded } from '../riders/rider-channel.js';
 import { resumeStream, type Resumption, type SentEvent } from '../riders/rider-replay.js';
 import { ClusterRedis } from './cluster-redis.js';
 
@@ -164,8 +164,8 @@ export class RedisRiderRelay implements RiderRelay, OnApplicationBootstrap, OnMo
     return { epoch, seq, resumption: resumeStream(seq, events, from.seq) };
   }
 
-  disconnect(riderId: string): void {
-    this.commands.riderRoute(this.key('at', riderId), this.redis.instanceId, JSON.stringify({ disconnect: riderId }), this.redis.instanceChannel('')).catch((error: Error) => {
+  disconnect(riderId: string, ended?: SessionEnded): void {
+    this.commands.riderRoute(this.key('at', riderId), this.redis.instanceId, JSON.stringify({ disconnect: riderId, ended }), this.redis.instanceChannel('')).catch((error: Error) => {
       this.redis.warn(`could not close rider ${riderId}'s sockets on other instances: ${error.message}`);
     });
   }
@@ -181,9 +181,9 @@ export class RedisRiderRelay implements RiderRelay, OnApplicationBootstrap, OnMo
 
   /** A message on this instance's channel: an event for a rider here, or word to close its sockets. */
   private received(message: string): void {
-    const parsed = JSON.parse(message) as [string, [number, number, string, unknown]] | { disconnect: string };
+    const parsed = JSON.parse(message) as [string, [number, number, string, unknown]] | { disconnect: string; ended?: SessionEnded };
     if (!Array.isArray(parsed)) {
-      this.channel.disconnectHere(parsed.disconnect);
+      this.channel.disconnectHere(parsed.disconnect, parsed.ended);
       return;
     }
     const [riderId, [seq, , event, payload]] = parsed;

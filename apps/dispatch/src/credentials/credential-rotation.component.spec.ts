@@ -22,7 +22,7 @@ describe('rotating agency keys and rider tokens (component, real PostgreSQL)', (
   let h: DispatchHarness;
 
   beforeAll(async () => {
-    h = await startDispatch({ env: { AUTH_FAILURES_PER_ADDRESS: '1000' } });
+    h = await startDispatch({ env: { AUTH_FAILURES_PER_ADDRESS: '1000', RIDER_RECHECK_INTERVAL_MS: '200' } });
   });
 
   afterAll(async () => {
@@ -114,6 +114,11 @@ describe('rotating agency keys and rider tokens (component, real PostgreSQL)', (
     const revoked = await call('POST', base, agency.apiKey, { overlapHours: 0 });
     expect(revoked.status).toBe(200);
     await expect(closed).resolves.toBe('io server disconnect');
+    expect(newDevice.events('session:ended')).toContainEqual({
+      code: 'UNAUTHENTICATED',
+      message: `this rider token was replaced and stopped working at ${revoked.body.previousValidUntil}: use the new one`,
+      replacedUntil: revoked.body.previousValidUntil,
+    });
     await expect(h.connect(rotated.body.secret)).rejects.toThrow();
     expect((await h.connect(revoked.body.secret)).socket.connected).toBe(true);
 
@@ -122,6 +127,54 @@ describe('rotating agency keys and rider tokens (component, real PostgreSQL)', (
       [rider.riderId, 'rider-token'],
       [rider.riderId, 'rider-token'],
     ]);
+  });
+
+  it('refuses an agency key or a rider token whose window has ended saying it was replaced and when; a made-up one learns nothing', async () => {
+    const agency = await h.agency();
+    const rider = await h.rider(agency.agencyId, '옛 토큰 라이더');
+    await eventually(async () => (await feeStatus(agency.agencyId, agency.apiKey)) === 200, 'fee to know the agency', 30_000);
+    // A window of a few seconds, which the clock closes while the test waits.
+    const key = await call('POST', `/v1/agencies/${agency.agencyId}/api-key/rotate`, agency.apiKey, { overlapHours: 0.001 });
+    const token = await call('POST', `/v1/agencies/${agency.agencyId}/riders/${rider.riderId}/token/rotate`, key.body.secret, { overlapHours: 0.001 });
+    // A phone still on the old token, connected within the window.
+    const oldPhone = await h.connect(rider.token);
+    const replaced = (what: string, until: string) => ({
+      code: 'UNAUTHENTICATED',
+      message: `this ${what} was replaced and stopped working at ${until}: use the new one`,
+      details: { replacedUntil: until },
+    });
+    const refusedOn = (base: string, path: string) =>
+      eventually(async () => {
+        const answer = await call('GET', path, agency.apiKey, undefined, base);
+        return answer.status === 401 ? answer : undefined;
+      }, `the old key refused on ${base}`, 30_000);
+
+    const onDispatch = await refusedOn(h.dispatchUrl, `/v1/agencies/${agency.agencyId}/riders`);
+    expect(onDispatch.body.error).toMatchObject(replaced('agency API key', key.body.previousValidUntil));
+    const onFee = await refusedOn(feeUrl(), `/v1/agencies/${agency.agencyId}/tariff`);
+    expect(onFee.body.error).toMatchObject(replaced('agency API key', key.body.previousValidUntil));
+    expect(await dispatchStatus(agency.agencyId, key.body.secret)).toBe(200);
+
+    // Once the window ends, the phone still on the old token is told so and closed.
+    await expect(oldPhone.waitFor('session:ended', undefined, 30_000)).resolves.toEqual({
+      code: 'UNAUTHENTICATED',
+      message: replaced('rider token', token.body.previousValidUntil).message,
+      replacedUntil: token.body.previousValidUntil,
+    });
+    await eventually(async () => (oldPhone.socket.connected ? undefined : true), 'the old phone closed', 15_000);
+    await expect(h.connect(rider.token)).rejects.toMatchObject({
+      message: 'UNAUTHENTICATED',
+      data: { replacedUntil: token.body.previousValidUntil, message: replaced('rider token', token.body.previousValidUntil).message },
+    });
+    expect((await h.connect(token.body.secret)).socket.connected).toBe(true);
+
+    // Whoever never held the key or token is told nothing about rotations.
+    const guessed = await call('GET', `/v1/agencies/${agency.agencyId}/riders`, `ak_${'x'.repeat(32)}`);
+    expect(guessed).toMatchObject({ status: 401, body: { error: { code: 'UNAUTHENTICATED', message: 'unknown API key' } } });
+    expect(guessed.body.error.details).toBeUndefined();
+    const guessedToken = await h.connect(`rt_${'x'.repeat(32)}`).catch((error: { message: string; data?: unknown }) => error);
+    expect(guessedToken).toMatchObject({ message: 'UNAUTHENTICATED' });
+    expect((guessedToken as { data?: unknown }).data).toBeUndefined();
   });
 
   it('lets only an owner rotate; another agency gets 404 and changes nothing; a bad overlap is 400 naming it', async () => {

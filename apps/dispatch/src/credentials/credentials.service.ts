@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { PATTERNS, validateContract, type RestaurantCredentialRotateRequest } from '#contracts';
 import { Messaging } from '#messaging';
-import { DomainError, RotateCredentialRequest, type AgencyActor, type RotatedCredential } from '#platform';
+import { DomainError, replacedCredentialMessage, RotateCredentialRequest, type AgencyActor, type RotatedCredential } from '#platform';
 import { AgenciesRepository } from '../agencies/agencies.repository.js';
 import { AgencyAudit } from '../audit/agency-audit.js';
 import { RiderChannel } from '../riders/rider-channel.js';
@@ -45,7 +45,8 @@ export class AgencyCredentials {
   async rotateRiderToken(actor: AgencyActor, riderId: string, request: unknown): Promise<RotatedCredential> {
     const rotated = await rotateRiderToken(this.dataSource, { riderId, agencyId: actor.agencyId, request, actor: () => actor });
     if (rotated.previousValidUntil === rotated.rotatedAt) {
-      const closed = this.channel.disconnect(rotated.id);
+      const until = rotated.previousValidUntil;
+      const closed = this.channel.disconnect(rotated.id, { code: 'UNAUTHENTICATED', message: replacedCredentialMessage('rider token', new Date(until)), replacedUntil: until });
       this.logger.log(`rider ${rotated.id}: token revoked, ${closed} socket(s) closed`);
     }
     return rotated;

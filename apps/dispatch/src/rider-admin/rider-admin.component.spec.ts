@@ -1,17 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { CITY_HALL, NEAR_CITY_HALL, orderEvent, startDispatch, type DispatchHarness } from '../../test/dispatch-harness.js';
+import { CITY_HALL, eventually, NEAR_CITY_HALL, orderEvent, startDispatch, type DispatchHarness } from '../../test/dispatch-harness.js';
 import { setRiderDisabled } from './rider-admin.provisioning.js';
 
 /**
  * The agency's hands on its riders, over HTTP on the real dispatch and fee modules and PostgreSQL; and the admin
- * CLI's disable, which reaches the running dispatch only through the database.
+ * CLI's disable, which reaches the running dispatch only through the database (checked again every 200 ms here).
  */
 describe('managing riders (component, real PostgreSQL)', () => {
   let h: DispatchHarness;
 
   beforeAll(async () => {
-    h = await startDispatch();
+    h = await startDispatch({ env: { RIDER_RECHECK_INTERVAL_MS: '200' } });
   });
 
   afterAll(async () => {
@@ -112,12 +112,40 @@ describe('managing riders (component, real PostgreSQL)', () => {
     expect((await h.deliveryOf(order.orderId)).rider_id).toBe(spare.riderId);
     expect(lostClient.offers().filter((o) => o.deliveryId === offer.deliveryId)).toHaveLength(1);
 
-    // What the CLI cannot do: the socket the rider had open stays open; a new connection is refused.
-    expect(lostClient.socket.connected).toBe(true);
+    // The running dispatch finds the disable in the database and closes the socket the rider had open, saying why;
+    // a new connection is refused.
+    await expect(lostClient.waitFor('session:ended')).resolves.toEqual({ code: 'RIDER_DISABLED', message: 'the agency disabled this rider' });
+    await eventually(async () => (lostClient.socket.connected ? undefined : true), "the disabled rider's socket closed", 15_000);
     await expect(h.connect(lost.token)).rejects.toThrow();
+    expect(spareClient.socket.connected).toBe(true);
 
     // Disabling again changes and hands back nothing.
     expect(await setRiderDisabled(h.dataSource, lost.riderId, true, { label: 'admin CLI' })).toMatchObject({ changed: false, handedBack: [] });
+  });
+
+  it("admin CLI's disable locks the delivery before the rider, as dispatch does, so an accept under way does not deadlock with it", async () => {
+    const agency = await h.agency();
+    const { rider, offer } = await riderWithJob(agency.agencyId, '잠금 순서 라이더');
+    // What an accept or a manual assignment does: the delivery's row first, then (the capacity trigger) the rider's.
+    const accept = h.dataSource.createQueryRunner();
+    await accept.connect();
+    await accept.startTransaction();
+    try {
+      await accept.query('SELECT id FROM dispatch.deliveries WHERE id = $1 FOR UPDATE', [offer.deliveryId]);
+      const disabling = setRiderDisabled(h.dataSource, rider.riderId, true, { label: 'admin CLI' });
+      await eventually(
+        async () => ((await h.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`)).length > 0 ? true : undefined),
+        'the disable waiting for the delivery',
+        15_000,
+      );
+      // Had the disable taken the rider first, this would wait for it while it waits for the delivery: a deadlock.
+      await accept.query('SELECT id FROM dispatch.riders WHERE id = $1 FOR NO KEY UPDATE', [rider.riderId]);
+      await accept.commitTransaction();
+      await expect(disabling).resolves.toMatchObject({ disabled: true, changed: true, handedBack: [offer.deliveryId] });
+    } finally {
+      if (accept.isTransactionActive) await accept.rollbackTransaction();
+      await accept.release();
+    }
   });
 
   it("admin CLI's disable leaves a job already picked up with its rider", async () => {

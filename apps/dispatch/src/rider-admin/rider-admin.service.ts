@@ -6,7 +6,7 @@ import { DomainError, newSecret } from '#platform';
 import { AgencyAudit } from '../audit/agency-audit.js';
 import { DeliveryOperations } from '../deliveries/delivery-operations.service.js';
 import type { RiderEntity } from '../riders/rider.entity.js';
-import { RiderChannel } from '../riders/rider-channel.js';
+import { RIDER_DISABLED_ENDING, RiderChannel } from '../riders/rider-channel.js';
 import { RidersRepository } from '../riders/riders.repository.js';
 import type { CreateRiderRequest, EditRiderRequest } from './dto/rider.requests.js';
 
@@ -61,7 +61,7 @@ export class RiderAdmin {
       await this.audit.record(manager, 'rider.disabled', before.id, { name: before.name });
       return { ...before, disabledAt };
     });
-    const sockets = this.channel.disconnect(rider.id);
+    const sockets = this.channel.disconnect(rider.id, RIDER_DISABLED_ENDING);
     const handedBack: string[] = [];
     for (const delivery of await this.riders.activeDeliveries(rider.id)) {
       if (delivery.status !== 'assigned') continue;

@@ -24,7 +24,20 @@ export interface RiderEvents {
   'delivery:fee': { deliveryId: string; fee: number; riderPay: number | null; distanceMeters: number };
   /** The restaurant said the food of a delivery the rider was offered or carries is ready now, or delayed. */
   'delivery:timing': DeliveryTimingView & { deliveryId: string; delayMinutes: number | null };
+  /** Sent just before dispatch closes the socket for good: why its token no longer opens one. */
+  'session:ended': SessionEnded;
 }
+
+/** Why dispatch closed a rider's socket: the rider was disabled, or the token it connected with stopped working. */
+export interface SessionEnded {
+  code: 'RIDER_DISABLED' | 'UNAUTHENTICATED';
+  message: string;
+  /** When the token a rotation replaced stopped working. */
+  replacedUntil?: string;
+}
+
+/** The ending of a disabled rider's sockets, whoever disabled it (the dashboard, the API, the admin CLI). */
+export const RIDER_DISABLED_ENDING: SessionEnded = { code: 'RIDER_DISABLED', message: 'the agency disabled this rider' };
 
 export interface PlacePayload {
   lng: number;
@@ -87,8 +100,8 @@ export interface RiderRelay {
   left(riderId: string): void;
   /** The stream's run and latest number, and what an app that last saw `from` missed. */
   resume(riderId: string, from: ResumeFrom): Promise<{ epoch: string; seq: number; resumption: Resumption }>;
-  /** Closes the rider's sockets on the other instances. */
-  disconnect(riderId: string): void;
+  /** Closes the rider's sockets on the other instances, telling them why when `ended` says. */
+  disconnect(riderId: string, ended?: SessionEnded): void;
 }
 
 interface Held {
@@ -232,16 +245,22 @@ export class RiderChannel implements OnModuleDestroy {
     return riders;
   }
 
-  /** Closes every socket of the rider (its token no longer works, so they stay closed); returns how many were here. */
-  disconnect(riderId: string): number {
-    this.relay?.disconnect(riderId);
-    return this.disconnectHere(riderId);
+  /**
+   * Closes every socket of the rider (its token no longer works, so they stay closed), each told why first
+   * (`session:ended`) when `ended` says; returns how many were here.
+   */
+  disconnect(riderId: string, ended?: SessionEnded): number {
+    this.relay?.disconnect(riderId, ended);
+    return this.disconnectHere(riderId, ended);
   }
 
   /** Closes the rider's sockets on this instance only. */
-  disconnectHere(riderId: string): number {
+  disconnectHere(riderId: string, ended?: SessionEnded): number {
     const sockets = [...(this.connections.get(riderId) ?? [])];
-    for (const connection of sockets) connection.disconnect();
+    for (const connection of sockets) {
+      if (ended) connection.emit('session:ended', ended);
+      connection.disconnect();
+    }
     return sockets.length;
   }
 }

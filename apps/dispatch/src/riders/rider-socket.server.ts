@@ -17,6 +17,13 @@ import type { FailureLimiter } from '#platform';
  * and a message is one JSON.parse. What is left out is what riders never use: long-polling and upgrades,
  * binary attachments, rooms beyond a rider's own devices, other namespaces, connection state recovery.
  */
+/** A refused CONNECT: the client's `connect_error` gets `message` and, when given, `data`. */
+export interface Refusal {
+  refused: string;
+  data?: Record<string, unknown>;
+  wrongCredentials?: boolean;
+}
+
 export interface RiderSocketServerOptions<S> {
   /** The Engine.IO path, `/socket.io/` as socket.io clients default to. */
   path: string;
@@ -26,7 +33,7 @@ export interface RiderSocketServerOptions<S> {
    * Decides a namespace CONNECT from its `auth`: the session to keep on the socket, or the refusal's message
    * (`wrongCredentials` when it counts as a guess, not when the credentials could not be checked).
    */
-  authenticate(auth: unknown): Promise<{ session: S } | { refused: string; wrongCredentials?: boolean }>;
+  authenticate(auth: unknown): Promise<{ session: S } | Refusal>;
   /** A socket joined the namespace (its CONNECT was answered). */
   connected(socket: RiderSocket<S>): void;
   /** A joined socket left (the client disconnected, the connection dropped, a heartbeat was missed). */
@@ -234,6 +241,11 @@ export class RiderSocketServer<S> {
     return false;
   }
 
+  /** The connections that joined the namespace, with their sessions. */
+  joined(): Array<RiderSocket<S> & { session: S }> {
+    return [...this.sockets].filter((socket): socket is RiderSocket<S> & { session: S } => socket.connected && socket.session !== undefined);
+  }
+
   /** Closes every connection (their clients reconnect to whichever instance comes up). */
   close(): void {
     clearInterval(this.heartbeat);
@@ -338,7 +350,7 @@ export class RiderSocketServer<S> {
         socket.joining = false;
         if (!this.sockets.has(socket)) return;
         if ('refused' in outcome) {
-          socket.send(`44${namespace},${JSON.stringify({ message: outcome.refused })}`);
+          socket.send(`44${namespace},${JSON.stringify({ message: outcome.refused, ...(outcome.data ? { data: outcome.data } : {}) })}`);
           if (!outcome.wrongCredentials || !throttle) return;
           throttle.perAddress.fail(socket.clientKey);
           if (++socket.failures >= throttle.failuresPerConnection) socket.end();

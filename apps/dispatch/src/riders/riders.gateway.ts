@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import type { ClassConstructor } from 'class-transformer';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { jsonInputProblem, validateContract, type Validated } from '#contracts';
-import { clientAddress, DomainError, FailureLimiter, limiterKey, trustProxy } from '#platform';
+import { clientAddress, DomainError, FailureLimiter, limiterKey, replacedCredentialMessage, trustProxy } from '#platform';
 import { DeliveriesService } from '../deliveries/deliveries.service.js';
 import { DeliveryOperations } from '../deliveries/delivery-operations.service.js';
 import { DeliveryFailureReport } from '../deliveries/dto/manual-dispatch.request.js';
@@ -17,8 +17,8 @@ import { DeliveryReport, OfferAnswer, readLocation } from './dto/rider-messages.
 import { readClientOptions, type ClientOptions } from './dto/rider-handshake.js';
 import { RiderChannel } from './rider-channel.js';
 import { RiderPresenceStore, type RiderState } from './rider-presence.store.js';
-import { RiderSocket, RiderSocketServer } from './rider-socket.server.js';
-import { RidersService, type RiderSession } from './riders.service.js';
+import { RiderSocket, RiderSocketServer, type Refusal } from './rider-socket.server.js';
+import { RidersService, sessionKey, type RiderSession } from './riders.service.js';
 
 /** Every client message is answered through its ack callback with one of these. */
 export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; code: string; message: string; details?: unknown };
@@ -39,6 +39,9 @@ type RiderMessageHandler = (socket: Socket, body: unknown) => Promise<Ack>;
 export class RidersGateway implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('riders');
   private readonly server: RiderSocketServer<Connected>;
+  private readonly recheckMs: number;
+  private recheckTimer?: NodeJS.Timeout;
+  private rechecking = false;
 
   constructor(
     private readonly riders: RidersService,
@@ -54,6 +57,7 @@ export class RidersGateway implements OnApplicationBootstrap, BeforeApplicationS
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     const { failuresPerAddress, failureWindowMs, failuresPerConnection } = config.auth;
+    this.recheckMs = config.dispatch.riderRecheckMs;
     const trust = trustProxy(config.auth.trustProxy);
     this.server = new RiderSocketServer<Connected>({
       path: '/socket.io/',
@@ -91,18 +95,58 @@ export class RidersGateway implements OnApplicationBootstrap, BeforeApplicationS
 
   onApplicationBootstrap(): void {
     this.server.attach(this.http.httpAdapter.getHttpServer() as Server);
+    this.recheckTimer = setInterval(() => void this.recheck(), this.recheckMs);
+    this.recheckTimer.unref();
   }
 
   /** Riders' apps reconnect, to this instance once it is back or to another. */
   beforeApplicationShutdown(): void {
+    clearInterval(this.recheckTimer);
     this.server.close();
   }
 
-  /** Refused before the socket joins: the client sees `connect_error` with the message. */
-  private async authenticate(auth: unknown): Promise<{ session: Connected } | { refused: string; wrongCredentials?: boolean }> {
+  /**
+   * Closes, saying why (`session:ended`), the sockets here whose rider was disabled or whose token stopped working
+   * since they joined. The dashboard's disable and revoke close them at once; this catches what changed only in the
+   * database (the admin CLI) or only with time (a rotation's window ending). Each instance checks the sockets it
+   * holds, so it needs nothing shared and misses nothing while another engine is away. Returns how many it closed.
+   */
+  async recheck(): Promise<number> {
+    if (this.rechecking) return 0;
+    this.rechecking = true;
+    try {
+      const sockets = this.server.joined();
+      const ended = await this.riders.endedSessions(sockets.map((socket) => socket.session));
+      let closed = 0;
+      for (const socket of sockets) {
+        const why = ended.get(sessionKey(socket.session));
+        if (!why) continue;
+        socket.emit('session:ended', why);
+        socket.disconnect();
+        closed++;
+        this.logger.log(`rider ${socket.session.id}: socket ${socket.id} closed (${why.code}: ${why.message})`);
+      }
+      return closed;
+    } catch (error) {
+      this.logger.warn(`could not check connected riders again: ${(error as Error)?.message ?? String(error)}`);
+      return 0;
+    } finally {
+      this.rechecking = false;
+    }
+  }
+
+  /**
+   * Refused before the socket joins: the client sees `connect_error` with the message. A token a rotation replaced,
+   * past its window, is told so and when (`data`), and is not counted as a guess: it was real.
+   */
+  private async authenticate(auth: unknown): Promise<{ session: Connected } | Refusal> {
     try {
       const rider = await this.riders.authenticate((auth as { token?: unknown } | undefined)?.token);
-      return rider ? { session: { ...rider, client: readClientOptions(auth) } } : { refused: 'UNAUTHENTICATED', wrongCredentials: true };
+      if (!rider) return { refused: 'UNAUTHENTICATED', wrongCredentials: true };
+      if ('replacedUntil' in rider) {
+        return { refused: 'UNAUTHENTICATED', data: { replacedUntil: rider.replacedUntil.toISOString(), message: replacedCredentialMessage('rider token', rider.replacedUntil) } };
+      }
+      return { session: { ...rider, client: readClientOptions(auth) } };
     } catch (error) {
       this.logger.error(`could not check a rider token: ${(error as Error)?.message ?? String(error)}`);
       return { refused: 'UNAVAILABLE' };

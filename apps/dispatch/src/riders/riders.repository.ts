@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, In, MoreThan, type EntityManager } from 'typeorm';
+import { DataSource, In, type EntityManager } from 'typeorm';
 import { DeliveryEntity } from '../deliveries/delivery.entity.js';
 import { RiderEntity } from './rider.entity.js';
 
@@ -27,9 +27,25 @@ export class RidersRepository {
     await manager.getRepository(RiderEntity).insert(rider);
   }
 
-  /** The rider whose token, or whose replaced token within its window, has this hash. */
+  /** The rider whose token, or the token its last rotation replaced (working until `previousTokenUntil`), has this hash. */
   findByTokenHash(tokenHash: string): Promise<RiderEntity | null> {
-    return this.dataSource.getRepository(RiderEntity).findOne({ where: [{ tokenHash }, { previousTokenHash: tokenHash, previousTokenUntil: MoreThan(new Date()) }] });
+    return this.dataSource.getRepository(RiderEntity).findOne({ where: [{ tokenHash }, { previousTokenHash: tokenHash }] });
+  }
+
+  /**
+   * Of these sockets' riders, each with the hash of the token it connected with, those that may no longer be
+   * connected: the rider is disabled or gone, or its token was replaced and its window has ended (`replacedUntil`
+   * when it was the token the last rotation replaced; null when a later rotation dropped it).
+   */
+  endedSessions(sessions: Array<{ riderId: string; tokenHash: string }>): Promise<Array<{ riderId: string; tokenHash: string; disabled: boolean; replacedUntil: Date | null }>> {
+    return this.dataSource.query(
+      `SELECT s.rider_id AS "riderId", s.token_hash AS "tokenHash", r.disabled_at IS NOT NULL AS disabled,
+              CASE WHEN r.previous_token_hash = s.token_hash THEN r.previous_token_until END AS "replacedUntil"
+         FROM unnest($1::uuid[], $2::text[]) AS s(rider_id, token_hash) LEFT JOIN dispatch.riders r ON r.id = s.rider_id
+        WHERE r.id IS NULL OR r.disabled_at IS NOT NULL
+           OR (r.token_hash <> s.token_hash AND NOT coalesce(r.previous_token_hash = s.token_hash AND r.previous_token_until > now(), false))`,
+      [sessions.map((s) => s.riderId), sessions.map((s) => s.tokenHash)],
+    );
   }
 
   /** Replaces the rider's token hash, keeping the one replaced until `until` (dropping what an earlier rotation kept). */

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { hashSecret } from '#platform';
+import { hashSecret, replacedCredentialMessage } from '#platform';
 import { riderDeliveryView, type RiderDeliveryView } from '../deliveries/delivery.views.js';
 import type { RiderEntity } from './rider.entity.js';
-import { RiderChannel } from './rider-channel.js';
+import { RIDER_DISABLED_ENDING, RiderChannel, type SessionEnded } from './rider-channel.js';
 import { RiderPresenceStore, type RiderState } from './rider-presence.store.js';
 import { RidersRepository, type DepartureRow } from './riders.repository.js';
 
@@ -11,6 +11,8 @@ export interface RiderSession {
   id: string;
   agencyId: string;
   name: string;
+  /** The hash of the token the socket connected with, to check again later (see endedSessions). */
+  tokenHash: string;
 }
 
 /** How a job left the rider while its app was away (`gone` of the `resume` event, docs/rider-protocol.md). */
@@ -23,6 +25,9 @@ export interface Departure {
   reason: string | null;
   at: string;
 }
+
+/** One rider's session with one token: the key of `endedSessions`. */
+export const sessionKey = (session: Pick<RiderSession, 'id' | 'tokenHash'>) => `${session.id}:${session.tokenHash}`;
 
 function outcomeOf(row: DepartureRow): Departure['outcome'] {
   if (row.step === 'cancelled') return 'cancelled';
@@ -38,11 +43,37 @@ export class RidersService {
     private readonly channel: RiderChannel,
   ) {}
 
-  /** The rider a socket token belongs to, or undefined for a missing or unknown token or a disabled rider. */
-  async authenticate(token: unknown): Promise<RiderSession | undefined> {
+  /**
+   * The rider a socket token belongs to; undefined for a missing or unknown token or a disabled rider; `replacedUntil`
+   * for the token a rotation replaced once its window has ended (only its holder learns so, see replacedKeyRefusal).
+   */
+  async authenticate(token: unknown): Promise<RiderSession | { replacedUntil: Date } | undefined> {
     if (typeof token !== 'string' || !token.startsWith('rt_') || token.length > 200) return undefined;
-    const rider = await this.riders.findByTokenHash(hashSecret(token));
-    return rider && !rider.disabledAt ? { id: rider.id, agencyId: rider.agencyId, name: rider.name } : undefined;
+    const hash = hashSecret(token);
+    const rider = await this.riders.findByTokenHash(hash);
+    if (!rider || rider.disabledAt) return undefined;
+    if (rider.tokenHash !== hash && rider.previousTokenUntil! <= new Date()) return { replacedUntil: rider.previousTokenUntil! };
+    return { id: rider.id, agencyId: rider.agencyId, name: rider.name, tokenHash: hash };
+  }
+
+  /**
+   * Of these sessions, those whose rider was disabled or whose token stopped working since they connected, each
+   * with why, keyed by `sessionKey`.
+   */
+  async endedSessions(sessions: Array<Pick<RiderSession, 'id' | 'tokenHash'>>): Promise<Map<string, SessionEnded>> {
+    const unique = new Map(sessions.map((s) => [sessionKey(s), { riderId: s.id, tokenHash: s.tokenHash }]));
+    if (unique.size === 0) return new Map();
+    const ended = await this.riders.endedSessions([...unique.values()]);
+    return new Map(
+      ended.map((row): [string, SessionEnded] => {
+        const key = sessionKey({ id: row.riderId, tokenHash: row.tokenHash });
+        if (row.disabled) return [key, RIDER_DISABLED_ENDING];
+        if (row.replacedUntil) {
+          return [key, { code: 'UNAUTHENTICATED', message: replacedCredentialMessage('rider token', row.replacedUntil), replacedUntil: row.replacedUntil.toISOString() }];
+        }
+        return [key, { code: 'UNAUTHENTICATED', message: 'this rider token no longer works' }];
+      }),
+    );
   }
 
   /** What the rider carries now, as its app shows it: sent on every (re)connect so nothing is lost. */

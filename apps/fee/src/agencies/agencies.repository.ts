@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { agencyByKeyHash, applyAgencyKeyRotation, type AgencyKeyRotation } from '#database';
+import type { KeyHolder } from '#platform';
 import { AgencyEntity } from './agency.entity.js';
 
 @Injectable()
@@ -17,8 +18,8 @@ export class AgenciesRepository {
     return rows.length === 1;
   }
 
-  /** The agency whose key (or replaced key, within its window, `until` its end) has this hash. */
-  findByApiKeyHash(apiKeyHash: string): Promise<{ id: string; until: Date | null } | null> {
+  /** The agency whose key (or the key its last rotation replaced, `replacedUntil` its window's end) has this hash. */
+  findByApiKeyHash(apiKeyHash: string): Promise<KeyHolder | null> {
     return agencyByKeyHash(this.dataSource, 'fee', apiKeyHash);
   }
 

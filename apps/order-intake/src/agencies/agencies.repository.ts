@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { agencyByKeyHash, applyAgencyKeyRotation, type AgencyKeyRotation } from '#database';
-import type { AgencyKeys } from '#platform';
+import type { AgencyKeys, KeyHolder } from '#platform';
 
 /** The agencies intake knows, by the hash of their API key: the only thing it needs of them. */
 @Injectable()
@@ -21,9 +21,8 @@ export class AgenciesRepository implements AgencyKeys {
     return applyAgencyKeyRotation(this.dataSource, 'intake', rotation);
   }
 
-  /** The agency whose key (or replaced key, within its window) has this hash. */
-  async findByApiKeyHash(apiKeyHash: string): Promise<{ id: string } | null> {
-    const agency = await agencyByKeyHash(this.dataSource, 'intake', apiKeyHash);
-    return agency && { id: agency.id };
+  /** The agency whose key (or the key its last rotation replaced) has this hash. */
+  findByApiKeyHash(apiKeyHash: string): Promise<KeyHolder | null> {
+    return agencyByKeyHash(this.dataSource, 'intake', apiKeyHash);
   }
 }

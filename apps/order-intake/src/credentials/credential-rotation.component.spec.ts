@@ -122,7 +122,11 @@ describe('rotating credentials on order-intake (component, real PostgreSQL)', ()
       'the old secret to be refused once its window ended',
       30_000,
     );
-    expect(refused.body.error).toMatchObject({ code: 'SIGNATURE_INVALID', message: expect.stringMatching(/^this webhook secret was replaced and stopped working at .+: use the new one$/) });
+    expect(refused.body.error).toMatchObject({
+      code: 'SIGNATURE_INVALID',
+      message: expect.stringMatching(/^this webhook secret was replaced and stopped working at .+: use the new one$/),
+      details: { replacedUntil: expect.stringMatching(/Z$/) },
+    });
     // Both signatures still listed: the new one verifies, so the order is taken.
     await sendOrder(restaurant, { secret: [old, fresh] }).expect(202);
     await sendOrder(restaurant, { secret: fresh }).expect(202);

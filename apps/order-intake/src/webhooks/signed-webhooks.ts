@@ -49,18 +49,23 @@ export class SignedWebhooks {
   async verify(restaurantId: string, request: SignedRequest): Promise<{ restaurant: RestaurantEntity; webhookId: string }> {
     const restaurant = await this.restaurants.forWebhook(restaurantId);
     const verified = verifyWebhook(validWebhookSecrets(restaurant), request.headers, request.body, { toleranceSeconds: this.config.intake.webhookToleranceSeconds });
-    if (!verified.ok) throw new DomainError(verified.code, this.replacedSecretUsed(restaurant, request) ?? verified.message);
+    if (!verified.ok) {
+      const replacedUntil = this.replacedSecretUsed(restaurant, request);
+      throw replacedUntil
+        ? new DomainError(verified.code, replacedCredentialMessage('webhook secret', replacedUntil), { replacedUntil: replacedUntil.toISOString() })
+        : new DomainError(verified.code, verified.message);
+    }
     // After the signature, so only the restaurant itself learns that it is disabled.
     assertEnabled(restaurant);
     return { restaurant, webhookId: verified.id };
   }
 
-  /** Why a webhook signed with a secret whose window has ended is refused; undefined for any other signature. */
-  private replacedSecretUsed(restaurant: RestaurantEntity, request: SignedRequest): string | undefined {
+  /** When the replaced secret a webhook is signed with stopped working; undefined for any other signature. */
+  private replacedSecretUsed(restaurant: RestaurantEntity, request: SignedRequest): Date | undefined {
     const { previousWebhookSecret: previous, previousWebhookSecretUntil: until } = restaurant;
     const { id, timestamp, signature } = request.headers;
     if (!previous || !until || !id || !signature || !/^\d{1,12}$/.test(timestamp ?? '')) return undefined;
-    return signedWithAny([previous], signature, { id, timestamp: Number(timestamp), body: request.body }) ? replacedCredentialMessage('webhook secret', until) : undefined;
+    return signedWithAny([previous], signature, { id, timestamp: Number(timestamp), body: request.body }) ? until : undefined;
   }
 
   /** The first answer given to this webhook-id, if one was. */

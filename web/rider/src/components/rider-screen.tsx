@@ -181,7 +181,7 @@ export function RiderScreen({ token, onSignOut }: { token: string; onSignOut: (r
     return (
       <main className="rider">
         <p className="problem" role="alert">
-          토큰이 올바르지 않습니다. 다시 로그인하세요.
+          {state.endedWhy ?? '토큰이 올바르지 않습니다. 다시 로그인하세요.'}
         </p>
         <button type="button" className="primary" onClick={() => onSignOut(true)}>
           다시 로그인
