@@ -176,7 +176,8 @@ export class DeliveriesRepository {
 
   /**
    * Locks the deliveries of riders' offers, in delivery id order, and names each offer's rider (for the
-   * restaurant's event): by offer id, the offers that exist and are the given rider's.
+   * restaurant's event): by offer id, the offers that exist and are the given rider's, while it is not disabled
+   * (its socket may still be open for a moment after the admin CLI disabled it: what it held can no longer be taken).
    */
   async lockByOffers(
     manager: EntityManager,
@@ -187,7 +188,7 @@ export class DeliveriesRepository {
          FROM jsonb_to_recordset($1::jsonb) AS i(offer_id uuid, rider_id uuid)
          JOIN dispatch.offers o ON o.id = i.offer_id AND o.rider_id = i.rider_id
          JOIN dispatch.deliveries d ON d.id = o.delivery_id
-         JOIN dispatch.riders r ON r.id = o.rider_id
+         JOIN dispatch.riders r ON r.id = o.rider_id AND r.disabled_at IS NULL
         ORDER BY d.id
           FOR UPDATE OF d`,
       values: [JSON.stringify(offers.map((offer) => ({ offer_id: offer.offerId, rider_id: offer.riderId })))],

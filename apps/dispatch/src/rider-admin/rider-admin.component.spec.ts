@@ -156,4 +156,19 @@ describe('managing riders (component, real PostgreSQL)', () => {
     expect((await setRiderDisabled(h.dataSource, rider.riderId, true, { label: 'admin CLI' })).handedBack).toEqual([]);
     expect(await h.deliveryOf(order.orderId)).toMatchObject({ status: 'picked_up', rider_id: rider.riderId });
   });
+
+  it('refuses the accept of an offer a rider held when it was disabled, even before its socket is closed', async () => {
+    const agency = await h.agency();
+    const rider = await h.rider(agency.agencyId, '제안을 쥔 라이더');
+    const client = await h.online(rider.token, NEAR_CITY_HALL.m300);
+    const order = orderEvent(agency.agencyId);
+    await h.publish(order);
+    const offer = await client.waitForOffer();
+
+    await setRiderDisabled(h.dataSource, rider.riderId, true, { label: 'admin CLI' });
+    // At once, before dispatch's check closes the socket: refused (or the socket is already gone).
+    const answer = await client.send('offer:accept', { offerId: offer.offerId }).catch((error: Error) => ({ ok: false, code: error.message }));
+    expect(answer).toMatchObject({ ok: false });
+    expect((await h.deliveryOf(order.orderId)).rider_id).toBeNull();
+  });
 });
