@@ -12,6 +12,7 @@ import { RedisRiderRelay } from './redis-rider-relay.js';
 @Module({
   imports: [RidersModule],
   providers: [ClusterRedis, RedisRiderRelay, PresenceMirror],
+  exports: [ClusterRedis],
 })
 export class ClusterModule implements OnApplicationBootstrap {
   constructor(private readonly redis: ClusterRedis) {}
