@@ -16,6 +16,11 @@ export interface RestaurantCredentials {
   apiKey: string;
 }
 
+export interface SignedOrder {
+  body: string;
+  headers: Record<string, string>;
+}
+
 /** A restaurant's POS as the system sees it: it signs and sends orders and reads them back. */
 export class Restaurant {
   constructor(
@@ -28,6 +33,12 @@ export class Restaurant {
   }
 
   async send(order: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; body: { orderId: string; status: string } }> {
+    const signed = this.signOrder(order);
+    return this.post({ ...signed, headers: { ...signed.headers, ...headers } });
+  }
+
+  /** An order signed once, to be sent as it is through any intake instance: a balancer's retry of the same request. */
+  signOrder(order: Record<string, unknown> = {}): SignedOrder {
     const body = JSON.stringify({
       externalOrderId: `pos-${randomUUID()}`,
       dropoff: { address: '서울특별시 종로구 세종대로 172', lng: 126.9769, lat: 37.5759 },
@@ -35,12 +46,17 @@ export class Restaurant {
       orderAmount: 5000,
       ...order,
     });
-    const response = await fetch(`${this.intakeUrl}/v1/restaurants/${this.credentials.restaurantId}/orders`, {
-      method: 'POST',
-      headers: { ...signedHeaders(this.credentials.webhookSecret, body), ...headers },
-      body,
-    });
+    return { body, headers: signedHeaders(this.credentials.webhookSecret, body) };
+  }
+
+  async post(signed: SignedOrder): Promise<{ status: number; headers: Headers; body: { orderId: string; status: string } }> {
+    const response = await fetch(`${this.intakeUrl}/v1/restaurants/${this.credentials.restaurantId}/orders`, { method: 'POST', headers: signed.headers, body: signed.body });
     return { status: response.status, headers: response.headers, body: (await response.json()) as { orderId: string; status: string } };
+  }
+
+  /** The same restaurant's POS sending through another intake instance, as a balancer would pick one. */
+  via(intakeUrl: string): Restaurant {
+    return new Restaurant(intakeUrl, this.credentials);
   }
 
   /** Signs and sends "ready now" (`ready`) or "delayed by N minutes" (`delay`, with `{ minutes }`) for one of its orders. */

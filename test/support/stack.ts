@@ -20,6 +20,8 @@ const MAIN: Record<ServiceName, string> = {
   fee: path.join(root, 'dist/apps/fee/src/main.js'),
 };
 
+const PORT_VARIABLE = { intake: 'INTAKE', dispatch: 'DISPATCH', fee: 'FEE' } as const satisfies Record<ServiceName, string>;
+
 export interface Stack {
   config: AppConfig;
   databaseUrl: string;
@@ -27,9 +29,12 @@ export interface Stack {
   databases: Awaited<ReturnType<typeof openServiceDatabases>>;
   start(service: ServiceName): Promise<void>;
   /**
-   * One more dispatch process, called `name`, on the same database with its own HTTP and RPC ports (orders still go
-   * to the first one's RPC port over TCP); `kill` and `logs` take its name. Resolves with its URL.
+   * One more process of `service`, called `name`, on the same database with its own HTTP and RPC ports; `kill` and
+   * `logs` take its name. Over TCP, messages still go to the first instance's RPC port; over RabbitMQ every instance
+   * consumes the service's one queue. `env` is added to this process's environment only. Resolves with its URL.
    */
+  startInstance(service: ServiceName, name: string, env?: Record<string, string>): Promise<string>;
+  /** `startInstance('dispatch', name)`. */
   startDispatch(name: string): Promise<string>;
   /** Sends a signal (SIGKILL for a crash) and waits for the process to be gone. */
   kill(service: ServiceName | string, signal?: NodeJS.Signals): Promise<void>;
@@ -103,11 +108,13 @@ export async function startStack(options: { transport: 'tcp' | 'rmq'; env?: Reco
     url,
     databases,
     start,
-    startDispatch: async (name) => {
+    startInstance: async (service, name, extra = {}) => {
       const [httpPort, rpcPort] = await freePorts(2);
-      await launch(name, MAIN.dispatch, { ...env, DISPATCH_PORT: String(httpPort), DISPATCH_RPC_PORT: String(rpcPort) }, `http://127.0.0.1:${httpPort}`);
+      const ports = { [`${PORT_VARIABLE[service]}_PORT`]: String(httpPort), [`${PORT_VARIABLE[service]}_RPC_PORT`]: String(rpcPort) };
+      await launch(name, MAIN[service], { ...env, ...extra, ...ports }, `http://127.0.0.1:${httpPort}`);
       return `http://127.0.0.1:${httpPort}`;
     },
+    startDispatch: (name) => stack.startInstance('dispatch', name),
     kill,
     logs: (service) => (output[service] ?? []).join(''),
     tenants: async (agencyName, riderNames, restaurant = {}) => {
@@ -119,7 +126,7 @@ export async function startStack(options: { transport: 'tcp' | 'rmq'; env?: Reco
         lng: 126.978,
         lat: 37.5665,
         callbackUrl: restaurant.callbackUrl,
-      });
+      }, config.intake.callbacks);
       const riders = [];
       for (const name of riderNames) riders.push({ ...(await provisionRider(databases.dispatch, { agencyId: agency.agencyId, name })), name });
       // Dispatch announces the agency to fee through its outbox; until fee has it, quotes say NO_TARIFF. Asking fee's

@@ -5,6 +5,8 @@ import { ServiceDatabaseModule } from '#database';
 import { EventOutbox, Messaging, OUTBOX_SCHEMA } from '#messaging';
 import { databaseCheck, HEALTH_CHECKS, HealthController, ObservabilityModule, PlatformModule } from '#platform';
 import { AgenciesModule } from './agencies/agencies.module.js';
+import { ClusterRedis } from './cluster/cluster-redis.js';
+import { clusterRedisCheck } from './cluster/cluster.health.js';
 import { ClusterModule } from './cluster/cluster.module.js';
 import { CredentialsModule } from './credentials/credentials.module.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
@@ -63,12 +65,14 @@ export class DispatchModule {
         DispatchWakeup,
         {
           provide: HEALTH_CHECKS,
-          useFactory: (ds: DataSource, messaging: Messaging, leases: AgencyLeases) => [
+          useFactory: (ds: DataSource, messaging: Messaging, leases: AgencyLeases, redis?: ClusterRedis) => [
             databaseCheck(ds),
             ...messaging.healthChecks(['dispatch', 'fee', 'intake']),
             leasesCheck(leases),
+            ...(redis ? [clusterRedisCheck(redis)] : []),
           ],
-          inject: [DataSource, Messaging, AgencyLeases],
+          // ClusterRedis exists only with DISPATCH_CLUSTER=redis.
+          inject: [DataSource, Messaging, AgencyLeases, { token: ClusterRedis, optional: true }],
         },
       ],
       exports: [APP_CONFIG, Messaging, EventOutbox, DispatchWakeup],

@@ -22,9 +22,11 @@ export class ClusterRedis implements OnApplicationShutdown {
   readonly prefix: string;
   private readonly logger = new Logger('cluster');
   private readonly readyCallbacks: Array<() => void> = [];
+  private readonly lostCallbacks: Array<() => void> = [];
   private readonly closeCallbacks: Array<() => Promise<void>> = [];
   private readonly handlers = new Map<string, (message: string) => void>();
   private lastErrorLogged = 0;
+  private closing = false;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     const { redisUrl, keyPrefix } = config.dispatchCluster;
@@ -54,6 +56,12 @@ export class ClusterRedis implements OnApplicationShutdown {
       if (this.subscribed) this.readyCallbacks.forEach((callback) => callback());
     });
     this.subscriber.on('close', () => (this.subscribed = false));
+    // Either connection lost means Redis is: what other instances know and send stops passing at once.
+    for (const connection of [this.commands, this.subscriber]) {
+      connection.on('close', () => {
+        if (!this.closing) this.lostCallbacks.forEach((callback) => callback());
+      });
+    }
   }
 
   private subscribed = false;
@@ -84,12 +92,22 @@ export class ClusterRedis implements OnApplicationShutdown {
     this.readyCallbacks.push(callback);
   }
 
+  /** Runs each time a connection to Redis closes while the instance runs (Redis is away): the others are out of reach. */
+  onLost(callback: () => void): void {
+    this.lostCallbacks.push(callback);
+  }
+
   instanceChannel(instanceId: string): string {
     return `${this.prefix}instance:${instanceId}`;
   }
 
   get connected(): boolean {
     return this.commands.status === 'ready';
+  }
+
+  /** Connected for commands and subscribed: events and presence pass between instances. */
+  get sharing(): boolean {
+    return this.connected && this.subscribed && this.subscriber.status === 'ready';
   }
 
   /** At most one warning a second: an outage must not flood the log. */
@@ -107,6 +125,7 @@ export class ClusterRedis implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await Promise.allSettled(this.closeCallbacks.map((callback) => callback()));
+    this.closing = true;
     this.commands.disconnect();
     this.subscriber.disconnect();
   }

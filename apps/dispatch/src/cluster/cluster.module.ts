@@ -9,11 +9,13 @@ import { RedisRiderRelay } from './redis-rider-relay.js';
 /**
  * Dispatch as one of several instances sharing riders through Redis (DISPATCH_CLUSTER=redis, docs/clustering.md):
  * rider events reach sockets on any instance and riders' streams survive an instance, every instance's planner
- * sees every rider, and a delivery priced by one instance is planned by its agency's owner at once. Imported only in that mode: without it dispatch is one process with everything in memory.
+ * sees every rider, and a delivery priced by one instance is planned by its agency's owner at once. Imported only
+ * in that mode: without it dispatch is one process with everything in memory.
  */
 @Module({
   imports: [RidersModule, LeasesModule],
   providers: [ClusterRedis, RedisRiderRelay, PresenceMirror, ClusterWakeups],
+  exports: [ClusterRedis],
 })
 export class ClusterModule implements OnApplicationBootstrap {
   constructor(private readonly redis: ClusterRedis) {}

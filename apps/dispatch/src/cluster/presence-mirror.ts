@@ -53,6 +53,8 @@ export class PresenceMirror implements OnApplicationBootstrap, OnModuleDestroy {
     redis.on(this.channelName, (message) => this.received(message));
     redis.onReady(() => void this.publishAll(true));
     redis.onClose(() => this.publish({ from: redis.instanceId, riders: [], bye: true }));
+    // Riders on other instances cannot be sent an offer while Redis is away: not candidates until it is back (`hello`).
+    redis.onLost(() => this.forgetInstances());
     presence.watch((riderId, change) => this.changed(riderId, change));
   }
 
@@ -77,6 +79,13 @@ export class PresenceMirror implements OnApplicationBootstrap, OnModuleDestroy {
     const riders = [...this.dirty];
     this.dirty.clear();
     void this.publish({ from: this.redis.instanceId, riders: this.rows(riders) });
+  }
+
+  private forgetInstances(): void {
+    if (this.instances.size === 0) return;
+    for (const instance of this.instances.keys()) this.presence.forgetInstance(instance);
+    this.instances.clear();
+    this.logger.warn('Redis is unreachable: riders on other instances are offline here until it is back');
   }
 
   private changed(riderId: string, change: PresenceChange): void {
