@@ -203,6 +203,18 @@ describe('RiderPresenceStore', () => {
     expect(sut.takeUnsaved().map((u) => u.riderId)).toEqual(['r2']);
   });
 
+  it('hands out unsaved positions a slice of the riders at a time, by the last digit of their id, or all at once', () => {
+    const { sut } = setup();
+    sut.connected(rider, 's1');
+    sut.connected({ id: 'r2', agencyId: 'a1' }, 's2');
+    sut.moved('r1', here);
+    sut.moved('r2', here);
+    expect(sut.takeUnsaved(2).map((u) => u.riderId)).toEqual(['r2']);
+    expect(sut.takeUnsaved(2)).toEqual([]);
+    sut.keepUnsaved(['r2']);
+    expect(sut.takeUnsaved().map((u) => u.riderId).sort()).toEqual(['r1', 'r2']);
+  });
+
   it('shows restored positions as last known, and matches a rider reconnecting within a minute of one there', () => {
     const { sut, at } = setup();
     sut.restore([

@@ -57,6 +57,14 @@ export interface LocalPresence {
   located: boolean;
 }
 
+/** Riders' unsaved positions are kept in this many slices, by the last hex digit of the rider's id. */
+export const POSITION_SLICES = 16;
+
+function sliceOf(riderId: string): number {
+  const digit = parseInt(riderId[riderId.length - 1] ?? '0', 16);
+  return Number.isNaN(digit) ? riderId.charCodeAt(riderId.length - 1) % POSITION_SLICES : digit;
+}
+
 /**
  * Who is connected, on break or silent, and where, in memory: positions arrive every few seconds per rider.
  * The store feeds the RIDER_INDEX with exactly the riders who may be offered work now (connected, not on
@@ -68,8 +76,8 @@ export class RiderPresenceStore {
   private readonly riders = new Map<string, Presence>();
   /** The riders in the index, by agency. */
   private readonly indexed = new Map<string, Set<string>>();
-  /** Riders whose accepted position has not been written yet. */
-  private readonly unsaved = new Set<string>();
+  /** Riders whose accepted position has not been written yet, by slice (see `takeUnsaved`). */
+  private readonly unsaved = Array.from({ length: POSITION_SLICES }, () => new Set<string>());
   /** Told of every change to a rider through this instance's sockets (set when instances share presence). */
   private watcher?: (riderId: string, change: PresenceChange) => void;
 
@@ -126,7 +134,7 @@ export class RiderPresenceStore {
     this.assertPlausible(presence.lastPosition, point, at);
     presence.position = { lng: point.lng, lat: point.lat, at };
     presence.lastPosition = presence.position;
-    this.unsaved.add(riderId);
+    this.unsaved[sliceOf(riderId)]!.add(riderId);
     this.watcher?.(riderId, 'moved');
     return this.sync(riderId, presence);
   }
@@ -273,16 +281,21 @@ export class RiderPresenceStore {
     return at === undefined ? undefined : new Date(at);
   }
 
-  /** The positions accepted since the last call, one per rider (its latest); they count as saved from now on. */
-  takeUnsaved(): Array<{ riderId: string; position: RiderPosition }> {
-    const unsaved = [...this.unsaved].map((riderId) => ({ riderId, position: this.riders.get(riderId)!.lastPosition! }));
-    this.unsaved.clear();
+  /**
+   * The positions accepted since the last call, one per rider (its latest); they count as saved from now on. With a
+   * `slice` (0 to POSITION_SLICES - 1), only those of the riders in it: a writer taking one slice after another
+   * writes every rider once per round of slices, in a steady stream rather than all at once.
+   */
+  takeUnsaved(slice?: number): Array<{ riderId: string; position: RiderPosition }> {
+    const sets = slice === undefined ? this.unsaved : [this.unsaved[slice]!];
+    const unsaved = sets.flatMap((set) => [...set].map((riderId) => ({ riderId, position: this.riders.get(riderId)!.lastPosition! })));
+    for (const set of sets) set.clear();
     return unsaved;
   }
 
   /** Positions whose write failed: they go with the next one (as the rider's latest by then). */
   keepUnsaved(riderIds: string[]): void {
-    for (const riderId of riderIds) this.unsaved.add(riderId);
+    for (const riderId of riderIds) this.unsaved[sliceOf(riderId)]!.add(riderId);
   }
 
   /** Last known positions read back after a restart: shown on the board, never newer ones overwritten. */
