@@ -167,8 +167,10 @@ export async function startDispatch(options: { env?: Record<string, string>; wit
   const clients: ClientProxy[] = [];
   const sockets: RiderClient[] = [];
 
+  let feeRunning = false;
   const startFee = async () => {
     apps.push(await startService({ service: 'fee', module: FeeModule.forRoot(config, db.url), config }));
+    feeRunning = true;
   };
   if (options.withFee !== false) await startFee();
   const startDispatchApp = () => startService({ service: 'dispatch', module: DispatchModule.forRoot(config, db.url), config });
@@ -215,7 +217,18 @@ export async function startDispatch(options: { env?: Record<string, string>; wit
       return dataSource;
     },
     startFee,
-    agency: (name = '테스트 대행') => provisionAgency(dataSource, { name }),
+    agency: async (name = '테스트 대행') => {
+      const agency = await provisionAgency(dataSource, { name });
+      // Fee takes the new agency (with its default tariff) from dispatch's outbox: an order sent before that would be
+      // refused a price (NO_TARIFF) and priced only on a retry, so the agency is ready once fee has it.
+      if (feeRunning) {
+        await eventually(
+          async () => (await query('SELECT 1 FROM fee.tariff_versions WHERE agency_id = $1', [agency.agencyId])).length > 0,
+          `fee to have agency ${agency.agencyId}'s tariff`,
+        );
+      }
+      return agency;
+    },
     rider: (agencyId, name, capacity) => provisionRider(dataSource, { agencyId, name, capacity }),
     connect,
     online: async (token, at) => {

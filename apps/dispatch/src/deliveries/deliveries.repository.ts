@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, type QueryDeepPartialEntity } from 'typeorm';
-import { pipelinedTransaction, queryPrepared, type OutboxMessage, type Statement } from '#database';
+import { keysIn, pipelinedTransaction, queryPrepared, type OutboxMessage, type Statement } from '#database';
 
 type ColumnMetadata = ReturnType<DataSource['getMetadata']>['columns'][number];
 type DeliveryQuery = ReturnType<ReturnType<DataSource['getRepository']>['createQueryBuilder']>;
@@ -186,7 +186,7 @@ export class DeliveriesRepository {
     const rows = (await queryPrepared(manager, {
       text: `SELECT d.*, o.id AS offer_id, o.rider_id AS offer_rider_id, r.name AS rider_name
          FROM jsonb_to_recordset($1::jsonb) AS i(offer_id uuid, rider_id uuid)
-         JOIN dispatch.offers o ON o.id = i.offer_id AND o.rider_id = i.rider_id
+         JOIN dispatch.offers o ON o.id = i.offer_id AND o.rider_id = i.rider_id AND o.id = ${keysIn('$1', 'offer_id')}
          JOIN dispatch.deliveries d ON d.id = o.delivery_id
          JOIN dispatch.riders r ON r.id = o.rider_id AND r.disabled_at IS NULL
         ORDER BY d.id
@@ -236,7 +236,7 @@ export class DeliveriesRepository {
       text: `WITH q AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS q(id uuid, fee jsonb)),
             priced AS (
               UPDATE dispatch.deliveries d SET fee = q.fee, pricing_problem = NULL, quoted_at = now(), updated_at = now() FROM q
-               WHERE d.id = q.id AND d.fee IS NULL AND d.status = 'pending' AND d.fee_pending_since IS NULL
+               WHERE d.id = q.id AND d.id = ${keysIn('$1', 'id')} AND d.fee IS NULL AND d.status = 'pending' AND d.fee_pending_since IS NULL
               RETURNING d.*),
             e AS (SELECT e.* FROM jsonb_to_recordset($2::jsonb) AS e(delivery_id uuid, event_id uuid, pattern text, payload jsonb, ord int)
                     JOIN priced ON priced.id = e.delivery_id),
@@ -325,7 +325,7 @@ export class DeliveriesRepository {
     return {
       text: `UPDATE dispatch.deliveries d SET dispatch_decision = c.decision
                FROM jsonb_to_recordset($1::jsonb) AS c(id uuid, decision jsonb)
-              WHERE d.id = c.id AND d.status = CASE WHEN c.decision->>'outcome' = 'offered' THEN 'offered' ELSE 'pending' END`,
+              WHERE d.id = c.id AND d.id = ${keysIn('$1', 'id')} AND d.status = CASE WHEN c.decision->>'outcome' = 'offered' THEN 'offered' ELSE 'pending' END`,
       values: [JSON.stringify(decisions)],
     };
   }

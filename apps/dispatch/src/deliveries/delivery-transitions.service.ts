@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { queryPrepared, type Statement } from '#database';
+import { keysIn, queryPrepared, type Statement } from '#database';
 import { DomainError } from '#platform';
 import { AgencyAudit } from '../audit/agency-audit.js';
 import type { AuditAction } from '../audit/audit-actions.js';
@@ -130,7 +130,7 @@ export class DeliveryTransitions {
       text: `WITH step AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS step(id uuid, "from" text, rider_id uuid, carrier uuid, actor_id uuid, reported_at timestamptz)),
             moved AS (
               UPDATE dispatch.deliveries d SET ${set} FROM step
-               WHERE d.id = step.id AND d.status = step."from" AND (step.carrier IS NULL OR d.rider_id = step.carrier)${condition}
+               WHERE d.id = step.id AND d.id = ${keysIn('$1', 'id')} AND d.status = step."from" AND (step.carrier IS NULL OR d.rider_id = step.carrier)${condition}
               RETURNING d.*, step."from" AS step_from, step.actor_id AS step_actor, step.reported_at AS step_reported_at),
             logged AS (${this.log.insertSql('moved', params, { from: { column: 'step_from' }, to, actorType: actor.type, actorId: { column: 'step_actor' }, reason: actor.reason ?? null, reportedAt: { column: 'step_reported_at' } })})
        SELECT * FROM moved`,

@@ -43,6 +43,7 @@ export class OfferReceiptsRepository {
       `UPDATE dispatch.offers o SET seen_at = CASE WHEN o.status = 'pending' THEN coalesce(o.seen_at, clock_timestamp()) ELSE o.seen_at END
          FROM (SELECT f.id, f.seen_at IS NULL AND f.status = 'pending' AS first
                  FROM dispatch.offers f JOIN unnest($1::uuid[], $2::uuid[]) AS r(offer_id, rider_id) ON f.id = r.offer_id AND f.rider_id = r.rider_id
+                WHERE f.id = ANY($1::uuid[])
                 ORDER BY f.id FOR UPDATE OF f) before
         WHERE o.id = before.id
         RETURNING o.id, o.rider_id AS "riderId", o.seen_at AS "seenAt", o.created_at AS "createdAt", before.first`,

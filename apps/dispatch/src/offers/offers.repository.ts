@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { pipelinedTransaction, queryPrepared, type Statement } from '#database';
+import { keysIn, pipelinedTransaction, queryPrepared, type Statement } from '#database';
 import type { OfferExplanation, RiderJob } from '#planner';
 import { OfferEntity, type OfferStatus } from './offer.entity.js';
 
@@ -100,7 +100,7 @@ export class OffersRepository {
                  FROM jsonb_to_recordset($1::jsonb)
                    AS c(id uuid, delivery_id uuid, agency_id uuid, rider_id uuid, timeout double precision, broadcast boolean, score jsonb,
                         quote_id text, ord int)
-                 JOIN dispatch.deliveries d ON d.id = c.delivery_id AND d.status = 'pending' AND NOT d.dispatch_hold
+                 JOIN dispatch.deliveries d ON d.id = c.delivery_id AND d.id = ${keysIn('$1', 'delivery_id')} AND d.status = 'pending' AND NOT d.dispatch_hold
                   AND (d.fee IS NOT NULL OR d.pricing_problem IS NULL) AND (c.quote_id IS NULL OR d.fee->>'quoteId' = c.quote_id)) c
          JOIN dispatch.riders r ON r.id = c.rider_id AND r.agency_id = c.agency_id
         WHERE r.capacity >= c.nth + (SELECT count(*) FROM dispatch.deliveries d WHERE d.rider_id = r.id AND d.status IN ('assigned', 'picked_up'))
