@@ -3,11 +3,18 @@ import { AgencyLeases } from '../leases/agency-leases.service.js';
 import { DispatchWakeup } from '../offers/dispatch-wakeup.js';
 import { ClusterRedis } from './cluster-redis.js';
 
+/** A new delivery handed to the instance that plans its agency. */
+interface HandOver {
+  agencyId: string;
+  deliveryId: string;
+}
+
 /**
- * Orders reach whichever instance the transport gives them to; an instance that prices a delivery of an agency
- * another instance plans stores the price, and says so on the wake channel, so the owner plans a round now rather
- * than at its next tick (a second, by default, on the order's way to a rider). Only a hint: a lost one (Redis
- * away) costs that tick, never the delivery, which waits in the database.
+ * Orders reach whichever instance the transport gives them to. An instance that takes one for an agency another
+ * instance plans hands the new delivery over on the hand-over channel, and the owner prices and offers it at once
+ * as it does its own (one transaction, no round to wait for). Only a hint: one lost (Redis away, the owner gone
+ * meanwhile) costs a wait for the owner's pricing pass, never the delivery, which waits in the database; while
+ * Redis is away the instance prices it itself and the owner's rounds offer it.
  */
 @Injectable()
 export class ClusterWakeups {
@@ -18,13 +25,16 @@ export class ClusterWakeups {
     private readonly leases: AgencyLeases,
     wakeup: DispatchWakeup,
   ) {
-    this.channelName = `${redis.prefix}wake`;
-    redis.on(this.channelName, (agencyId) => {
-      if (this.leases.owns(agencyId)) wakeup.wake();
+    this.channelName = `${redis.prefix}hand-over`;
+    redis.on(this.channelName, (text) => {
+      const { agencyId, deliveryId } = JSON.parse(text) as HandOver;
+      if (typeof agencyId === 'string' && typeof deliveryId === 'string' && this.leases.owns(agencyId)) wakeup.handedOver(deliveryId);
     });
-    wakeup.onPricedElsewhere((agencyId) => {
-      if (!redis.connected) return;
-      redis.commands.publish(this.channelName, agencyId).catch((error: Error) => redis.warn(`could not publish a wake-up: ${error.message}`));
+    wakeup.onHandOver(({ agencyId, id }) => {
+      if (!redis.connected) return false;
+      const message: HandOver = { agencyId, deliveryId: id };
+      redis.commands.publish(this.channelName, JSON.stringify(message)).catch((error: Error) => redis.warn(`could not hand a delivery over: ${error.message}`));
+      return true;
     });
   }
 }

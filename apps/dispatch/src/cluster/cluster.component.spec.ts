@@ -222,7 +222,8 @@ function position(client: RiderClient): { epoch: string; seq: number } {
 
 /**
  * Orders reach whichever instance the transport gives them to. Here both instances tick once a minute, so an offer
- * within seconds can only come from the wake-up the pricing instance sends the agency's owner.
+ * within seconds can only come from the hand-over: the instance that took the order hands the new delivery to the
+ * agency's owner, which prices and offers it at once.
  */
 (redisUrl ? describe : describe.skip)('a delivery priced by an instance that does not plan its agency (component, real Redis)', () => {
   const prefix = `test-${randomBytes(4).toString('hex')}:`;
@@ -245,7 +246,7 @@ function position(client: RiderClient): { epoch: string; seq: number } {
     if (redisUrl) await deleteRedisKeys(redisUrl, prefix);
   });
 
-  it('is offered by the owner at once, woken through Redis, not at its next round', async () => {
+  it('is handed to the owner through Redis and offered at once, not at the owner\'s next round', async () => {
     const b = await h.startInstance();
     const { agencyId } = await h.agency();
     // B plans the agency; the order arrives at A.

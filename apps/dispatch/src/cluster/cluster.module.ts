@@ -9,7 +9,7 @@ import { RedisRiderRelay } from './redis-rider-relay.js';
 /**
  * Dispatch as one of several instances sharing riders through Redis (DISPATCH_CLUSTER=redis, docs/clustering.md):
  * rider events reach sockets on any instance and riders' streams survive an instance, every instance's planner
- * sees every rider, and a delivery priced by one instance is planned by its agency's owner at once. Imported only
+ * sees every rider, and a new delivery one instance takes is handed to its agency's owner. Imported only
  * in that mode: without it dispatch is one process with everything in memory.
  */
 @Module({

@@ -124,6 +124,12 @@ export class DeliveriesService {
     return events.map((event) => byEvent.get(event) ?? { claimed: false, created: null });
   }
 
+  /** The delivery, if it still waits for its first price (new, unpriced, never tried). */
+  async waitingForFirstPrice(id: string): Promise<DeliveryEntity | null> {
+    const delivery = await this.deliveries.findById(id);
+    return delivery && delivery.fee === null && delivery.status === 'pending' && delivery.quoteAttempts === 0 ? delivery : null;
+  }
+
   /** Deliveries whose price should be asked for now (a new one only once its first attempt had `firstAttemptMs`). */
   dueForPricing(limit: number, firstAttemptMs: number, exceptAgencies: string[] = []): Promise<DeliveryEntity[]> {
     return this.deliveries.dueForPricing(limit, firstAttemptMs, exceptAgencies);

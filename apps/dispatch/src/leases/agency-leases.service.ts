@@ -104,6 +104,11 @@ export class AgencyLeases {
     return [...this.elsewhere];
   }
 
+  /** Whether another live instance owns the agency, as of the last beat. */
+  isHeldElsewhere(agencyId: string): boolean {
+    return this.elsewhere.has(agencyId);
+  }
+
   /**
    * Of these agencies, those this instance owns, with their epochs. One it has not heard of (created since the last
    * beat) is claimed first, within its share, in one statement: a new agency's first delivery waits for no beat.

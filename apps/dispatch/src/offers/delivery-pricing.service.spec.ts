@@ -54,6 +54,7 @@ describe('DeliveryPricing', () => {
       owns: (agencyId: string) => owned.has(agencyId),
       own: async (agencyIds: string[]) => new Map(agencyIds.filter((id) => owned.has(id)).map((id) => [id, 1])),
       heldElsewhere: () => [],
+      isHeldElsewhere: () => false,
       fence: () => FENCE,
     };
     offers = {

@@ -73,10 +73,22 @@ export class DeliveryPricing {
    * pass leaves it alone while it is new (see `firstAttemptMs`), and takes it after a restart that lost the ask.
    */
   priceNow(delivery: DeliveryEntity): void {
+    // Another instance plans the agency: it prices and offers the delivery in one go, as it does its own.
+    if (this.leases.isHeldElsewhere(delivery.agencyId) && this.wakeup.handOver(delivery)) return;
     this.price(delivery).catch((error: unknown) =>
       // Not even postponed (the database failed too): the delivery is still unpriced, so a pass retries it.
       this.logger.error(about(deliveryIds(delivery), `pricing delivery ${delivery.id} failed: ${(error as Error)?.message ?? String(error)}`)),
     );
+  }
+
+  /**
+   * A new delivery another instance took and handed over, this instance planning its agency: priced now, as if it
+   * had arrived here. One priced meanwhile, or gone, is left alone; a hand-over lost on the way costs the wait for
+   * a pass (`firstAttemptMs`), never the delivery.
+   */
+  async priceHandedOver(deliveryId: string): Promise<void> {
+    const delivery = await this.deliveries.waitingForFirstPrice(deliveryId);
+    if (delivery && !this.asking.has(delivery.id)) this.priceNow(delivery);
   }
 
   /** How long a new delivery's first attempt may take before a pass takes it: the fee's timeout and a pass. */
@@ -134,10 +146,10 @@ export class DeliveryPricing {
         if ('failed' in answer) throw answer.failed;
         // A delivery that simply waits is priced and offered in one go; any other (offered meanwhile with its fee
         // pending, say) is priced on its own.
-        if (await this.offers.offerAtPrice(delivery, answer.quote, surroundings)) return true;
-        const recorded = await this.deliveries.recordQuote(delivery.id, answer.quote, { fence: this.fenceOf(delivery) });
-        if (recorded && !this.leases.owns(delivery.agencyId)) this.wakeup.pricedElsewhere(delivery.agencyId);
-        return recorded;
+        return (
+          (await this.offers.offerAtPrice(delivery, answer.quote, surroundings)) ||
+          (await this.deliveries.recordQuote(delivery.id, answer.quote, { fence: this.fenceOf(delivery) }))
+        );
       } catch (error) {
         await this.postpone(delivery, error);
         return false;

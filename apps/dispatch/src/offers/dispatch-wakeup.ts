@@ -12,22 +12,33 @@ import type { DeliveryEntity } from '../deliveries/delivery.entity.js';
 export class DispatchWakeup {
   private listener?: () => void;
   private pricing?: (delivery: DeliveryEntity) => void;
-  private elsewhere?: (agencyId: string) => void;
+  private handOff?: (delivery: DeliveryEntity) => boolean;
+  private takeOver?: (deliveryId: string) => void;
 
   wake(): void {
     this.listener?.();
   }
 
   /**
-   * A delivery of an agency another instance plans was priced here: that instance is asked for a round now (where
-   * instances share a channel, see ClusterWakeups) rather than finding it at its next tick.
+   * A new delivery of an agency another instance plans: its pricing and first offer are handed to that instance
+   * (where instances share a channel, see ClusterWakeups), which takes it as it takes its own new deliveries. False
+   * when it cannot be handed over: it is then priced here, and offered by the owner's rounds.
    */
-  pricedElsewhere(agencyId: string): void {
-    this.elsewhere?.(agencyId);
+  handOver(delivery: DeliveryEntity): boolean {
+    return this.handOff?.(delivery) ?? false;
   }
 
-  onPricedElsewhere(listener: (agencyId: string) => void): void {
-    this.elsewhere = listener;
+  onHandOver(listener: (delivery: DeliveryEntity) => boolean): void {
+    this.handOff = listener;
+  }
+
+  /** Another instance handed over a new delivery of an agency this one plans. */
+  handedOver(deliveryId: string): void {
+    this.takeOver?.(deliveryId);
+  }
+
+  onHandedOver(listener: (deliveryId: string) => void): void {
+    this.takeOver = listener;
   }
 
   /** A delivery was created: it needs a price, then a rider. */

@@ -48,6 +48,9 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
     leases.onTaken(() => this.rounds.wake());
     // A new delivery is priced at once, and offered as its price is stored, not when the next pass or sweep comes round.
     wakeup.onCreated((delivery) => this.pricing.priceNow(delivery));
+    wakeup.onHandedOver((deliveryId) =>
+      this.pricing.priceHandedOver(deliveryId).catch((error: unknown) => this.logger.warn(`could not take over delivery ${deliveryId}: ${(error as Error)?.message ?? String(error)}`)),
+    );
   }
 
   async onApplicationBootstrap(): Promise<void> {
