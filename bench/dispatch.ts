@@ -1236,7 +1236,7 @@ function instancesText(r: LevelResult): string {
   const landing =
     r.instances > 1
       ? `; orders ready at once sent to their agency's owner: ${atOwner.orders}, sent → offer written p50/p99 ${stageText(atOwner.toOffer)} ms; ` +
-        `to another instance (offered at the owner's next round): ${elsewhere.orders}, ${stageText(elsewhere.toOffer)} ms`
+        `to another instance (handed over to the owner through Redis): ${elsewhere.orders}, ${stageText(elsewhere.toOffer)} ms`
       : '';
   return `dispatch instance ${each.join('; ')}${landing}`;
 }
