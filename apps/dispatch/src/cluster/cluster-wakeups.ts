@@ -12,9 +12,9 @@ interface HandOver {
 /**
  * Orders reach whichever instance the transport gives them to. An instance that takes one for an agency another
  * instance plans hands the new delivery over on the hand-over channel, and the owner prices and offers it at once
- * as it does its own (one transaction, no round to wait for). Only a hint: one lost (Redis away, the owner gone
- * meanwhile) costs a wait for the owner's pricing pass, never the delivery, which waits in the database; while
- * Redis is away the instance prices it itself and the owner's rounds offer it.
+ * as it does its own (one transaction, no round to wait for). While Redis is away, or when the publish fails, the
+ * instance prices it itself and the owner's rounds offer it. A hand-over published but lost (the owner gone
+ * meanwhile) costs a wait for the new owner's pricing pass, never the delivery, which waits in the database.
  */
 @Injectable()
 export class ClusterWakeups {
@@ -30,10 +30,13 @@ export class ClusterWakeups {
       const { agencyId, deliveryId } = JSON.parse(text) as HandOver;
       if (typeof agencyId === 'string' && typeof deliveryId === 'string' && this.leases.owns(agencyId)) wakeup.handedOver(deliveryId);
     });
-    wakeup.onHandOver(({ agencyId, id }) => {
+    wakeup.onHandOver(({ agencyId, id }, failed) => {
       if (!redis.connected) return false;
       const message: HandOver = { agencyId, deliveryId: id };
-      redis.commands.publish(this.channelName, JSON.stringify(message)).catch((error: Error) => redis.warn(`could not hand a delivery over: ${error.message}`));
+      redis.commands.publish(this.channelName, JSON.stringify(message)).catch((error: Error) => {
+        redis.warn(`could not hand delivery ${id} over, pricing it here: ${error.message}`);
+        failed();
+      });
       return true;
     });
   }

@@ -41,6 +41,8 @@ describe('DeliveryPricing', () => {
   let offers: { offerAtPrice: jest.Mock<(delivery: DeliveryEntity, quote: FeeQuote, surroundings?: unknown) => Promise<boolean>>; lookAhead: jest.Mock<() => Promise<undefined>> };
   let wakeup: DispatchWakeup;
   let owned: Set<string>;
+  /** Agencies another instance plans. */
+  let elsewhere: Set<string>;
 
   beforeEach(async () => {
     request = jest.fn<(pattern: string, payload: unknown, timeoutMs?: number) => Promise<unknown>>();
@@ -50,11 +52,12 @@ describe('DeliveryPricing', () => {
       postponePricing: jest.fn<(id: string, delayMs: number, options?: { problem?: unknown; fence?: unknown }) => Promise<void>>().mockResolvedValue(undefined),
     };
     owned = new Set([delivery.agencyId]);
+    elsewhere = new Set();
     const leases = {
       owns: (agencyId: string) => owned.has(agencyId),
       own: async (agencyIds: string[]) => new Map(agencyIds.filter((id) => owned.has(id)).map((id) => [id, 1])),
       heldElsewhere: () => [],
-      isHeldElsewhere: () => false,
+      isHeldElsewhere: (agencyId: string) => elsewhere.has(agencyId),
       fence: () => FENCE,
     };
     offers = {
@@ -111,6 +114,40 @@ describe('DeliveryPricing', () => {
     expect(deliveries.dueForPricing).not.toHaveBeenCalled();
     expect(request).toHaveBeenCalledTimes(1);
     expect(offers.offerAtPrice).toHaveBeenCalledWith(delivery, expect.objectContaining({ quoteId: quote.quoteId }), expect.any(Promise));
+  });
+
+  it("hands a new delivery of an agency another instance plans to that instance, and prices it here when the hand-over cannot be made or fails", async () => {
+    request.mockResolvedValue(quote);
+    owned.clear();
+    elsewhere.add(delivery.agencyId);
+    let failHandOver!: () => void;
+    const handedOver: string[] = [];
+    let channel: 'up' | 'down' = 'up';
+    wakeup.onHandOver((d, failed) => {
+      if (channel === 'down') return false;
+      handedOver.push(d.id);
+      failHandOver = failed;
+      return true;
+    });
+
+    sut.priceNow(delivery);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(handedOver).toEqual([delivery.id]);
+    expect(request).not.toHaveBeenCalled();
+
+    // The publish failed on the way: priced here, and stored for the owner's rounds.
+    offers.offerAtPrice.mockResolvedValue(false);
+    failHandOver();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(request).toHaveBeenCalledTimes(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(deliveries.recordQuote).toHaveBeenCalledWith(delivery.id, expect.objectContaining({ quoteId: quote.quoteId }), { fence: undefined });
+
+    // No channel to hand it over by: priced here at once.
+    channel = 'down';
+    sut.priceNow({ ...delivery, id: 'another' } as DeliveryEntity);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(request).toHaveBeenCalledTimes(2);
   });
 
   it('leaves a delivery whose price is being asked for out of a pass', async () => {

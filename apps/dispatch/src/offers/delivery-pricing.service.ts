@@ -73,8 +73,13 @@ export class DeliveryPricing {
    * pass leaves it alone while it is new (see `firstAttemptMs`), and takes it after a restart that lost the ask.
    */
   priceNow(delivery: DeliveryEntity): void {
-    // Another instance plans the agency: it prices and offers the delivery in one go, as it does its own.
-    if (this.leases.isHeldElsewhere(delivery.agencyId) && this.wakeup.handOver(delivery)) return;
+    // Another instance plans the agency: it prices and offers the delivery in one go, as it does its own. A hand-over
+    // that cannot be made, or fails on the way, is priced here instead (the owner's rounds then offer it).
+    if (this.leases.isHeldElsewhere(delivery.agencyId) && this.wakeup.handOver(delivery, () => this.priceHere(delivery))) return;
+    this.priceHere(delivery);
+  }
+
+  private priceHere(delivery: DeliveryEntity): void {
     this.price(delivery).catch((error: unknown) =>
       // Not even postponed (the database failed too): the delivery is still unpriced, so a pass retries it.
       this.logger.error(about(deliveryIds(delivery), `pricing delivery ${delivery.id} failed: ${(error as Error)?.message ?? String(error)}`)),

@@ -12,7 +12,7 @@ import type { DeliveryEntity } from '../deliveries/delivery.entity.js';
 export class DispatchWakeup {
   private listener?: () => void;
   private pricing?: (delivery: DeliveryEntity) => void;
-  private handOff?: (delivery: DeliveryEntity) => boolean;
+  private handOff?: (delivery: DeliveryEntity, failed: () => void) => boolean;
   private takeOver?: (deliveryId: string) => void;
 
   wake(): void {
@@ -22,13 +22,14 @@ export class DispatchWakeup {
   /**
    * A new delivery of an agency another instance plans: its pricing and first offer are handed to that instance
    * (where instances share a channel, see ClusterWakeups), which takes it as it takes its own new deliveries. False
-   * when it cannot be handed over: it is then priced here, and offered by the owner's rounds.
+   * when it cannot be handed over, and `failed` called when the hand-over fails on the way: the caller then prices
+   * it itself, and the owner's rounds offer it.
    */
-  handOver(delivery: DeliveryEntity): boolean {
-    return this.handOff?.(delivery) ?? false;
+  handOver(delivery: DeliveryEntity, failed: () => void): boolean {
+    return this.handOff?.(delivery, failed) ?? false;
   }
 
-  onHandOver(listener: (delivery: DeliveryEntity) => boolean): void {
+  onHandOver(listener: (delivery: DeliveryEntity, failed: () => void) => boolean): void {
     this.handOff = listener;
   }
 

@@ -222,7 +222,7 @@ export class RiderSocketServer<S> {
       this.wss.handleUpgrade(request, socket, head, (ws) => this.open(ws, socket, clientKey));
     });
     // One timer for every connection's heartbeat rather than one per connection.
-    this.heartbeat = setInterval(() => this.beat(), Math.min(500, this.pingIntervalMs / 4));
+    this.heartbeat = setInterval(() => this.beat(), Math.min(500, this.pingIntervalMs / 4, this.keepaliveIntervalMs / 4));
     this.heartbeat.unref();
   }
 
