@@ -20,6 +20,7 @@ export * from './agency-restaurants/agency-restaurants.request.js';
 export * from './common/event.js';
 export * from './common/geo-point.js';
 export * from './common/json-input.js';
+export * from './common/json-output.js';
 export * from './common/money.js';
 export { Nested } from './common/nested.js';
 export * from './common/validation.js';

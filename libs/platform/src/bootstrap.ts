@@ -9,7 +9,7 @@ import { declareDeadLetterQueue, serverOptions } from '#messaging';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { serveApiDocs, type ApiDocs } from './api-docs.js';
 import { HttpProtection } from './http-protection.js';
-import { useUtf8JsonBodies } from './json-bodies.js';
+import { answerJsonInPieces, useUtf8JsonBodies } from './json-bodies.js';
 
 export interface ServiceOptions {
   service: ServiceName;
@@ -48,6 +48,7 @@ export async function startService(options: ServiceOptions): Promise<INestApplic
   const app = await NestFactory.create(module, { bufferLogs: true, bodyParser: options.bodyParser ?? true });
   app.useLogger(serviceLogger(app));
   if (options.bodyParser ?? true) useUtf8JsonBodies(app);
+  answerJsonInPieces(app);
   protection.install(app);
   app.enableShutdownHooks();
   if (options.staticSites) serveStaticSites(app as NestExpressApplication, options.staticSites);

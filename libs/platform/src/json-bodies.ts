@@ -1,6 +1,8 @@
 import { isUtf8 } from 'node:buffer';
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication, NestExpressBodyParserOptions } from '@nestjs/platform-express';
+import type { Express, Response } from 'express';
+import { jsonUtf8 } from '#contracts';
 import { DomainError, type ErrorCode } from './domain-error.js';
 
 /** Refuses bytes that are not UTF-8, which body-parser would read as U+FFFD and the service store as if sent. */
@@ -15,6 +17,21 @@ function refuseInvalidUtf8(_request: unknown, _response: unknown, body: Buffer):
 export function useUtf8JsonBodies(app: INestApplication): void {
   const options: NestExpressBodyParserOptions = { verify: refuseInvalidUtf8 };
   (app as NestExpressApplication).useBodyParser('json', options);
+}
+
+/**
+ * JSON answers written by `jsonUtf8` (in pieces, never one long string) instead of Express's one `JSON.stringify`:
+ * the same bytes and headers, at half the cost for a long list such as a batch of quotes. Express's own writer
+ * stays for a response that already has a Content-Type or an app that sets its JSON options.
+ */
+export function answerJsonInPieces(app: INestApplication): void {
+  const express = (app as NestExpressApplication).getHttpAdapter().getInstance() as Express;
+  const expressJson = express.response.json;
+  express.response.json = function json(this: Response, body: unknown) {
+    if (this.get('Content-Type') !== undefined || ['json replacer', 'json spaces', 'json escape'].some((setting) => express.get(setting))) return expressJson.call(this, body);
+    this.set('Content-Type', 'application/json; charset=utf-8');
+    return this.send(jsonUtf8(body));
+  };
 }
 
 /** body-parser's refusals (of JSON and of form bodies), as the codes the APIs document. */

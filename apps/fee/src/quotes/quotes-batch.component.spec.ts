@@ -4,7 +4,7 @@ import type { ClientProxy } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
 import { lastValueFrom } from 'rxjs';
 import request from 'supertest';
-import { PATTERNS, readFeeQuoteBatch, type FeeQuoteBatchReply, type FeeQuoteResult } from '#contracts';
+import { PATTERNS, readFeeQuoteBatch, type FeeQuote, type FeeQuoteBatchReply, type FeeQuoteResult } from '#contracts';
 import { queryRows } from '../../../../test/support/database.js';
 import { registerAgency, type TestAgency } from '../../test/agencies.js';
 import { startFeeService, type TestFeeService } from '../../test/fee-service.js';
@@ -42,10 +42,16 @@ describe('batched fee quotes (component, real PostgreSQL)', () => {
   it('answers 100 quotes in the order asked, each stored once', async () => {
     const before = await count();
     const asked = Array.from({ length: 100 }, (_, i) => ({ agencyId: agency.agencyId, pickup: cityHall, dropoff: dropoff(i), orderId: `batch-${i}` }));
-    const { results } = (await batch({ quotes: asked }).expect(200)).body as FeeQuoteBatchReply;
+    const answer = await batch({ quotes: asked }).expect(200);
+    const { results } = answer.body as FeeQuoteBatchReply;
 
+    expect(answer.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(results).toHaveLength(100);
     expect(results.every((r) => 'quote' in r)).toBe(true);
+    // Stored as answered, the Korean labels included (the rows reach PostgreSQL as binary jsonb).
+    const [last] = await queryRows(fee.db.url, 'SELECT items, rider_pay_items FROM fee.quotes WHERE id = $1', [(results[99] as { quote: { quoteId: string } }).quote.quoteId]);
+    expect(last).toEqual({ items: (results[99] as { quote: FeeQuote }).quote.fee.items, rider_pay_items: (results[99] as { quote: FeeQuote }).quote.riderPay.items });
+    expect(JSON.stringify(last)).toMatch(/[가-힣]/);
     const rows = new Map((await rowsOf(results)).map((row) => [row.id, row]));
     results.forEach((r, i) => {
       const row = rows.get((r as { quote: { quoteId: string } }).quote.quoteId)!;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { GroupCommit, queryPrepared } from '#database';
+import { GroupCommit, jsonbParam, queryPrepared } from '#database';
 import type { QuoteEntity } from './quote.entity.js';
 
 /** A quote to store, as its row (`tariff` and `created_at` are filled in by the statement). */
@@ -42,7 +42,7 @@ export class QuotesRepository {
   /** Stores quotes by one statement; returns the ids stored (those whose tariff version was still in force). */
   async insertMany(quotes: QuoteRow[]): Promise<Set<string>> {
     if (quotes.length === 0) return new Set();
-    const rows = await queryPrepared(this.dataSource, { text: INSERT, values: [JSON.stringify(quotes.map(toRow))] });
+    const rows = await queryPrepared(this.dataSource, { text: INSERT, values: [jsonbParam(quotes.map(toRow))] });
     return new Set(rows.map((row) => row.id as string));
   }
 
