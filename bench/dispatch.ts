@@ -24,7 +24,6 @@ import { envFor } from '../test/support/config.js';
 import { deleteRedisKeys } from '../test/support/redis.js';
 import { openServiceDatabases } from '../tools/service-databases.js';
 import { DeadConnections, seenFigures, type LinkFigures } from './rider-links.js';
-import { LOCATION_CONFIRM_MS } from '../web/rider/src/location-confirm.js';
 import { machineCpuMs, percentile, postgresCpuMs, processCpuMs, rng } from './support.js';
 
 /**
@@ -109,6 +108,8 @@ const SEOUL = { lng: 126.985, lat: 37.56 };
 const HALF_LNG = 0.17;
 const HALF_LAT = 0.135;
 const AGENCY = 'bench-agency';
+/** As the rider app: a position asks for an answer once in this long (and first on a connection); the rest go without. */
+const LOCATION_CONFIRM_MS = 30_000;
 
 const inSeoul = (random: () => number): LngLat => ({
   lng: SEOUL.lng + (random() * 2 - 1) * HALF_LNG,
