@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, type QueryDeepPartialEntity } from 'typeorm';
-import { jsonbParam, keysIn, pipelinedTransaction, queryPrepared, type OutboxMessage, type Statement } from '#database';
+import { keysIn, pipelinedTransaction, queryPrepared, type OutboxMessage, type Statement } from '#database';
 
 type ColumnMetadata = ReturnType<DataSource['getMetadata']>['columns'][number];
 type DeliveryQuery = ReturnType<ReturnType<DataSource['getRepository']>['createQueryBuilder']>;
@@ -243,8 +243,8 @@ export class DeliveriesRepository {
             events AS (${outboxSql('SELECT event_id, pattern, payload FROM e ORDER BY ord')})
        SELECT * FROM priced`,
       values: [
-        jsonbParam(quotes),
-        jsonbParam(events.map(({ deliveryId, message }, ord) => ({ delivery_id: deliveryId, event_id: message.eventId, pattern: message.pattern, payload: message.payload, ord }))),
+        JSON.stringify(quotes),
+        JSON.stringify(events.map(({ deliveryId, message }, ord) => ({ delivery_id: deliveryId, event_id: message.eventId, pattern: message.pattern, payload: message.payload, ord }))),
       ],
     };
   }
@@ -326,7 +326,7 @@ export class DeliveriesRepository {
       text: `UPDATE dispatch.deliveries d SET dispatch_decision = c.decision
                FROM jsonb_to_recordset($1::jsonb) AS c(id uuid, decision jsonb)
               WHERE d.id = c.id AND d.id = ${keysIn('$1', 'id')} AND d.status = CASE WHEN c.decision->>'outcome' = 'offered' THEN 'offered' ELSE 'pending' END`,
-      values: [jsonbParam(decisions)],
+      values: [JSON.stringify(decisions)],
     };
   }
 
