@@ -1,10 +1,14 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useState, type FormEvent } from 'react';
 import { describeError, type AgencyApi } from './api';
 import { ErrorLine } from './ErrorLine';
 import { RowActions } from './RowActions';
 import { ShownOnce } from './ShownOnce';
 import type { Restaurant } from './types';
 import { useAction } from './use-action';
+import { usePolling } from './use-polling';
+
+/** The restaurants are listed again this often, so another operator's changes show too. */
+const RELIST_MS = 30_000;
 
 /** The fields a restaurant is created or edited with, as the form holds them (text until sent). */
 interface Fields {
@@ -44,21 +48,14 @@ interface Created extends Restaurant {
 
 /** The agency's restaurants: listed to everyone; owners register (keys shown once), edit, disable and enable them. */
 export function RestaurantAdmin({ api, canManage }: { api: AgencyApi; canManage: boolean }) {
-  const [restaurants, setRestaurants] = useState<Restaurant[]>([]);
-  const [loadProblem, setLoadProblem] = useState<string | null>(null);
   const [fields, setFields] = useState<Fields>(EMPTY);
   const [created, setCreated] = useState<Created | null>(null);
-  const reload = useCallback(() => {
-    api.dispatch<{ restaurants: Restaurant[] }>('GET', '/restaurants').then(
-      (r) => {
-        setRestaurants(r.restaurants);
-        setLoadProblem(null);
-      },
-      (e: unknown) => setLoadProblem(describeError(e)),
-    );
-  }, [api]);
-  useEffect(reload, [reload]);
-  const { problem, act } = useAction(reload);
+  // One listing at a time: after a save and then a disable, the listing asked after the save never lands last.
+  const load = useCallback(() => api.dispatch<{ restaurants: Restaurant[] }>('GET', '/restaurants'), [api]);
+  const { data, error, refresh } = usePolling(load, RELIST_MS);
+  const restaurants = data?.restaurants ?? [];
+  const loadProblem = error === undefined ? null : describeError(error);
+  const { problem, act } = useAction(refresh);
   const create = (e: FormEvent) => {
     e.preventDefault();
     void act(async () => {
