@@ -12,9 +12,10 @@ interface HandOver {
 /**
  * Orders reach whichever instance the transport gives them to. An instance that takes one for an agency another
  * instance plans hands the new delivery over on the hand-over channel, and the owner prices and offers it at once
- * as it does its own (one transaction, no round to wait for). While Redis is away, or when the publish fails, the
- * instance prices it itself and the owner's rounds offer it. A hand-over published but lost (the owner gone
- * meanwhile) costs a wait for the new owner's pricing pass, never the delivery, which waits in the database.
+ * as it does its own (one transaction, no round to wait for). While Redis is away, when the publish fails, or when
+ * no other instance was listening to hear it, the instance prices it itself and the owner's rounds offer it. A
+ * hand-over heard but lost (the owner gone meanwhile) costs a wait for the new owner's pricing pass, never the
+ * delivery, which waits in the database.
  */
 @Injectable()
 export class ClusterWakeups {
@@ -33,10 +34,18 @@ export class ClusterWakeups {
     wakeup.onHandOver(({ agencyId, id }, failed) => {
       if (!redis.connected) return false;
       const message: HandOver = { agencyId, deliveryId: id };
-      redis.commands.publish(this.channelName, JSON.stringify(message)).catch((error: Error) => {
-        redis.warn(`could not hand delivery ${id} over, pricing it here: ${error.message}`);
-        failed();
-      });
+      redis.commands.publish(this.channelName, JSON.stringify(message)).then(
+        // Every instance listens on the channel, this one too: fewer than two listeners means no owner heard it.
+        (listeners) => {
+          if (listeners >= 2) return;
+          redis.warn(`no other instance heard delivery ${id} handed over, pricing it here`);
+          failed();
+        },
+        (error: Error) => {
+          redis.warn(`could not hand delivery ${id} over, pricing it here: ${error.message}`);
+          failed();
+        },
+      );
       return true;
     });
   }

@@ -87,13 +87,14 @@ export class DeliveryPricing {
   }
 
   /**
-   * A new delivery another instance took and handed over, this instance planning its agency: priced now, as if it
-   * had arrived here. One priced meanwhile, or gone, is left alone; a hand-over lost on the way costs the wait for
-   * a pass (`firstAttemptMs`), never the delivery.
+   * A new delivery another instance took and handed over, this instance planning its agency: priced here now, as if
+   * it had arrived here (never handed on again, even if this instance's view of the leases has just changed). One
+   * priced meanwhile, or gone, is left alone; a hand-over lost on the way costs the wait for a pass
+   * (`firstAttemptMs`), never the delivery.
    */
   async priceHandedOver(deliveryId: string): Promise<void> {
     const delivery = await this.deliveries.waitingForFirstPrice(deliveryId);
-    if (delivery && !this.asking.has(delivery.id)) this.priceNow(delivery);
+    if (delivery && !this.asking.has(delivery.id)) this.priceHere(delivery);
   }
 
   /** How long a new delivery's first attempt may take before a pass takes it: the fee's timeout and a pass. */

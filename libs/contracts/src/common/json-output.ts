@@ -88,5 +88,10 @@ function worthSplitting(value: unknown): value is object {
   if (value === null || typeof value !== 'object' || typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
   const prototype = Object.getPrototypeOf(value) as unknown;
   if (prototype !== Object.prototype && prototype !== null) return false;
-  return Object.values(value).some((field) => Array.isArray(field) && field.length >= LONG_LIST);
+  // Asked of every item of a long list: a loop, not Object.values, so asking allocates nothing.
+  for (const key in value) {
+    const field = (value as Record<string, unknown>)[key];
+    if (Array.isArray(field) && field.length >= LONG_LIST) return true;
+  }
+  return false;
 }
