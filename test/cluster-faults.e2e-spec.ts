@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { freePorts } from '../libs/database/src/embedded-postgres.js';
 import type { Restaurant } from './support/actors.js';
 import { queryRows } from './support/database.js';
+import { testPorts } from './support/ports.js';
 import { OwnRedis } from './support/redis.js';
 import { RiderApp } from './support/rider-app.js';
 import { eventually, startStack, type Stack } from './support/stack.js';
@@ -39,7 +39,7 @@ const HOLD_MS = 1500;
   const intakeUrls: string[] = [];
 
   beforeAll(async () => {
-    redis = await OwnRedis.start((await freePorts(1))[0]!);
+    redis = await OwnRedis.start((await testPorts(1))[0]!);
     callbacks = createServer((request, response) => {
       let body = '';
       request.on('data', (chunk: Buffer) => (body += chunk.toString()));

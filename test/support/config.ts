@@ -1,8 +1,8 @@
 import { loadConfig, type AppConfig } from '../../libs/config/src/config.js';
-import { freePorts } from '../../libs/database/src/embedded-postgres.js';
+import { testPorts } from './ports.js';
 
 /**
- * Configuration for a test: free ports for every listener, quiet logs, and the given overrides. Event-loop delay
+ * Configuration for a test: its own ports for every listener, quiet logs, and the given overrides. Event-loop delay
  * does not shed load here: on a machine shared with other test processes the loop lags for reasons of theirs.
  */
 export async function testConfig(env: Record<string, string> = {}): Promise<AppConfig> {
@@ -29,9 +29,9 @@ export function envFor(config: AppConfig, databaseUrl: string, extra: Record<str
   };
 }
 
-/** Distinct free ports for every listener of the three services, as environment variables. */
+/** Distinct ports (see `testPorts`) for every listener of the three services, as environment variables. */
 export async function servicePortsEnv(): Promise<Record<string, string>> {
   const names = ['INTAKE_PORT', 'DISPATCH_PORT', 'FEE_PORT', 'INTAKE_RPC_PORT', 'DISPATCH_RPC_PORT', 'FEE_RPC_PORT'];
-  const ports = await freePorts(names.length);
+  const ports = await testPorts(names.length);
   return Object.fromEntries(names.map((name, i) => [name, String(ports[i])]));
 }

@@ -8,7 +8,7 @@ import { provisionRider } from '../../apps/dispatch/src/riders/riders.provisioni
 import { provisionRestaurant } from '../../apps/order-intake/src/restaurants/restaurants.provisioning.js';
 import { openServiceDatabases } from '../../tools/service-databases.js';
 import { Restaurant } from './actors.js';
-import { freePorts } from '../../libs/database/src/embedded-postgres.js';
+import { testPorts } from './ports.js';
 import { createTestDatabase } from './database.js';
 import { envFor, testConfig } from './config.js';
 import { eventually } from './eventually.js';
@@ -109,7 +109,7 @@ export async function startStack(options: { transport: 'tcp' | 'rmq'; env?: Reco
     databases,
     start,
     startInstance: async (service, name, extra = {}) => {
-      const [httpPort, rpcPort] = await freePorts(2);
+      const [httpPort, rpcPort] = await testPorts(2);
       const ports = { [`${PORT_VARIABLE[service]}_PORT`]: String(httpPort), [`${PORT_VARIABLE[service]}_RPC_PORT`]: String(rpcPort) };
       await launch(name, MAIN[service], { ...env, ...extra, ...ports }, `http://127.0.0.1:${httpPort}`);
       return `http://127.0.0.1:${httpPort}`;

@@ -9,7 +9,7 @@ import type { AppConfig } from '#config';
 import { PATTERNS, type LngLat, type OrderCreatedEvent, type OrderTimingChangedEvent } from '#contracts';
 import { clientOptions } from '#messaging';
 import { startService } from '#platform';
-import { freePorts } from '../../../libs/database/src/embedded-postgres.js';
+import { testPorts } from '../../../test/support/ports.js';
 import { createTestDatabase, queryRows } from '../../../test/support/database.js';
 import { testConfig } from '../../../test/support/config.js';
 import { FeeModule } from '../../fee/src/fee.module.js';
@@ -261,7 +261,7 @@ export async function startDispatch(options: { env?: Record<string, string>; wit
       dataSource = dispatch.get(DataSource);
     },
     startInstance: async (env = {}) => {
-      const [httpPort, rpcPort] = await freePorts(2);
+      const [httpPort, rpcPort] = await testPorts(2);
       const second: AppConfig = {
         ...(await testConfig({ DISPATCH_SWEEP_INTERVAL_MS: '50', ...options.env, ...env })),
         httpPorts: { ...config.httpPorts, dispatch: httpPort! },

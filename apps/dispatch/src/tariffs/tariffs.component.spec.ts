@@ -52,7 +52,15 @@ describe('the tariff through dispatch (component, real PostgreSQL, dispatch and 
     await h.startFee();
     // Fee learns of both agencies (and gives them the default tariff) from dispatch's outbox once it is up.
     for (const a of [agency, other]) {
-      await eventually(async () => ((await call('GET', tariffPath(a), a.apiKey)).status === 200 ? true : undefined), 'fee knowing the agency', 120_000);
+      await eventually(
+        async () => {
+          const { status, body } = await call('GET', tariffPath(a), a.apiKey);
+          if (status !== 200) throw new Error(`last answer ${status} ${JSON.stringify(body)}`);
+          return true;
+        },
+        'fee knowing the agency',
+        120_000,
+      );
     }
   });
 
