@@ -14,7 +14,7 @@ import pg from 'pg';
 import { lastValueFrom } from 'rxjs';
 import { io, type Socket } from 'socket.io-client';
 import { loadConfig, type AppConfig } from '#config';
-import { PATTERNS, type LngLat, type OrderCreatedEvent } from '#contracts';
+import { LOCATION_CONFIRM_MS, PATTERNS, type LngLat, type OrderCreatedEvent } from '#contracts';
 import { freePorts, startEmbeddedPostgres } from '#database';
 import { clientOptions } from '#messaging';
 import { newSecret, runMain } from '#platform';
@@ -108,8 +108,6 @@ const SEOUL = { lng: 126.985, lat: 37.56 };
 const HALF_LNG = 0.17;
 const HALF_LAT = 0.135;
 const AGENCY = 'bench-agency';
-/** As the rider app: a position asks for an answer once in this long (and first on a connection); the rest go without. */
-const LOCATION_CONFIRM_MS = 30_000;
 
 const inSeoul = (random: () => number): LngLat => ({
   lng: SEOUL.lng + (random() * 2 - 1) * HALF_LNG,

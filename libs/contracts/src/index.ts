@@ -36,6 +36,7 @@ export * from './fee-tariff/fee-tariff.schemas.js';
 export * from './order-created/order-created.event.js';
 export * from './order-enter/order-enter.request.js';
 export * from './order-timing-changed/order-timing-changed.event.js';
+export * from './rider-protocol/location-stream.js';
 export * from './restaurant-admin/restaurant-admin.request.js';
 export * from './restaurant-changed/restaurant-changed.event.js';
 export * from './restaurant-credential-rotate/restaurant-credential-rotate.request.js';

@@ -1,12 +1,11 @@
 import { io, type Socket } from 'socket.io-client';
+import { LOCATION_CONFIRM_MS } from '../../../libs/contracts/src/rider-protocol/location-stream';
 import type { OfflineStore, PendingReport, StreamPosition } from './offline-store';
 import type { Ack, Delivery, FeeUpdate, Offer, Position, Presence, TimingUpdate } from './protocol';
 import type { RiderAction } from './rider-state';
 
 const ACK_TIMEOUT_MS = 5000;
 const HEARTBEAT_MS = 10_000;
-/** Positions are a stream: the first on a connection, and one at least this often, ask to be confirmed; the rest go without an answer. */
-const LOCATION_CONFIRM_MS = 30_000;
 const RETRY_UNAVAILABLE_MS = 3000;
 
 /** Codes after which a report is settled, though refused: sending it again would be refused the same way. */
