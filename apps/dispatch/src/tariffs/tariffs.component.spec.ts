@@ -60,7 +60,11 @@ describe('the tariff through dispatch (component, real PostgreSQL, dispatch and 
         },
         'fee knowing the agency',
         120_000,
-      );
+      ).catch(async (error: Error) => {
+        // What dispatch's outbox made of the event that tells fee of the agency, to tell a lost event from a slow one.
+        const events = await h.query(`SELECT attempts, last_error, published_at, next_attempt_at FROM dispatch.outbox WHERE pattern = 'agency.registered' AND payload->>'agencyId' = $1`, [a.agencyId]);
+        throw new Error(`${error.message}; dispatch's agency.registered for it: ${JSON.stringify(events)}`);
+      });
     }
   });
 
