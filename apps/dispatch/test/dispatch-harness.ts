@@ -63,8 +63,12 @@ export class RiderClient {
     return this.events<OfferPayload>('offer');
   }
 
-  /** Waits for an event of this name matching `match`, received at any time since connecting. */
-  waitFor<T = any>(event: string, match: (payload: T) => boolean = () => true, timeoutMs?: number): Promise<T> {
+  /**
+   * Waits for an event of this name matching `match`, received at any time since connecting. The wait is bounded
+   * for a test to fail rather than hang, not to time dispatch: on a machine loaded by the other suites an offer has
+   * taken ~15 s (once, in a full run), so the bound is twice that by default.
+   */
+  waitFor<T = any>(event: string, match: (payload: T) => boolean = () => true, timeoutMs = 30_000): Promise<T> {
     return eventually(() => this.events<T>(event).find(match), `${event} event`, timeoutMs);
   }
 
