@@ -1,5 +1,6 @@
 export * from './data-source.js';
 export * from './embedded-postgres.js';
+export * from './ports.js';
 export * from './outbox.js';
 export * from './database-url.js';
 export * from './database.module.js';

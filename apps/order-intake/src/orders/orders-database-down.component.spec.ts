@@ -5,11 +5,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
-import { freePort, startEmbeddedPostgres, type EmbeddedDatabase } from '#database';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '#database';
 import { startService } from '#platform';
 import { queryRows } from '../../../../test/support/database.js';
 import { testConfig } from '../../../../test/support/config.js';
 import { eventually } from '../../../../test/support/eventually.js';
+import { testPorts } from '../../../../test/support/ports.js';
 import { IntakeModule } from '../intake.module.js';
 import { provisionRestaurant, type ProvisionedRestaurant } from '../restaurants/restaurants.provisioning.js';
 import { webhookHeaders } from '../webhooks/webhook-signature.js';
@@ -44,7 +45,8 @@ describe('order intake while its database is down (component, a private embedded
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'baecha-db-down-'));
-    port = await freePort();
+    // Restarted on this port below, after the pool has been dialling it: a port of the test's own (see testPorts).
+    [port] = await testPorts(1);
     db = await startEmbeddedPostgres({ dataDir, port, database: 'intake_down' });
     const config = await testConfig({ DATABASE_RETRY_AFTER_SECONDS: '7' });
     app = await startService({ service: 'intake', module: IntakeModule.forRoot(config, db.url), config, bodyParser: false });
