@@ -11,12 +11,13 @@ const delivery = { id: 'd0000000-0000-4000-8000-000000000001', agencyId: OTHER }
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 /** ClusterWakeups over a fake Redis whose publish answers `published` (the number of listeners, or a rejection). */
-function wakeups(published: () => Promise<number>, connected = true) {
+function wakeups(published: () => Promise<number>, connected = true, sharing = connected) {
   const handlers = new Map<string, (message: string) => void>();
   const warnings: string[] = [];
   const redis = {
     prefix: 'test:',
     connected,
+    sharing,
     on: (channel: string, handle: (message: string) => void) => handlers.set(channel, handle),
     commands: { publish: jest.fn(published) },
     warn: (line: string) => warnings.push(line),
@@ -48,6 +49,13 @@ describe('ClusterWakeups', () => {
     broken.wakeup.handOver(delivery, refused);
     await settle();
     expect(refused).toHaveBeenCalledTimes(1);
+
+    // This instance's own subscriber is down: the one listener Redis counts is another instance, the owner.
+    const deaf = wakeups(async () => 1, true, false);
+    const unneeded = jest.fn();
+    expect(deaf.wakeup.handOver(delivery, unneeded)).toBe(true);
+    await settle();
+    expect(unneeded).not.toHaveBeenCalled();
 
     // Redis away: not handed over at all, the caller prices it.
     expect(wakeups(async () => 2, false).wakeup.handOver(delivery, jest.fn())).toBe(false);

@@ -34,10 +34,11 @@ export class ClusterWakeups {
     wakeup.onHandOver(({ agencyId, id }, failed) => {
       if (!redis.connected) return false;
       const message: HandOver = { agencyId, deliveryId: id };
+      // Redis counts this instance among the listeners while it is subscribed: only the others can be the owner.
+      const ownListener = redis.sharing ? 1 : 0;
       redis.commands.publish(this.channelName, JSON.stringify(message)).then(
-        // Every instance listens on the channel, this one too: fewer than two listeners means no owner heard it.
         (listeners) => {
-          if (listeners >= 2) return;
+          if (listeners - ownListener >= 1) return;
           redis.warn(`no other instance heard delivery ${id} handed over, pricing it here`);
           failed();
         },
