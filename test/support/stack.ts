@@ -57,6 +57,9 @@ export interface Tenants {
  * The three services as separate processes from the built code, on a fresh database, with free ports; the
  * way `npm start` runs them, driven only over their public interfaces.
  */
+/** How long a launched service may take to answer /health. */
+const STARTUP_LIMIT_MS = 60_000;
+
 export async function startStack(options: { transport: 'tcp' | 'rmq'; env?: Record<string, string> }): Promise<Stack> {
   const db = await createTestDatabase();
   const queuePrefix = `test_${randomBytes(4).toString('hex')}_`;
@@ -82,14 +85,16 @@ export async function startStack(options: { transport: 'tcp' | 'rmq'; env?: Reco
     };
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
-    const deadline = Date.now() + 30_000;
+    // A bound to fail rather than hang: a service boots in 2–5 s, but once in a full run with browsers and the
+    // cluster suites beside it, fee printed nothing for 30 s.
+    const deadline = Date.now() + STARTUP_LIMIT_MS;
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`${service} exited with ${child.exitCode}:\n${output[service].join('')}`);
       const healthy = await fetch(`${serviceUrl}/health`).then((r) => r.status === 200 || r.status === 503, () => false);
       if (healthy) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    throw new Error(`${service} did not answer /health within 30 s:\n${output[service].join('')}`);
+    throw new Error(`${service} did not answer /health within ${STARTUP_LIMIT_MS / 1000} s:\n${output[service].join('')}`);
   };
 
   const kill = async (service: string, signal: NodeJS.Signals = 'SIGTERM') => {
