@@ -6,7 +6,8 @@ type Pair = [client: net.Socket, upstream: net.Socket];
  * A TCP proxy on the loopback that can go silent: `blackhole()` stops passing bytes either way while every
  * connection stays open to the client, as when a phone's network dies without a FIN or RST reaching either side (a
  * half-open connection). What the server sends then is read and dropped, so the server's own closing of a
- * connection is seen (`serverClosedAfterMs`) without the client learning of it.
+ * connection is seen (`serverClosedAfterMs`) without the client learning of it. `blackhole('all')` is a partition:
+ * new connections too are taken and never answered, until `restore()`.
  */
 export class TcpProxy {
   private readonly server: net.Server;
@@ -14,12 +15,19 @@ export class TcpProxy {
   private readonly silent = new Set<Pair>();
   private blackholedAt = 0;
   private refusing = false;
+  private swallowing = false;
+  private readonly swallowed = new Set<net.Socket>();
   /** For each connection the server closed after `blackhole()`, how long after it did. */
   readonly serverClosedAfterMs: number[] = [];
 
   private constructor(targetPort: number) {
     this.server = net.createServer((client) => {
       if (this.refusing) return client.destroy();
+      if (this.swallowing) {
+        this.swallowed.add(client);
+        client.on('data', () => undefined).on('error', () => undefined).on('close', () => this.swallowed.delete(client));
+        return;
+      }
       const upstream = net.connect(targetPort, '127.0.0.1');
       const pair: Pair = [client, upstream];
       this.pairs.add(pair);
@@ -54,9 +62,13 @@ export class TcpProxy {
     return `http://127.0.0.1:${(this.server.address() as net.AddressInfo).port}`;
   }
 
-  /** From now on nothing passes on the connections open now, and nothing is closed towards the client. */
-  blackhole(): void {
+  /**
+   * From now on nothing passes on the connections open now, and nothing is closed towards the client; with `all`,
+   * new connections are taken and never answered either, until `restore()` (the open ones stay silent then).
+   */
+  blackhole(scope: 'open' | 'all' = 'open'): void {
     this.blackholedAt = Date.now();
+    this.swallowing = scope === 'all';
     for (const pair of this.pairs) {
       const [client, upstream] = pair;
       this.silent.add(pair);
@@ -77,9 +89,10 @@ export class TcpProxy {
     }
   }
 
-  /** The server is back: connections pass again. */
+  /** The server, or the way to it, is back: new connections pass again. */
   restore(): void {
     this.refusing = false;
+    this.swallowing = false;
   }
 
   get port(): number {
@@ -91,8 +104,10 @@ export class TcpProxy {
       client.destroy();
       upstream.destroy();
     }
+    for (const client of this.swallowed) client.destroy();
     this.pairs.clear();
     this.silent.clear();
+    this.swallowed.clear();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }

@@ -17,6 +17,11 @@ export interface AppConfig {
   databaseUrl?: string;
   /** Connections each service keeps to PostgreSQL. Commits wait on the disk, so more connections commit more at once. */
   databasePoolSize: number;
+  /**
+   * The longest one statement may run: PostgreSQL cancels it then. A connection that has not answered a statement
+   * within this and DEAD_CONNECTION_GRACE_MS more is taken as dead and closed (see createServiceDataSource).
+   */
+  databaseStatementTimeoutMs: number;
   dataDir: string;
   embeddedPostgresPort?: number;
   transport: Transport;
@@ -349,6 +354,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const config: AppConfig = {
     databaseUrl: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
     databasePoolSize: r.int('DATABASE_POOL_SIZE', 20, 1, 500)!,
+    databaseStatementTimeoutMs: r.int('DATABASE_STATEMENT_TIMEOUT_MS', 30_000, 100, 3_600_000)!,
     dataDir: r.string('DATA_DIR', '.data')!,
     embeddedPostgresPort: r.int('EMBEDDED_POSTGRES_PORT', undefined, ...PORT),
     transport,

@@ -7,10 +7,26 @@ export interface ServiceDataSourceOptions {
   entities: MixedList<Function | string | EntitySchema>;
   migrations: MixedList<Function | string>;
   poolSize?: number;
+  /**
+   * Bounds every statement (see DEAD_CONNECTION_GRACE_MS); unset, none is bounded, as for migrations, which may
+   * wait for another instance's and build an index for as long as it takes.
+   */
+  statementTimeoutMs?: number;
 }
+
+/**
+ * How much longer than the statement timeout a connection may keep a statement unanswered before it is taken as
+ * dead. PostgreSQL cancels a statement at the timeout and says so, so a connection silent past that and this
+ * margin has lost its way to the server without a word (a partition, a middlebox dropping the flow): waiting on
+ * it would hold whatever awaits the statement (a planning round, a lease's work) for as long as TCP takes to give
+ * up, up to a quarter of an hour. node-postgres then fails the statement and, in pipeline mode, destroys the
+ * connection, failing the statements behind it; the pool opens a new one when next asked.
+ */
+export const DEAD_CONNECTION_GRACE_MS = 5_000;
 
 /** A service's data source: its own schema, its own migrations table, and never `synchronize`. */
 export function createServiceDataSource(options: ServiceDataSourceOptions): DataSource {
+  const bounded = options.statementTimeoutMs !== undefined;
   return new DataSource({
     type: 'postgres',
     url: options.url,
@@ -26,13 +42,15 @@ export function createServiceDataSource(options: ServiceDataSourceOptions): Data
     // Generic plans for prepared statements from their first run: the hot statements (see `prepared`) take their
     // inputs as arrays and JSON, for which PostgreSQL's custom plans are no better and cost a planning each time.
     // A connection not had within 10 s (the database unreachable, or every connection busy that long) fails the
-    // query as DATABASE_UNAVAILABLE (503) instead of holding its request forever.
+    // query as DATABASE_UNAVAILABLE (503) instead of holding its request forever; so does a statement past its
+    // timeout, or one a dead connection never answers (see DEAD_CONNECTION_GRACE_MS).
     extra: {
       max: options.poolSize ?? 10,
       application_name: `baecha-${options.schema}`,
       pipeline: true,
-      options: '-c plan_cache_mode=force_generic_plan',
+      options: ['-c plan_cache_mode=force_generic_plan', ...(bounded ? [`-c statement_timeout=${options.statementTimeoutMs}`] : [])].join(' '),
       connectionTimeoutMillis: 10_000,
+      ...(bounded ? { query_timeout: options.statementTimeoutMs! + DEAD_CONNECTION_GRACE_MS } : {}),
     },
   });
 }

@@ -14,6 +14,8 @@ describe('isDatabaseUnavailable', () => {
     ['a server starting up', withCode('57P03', 'the database system is starting up')],
     ['no connection slot left', withCode('53300', 'sorry, too many clients already')],
     ['a connection exception', withCode('08006')],
+    ['a statement cancelled at its timeout', withCode('57014', 'canceling statement due to statement timeout')],
+    ['a statement a dead connection never answered', new Error('Query read timeout')],
     ['a connection that died', new Error('Connection terminated unexpectedly')],
     ['the pool giving up on connecting', new Error('timeout exceeded when trying to connect')],
     ['a client that lost its connection', new Error('Client has encountered a connection error and is not queryable')],

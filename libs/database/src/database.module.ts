@@ -3,7 +3,11 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { createServiceDataSource, migrate, type ServiceDataSourceOptions } from './data-source.js';
 
-/** A service's database for Nest: its own schema, migrations run on start, repositories injectable. */
+/**
+ * A service's database for Nest: its own schema, migrations run on start, repositories injectable. The migrations
+ * run on a connection of their own, with no statement timeout (they may wait for another instance's, or build an
+ * index on a large table); the service's statements are bounded by `statementTimeoutMs`.
+ */
 @Module({})
 export class ServiceDatabaseModule {
   static forRoot(options: ServiceDataSourceOptions): DynamicModule {
@@ -13,9 +17,13 @@ export class ServiceDatabaseModule {
         TypeOrmModule.forRootAsync({
           useFactory: () => createServiceDataSource(options).options as DataSourceOptions,
           dataSourceFactory: async (dataSourceOptions) => {
-            const dataSource = await new DataSource(dataSourceOptions!).initialize();
-            await migrate(dataSource);
-            return dataSource;
+            const migrations = await createServiceDataSource({ ...options, poolSize: 2, statementTimeoutMs: undefined }).initialize();
+            try {
+              await migrate(migrations);
+            } finally {
+              await migrations.destroy();
+            }
+            return new DataSource(dataSourceOptions!).initialize();
           },
         }),
       ],
