@@ -8,7 +8,10 @@ import { eventually, NEAR_CITY_HALL, orderEvent, startDispatch, type DispatchHar
 import { DispatchModule } from '../dispatch.module.js';
 import { AgencyLeases } from './agency-leases.service.js';
 
-const LEASE = { DISPATCH_LEASE_SECONDS: '2', DISPATCH_LEASE_RENEW_MS: '200', OFFER_TIMEOUT_SECONDS: '600' };
+// The riders here send their position once: they stay in matching however long a slow machine takes.
+const LEASE = { DISPATCH_LEASE_SECONDS: '2', DISPATCH_LEASE_RENEW_MS: '200', OFFER_TIMEOUT_SECONDS: '600', RIDER_HEARTBEAT_TIMEOUT_MS: '3600000' };
+/** a's statements: a connection silent past this and DEAD_CONNECTION_GRACE_MS is closed as dead. */
+const A_STATEMENT_TIMEOUT_MS = 1000;
 
 /**
  * Two dispatch instances on one database, as two processes would be: the harness's (b, which takes the orders) and
@@ -40,7 +43,24 @@ describe('two dispatch instances sharing the agencies (component, real PostgreSQ
       },
       `${orders.length} deliveries offered`,
       30_000,
+    ).catch(async (error: unknown) => {
+      throw new Error(`${(error as Error).message}; ${await whereTheyStand()}`);
+    });
+  /** What a timed-out wait prints: the orders not offered as stored, both instances' leases, and what PostgreSQL is busy with. */
+  const whereTheyStand = async () => {
+    const waiting = await h.query(
+      `SELECT w.order_id, d.id AS delivery_id, d.agency_id, d.status, d.quote_attempts, d.next_quote_at, d.pricing_problem, d.dispatch_decision
+         FROM unnest($1::uuid[]) AS w(order_id) LEFT JOIN dispatch.deliveries d ON d.order_id = w.order_id
+        WHERE NOT EXISTS (SELECT 1 FROM dispatch.offers o WHERE o.delivery_id = d.id)`,
+      [orders.map((o) => o.orderId)],
     );
+    const busy = await h.query(
+      `SELECT pid, state, wait_event_type, wait_event, now() - xact_start AS in_transaction, left(query, 200) AS query FROM pg_stat_activity
+        WHERE datname = current_database() AND pid <> pg_backend_pid() AND (state <> 'idle' OR wait_event_type = 'Lock')`,
+    );
+    const leases = { a: leasesOf(a), b: leasesOf(h.dispatch) };
+    return `not offered (no delivery_id: no delivery made of the order): ${JSON.stringify(waiting)}; leases: ${JSON.stringify(leases)}; database sessions not idle: ${JSON.stringify(busy)}`;
+  };
   const order = async (agencyId: string) => {
     const event = orderEvent(agencyId, { pickup: { ...NEAR_CITY_HALL.m300, address: '서울특별시 중구 세종대로 110' } });
     orders.push({ agencyId, orderId: event.orderId });
@@ -50,26 +70,34 @@ describe('two dispatch instances sharing the agencies (component, real PostgreSQ
   const offeredThrough = (side: 'a' | 'b') =>
     new Map(agencies.map((agencyId) => [agencyId, new Set(sockets.get(agencyId)![side].flatMap((client) => client.offers().map((o) => o.deliveryId)))]));
 
+  /** A rider of the agency, idle near the pickups, connected to both instances. */
+  const riderOf = async (agencyId: string, name: string) => {
+    const { token } = await h.rider(agencyId, name, 3);
+    const onA = await h.connect(token, { url: aUrl });
+    await onA.at(NEAR_CITY_HALL.m300);
+    sockets.get(agencyId)!.a.push(onA);
+    sockets.get(agencyId)!.b.push(await h.online(token, NEAR_CITY_HALL.m300));
+  };
+
   beforeAll(async () => {
     h = await startDispatch({ env: LEASE });
     proxy = await TcpProxy.start(Number(new URL(h.databaseUrl).port));
     const proxied = new URL(h.databaseUrl);
     proxied.port = new URL(proxy.url).port;
-    const config = await testConfig({ DISPATCH_SWEEP_INTERVAL_MS: '50', ...LEASE, FEE_PORT: String(h.config.httpPorts.fee), FEE_RPC_PORT: String(h.config.rpcPorts.fee) });
+    const config = await testConfig({
+      DISPATCH_SWEEP_INTERVAL_MS: '50',
+      ...LEASE,
+      DATABASE_STATEMENT_TIMEOUT_MS: String(A_STATEMENT_TIMEOUT_MS),
+      FEE_PORT: String(h.config.httpPorts.fee),
+      FEE_RPC_PORT: String(h.config.rpcPorts.fee),
+    });
     a = await startService({ service: 'dispatch', module: DispatchModule.forRoot(config, proxied.toString()), config });
     aUrl = `http://127.0.0.1:${config.httpPorts.dispatch}`;
     for (let i = 0; i < 4; i++) {
       const { agencyId } = await h.agency(`대행 ${i + 1}`);
       agencies.push(agencyId);
-      const clients = { a: [] as RiderClient[], b: [] as RiderClient[] };
-      for (const name of ['하나', '둘']) {
-        const { token } = await h.rider(agencyId, `${name} ${i + 1}`, 3);
-        const onA = await h.connect(token, { url: aUrl });
-        await onA.at(NEAR_CITY_HALL.m300);
-        clients.a.push(onA);
-        clients.b.push(await h.online(token, NEAR_CITY_HALL.m300));
-      }
-      sockets.set(agencyId, clients);
+      sockets.set(agencyId, { a: [], b: [] });
+      for (const name of ['하나', '둘']) await riderOf(agencyId, `${name} ${i + 1}`);
     }
   }, 120_000);
 
@@ -108,7 +136,8 @@ describe('two dispatch instances sharing the agencies (component, real PostgreSQ
     const fromA = leasesOf(a).leases;
     expect(fromA).toHaveLength(2);
 
-    proxy.blackhole();
+    // A partition: a's open connections go silent, and new ones are never answered either.
+    proxy.blackhole('all');
     await eventually(() => leasesOf(h.dispatch).owned === 4, 'b owning every agency', 20_000);
     // a stopped acting as owner before b took its agencies over, each at a new epoch.
     expect(leasesOf(a)).toMatchObject({ current: false, owned: 0 });
@@ -119,5 +148,22 @@ describe('two dispatch instances sharing the agencies (component, real PostgreSQ
     expect(offered.every((row) => row.offers === 1)).toBe(true);
     const throughB = offeredThrough('b');
     for (const { agencyId } of fromA) expect(throughB.get(agencyId)!.size).toBe(1);
+  });
+
+  it('takes its share back once the partition heals, and when only its open connections die silently, closes them as dead and goes on planning', async () => {
+    proxy.restore();
+    await eventually(() => leasesOf(a).owned === 2 && leasesOf(h.dispatch).owned === 2, 'two agencies each again', 20_000);
+    // The riders so far hold offers they never answer: each wave of orders has an idle rider per agency waiting.
+    for (const [i, agencyId] of agencies.entries()) await riderOf(agencyId, `셋 ${i + 1}`);
+    for (const agencyId of agencies) await order(agencyId);
+    expect((await allOffered()).every((row) => row.offers === 1)).toBe(true);
+
+    // Its open connections die without a word while new ones pass (a middlebox dropping its flows): whatever waits on
+    // them (its planning rounds, its pricing) fails once they are past the statement timeout and its grace, rather
+    // than for as long as TCP takes to give up, and the agencies it plans are offered again.
+    for (const [i, agencyId] of agencies.entries()) await riderOf(agencyId, `넷 ${i + 1}`);
+    proxy.blackhole('open');
+    for (const agencyId of agencies) await order(agencyId);
+    expect((await allOffered()).every((row) => row.offers === 1)).toBe(true);
   });
 });
