@@ -56,6 +56,16 @@ describe("a service's data source bounds every statement (real PostgreSQL)", () 
     expect(pids.map((rows) => rows[0].pid)).toContain(pid);
   });
 
+  it('asks PostgreSQL to end the session of a client gone without a word: keepalive probes and a bound on unacknowledged data', async () => {
+    const [settings] = await dataSource.query(
+      `SELECT current_setting('tcp_keepalives_idle') AS idle, current_setting('tcp_keepalives_interval') AS interval,
+              current_setting('tcp_keepalives_count') AS count, current_setting('tcp_user_timeout') AS user_timeout,
+              current_setting('statement_timeout') AS statement_timeout`,
+    );
+    // Read back from the connection's socket (PostgreSQL shows a Unix socket's as 0): seconds, and milliseconds.
+    expect(settings).toEqual({ idle: '10', interval: '5', count: '4', user_timeout: '30000', statement_timeout: `${STATEMENT_TIMEOUT_MS}ms` });
+  });
+
   it('takes a connection whose statements go unanswered as dead: they fail at the timeout and its grace, and the next statement gets a new connection', async () => {
     const pool = poolOf(dataSource);
     await Promise.all([dataSource.query('SELECT 1'), dataSource.query('SELECT 1')]);

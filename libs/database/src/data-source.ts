@@ -24,6 +24,17 @@ export interface ServiceDataSourceOptions {
  */
 export const DEAD_CONNECTION_GRACE_MS = 5_000;
 
+/**
+ * PostgreSQL's side of the same: a client gone without a word (its instance cut off by a partition, its machine
+ * powered off) would otherwise keep its session, and a transaction it had open would hold its row locks, until the
+ * operating system's TCP keepalive gives up after two hours and more. A rider's accept holds the rider's and the
+ * delivery's rows so between its statements: every instance's offers to that rider would wait on them, and fail at
+ * their statement timeout, round after round. Probes after 10 s of silence, 5 s apart, four unanswered, and 30 s
+ * for data sent to go unacknowledged, end such a session within about half a minute. A client that is alive
+ * answers the probes from its kernel, however long it keeps a transaction open (an outbox relay publishing).
+ */
+const DEAD_CLIENT_SETTINGS = ['-c tcp_keepalives_idle=10', '-c tcp_keepalives_interval=5', '-c tcp_keepalives_count=4', '-c tcp_user_timeout=30000'];
+
 /** A service's data source: its own schema, its own migrations table, and never `synchronize`. */
 export function createServiceDataSource(options: ServiceDataSourceOptions): DataSource {
   const bounded = options.statementTimeoutMs !== undefined;
@@ -43,12 +54,17 @@ export function createServiceDataSource(options: ServiceDataSourceOptions): Data
     // inputs as arrays and JSON, for which PostgreSQL's custom plans are no better and cost a planning each time.
     // A connection not had within 10 s (the database unreachable, or every connection busy that long) fails the
     // query as DATABASE_UNAVAILABLE (503) instead of holding its request forever; so does a statement past its
-    // timeout, or one a dead connection never answers (see DEAD_CONNECTION_GRACE_MS).
+    // timeout, or one a dead connection never answers (see DEAD_CONNECTION_GRACE_MS). PostgreSQL ends the session of
+    // a client gone without a word (DEAD_CLIENT_SETTINGS).
     extra: {
       max: options.poolSize ?? 10,
       application_name: `baecha-${options.schema}`,
       pipeline: true,
-      options: ['-c plan_cache_mode=force_generic_plan', ...(bounded ? [`-c statement_timeout=${options.statementTimeoutMs}`] : [])].join(' '),
+      options: [
+        '-c plan_cache_mode=force_generic_plan',
+        ...DEAD_CLIENT_SETTINGS,
+        ...(bounded ? [`-c statement_timeout=${options.statementTimeoutMs}`] : []),
+      ].join(' '),
       connectionTimeoutMillis: 10_000,
       ...(bounded ? { query_timeout: options.statementTimeoutMs! + DEAD_CONNECTION_GRACE_MS } : {}),
     },
