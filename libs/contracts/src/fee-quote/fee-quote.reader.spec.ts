@@ -83,7 +83,8 @@ describe('readFeeQuote', () => {
       }),
       { numRuns: 3000 },
     );
-    // Not vacuous: many of the generated replies were still taken by the shortcut.
-    expect(shortcut).toBeGreaterThan(100);
+    // Not vacuous: many of the generated replies were still taken by the shortcut. How many varies with the run's
+    // seed: 87 to 144 over seeds 1 to 30 (about 120), so the bound sits far below that rather than at its edge.
+    expect(shortcut).toBeGreaterThan(30);
   });
 });
