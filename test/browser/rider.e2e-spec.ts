@@ -29,8 +29,13 @@ describeInBrowser('rider client in a browser (system)', () => {
     const phone = await context.newPage();
     const phoneErrors = pageErrors(phone);
     await phone.goto(`${stack.url('dispatch')}/rider`);
+    // The page opens signed in with a token an earlier test left in the context, or on the sign-in form: whichever
+    // it renders (on a busy machine, some time after the load event), it ends on the form.
     const signOut = phone.getByRole('button', { name: '로그아웃' });
+    const tokenField = phone.getByLabel('라이더 토큰');
+    await tokenField.or(signOut).first().waitFor({ timeout: 20_000 });
     if (await signOut.isVisible()) await signOut.click();
+    await tokenField.waitFor({ timeout: 20_000 });
     return { phone, phoneErrors };
   };
   const orderStatus = (orderId: string, status: string) =>
