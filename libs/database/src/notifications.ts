@@ -14,15 +14,43 @@ export interface NotificationHandlers {
 const FIRST_RETRY_MS = 100;
 const LAST_RETRY_MS = 5_000;
 
+/** How often a listening connection is asked a `SELECT 1`, and how long it has to answer (see NotificationListener). */
+export interface ListenerPing {
+  everyMs: number;
+  timeoutMs: number;
+}
+
+const PING: ListenerPing = { everyMs: 10_000, timeoutMs: 10_000 };
+/** How long closing waits for the server's goodbye: a connection gone without a word never sends one. */
+const CLOSE_MS = 1_000;
+
+/** Ends the client, or, if the server has not answered within `ms`, closes its socket. */
+async function endWithin(client: pg.Client, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)));
+  const ended = client.end().then(
+    () => 'ended' as const,
+    () => 'ended' as const,
+  );
+  if ((await Promise.race([ended, late])) === 'late') (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+  clearTimeout(timer);
+}
+
 /**
  * LISTENs on one channel of the service's database on a connection of its own (not the pool's: a pooled connection
  * is handed to others), and subscribes again whenever that connection drops, with a wait that doubles up to 5 s.
  * A NOTIFY sent inside a transaction is delivered when it commits, and only to connections listening then.
+ *
+ * A listening connection only receives, so it would not learn that it is gone without a word (a partition, after
+ * which PostgreSQL ends the session: see DEAD_CLIENT_SETTINGS) until the operating system's keepalive, hours later,
+ * and meanwhile whatever is derived from its notifications would be taken as current. So it is asked a `SELECT 1`
+ * every 10 s: one not answered within 10 s, or refused, drops it as lost, and it subscribes again.
  */
 export class NotificationListener {
   private client: pg.Client | undefined;
   private retryMs = FIRST_RETRY_MS;
   private timer: NodeJS.Timeout | undefined;
+  private pinger: NodeJS.Timeout | undefined;
   private closed = false;
   private connected = false;
 
@@ -30,6 +58,7 @@ export class NotificationListener {
     private readonly dataSource: DataSource,
     private readonly channel: string,
     private readonly handlers: NotificationHandlers,
+    private readonly ping: ListenerPing = PING,
   ) {
     if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`not a plain channel name: ${channel}`);
   }
@@ -47,10 +76,11 @@ export class NotificationListener {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.timer);
+    clearInterval(this.pinger);
     const client = this.client;
     this.client = undefined;
     this.connected = false;
-    await client?.end().catch(() => undefined);
+    if (client) await endWithin(client, CLOSE_MS);
   }
 
   private async connect(): Promise<void> {
@@ -62,6 +92,7 @@ export class NotificationListener {
     const drop = (error: unknown) => {
       if (gone) return;
       gone = true;
+      clearInterval(this.pinger);
       const wasConnected = this.connected;
       if (this.client === client) {
         this.client = undefined;
@@ -91,6 +122,9 @@ export class NotificationListener {
     }
     this.connected = true;
     this.retryMs = FIRST_RETRY_MS;
+    this.pinger = setInterval(() => {
+      client.query({ text: 'SELECT 1', query_timeout: this.ping.timeoutMs } as pg.QueryConfig).catch(drop);
+    }, this.ping.everyMs).unref();
     this.handlers.subscribed();
   }
 }
