@@ -28,7 +28,7 @@ export const DEAD_CONNECTION_GRACE_MS = 5_000;
  * PostgreSQL's side of the same: a client gone without a word (its instance cut off by a partition, its machine
  * powered off) would otherwise keep its session, and a transaction it had open would hold its row locks, until the
  * operating system's TCP keepalive gives up after two hours and more. A rider's accept holds the rider's and the
- * delivery's rows so between its statements: every instance's offers to that rider would wait on them, and fail at
+ * delivery's rows between its statements: every instance's offers to that rider would wait on them, and fail at
  * their statement timeout, round after round. Probes after 10 s of silence, 5 s apart, four unanswered, and 30 s
  * for data sent to go unacknowledged, end such a session within about half a minute. A client that is alive
  * answers the probes from its kernel, however long it keeps a transaction open (an outbox relay publishing).

@@ -5,8 +5,9 @@ import { createServiceDataSource, migrate, type ServiceDataSourceOptions } from 
 
 /**
  * A service's database for Nest: its own schema, migrations run on start, repositories injectable. The migrations
- * run on a connection of their own, with no statement timeout (they may wait for another instance's, or build an
- * index on a large table); the service's statements are bounded by `statementTimeoutMs`.
+ * run on connections of their own (the lock that keeps instances from migrating at once holds one of the two), with
+ * no statement timeout: they may wait for another instance's, or build an index on a large table. The service's
+ * statements are bounded by `statementTimeoutMs`.
  */
 @Module({})
 export class ServiceDatabaseModule {
