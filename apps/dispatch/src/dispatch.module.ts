@@ -39,7 +39,7 @@ export class DispatchModule {
       imports: [
         PlatformModule,
         ObservabilityModule.forService('dispatch', config),
-        ServiceDatabaseModule.forRoot({ url: databaseUrl, ...DISPATCH_DATABASE, poolSize: config.databasePoolSize, statementTimeoutMs: config.databaseStatementTimeoutMs }),
+        ServiceDatabaseModule.forService(DISPATCH_DATABASE, databaseUrl, config),
         AgenciesModule,
         OperatorsModule,
         RidersModule,

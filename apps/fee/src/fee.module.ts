@@ -27,7 +27,7 @@ export class FeeModule {
       imports: [
         PlatformModule,
         ObservabilityModule.forService('fee', config),
-        ServiceDatabaseModule.forRoot({ url: databaseUrl, ...FEE_DATABASE, poolSize: config.databasePoolSize, statementTimeoutMs: config.databaseStatementTimeoutMs }),
+        ServiceDatabaseModule.forService(FEE_DATABASE, databaseUrl, config),
         RoutingModule,
         AgenciesModule,
         TariffsModule,

@@ -27,7 +27,7 @@ export class IntakeModule {
       imports: [
         PlatformModule,
         ObservabilityModule.forService('intake', config),
-        ServiceDatabaseModule.forRoot({ url: databaseUrl, ...INTAKE_DATABASE, poolSize: config.databasePoolSize, statementTimeoutMs: config.databaseStatementTimeoutMs }),
+        ServiceDatabaseModule.forService(INTAKE_DATABASE, databaseUrl, config),
         OrdersModule,
         OrderEntryModule,
         TimingModule,

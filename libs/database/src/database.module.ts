@@ -1,17 +1,24 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, type DataSourceOptions } from 'typeorm';
+import type { AppConfig } from '#config';
 import { createServiceDataSource, migrate, type ServiceDataSourceOptions } from './data-source.js';
 
 /**
  * A service's database for Nest: its own schema, migrations run on start, repositories injectable. The migrations
  * run on connections of their own (the lock that keeps instances from migrating at once holds one of the two), with
  * no statement timeout: they may wait for another instance's, or build an index on a large table. The service's
- * statements are bounded by `statementTimeoutMs`.
+ * statements are bounded by DATABASE_STATEMENT_TIMEOUT_MS.
  */
 @Module({})
 export class ServiceDatabaseModule {
-  static forRoot(options: ServiceDataSourceOptions): DynamicModule {
+  /** A service's database at `url` with its schema and migrations (`descriptor`), sized and bounded by the configuration. */
+  static forService(
+    descriptor: Omit<ServiceDataSourceOptions, 'url' | 'poolSize' | 'statementTimeoutMs'>,
+    url: string,
+    config: Pick<AppConfig, 'databasePoolSize' | 'databaseStatementTimeoutMs'>,
+  ): DynamicModule {
+    const options: ServiceDataSourceOptions = { ...descriptor, url, poolSize: config.databasePoolSize, statementTimeoutMs: config.databaseStatementTimeoutMs };
     return {
       module: ServiceDatabaseModule,
       imports: [
