@@ -53,13 +53,13 @@ export interface Tenants {
   riders: Array<{ riderId: string; token: string; name: string }>;
 }
 
+/** How long a launched service may take to answer /health. */
+const STARTUP_LIMIT_MS = 60_000;
+
 /**
  * The three services as separate processes from the built code, on a fresh database, with free ports; the
  * way `npm start` runs them, driven only over their public interfaces.
  */
-/** How long a launched service may take to answer /health. */
-const STARTUP_LIMIT_MS = 60_000;
-
 export async function startStack(options: { transport: 'tcp' | 'rmq'; env?: Record<string, string> }): Promise<Stack> {
   const db = await createTestDatabase();
   const queuePrefix = `test_${randomBytes(4).toString('hex')}_`;

@@ -58,6 +58,14 @@ export class TcpProxy {
     return proxy;
   }
 
+  /** A proxy to the server a URL names (on the loopback), and the same URL through it. */
+  static async inFrontOf(url: string, defaultPort?: number): Promise<{ proxy: TcpProxy; url: string }> {
+    const target = new URL(url);
+    const proxy = await TcpProxy.start(Number(target.port || defaultPort));
+    target.port = String(proxy.port);
+    return { proxy, url: target.toString() };
+  }
+
   get url(): string {
     return `http://127.0.0.1:${(this.server.address() as net.AddressInfo).port}`;
   }

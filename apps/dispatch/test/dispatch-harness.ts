@@ -127,6 +127,8 @@ export interface DispatchHarness {
   }>;
   /** The delivery of an order once dispatch has failed to price it `attempts` times. */
   afterPricingAttempts(orderId: string, attempts: number): ReturnType<DispatchHarness['deliveryOf']>;
+  /** Waits until the delivery of every one of these orders has its price. */
+  priced(orderIds: string[]): Promise<void>;
   /** The delivery.status-changed events in dispatch's outbox for an order, in the order they were written. */
   statusEvents(orderId: string): Promise<Array<Record<string, any>>>;
   /** The delivery.charge events in dispatch's outbox for an order, in the order they were written. */
@@ -250,6 +252,12 @@ export async function startDispatch(options: { env?: Record<string, string>; wit
         const [d] = await query<any>('SELECT * FROM dispatch.deliveries WHERE order_id = $1 AND quote_attempts >= $2', [orderId, attempts]);
         return d;
       }, `${attempts} failed pricing attempts of order ${orderId}`),
+    priced: async (orderIds) => {
+      await eventually(async () => {
+        const [{ n }] = await query<{ n: number }>('SELECT count(*)::int AS n FROM dispatch.deliveries WHERE order_id = ANY($1::uuid[]) AND fee IS NOT NULL', [orderIds]);
+        return n === orderIds.length || undefined;
+      }, `every delivery of ${orderIds.length} orders priced`);
+    },
     statusEvents: (orderId) => outboxEvents(PATTERNS.DELIVERY_STATUS_CHANGED, orderId),
     chargeEvents: (orderId) => outboxEvents(PATTERNS.DELIVERY_CHARGE, orderId),
     agencyRiders: async (agencyId, apiKey) => {

@@ -27,11 +27,10 @@ describe("a service's data source bounds every statement (real PostgreSQL)", () 
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    proxy = await TcpProxy.start(Number(new URL(db.url).port));
-    const proxied = new URL(db.url);
-    proxied.port = String(proxy.port);
+    const proxied = await TcpProxy.inFrontOf(db.url);
+    proxy = proxied.proxy;
     dataSource = await createServiceDataSource({
-      url: proxied.toString(),
+      url: proxied.url,
       schema: 'public',
       entities: [],
       migrations: [],

@@ -17,10 +17,9 @@ describe('a LISTEN connection gone without a word (real PostgreSQL)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    proxy = await TcpProxy.start(Number(new URL(db.url).port));
-    const proxied = new URL(db.url);
-    proxied.port = String(proxy.port);
-    dataSource = await createServiceDataSource({ url: proxied.toString(), schema: 'public', entities: [], migrations: [], poolSize: 1 }).initialize();
+    const proxied = await TcpProxy.inFrontOf(db.url);
+    proxy = proxied.proxy;
+    dataSource = await createServiceDataSource({ url: proxied.url, schema: 'public', entities: [], migrations: [], poolSize: 1 }).initialize();
     listener = new NotificationListener(
       dataSource,
       'listen_test',

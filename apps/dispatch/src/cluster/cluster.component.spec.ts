@@ -165,13 +165,12 @@ function position(client: RiderClient): { epoch: string; seq: number } {
   let b: { url: string };
 
   beforeAll(async () => {
-    const target = new URL(redisUrl!);
-    proxy = await TcpProxy.start(Number(target.port || 6379));
-    target.port = String(proxy.port);
+    const proxied = await TcpProxy.inFrontOf(redisUrl!, 6379);
+    proxy = proxied.proxy;
     h = await startDispatch({
       env: {
         DISPATCH_CLUSTER: 'redis',
-        REDIS_URL: target.toString(),
+        REDIS_URL: proxied.url,
         REDIS_KEY_PREFIX: prefix,
         DISPATCH_CLUSTER_PRESENCE_BATCH_MS: '50',
         DISPATCH_CLUSTER_INSTANCE_TIMEOUT_MS: '1000',

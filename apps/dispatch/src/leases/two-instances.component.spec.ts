@@ -81,9 +81,8 @@ describe('two dispatch instances sharing the agencies (component, real PostgreSQ
 
   beforeAll(async () => {
     h = await startDispatch({ env: LEASE });
-    proxy = await TcpProxy.start(Number(new URL(h.databaseUrl).port));
-    const proxied = new URL(h.databaseUrl);
-    proxied.port = new URL(proxy.url).port;
+    const proxied = await TcpProxy.inFrontOf(h.databaseUrl);
+    proxy = proxied.proxy;
     const config = await testConfig({
       DISPATCH_SWEEP_INTERVAL_MS: '50',
       ...LEASE,
@@ -91,7 +90,7 @@ describe('two dispatch instances sharing the agencies (component, real PostgreSQ
       FEE_PORT: String(h.config.httpPorts.fee),
       FEE_RPC_PORT: String(h.config.rpcPorts.fee),
     });
-    a = await startService({ service: 'dispatch', module: DispatchModule.forRoot(config, proxied.toString()), config });
+    a = await startService({ service: 'dispatch', module: DispatchModule.forRoot(config, proxied.url), config });
     aUrl = `http://127.0.0.1:${config.httpPorts.dispatch}`;
     for (let i = 0; i < 4; i++) {
       const { agencyId } = await h.agency(`대행 ${i + 1}`);

@@ -5,10 +5,7 @@ import { OffersRepository } from './offers.repository.js';
 
 /** Every delivery of these orders priced: one quote each in fee, and one `quoted` event each in dispatch's outbox. */
 async function pricedOnce(h: DispatchHarness, orderIds: string[]): Promise<void> {
-  await eventually(async () => {
-    const [{ n }] = await h.query<{ n: number }>('SELECT count(*)::int AS n FROM dispatch.deliveries WHERE order_id = ANY($1) AND fee IS NOT NULL', [orderIds]);
-    return n === orderIds.length ? true : undefined;
-  }, 'every delivery priced');
+  await h.priced(orderIds);
   const quotes = await h.query<{ order_id: string; n: number }>('SELECT order_id, count(*)::int AS n FROM fee.quotes WHERE order_id = ANY($1) GROUP BY order_id', [orderIds]);
   expect(quotes.map((q) => q.n)).toEqual(orderIds.map(() => 1));
   for (const orderId of orderIds) {

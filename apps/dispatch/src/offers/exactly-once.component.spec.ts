@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
-import { eventually, NEAR_CITY_HALL, orderEvent, startDispatch, type DispatchHarness } from '../../test/dispatch-harness.js';
+import { NEAR_CITY_HALL, orderEvent, startDispatch, type DispatchHarness } from '../../test/dispatch-harness.js';
 import { RIDER_CAPACITY_CONSTRAINT } from '../migrations/1764201700000-dispatch-offer-policies.js';
 
 /** Assignments exactly once and never beyond a rider's capacity, held by PostgreSQL as well as by the code. */
@@ -42,11 +42,8 @@ describe('exactly-once assignment and rider capacity (component, real PostgreSQL
     await h.publish(b);
     // Both priced and waiting before the rider comes online, so one round plans them together and offers both. (One
     // offered before the other existed would make the rider busy with it, and the other is held for later.)
+    await h.priced([a.orderId, b.orderId]);
     const [deliveryA, deliveryB] = [await h.deliveryOf(a.orderId), await h.deliveryOf(b.orderId)];
-    await eventually(
-      async () => (await h.query('SELECT 1 FROM dispatch.deliveries WHERE id = ANY($1::uuid[]) AND fee IS NOT NULL', [[deliveryA.id, deliveryB.id]])).length === 2,
-      'both deliveries priced',
-    );
     const client = await h.online(rider.token, NEAR_CITY_HALL.m300);
     const offerA = await client.waitForOffer(deliveryA.id);
     const offerB = await client.waitForOffer(deliveryB.id);
